@@ -1,0 +1,3 @@
+from valutazione.cli import main
+
+raise SystemExit(main())

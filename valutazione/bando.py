@@ -1,0 +1,458 @@
+"""The call's rules (*bando*): loaded from TOML, validated key by key, frozen.
+
+A database keeps its own copy of the rules (``Bando.to_mapping()`` as JSON), so editing the TOML
+template never changes an evaluation already under way. Every error names the TOML key that is wrong,
+because the person fixing it is reading the file, not the code.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from valutazione.errors import BandoError
+from valutazione.money import to_cents
+
+METHODS = ("coefficienti", "punti")
+RESCALINGS = ("nessuna", "prima", "prima_e_seconda")
+FUNDING_RULES = ("parziale", "rigida", "salta")
+ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
+PAIRWISE_AGGREGATIONS = ("somma", "media")
+TIE_SUBMISSION = "data_invio"
+
+
+@dataclass(frozen=True)
+class SubCriterion:
+    code: str
+    description: str
+    maximum: Decimal
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    name: str
+    maximum: Decimal
+    threshold: Decimal | None
+    subcriteria: tuple[SubCriterion, ...]
+    pairwise: str | None = None  # None, or the aggregation variant: "somma" (i) or "media" (ii)
+
+
+@dataclass(frozen=True)
+class ScaleStep:
+    value: Decimal
+    label: str
+
+
+@dataclass(frozen=True)
+class Zone:
+    number: int
+    name: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The neighbourhoods the zone is made of, as the council's name lists them."""
+        pieces: list[str] = []
+        for chunk in self.name.replace("–", ",").replace(" - ", ",").split(","):
+            if chunk.strip():
+                pieces.append(chunk.strip())
+        return tuple(pieces) + self.aliases
+
+
+@dataclass(frozen=True)
+class Bando:
+    code: str
+    title: str
+    authority: str
+    programme: str
+    action: str
+    rup: str
+    cup: str
+    budget_cents: int
+    cap_cents: int
+    min_cofinancing_percent: Decimal
+    deadline: datetime
+    timezone: str
+    quorum: int
+    rescue_days: int
+    legal_forms: tuple[str, ...]
+    zones: tuple[Zone, ...]
+    method: str
+    points_step: Decimal
+    justification_required: bool
+    total_threshold: Decimal | None
+    rescaling: str
+    rounding_places: int
+    rounding_mode: str
+    tie_chain: tuple[str, ...]
+    funding_rule: str
+    spread_warning: Decimal
+    scale: tuple[ScaleStep, ...]
+    criteria: tuple[Criterion, ...]
+
+    @property
+    def subcriteria(self) -> tuple[SubCriterion, ...]:
+        return tuple(s for c in self.criteria for s in c.subcriteria)
+
+    @property
+    def max_total(self) -> Decimal:
+        return sum((c.maximum for c in self.criteria), Decimal(0))
+
+    def criterion(self, code: str) -> Criterion:
+        for c in self.criteria:
+            if c.code == code:
+                return c
+        raise KeyError(code)
+
+    def criterion_of(self, sub_code: str) -> Criterion:
+        for c in self.criteria:
+            if any(s.code == sub_code for s in c.subcriteria):
+                return c
+        raise KeyError(sub_code)
+
+    def subcriterion(self, code: str) -> SubCriterion:
+        for s in self.subcriteria:
+            if s.code == code:
+                return s
+        raise KeyError(code)
+
+    def scale_label(self, value: Decimal) -> str | None:
+        for step in self.scale:
+            if step.value == value:
+                return step.label
+        return None
+
+    def round(self, value: Decimal | Fraction) -> Decimal:
+        """The call's rounding rule, applied only where the call says (final sub-criterion points)."""
+        if isinstance(value, Fraction):
+            exact = Decimal(value.numerator) / Decimal(value.denominator)
+            # Decimal division is inexact past 28 digits; rounding at <=6 places is unaffected.
+        else:
+            exact = value
+        return exact.quantize(Decimal(1).scaleb(-self.rounding_places), rounding=ROUNDING_MODES[self.rounding_mode])
+
+    @property
+    def rounding_description(self) -> str:
+        mode = "per eccesso da 5 (half-up)" if self.rounding_mode == "half_up" else "al pari (half-even)"
+        return f"{self.rounding_places} decimali, arrotondamento {mode}, sui punti finali di ciascun sottocriterio"
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The rules as the TOML layout, with decimals as strings: JSON-safe and reloadable."""
+        return {
+            "bando": {
+                "codice": self.code,
+                "titolo": self.title,
+                "ente": self.authority,
+                "programma": self.programme,
+                "azione": self.action,
+                "rup": self.rup,
+                "cup": self.cup,
+                "budget": str(Decimal(self.budget_cents) / 100),
+                "contributo_massimo": str(Decimal(self.cap_cents) / 100),
+                "cofinanziamento_minimo_percento": str(self.min_cofinancing_percent),
+                "scadenza": self.deadline.replace(tzinfo=None).isoformat(),
+                "fuso_orario": self.timezone,
+                "quorum": self.quorum,
+                "soccorso_istruttorio_giorni": self.rescue_days,
+                "forme_giuridiche_ammesse": list(self.legal_forms),
+            },
+            "zone": [{"numero": z.number, "nome": z.name, "alias": list(z.aliases)} for z in self.zones],
+            "valutazione": {
+                "metodo": self.method,
+                "passo_punti": str(self.points_step),
+                "motivazione_obbligatoria": self.justification_required,
+                "soglia_totale": None if self.total_threshold is None else str(self.total_threshold),
+                "riparametrazione": self.rescaling,
+                "arrotondamento_decimali": self.rounding_places,
+                "arrotondamento_modo": self.rounding_mode,
+                "spareggio": list(self.tie_chain),
+                "regola_finanziamento": self.funding_rule,
+                "scarto_avviso": str(self.spread_warning),
+                "scala": [{"valore": str(s.value), "etichetta": s.label} for s in self.scale],
+            },
+            "criteri": [
+                {
+                    "codice": c.code,
+                    "nome": c.name,
+                    "massimo": str(c.maximum),
+                    "soglia": None if c.threshold is None else str(c.threshold),
+                    "confronto_a_coppie": c.pairwise,
+                    "sottocriteri": [
+                        {"codice": s.code, "descrizione": s.description, "massimo": str(s.maximum)}
+                        for s in c.subcriteria
+                    ],
+                }
+                for c in self.criteria
+            ],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_mapping(), ensure_ascii=False, sort_keys=True)
+
+
+def load_bando(path: str | Path) -> Bando:
+    """Reads and validates a TOML file of rules."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BandoError("(file)", f"impossibile leggere il file: {exc}", str(path)) from exc
+    return parse_bando(text, str(path))
+
+
+def parse_bando(text: str, source: str = "") -> Bando:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise BandoError("(sintassi)", f"TOML non valido: {exc}", source) from exc
+    return bando_from_mapping(data, source)
+
+
+def bando_from_json(text: str) -> Bando:
+    return bando_from_mapping(json.loads(text), "regole nel database")
+
+
+def default_template() -> Path:
+    from valutazione.paths import resource
+
+    return resource("bandi", "milano-mi331e.toml")
+
+
+class _Reader:
+    """Typed access to one TOML table that reports the full dotted key on error."""
+
+    def __init__(self, data: Any, prefix: str, source: str) -> None:
+        if not isinstance(data, Mapping):
+            raise BandoError(prefix or "(radice)", "deve essere una tabella", source)
+        self.data = data
+        self.prefix = prefix
+        self.source = source
+        self.used: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def fail(self, name: str, message: str) -> BandoError:
+        return BandoError(self.key(name), message, self.source)
+
+    def get(self, name: str, default: Any = ..., *, allow_none: bool = False) -> Any:
+        self.used.add(name)
+        if name not in self.data or (self.data[name] is None and not allow_none):
+            if default is ...:
+                raise self.fail(name, "manca")
+            return default
+        return self.data[name]
+
+    def text(self, name: str, default: Any = ...) -> str:
+        value = self.get(name, default)
+        if not isinstance(value, str) or (default is ... and not value.strip()):
+            raise self.fail(name, "deve essere un testo non vuoto")
+        return value
+
+    def integer(self, name: str, minimum: int, maximum: int | None = None, default: Any = ...) -> int:
+        value = self.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(name, "deve essere un numero intero")
+        if value < minimum or (maximum is not None and value > maximum):
+            upper = f" e {maximum}" if maximum is not None else ""
+            raise self.fail(name, f"deve essere compreso tra {minimum}{upper}" if upper else f"deve essere ≥ {minimum}")
+        return value
+
+    def decimal(self, name: str, default: Any = ..., *, minimum: Decimal | None = Decimal(0)) -> Decimal:
+        value = self.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+            raise self.fail(name, "deve essere un numero scritto come testo, per esempio \"12.5\"")
+        try:
+            result = Decimal(str(value).replace(",", "."))
+        except InvalidOperation as exc:
+            raise self.fail(name, f"numero non valido: {value!r}") from exc
+        if not result.is_finite():
+            raise self.fail(name, "deve essere un numero finito")
+        if minimum is not None and result < minimum:
+            raise self.fail(name, f"non può essere negativo ({value})" if minimum == 0 else f"deve essere ≥ {minimum}")
+        return result
+
+    def choice(self, name: str, choices: tuple[str, ...], default: Any = ...) -> str:
+        value = self.get(name, default)
+        if value not in choices:
+            raise self.fail(name, f"valore «{value}» non ammesso; valori possibili: {', '.join(choices)}")
+        return str(value)
+
+    def table_list(self, name: str, default: Any = ...) -> list[Any]:
+        value = self.get(name, default)
+        if not isinstance(value, list):
+            raise self.fail(name, "deve essere un elenco")
+        return value
+
+    def check_unknown(self) -> None:
+        for name in self.data:
+            if name not in self.used:
+                raise self.fail(name, "chiave sconosciuta (errore di battitura?)")
+
+
+def bando_from_mapping(data: Any, source: str = "") -> Bando:
+    """Builds and validates the rules from the TOML layout; raises ``BandoError`` naming the key."""
+    root = _Reader(data, "", source)
+    head = _Reader(root.get("bando"), "bando", source)
+    evaluation = _Reader(root.get("valutazione"), "valutazione", source)
+
+    budget = head.decimal("budget")
+    cap = head.decimal("contributo_massimo")
+    try:
+        budget_cents, cap_cents = to_cents(budget), to_cents(cap)
+    except ValueError as exc:
+        raise head.fail("budget", str(exc)) from exc
+    if cap_cents <= 0:
+        raise head.fail("contributo_massimo", "deve essere maggiore di zero")
+    if cap_cents > budget_cents:
+        raise head.fail("contributo_massimo", "non può superare il budget del bando")
+    cofin = head.decimal("cofinanziamento_minimo_percento")
+    if cofin > 100:
+        raise head.fail("cofinanziamento_minimo_percento", "deve essere una percentuale tra 0 e 100")
+    tz_name = head.text("fuso_orario", "Europe/Rome")
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise head.fail("fuso_orario", f"fuso orario sconosciuto: {tz_name}") from exc
+    raw_deadline = head.get("scadenza")
+    try:
+        deadline = raw_deadline if isinstance(raw_deadline, datetime) else datetime.fromisoformat(str(raw_deadline))
+    except ValueError as exc:
+        raise head.fail("scadenza", f"data e ora non valide: {raw_deadline!r}") from exc
+    deadline = deadline.replace(tzinfo=tz) if deadline.tzinfo is None else deadline.astimezone(tz)
+    legal_forms = head.table_list("forme_giuridiche_ammesse")
+    if not legal_forms or not all(isinstance(f, str) and f.strip() for f in legal_forms):
+        raise head.fail("forme_giuridiche_ammesse", "deve essere un elenco non vuoto di testi")
+
+    zones = tuple(_zone(z, f"zone[{i}]", source) for i, z in enumerate(root.table_list("zone")))
+    if not zones:
+        raise root.fail("zone", "serve almeno una zona")
+    numbers = [z.number for z in zones]
+    if len(set(numbers)) != len(numbers):
+        raise root.fail("zone", "numeri di zona ripetuti")
+
+    criteria = tuple(_criterion(c, f"criteri[{i}]", source) for i, c in enumerate(root.table_list("criteri")))
+    if not criteria:
+        raise root.fail("criteri", "serve almeno un criterio")
+    codes = [c.code for c in criteria] + [s.code for c in criteria for s in c.subcriteria]
+    duplicates = sorted({c for c in codes if codes.count(c) > 1})
+    if duplicates:
+        raise root.fail("criteri", f"codici ripetuti: {', '.join(duplicates)}")
+    max_total = sum((c.maximum for c in criteria), Decimal(0))
+
+    total_threshold = evaluation.decimal("soglia_totale", None)
+    if total_threshold is not None and total_threshold > max_total:
+        raise evaluation.fail("soglia_totale", f"supera il punteggio massimo ({max_total})")
+    scale = tuple(_scale_step(s, f"valutazione.scala[{i}]", source) for i, s in enumerate(evaluation.table_list("scala")))
+    method = evaluation.choice("metodo", METHODS)
+    if method == "coefficienti" and not scale:
+        raise evaluation.fail("scala", "il metodo a coefficienti richiede una scala di giudizi")
+    values = [s.value for s in scale]
+    if len(set(values)) != len(values):
+        raise evaluation.fail("scala", "valori ripetuti nella scala")
+    tie_chain = tuple(evaluation.table_list("spareggio"))
+    known = {c.code for c in criteria} | {TIE_SUBMISSION}
+    for i, rule in enumerate(tie_chain):
+        if rule not in known:
+            raise BandoError(
+                f"valutazione.spareggio[{i}]",
+                f"«{rule}» non è un criterio del bando né «{TIE_SUBMISSION}»",
+                source,
+            )
+    points_step = evaluation.decimal("passo_punti", "0.5")
+    if points_step <= 0:
+        raise evaluation.fail("passo_punti", "deve essere maggiore di zero")
+    justification = evaluation.get("motivazione_obbligatoria", True)
+    if not isinstance(justification, bool):
+        raise evaluation.fail("motivazione_obbligatoria", "deve essere true o false")
+
+    bando = Bando(
+        code=head.text("codice"),
+        title=head.text("titolo"),
+        authority=head.text("ente"),
+        programme=head.text("programma", ""),
+        action=head.text("azione", ""),
+        rup=head.text("rup", ""),
+        cup=head.text("cup", ""),
+        budget_cents=budget_cents,
+        cap_cents=cap_cents,
+        min_cofinancing_percent=cofin,
+        deadline=deadline,
+        timezone=tz_name,
+        quorum=head.integer("quorum", 1, 50, 3),
+        rescue_days=head.integer("soccorso_istruttorio_giorni", 1, 365, 10),
+        legal_forms=tuple(legal_forms),
+        zones=zones,
+        method=method,
+        points_step=points_step,
+        justification_required=justification,
+        total_threshold=total_threshold,
+        rescaling=evaluation.choice("riparametrazione", RESCALINGS, "nessuna"),
+        rounding_places=evaluation.integer("arrotondamento_decimali", 0, 6, 2),
+        rounding_mode=evaluation.choice("arrotondamento_modo", tuple(ROUNDING_MODES), "half_up"),
+        tie_chain=tie_chain,
+        funding_rule=evaluation.choice("regola_finanziamento", FUNDING_RULES, "parziale"),
+        spread_warning=evaluation.decimal("scarto_avviso", "0.3"),
+        scale=scale,
+        criteria=criteria,
+    )
+    for reader in (head, evaluation, root):
+        reader.check_unknown()
+    return bando
+
+
+def _zone(data: Any, prefix: str, source: str) -> Zone:
+    r = _Reader(data, prefix, source)
+    aliases = r.table_list("alias", [])
+    zone = Zone(number=r.integer("numero", 1), name=r.text("nome"), aliases=tuple(str(a) for a in aliases))
+    r.check_unknown()
+    return zone
+
+
+def _scale_step(data: Any, prefix: str, source: str) -> ScaleStep:
+    r = _Reader(data, prefix, source)
+    value = r.decimal("valore")
+    if value > 1:
+        raise r.fail("valore", "un coefficiente va da 0 a 1")
+    step = ScaleStep(value=value, label=r.text("etichetta"))
+    r.check_unknown()
+    return step
+
+
+def _criterion(data: Any, prefix: str, source: str) -> Criterion:
+    r = _Reader(data, prefix, source)
+    code = r.text("codice")
+    maximum = r.decimal("massimo")
+    if maximum <= 0:
+        raise r.fail("massimo", "deve essere maggiore di zero")
+    threshold = r.decimal("soglia", None)
+    if threshold is not None and threshold > maximum:
+        raise r.fail("soglia", f"la soglia {threshold} supera il massimo del criterio ({maximum})")
+    pairwise = r.get("confronto_a_coppie", None)
+    if pairwise is not None and pairwise not in PAIRWISE_AGGREGATIONS:
+        raise r.fail("confronto_a_coppie", f"valori possibili: {', '.join(PAIRWISE_AGGREGATIONS)}")
+    subs = []
+    for i, raw in enumerate(r.table_list("sottocriteri")):
+        s = _Reader(raw, f"{prefix}.sottocriteri[{i}]", source)
+        sub = SubCriterion(code=s.text("codice"), description=s.text("descrizione"), maximum=s.decimal("massimo"))
+        if sub.maximum <= 0:
+            raise s.fail("massimo", "deve essere maggiore di zero")
+        s.check_unknown()
+        subs.append(sub)
+    if not subs:
+        raise r.fail("sottocriteri", "serve almeno un sottocriterio")
+    total = sum((s.maximum for s in subs), Decimal(0))
+    if total != maximum:
+        raise r.fail("massimo", f"la somma dei massimi dei sottocriteri è {total}, non {maximum}")
+    criterion = Criterion(code, r.text("nome"), maximum, threshold, tuple(subs), pairwise)
+    r.check_unknown()
+    return criterion
