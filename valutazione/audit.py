@@ -1,0 +1,91 @@
+"""The audit log: who decided what, when, before and after — chained by SHA-256.
+
+Each row's hash covers its content and the previous row's hash, and the call row keeps the hash of the
+last one, so an edited, removed or truncated row is detected by ``verify_chain``. This is evidence in a
+possible appeal, so it is written in the same transaction as the decision it records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from valutazione.models import AuditRow, BandoRow, utcnow
+
+GENESIS = "0" * 64
+
+
+def _default(value: Any) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"valore non serializzabile nel registro: {type(value).__name__}")
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_default)
+
+
+def row_hash(prev_hash: str, at: datetime, actor: str, action: str, entity: str, entity_id: str,
+             before_json: str, after_json: str) -> str:
+    payload = canonical_json([prev_hash, at.isoformat(), actor, action, entity, entity_id, before_json, after_json])
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def record(session: Session, actor: str, action: str, entity: str, entity_id: Any,
+           before: Any = None, after: Any = None) -> AuditRow:
+    """Appends one audit row in the caller's transaction."""
+    bando = session.scalars(select(BandoRow)).first()
+    last = session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(1)).first()
+    prev = last.hash if last else GENESIS
+    at = utcnow()
+    before_json, after_json = canonical_json(before), canonical_json(after)
+    entity_key = "" if entity_id is None else str(entity_id)
+    row = AuditRow(
+        at=at, actor=actor, action=action, entity=entity, entity_id=entity_key,
+        before_json=before_json, after_json=after_json, prev_hash=prev,
+        hash=row_hash(prev, at, actor, action, entity, entity_key, before_json, after_json),
+    )
+    session.add(row)
+    if bando is not None:
+        bando.audit_head = row.hash
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    rows: int
+    first_bad_id: int | None
+    message: str
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Recomputes every hash; reports the first row that was edited, removed or re-ordered."""
+    prev = GENESIS
+    count = 0
+    last_id = 0
+    for row in session.scalars(select(AuditRow).order_by(AuditRow.id)):
+        count += 1
+        if row.prev_hash != prev:
+            return ChainReport(False, count, row.id, f"Registro interrotto alla riga {row.id}: una riga precedente "
+                                                      "è stata rimossa o modificata.")
+        expected = row_hash(row.prev_hash, row.at, row.actor, row.action, row.entity, row.entity_id,
+                            row.before_json, row.after_json)
+        if expected != row.hash:
+            return ChainReport(False, count, row.id, f"La riga {row.id} del registro è stata modificata.")
+        prev = row.hash
+        last_id = row.id
+    bando = session.scalars(select(BandoRow)).first()
+    if bando is not None and bando.audit_head and bando.audit_head != prev:
+        return ChainReport(False, count, last_id + 1, f"Registro troncato: mancano righe dopo la {last_id}.")
+    return ChainReport(True, count, None, f"Registro integro: {count} {'riga verificata' if count == 1 else 'righe verificate'}.")

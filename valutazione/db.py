@@ -1,0 +1,197 @@
+"""Opening a committee's file: SQLite pragmas, schema migrations, the session factory.
+
+A committed score must survive a power cut (``synchronous=FULL``), a migration is all-or-nothing and
+preceded by a backup copy, and a file written by a newer version of the application is refused without
+being touched. Alembic is imported only when a migration is actually needed, to keep start-up fast.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from valutazione.bando import Bando, bando_from_json
+from valutazione.errors import DatabaseError, SchemaTooNewError
+from valutazione.models import BandoRow, ZonaRow
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def known_revisions() -> list[str]:
+    """Revision ids in order; each revision file is named ``NNNN_description.py`` with revision ``NNNN``."""
+    return sorted(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+def head_revision() -> str:
+    return known_revisions()[-1]
+
+
+@dataclass
+class Database:
+    """An open file: its engine and the session factory that every use case receives."""
+
+    path: Path
+    engine: Engine
+    sessions: sessionmaker[Session]
+    read_only: bool = False
+
+    def bando(self) -> Bando:
+        with self.sessions() as s:
+            return load_rules(s)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def load_rules(session: Session) -> Bando:
+    row = session.scalars(select(BandoRow)).one()
+    return bando_from_json(row.rules_json)
+
+
+def _engine(path: Path, read_only: bool = False) -> Engine:
+    url = f"sqlite:///file:{path}?mode=ro&uri=true" if read_only else f"sqlite:///{path}"
+    engine = create_engine(url, future=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide where transactions begin (pysqlite quirk).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        if not read_only:
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA busy_timeout=5000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def _current_revision(path: Path) -> str | None:
+    """The schema revision recorded in the file, read with plain sqlite3 (no write, no Alembic)."""
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(16)
+    except OSError as exc:
+        raise DatabaseError(f"Impossibile aprire «{path}»: {exc.strerror or exc}") from exc
+    if magic != SQLITE_MAGIC:
+        raise DatabaseError(f"«{path}» non è un file di valutazione (non è un database SQLite).")
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "alembic_version" not in tables:
+            if tables:
+                raise DatabaseError(f"«{path}» è un database SQLite ma non un file di valutazione.")
+            return None
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        return None if row is None else str(row[0])
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"«{path}» è danneggiato o non leggibile: {exc}") from exc
+    finally:
+        con.close()
+
+
+def backup_to(source: Path, dest: Path) -> Path:
+    """SQLite online backup: a consistent copy even while another connection is writing."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    tmp = dest.with_name(dest.name + ".tmp")
+    try:
+        out = sqlite3.connect(tmp)
+        try:
+            src.backup(out)
+        finally:
+            out.close()
+    finally:
+        src.close()
+    tmp.replace(dest)
+    return dest
+
+
+def _migrate(engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def open_database(path: str | Path, *, read_only: bool = False) -> Database:
+    """Opens an existing file, migrating it (after a backup) when its schema is older than ours."""
+    path = Path(path)
+    if not path.exists():
+        raise DatabaseError(f"Il file «{path}» non esiste.")
+    revision = _current_revision(path)
+    known = known_revisions()
+    if revision is None:
+        raise DatabaseError(f"«{path}» è vuoto: non contiene un bando.")
+    if revision not in known:
+        raise SchemaTooNewError(
+            f"«{path}» è stato creato da una versione più recente dell'applicazione (schema {revision}); "
+            "aggiornare valutazione per aprirlo. Il file non è stato modificato."
+        )
+    if revision != known[-1]:
+        if read_only:
+            raise DatabaseError(f"«{path}» usa uno schema precedente e va aggiornato: aprirlo in scrittura.")
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        backup_to(path, path.with_name(f"{path.stem}.prima-di-{known[-1]}-{stamp}{path.suffix}.bak"))
+        _migrate(_engine(path))
+    engine = _engine(path, read_only)
+    return Database(path, engine, sessionmaker(engine, expire_on_commit=False), read_only)
+
+
+def create_database(path: str | Path, bando: Bando, source_toml: str = "", *, actor: str = "sistema") -> Database:
+    """Creates a new file holding its own copy of the call's rules."""
+    from valutazione import audit
+
+    path = Path(path)
+    if path.exists():
+        raise DatabaseError(f"Il file «{path}» esiste già: scegliere un altro nome.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        _migrate(_engine(path))
+        db = open_database(path)
+        with db.sessions.begin() as s:
+            s.add(
+                BandoRow(
+                    code=bando.code,
+                    title=bando.title,
+                    rules_json=bando.to_json(),
+                    source_toml=source_toml,
+                    file_uuid=str(uuid.uuid4()),
+                )
+            )
+            s.add_all(ZonaRow(number=z.number, name=z.name) for z in bando.zones)
+            s.flush()
+            audit.record(s, actor, "bando.creato", "bando", bando.code, None, {"codice": bando.code})
+    except BaseException:
+        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
+    return db
+
+
+@contextmanager
+def opened(path: str | Path, *, read_only: bool = False) -> Iterator[Database]:
+    db = open_database(path, read_only=read_only)
+    try:
+        yield db
+    finally:
+        db.close()
