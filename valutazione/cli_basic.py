@@ -1,0 +1,113 @@
+"""Basic commands: create a file, the demo, information, backup, audit verification."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from valutazione import audit
+from valutazione.bando import default_template, load_bando
+from valutazione.db import backup_to, create_database, open_database
+from valutazione.errors import DatabaseError
+from valutazione.models import BandoRow, Commissario, Domanda, GraduatoriaVersion, Scheda
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("new", help="crea un nuovo file di valutazione da un bando")
+    p.add_argument("file", type=Path)
+    p.add_argument("--bando", type=Path, default=None, help="regole del bando in TOML (predefinito: Milano MI3.3.1.e)")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("demo", help="crea un file dimostrativo completo (bando di Milano, domande, punteggi)")
+    p.add_argument("file", type=Path)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("info", help="mostra bando, conteggi e versione dello schema")
+    p.add_argument("file", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("backup", help="copia sicura del file, anche mentre l'applicazione lo tiene aperto")
+    p.add_argument("file", type=Path)
+    p.add_argument("dest", type=Path)
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("audit", help="registro delle decisioni")
+    audit_sub = p.add_subparsers(dest="audit_command", metavar="AZIONE", required=True)
+    v = audit_sub.add_parser("verify", help="verifica che nessuna riga del registro sia stata alterata")
+    v.add_argument("file", type=Path)
+    v.set_defaults(func=cmd_audit_verify)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    toml = args.bando or default_template()
+    bando = load_bando(toml)
+    create_database(args.file, bando, toml.read_text(encoding="utf-8")).close()
+    print(f"Creato «{args.file}» per il bando {bando.code}.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from valutazione.demo import build_demo
+
+    if args.file.exists():
+        raise DatabaseError(f"Il file «{args.file}» esiste già: scegliere un altro nome.")
+    build_demo(args.file)
+    print(f"Creato il file dimostrativo «{args.file}».")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    db = open_database(args.file, read_only=True)
+    try:
+        with db.sessions() as s:
+            row = s.scalars(select(BandoRow)).one()
+            info: dict[str, Any] = {
+                "bando": row.code,
+                "titolo": row.title,
+                "schema": _schema(s),
+                "domande": s.scalar(select(func.count(Domanda.id))),
+                "commissari": s.scalar(select(func.count(Commissario.id))),
+                "schede_inviate": s.scalar(select(func.count(Scheda.id)).where(Scheda.state == "inviata")),
+                "graduatorie": s.scalar(select(func.count(GraduatoriaVersion.id))),
+                "registro": audit.verify_chain(s).message,
+            }
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+    else:
+        labels = {"bando": "Bando", "titolo": "Titolo", "schema": "Schema", "domande": "Domande",
+                  "commissari": "Commissari", "schede_inviate": "Schede inviate",
+                  "graduatorie": "Graduatorie approvate", "registro": "Registro"}
+        for key, label in labels.items():
+            print(f"{label}: {info[key]}")
+    return 0
+
+
+def _schema(session: Any) -> str:
+    return str(session.connection().exec_driver_sql("SELECT version_num FROM alembic_version").scalar())
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    open_database(args.file, read_only=True).close()  # refuses what is not a valutazione file
+    if args.dest.exists():
+        raise DatabaseError(f"La destinazione «{args.dest}» esiste già.")
+    backup_to(args.file, args.dest)
+    print(f"Copia di sicurezza scritta in «{args.dest}».")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    db = open_database(args.file, read_only=True)
+    try:
+        with db.sessions() as s:
+            report = audit.verify_chain(s)
+    finally:
+        db.close()
+    print(report.message)
+    return 0 if report.ok else 1
