@@ -1,0 +1,57 @@
+"""The chair's desktop under test: a small host window standing in for the main window."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+from types import SimpleNamespace  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import Signal  # noqa: E402
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget  # noqa: E402
+
+from valutazione.db import Database  # noqa: E402
+
+SHOTS = Path(__file__).resolve().parents[3] / "screenshots"
+SAMPLE = Path("/work/shared/data")
+if not (SAMPLE / "domande-esempio.csv").exists():
+    SAMPLE = Path(__file__).resolve().parents[3] / "resources" / "demo"
+
+
+class Host(QMainWindow):
+    """What the real main window offers the chair's panels: db, user, data_changed."""
+
+    data_changed = Signal()
+
+    def __init__(self, db: Database, user: Any = None) -> None:
+        super().__init__()
+        self.db = db
+        self.user = user or SimpleNamespace(name="Presidente di prova", role="presidente")
+        self.tabs = QTabWidget()
+        self.setCentralWidget(self.tabs)
+
+    def show_panel(self, widget: QWidget, title: str = "") -> QWidget:
+        self.tabs.addTab(widget, title)
+        return widget
+
+
+@pytest.fixture
+def host(qtbot: Any, db: Database) -> Iterator[Host]:
+    window = Host(db)
+    qtbot.addWidget(window)
+    yield window
+
+
+def shoot(widget: QWidget, name: str) -> Path:
+    """A 1366×768 screenshot of a screen, for a human to look at."""
+    SHOTS.mkdir(exist_ok=True)
+    widget.resize(1366, 768)
+    widget.show()
+    path = SHOTS / f"chair-{name}.png"
+    widget.grab().save(str(path))
+    return path
