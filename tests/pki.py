@@ -87,8 +87,14 @@ def make_ca(directory: Path, common_name: str = "CA di prova valutazione") -> Is
     return Issued(key, cert, _write_pem(cert, directory / "ca.pem"))
 
 
-def issue_signer(ca: Issued, directory: Path, common_name: str, file_stem: str) -> Issued:
-    """A signer certificate: digitalSignature + nonRepudiation, EKU emailProtection (what NSS checks)."""
+def issue_signer(
+    ca: Issued, directory: Path, common_name: str, file_stem: str, *, non_repudiation: bool = True
+) -> Issued:
+    """A signer certificate: digitalSignature + nonRepudiation, EKU emailProtection (what NSS checks).
+
+    ``non_repudiation=False`` gives an authentication-only certificate, like the CNS one that
+    Italian smart cards carry beside the qualified signature certificate.
+    """
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = dt.datetime.now(dt.UTC)
     cert = (
@@ -103,7 +109,7 @@ def issue_signer(ca: Issued, directory: Path, common_name: str, file_stem: str) 
         .add_extension(
             x509.KeyUsage(
                 digital_signature=True,
-                content_commitment=True,
+                content_commitment=non_repudiation,
                 key_encipherment=False,
                 data_encipherment=False,
                 key_agreement=False,
@@ -235,7 +241,9 @@ def init_softhsm_token(directory: Path, label: str, pin: str, so_pin: str) -> Pa
     return conf
 
 
-def import_into_token(module: Path, token_label: str, pin: str, signer: Issued, key_label: str) -> None:
+def import_into_token(
+    module: Path, token_label: str, pin: str, signer: Issued, key_label: str, object_id: bytes
+) -> None:
     """Store the private key and certificate as token objects sharing label and CKA_ID.
 
     python-pkcs11 (a dependency of pyhanko[pkcs11]) is used instead of opensc's pkcs11-tool so that
@@ -247,10 +255,11 @@ def import_into_token(module: Path, token_label: str, pin: str, signer: Issued, 
     from pkcs11.util.x509 import decode_x509_certificate
 
     key_der = signer.key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
     )
     cert_der = signer.cert.public_bytes(serialization.Encoding.DER)
-    object_id = b"\x01\x02"
     lib = pkcs11.lib(str(module))
     token = lib.get_token(token_label=token_label)
     with token.open(rw=True, user_pin=pin) as session:
