@@ -1,0 +1,95 @@
+"""The committee: roles, one presidente, the general declaration gate, the secretary who never scores."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from valutazione.db import Database
+from valutazione.errors import RuleViolation
+from valutazione.models import AuditRow, BandoRow
+from valutazione.services import committee, conflicts, sheets
+
+from .conftest import Committee, full_marks
+
+
+def test_only_one_presidente(db: Database, team: Committee) -> None:
+    """A second presidente is refused: the chair's powers (reopening, approvals) belong to one person."""
+    with db.sessions.begin() as s, pytest.raises(RuleViolation, match="già un presidente"):
+        committee.add_member(s, "Elena Gialli", "presidente", "test")
+
+
+def test_unknown_role_and_repeated_name_refused(db: Database, team: Committee) -> None:
+    """Roles are presidente, componente, segretario; a member is listed once."""
+    with db.sessions.begin() as s:
+        with pytest.raises(RuleViolation, match="Ruolo"):
+            committee.add_member(s, "Elena Gialli", "revisore", "test")
+        with pytest.raises(RuleViolation, match="già parte"):
+            committee.add_member(s, "Bruno  Verdi", "componente", "test")
+
+
+def test_list_members_chair_first_with_declarations(db: Database, team: Committee) -> None:
+    """The list shows the presidente first, the secretary last, and who has declared."""
+    with db.sessions.begin() as s:
+        committee.declare_general(s, team.carla)
+        members = committee.list_members(s)
+    assert [(m.name, m.role) for m in members] == [
+        ("Anna Rossi", "presidente"), ("Bruno Verdi", "componente"), ("Carla Neri", "componente"),
+        ("Dario Bianchi", "segretario")]
+    assert [m.declared_at is not None for m in members] == [False, False, True, False]
+    assert [m.scores for m in members] == [True, True, True, False]
+
+
+def test_declaration_gates_every_view_of_applications(db: Database, team: Committee) -> None:
+    """Before the general declaration a member sees no application, has no sheet, declares no conflict."""
+    d = team.domande[0]
+    with db.sessions.begin() as s:
+        bando = sheets.lookup.rules(s)
+        for action in (lambda: conflicts.assigned_domande(s, team.bruno),
+                       lambda: sheets.own_sheet(s, team.bruno, d),
+                       lambda: sheets.save_draft(s, team.bruno, d, full_marks(bando)),
+                       lambda: conflicts.declare(s, team.bruno, d, False),
+                       lambda: sheets.other_sheets(s, team.bruno, d)):
+            with pytest.raises(RuleViolation, match="dichiarazione generale"):
+                action()
+        committee.declare_general(s, team.bruno)
+        assert [x.protocol for x in conflicts.assigned_domande(s, team.bruno)] == ["P1", "P2", "P3"]
+
+
+def test_declaration_is_signed_once_and_audited(db: Database, team: Committee) -> None:
+    """The declaration is never rewritten, needs a text, and leaves an audit row signed by the member."""
+    with db.sessions.begin() as s:
+        with pytest.raises(RuleViolation, match="obbligatorio"):
+            committee.declare_general(s, team.bruno, "  ")
+        committee.declare_general(s, team.bruno)
+        with pytest.raises(RuleViolation, match="già reso"):
+            committee.declare_general(s, team.bruno)
+        row = s.scalars(select(AuditRow).where(AuditRow.action == "dichiarazione.resa")).one()
+    assert row.actor == "Bruno Verdi"
+
+
+def test_secretary_never_scores(db: Database, declared: Committee) -> None:
+    """The secretary has no applications to score and cannot save or submit a sheet."""
+    d = declared.domande[0]
+    with db.sessions.begin() as s:
+        bando = sheets.lookup.rules(s)
+        assert conflicts.assigned_domande(s, declared.secretary) == []
+        with pytest.raises(RuleViolation, match="segretario"):
+            sheets.save_draft(s, declared.secretary, d, full_marks(bando))
+        with pytest.raises(RuleViolation, match="segretario"):
+            sheets.submit(s, declared.secretary, d)
+
+
+def test_appointment_act_recorded(db: Database, team: Committee) -> None:
+    """The act appointing the committee is stored on the call and audited; it cannot be blank."""
+    with db.sessions.begin() as s:
+        with pytest.raises(RuleViolation):
+            committee.set_appointment(s, " ", None, "test")
+        committee.set_appointment(s, "Determinazione dirigenziale n. 123/2018", date(2018, 3, 5), "test")
+    with db.sessions() as s:
+        row = s.scalars(select(BandoRow)).one()
+        assert (row.appointment_act, row.appointment_date) == ("Determinazione dirigenziale n. 123/2018",
+                                                               date(2018, 3, 5))
+        assert s.scalars(select(AuditRow).where(AuditRow.action == "commissione.nomina")).one()

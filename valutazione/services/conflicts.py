@@ -1,0 +1,115 @@
+"""Conflicts of interest, per application and member: a member in conflict abstains.
+
+Abstention means the application is never shown to that member, their sheet (if any) never reaches
+the average, and the number of scorers drops, which the ranking checks against the quorum.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from valutazione import audit
+from valutazione.errors import RuleViolation
+from valutazione.models import Ammissibilita, Conflitto, Domanda, utcnow
+from valutazione.services import lookup
+from valutazione.services.committee import SCORING_ROLES, require_declared
+
+EXCLUDED_OUTCOMES = ("esclusa", "non_ricevibile")
+
+
+def declare(s: Session, member_id: int, domanda_id: int, has_conflict: bool, reason: str = "") -> Conflitto:
+    """Records (or corrects, audited) a member's declaration on one application.
+
+    A conflict needs its reason (relatives, roles in the applicant body, lawsuits...), because the
+    abstention is written in the minutes.
+    """
+    m = require_declared(s, member_id)
+    d = lookup.domanda(s, domanda_id)
+    reason = reason.strip()
+    if has_conflict and not reason:
+        raise RuleViolation(
+            f"Indicare il motivo del conflitto di interessi di {m.name} sulla domanda {d.protocol}."
+        )
+    row = s.scalars(
+        select(Conflitto).where(Conflitto.commissario_id == member_id, Conflitto.domanda_id == domanda_id)
+    ).first()
+    before = None if row is None else {"conflitto": row.has_conflict, "motivo": row.reason}
+    if row is None:
+        row = Conflitto(
+            commissario_id=member_id,
+            domanda_id=domanda_id,
+            has_conflict=has_conflict,
+            reason=reason,
+            declared_at=utcnow(),
+        )
+        s.add(row)
+    else:
+        row.has_conflict, row.reason, row.declared_at = has_conflict, reason, utcnow()
+    s.flush()
+    action = "conflitto.dichiarato" if has_conflict else "conflitto.assente"
+    audit.record(
+        s,
+        m.name,
+        action,
+        "domanda",
+        d.protocol,
+        before,
+        {"commissario": m.name, "conflitto": has_conflict, "motivo": reason},
+    )
+    return row
+
+
+def in_conflict(s: Session, member_id: int, domanda_id: int) -> bool:
+    row = s.scalars(
+        select(Conflitto).where(Conflitto.commissario_id == member_id, Conflitto.domanda_id == domanda_id)
+    ).first()
+    return bool(row and row.has_conflict)
+
+
+def conflicted_members(s: Session, domanda_id: int) -> set[int]:
+    """Ids of the members who abstain on the application."""
+    return set(
+        s.scalars(
+            select(Conflitto.commissario_id).where(
+                Conflitto.domanda_id == domanda_id, Conflitto.has_conflict.is_(True)
+            )
+        )
+    )
+
+
+def all_conflicts(s: Session) -> set[tuple[int, int]]:
+    """Every (member id, application id) in conflict, in one query for the ranking."""
+    rows = s.execute(
+        select(Conflitto.commissario_id, Conflitto.domanda_id).where(Conflitto.has_conflict.is_(True))
+    )
+    return {(m, d) for m, d in rows}
+
+
+def require_not_in_conflict(s: Session, member_id: int, domanda_id: int) -> None:
+    if in_conflict(s, member_id, domanda_id):
+        m, d = lookup.member(s, member_id), lookup.domanda(s, domanda_id)
+        raise RuleViolation(
+            f"{m.name} ha dichiarato un conflitto di interessi sulla domanda {d.protocol} "
+            "e si astiene: non può vederla né valutarla."
+        )
+
+
+def assigned_domande(s: Session, member_id: int) -> list[Domanda]:
+    """The applications a member scores: admissible or not yet decided, and not in conflict.
+
+    The secretary scores nothing, so gets none. Refused before the general declaration.
+    """
+    m = require_declared(s, member_id)
+    if m.role not in SCORING_ROLES:
+        return []
+    excluded = select(Ammissibilita.domanda_id).where(Ammissibilita.outcome.in_(EXCLUDED_OUTCOMES))
+    conflicted = select(Conflitto.domanda_id).where(
+        Conflitto.commissario_id == member_id, Conflitto.has_conflict.is_(True)
+    )
+    query = (
+        select(Domanda)
+        .where(Domanda.id.not_in(excluded), Domanda.id.not_in(conflicted))
+        .order_by(Domanda.submitted_at, Domanda.protocol)
+    )
+    return list(s.scalars(query))

@@ -1,0 +1,161 @@
+"""Members' scores in bulk from CSV (paper sheets typed in later; tests and demos).
+
+All or nothing: every row is checked first, and one bad row refuses the whole file with the row
+number and the field, because a partly imported set of scores would silently change averages.
+Rows become drafts; each member still submits their own sheets.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from valutazione import audit
+from valutazione.errors import ImportRefusedError, RuleViolation
+from valutazione.models import Ammissibilita, Commissario, Dichiarazione, Domanda, Scheda
+from valutazione.scoring import validate_value
+from valutazione.services import lookup
+from valutazione.services.committee import SCORING_ROLES
+from valutazione.services.conflicts import EXCLUDED_OUTCOMES, all_conflicts
+from valutazione.services.sheets import SUBMITTED, Mark, save_draft
+
+COLUMNS = ("Commissario", "Protocollo", "Sottocriterio", "Coefficiente", "Motivazione")
+MAX_LISTED = 20
+
+
+class ScoresImportRefused(ImportRefusedError):
+    """The file was refused as a whole; ``problems`` lists every row at fault."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        shown = problems[:MAX_LISTED]
+        more = f"\n… e altri {len(problems) - MAX_LISTED} errori" if len(problems) > MAX_LISTED else ""
+        super().__init__(
+            "Importazione dei punteggi rifiutata, nessun punteggio salvato:\n" + "\n".join(shown) + more
+        )
+
+
+@dataclass(frozen=True)
+class ScoresImportReport:
+    rows: int
+    sheets: int
+    members: tuple[str, ...]
+    sha256: str
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def _value(text: str) -> Decimal:
+    cleaned = text.strip().replace(" ", "")
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    return Decimal(cleaned)
+
+
+def import_scores(s: Session, source: Path | bytes, actor: str) -> ScoresImportReport:
+    """Checks every row, then saves the drafts; raises ``ScoresImportRefused`` naming rows and fields."""
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    reader = csv.reader(io.StringIO(_decode(data)), delimiter=";")
+    header = [h.strip() for h in next(reader, [])]
+    if tuple(h.lower() for h in header[: len(COLUMNS)]) != tuple(c.lower() for c in COLUMNS):
+        raise ScoresImportRefused(
+            [f"riga 1: intestazione attesa «{';'.join(COLUMNS)}», trovata «{';'.join(header)}»"]
+        )
+    bando = lookup.rules(s)
+    members = {m.name: m for m in s.scalars(select(Commissario))}
+    declared = set(s.scalars(select(Dichiarazione.commissario_id)))
+    domande = {d.protocol: d for d in s.scalars(select(Domanda))}
+    outcomes = {a.domanda_id: a.outcome for a in s.scalars(select(Ammissibilita))}
+    conflicts = all_conflicts(s)
+    codes = {sub.code for sub in bando.subcriteria}
+    submitted = set(
+        s.execute(select(Scheda.commissario_id, Scheda.domanda_id).where(Scheda.state == SUBMITTED))
+    )
+    problems: list[str] = []
+    seen: set[tuple[str, str, str]] = set()
+    grouped: dict[tuple[int, int], dict[str, Mark]] = defaultdict(dict)
+    count = 0
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        count += 1
+        if len(row) < len(COLUMNS):
+            problems.append(f"riga {line}: attese {len(COLUMNS)} colonne, trovate {len(row)}")
+            continue
+        name, protocol, code, raw, motivazione = (c.strip() for c in row[: len(COLUMNS)])
+        m, d = members.get(name), domande.get(protocol)
+        if m is None:
+            problems.append(f"riga {line}, campo Commissario: «{name}» non fa parte della commissione")
+        elif m.role not in SCORING_ROLES:
+            problems.append(
+                f"riga {line}, campo Commissario: «{name}» è segretario verbalizzante e non valuta"
+            )
+        elif m.id not in declared:
+            problems.append(f"riga {line}, campo Commissario: «{name}» non ha reso la dichiarazione generale")
+        if d is None:
+            problems.append(f"riga {line}, campo Protocollo: domanda «{protocol}» inesistente")
+        elif outcomes.get(d.id) in EXCLUDED_OUTCOMES:
+            problems.append(f"riga {line}, campo Protocollo: la domanda {protocol} è esclusa e non si valuta")
+        if m is not None and d is not None:
+            if (m.id, d.id) in conflicts:
+                problems.append(
+                    f"riga {line}, campo Commissario: {name} è in conflitto di interessi "
+                    f"sulla domanda {protocol}"
+                )
+            if (m.id, d.id) in submitted:
+                problems.append(f"riga {line}: la scheda di {name} sulla domanda {protocol} è già inviata")
+        if code not in codes:
+            problems.append(
+                f"riga {line}, campo Sottocriterio: «{code}» non è previsto dal bando {bando.code}"
+            )
+            continue
+        try:
+            value = _value(raw)
+            if not value.is_finite():
+                raise InvalidOperation
+            validate_value(bando, code, value)
+        except InvalidOperation:
+            problems.append(f"riga {line}, campo Coefficiente: «{raw}» non è un numero")
+            continue
+        except RuleViolation as exc:
+            problems.append(f"riga {line}, campo Coefficiente: {exc}")
+            continue
+        key = (name, protocol, code)
+        if key in seen:
+            problems.append(f"riga {line}: {code} di {name} sulla domanda {protocol} è ripetuto")
+        seen.add(key)
+        if m is not None and d is not None:
+            grouped[(m.id, d.id)][code] = Mark(value, motivazione)
+    if problems:
+        raise ScoresImportRefused(problems)
+    if not grouped:
+        raise ScoresImportRefused(["il file non contiene punteggi"])
+    for (member_id, domanda_id), marks in grouped.items():
+        save_draft(s, member_id, domanda_id, marks)
+    digest = hashlib.sha256(data).hexdigest()
+    names = tuple(sorted({lookup.member(s, mid).name for mid, _ in grouped}))
+    report = ScoresImportReport(count, len(grouped), names, digest)
+    audit.record(
+        s,
+        actor,
+        "punteggi.importati",
+        "scheda",
+        None,
+        None,
+        {"righe": count, "schede": len(grouped), "commissari": list(names), "sha256": digest},
+    )
+    return report

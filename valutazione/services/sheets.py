@@ -1,0 +1,283 @@
+"""Scoring sheets (*schede*): one per member and application, draft until submitted, then locked.
+
+Each member judges alone: drafts are private, a submitted sheet is timestamped and hashed, and only a
+reopening by the presidente, with its reason in the audit log, makes it editable again. A member sees
+the others' scores on an application only after submitting their own (``other_sheets`` refuses
+otherwise), so the core, not the GUI, guards the independence of judgement.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from valutazione import audit
+from valutazione.audit import canonical_json
+from valutazione.bando import Bando
+from valutazione.errors import RuleViolation
+from valutazione.models import Commissario, Domanda, Scheda, Voto, utcnow
+from valutazione.scoring import validate_value
+from valutazione.services import lookup
+from valutazione.services.admissibility import decision
+from valutazione.services.committee import PRESIDENTE, require_declared, require_scorer, scoring_members
+from valutazione.services.conflicts import EXCLUDED_OUTCOMES, conflicted_members, require_not_in_conflict
+from valutazione.services.rules import lock_rules
+
+DRAFT = "bozza"
+SUBMITTED = "inviata"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What a member writes for one sub-criterion; ``value`` None means not given yet."""
+
+    value: Decimal | None
+    motivazione: str = ""
+
+
+@dataclass(frozen=True)
+class SheetView:
+    """A sheet as shown on screen: no live ORM object crosses to the GUI thread."""
+
+    member: str
+    protocol: str
+    state: str
+    revision: int
+    submitted_at: datetime | None
+    content_hash: str | None
+    marks: tuple[tuple[str, Mark], ...]
+
+    def mark(self, sub_code: str) -> Mark | None:
+        return dict(self.marks).get(sub_code)
+
+
+def _gate(s: Session, member_id: int, domanda_id: int) -> tuple[Commissario, Domanda]:
+    """Checks for reading or writing one's own sheet: declared, scorer, not in conflict, admissible."""
+    m = require_declared(s, member_id)
+    require_scorer(m)
+    require_not_in_conflict(s, member_id, domanda_id)
+    d = lookup.domanda(s, domanda_id)
+    a = decision(s, domanda_id)
+    if a is not None and a.outcome in EXCLUDED_OUTCOMES:
+        raise RuleViolation(
+            f"La domanda {d.protocol} è stata esclusa ({a.reason}): non si valuta nel merito."
+        )
+    return m, d
+
+
+def _sheet(s: Session, member_id: int, domanda_id: int) -> Scheda | None:
+    query = (
+        select(Scheda)
+        .options(selectinload(Scheda.voti))
+        .where(Scheda.commissario_id == member_id, Scheda.domanda_id == domanda_id)
+    )
+    return s.scalars(query).first()
+
+
+def _view(m: Commissario, d: Domanda, sheet: Scheda | None) -> SheetView:
+    if sheet is None:
+        return SheetView(m.name, d.protocol, DRAFT, 0, None, None, ())
+    marks = tuple(
+        (v.sub_code, Mark(v.value, v.motivazione)) for v in sorted(sheet.voti, key=lambda v: v.sub_code)
+    )
+    return SheetView(
+        m.name, d.protocol, sheet.state, sheet.revision, sheet.submitted_at, sheet.content_hash, marks
+    )
+
+
+def own_sheet(s: Session, member_id: int, domanda_id: int) -> SheetView:
+    m, d = _gate(s, member_id, domanda_id)
+    return _view(m, d, _sheet(s, member_id, domanda_id))
+
+
+def save_draft(s: Session, member_id: int, domanda_id: int, marks: Mapping[str, Mark]) -> Scheda:
+    """The autosave path: validates the given values, upserts them, bumps ``revision``.
+
+    Only the sub-criteria passed are touched; a draft may be incomplete. Drafts are the member's
+    private work and are not audited one keystroke at a time: the submission records the whole content.
+    """
+    m, _ = _gate(s, member_id, domanda_id)
+    bando = lookup.rules(s)
+    for code, mark in marks.items():
+        if mark.value is not None:
+            validate_value(bando, code, mark.value)
+    sheet = _sheet(s, member_id, domanda_id)
+    if sheet is None:
+        lock_rules(s, m.name)
+        sheet = Scheda(commissario_id=member_id, domanda_id=domanda_id, state=DRAFT, revision=0, voti=[])
+        s.add(sheet)
+    elif sheet.state == SUBMITTED:
+        d = lookup.domanda(s, domanda_id)
+        raise RuleViolation(
+            f"La scheda di {lookup.member(s, member_id).name} sulla domanda {d.protocol} è già "
+            "stata inviata: può essere modificata solo dopo una riapertura del presidente."
+        )
+    by_code = {v.sub_code: v for v in sheet.voti}
+    for code, mark in marks.items():
+        row = by_code.get(code)
+        if row is None:
+            sheet.voti.append(Voto(sub_code=code, value=mark.value, motivazione=mark.motivazione.strip()))
+        else:
+            row.value, row.motivazione = mark.value, mark.motivazione.strip()
+    sheet.revision += 1
+    sheet.updated_at = utcnow()
+    s.flush()
+    return sheet
+
+
+def missing_items(bando: Bando, sheet: Scheda | None) -> list[str]:
+    """What still prevents submitting: sub-criteria without a value or (if required) a motivazione."""
+    by_code = {v.sub_code: v for v in sheet.voti} if sheet is not None else {}
+    missing = []
+    for sub in bando.subcriteria:
+        v = by_code.get(sub.code)
+        if v is None or v.value is None:
+            missing.append(f"{sub.code}: valore mancante")
+        elif bando.justification_required and not v.motivazione.strip():
+            missing.append(f"{sub.code}: motivazione mancante")
+    return missing
+
+
+def content_of(bando: Bando, m: Commissario, d: Domanda, sheet: Scheda) -> dict[str, object]:
+    """The canonical content that the submission hash covers."""
+    return {
+        "bando": bando.code,
+        "commissario": m.name,
+        "protocollo": d.protocol,
+        "voti": [
+            {
+                "sottocriterio": v.sub_code,
+                "valore": None if v.value is None else str(v.value),
+                "motivazione": v.motivazione,
+            }
+            for v in sorted(sheet.voti, key=lambda v: v.sub_code)
+        ],
+    }
+
+
+def content_hash(content: Mapping[str, object]) -> str:
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def submit(s: Session, member_id: int, domanda_id: int) -> Scheda:
+    """Locks a complete sheet: state *inviata*, timestamp, SHA-256 of its canonical content, audited."""
+    m, d = _gate(s, member_id, domanda_id)
+    bando = lookup.rules(s)
+    sheet = _sheet(s, member_id, domanda_id)
+    if sheet is not None and sheet.state == SUBMITTED:
+        raise RuleViolation(f"La scheda di {m.name} sulla domanda {d.protocol} è già stata inviata.")
+    missing = missing_items(bando, sheet)
+    if sheet is None or missing:
+        raise RuleViolation(
+            f"La scheda di {m.name} sulla domanda {d.protocol} è incompleta: {'; '.join(missing)}."
+        )
+    for v in sheet.voti:
+        if v.value is not None:
+            validate_value(bando, v.sub_code, v.value)
+    content = content_of(bando, m, d, sheet)
+    sheet.state, sheet.submitted_at, sheet.content_hash = SUBMITTED, utcnow(), content_hash(content)
+    sheet.revision += 1
+    s.flush()
+    audit.record(
+        s, m.name, "scheda.inviata", "scheda", sheet.id, None, {**content, "hash": sheet.content_hash}
+    )
+    return sheet
+
+
+def reopen(s: Session, member_id: int, domanda_id: int, chair_id: int, reason: str) -> Scheda:
+    """Makes a submitted sheet editable again: the presidente only, with a reason, audited."""
+    chair = lookup.member(s, chair_id)
+    if chair.role != PRESIDENTE:
+        raise RuleViolation(
+            f"Solo il presidente può riaprire una scheda inviata ({chair.name} è {chair.role})."
+        )
+    reason = reason.strip()
+    if not reason:
+        raise RuleViolation("Indicare il motivo della riapertura della scheda: è obbligatorio.")
+    m, d = lookup.member(s, member_id), lookup.domanda(s, domanda_id)
+    sheet = _sheet(s, member_id, domanda_id)
+    if sheet is None or sheet.state != SUBMITTED:
+        raise RuleViolation(
+            f"La scheda di {m.name} sulla domanda {d.protocol} non è stata inviata: nulla da riaprire."
+        )
+    before = {"stato": sheet.state, "inviata": sheet.submitted_at, "hash": sheet.content_hash}
+    sheet.state, sheet.submitted_at, sheet.content_hash = DRAFT, None, None
+    sheet.revision += 1
+    sheet.updated_at = utcnow()
+    s.flush()
+    audit.record(
+        s,
+        chair.name,
+        "scheda.riaperta",
+        "scheda",
+        sheet.id,
+        before,
+        {"stato": DRAFT, "commissario": m.name, "protocollo": d.protocol, "motivo": reason},
+    )
+    return sheet
+
+
+def other_sheets_visible(s: Session, viewer_id: int, domanda_id: int) -> bool:
+    """Whether the viewer may see the other members' scores on this application.
+
+    A scorer only after submitting their own sheet (and never when in conflict); the secretary, who
+    does not score, only once every expected sheet is in, so nothing can leak to a member still judging.
+    """
+    viewer = lookup.member(s, viewer_id)
+    conflicted = conflicted_members(s, domanda_id)
+    if viewer_id in conflicted:
+        return False
+    if viewer.role == PRESIDENTE or viewer.role == "componente":
+        sheet = _sheet(s, viewer_id, domanda_id)
+        return sheet is not None and sheet.state == SUBMITTED
+    expected = {m.id for m in scoring_members(s)} - conflicted
+    submitted = set(
+        s.scalars(
+            select(Scheda.commissario_id).where(Scheda.domanda_id == domanda_id, Scheda.state == SUBMITTED)
+        )
+    )
+    return expected <= submitted
+
+
+def other_sheets(s: Session, viewer_id: int, domanda_id: int) -> list[SheetView]:
+    """The other members' submitted sheets on one application; refused before one's own submission."""
+    viewer = require_declared(s, viewer_id)
+    d = lookup.domanda(s, domanda_id)
+    if not other_sheets_visible(s, viewer_id, domanda_id):
+        raise RuleViolation(
+            f"{viewer.name} non può vedere le valutazioni degli altri commissari sulla domanda "
+            f"{d.protocol} prima di aver inviato la propria scheda."
+        )
+    conflicted = conflicted_members(s, domanda_id)
+    query = (
+        select(Scheda)
+        .options(selectinload(Scheda.voti))
+        .where(Scheda.domanda_id == domanda_id, Scheda.state == SUBMITTED, Scheda.commissario_id != viewer_id)
+    )
+    views = []
+    for sheet in s.scalars(query):
+        if sheet.commissario_id not in conflicted:
+            views.append(_view(lookup.member(s, sheet.commissario_id), d, sheet))
+    return sorted(views, key=lambda v: v.member)
+
+
+def submit_all_complete(s: Session, member_id: int) -> list[str]:
+    """Submits every complete draft of a member (headless runs, paper sheets typed in); returns protocols."""
+    bando = lookup.rules(s)
+    done = []
+    drafts = s.scalars(
+        select(Scheda)
+        .options(selectinload(Scheda.voti))
+        .where(Scheda.commissario_id == member_id, Scheda.state == DRAFT)
+    )
+    for sheet in list(drafts):
+        if not missing_items(bando, sheet):
+            submit(s, member_id, sheet.domanda_id)
+            done.append(lookup.domanda(s, sheet.domanda_id).protocol)
+    return sorted(done)
