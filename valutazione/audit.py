@@ -34,14 +34,23 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_default)
 
 
-def row_hash(prev_hash: str, at: datetime, actor: str, action: str, entity: str, entity_id: str,
-             before_json: str, after_json: str) -> str:
+def row_hash(
+    prev_hash: str,
+    at: datetime,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before_json: str,
+    after_json: str,
+) -> str:
     payload = canonical_json([prev_hash, at.isoformat(), actor, action, entity, entity_id, before_json, after_json])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def record(session: Session, actor: str, action: str, entity: str, entity_id: Any,
-           before: Any = None, after: Any = None) -> AuditRow:
+def record(
+    session: Session, actor: str, action: str, entity: str, entity_id: Any, before: Any = None, after: Any = None
+) -> AuditRow:
     """Appends one audit row in the caller's transaction."""
     bando = session.scalars(select(BandoRow)).first()
     last = session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(1)).first()
@@ -50,8 +59,14 @@ def record(session: Session, actor: str, action: str, entity: str, entity_id: An
     before_json, after_json = canonical_json(before), canonical_json(after)
     entity_key = "" if entity_id is None else str(entity_id)
     row = AuditRow(
-        at=at, actor=actor, action=action, entity=entity, entity_id=entity_key,
-        before_json=before_json, after_json=after_json, prev_hash=prev,
+        at=at,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_key,
+        before_json=before_json,
+        after_json=after_json,
+        prev_hash=prev,
         hash=row_hash(prev, at, actor, action, entity, entity_key, before_json, after_json),
     )
     session.add(row)
@@ -77,10 +92,15 @@ def verify_chain(session: Session) -> ChainReport:
     for row in session.scalars(select(AuditRow).order_by(AuditRow.id)):
         count += 1
         if row.prev_hash != prev:
-            return ChainReport(False, count, row.id, f"Registro interrotto alla riga {row.id}: una riga precedente "
-                                                      "è stata rimossa o modificata.")
-        expected = row_hash(row.prev_hash, row.at, row.actor, row.action, row.entity, row.entity_id,
-                            row.before_json, row.after_json)
+            return ChainReport(
+                False,
+                count,
+                row.id,
+                f"Registro interrotto alla riga {row.id}: una riga precedente è stata rimossa o modificata.",
+            )
+        expected = row_hash(
+            row.prev_hash, row.at, row.actor, row.action, row.entity, row.entity_id, row.before_json, row.after_json
+        )
         if expected != row.hash:
             return ChainReport(False, count, row.id, f"La riga {row.id} del registro è stata modificata.")
         prev = row.hash
@@ -88,4 +108,6 @@ def verify_chain(session: Session) -> ChainReport:
     bando = session.scalars(select(BandoRow)).first()
     if bando is not None and bando.audit_head and bando.audit_head != prev:
         return ChainReport(False, count, last_id + 1, f"Registro troncato: mancano righe dopo la {last_id}.")
-    return ChainReport(True, count, None, f"Registro integro: {count} {'riga verificata' if count == 1 else 'righe verificate'}.")
+    return ChainReport(
+        True, count, None, f"Registro integro: {count} {'riga verificata' if count == 1 else 'righe verificate'}."
+    )

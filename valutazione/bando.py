@@ -270,7 +270,7 @@ class _Reader:
     def decimal(self, name: str, default: Any = ..., *, minimum: Decimal | None = Decimal(0)) -> Decimal:
         value = self.get(name, default)
         if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-            raise self.fail(name, "deve essere un numero scritto come testo, per esempio \"12.5\"")
+            raise self.fail(name, 'deve essere un numero scritto come testo, per esempio "12.5"')
         try:
             result = Decimal(str(value).replace(",", "."))
         except InvalidOperation as exc:
@@ -352,7 +352,9 @@ def bando_from_mapping(data: Any, source: str = "") -> Bando:
     total_threshold = evaluation.decimal("soglia_totale", None)
     if total_threshold is not None and total_threshold > max_total:
         raise evaluation.fail("soglia_totale", f"supera il punteggio massimo ({max_total})")
-    scale = tuple(_scale_step(s, f"valutazione.scala[{i}]", source) for i, s in enumerate(evaluation.table_list("scala")))
+    scale = tuple(
+        _scale_step(s, f"valutazione.scala[{i}]", source) for i, s in enumerate(evaluation.table_list("scala"))
+    )
     method = evaluation.choice("metodo", METHODS)
     if method == "coefficienti" and not scale:
         raise evaluation.fail("scala", "il metodo a coefficienti richiede una scala di giudizi")

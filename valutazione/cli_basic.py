@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from valutazione import audit
 from valutazione.bando import default_template, load_bando
-from valutazione.db import backup_to, create_database, open_database
+from valutazione.db import FileLockedError, backup_to, create_database, open_database
 from valutazione.errors import DatabaseError
+from valutazione.filelock import WriterLock
 from valutazione.models import BandoRow, Commissario, Domanda, GraduatoriaVersion, Scheda
 
 
@@ -35,6 +36,21 @@ def add_parser(sub: Any) -> None:
     p.add_argument("file", type=Path)
     p.add_argument("dest", type=Path)
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("backups", help="elenca le copie di sicurezza automatiche del file")
+    p.add_argument("file", type=Path)
+    p.set_defaults(func=cmd_backups)
+
+    p = sub.add_parser("restore", help="ripristina il file da una copia di sicurezza (il file attuale è conservato)")
+    p.add_argument("file", type=Path)
+    p.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        default=None,
+        help="la copia da ripristinare (predefinita: la più recente integra)",
+    )
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("audit", help="registro delle decisioni")
     audit_sub = p.add_subparsers(dest="audit_command", metavar="AZIONE", required=True)
@@ -81,9 +97,16 @@ def cmd_info(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
     else:
-        labels = {"bando": "Bando", "titolo": "Titolo", "schema": "Schema", "domande": "Domande",
-                  "commissari": "Commissari", "schede_inviate": "Schede inviate",
-                  "graduatorie": "Graduatorie approvate", "registro": "Registro"}
+        labels = {
+            "bando": "Bando",
+            "titolo": "Titolo",
+            "schema": "Schema",
+            "domande": "Domande",
+            "commissari": "Commissari",
+            "schede_inviate": "Schede inviate",
+            "graduatorie": "Graduatorie approvate",
+            "registro": "Registro",
+        }
         for key, label in labels.items():
             print(f"{label}: {info[key]}")
     return 0
@@ -111,3 +134,37 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         db.close()
     print(report.message)
     return 0 if report.ok else 1
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    from valutazione.backups import list_backups
+
+    found = list_backups(args.file)
+    if not found:
+        print(f"Nessuna copia di sicurezza di «{args.file}».")
+    for backup in found:
+        print(f"{backup.label}\t{backup.path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from valutazione.backups import latest_good_backup, restore
+
+    source = args.source
+    if source is None:
+        latest = latest_good_backup(args.file)
+        if latest is None:
+            raise DatabaseError(f"Nessuna copia di sicurezza integra di «{args.file}».")
+        source = latest.path
+    lock = WriterLock(args.file)  # never swap a file under another copy of the app that is writing it
+    holder = lock.acquire()
+    if holder is not None:
+        raise FileLockedError(args.file, holder)
+    try:
+        aside = restore(source, args.file)
+    finally:
+        lock.release()
+    print(f"Ripristinato «{args.file}» da «{source}».")
+    if aside != args.file:
+        print(f"Il file sostituito è conservato in «{aside}».")
+    return 0

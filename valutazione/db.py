@@ -7,6 +7,7 @@ being touched. Alembic is imported only when a migration is actually needed, to 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from valutazione.bando import Bando, bando_from_json
 from valutazione.errors import DatabaseError, SchemaTooNewError
+from valutazione.filelock import Holder, WriterLock, why_read_only
 from valutazione.models import BandoRow, ZonaRow
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -36,6 +38,21 @@ def head_revision() -> str:
     return known_revisions()[-1]
 
 
+class FileLockedError(DatabaseError):
+    """Another copy of the application has the file open for writing."""
+
+    def __init__(self, path: Path, holder: Holder) -> None:
+        self.holder = holder
+        super().__init__(
+            f"«{path.name}» è già aperto in scrittura da {holder.describe()}. "
+            "Si può aprire in sola lettura, oppure attendere che venga chiuso."
+        )
+
+
+class ReadOnlyLocationError(DatabaseError):
+    """The file sits where writing is unsafe or impossible (network share, read-only medium)."""
+
+
 @dataclass
 class Database:
     """An open file: its engine and the session factory that every use case receives."""
@@ -44,6 +61,7 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     read_only: bool = False
+    lock: WriterLock | None = None
 
     def bando(self) -> Bando:
         with self.sessions() as s:
@@ -51,6 +69,9 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
 
 def load_rules(session: Session) -> Bando:
@@ -58,8 +79,21 @@ def load_rules(session: Session) -> Bando:
     return bando_from_json(row.rules_json)
 
 
+def read_only_uri(path: Path) -> str:
+    """A sqlite3 URI to read ``path`` without writing it.
+
+    On a read-only medium SQLite cannot create the WAL index beside the file, so the file is declared
+    immutable there; elsewhere plain read-only mode still sees another writer's commits.
+    """
+    flag = "mode=ro" if os.access(path.parent, os.W_OK) else "immutable=1"
+    return f"file:{path}?{flag}"
+
+
 def _engine(path: Path, read_only: bool = False) -> Engine:
-    url = f"sqlite:///file:{path}?mode=ro&uri=true" if read_only else f"sqlite:///{path}"
+    if read_only:
+        url = f"sqlite:///{read_only_uri(path)}&uri=true"
+    else:
+        url = f"sqlite:///{path}"
     engine = create_engine(url, future=True)
 
     @event.listens_for(engine, "connect")
@@ -90,7 +124,7 @@ def _current_revision(path: Path) -> str | None:
         raise DatabaseError(f"Impossibile aprire «{path}»: {exc.strerror or exc}") from exc
     if magic != SQLITE_MAGIC:
         raise DatabaseError(f"«{path}» non è un file di valutazione (non è un database SQLite).")
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = sqlite3.connect(read_only_uri(path), uri=True)
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "alembic_version" not in tables:
@@ -108,7 +142,7 @@ def _current_revision(path: Path) -> str | None:
 def backup_to(source: Path, dest: Path) -> Path:
     """SQLite online backup: a consistent copy even while another connection is writing."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = sqlite3.connect(read_only_uri(source), uri=True)
     tmp = dest.with_name(dest.name + ".tmp")
     try:
         out = sqlite3.connect(tmp)
@@ -122,22 +156,58 @@ def backup_to(source: Path, dest: Path) -> Path:
     return dest
 
 
-def _migrate(engine: Engine) -> None:
+def _migrate(path: Path) -> None:
+    """Upgrades the schema in one transaction on a connection of its own, closed afterwards."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    engine = _engine(path)
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    finally:
+        engine.dispose()
 
 
 def open_database(path: str | Path, *, read_only: bool = False) -> Database:
-    """Opens an existing file, migrating it (after a backup) when its schema is older than ours."""
+    """Opens an existing file, migrating it (after a backup) when its schema is older than ours.
+
+    For writing, the file must be on a local writable disk and not open for writing elsewhere:
+    otherwise ``ReadOnlyLocationError`` or ``FileLockedError`` explain why, and the caller may open it
+    read-only instead (see ``open_for_user``).
+    """
     path = Path(path)
     if not path.exists():
         raise DatabaseError(f"Il file «{path}» non esiste.")
+    lock = None
+    if not read_only:
+        reason = why_read_only(path)
+        if reason:
+            raise ReadOnlyLocationError(reason)
+        lock = WriterLock(path)
+        holder = lock.acquire()
+        if holder is not None:
+            raise FileLockedError(path, holder)
+    try:
+        return _open_checked(path, read_only, lock)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+
+
+def open_for_user(path: str | Path) -> tuple[Database, str | None]:
+    """Opens for writing when possible, else read-only with the Italian explanation to show."""
+    try:
+        return open_database(path), None
+    except (FileLockedError, ReadOnlyLocationError) as exc:
+        return open_database(path, read_only=True), str(exc)
+
+
+def _open_checked(path: Path, read_only: bool, lock: WriterLock | None) -> Database:
     revision = _current_revision(path)
     known = known_revisions()
     if revision is None:
@@ -152,9 +222,9 @@ def open_database(path: str | Path, *, read_only: bool = False) -> Database:
             raise DatabaseError(f"«{path}» usa uno schema precedente e va aggiornato: aprirlo in scrittura.")
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         backup_to(path, path.with_name(f"{path.stem}.prima-di-{known[-1]}-{stamp}{path.suffix}.bak"))
-        _migrate(_engine(path))
+        _migrate(path)
     engine = _engine(path, read_only)
-    return Database(path, engine, sessionmaker(engine, expire_on_commit=False), read_only)
+    return Database(path, engine, sessionmaker(engine, expire_on_commit=False), read_only, lock)
 
 
 def create_database(path: str | Path, bando: Bando, source_toml: str = "", *, actor: str = "sistema") -> Database:
@@ -166,7 +236,7 @@ def create_database(path: str | Path, bando: Bando, source_toml: str = "", *, ac
         raise DatabaseError(f"Il file «{path}» esiste già: scegliere un altro nome.")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        _migrate(_engine(path))
+        _migrate(path)
         db = open_database(path)
         with db.sessions.begin() as s:
             s.add(

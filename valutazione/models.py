@@ -239,7 +239,9 @@ class Scheda(Base):
     __table_args__ = (
         UniqueConstraint("commissario_id", "domanda_id"),
         CheckConstraint("state IN ('bozza', 'inviata')", name="scheda_state"),
-        CheckConstraint("state = 'bozza' OR (submitted_at IS NOT NULL AND content_hash IS NOT NULL)", name="submitted_stamped"),
+        CheckConstraint(
+            "state = 'bozza' OR (submitted_at IS NOT NULL AND content_hash IS NOT NULL)", name="submitted_stamped"
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     commissario_id: Mapped[int] = mapped_column(ForeignKey("commissario.id"))
@@ -249,14 +251,19 @@ class Scheda(Base):
     submitted_at: Mapped[datetime | None]
     content_hash: Mapped[str | None] = mapped_column(String(64))
     revision: Mapped[int] = mapped_column(default=0)
-    voti: Mapped[list[Voto]] = relationship(back_populates="scheda", cascade="all, delete-orphan", order_by="Voto.sub_code")
+    voti: Mapped[list[Voto]] = relationship(
+        back_populates="scheda", cascade="all, delete-orphan", order_by="Voto.sub_code"
+    )
 
 
 class Voto(Base):
     """One sub-criterion of a sheet: a coefficient (or direct points) and its written justification."""
 
     __tablename__ = "voto"
-    __table_args__ = (UniqueConstraint("scheda_id", "sub_code"), CheckConstraint("CAST(value AS REAL) >= 0", name="value_positive"))
+    __table_args__ = (
+        UniqueConstraint("scheda_id", "sub_code"),
+        CheckConstraint("CAST(value AS REAL) >= 0", name="value_positive"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     scheda_id: Mapped[int] = mapped_column(ForeignKey("scheda.id", ondelete="CASCADE"))
     sub_code: Mapped[str] = mapped_column(String(20))

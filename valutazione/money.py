@@ -21,7 +21,7 @@ def from_cents(cents: int) -> Decimal:
 
 def group_thousands(integer_part: str) -> str:
     """``1234567`` → ``1.234.567`` (the Italian thousands separator)."""
-    groups = []
+    groups: list[str] = []
     while len(integer_part) > 3:
         groups.insert(0, integer_part[-3:])
         integer_part = integer_part[:-3]

@@ -26,12 +26,17 @@ def test_milano_defaults(milano: Bando) -> None:
     assert milano.min_cofinancing_percent == Decimal(10)
     assert milano.deadline.isoformat() == "2018-03-01T12:00:00+01:00"
     assert [z.number for z in milano.zones] == [1, 2, 3, 4]
-    assert [(c.code, c.maximum, c.threshold) for c in milano.criteria] == [
-        ("A", 35, 14), ("B", 35, 14), ("C", 30, 12)
-    ]
+    assert [(c.code, c.maximum, c.threshold) for c in milano.criteria] == [("A", 35, 14), ("B", 35, 14), ("C", 30, 12)]
     assert [(s.code, s.maximum) for s in milano.subcriteria] == [
-        ("A.1", 15), ("A.2", 12), ("A.3", 8), ("B.1", 15), ("B.2", 10), ("B.3", 10),
-        ("C.1", 12), ("C.2", 12), ("C.3", 6),
+        ("A.1", 15),
+        ("A.2", 12),
+        ("A.3", 8),
+        ("B.1", 15),
+        ("B.2", 10),
+        ("B.3", 10),
+        ("C.1", 12),
+        ("C.2", 12),
+        ("C.3", 6),
     ]
     assert milano.total_threshold == 60 and milano.max_total == 100
     assert milano.quorum == 3 and milano.funding_rule == "parziale"
@@ -76,7 +81,12 @@ def _broken(path: list[str | int], value: Any) -> dict[str, Any]:
         (["valutazione", "soglia_totale"], "101", "valutazione.soglia_totale", "supera"),
         (["valutazione", "regola_finanziamento"], "a caso", "valutazione.regola_finanziamento", "non ammesso"),
         (["valutazione", "riparametrazione"], "terza", "valutazione.riparametrazione", "non ammesso"),
-        (["valutazione", "scala"], [{"valore": "1.5", "etichetta": "troppo"}], "valutazione.scala[0].valore", "da 0 a 1"),
+        (
+            ["valutazione", "scala"],
+            [{"valore": "1.5", "etichetta": "troppo"}],
+            "valutazione.scala[0].valore",
+            "da 0 a 1",
+        ),
         (["valutazione", "budgett"], "1", "valutazione.budgett", "sconosciuta"),
     ],
 )
