@@ -30,12 +30,20 @@ class Committee:
         return (self.chair, self.bruno, self.carla)
 
 
-def add_domanda(s: Session, protocol: str, grant_cents: int = 4_000_000, minutes: int = 0,
-                flags: tuple[str, ...] = ()) -> Domanda:
-    d = Domanda(protocol=protocol, submitted_at=datetime(2018, 2, 1, 9, tzinfo=UTC) + timedelta(minutes=minutes),
-                applicant=f"Ente {protocol}", title=f"Progetto {protocol}", tax_code="97000000000",
-                total_cost_cents=grant_cents * 2, grant_cents=grant_cents, cofinancing_cents=grant_cents,
-                flags=[Flag(rule=r, detail=f"segnalazione {r}") for r in flags])
+def add_domanda(
+    s: Session, protocol: str, grant_cents: int = 4_000_000, minutes: int = 0, flags: tuple[str, ...] = ()
+) -> Domanda:
+    d = Domanda(
+        protocol=protocol,
+        submitted_at=datetime(2018, 2, 1, 9, tzinfo=UTC) + timedelta(minutes=minutes),
+        applicant=f"Ente {protocol}",
+        title=f"Progetto {protocol}",
+        tax_code="97000000000",
+        total_cost_cents=grant_cents * 2,
+        grant_cents=grant_cents,
+        cofinancing_cents=grant_cents,
+        flags=[Flag(rule=r, detail=f"segnalazione {r}") for r in flags],
+    )
     s.add(d)
     return d
 
@@ -48,9 +56,15 @@ def full_marks(bando: Bando, value: str = "0.8", motivazione: str = "Giudizio mo
 def team(db: Database) -> Iterator[Committee]:
     """Anna presidente, Bruno and Carla componenti, Dario segretario; three applications, nobody declared."""
     with db.sessions.begin() as s:
-        ids = [committee.add_member(s, name, role, "test").id for name, role in
-               (("Anna Rossi", "presidente"), ("Bruno Verdi", "componente"), ("Carla Neri", "componente"),
-                ("Dario Bianchi", "segretario"))]
+        ids = [
+            committee.add_member(s, name, role, "test").id
+            for name, role in (
+                ("Anna Rossi", "presidente"),
+                ("Bruno Verdi", "componente"),
+                ("Carla Neri", "componente"),
+                ("Dario Bianchi", "segretario"),
+            )
+        ]
         domande = [add_domanda(s, f"P{i}", minutes=i) for i in (1, 2, 3)]
         s.flush()
         yield_value = Committee(*ids, domande=tuple(d.id for d in domande))

@@ -36,8 +36,11 @@ def test_list_members_chair_first_with_declarations(db: Database, team: Committe
         committee.declare_general(s, team.carla)
         members = committee.list_members(s)
     assert [(m.name, m.role) for m in members] == [
-        ("Anna Rossi", "presidente"), ("Bruno Verdi", "componente"), ("Carla Neri", "componente"),
-        ("Dario Bianchi", "segretario")]
+        ("Anna Rossi", "presidente"),
+        ("Bruno Verdi", "componente"),
+        ("Carla Neri", "componente"),
+        ("Dario Bianchi", "segretario"),
+    ]
     assert [m.declared_at is not None for m in members] == [False, False, True, False]
     assert [m.scores for m in members] == [True, True, True, False]
 
@@ -47,11 +50,13 @@ def test_declaration_gates_every_view_of_applications(db: Database, team: Commit
     d = team.domande[0]
     with db.sessions.begin() as s:
         bando = sheets.lookup.rules(s)
-        for action in (lambda: conflicts.assigned_domande(s, team.bruno),
-                       lambda: sheets.own_sheet(s, team.bruno, d),
-                       lambda: sheets.save_draft(s, team.bruno, d, full_marks(bando)),
-                       lambda: conflicts.declare(s, team.bruno, d, False),
-                       lambda: sheets.other_sheets(s, team.bruno, d)):
+        for action in (
+            lambda: conflicts.assigned_domande(s, team.bruno),
+            lambda: sheets.own_sheet(s, team.bruno, d),
+            lambda: sheets.save_draft(s, team.bruno, d, full_marks(bando)),
+            lambda: conflicts.declare(s, team.bruno, d, False),
+            lambda: sheets.other_sheets(s, team.bruno, d),
+        ):
             with pytest.raises(RuleViolation, match="dichiarazione generale"):
                 action()
         committee.declare_general(s, team.bruno)
@@ -90,6 +95,8 @@ def test_appointment_act_recorded(db: Database, team: Committee) -> None:
         committee.set_appointment(s, "Determinazione dirigenziale n. 123/2018", date(2018, 3, 5), "test")
     with db.sessions() as s:
         row = s.scalars(select(BandoRow)).one()
-        assert (row.appointment_act, row.appointment_date) == ("Determinazione dirigenziale n. 123/2018",
-                                                               date(2018, 3, 5))
+        assert (row.appointment_act, row.appointment_date) == (
+            "Determinazione dirigenziale n. 123/2018",
+            date(2018, 3, 5),
+        )
         assert s.scalars(select(AuditRow).where(AuditRow.action == "commissione.nomina")).one()

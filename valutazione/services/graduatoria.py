@@ -1,0 +1,356 @@
+"""The ranking service: candidates from the file, the pure engine, approved versions, draws, sliding.
+
+The engine (``valutazione.ranking``) sees only frozen records; this module decides what goes into
+them: only *submitted* sheets of scoring members not in conflict, exclusions from the admissibility
+decisions, renunciations, recorded draws. Each approved version stores its content, its parameters,
+its inputs and the SHA-256 fingerprint, so that on appeal ``reproduce`` can recompute it from the
+scores kept in the file and show that nothing changed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from valutazione import audit
+from valutazione.bando import Bando, bando_from_mapping
+from valutazione.errors import NotFoundError, RuleViolation
+from valutazione.graduatoria import Graduatoria
+from valutazione.models import (
+    Ammissibilita,
+    Commissario,
+    Domanda,
+    GraduatoriaVersion,
+    Rinuncia,
+    Scheda,
+    Seduta,
+    Sorteggio,
+    utcnow,
+)
+from valutazione.ranking import Candidate, build_graduatoria
+from valutazione.services import lookup
+from valutazione.services.committee import SCORING_ROLES
+from valutazione.services.conflicts import EXCLUDED_OUTCOMES, all_conflicts
+from valutazione.services.sheets import SUBMITTED
+
+PROVISIONAL = "provvisoria"
+FINAL = "definitiva"
+STATES = (PROVISIONAL, FINAL)
+COMPUTED = "calcolata"
+UNDECIDED = "ammissibilita_da_decidere"
+
+
+@dataclass(frozen=True)
+class Computed:
+    """The engine's ranking plus what only the file knows (undecided admissibility) and its inputs."""
+
+    graduatoria: Graduatoria
+    undecided: tuple[str, ...]
+    inputs: dict[str, Any]
+
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        extra = [
+            {
+                "kind": UNDECIDED,
+                "protocol": p,
+                "sub_code": None,
+                "member": None,
+                "message": f"Domanda {p}: ammissibilità formale non ancora decisa",
+            }
+            for p in self.undecided
+        ]
+        return extra + list(self.graduatoria.to_dict()["warnings"])
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why the ranking cannot become final (empty when it can)."""
+        own = tuple(f"Ammissibilità non ancora decisa per la domanda {p}" for p in self.undecided)
+        return own + self.graduatoria.reasons
+
+    @property
+    def can_be_final(self) -> bool:
+        return not self.reasons
+
+    def fingerprint(self) -> str:
+        return self.graduatoria.fingerprint()
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    version: int
+    stored_fingerprint: str
+    recomputed_fingerprint: str
+    changed_sheets: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.stored_fingerprint == self.recomputed_fingerprint and not self.changed_sheets
+
+
+def _inputs(s: Session, bando: Bando) -> tuple[list[Candidate], tuple[str, ...], dict[str, Any]]:
+    """Candidates as the engine needs them, and the same facts as JSON for the version's record."""
+    members = {m.id: m for m in s.scalars(select(Commissario))}
+    scorers = {mid for mid, m in members.items() if m.role in SCORING_ROLES}
+    conflicts = all_conflicts(s)
+    outcomes = {a.domanda_id: a.outcome for a in s.scalars(select(Ammissibilita))}
+    renounced = set(s.scalars(select(Rinuncia.domanda_id)))
+    sheets: dict[int, list[Scheda]] = {}
+    for sheet in s.scalars(
+        select(Scheda).options(selectinload(Scheda.voti)).where(Scheda.state == SUBMITTED)
+    ):
+        if sheet.commissario_id in scorers and (sheet.commissario_id, sheet.domanda_id) not in conflicts:
+            sheets.setdefault(sheet.domanda_id, []).append(sheet)
+    candidates, undecided, records = [], [], []
+    for d in s.scalars(select(Domanda).order_by(Domanda.protocol)):
+        excluded = outcomes.get(d.id) in EXCLUDED_OUTCOMES
+        if d.id not in outcomes:
+            undecided.append(d.protocol)
+        marks = {
+            members[sh.commissario_id].name: {v.sub_code: v.value for v in sh.voti if v.value is not None}
+            for sh in sheets.get(d.id, [])
+        }
+        expected = sum(1 for mid in scorers if (mid, d.id) not in conflicts)
+        c = Candidate(
+            d.protocol,
+            d.applicant,
+            d.tax_code,
+            d.title,
+            d.submitted_at,
+            d.grant_cents,
+            marks,
+            expected,
+            excluded,
+            d.id in renounced,
+        )
+        candidates.append(c)
+        records.append(
+            {
+                "protocol": c.protocol,
+                "applicant": c.applicant,
+                "tax_code": c.tax_code,
+                "title": c.title,
+                "submitted_at": c.submitted_at.isoformat(),
+                "requested_cents": c.requested_cents,
+                "expected_scorers": expected,
+                "excluded": excluded,
+                "renounced": c.renounced,
+                "marks": {m: {k: str(v) for k, v in ms.items()} for m, ms in marks.items()},
+                "sheets": sorted(
+                    [members[sh.commissario_id].name, sh.content_hash] for sh in sheets.get(d.id, [])
+                ),
+            }
+        )
+    draws = _draws(s)
+    record = {
+        "rules": bando.to_mapping(),
+        "candidates": records,
+        "draws": sorted([sorted(g), list(o)] for g, o in draws.items()),
+    }
+    return candidates, tuple(undecided), record
+
+
+def _draws(s: Session) -> dict[frozenset[str], tuple[str, ...]]:
+    return {
+        frozenset(json.loads(d.protocols_json)): tuple(json.loads(d.order_json))
+        for d in s.scalars(select(Sorteggio))
+    }
+
+
+def compute(s: Session) -> Computed:
+    """The ranking from the file as it is now (not approved: nothing is written)."""
+    bando = lookup.rules(s)
+    candidates, undecided, record = _inputs(s, bando)
+    return Computed(build_graduatoria(bando, candidates, _draws(s)), undecided, record)
+
+
+def versions(s: Session) -> list[GraduatoriaVersion]:
+    return list(s.scalars(select(GraduatoriaVersion).order_by(GraduatoriaVersion.version)))
+
+
+def latest(s: Session) -> GraduatoriaVersion | None:
+    return s.scalars(select(GraduatoriaVersion).order_by(GraduatoriaVersion.version.desc()).limit(1)).first()
+
+
+def approve(
+    s: Session, state: str, actor: str, reason: str = "", seduta_id: int | None = None
+) -> GraduatoriaVersion:
+    """Approves the current ranking as a new version; *definitiva* only when nothing blocks it.
+
+    A final ranking needs a provisional one before it, every admissibility decided, no unresolved
+    tie and every application scored by at least the quorum: otherwise the refusal lists why.
+    """
+    if state not in STATES:
+        raise RuleViolation(f"Stato «{state}» non previsto: stati possibili {', '.join(STATES)}.")
+    if seduta_id is not None and s.get(Seduta, seduta_id) is None:
+        raise NotFoundError(f"Nessuna seduta con identificativo {seduta_id}.")
+    computed = compute(s)
+    if state == FINAL:
+        reasons = list(computed.reasons)
+        if (
+            s.scalars(select(GraduatoriaVersion).where(GraduatoriaVersion.state == PROVISIONAL)).first()
+            is None
+        ):
+            reasons.insert(0, "Prima della graduatoria definitiva va approvata una graduatoria provvisoria")
+        if reasons:
+            raise RuleViolation("La graduatoria non può diventare definitiva:\n- " + "\n- ".join(reasons))
+    number = (s.scalar(select(func.max(GraduatoriaVersion.version))) or 0) + 1
+    g = computed.graduatoria
+    fingerprint = g.fingerprint()
+    approved_at = utcnow()
+    content = {
+        **g.to_dict(),
+        "warnings": computed.warnings,
+        "state": state,
+        "version": number,
+        "fingerprint": fingerprint,
+        "approved_at": approved_at.isoformat(),
+        "parameters": g.parameters,
+        "reasons": list(computed.reasons),
+        "inputs": computed.inputs,
+    }
+    row = GraduatoriaVersion(
+        version=number,
+        state=state,
+        approved_at=approved_at,
+        approved_by=actor,
+        reason=reason.strip(),
+        fingerprint=fingerprint,
+        content_json=json.dumps(content, ensure_ascii=False, sort_keys=True),
+        seduta_id=seduta_id,
+    )
+    s.add(row)
+    s.flush()
+    audit.record(
+        s,
+        actor,
+        "graduatoria.approvata",
+        "graduatoria",
+        number,
+        None,
+        {
+            "versione": number,
+            "stato": state,
+            "impronta": fingerprint,
+            "motivo": row.reason,
+            "seduta": seduta_id,
+        },
+    )
+    return row
+
+
+def content(version: GraduatoriaVersion) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(version.content_json)
+    return data
+
+
+def reproduce(s: Session, number: int) -> Reproduction:
+    """Recomputes a version from the scores kept in the file, with the rules and facts it was approved on.
+
+    Marks are read again from the sheets (whose hashes must be unchanged); exclusions, renunciations,
+    draws and rules come from the version's record, because later events (a renunciation, a rules
+    change) must not alter what was approved then.
+    """
+    row = s.scalars(select(GraduatoriaVersion).where(GraduatoriaVersion.version == number)).first()
+    if row is None:
+        raise NotFoundError(f"Nessuna versione {number} della graduatoria.")
+    record = content(row)["inputs"]
+    bando = bando_from_mapping(record["rules"], f"graduatoria versione {number}")
+    current: dict[tuple[str, str], Scheda] = {}
+    query = select(Scheda, Commissario.name, Domanda.protocol).join(Commissario).join(Domanda)
+    for stored, name, protocol in s.execute(query.options(selectinload(Scheda.voti))):
+        current[(name, protocol)] = stored
+    changed: list[str] = []
+    candidates = []
+    for c in record["candidates"]:
+        marks: dict[str, dict[str, Decimal]] = {}
+        for name, digest in c["sheets"]:
+            sheet = current.get((name, c["protocol"]))
+            if sheet is None or sheet.state != SUBMITTED or sheet.content_hash != digest:
+                changed.append(f"{name} – {c['protocol']}")
+            if sheet is not None:
+                marks[name] = {v.sub_code: v.value for v in sheet.voti if v.value is not None}
+        candidates.append(
+            Candidate(
+                c["protocol"],
+                c["applicant"],
+                c["tax_code"],
+                c["title"],
+                datetime.fromisoformat(c["submitted_at"]),
+                c["requested_cents"],
+                marks,
+                c["expected_scorers"],
+                c["excluded"],
+                c["renounced"],
+            )
+        )
+    draws = {frozenset(group): tuple(order) for group, order in record["draws"]}
+    recomputed = build_graduatoria(bando, candidates, draws).fingerprint()
+    return Reproduction(number, row.fingerprint, recomputed, tuple(changed))
+
+
+def record_draw(s: Session, order: Sequence[str], actor: str, note: str = "") -> Sorteggio:
+    """Records the public draw's order for a group still tied after the whole tie chain."""
+    order = [p.strip() for p in order if p.strip()]
+    group = frozenset(order)
+    if len(group) != len(order) or len(group) < 2:
+        raise RuleViolation("Il sorteggio deve elencare almeno due domande, ciascuna una sola volta.")
+    ties = [frozenset(t.protocols) for t in compute(s).graduatoria.unresolved_ties]
+    if group not in ties:
+        shown = "; ".join(", ".join(sorted(t)) for t in ties) or "nessuna"
+        raise RuleViolation(
+            f"Le domande {', '.join(order)} non sono un gruppo in parità da sorteggiare "
+            f"(parità aperte: {shown})."
+        )
+    row = Sorteggio(
+        protocols_json=json.dumps(sorted(group)),
+        order_json=json.dumps(order),
+        recorded_at=utcnow(),
+        note=note.strip(),
+    )
+    s.add(row)
+    s.flush()
+    audit.record(
+        s, actor, "sorteggio.registrato", "sorteggio", row.id, None, {"ordine": order, "nota": row.note}
+    )
+    return row
+
+
+def renounce(s: Session, protocol: str, reason: str, actor: str) -> Rinuncia:
+    """Records a ranked applicant's renunciation (or revocation); the money is freed by ``slide``."""
+    d = lookup.domanda_by_protocol(s, protocol)
+    reason = reason.strip()
+    if not reason:
+        raise RuleViolation(f"Indicare il motivo della rinuncia o revoca della domanda {d.protocol}.")
+    if s.scalars(select(Rinuncia).where(Rinuncia.domanda_id == d.id)).first() is not None:
+        raise RuleViolation(f"La rinuncia della domanda {d.protocol} è già registrata.")
+    last = latest(s)
+    if last is None:
+        raise RuleViolation(
+            "Nessuna graduatoria approvata: una rinuncia presuppone una domanda in graduatoria."
+        )
+    ranked = {r["protocol"] for r in content(last)["rows"] if r["position"] is not None}
+    if d.protocol not in ranked:
+        raise RuleViolation(
+            f"La domanda {d.protocol} non è in graduatoria (versione {last.version}): "
+            "non c'è nulla a cui rinunciare."
+        )
+    row = Rinuncia(domanda_id=d.id, recorded_at=utcnow(), reason=reason)
+    s.add(row)
+    s.flush()
+    audit.record(s, actor, "rinuncia.registrata", "domanda", d.protocol, None, {"motivo": reason})
+    return row
+
+
+def slide(s: Session, actor: str, reason: str, seduta_id: int | None = None) -> GraduatoriaVersion:
+    """*Scorrimento*: a new provisional version in which renounced money goes down the list."""
+    if not reason.strip():
+        raise RuleViolation("Indicare il motivo dello scorrimento della graduatoria.")
+    return approve(s, PROVISIONAL, actor, reason, seduta_id)
