@@ -90,9 +90,7 @@ class StartPage(QWizardPage):
         self.template = QComboBox()
         for path in templates():
             self.template.addItem(path.stem, str(path))
-        self.template.currentIndexChanged.connect(
-            lambda _i: wizard.load_template(Path(self.template.currentData()))
-        )
+        self.template.currentIndexChanged.connect(lambda _i: wizard.load_template(Path(self.template.currentData())))
         self.path = QLineEdit()
         self.path.setPlaceholderText(tr("es. /home/commissione/MI331e.valutazione"))
         browse = QPushButton(tr("Sfoglia…"))
@@ -201,9 +199,7 @@ class BandoWizard(QWizard):
                 tr("Dati del bando"),
                 tr("Budget, contributo massimo, cofinanziamento, scadenza, quorum, soggetti ammessi."),
             ),
-            SectionPage(
-                self, "zone", tr("Zone bersaglio"), tr("Le zone in cui devono svolgersi i progetti.")
-            ),
+            SectionPage(self, "zone", tr("Zone bersaglio"), tr("Le zone in cui devono svolgersi i progetti.")),
             SectionPage(
                 self,
                 "griglia",

@@ -96,9 +96,7 @@ class GridEditor(QWidget):
             )
             for s in c.get("sottocriteri", []):
                 item.addChild(
-                    _editable(
-                        [s.get("codice", ""), s.get("descrizione", ""), _shown(s.get("massimo")), "", ""]
-                    )
+                    _editable([s.get("codice", ""), s.get("descrizione", ""), _shown(s.get("massimo")), "", ""])
                 )
             self.tree.addTopLevelItem(item)
         self.tree.expandAll()

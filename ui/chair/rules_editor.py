@@ -164,9 +164,7 @@ class RulesEditor(QWidget):
         self.zones_table = _table(
             [tr("Numero"), tr("Nome (quartieri)"), tr("Altri nomi accettati, separati da virgola")]
         )
-        layout.addWidget(
-            QLabel(tr("Zone bersaglio: una domanda fuori da queste zone viene segnalata all'import."))
-        )
+        layout.addWidget(QLabel(tr("Zone bersaglio: una domanda fuori da queste zone viene segnalata all'import.")))
         layout.addWidget(self.zones_table)
         layout.addLayout(_rows_buttons(self.zones_table, "Aggiungi zona"))
         return page
@@ -254,9 +252,7 @@ class RulesEditor(QWidget):
         for z in m.get("zone", []):
             row = self.zones_table.rowCount()
             self.zones_table.insertRow(row)
-            for col, text in enumerate(
-                (str(z.get("numero", "")), z.get("nome", ""), ", ".join(z.get("alias", [])))
-            ):
+            for col, text in enumerate((str(z.get("numero", "")), z.get("nome", ""), ", ".join(z.get("alias", [])))):
                 self.zones_table.setItem(row, col, QTableWidgetItem(text))
         self.grid_editor.load(m.get("criteri", []))
         _set_combo(self.method, ev.get("metodo", "coefficienti"))
