@@ -1,0 +1,61 @@
+"""The minutes of a session, read back: heading, attendance, decisions from the audit log, signatures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.valutazione.reports.conftest import ABSENT, CHAIR, MEMBERS, SECRETARY
+from tests.valutazione.reports.pdftools import assert_all_embedded, text_of
+from valutazione.db import Database
+from valutazione.reports.verbale import build_verbale_pdf
+from valutazione.signing import list_signature_fields
+
+
+def test_verbale_reports_the_session(committee_db: Database, tmp_path: Path) -> None:
+    """Verbale: authority, call, session, times, place, act, attendance, agenda, decisions, ranking, rounding, notes."""
+    with committee_db.sessions() as s:
+        pdf = build_verbale_pdf(s, 1)
+    text = text_of(pdf)
+    for needle in (
+        "Comune di Milano",
+        "MI3.3.1.e",
+        "Verbale della seduta n. 1",
+        "09:30 – 12:45",
+        "Palazzo Marino",
+        "Determinazione dirigenziale n. 123/2018 del 10 marzo 2018",
+        f"{ABSENT} Componente assente",
+        f"segretario verbalizzante {SECRETARY}",
+        "Ammissibilità formale",
+        "Valutazione di merito",
+        "Domanda PG-006 (Associazione Quartiere 6 APS): esclusa. Motivazione: Forma giuridica non ammessa",
+        "dichiara un conflitto di interessi sulla domanda PG-002",
+        "Graduatoria provvisoria approvata nella seduta",
+        "2 decimali, arrotondamento per eccesso da 5",
+        "Correzione: al punto 1",
+        "Letto, confermato e sottoscritto",
+    ):
+        assert needle in text, needle
+    assert_all_embedded(pdf, tmp_path)
+
+
+def test_verbale_has_one_empty_signature_field_per_signer(committee_db: Database, tmp_path: Path) -> None:
+    """Verbale: an empty PAdES field per present signer (presidente, componenti, segretario), none for the absent."""
+    with committee_db.sessions() as s:
+        pdf = build_verbale_pdf(s, 1)
+    path = tmp_path / "verbale.pdf"
+    path.write_bytes(pdf)
+    fields = list_signature_fields(path)
+    names = sorted(f.name for f in fields)
+    expected = sorted(
+        [
+            f"Presidente - {CHAIR}",
+            f"Componente - {MEMBERS[1]}",
+            f"Componente - {MEMBERS[2]}",
+            f"Segretario verbalizzante - {SECRETARY}",
+        ]
+    )
+    assert names == expected
+    assert not any(f.signed for f in fields)
+    text = text_of(pdf)
+    for name in (CHAIR, MEMBERS[1], MEMBERS[2], SECRETARY):
+        assert name in text

@@ -1,0 +1,420 @@
+"""The ranking PDF: internal (every criterion, the funding line, the parameters) and public.
+
+The internal ranking is what the committee approves and the office adopts: it must let anyone reproduce
+each number, so it prints raw and final points, the funding line, the budget totals and every parameter
+that produced it, with the fingerprint. The public one (Amministrazione trasparente, DOMAIN.md §3.9)
+carries only the body's name, tax code, title, score, grant and outcome: no natural person appears in it,
+neither a legal representative nor a member of the committee.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+
+from valutazione.bando import Bando
+from valutazione.graduatoria import EXCLUDED, NOT_ADMITTED, TOTAL
+from valutazione.reports.layout import (
+    DocumentPage,
+    Styles,
+    data_table,
+    date_it,
+    datetime_it,
+    escape,
+    euro,
+    key_value_table,
+    para,
+    points,
+)
+from valutazione.reports.ranking_view import SHORT_STATUS, RankingView, ViewRow, status_label
+
+LINE_RED = colors.HexColor("#b3261e")
+PERSON_TAX_CODE = re.compile(
+    r"^[A-Za-z]{6}[0-9LMNPQRSTUVlmnpqrstuv]{2}[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{2}"
+    r"[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{3}[A-Za-z]$"
+)
+RESCALING_LABELS = {
+    "nessuna": "nessuna",
+    "prima": "prima riparametrazione (per criterio)",
+    "prima_e_seconda": "prima (per criterio) e seconda (sul totale)",
+}
+FUNDING_LABELS = {
+    "parziale": "parziale: la prima domanda che non rientra riceve il residuo, poi ci si ferma",
+    "rigida": "rigida: ci si ferma alla prima domanda che non rientra",
+    "salta": "a salto: si saltano le domande che non rientrano e si prosegue",
+}
+METHOD_LABELS = {
+    "coefficienti": "coefficienti di giudizio 0–1 × punteggio massimo",
+    "punti": "punti attribuiti direttamente",
+}
+
+
+PUBLIC_STATUS = {
+    "finanziata": "Finanziata",
+    "finanziata_parzialmente": "Finanziata parzialmente",
+    "ammessa_non_finanziata": "Ammessa non finanziata (esaurimento risorse)",
+    NOT_ADMITTED: "Non ammessa (sotto soglia)",
+    EXCLUDED: "Esclusa",
+    "rinunciataria": "Rinunciataria",
+}
+
+
+def is_natural_person(tax_code: str) -> bool:
+    """A 16-character personal tax code: the applicant is a person, whose data is never published."""
+    return bool(PERSON_TAX_CODE.match(tax_code.strip()))
+
+
+def _title(view: RankingView, public: bool) -> str:
+    kind = "Graduatoria" if view.approved else "Graduatoria – calcolo"
+    state = view.state if view.approved else "non approvata"
+    prefix = "Pubblicazione – " if public else ""
+    return f"{prefix}{kind} {state}"
+
+
+def _heading(view: RankingView, bando: Bando, styles: Styles, public: bool) -> list[Flowable]:
+    story: list[Flowable] = [para(_title(view, public), styles.title)]
+    if view.approved:
+        when = datetime_it(view.approved_at) if view.approved_at else "data non registrata"
+        line = f"Versione {view.version}, approvata il {when}"
+        if view.approved_by and not public:
+            line += f" da {view.approved_by}"
+    else:
+        line = (
+            "Elaborazione NON APPROVATA: documento di lavoro della commissione, "
+            f"stampato il {date_it(datetime.now().astimezone())}; non ha valore di atto."
+        )
+    story.append(para(f"{bando.authority} – {bando.programme} – {bando.code}\n{line}", styles.subtitle))
+    return story
+
+
+def _totals(view: RankingView, styles: Styles, width: float) -> Flowable:
+    count: dict[str, int] = {}
+    for r in view.rows:
+        count[r.status] = count.get(r.status, 0) + 1
+    pairs = [
+        ("Risorse disponibili (importo programmato)", euro(view.budget_cents)),
+        ("Contributi assegnati", euro(view.allocated_cents)),
+        ("Risorse residue", euro(view.remaining_cents)),
+        ("Domande in graduatoria", str(sum(1 for r in view.rows if r.position is not None))),
+    ]
+    pairs += [(status_label(s), str(n)) for s, n in sorted(count.items(), key=lambda x: _status_order(x[0]))]
+    pairs.append(("Impronta SHA-256 della graduatoria", view.fingerprint))
+    return key_value_table(pairs, width, styles, label_share=0.45)
+
+
+def _status_order(status: str) -> int:
+    order = [
+        "finanziata",
+        "finanziata_parzialmente",
+        "ammessa_non_finanziata",
+        "rinunciataria",
+        NOT_ADMITTED,
+        EXCLUDED,
+    ]
+    return order.index(status) if status in order else len(order)
+
+
+def _criterion_cell(row: ViewRow, code: str, styles: Styles) -> Paragraph:
+    final = row.criteria_final.get(code)
+    text = points(final)
+    raw = row.criteria_raw.get(code) if row.criteria_raw else None
+    if raw is not None and final is not None and raw != final:
+        text += f"<br/><font size=6.2 color='#555555'>grezzo {points(raw)}</font>"
+    if any(c == code for c, _, _ in row.threshold_failures):
+        text = f"<font color='#b3261e'>{text}&nbsp;▼</font>"
+    return Paragraph(text, styles.tiny_right)
+
+
+def _ranking_table(
+    view: RankingView, rows: Sequence[ViewRow], bando: Bando, styles: Styles, line_after: int | None
+) -> Flowable:
+    codes = [c.code for c in bando.criteria]
+    head = [
+        "Pos.",
+        "Protocollo",
+        "Proponente (codice fiscale)",
+        "Titolo del progetto",
+        *[f"{c.code}\n(max {points(c.maximum, 0)})" for c in bando.criteria],
+        "Totale",
+        "Richiesto",
+        "Contributo",
+        "Esito",
+    ]
+    data: list[list[Any]] = [[Paragraph(escape(h).replace("\n", "<br/>"), styles.tiny_head) for h in head]]
+    extra: list[tuple[Any, ...]] = []
+    for i, r in enumerate(rows):
+        tie = f"<br/><font color='#b3261e'>parità {r.tie}</font>" if r.tie else ""
+        total = points(r.total_final)
+        if r.total_raw is not None and r.total_raw != r.total_final:
+            total += f"<br/><font size=6.2 color='#555555'>grezzo {points(r.total_raw)}</font>"
+        data.append(
+            [
+                Paragraph(f"{r.position if r.position is not None else '–'}{tie}", styles.tiny),
+                Paragraph(escape(r.protocol), styles.tiny),
+                Paragraph(
+                    f"{escape(r.applicant)}<br/><font color='#555555'>{escape(r.tax_code)}</font>",
+                    styles.tiny,
+                ),
+                Paragraph(escape(r.title), styles.tiny),
+                *[_criterion_cell(r, c, styles) for c in codes],
+                Paragraph(f"<b>{total}</b>", styles.tiny_right),
+                Paragraph(euro(r.requested_cents) if r.requested_cents is not None else "–", styles.tiny_right),
+                Paragraph(f"<b>{euro(r.grant_cents)}</b>" if r.grant_cents else "–", styles.tiny_right),
+                Paragraph(SHORT_STATUS.get(r.status, r.status), styles.tiny),
+            ]
+        )
+        if line_after is not None and i == line_after - 1:
+            text = (
+                f"▲ LINEA DI FINANZIAMENTO – assegnati {euro(view.allocated_cents)} su "
+                f"{euro(view.budget_cents)}; residuo {euro(view.remaining_cents)}"
+            )
+            data.append([Paragraph(f"<b>{text}</b>", styles.tiny)] + [""] * (len(head) - 1))
+            n = len(data) - 1
+            extra += [
+                ("SPAN", (0, n), (-1, n)),
+                ("BACKGROUND", (0, n), (-1, n), colors.HexColor("#fdecea")),
+                ("LINEABOVE", (0, n), (-1, n), 1.6, LINE_RED),
+                ("LINEBELOW", (0, n), (-1, n), 1.6, LINE_RED),
+                ("TEXTCOLOR", (0, n), (-1, n), LINE_RED),
+            ]
+    crit_w = 13.5 * mm
+    widths = [10 * mm, 21 * mm, 47 * mm, 0.0, *[crit_w] * len(codes), 15 * mm, 21 * mm, 21 * mm, 20 * mm]
+    page_w = 297 * mm - 36 * mm
+    widths[3] = page_w - sum(widths)
+    return data_table(data, widths, extra=extra)
+
+
+def _failures_text(row: ViewRow) -> str:
+    parts = []
+    for code, got, threshold in row.threshold_failures:
+        name = "totale" if code == TOTAL else f"criterio {code}"
+        parts.append(f"{name}: {points(got)} < soglia {points(threshold)}")
+    return "; ".join(parts) or "soglia non raggiunta"
+
+
+def _others_table(
+    rows: Sequence[ViewRow],
+    bando: Bando,
+    styles: Styles,
+    excluded: bool,
+    reasons: Mapping[str, str] | None = None,
+) -> Flowable:
+    head = [
+        "Protocollo",
+        "Proponente (codice fiscale)",
+        "Titolo del progetto",
+        "Punti grezzi" if not excluded else "Esito",
+        "Motivo",
+    ]
+    data: list[list[Any]] = [[Paragraph(h, styles.tiny_head) for h in head]]
+    for r in rows:
+        crit = " · ".join(f"{c.code} {points(r.criteria_final.get(c.code))}" for c in bando.criteria)
+        data.append(
+            [
+                Paragraph(escape(r.protocol), styles.tiny),
+                Paragraph(
+                    f"{escape(r.applicant)}<br/><font color='#555555'>{escape(r.tax_code)}</font>",
+                    styles.tiny,
+                ),
+                Paragraph(escape(r.title), styles.tiny),
+                Paragraph(
+                    "Esclusa" if excluded else f"{crit}<br/><b>totale {points(r.total_final)}</b>",
+                    styles.tiny,
+                ),
+                Paragraph(
+                    escape((reasons or {}).get(r.protocol, "motivi formali (vedi i verbali di ammissibilità)"))
+                    if excluded
+                    else escape(_failures_text(r)),
+                    styles.tiny,
+                ),
+            ]
+        )
+    page_w = 297 * mm - 36 * mm
+    widths = [24 * mm, 60 * mm, 0.0, 55 * mm, 60 * mm]
+    widths[2] = page_w - sum(widths)
+    return data_table(data, widths)
+
+
+def _parameters(view: RankingView, bando: Bando, styles: Styles, width: float) -> Flowable:
+    p = view.parameters
+    thresholds = p.get("thresholds", {})
+    shown = []
+    for code, value in thresholds.items():
+        if value is not None:
+            name = "totale" if code == TOTAL else f"criterio {code}"
+            shown.append(f"{name} ≥ {points(Decimal(str(value)))}")
+    chain = [
+        ("data di invio (protocollo)" if c == "data_invio" else f"punteggio del criterio {c}")
+        for c in p.get("tie_chain", [])
+    ]
+    pairs = [
+        ("Metodo di valutazione", METHOD_LABELS.get(str(p.get("method")), str(p.get("method", "")))),
+        (
+            "Punteggi massimi",
+            ", ".join(f"{k} {points(Decimal(str(v)), 0)}" for k, v in p.get("maxima", {}).items()),
+        ),
+        ("Soglie di sbarramento", "; ".join(shown) or "nessuna"),
+        (
+            "Soglie verificate su",
+            str(p.get("thresholds_on", "punteggi grezzi, prima della riparametrazione")),
+        ),
+        ("Riparametrazione", RESCALING_LABELS.get(str(p.get("rescaling")), str(p.get("rescaling", "")))),
+        ("Arrotondamento", str(p.get("rounding", bando.rounding_description))),
+        ("Spareggio (in ordine)", ", poi ".join(chain) + (", poi sorteggio pubblico" if chain else "")),
+        (
+            "Regola di finanziamento",
+            FUNDING_LABELS.get(str(p.get("funding_rule")), str(p.get("funding_rule"))),
+        ),
+        ("Contributo massimo per progetto", euro(bando.cap_cents)),
+        ("Quorum di valutatori", str(p.get("quorum", bando.quorum))),
+    ]
+    draws = p.get("draws") or []
+    if draws:
+        pairs.append(("Sorteggi applicati", "; ".join(f"{', '.join(g)} → {' > '.join(o)}" for g, o in draws)))
+    pairs.append(("Impronta SHA-256", view.fingerprint))
+    return key_value_table(pairs, width, styles)
+
+
+def build_graduatoria_pdf(view: RankingView, bando: Bando, exclusion_reasons: Mapping[str, str] | None = None) -> bytes:
+    """The internal ranking: all criteria, raw and final points, funding line, totals, parameters.
+
+    ``exclusion_reasons`` maps a protocol to the admissibility decision's reason, when the caller has it.
+    """
+    page = DocumentPage(
+        bando,
+        title="Graduatoria (uso interno)",
+        subject=f"Graduatoria {view.state_label}",
+        fingerprint=view.fingerprint,
+        landscape_pages=True,
+    )
+    s = page.styles
+    width = page.frame_width
+    story: list[Flowable] = _heading(view, bando, s, public=False)
+    story.append(_totals(view, s, width * 0.7))
+    ranked = [r for r in view.rows if r.position is not None]
+    story.append(para("Graduatoria delle domande ammesse", s.h2))
+    if ranked:
+        line = view.funding_line if 0 < view.funding_line < len(ranked) else None
+        story.append(_ranking_table(view, ranked, bando, s, line))
+        story.append(
+            para(
+                "▼ = soglia non raggiunta sui punti grezzi; «grezzo» = punti prima della "
+                "riparametrazione; «parità Tn» = parità non risolta, serve il sorteggio pubblico.",
+                s.note,
+            )
+        )
+    else:
+        story.append(para("Nessuna domanda ammessa in graduatoria.", s.body))
+    below = [r for r in view.rows if r.status == NOT_ADMITTED]
+    if below:
+        story += [
+            para("Domande non ammesse: soglia di sbarramento non raggiunta", s.h2),
+            _others_table(below, bando, s, excluded=False),
+        ]
+    excluded = [r for r in view.rows if r.status == EXCLUDED]
+    if excluded:
+        story += [
+            para("Domande escluse per motivi formali", s.h2),
+            _others_table(excluded, bando, s, excluded=True, reasons=exclusion_reasons),
+        ]
+    story.append(KeepTogether([para("Parametri applicati", s.h2), _parameters(view, bando, s, width * 0.8)]))
+    notes = list(view.reasons) + [w for w in view.warnings if w not in view.reasons]
+    if notes:
+        story.append(para("Avvertenze per la commissione", s.h2))
+        shown = notes[:60]
+        story += [para(f"• {w}", s.small) for w in shown]
+        if len(notes) > len(shown):
+            story.append(para(f"… e altre {len(notes) - len(shown)} avvertenze (vedi l'applicazione).", s.note))
+    return page.build(story)
+
+
+def _public_name(row: ViewRow) -> tuple[str, str]:
+    if is_natural_person(row.tax_code):
+        return "Persona fisica (dati personali omessi)", "omesso"
+    return row.applicant, row.tax_code
+
+
+def public_rows(view: RankingView) -> list[dict[str, Any]]:
+    """The published columns only (DOMAIN.md §3.9), shared by the PDF and the exports."""
+    out = []
+    for r in view.rows:
+        name, tax = _public_name(r)
+        scored = r.status != EXCLUDED
+        out.append(
+            {
+                "posizione": r.position,
+                "denominazione": name,
+                "codice_fiscale": tax,
+                "titolo": r.title,
+                "punteggio": r.total_final if scored else None,
+                "contributo_cents": r.grant_cents,
+                "esito": PUBLIC_STATUS.get(r.status, r.status),
+            }
+        )
+    return out
+
+
+def build_graduatoria_pubblica_pdf(view: RankingView, bando: Bando) -> bytes:
+    """The public ranking for Amministrazione trasparente: no natural persons, no members' marks."""
+    page = DocumentPage(
+        bando,
+        title="Graduatoria – versione pubblica",
+        subject="Graduatoria per la pubblicazione",
+        fingerprint=view.fingerprint,
+    )
+    s = page.styles
+    story: list[Flowable] = _heading(view, bando, s, public=True)
+    story.append(
+        key_value_table(
+            [
+                ("Risorse disponibili", euro(view.budget_cents)),
+                ("Contributi assegnati", euro(view.allocated_cents)),
+                ("Risorse residue", euro(view.remaining_cents)),
+            ],
+            page.frame_width * 0.6,
+            s,
+        )
+    )
+    story.append(Spacer(1, 4 * mm))
+    head = [
+        "Pos.",
+        "Denominazione dell'ente",
+        "Codice fiscale",
+        "Titolo del progetto",
+        "Punti",
+        "Contributo",
+        "Esito",
+    ]
+    data: list[list[Any]] = [[Paragraph(h, s.tiny_head) for h in head]]
+    for r in public_rows(view):
+        data.append(
+            [
+                Paragraph(str(r["posizione"] or "–"), s.tiny),
+                Paragraph(escape(r["denominazione"]), s.tiny),
+                Paragraph(escape(r["codice_fiscale"]), s.tiny),
+                Paragraph(escape(r["titolo"]), s.tiny),
+                Paragraph(points(r["punteggio"]), s.tiny_right),
+                Paragraph(euro(r["contributo_cents"]) if r["contributo_cents"] else "–", s.tiny_right),
+                Paragraph(escape(r["esito"]), s.tiny),
+            ]
+        )
+    widths = [8 * mm, 38 * mm, 20 * mm, 0.0, 16 * mm, 21 * mm, 25 * mm]
+    widths[3] = page.frame_width - sum(widths)
+    story.append(data_table(data, widths))
+    story.append(Spacer(1, 3 * mm))
+    story.append(
+        para(
+            "Punteggio su " + points(bando.max_total, 0) + " punti. Pubblicazione ai sensi della "
+            "normativa sulla trasparenza: sono omessi i dati personali di persone fisiche e i "
+            "giudizi dei singoli commissari. Impronta SHA-256 della graduatoria: " + view.fingerprint,
+            s.note,
+        )
+    )
+    return page.build(story)
