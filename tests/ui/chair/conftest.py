@@ -55,3 +55,20 @@ def shoot(widget: QWidget, name: str) -> Path:
     path = SHOTS / f"chair-{name}.png"
     widget.grab().save(str(path))
     return path
+
+
+@pytest.fixture
+def imported(db: Database) -> Database:
+    """The sample call with the sample applications imported (readable rows only)."""
+    from valutazione.importers.domande import import_domande
+
+    with db.sessions.begin() as s:
+        import_domande(s, SAMPLE / "domande-esempio.csv", skip_invalid=True, actor="presidente")
+    return db
+
+
+@pytest.fixture
+def imported_host(qtbot: Any, imported: Database) -> Iterator[Host]:
+    window = Host(imported)
+    qtbot.addWidget(window)
+    yield window
