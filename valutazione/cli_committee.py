@@ -1,0 +1,274 @@
+"""Committee commands: members, declarations, conflicts, admissibility, scores, ranking, draws, renunciations.
+
+Each command is one transaction on the file (``db.sessions.begin()``): a refused step writes nothing.
+Decisions taken from the command line are recorded in the audit log under the presidente's name when
+the committee has one (the chair runs these commands), otherwise under the operating-system user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from valutazione.db import opened
+from valutazione.errors import RuleViolation
+from valutazione.money import format_euro
+from valutazione.services import admissibility, committee, conflicts, graduatoria, lookup, scores_csv, sheets
+
+DEFAULT_ADMISSIBLE = "Requisiti formali di ammissibilità verificati: nessuna irregolarità rilevata"
+DEFAULT_RENUNCIATION = "Rinuncia comunicata dal beneficiario"
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("members", help="commissione: aggiungere ed elencare i componenti")
+    members = p.add_subparsers(dest="members_command", metavar="AZIONE", required=True)
+    a = members.add_parser("add", help="aggiunge un componente della commissione")
+    a.add_argument("file", type=Path)
+    a.add_argument("name", metavar="NOME")
+    a.add_argument("--role", required=True, choices=committee.ROLES)
+    a.add_argument("--email", default="")
+    a.set_defaults(func=cmd_members_add)
+    a = members.add_parser("list", help="elenca i componenti con ruolo e dichiarazione")
+    a.add_argument("file", type=Path)
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_members_list)
+
+    p = sub.add_parser("declare", help="registra la dichiarazione generale di insussistenza di incompatibilità")
+    p.add_argument("file", type=Path)
+    p.add_argument("--member", required=True, metavar="NOME")
+    p.add_argument("--text", default=committee.DEFAULT_DECLARATION)
+    p.set_defaults(func=cmd_declare)
+
+    p = sub.add_parser("conflict", help="dichiara un conflitto di interessi (o nessuno) su una domanda")
+    p.add_argument("file", type=Path)
+    p.add_argument("--member", required=True, metavar="NOME")
+    p.add_argument("--protocol", required=True, metavar="PROTOCOLLO")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--reason", metavar="MOTIVO", help="conflitto, con il motivo: il commissario si astiene")
+    g.add_argument("--none", action="store_true", help="nessun conflitto")
+    p.set_defaults(func=cmd_conflict)
+
+    p = sub.add_parser("admissibility", help="esito dell'ammissibilità formale, sempre motivato")
+    p.add_argument("file", type=Path)
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--all-admissible", action="store_true", help="ammissibili tutte le domande non segnalate")
+    g.add_argument("--exclude", metavar="PROTOCOLLO")
+    g.add_argument("--not-receivable", metavar="PROTOCOLLO")
+    g.add_argument("--admit", metavar="PROTOCOLLO")
+    g.add_argument("--list", action="store_true", help="elenca segnalazioni ed esiti")
+    p.add_argument("--reason", metavar="MOTIVO")
+    p.set_defaults(func=cmd_admissibility)
+
+    p = sub.add_parser("scores", help="punteggi dei commissari")
+    scores = p.add_subparsers(dest="scores_command", metavar="AZIONE", required=True)
+    a = scores.add_parser("import", help="importa i punteggi da CSV come bozze (tutto o niente)")
+    a.add_argument("file", type=Path)
+    a.add_argument("csv", type=Path, metavar="PUNTEGGI.csv")
+    a.set_defaults(func=cmd_scores_import)
+    a = scores.add_parser("submit", help="invia tutte le schede complete di un commissario")
+    a.add_argument("file", type=Path)
+    a.add_argument("--member", required=True, metavar="NOME")
+    a.set_defaults(func=cmd_scores_submit)
+
+    p = sub.add_parser("rank", help="calcola la graduatoria, o la approva come provvisoria o definitiva")
+    p.add_argument("file", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--approve", choices=graduatoria.STATES)
+    p.add_argument("--reason", default="", metavar="MOTIVO")
+    p.set_defaults(func=cmd_rank)
+
+    p = sub.add_parser("renounce", help="registra una rinuncia e fa scorrere la graduatoria")
+    p.add_argument("file", type=Path)
+    p.add_argument("protocol", metavar="PROTOCOLLO")
+    p.add_argument("--reason", default=DEFAULT_RENUNCIATION, metavar="MOTIVO")
+    p.set_defaults(func=cmd_renounce)
+
+    p = sub.add_parser("draw", help="registra l'esito del sorteggio pubblico per un gruppo in parità")
+    p.add_argument("file", type=Path)
+    p.add_argument("--order", required=True, metavar="P1,P2,...")
+    p.add_argument("--note", default="")
+    p.set_defaults(func=cmd_draw)
+
+
+def actor(s: Session) -> str:
+    chair = committee.chair(s)
+    if chair is not None:
+        return chair.name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "riga di comando"
+
+
+def cmd_members_add(args: argparse.Namespace) -> int:
+    with opened(args.file) as db, db.sessions.begin() as s:
+        m = committee.add_member(s, args.name, args.role, actor(s), args.email)
+        print(f"Aggiunto {m.name} ({m.role}).")
+    return 0
+
+
+def cmd_members_list(args: argparse.Namespace) -> int:
+    with opened(args.file, read_only=True) as db, db.sessions() as s:
+        members = committee.list_members(s)
+    if args.json:
+        rows = [{"name": m.name, "role": m.role, "declared": m.declared_at is not None} for m in members]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for m in members:
+        declared = "dichiarazione resa" if m.declared_at else "dichiarazione NON resa"
+        print(f"{m.name:<30} {m.role:<11} {declared}")
+    return 0
+
+
+def cmd_declare(args: argparse.Namespace) -> int:
+    with opened(args.file) as db, db.sessions.begin() as s:
+        m = lookup.member_by_name(s, args.member)
+        committee.declare_general(s, m.id, args.text)
+        print(f"Registrata la dichiarazione generale di {m.name}.")
+    return 0
+
+
+def cmd_conflict(args: argparse.Namespace) -> int:
+    with opened(args.file) as db, db.sessions.begin() as s:
+        m, d = lookup.member_by_name(s, args.member), lookup.domanda_by_protocol(s, args.protocol)
+        conflicts.declare(s, m.id, d.id, not args.none, args.reason or "")
+        print(f"{m.name}: {'nessun conflitto' if args.none else 'conflitto, si astiene'} sulla domanda {d.protocol}.")
+    return 0
+
+
+def cmd_admissibility(args: argparse.Namespace) -> int:
+    if args.list:
+        with opened(args.file, read_only=True) as db, db.sessions() as s:
+            for item in admissibility.checklist(s):
+                outcome = item.outcome or ("soccorso in attesa" if item.rescue_pending else "da decidere")
+                flags = "; ".join(f"{rule}: {detail}" for rule, detail in item.flags) or "nessuna segnalazione"
+                print(f"{item.protocol:<14} {outcome:<15} {flags}")
+        return 0
+    with opened(args.file) as db, db.sessions.begin() as s:
+        who = actor(s)
+        if args.all_admissible:
+            done = admissibility.mark_all_admissible(s, who, args.reason or DEFAULT_ADMISSIBLE)
+            left = [d.protocol for d in admissibility.undecided(s)]
+            print(f"Dichiarate ammissibili {len(done)} domande.")
+            if left:
+                print(f"Da decidere singolarmente (segnalate o con soccorso in attesa): {', '.join(left)}")
+            return 0
+        protocol, outcome = next(
+            (p, o)
+            for p, o in (
+                (args.exclude, admissibility.ESCLUSA),
+                (args.not_receivable, admissibility.NON_RICEVIBILE),
+                (args.admit, admissibility.AMMISSIBILE),
+            )
+            if p
+        )
+        if not args.reason:
+            raise RuleViolation(f"Indicare il motivo dell'esito per la domanda {protocol} con --reason.")
+        d = lookup.domanda_by_protocol(s, protocol)
+        admissibility.decide(s, d.id, outcome, args.reason, who)
+        print(f"Domanda {d.protocol}: {outcome.replace('_', ' ')} ({args.reason.strip()}).")
+    return 0
+
+
+def cmd_scores_import(args: argparse.Namespace) -> int:
+    with opened(args.file) as db, db.sessions.begin() as s:
+        report = scores_csv.import_scores(s, args.csv, actor(s))
+    print(f"Importati {report.rows} punteggi in {report.sheets} schede (bozze) di {', '.join(report.members)}.")
+    return 0
+
+
+def cmd_scores_submit(args: argparse.Namespace) -> int:
+    with opened(args.file) as db, db.sessions.begin() as s:
+        m = lookup.member_by_name(s, args.member)
+        done = sheets.submit_all_complete(s, m.id)
+    print(f"Inviate {len(done)} schede di {m.name}.")
+    return 0
+
+
+def rank_payload(computed: graduatoria.Computed, state: str, version: int | None) -> dict[str, Any]:
+    """The ranking as ``rank --json`` prints it: money and points as decimal strings."""
+    data = computed.graduatoria.to_dict()
+    keys = ("position", "protocol", "applicant", "points", "status", "grant", "tie")
+    return {
+        "bando": data["bando"],
+        "state": state,
+        "version": version,
+        "fingerprint": computed.fingerprint(),
+        "budget": data["budget"],
+        "allocated": data["allocated"],
+        "remaining": data["remaining"],
+        "rows": [{k: row[k] for k in keys} for row in data["rows"]],
+        "warnings": computed.warnings,
+        "can_be_final": computed.can_be_final,
+        "reasons": list(computed.reasons),
+    }
+
+
+def cmd_rank(args: argparse.Namespace) -> int:
+    state: str = graduatoria.COMPUTED
+    version: int | None = None
+    with opened(args.file, read_only=not args.approve) as db, db.sessions.begin() as s:
+        if args.approve:
+            row = graduatoria.approve(s, args.approve, actor(s), args.reason)
+            state, version = row.state, row.version
+        computed = graduatoria.compute(s)
+        last = graduatoria.latest(s)
+        if not args.approve and last is not None and last.fingerprint == computed.fingerprint():
+            state, version = last.state, last.version
+    payload = rank_payload(computed, state, version)
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(render_rank(computed, payload))
+    return 0
+
+
+def render_rank(computed: graduatoria.Computed, payload: dict[str, Any]) -> str:
+    g = computed.graduatoria
+    shown = f"versione {payload['version']}, {payload['state']}" if payload["version"] else "non approvata"
+    lines = [f"Graduatoria {g.bando_code} ({shown}) – impronta {payload['fingerprint'][:16]}…", ""]
+    codes = [code for code, _ in g.rows[0].criteria_final] if g.rows else []
+    lines.append(
+        f"{'pos':>4} {'protocollo':<14} {'proponente':<36} "
+        + " ".join(f"{c:>6}" for c in codes)
+        + f" {'totale':>7}  {'esito':<24} {'contributo':>16}"
+    )
+    for r in g.rows:
+        points = " ".join(f"{v:>6}" for _, v in r.criteria_final)
+        tie = f" [parità {r.tie}]" if r.tie else ""
+        lines.append(
+            f"{r.position or '-':>4} {r.protocol:<14} {r.applicant[:36]:<36} {points} {r.total_final:>7}  "
+            f"{r.status:<24} {format_euro(r.grant_cents):>16}{tie}"
+        )
+    lines += [
+        "",
+        f"Budget {format_euro(g.budget_cents)} · assegnato {format_euro(g.allocated_cents)} · "
+        f"residuo {format_euro(g.remaining_cents)}",
+    ]
+    if computed.warnings:
+        lines += ["", "Avvisi:"] + [f"- {w['message']}" for w in computed.warnings]
+    if computed.reasons:
+        lines += ["", "Non può ancora diventare definitiva:"] + [f"- {r}" for r in computed.reasons]
+    return "\n".join(lines)
+
+
+def cmd_renounce(args: argparse.Namespace) -> int:
+    with opened(args.file) as db, db.sessions.begin() as s:
+        who = actor(s)
+        graduatoria.renounce(s, args.protocol, args.reason, who)
+        row = graduatoria.slide(s, who, f"Scorrimento per rinuncia della domanda {args.protocol.strip()}")
+    print(f"Registrata la rinuncia di {args.protocol}; graduatoria provvisoria versione {row.version} (scorrimento).")
+    return 0
+
+
+def cmd_draw(args: argparse.Namespace) -> int:
+    order = [p.strip() for p in args.order.split(",") if p.strip()]
+    with opened(args.file) as db, db.sessions.begin() as s:
+        graduatoria.record_draw(s, order, actor(s), args.note)
+    print(f"Registrato il sorteggio: {', '.join(order)}.")
+    return 0
