@@ -1,0 +1,142 @@
+"""Builders for the offline tests: a chair's file, members scoring inside their package, dumps."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+
+from valutazione.bando import Bando
+from valutazione.db import Database, create_database, open_database
+from valutazione.models import Allegato, Blob, Domanda
+from valutazione.services import admissibility, committee, conflicts, lookup, sheets
+from valutazione.services.sheets import Mark
+from valutazione.sync.keys import MemberKey, load_or_create_key
+from valutazione.sync.merge import MergeReport, merge_return
+from valutazione.sync.package import export_package, open_package
+from valutazione.sync.returns import make_return
+
+MEMBERS = (("Anna Rossi", "presidente"), ("Bruno Verdi", "componente"), ("Carla Neri", "componente"))
+NAMES = tuple(name for name, _ in MEMBERS)
+PROTOCOLS = ("P1", "P2", "P3", "P4")
+
+
+def slug(name: str) -> str:
+    return name.lower().replace(" ", "-")
+
+
+def motivazione(member: str, protocol: str, code: str) -> str:
+    return f"Motivazione riservata di {member} su {protocol} ({code})"
+
+
+def marks_for(bando: Bando, member: str, protocol: str, shift: int = 0) -> dict[str, Mark]:
+    """Deterministic, different per member and application, so a mix-up would change the ranking."""
+    values = [step.value for step in bando.scale if step.value >= Decimal("0.5")]
+    return {
+        sub.code: Mark(
+            values[(len(member) + int(protocol[1:]) * 3 + i + shift) % len(values)],
+            motivazione(member, protocol, sub.code),
+        )
+        for i, sub in enumerate(bando.subcriteria)
+    }
+
+
+def build_chair(path: Path, bando: Bando) -> Database:
+    """Three scorers and a secretary, all declared; P1 admissible, P2-P3 undecided, P4 excluded;
+    Carla Neri in conflict on P2; P1 has an attachment."""
+    db = create_database(path, bando)
+    with db.sessions.begin() as s:
+        ids = {name: committee.add_member(s, name, role, "test").id for name, role in MEMBERS}
+        committee.add_member(s, "Dario Bianchi", "segretario", "test")
+        for member_id in ids.values():
+            committee.declare_general(s, member_id, at=datetime(2018, 3, 2, 9, tzinfo=UTC))
+        domande = {}
+        for i, protocol in enumerate(PROTOCOLS, start=1):
+            d = Domanda(
+                protocol=protocol,
+                submitted_at=datetime(2018, 2, 1, 9, tzinfo=UTC) + timedelta(minutes=i),
+                applicant=f"Ente {protocol}",
+                title=f"Progetto {protocol}",
+                tax_code="97000000000",
+                total_cost_cents=8_000_000,
+                grant_cents=4_000_000,
+                cofinancing_cents=4_000_000,
+            )
+            s.add(d)
+            domande[protocol] = d
+        s.flush()
+        data = b"%PDF-1.4 allegato di prova"
+        sha = hashlib.sha256(data).hexdigest()
+        s.add(Blob(sha256=sha, size=len(data), data=data))
+        s.flush()
+        s.add(Allegato(domanda_id=domande["P1"].id, filename="progetto.pdf", sha256=sha))
+        admissibility.decide(s, domande["P1"].id, "ammissibile", "Requisiti verificati", "Commissione")
+        admissibility.decide(s, domande["P4"].id, "esclusa", "Progetto fuori dalle zone bersaglio", "Commissione")
+        conflicts.declare(s, ids["Carla Neri"], domande["P2"].id, True, "Parente nel consiglio direttivo")
+    return db
+
+
+def score(db: Database, member: str, submit: bool = True, shift: int = 0) -> list[str]:
+    """The member scores every application assigned to them, through the core services."""
+    done = []
+    with db.sessions.begin() as s:
+        bando = lookup.rules(s)
+        m = lookup.member_by_name(s, member)
+        for d in conflicts.assigned_domande(s, m.id):
+            sheets.save_draft(s, m.id, d.id, marks_for(bando, member, d.protocol, shift))
+            if submit:
+                sheets.submit(s, m.id, d.id)
+            done.append(d.protocol)
+    return done
+
+
+def export(db: Database, member: str, out: Path) -> Path:
+    with db.sessions.begin() as s:
+        return export_package(s, member, out).path
+
+
+def work_offline(pkg: Path, member: str, submit: bool = True, shift: int = 0) -> None:
+    """On the laptop: open the package (once) and score inside its database."""
+    opened = open_package(pkg)
+    member_db = open_database(opened.path)
+    try:
+        score(member_db, member, submit, shift)
+    finally:
+        member_db.close()
+
+
+def key_for(base: Path, member: str) -> MemberKey:
+    return load_or_create_key(base / "chiavi" / slug(member))
+
+
+def give_back(pkg: Path, out: Path, key: MemberKey) -> Path:
+    return make_return(pkg, out, key).path
+
+
+def merge(db: Database, path: Path, trust: bool = True) -> MergeReport:
+    with db.sessions.begin() as s:
+        return merge_return(s, path, trust_new_key=trust)
+
+
+def dump(path: Path) -> str:
+    con = sqlite3.connect(path)
+    try:
+        return "\n".join(con.iterdump())
+    finally:
+        con.close()
+
+
+def sheet_states(db: Database) -> dict[tuple[str, str], tuple[str, int, str | None]]:
+    from valutazione.models import Commissario, Scheda
+
+    with db.sessions() as s:
+        names = {m.id: m.name for m in s.scalars(select(Commissario))}
+        protocols = {d.id: d.protocol for d in s.scalars(select(Domanda))}
+        return {
+            (names[sh.commissario_id], protocols[sh.domanda_id]): (sh.state, sh.revision, sh.content_hash)
+            for sh in s.scalars(select(Scheda))
+        }

@@ -1,0 +1,334 @@
+"""Merging a member's signed return into the chair's file: all of it in one transaction, or nothing.
+
+Checks come first and refuse the whole return, leaving the file untouched: a readable zip, the
+signature against the key recorded for the member (the first return pins it only when the chair has
+confirmed the fingerprint), the same call and file, a known package not superseded by a newer one,
+valid marks, hashes that match, and no attempt to replace a submitted sheet. Then the newest version
+of every item wins (revision, then ``updated_at``), so the same return imported twice, or two returns
+imported out of order, leave the newest data. A submitted sheet is locked: only the chair's reopening
+(which makes it a draft again, at a higher revision) lets a later return change it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from valutazione import audit
+from valutazione.errors import RuleViolation
+from valutazione.models import AuditRow, Commissario, Conflitto, Domanda, Pacchetto, Scheda, Voto
+from valutazione.scoring import validate_value
+from valutazione.services import lookup
+from valutazione.services.admissibility import decision
+from valutazione.services.committee import declaration, declare_general
+from valutazione.services.conflicts import EXCLUDED_OUTCOMES, declare, in_conflict
+from valutazione.services.rules import lock_rules
+from valutazione.services.sheets import DRAFT, SUBMITTED, content_hash, content_of, missing_items
+from valutazione.sync.archive import PackageError
+from valutazione.sync.keys import fingerprint, verify
+from valutazione.sync.package import OUTGOING, RETURNING, require_master
+from valutazione.sync.returns import ReturnedConflict, ReturnedSheet, SignedReturn, read_return
+
+MERGED_ACTION = "pacchetto.ritorno.importato"
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class MergeReport:
+    """What the merge did, one Italian line per change, for the screen and the minutes."""
+
+    member: str
+    sequence: int
+    lines: list[str] = field(default_factory=list)
+    changed: int = 0
+    unchanged: int = 0
+    already_merged: bool = False
+    key_pinned: bool = False
+
+    def text(self) -> str:
+        head = f"Ritorno di {self.member} (pacchetto n. {self.sequence}): "
+        if self.already_merged:
+            return head + "già importato, nessuna modifica."
+        summary = f"{self.changed} modifiche, {self.unchanged} elementi già aggiornati."
+        return "\n".join([head + summary, *self.lines])
+
+
+def merge_return(s: Session, path: Path, trust_new_key: bool = False, progress: Progress | None = None) -> MergeReport:
+    """Merges the return at ``path`` in the caller's transaction; raises (and changes nothing) on refusal."""
+    require_master(s)
+    ret = read_return(path)
+    m = _check_origin(s, path, ret)
+    report = MergeReport(m.name, ret.sequence)
+    report.key_pinned = _check_signature(s, path, ret, m, trust_new_key)
+    _check_sequence(s, path, ret, m)
+    if (
+        s.scalars(
+            select(AuditRow.id).where(AuditRow.action == MERGED_ACTION, AuditRow.entity_id == ret.payload_sha256)
+        ).first()
+        is not None
+    ):
+        report.already_merged = True  # its key was pinned by the first import, so nothing was written
+        return report
+    plan = [(_domanda(s, sh.protocol), sh) for sh in ret.sheets]
+    conflicts = [(_domanda(s, c.protocol), c) for c in ret.conflicts]
+    for d, sh in plan:
+        _check_sheet(s, m, d, sh)
+    total = 1 + len(conflicts) + len(plan)
+    _merge_declaration(s, m, ret, report)
+    for i, (d, c) in enumerate(conflicts, start=2):
+        _merge_conflict(s, m, d, c, report)
+        if progress:
+            progress(i, total)
+    for i, (d, sh) in enumerate(plan, start=2 + len(conflicts)):
+        _merge_sheet(s, m, d, sh, ret.sequence, report)
+        if progress:
+            progress(i, total)
+    _record(s, m, ret, report)
+    return report
+
+
+def _refuse(path: Path, why: str) -> PackageError:
+    return PackageError(f"Ritorno «{path.name}» rifiutato: {why}. Il file del presidente non è stato modificato.")
+
+
+def _check_origin(s: Session, path: Path, ret: SignedReturn) -> Commissario:
+    row = lookup.bando_row(s)
+    if ret.bando_code != row.code:
+        raise _refuse(path, f"appartiene al bando {ret.bando_code}, non al bando {row.code} di questo file")
+    if ret.file_uuid != row.file_uuid:
+        raise _refuse(path, "proviene da un pacchetto esportato da un altro file del presidente")
+    m = s.scalars(select(Commissario).where(Commissario.name == ret.member_name)).first()
+    if m is None or m.id != ret.member_id:
+        raise _refuse(path, f"il commissario «{ret.member_name}» non fa parte di questa commissione")
+    return m
+
+
+def _check_signature(s: Session, path: Path, ret: SignedReturn, m: Commissario, trust_new_key: bool) -> bool:
+    """Verifies the signature; pins the key on the first return the chair trusts. True when pinned now."""
+    shown = fingerprint(ret.public_key)
+    if m.public_key is None:
+        if not trust_new_key:
+            raise _refuse(
+                path,
+                f"nessuna chiave registrata per {m.name}; verificare con il commissario che "
+                f"l'impronta della sua chiave sia «{shown}» e ripetere accettando la nuova chiave",
+            )
+        if not verify(ret.public_key, ret.payload, ret.signature):
+            raise _refuse(path, "la firma non è valida: il file è stato alterato dopo la firma")
+        m.public_key = ret.public_key
+        s.flush()
+        audit.record(
+            s,
+            _chair_actor(s),
+            "commissario.chiave_registrata",
+            "commissario",
+            m.id,
+            None,
+            {"commissario": m.name, "impronta": shown},
+        )
+        return True
+    if ret.public_key != m.public_key:
+        raise _refuse(
+            path,
+            f"è firmato con una chiave diversa da quella registrata per {m.name} "
+            f"(registrata «{fingerprint(m.public_key)}», del ritorno «{shown}»)",
+        )
+    if not verify(m.public_key, ret.payload, ret.signature):
+        raise _refuse(path, "la firma non è valida: il file è stato alterato dopo la firma")
+    return False
+
+
+def _check_sequence(s: Session, path: Path, ret: SignedReturn, m: Commissario) -> None:
+    sent = s.scalars(
+        select(Pacchetto).where(
+            Pacchetto.commissario_id == m.id, Pacchetto.direction == OUTGOING, Pacchetto.sequence == ret.sequence
+        )
+    ).first()
+    if sent is None or sent.content_sha256 != ret.package_sha256:
+        raise _refuse(path, f"risponde a un pacchetto n. {ret.sequence} che questo file non ha esportato per {m.name}")
+    newest = s.scalar(
+        select(func.max(Pacchetto.sequence)).where(Pacchetto.commissario_id == m.id, Pacchetto.direction == RETURNING)
+    )
+    if newest is not None and ret.sequence < newest:
+        raise _refuse(
+            path,
+            f"risponde al pacchetto n. {ret.sequence}, ma è già stato importato un ritorno del "
+            f"pacchetto n. {newest}, più recente",
+        )
+
+
+def _domanda(s: Session, protocol: str) -> Domanda:
+    d = s.scalars(select(Domanda).where(Domanda.protocol == protocol)).first()
+    if d is None:
+        raise PackageError(
+            f"Il ritorno riguarda la domanda {protocol}, assente nel file del presidente: "
+            "ritorno rifiutato, il file del presidente non è stato modificato."
+        )
+    return d
+
+
+def _chair_sheet(s: Session, member_id: int, domanda_id: int) -> Scheda | None:
+    return s.scalars(
+        select(Scheda)
+        .options(selectinload(Scheda.voti))
+        .where(Scheda.commissario_id == member_id, Scheda.domanda_id == domanda_id)
+    ).first()
+
+
+def _transient(sh: ReturnedSheet) -> Scheda:
+    """The returned sheet as an unsaved ORM object, so the services' own rules and hash apply to it."""
+    return Scheda(
+        state=sh.state,
+        revision=sh.revision,
+        voti=[Voto(sub_code=v.sub_code, value=v.value, motivazione=v.motivazione) for v in sh.marks],
+    )
+
+
+def _check_sheet(s: Session, m: Commissario, d: Domanda, sh: ReturnedSheet) -> None:
+    """Refuses the whole return for a bad mark, a tampered submission, or a change to a submitted sheet."""
+    bando = lookup.rules(s)
+    where = f"la scheda di {m.name} sulla domanda {d.protocol}"
+    for v in sh.marks:
+        if v.value is not None:
+            try:
+                validate_value(bando, v.sub_code, v.value)
+            except RuleViolation as exc:
+                raise RuleViolation(
+                    f"Ritorno rifiutato, {where}: {exc}. Il file del presidente non è stato modificato."
+                ) from exc
+    if sh.state == SUBMITTED:
+        sheet = _transient(sh)
+        missing = missing_items(bando, sheet)
+        if missing or sh.submitted_at is None or sh.content_hash != content_hash(content_of(bando, m, d, sheet)):
+            raise RuleViolation(
+                f"Ritorno rifiutato: {where} risulta inviata ma il contenuto non corrisponde alla "
+                "sua impronta o è incompleto. Il file del presidente non è stato modificato."
+            )
+    current = _chair_sheet(s, m.id, d.id)
+    if current is None or current.state != SUBMITTED:
+        return
+    if sh.state == SUBMITTED and sh.content_hash == current.content_hash:
+        return
+    if sh.revision < current.revision:
+        return  # an older version of a sheet submitted since: simply superseded
+    kind = "una bozza" if sh.state == DRAFT else "una versione diversa"
+    raise RuleViolation(
+        f"Ritorno rifiutato: {where} è già stata inviata presso il presidente e {kind} non può "
+        "sostituirla (serve prima una riapertura del presidente). Il file del presidente non è "
+        "stato modificato."
+    )
+
+
+def _merge_declaration(s: Session, m: Commissario, ret: SignedReturn, report: MergeReport) -> None:
+    if ret.declaration is None:
+        return
+    if declaration(s, m.id) is not None:
+        report.unchanged += 1
+        return
+    declare_general(s, m.id, ret.declaration.text, at=ret.declaration.declared_at)
+    report.changed += 1
+    report.lines.append(f"Dichiarazione generale di {m.name} registrata.")
+
+
+def _merge_conflict(s: Session, m: Commissario, d: Domanda, c: ReturnedConflict, report: MergeReport) -> None:
+    row = s.scalars(select(Conflitto).where(Conflitto.commissario_id == m.id, Conflitto.domanda_id == d.id)).first()
+    if row is not None and (
+        row.declared_at >= c.declared_at or (row.has_conflict, row.reason) == (c.has_conflict, c.reason.strip())
+    ):
+        report.unchanged += 1
+        return
+    row = declare(s, m.id, d.id, c.has_conflict, c.reason)
+    row.declared_at = c.declared_at  # the member's own time, not the merge's
+    s.flush()
+    report.changed += 1
+    if c.has_conflict:
+        report.lines.append(
+            f"Domanda {d.protocol}: {m.name} dichiara un conflitto di interessi e si astiene ({c.reason.strip()})."
+        )
+    else:
+        report.lines.append(f"Domanda {d.protocol}: {m.name} dichiara l'assenza di conflitti di interessi.")
+
+
+def _merge_sheet(s: Session, m: Commissario, d: Domanda, sh: ReturnedSheet, sequence: int, report: MergeReport) -> None:
+    if in_conflict(s, m.id, d.id):
+        report.lines.append(
+            f"Domanda {d.protocol}: scheda di {m.name} non importata, il commissario si astiene "
+            "per conflitto di interessi."
+        )
+        return
+    a = decision(s, d.id)
+    if a is not None and a.outcome in EXCLUDED_OUTCOMES:
+        report.lines.append(f"Domanda {d.protocol}: scheda di {m.name} non importata, la domanda è stata esclusa.")
+        return
+    current = _chair_sheet(s, m.id, d.id)
+    if current is not None and (
+        current.state == SUBMITTED or (current.revision, current.updated_at) >= (sh.revision, sh.updated_at)
+    ):
+        report.unchanged += 1
+        return
+    if current is None:
+        lock_rules(s, m.name)
+        current = Scheda(commissario_id=m.id, domanda_id=d.id, voti=[])
+        s.add(current)
+    current.state, current.revision, current.updated_at = sh.state, sh.revision, sh.updated_at
+    current.submitted_at, current.content_hash = sh.submitted_at, sh.content_hash
+    by_code = {v.sub_code: v for v in current.voti}
+    for mark in sh.marks:
+        row = by_code.pop(mark.sub_code, None)
+        if row is None:
+            current.voti.append(Voto(sub_code=mark.sub_code, value=mark.value, motivazione=mark.motivazione))
+        else:
+            row.value, row.motivazione = mark.value, mark.motivazione
+    for stale in by_code.values():
+        current.voti.remove(stale)
+    s.flush()
+    report.changed += 1
+    if sh.state == SUBMITTED:
+        content = content_of(lookup.rules(s), m, d, current)
+        audit.record(
+            s,
+            m.name,
+            "scheda.inviata",
+            "scheda",
+            current.id,
+            None,
+            {**content, "hash": current.content_hash, "pacchetto": sequence},
+        )
+        report.lines.append(f"Domanda {d.protocol}: scheda di {m.name} inviata, registrata e bloccata.")
+    else:
+        report.lines.append(f"Domanda {d.protocol}: bozza di {m.name} aggiornata (revisione {sh.revision}).")
+
+
+def _record(s: Session, m: Commissario, ret: SignedReturn, report: MergeReport) -> None:
+    row = s.scalars(
+        select(Pacchetto).where(
+            Pacchetto.commissario_id == m.id, Pacchetto.direction == RETURNING, Pacchetto.sequence == ret.sequence
+        )
+    ).first()
+    if row is None:
+        s.add(
+            Pacchetto(
+                commissario_id=m.id, direction=RETURNING, sequence=ret.sequence, content_sha256=ret.payload_sha256
+            )
+        )
+    else:
+        row.content_sha256 = ret.payload_sha256
+    s.flush()
+    audit.record(
+        s,
+        _chair_actor(s),
+        MERGED_ACTION,
+        "pacchetto",
+        ret.payload_sha256,
+        None,
+        {"commissario": m.name, "sequenza": ret.sequence, "modifiche": report.lines},
+    )
+
+
+def _chair_actor(s: Session) -> str:
+    chair = s.scalars(select(Commissario).where(Commissario.role == "presidente")).first()
+    return chair.name if chair else "presidente"

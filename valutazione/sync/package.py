@@ -1,0 +1,354 @@
+"""Outgoing packages (chair → member): a zip with a manifest and a small database made for one member.
+
+The database inside is a normal valutazione file built with ``create_database``, so the member's
+laptop opens it with the same application and the same services, day after day. It holds only what
+that member may see: the call's rules, the applications assigned to them (admissible or not yet
+decided, not in conflict) with their attachments, the member, their declarations and their own
+earlier sheets — never another member's scores, which they must not see before submitting.
+Every export takes the next sequence number for that member, recorded in ``Pacchetto`` so that a
+return can be matched to the package it answers and an outdated return refused.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session, selectinload
+
+from valutazione import audit
+from valutazione.bando import bando_from_json
+from valutazione.db import create_database, open_database
+from valutazione.errors import RuleViolation
+from valutazione.models import (
+    Allegato,
+    Ammissibilita,
+    AuditRow,
+    BandoRow,
+    Blob,
+    Commissario,
+    Conflitto,
+    Domanda,
+    Pacchetto,
+    Scheda,
+    ZonaRow,
+)
+from valutazione.services import lookup
+from valutazione.services.committee import declaration, require_scorer
+from valutazione.services.conflicts import assigned_domande
+from valutazione.services.rules import lock_rules
+from valutazione.sync.archive import (
+    MANIFEST,
+    PackageError,
+    extract_entry,
+    open_zip,
+    read_json,
+    sha256_file,
+    unusable,
+    write_zip,
+)
+
+FORMAT = "valutazione-pacchetto"
+FORMAT_VERSION = 1
+DB_ENTRY = "commissario.valutazione"
+EXTRACTED_SUFFIX = ".valutazione-commissario"
+IDENTITY_ACTION = "pacchetto.creato"
+OUTGOING = "uscita"
+RETURNING = "ritorno"
+PACKAGE_ACTOR = "sistema"
+WHAT = "un pacchetto di valutazione"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the package says about itself; ``content_sha256`` covers the database inside."""
+
+    bando_code: str
+    file_uuid: str
+    member_id: int
+    member_name: str
+    sequence: int
+    created_at: datetime
+    content_sha256: str
+
+    def to_json(self) -> bytes:
+        data = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "bando_code": self.bando_code,
+            "file_uuid": self.file_uuid,
+            "member_id": self.member_id,
+            "member_name": self.member_name,
+            "sequence": self.sequence,
+            "created_at": self.created_at.isoformat(),
+            "content_sha256": self.content_sha256,
+        }
+        return audit.canonical_json(data).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class PackageIdentity:
+    """Written inside the member's database: which chair file, member and sequence it came from."""
+
+    bando_code: str
+    file_uuid: str
+    member_name: str
+    sequence: int
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    manifest: Manifest
+    applications: int
+    sheets: int
+    declared: bool
+
+
+@dataclass(frozen=True)
+class OpenedPackage:
+    """The member's working file, extracted once next to the package; ``created`` on the first opening."""
+
+    path: Path
+    manifest: Manifest
+    created: bool
+
+
+def package_identity(s: Session) -> PackageIdentity | None:
+    """The identity of a member's package database, or None for a chair's (master) file."""
+    row = s.scalars(select(AuditRow).where(AuditRow.action == IDENTITY_ACTION).order_by(AuditRow.id.desc())).first()
+    if row is None:
+        return None
+    data = json.loads(row.after_json)
+    return PackageIdentity(data["bando_code"], data["file_uuid"], data["member_name"], int(data["sequence"]))
+
+
+def require_master(s: Session) -> None:
+    """Packages are exported from and returns merged into the chair's file only."""
+    if package_identity(s) is not None:
+        raise RuleViolation(
+            "Questo è il file di lavoro di un commissario, non il file del presidente: "
+            "esportare pacchetti e importare ritorni solo nel file del presidente."
+        )
+
+
+def export_package(s: Session, member_name: str, out: Path) -> ExportResult:
+    """Writes the member's next package to ``out`` and records its sequence in the caller's transaction."""
+    require_master(s)
+    m = lookup.member_by_name(s, member_name)
+    require_scorer(m)
+    if out.exists():
+        raise PackageError(f"Il file «{out}» esiste già: scegliere un altro nome.")
+    chair_row = lookup.bando_row(s)
+    declared = declaration(s, m.id) is not None
+    # Before the general declaration the member may see no application: the package carries none.
+    domande = assigned_domande(s, m.id) if declared else []
+    if domande:
+        lock_rules(s, _actor(s))  # the applications are opened by a member: the rules are fixed from now on
+    last = s.scalar(
+        select(func.max(Pacchetto.sequence)).where(Pacchetto.commissario_id == m.id, Pacchetto.direction == OUTGOING)
+    )
+    sequence = (last or 0) + 1
+    identity = {
+        "bando_code": chair_row.code,
+        "file_uuid": chair_row.file_uuid,
+        "member_name": m.name,
+        "sequence": sequence,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".valpkg-") as tmp:
+        db_path = Path(tmp) / DB_ENTRY
+        sheets = _build_member_db(s, db_path, chair_row, m, domande, identity)
+        manifest = Manifest(
+            chair_row.code, chair_row.file_uuid, m.id, m.name, sequence, datetime.now(UTC), sha256_file(db_path)
+        )
+        write_zip(out, [(MANIFEST, manifest.to_json()), (DB_ENTRY, db_path)])
+    s.add(Pacchetto(commissario_id=m.id, direction=OUTGOING, sequence=sequence, content_sha256=manifest.content_sha256))
+    s.flush()
+    audit.record(
+        s,
+        _actor(s),
+        "pacchetto.esportato",
+        "commissario",
+        m.id,
+        None,
+        {
+            "commissario": m.name,
+            "sequenza": sequence,
+            "domande": [d.protocol for d in domande],
+            "sha256": manifest.content_sha256,
+        },
+    )
+    return ExportResult(out, manifest, len(domande), sheets, declared)
+
+
+def _actor(s: Session) -> str:
+    chair = s.scalars(select(Commissario).where(Commissario.role == "presidente")).first()
+    return chair.name if chair else "presidente"
+
+
+def _clone(row: T, **overrides: Any) -> T:
+    """A detached copy of an ORM row with every column but the id (and the given overrides)."""
+    mapper = inspect(type(row))
+    values = {a.key: getattr(row, a.key) for a in mapper.column_attrs if a.key != "id"}
+    values.update(overrides)
+    return type(row)(**values)
+
+
+def _build_member_db(
+    s: Session, path: Path, chair_row: BandoRow, m: Commissario, domande: list[Domanda], identity: dict[str, Any]
+) -> int:
+    """Creates the member's database at ``path``; returns how many earlier sheets it carries."""
+    pkg = create_database(path, bando_from_json(chair_row.rules_json), chair_row.source_toml, actor=PACKAGE_ACTOR)
+    sheets = 0
+    try:
+        with pkg.sessions.begin() as t:
+            row = t.scalars(select(BandoRow)).one()
+            row.title, row.rules_json = chair_row.title, chair_row.rules_json
+            row.appointment_act, row.appointment_date = chair_row.appointment_act, chair_row.appointment_date
+            row.rules_locked_at = chair_row.rules_locked_at
+            member = _clone(m)
+            t.add(member)
+            t.flush()
+            d0 = declaration(s, m.id)
+            if d0 is not None:
+                t.add(_clone(d0, commissario_id=member.id))
+            zone_ids = {z.number: z.id for z in t.scalars(select(ZonaRow))}
+            blobs: set[str] = set()
+            for d in domande:
+                sheets += _copy_domanda(s, t, d, m.id, member.id, zone_ids, blobs)
+            audit.record(t, PACKAGE_ACTOR, IDENTITY_ACTION, "pacchetto", str(identity["sequence"]), None, identity)
+    finally:
+        pkg.close()
+    # One self-contained file, with no -wal beside it, is what goes in the zip.
+    con = sqlite3.connect(path)
+    try:
+        con.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        con.close()
+    return sheets
+
+
+def _copy_domanda(
+    s: Session, t: Session, d: Domanda, chair_member_id: int, member_id: int, zone_ids: dict[int, int], blobs: set[str]
+) -> int:
+    zona = zone_ids.get(d.zona.number) if d.zona is not None else None
+    copy = _clone(d, zona_id=zona, batch_id=None)
+    t.add(copy)
+    t.flush()
+    for a in d.allegati:
+        if a.sha256 is not None and a.sha256 not in blobs:
+            blob = s.get(Blob, a.sha256)
+            if blob is not None:
+                t.add(_clone(blob, sha256=blob.sha256))
+                t.flush()  # no relationship orders the blob before the attachment that points to it
+                blobs.add(a.sha256)
+        t.add(Allegato(domanda_id=copy.id, filename=a.filename, sha256=a.sha256 if a.sha256 in blobs else None))
+    decision = s.scalars(select(Ammissibilita).where(Ammissibilita.domanda_id == d.id)).first()
+    if decision is not None:
+        t.add(_clone(decision, domanda_id=copy.id))
+    conflict = s.scalars(
+        select(Conflitto).where(Conflitto.commissario_id == chair_member_id, Conflitto.domanda_id == d.id)
+    ).first()
+    if conflict is not None:
+        t.add(_clone(conflict, commissario_id=member_id, domanda_id=copy.id))
+    sheet = s.scalars(
+        select(Scheda)
+        .options(selectinload(Scheda.voti))
+        .where(Scheda.commissario_id == chair_member_id, Scheda.domanda_id == d.id)
+    ).first()
+    if sheet is None:
+        return 0
+    new = _clone(sheet, commissario_id=member_id, domanda_id=copy.id)
+    new.voti = [_clone(v, scheda_id=None) for v in sheet.voti]
+    t.add(new)
+    t.flush()
+    return 1
+
+
+def read_manifest(pkg_path: Path) -> Manifest:
+    """The manifest of a package, validated; refuses anything that is not one of our packages."""
+    with open_zip(pkg_path, WHAT) as zf:
+        _raw, data = read_json(zf, pkg_path, MANIFEST, WHAT)
+    return _manifest(pkg_path, data)
+
+
+def _manifest(path: Path, data: dict[str, Any]) -> Manifest:
+    if data.get("format") != FORMAT:
+        raise unusable(path, WHAT, "non è un pacchetto in uscita del presidente")
+    if data.get("format_version") != FORMAT_VERSION:
+        raise PackageError(
+            f"«{path.name}» è stato creato da una versione diversa dell'applicazione "
+            f"(formato {data.get('format_version')}): aggiornare valutazione."
+        )
+    try:
+        return Manifest(
+            str(data["bando_code"]),
+            str(data["file_uuid"]),
+            int(data["member_id"]),
+            str(data["member_name"]),
+            int(data["sequence"]),
+            datetime.fromisoformat(str(data["created_at"])),
+            str(data["content_sha256"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise unusable(path, WHAT, f"manifest incompleto ({exc})") from exc
+
+
+def extracted_path(pkg_path: Path, workdir: Path | None = None) -> Path:
+    """Where the member's working file lives: ``name.valpkg`` → ``name.valutazione-commissario``."""
+    return (workdir or pkg_path.parent) / (pkg_path.stem + EXTRACTED_SUFFIX)
+
+
+def open_package(pkg_path: Path, workdir: Path | None = None) -> OpenedPackage:
+    """Extracts the member's database once (checking its SHA-256); later calls reuse the same file.
+
+    The extracted file keeps the member's work across days, so it is never overwritten: a different
+    package with the same name is refused until the old working file is returned and moved away.
+    """
+    with open_zip(pkg_path, WHAT) as zf:
+        _raw, data = read_json(zf, pkg_path, MANIFEST, WHAT)
+        manifest = _manifest(pkg_path, data)
+        target = extracted_path(pkg_path, workdir)
+        if target.exists():
+            _check_identity(target, manifest)
+            return OpenedPackage(target, manifest, False)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".estrazione")
+        tmp.unlink(missing_ok=True)
+        digest = extract_entry(zf, pkg_path, DB_ENTRY, tmp, WHAT)
+    try:
+        if digest != manifest.content_sha256:
+            raise unusable(pkg_path, WHAT, "il contenuto non corrisponde all'impronta del manifest")
+        _check_identity(tmp, manifest)
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return OpenedPackage(target, manifest, True)
+
+
+def _check_identity(db_path: Path, manifest: Manifest) -> None:
+    db = open_database(db_path, read_only=True)  # the member may have it open for writing in the GUI
+    try:
+        with db.sessions() as s:
+            identity = package_identity(s)
+    finally:
+        db.close()
+    expected = PackageIdentity(manifest.bando_code, manifest.file_uuid, manifest.member_name, manifest.sequence)
+    if identity != expected:
+        found = (
+            "nessun pacchetto" if identity is None else f"pacchetto n. {identity.sequence} di {identity.member_name}"
+        )
+        raise PackageError(
+            f"«{db_path.name}» esiste già e contiene un altro lavoro ({found}), mentre il pacchetto "
+            f"è il n. {manifest.sequence} di {manifest.member_name}: restituire e spostare il "
+            "vecchio file prima di aprire il nuovo pacchetto."
+        )

@@ -1,0 +1,252 @@
+"""Return packages (member → chair): the member's work, signed with the laptop's Ed25519 key.
+
+The payload is canonical JSON (sorted keys, no spaces) and the signature covers its exact bytes, so
+any changed byte — a score, a motivazione, the sequence — makes the return unusable. It carries the
+member's declarations, conflicts and sheets with their revision and timestamps, so the chair can
+merge returns in any order and keep the newest, and the public key, so the first return can pin it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from valutazione.audit import canonical_json
+from valutazione.db import open_database
+from valutazione.models import Conflitto, Dichiarazione, Domanda, Scheda
+from valutazione.services import lookup
+from valutazione.sync.archive import PackageError, open_zip, read_entry, read_json, unusable, write_zip
+from valutazione.sync.keys import MemberKey, is_public_key, load_or_create_key
+from valutazione.sync.package import extracted_path, package_identity, read_manifest
+
+FORMAT = "valutazione-ritorno"
+FORMAT_VERSION = 1
+PAYLOAD = "ritorno.json"
+SIGNATURE = "firma.ed25519"
+WHAT = "un ritorno di valutazione"
+STATES = ("bozza", "inviata")
+
+
+@dataclass(frozen=True)
+class ReturnedMark:
+    sub_code: str
+    value: Decimal | None
+    motivazione: str
+
+
+@dataclass(frozen=True)
+class ReturnedSheet:
+    protocol: str
+    state: str
+    revision: int
+    updated_at: datetime
+    submitted_at: datetime | None
+    content_hash: str | None
+    marks: tuple[ReturnedMark, ...]
+
+
+@dataclass(frozen=True)
+class ReturnedConflict:
+    protocol: str
+    has_conflict: bool
+    reason: str
+    declared_at: datetime
+
+
+@dataclass(frozen=True)
+class ReturnedDeclaration:
+    declared_at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class SignedReturn:
+    """A parsed return; ``payload`` and ``signature`` are still to be checked against the chair's key."""
+
+    payload: bytes
+    signature: bytes
+    payload_sha256: str
+    bando_code: str
+    file_uuid: str
+    member_id: int
+    member_name: str
+    sequence: int
+    package_sha256: str
+    created_at: datetime
+    public_key: str
+    declaration: ReturnedDeclaration | None
+    conflicts: tuple[ReturnedConflict, ...]
+    sheets: tuple[ReturnedSheet, ...]
+
+
+@dataclass(frozen=True)
+class ReturnResult:
+    path: Path
+    sheets: int
+    submitted: int
+    conflicts: int
+    fingerprint: str
+
+
+def make_return(pkg_path: Path, out: Path, key: MemberKey | None = None, workdir: Path | None = None) -> ReturnResult:
+    """Reads the member's work from the package's working file and writes the signed return to ``out``."""
+    if out.exists():
+        raise PackageError(f"Il file «{out}» esiste già: scegliere un altro nome.")
+    manifest = read_manifest(pkg_path)
+    db_path = extracted_path(pkg_path, workdir)
+    if not db_path.exists():
+        raise PackageError(f"Il pacchetto «{pkg_path.name}» non è ancora stato aperto: nessun lavoro da restituire.")
+    key = key or load_or_create_key()
+    db = open_database(db_path, read_only=True)
+    try:
+        with db.sessions() as s:
+            identity = package_identity(s)
+            if identity is None or identity.sequence != manifest.sequence or identity.file_uuid != manifest.file_uuid:
+                raise PackageError(f"«{db_path.name}» non è il file di lavoro del pacchetto «{pkg_path.name}».")
+            m = lookup.member_by_name(s, manifest.member_name)
+            decl = s.scalars(select(Dichiarazione).where(Dichiarazione.commissario_id == m.id)).first()
+            protocols = {d.id: d.protocol for d in s.scalars(select(Domanda))}
+            conflicts = [
+                {
+                    "protocol": protocols[c.domanda_id],
+                    "has_conflict": c.has_conflict,
+                    "reason": c.reason,
+                    "declared_at": c.declared_at,
+                }
+                for c in s.scalars(select(Conflitto).where(Conflitto.commissario_id == m.id).order_by(Conflitto.id))
+            ]
+            sheets = [
+                _sheet_json(protocols[sh.domanda_id], sh)
+                for sh in s.scalars(
+                    select(Scheda)
+                    .options(selectinload(Scheda.voti))
+                    .where(Scheda.commissario_id == m.id)
+                    .order_by(Scheda.id)
+                )
+            ]
+    finally:
+        db.close()
+    payload = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "bando_code": manifest.bando_code,
+        "file_uuid": manifest.file_uuid,
+        "member_id": manifest.member_id,
+        "member_name": manifest.member_name,
+        "sequence": manifest.sequence,
+        "package_sha256": manifest.content_sha256,
+        "created_at": datetime.now(UTC),
+        "public_key": key.public_hex,
+        "declaration": None if decl is None else {"declared_at": decl.declared_at, "text": decl.text},
+        "conflicts": conflicts,
+        "sheets": sheets,
+    }
+    raw = canonical_json(payload).encode("utf-8")
+    write_zip(out, [(PAYLOAD, raw), (SIGNATURE, base64.b64encode(key.sign(raw)) + b"\n")])
+    return ReturnResult(
+        out,
+        len(sheets),
+        sum(1 for sh in sheets if sh["state"] == "inviata"),
+        sum(1 for c in conflicts if c["has_conflict"]),
+        key.fingerprint,
+    )
+
+
+def _sheet_json(protocol: str, sh: Scheda) -> dict[str, Any]:
+    return {
+        "protocol": protocol,
+        "state": sh.state,
+        "revision": sh.revision,
+        "updated_at": sh.updated_at,
+        "submitted_at": sh.submitted_at,
+        "content_hash": sh.content_hash,
+        "marks": [
+            {"sub_code": v.sub_code, "value": None if v.value is None else str(v.value), "motivazione": v.motivazione}
+            for v in sorted(sh.voti, key=lambda v: v.sub_code)
+        ],
+    }
+
+
+def read_return(path: Path) -> SignedReturn:
+    """Parses a return file strictly; the signature is checked by the merge, against the chair's record."""
+    with open_zip(path, WHAT) as zf:
+        raw, data = read_json(zf, path, PAYLOAD, WHAT)
+        signature_text = read_entry(zf, path, SIGNATURE, 4096, WHAT)
+    try:
+        signature = base64.b64decode(signature_text.strip(), validate=True)
+    except ValueError as exc:
+        raise unusable(path, WHAT, "la firma non è leggibile") from exc
+    if data.get("format") != FORMAT:
+        raise unusable(path, WHAT, "non è un ritorno di un commissario")
+    if data.get("format_version") != FORMAT_VERSION:
+        raise PackageError(
+            f"«{path.name}» è stato creato da una versione diversa dell'applicazione "
+            f"(formato {data.get('format_version')}): aggiornare valutazione."
+        )
+    try:
+        return _parse(path, raw, signature, data)
+    except (KeyError, TypeError, ValueError, InvalidOperation, AttributeError) as exc:
+        raise unusable(path, WHAT, f"contenuto incompleto o non valido ({exc!s})") from exc
+
+
+def _parse(path: Path, raw: bytes, signature: bytes, data: dict[str, Any]) -> SignedReturn:
+    public_key = str(data["public_key"])
+    if not is_public_key(public_key):
+        raise unusable(path, WHAT, "la chiave pubblica del commissario non è valida")
+    decl = data["declaration"]
+    sheets = tuple(_parse_sheet(sh) for sh in data["sheets"])
+    return SignedReturn(
+        payload=raw,
+        signature=signature,
+        payload_sha256=hashlib.sha256(raw).hexdigest(),
+        bando_code=str(data["bando_code"]),
+        file_uuid=str(data["file_uuid"]),
+        member_id=int(data["member_id"]),
+        member_name=str(data["member_name"]),
+        sequence=int(data["sequence"]),
+        package_sha256=str(data["package_sha256"]),
+        created_at=_time(data["created_at"]),
+        public_key=public_key,
+        declaration=None if decl is None else ReturnedDeclaration(_time(decl["declared_at"]), str(decl["text"])),
+        conflicts=tuple(
+            ReturnedConflict(str(c["protocol"]), bool(c["has_conflict"]), str(c["reason"]), _time(c["declared_at"]))
+            for c in data["conflicts"]
+        ),
+        sheets=sheets,
+    )
+
+
+def _parse_sheet(sh: dict[str, Any]) -> ReturnedSheet:
+    state = str(sh["state"])
+    if state not in STATES:
+        raise ValueError(f"stato di scheda sconosciuto «{state}»")
+    marks = tuple(
+        ReturnedMark(
+            str(v["sub_code"]), None if v["value"] is None else Decimal(str(v["value"])), str(v["motivazione"])
+        )
+        for v in sh["marks"]
+    )
+    return ReturnedSheet(
+        protocol=str(sh["protocol"]),
+        state=state,
+        revision=int(sh["revision"]),
+        updated_at=_time(sh["updated_at"]),
+        submitted_at=None if sh["submitted_at"] is None else _time(sh["submitted_at"]),
+        content_hash=None if sh["content_hash"] is None else str(sh["content_hash"]),
+        marks=marks,
+    )
+
+
+def _time(value: Any) -> datetime:
+    parsed = datetime.fromisoformat(str(value))
+    if parsed.tzinfo is None:
+        raise ValueError(f"data senza fuso orario «{value}»")
+    return parsed
