@@ -1,0 +1,1 @@
+"""One widget per screen, built in code with layouts."""

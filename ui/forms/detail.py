@@ -1,0 +1,231 @@
+"""Everything about one application: its fields, the importer's flags, its attachments in place."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ui import dialogs
+from ui.forms.pdf_viewer import PdfViewer
+from ui.models.domande import outcome_label
+from valutazione.db import Database
+from valutazione.models import Ammissibilita, Blob, Domanda
+from valutazione.money import format_euro
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    sha256: str | None
+    size: int
+
+
+@dataclass(frozen=True)
+class DomandaDetail:
+    """An application read inside a session: labelled fields, flags, attachments (bytes on demand)."""
+
+    id: int
+    protocol: str
+    applicant: str
+    title: str
+    fields: tuple[tuple[str, str], ...]
+    abstract: str
+    flags: tuple[tuple[str, str], ...]
+    outcome: str
+    attachments: tuple[Attachment, ...]
+
+
+def load_detail(s: Session, domanda_id: int) -> DomandaDetail:
+    d = s.get(Domanda, domanda_id)
+    if d is None:
+        raise KeyError(domanda_id)
+    decision = s.scalars(select(Ammissibilita).where(Ammissibilita.domanda_id == domanda_id)).first()
+    sizes = (
+        {
+            b.sha256: b.size
+            for b in s.scalars(select(Blob).where(Blob.sha256.in_([a.sha256 for a in d.allegati if a.sha256])))
+        }
+        if d.allegati
+        else {}
+    )
+    zone = f"{d.zona.number} – {d.zona.name}" if d.zona else "—"
+    if d.zone_text and (d.zona is None or d.zone_text != d.zona.name):
+        zone += f"  (indicata: «{d.zone_text}»)"
+    fields = (
+        ("Protocollo", d.protocol),
+        ("Data invio", d.submitted_at.astimezone(ROME).strftime("%d/%m/%Y %H:%M")),
+        ("Denominazione", d.applicant),
+        ("Forma giuridica", d.legal_form or "—"),
+        ("Codice fiscale", d.tax_code or "—"),
+        ("Partita IVA", d.vat_number or "—"),
+        ("Legale rappresentante", d.legal_representative or "—"),
+        ("PEC", d.pec or "—"),
+        ("Titolo del progetto", d.title),
+        ("Zona", zone),
+        ("Costo totale", format_euro(d.total_cost_cents)),
+        ("Contributo richiesto", format_euro(d.grant_cents)),
+        ("Cofinanziamento", format_euro(d.cofinancing_cents)),
+        ("Durata", f"{d.duration_months} mesi" if d.duration_months else "—"),
+    )
+    outcome = outcome_label(decision.outcome if decision else None)
+    if decision is not None:
+        outcome += f" — {decision.reason}"
+    return DomandaDetail(
+        id=d.id,
+        protocol=d.protocol,
+        applicant=d.applicant,
+        title=d.title,
+        fields=fields,
+        abstract=d.abstract,
+        flags=tuple((f.rule, f.detail) for f in d.flags),
+        outcome=outcome,
+        attachments=tuple(
+            Attachment(a.filename, a.sha256, sizes.get(a.sha256 or "", 0))
+            for a in sorted(d.allegati, key=lambda a: a.filename)
+        ),
+    )
+
+
+def load_blob(s: Session, sha256: str) -> bytes:
+    blob = s.get(Blob, sha256)
+    return b"" if blob is None else bytes(blob.data)
+
+
+def _size_text(size: int) -> str:
+    return (
+        f"{size / 1024:.0f} kB".replace(".", ",")
+        if size < 1024 * 1024
+        else f"{size / 1048576:.1f} MB".replace(".", ",")
+    )
+
+
+class DetailWidget(QTabWidget):
+    """Two tabs: the application's data with its flags, and its attachments with the PDF viewer."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db: Database | None = None
+        self.detail: DomandaDetail | None = None
+        self.form_host = QWidget()
+        self.form = QFormLayout(self.form_host)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form_host)
+        self.addTab(scroll, self.tr("Dati della domanda"))
+
+        self.attachments = QComboBox()
+        self.attachments.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.attachments.setAccessibleName(self.tr("Allegato"))
+        self.external = QPushButton(self.tr("Apri esternamente"))
+        self.external.setToolTip(self.tr("Apre l'allegato con il programma predefinito del computer"))
+        self.external.clicked.connect(self.open_external)
+        self.viewer = PdfViewer()
+        self.attachments.currentIndexChanged.connect(self._show_attachment)
+        page = QWidget()
+        chooser = QHBoxLayout()
+        chooser.addWidget(QLabel(self.tr("Allegato:")))
+        chooser.addWidget(self.attachments, 1)
+        chooser.addWidget(self.external)
+        column = QVBoxLayout(page)
+        column.addLayout(chooser)
+        column.addWidget(self.viewer, 1)
+        self.addTab(page, self.tr("Allegati"))
+
+    def load(self, db: Database, detail: DomandaDetail) -> None:
+        self.db, self.detail = db, detail
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        for label, value in detail.fields:
+            self.form.addRow(self.tr(label) + ":", self._value(value))
+        self.form.addRow(self.tr("Ammissibilità") + ":", self._value(detail.outcome))
+        abstract = self._value(detail.abstract or "—")
+        self.form.addRow(self.tr("Abstract") + ":", abstract)
+        if detail.flags:
+            box = QGroupBox(self.tr("Segnalazioni dell'importazione ({})").format(len(detail.flags)))
+            box.setStyleSheet("QGroupBox { color: #8a4b00; font-weight: bold; }")
+            inner = QVBoxLayout(box)
+            for _rule, text in detail.flags:
+                inner.addWidget(self._value("⚠ " + text))
+            self.form.addRow(box)
+        self.attachments.blockSignals(True)
+        self.attachments.clear()
+        for a in detail.attachments:
+            suffix = _size_text(a.size) if a.sha256 else self.tr("non pervenuto")
+            self.attachments.addItem(f"{a.filename}  ({suffix})")
+        self.attachments.blockSignals(False)
+        self.setTabText(1, self.tr("Allegati ({})").format(len(detail.attachments)))
+        self.external.setEnabled(False)
+        if detail.attachments:
+            self.attachments.setCurrentIndex(0)
+            self._show_attachment(0)
+        else:
+            self.viewer.show_message(self.tr("La domanda non ha allegati."))
+
+    @staticmethod
+    def _value(text: str) -> QLabel:
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    def current_attachment(self) -> Attachment | None:
+        row = self.attachments.currentIndex()
+        if self.detail is None or not 0 <= row < len(self.detail.attachments):
+            return None
+        return self.detail.attachments[row]
+
+    def _show_attachment(self, _row: int) -> None:
+        a = self.current_attachment()
+        if a is None or self.db is None:
+            return
+        self.external.setEnabled(a.sha256 is not None)
+        if a.sha256 is None:
+            self.viewer.show_message(
+                self.tr("Il file «{}» è elencato nella domanda ma non è pervenuto.").format(a.filename)
+            )
+            return
+        with self.db.sessions() as s:
+            data = load_blob(s, a.sha256)
+        if not a.filename.lower().endswith(".pdf") or not self.viewer.load_bytes(data):
+            self.viewer.show_message(
+                self.tr("Anteprima non disponibile per «{}»: usare «Apri esternamente».").format(a.filename)
+            )
+
+    def open_external(self) -> None:
+        """Writes the attachment to a private temporary folder and hands it to the system viewer."""
+        a = self.current_attachment()
+        if a is None or a.sha256 is None or self.db is None:
+            return
+        with self.db.sessions() as s:
+            data = load_blob(s, a.sha256)
+        folder = Path(tempfile.gettempdir()) / "valutazione-allegati" / a.sha256[:16]
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / re.sub(r"[^\w.\- ]", "_", a.filename)
+        target.write_bytes(data)
+        if not dialogs.open_external(target):
+            dialogs.error(
+                self, self.tr("Allegato"), self.tr("Nessuna applicazione può aprire «{}».").format(a.filename)
+            )

@@ -1,0 +1,139 @@
+"""The list of applications: search, filters by zone and by the member's own state, sorting."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
+from sqlalchemy import select
+
+from ui.models.domande import (
+    ASTENUTO,
+    BOZZA,
+    DA_VALUTARE,
+    INVIATA,
+    DomandaRow,
+    DomandeFilterProxy,
+    DomandeTableModel,
+    load_domande,
+    state_label,
+)
+from ui.models.table import ROW_ROLE
+from ui.user import User
+from valutazione.db import Database
+from valutazione.errors import ValutazioneError
+from valutazione.models import Conflitto
+from valutazione.services import conflicts
+
+
+class DomandeView(QWidget):
+    """Emits ``open_requested(DomandaRow)`` on double-click or Enter; ``counts_changed(str)`` after loads."""
+
+    open_requested = Signal(object)
+    counts_changed = Signal(str)
+
+    def __init__(self, db: Database, user: User, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.user = db, user
+        self.model = DomandeTableModel(parent=self)
+        self.proxy = DomandeFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Cerca per protocollo, proponente o titolo (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_filter)
+        QShortcut(
+            QKeySequence.StandardKey.Find,
+            self,
+            self.search.setFocus,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+        self.zone = QComboBox()
+        self.zone.addItem(self.tr("Tutte le zone"), None)
+        for z in db.bando().zones:
+            self.zone.addItem(f"{z.number} – {z.name}", z.number)
+        self.zone.setMaximumWidth(320)
+        self.zone.currentIndexChanged.connect(self._on_filter)
+        self.state = QComboBox()
+        self.state.addItem(self.tr("Tutti gli stati"), None)
+        for st in (DA_VALUTARE, BOZZA, INVIATA, ASTENUTO):
+            self.state.addItem(state_label(st), st)
+        self.state.currentIndexChanged.connect(self._on_filter)
+        self.state.setVisible(user.scores)
+        self.shown = QLabel()
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(DomandeTableModel.PROTOCOL, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(DomandeTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((0, 110), (1, 260), (3, 200), (4, 150), (5, 130), (6, 110)):
+            header.resizeSection(column, width)
+        self.table.setColumnHidden(DomandeTableModel.STATE, not user.scores)
+        self.table.activated.connect(self._on_activated)
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 2)
+        bar.addWidget(self.zone, 1)
+        bar.addWidget(self.state)
+        bar.addWidget(self.shown)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+
+    def reload(self) -> None:
+        """Reads the rows again: the member's assigned applications plus those they abstained on."""
+        try:
+            with self.db.sessions() as s:
+                if self.user.scores:
+                    ids = [d.id for d in conflicts.assigned_domande(s, self.user.id)]
+                    ids += list(
+                        s.scalars(
+                            select(Conflitto.domanda_id).where(
+                                Conflitto.commissario_id == self.user.id, Conflitto.has_conflict.is_(True)
+                            )
+                        )
+                    )
+                    rows = load_domande(s, self.user.id, only=ids)
+                else:
+                    rows = load_domande(s, None)
+        except ValutazioneError:
+            rows = []
+        current = self.current_row()
+        self.model.set_rows(rows)
+        if current is not None:
+            self.select(current.id)
+        self._on_filter()
+
+    def visible_rows(self) -> list[DomandaRow]:
+        """The rows in the order the member sees them (after search, filters and sorting)."""
+        return [self.proxy.data(self.proxy.index(r, 0), ROW_ROLE) for r in range(self.proxy.rowCount())]
+
+    def current_row(self) -> DomandaRow | None:
+        index = self.table.currentIndex()
+        return self.proxy.data(index, ROW_ROLE) if index.isValid() else None
+
+    def select(self, domanda_id: int) -> None:
+        for r in range(self.proxy.rowCount()):
+            if self.proxy.data(self.proxy.index(r, 0), ROW_ROLE).id == domanda_id:
+                self.table.selectRow(r)
+                return
+
+    def _on_filter(self) -> None:
+        self.proxy.set_filters(self.search.text(), self.zone.currentData(), self.state.currentData())
+        self.shown.setText(self.tr("{} mostrate").format(self.proxy.rowCount()))
+        self.counts_changed.emit(self.model.progress_text())
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        row = self.proxy.data(index, ROW_ROLE)
+        if row is not None:
+            self.open_requested.emit(row)

@@ -1,0 +1,352 @@
+"""The scoring form (*scheda di valutazione*): one member, one application.
+
+The form holds no rule: points, subtotals and thresholds come from the ranking engine run on this
+member's marks alone, the list of what is missing from ``sheets.missing_items``, and every write goes
+through ``sheets.save_draft`` / ``sheets.submit``, whose RuleViolation messages the form shows.
+Drafts are saved on every change (debounced), when a field loses focus and when the form is left, so
+a crash loses at most the last second of typing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import dialogs
+from ui.forms.scheda_inputs import CoefficientCombo, Editor, PointsSpin, editor_value, set_editor_value
+from ui.user import User
+from valutazione.bando import Bando, SubCriterion
+from valutazione.db import Database
+from valutazione.errors import ValutazioneError
+from valutazione.graduatoria import TOTAL
+from valutazione.models import Scheda, Voto
+from valutazione.money import format_decimal_it
+from valutazione.ranking import Candidate, build_graduatoria
+from valutazione.services import sheets
+
+AUTOSAVE_MS = 1000
+ROME = ZoneInfo("Europe/Rome")
+OK_STYLE = "color: #1b5e20; font-weight: bold;"
+KO_STYLE = "color: #b71c1c; font-weight: bold;"
+
+
+def points_text(value: Decimal) -> str:
+    return format_decimal_it(value, 2)
+
+
+def limit_text(value: Decimal) -> str:
+    """A maximum or a threshold: "35" rather than "35,00" when it is a whole number."""
+    return format_decimal_it(value, 0 if value % 1 == 0 else 2)
+
+
+@dataclass(frozen=True)
+class SheetTotals:
+    """This member's own points: per sub-criterion, per criterion, total, and thresholds not met."""
+
+    points: dict[str, Decimal]
+    criteria: dict[str, Decimal]
+    total: Decimal
+    failures: frozenset[str]
+
+
+def sheet_totals(bando: Bando, marks: dict[str, Decimal]) -> SheetTotals:
+    """The ranking engine on one candidate scored by this member alone: the same rules as the collegium."""
+    me = "_"
+    candidate = Candidate("_", "", "", "", datetime.now(UTC), 0, marks={me: marks}, expected_scorers=1)
+    row = build_graduatoria(bando, [candidate]).row("_")
+    return SheetTotals(
+        points={s.code: s.points for s in row.subscores},
+        criteria=dict(row.criteria_raw),
+        total=row.total_raw,
+        failures=frozenset(f.code for f in row.threshold_failures),
+    )
+
+
+class _SubRow:
+    """The widgets of one sub-criterion."""
+
+    def __init__(self, form: SchedaForm, bando: Bando, sub: SubCriterion, grid: QGridLayout, line: int) -> None:
+        self.sub = sub
+        self.pairwise = bando.criterion_of(sub.code).pairwise is not None
+        title = QLabel(f"<b>{sub.code}</b>  {sub.description}")
+        title.setWordWrap(True)
+        maximum = QLabel(form.tr("max {}").format(limit_text(sub.maximum)))
+        maximum.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.editor: Editor = CoefficientCombo(bando) if bando.method == "coefficienti" else PointsSpin(bando, sub)
+        self.editor.setAccessibleName(form.tr("Valutazione {}").format(sub.code))
+        self.points = QLabel()
+        self.points.setMinimumWidth(110)
+        self.motivazione = QPlainTextEdit()
+        self.motivazione.setTabChangesFocus(True)
+        self.motivazione.setPlaceholderText(form.tr("Motivazione per {}").format(sub.code))
+        self.motivazione.setFixedHeight(58)
+        self.motivazione.setAccessibleName(form.tr("Motivazione {}").format(sub.code))
+        grid.addWidget(title, line, 0, 1, 3)
+        grid.addWidget(maximum, line, 3)
+        grid.addWidget(self.editor, line + 1, 0)
+        grid.addWidget(self.points, line + 1, 1)
+        grid.addWidget(self.motivazione, line + 2, 0, 1, 4)
+        if self.pairwise:
+            self.editor.setEnabled(False)
+            self.motivazione.setEnabled(False)
+            self.points.setText(form.tr("confronto a coppie"))
+        else:
+            if isinstance(self.editor, CoefficientCombo):
+                self.editor.currentIndexChanged.connect(form.on_changed)
+            else:
+                self.editor.valueChanged.connect(form.on_changed)
+            self.motivazione.textChanged.connect(form.on_changed)
+            self.editor.installEventFilter(form)
+            self.motivazione.installEventFilter(form)
+
+    def mark(self) -> sheets.Mark:
+        return sheets.Mark(editor_value(self.editor), self.motivazione.toPlainText())
+
+
+class SchedaForm(QWidget):
+    """Scores one application; ``saved`` is emitted after each write so the other views refresh."""
+
+    saved = Signal()
+
+    def __init__(self, db: Database, user: User, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.user = db, user
+        self.bando = db.bando()
+        self.domanda_id: int | None = None
+        self.protocol = ""
+        self.state = sheets.DRAFT
+        self.dirty = False
+        self.last_error = ""
+        self._loading = False
+        self.timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
+        self.timer.timeout.connect(self.save)
+
+        self.state_label = QLabel()
+        self.state_label.setWordWrap(True)
+        self.total_label = QLabel()
+        self.missing_label = QLabel()
+        self.missing_label.setWordWrap(True)
+        self.missing_label.setStyleSheet("color: #8a4b00;")
+        self.submit_button = QPushButton(self.tr("Invia valutazione"))
+        self.submit_button.clicked.connect(self.submit)
+
+        body = QWidget()
+        column = QVBoxLayout(body)
+        self.rows: list[_SubRow] = []
+        self.criterion_labels: dict[str, QLabel] = {}
+        for criterion in self.bando.criteria:
+            threshold = (
+                "" if criterion.threshold is None else self.tr(", soglia {}").format(limit_text(criterion.threshold))
+            )
+            box = QGroupBox(
+                self.tr("{} – {} (max {}{})").format(
+                    criterion.code, criterion.name, limit_text(criterion.maximum), threshold
+                )
+            )
+            grid = QGridLayout(box)
+            grid.setColumnStretch(2, 1)
+            for i, sub in enumerate(criterion.subcriteria):
+                self.rows.append(_SubRow(self, self.bando, sub, grid, i * 3))
+            subtotal = QLabel()
+            subtotal.setAlignment(Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(subtotal, len(criterion.subcriteria) * 3, 0, 1, 4)
+            self.criterion_labels[criterion.code] = subtotal
+            column.addWidget(box)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        self.scroll = scroll
+
+        head = QVBoxLayout()
+        head.addWidget(self.state_label)
+        footer = QHBoxLayout()
+        footer.addWidget(self.total_label, 1)
+        footer.addWidget(self.submit_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(head)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.missing_label)
+        layout.addLayout(footer)
+
+    # -- loading -------------------------------------------------------------------------------------
+
+    def load(self, domanda_id: int, protocol: str) -> None:
+        """Shows the member's own sheet on an application (the services refuse if they may not see it)."""
+        self.flush()
+        with self.db.sessions() as s:
+            view = sheets.own_sheet(s, self.user.id, domanda_id)
+        self.domanda_id, self.protocol = domanda_id, protocol
+        self._loading = True
+        try:
+            for row in self.rows:
+                mark = view.mark(row.sub.code)
+                set_editor_value(row.editor, mark.value if mark else None)
+                row.motivazione.setPlainText(mark.motivazione if mark else "")
+        finally:
+            self._loading = False
+        self.dirty = False
+        self.last_error = ""
+        self.state = view.state
+        self._show_state(view.submitted_at, None)
+        self._refresh()
+        self.scroll.verticalScrollBar().setValue(0)
+
+    def row(self, sub_code: str) -> _SubRow:
+        return next(r for r in self.rows if r.sub.code == sub_code)
+
+    @property
+    def locked(self) -> bool:
+        return self.state == sheets.SUBMITTED
+
+    # -- editing and autosave -------------------------------------------------------------------------
+
+    def on_changed(self) -> None:
+        if self._loading or self.locked:
+            return
+        self.dirty = True
+        self.timer.start()
+        self._refresh()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusOut and self.dirty:
+            self.save()
+        return super().eventFilter(watched, event)
+
+    def marks(self) -> dict[str, sheets.Mark]:
+        return {r.sub.code: r.mark() for r in self.rows if not r.pairwise}
+
+    def save(self) -> bool:
+        """Writes the draft now (the autosave path); False, with the reason shown, when refused."""
+        self.timer.stop()
+        if not self.dirty or self.domanda_id is None or self.locked:
+            return True
+        try:
+            with self.db.sessions.begin() as s:
+                sheets.save_draft(s, self.user.id, self.domanda_id, self.marks())
+        except ValutazioneError as exc:
+            self.last_error = str(exc)
+            self._show_state(None, self.last_error)
+            return False
+        self.dirty = False
+        self.last_error = ""
+        self._show_state(None, None, saved_now=True)
+        self.saved.emit()
+        return True
+
+    def flush(self) -> None:
+        """Saves pending typing before the form shows something else or closes."""
+        if self.dirty:
+            self.save()
+
+    # -- submission ----------------------------------------------------------------------------------
+
+    def submit(self) -> None:
+        if self.domanda_id is None or self.locked or not self.save():
+            return
+        if not dialogs.confirm(
+            self,
+            self.tr("Invia valutazione"),
+            self.tr(
+                "Inviare la valutazione della domanda {}?\n\nDopo l'invio la scheda è bloccata: potrà "
+                "essere modificata solo se il presidente la riapre."
+            ).format(self.protocol),
+            yes=self.tr("Invia"),
+        ):
+            return
+        try:
+            with self.db.sessions.begin() as s:
+                sheets.submit(s, self.user.id, self.domanda_id)
+        except ValutazioneError as exc:
+            dialogs.error(self, self.tr("Invia valutazione"), str(exc))
+            return
+        self.saved.emit()
+        self.load(self.domanda_id, self.protocol)
+
+    # -- what the member sees -------------------------------------------------------------------------
+
+    def _show_state(self, submitted_at: datetime | None, error: str | None, *, saved_now: bool = False) -> None:
+        if error:
+            self.state_label.setText(self.tr("⚠ Bozza NON salvata: {}").format(error))
+            self.state_label.setStyleSheet(KO_STYLE)
+        elif self.locked:
+            when = submitted_at.astimezone(ROME).strftime("%d/%m/%Y alle %H:%M") if submitted_at else ""
+            self.state_label.setText(
+                self.tr(
+                    "🔒 Valutazione inviata il {}. La scheda è bloccata: può essere "
+                    "modificata solo dopo una riapertura del presidente."
+                ).format(when)
+            )
+            self.state_label.setStyleSheet("color: #0d47a1; font-weight: bold;")
+        elif saved_now:
+            now = datetime.now(ROME).strftime("%H:%M:%S")
+            self.state_label.setText(self.tr("Bozza — salvata automaticamente alle {}").format(now))
+            self.state_label.setStyleSheet("")
+        else:
+            self.state_label.setText(self.tr("Bozza — le modifiche sono salvate automaticamente"))
+            self.state_label.setStyleSheet("")
+        for row in self.rows:
+            if not row.pairwise:
+                row.editor.setEnabled(not self.locked)
+                row.motivazione.setReadOnly(self.locked)
+        self.submit_button.setEnabled(not self.locked)
+
+    def _refresh(self) -> None:
+        """Recomputes points, subtotals, thresholds and the missing list from what is on screen."""
+        marks = self.marks()
+        values = {code: m.value for code, m in marks.items() if m.value is not None}
+        try:
+            totals = sheet_totals(self.bando, values)
+        except ValutazioneError as exc:
+            self.total_label.setText(str(exc))
+            return
+        for row in self.rows:
+            if not row.pairwise:
+                given = row.sub.code in values
+                row.points.setText(
+                    self.tr("= {} punti").format(points_text(totals.points[row.sub.code]))
+                    if given
+                    else self.tr("= — punti")
+                )
+        for criterion in self.bando.criteria:
+            label = self.criterion_labels[criterion.code]
+            text = self.tr("Subtotale {}: {} su {}").format(
+                criterion.code, points_text(totals.criteria[criterion.code]), limit_text(criterion.maximum)
+            )
+            if criterion.threshold is not None:
+                met = criterion.code not in totals.failures
+                text += "  —  " + (
+                    self.tr("soglia {} raggiunta") if met else self.tr("soglia {} non raggiunta")
+                ).format(limit_text(criterion.threshold))
+                label.setStyleSheet(OK_STYLE if met else KO_STYLE)
+            label.setText(text)
+        text = self.tr("Totale: {} su {}").format(points_text(totals.total), limit_text(self.bando.max_total))
+        if self.bando.total_threshold is not None:
+            met = TOTAL not in totals.failures
+            text += "  —  " + (self.tr("soglia {} raggiunta") if met else self.tr("soglia {} non raggiunta")).format(
+                limit_text(self.bando.total_threshold)
+            )
+            self.total_label.setStyleSheet("font-size: 13pt; " + (OK_STYLE if met else KO_STYLE))
+        self.total_label.setText(text)
+        transient = Scheda(voti=[Voto(sub_code=c, value=m.value, motivazione=m.motivazione) for c, m in marks.items()])
+        missing = sheets.missing_items(self.bando, transient)
+        if self.locked or not missing:
+            self.missing_label.setText("" if self.locked else self.tr("La scheda è completa: può essere inviata."))
+        else:
+            self.missing_label.setText(self.tr("Da completare prima dell'invio: {}").format("; ".join(missing)))

@@ -1,0 +1,278 @@
+"""The main window: a file, a person, and the screens that person may use.
+
+No global application object: the window owns the open ``Database`` and the ``User`` and passes them
+to each screen. ``data_changed`` is emitted after any write so that every view reloads; the chair's
+screens (``ui.chair``, when present) read ``window.db`` and ``window.user`` and emit it too.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QPushButton, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+
+from ui import dialogs, settings
+from ui.forms.declaration import GeneralDeclarationPage
+from ui.forms.domande_view import DomandeView
+from ui.forms.evaluation import EvaluationView
+from ui.forms.identity import IdentityPage
+from ui.models.domande import DomandaRow
+from ui.user import User
+from valutazione import __version__ as VERSION  # noqa: N812
+from valutazione.bando import default_template, load_bando
+from valutazione.db import Database, create_database, open_database
+from valutazione.errors import ValutazioneError
+from valutazione.services import committee
+
+
+class MainWindow(QMainWindow):
+    data_changed = Signal()
+
+    def __init__(self, db: Database | None = None) -> None:
+        super().__init__()
+        self.db: Database | None = None
+        self.user: User | None = None
+        self.domande: DomandeView | None = None
+        self.evaluation: EvaluationView | None = None
+        self.chair_actions: list[QAction] = []
+        self.setWindowTitle(self.tr("Valutazione domande"))
+        self.setMinimumSize(1000, 640)
+
+        self.welcome = self._welcome_page()
+        self.identity = IdentityPage()
+        self.identity.chosen.connect(self.set_user)
+        self.declaration = GeneralDeclarationPage()
+        self.declaration.declared.connect(self._show_work)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.pages = QStackedWidget()
+        for page in (self.welcome, self.identity, self.declaration, self.tabs):
+            self.pages.addWidget(page)
+        self.setCentralWidget(self.pages)
+        self.user_label = QLabel()
+        self.counts_label = QLabel()
+        self.statusBar().addPermanentWidget(self.counts_label)
+        self.statusBar().addPermanentWidget(self.user_label)
+        self._build_menus()
+        self.data_changed.connect(self._on_data_changed)
+        geometry = settings.app_settings().value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1366, 768)
+        if db is not None:
+            self.set_database(db)
+
+    # -- menus -----------------------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.new_action = file_menu.addAction(self.tr("&Nuovo…"), QKeySequence.StandardKey.New, self.new_file)
+        self.open_action = file_menu.addAction(self.tr("&Apri…"), QKeySequence.StandardKey.Open, self.choose_file)
+        self.recent_menu = QMenu(self.tr("File &recenti"), self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        self.switch_action = file_menu.addAction(self.tr("Cambia &utente"), self._ask_identity)
+        self.close_action = file_menu.addAction(self.tr("&Chiudi"), QKeySequence.StandardKey.Close, self.close_file)
+        file_menu.addSeparator()
+        file_menu.addAction(self.tr("&Esci"), QKeySequence.StandardKey.Quit, self.close)
+        self.view_menu = self.menuBar().addMenu(self.tr("&Visualizza"))
+        self.view_menu.addAction(self.tr("&Elenco delle domande"), "Ctrl+1", lambda: self._go_tab(0))
+        self.view_menu.addAction(self.tr("&Valutazione"), "Ctrl+2", lambda: self._go_tab(1))
+        self.view_menu.addAction(self.tr("&Aggiorna"), QKeySequence.StandardKey.Refresh, self.data_changed.emit)
+        help_menu = self.menuBar().addMenu(self.tr("&Aiuto"))
+        help_menu.addAction(self.tr("&Informazioni"), self._about)
+        toolbar = self.addToolBar(self.tr("Barra principale"))
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setMovable(False)
+        toolbar.addAction(self.open_action)
+        toolbar.addAction(self.switch_action)
+        self.toolbar = toolbar
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        self.close_action.setEnabled(self.db is not None)
+        self.switch_action.setEnabled(self.db is not None)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = settings.recent_files()
+        for f in files:
+            self.recent_menu.addAction(Path(f).name, lambda f=f: self.open_file(Path(f))).setToolTip(f)
+        if not files:
+            self.recent_menu.addAction(self.tr("(nessun file recente)")).setEnabled(False)
+
+    def _welcome_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        title = QLabel(self.tr("Valutazione delle domande di contributo"))
+        title.setStyleSheet("font-size: 18pt; font-weight: bold;")
+        hint = QLabel(self.tr("Aprire il file della commissione ricevuto dal presidente, oppure crearne uno nuovo."))
+        open_button = QPushButton(self.tr("Apri un file…"))
+        open_button.clicked.connect(self.choose_file)
+        new_button = QPushButton(self.tr("Crea un nuovo file…"))
+        new_button.clicked.connect(self.new_file)
+        for w in (title, hint, open_button, new_button):
+            layout.addWidget(w, alignment=Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        return page
+
+    # -- files -----------------------------------------------------------------------------------------
+
+    def choose_file(self) -> None:
+        path = dialogs.open_path(self, self.tr("Apri un file di valutazione"))
+        if path is not None:
+            self.open_file(path)
+
+    def new_file(self) -> None:
+        path = dialogs.save_path(self, self.tr("Nuovo file di valutazione"), "commissione.valutazione")
+        if path is None:
+            return
+        try:
+            template = default_template()
+            db = create_database(path, load_bando(template), template.read_text(encoding="utf-8"))
+        except ValutazioneError as exc:
+            dialogs.error(self, self.tr("Nuovo file"), str(exc))
+            return
+        self.set_database(db)
+
+    def open_file(self, path: Path) -> bool:
+        try:
+            db = open_database(path)
+        except ValutazioneError as exc:
+            dialogs.error(self, self.tr("Apri"), str(exc))
+            return False
+        self.set_database(db)
+        return True
+
+    def set_database(self, db: Database) -> None:
+        self.close_file()
+        self.db = db
+        settings.remember_file(db.path)
+        self.setWindowTitle(self.tr("{} — Valutazione domande").format(db.path.name))
+        self._update_actions()
+        self._ask_identity()
+
+    def close_file(self) -> None:
+        self._flush()
+        self._clear_work()
+        self.user = None
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        self.user_label.setText("")
+        self.counts_label.setText("")
+        self.setWindowTitle(self.tr("Valutazione domande"))
+        self.pages.setCurrentWidget(self.welcome)
+        self._update_actions()
+
+    # -- who am I ----------------------------------------------------------------------------------------
+
+    def _ask_identity(self) -> None:
+        if self.db is None:
+            return
+        self._flush()
+        self._clear_work()
+        self.identity.load(self.db, settings.last_member(self.db.path))
+        self.pages.setCurrentWidget(self.identity)
+
+    def set_user(self, user: User) -> None:
+        assert self.db is not None
+        self.user = user
+        settings.remember_member(self.db.path, user.id)
+        self.user_label.setText(self.tr("{} ({})").format(user.name, user.role_label))
+        with self.db.sessions() as s:
+            declared = committee.declaration(s, user.id) is not None
+        if declared:
+            self._show_work()
+        else:
+            self.declaration.load(self.db, user)
+            self.pages.setCurrentWidget(self.declaration)
+
+    def _show_work(self) -> None:
+        assert self.db is not None and self.user is not None
+        self._clear_work()
+        self.domande = DomandeView(self.db, self.user)
+        self.evaluation = EvaluationView(self.db, self.user, self.domande.visible_rows)
+        self.domande.open_requested.connect(self.open_domanda)
+        self.domande.counts_changed.connect(self.counts_label.setText)
+        self.evaluation.changed.connect(self.data_changed)
+        self.tabs.addTab(self.domande, self.tr("Elenco delle domande"))
+        self.tabs.addTab(self.evaluation, self.tr("Valutazione") if self.user.scores else self.tr("Domanda"))
+        state = settings.app_settings().value("window/evaluation_splitter")
+        if isinstance(state, QByteArray):
+            self.evaluation.splitter.restoreState(state)
+        if self.user.is_chair or self.user.is_secretary:
+            self._add_chair_screens()
+        self.domande.reload()
+        self.pages.setCurrentWidget(self.tabs)
+        self.domande.table.setFocus()
+
+    def _add_chair_screens(self) -> None:
+        if importlib.util.find_spec("ui.chair") is None:
+            return
+        chair = importlib.import_module("ui.chair")
+        if not hasattr(chair, "chair_tabs"):
+            return
+        for title, widget in chair.chair_tabs(self):
+            self.tabs.addTab(widget, title)
+        self.chair_actions = list(chair.chair_actions(self)) if hasattr(chair, "chair_actions") else []
+        if self.chair_actions:
+            self.toolbar.addSeparator()
+            for action in self.chair_actions:
+                self.toolbar.addAction(action)
+
+    def _clear_work(self) -> None:
+        if self.evaluation is not None:
+            settings.app_settings().setValue("window/evaluation_splitter", self.evaluation.splitter.saveState())
+        for action in self.chair_actions:
+            self.toolbar.removeAction(action)
+        self.chair_actions = []
+        while self.tabs.count():
+            widget = self.tabs.widget(0)
+            self.tabs.removeTab(0)
+            widget.deleteLater()
+        self.domande = self.evaluation = None
+
+    # -- work ----------------------------------------------------------------------------------------------
+
+    def open_domanda(self, row: DomandaRow) -> None:
+        if self.evaluation is None:
+            return
+        self.tabs.setCurrentWidget(self.evaluation)
+        self.evaluation.open(row)
+
+    def _go_tab(self, index: int) -> None:
+        if index < self.tabs.count():
+            self.tabs.setCurrentIndex(index)
+
+    def _on_data_changed(self) -> None:
+        if self.domande is not None:
+            self.domande.reload()
+        if self.evaluation is not None:
+            self.evaluation.refresh_buttons()
+
+    def _flush(self) -> None:
+        if self.evaluation is not None:
+            self.evaluation.flush()
+
+    def _about(self) -> None:
+        dialogs.info(
+            self,
+            self.tr("Informazioni"),
+            self.tr(
+                "Valutazione {}\n\nValutazione delle domande ai bandi pubblici: commissione, punteggi, "
+                "graduatoria, verbali.\nLicenza EUPL-1.2."
+            ).format(VERSION),
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Saves pending typing and the window layout, then closes the file."""
+        settings.app_settings().setValue("window/geometry", self.saveGeometry())
+        self.close_file()
+        event.accept()

@@ -1,0 +1,1 @@
+"""One QAbstractTableModel per table, over frozen row dataclasses built inside a session."""

@@ -1,0 +1,219 @@
+"""The applications table: what each row shows, and the search/filter proxy over it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ui.models.table import LEFT, RIGHT, SORT_ROLE, Column, RowTableModel
+from valutazione.models import Ammissibilita, Conflitto, Domanda, Scheda
+from valutazione.money import format_euro
+
+# The member's own state on an application, in the order a member works through them.
+DA_VALUTARE, BOZZA, INVIATA, ASTENUTO, DA_DICHIARARE = (
+    "da_valutare",
+    "bozza",
+    "inviata",
+    "astenuto",
+    "da_dichiarare",
+)
+STATE_ORDER = (DA_DICHIARARE, DA_VALUTARE, BOZZA, INVIATA, ASTENUTO)
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("DomandeTableModel", text)
+
+
+def state_label(state: str) -> str:
+    return {
+        DA_DICHIARARE: tr("da valutare"),
+        DA_VALUTARE: tr("da valutare"),
+        BOZZA: tr("bozza"),
+        INVIATA: tr("inviata"),
+        ASTENUTO: tr("astenuto"),
+        "": "",
+    }[state]
+
+
+def outcome_label(outcome: str | None) -> str:
+    return {
+        None: tr("da verificare"),
+        "ammissibile": tr("ammissibile"),
+        "esclusa": tr("esclusa"),
+        "non_ricevibile": tr("non ricevibile"),
+    }[outcome]
+
+
+@dataclass(frozen=True)
+class DomandaRow:
+    """One application as the table shows it, with the viewing member's own state."""
+
+    id: int
+    protocol: str
+    submitted_at: datetime
+    applicant: str
+    title: str
+    zone_number: int | None
+    zone_name: str
+    grant_cents: int
+    outcome: str | None
+    flags: tuple[str, ...]
+    my_state: str
+
+    @property
+    def zone_text(self) -> str:
+        return f"{self.zone_number} – {self.zone_name}" if self.zone_number else self.zone_name
+
+
+def load_domande(session: Session, member_id: int | None, only: Iterable[int] | None = None) -> list[DomandaRow]:
+    """Reads the rows inside the caller's session; ``member_id`` None means no personal state (secretary).
+
+    ``only`` restricts to the application ids the member is assigned (from the conflicts service).
+    """
+    query = select(Domanda).options(selectinload(Domanda.flags), selectinload(Domanda.zona)).order_by(Domanda.protocol)
+    if only is not None:
+        query = query.where(Domanda.id.in_(list(only)))
+    outcomes = {a.domanda_id: a.outcome for a in session.scalars(select(Ammissibilita))}
+    sheets: dict[int, str] = {}
+    conflicts: dict[int, bool] = {}
+    if member_id is not None:
+        sheets = {
+            s.domanda_id: s.state for s in session.scalars(select(Scheda).where(Scheda.commissario_id == member_id))
+        }
+        conflicts = {
+            c.domanda_id: c.has_conflict
+            for c in session.scalars(select(Conflitto).where(Conflitto.commissario_id == member_id))
+        }
+    rows = []
+    for d in session.scalars(query):
+        if member_id is None:
+            state = ""
+        elif conflicts.get(d.id):
+            state = ASTENUTO
+        elif d.id in sheets:
+            state = sheets[d.id]
+        else:
+            state = DA_VALUTARE if d.id in conflicts else DA_DICHIARARE
+        rows.append(
+            DomandaRow(
+                id=d.id,
+                protocol=d.protocol,
+                submitted_at=d.submitted_at,
+                applicant=d.applicant,
+                title=d.title,
+                zone_number=d.zona.number if d.zona else None,
+                zone_name=d.zona.name if d.zona else d.zone_text,
+                grant_cents=d.grant_cents,
+                outcome=outcomes.get(d.id),
+                flags=tuple(f.detail for f in d.flags),
+                my_state=state,
+            )
+        )
+    return rows
+
+
+def _outcome_tooltip(row: DomandaRow) -> str:
+    if not row.flags:
+        return ""
+    return tr("Segnalazioni dell'importazione:") + "\n• " + "\n• ".join(row.flags)
+
+
+def _protocol_key(protocol: str) -> str:
+    """Protocols like "PG 9/2018" and "PG 101/2018" sort by number, not as text."""
+    return "".join(part.zfill(12) if part.isdigit() else part for part in _split_digits(protocol))
+
+
+def _split_digits(text: str) -> list[str]:
+    parts: list[str] = []
+    for ch in text:
+        if parts and parts[-1][-1].isdigit() == ch.isdigit():
+            parts[-1] += ch
+        else:
+            parts.append(ch)
+    return parts
+
+
+class DomandeTableModel(RowTableModel[DomandaRow]):
+    """Protocol, applicant, title, zone, grant, admissibility and the member's own state."""
+
+    columns = (
+        Column[DomandaRow]("Protocollo", lambda r: _protocol_key(r.protocol), align=LEFT),
+        Column[DomandaRow]("Proponente", lambda r: r.applicant),
+        Column[DomandaRow]("Titolo del progetto", lambda r: r.title, tooltip=lambda r: r.title),
+        Column[DomandaRow]("Zona", lambda r: r.zone_number or 99, tooltip=lambda r: r.zone_text),
+        Column[DomandaRow]("Contributo richiesto", lambda r: r.grant_cents, format_euro, RIGHT),
+        Column[DomandaRow]("Ammissibilità", lambda r: r.outcome or "", tooltip=_outcome_tooltip),
+        Column[DomandaRow]("Il mio stato", lambda r: STATE_ORDER.index(r.my_state) if r.my_state else -1),
+    )
+    PROTOCOL, APPLICANT, TITLE, ZONE, GRANT, OUTCOME, STATE = range(7)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and index.isValid() and index.row() < len(self._rows):
+            row = self._rows[index.row()]
+            column = index.column()
+            if column == self.PROTOCOL:
+                return row.protocol
+            if column == self.ZONE:
+                return row.zone_text
+            if column == self.OUTCOME:
+                return outcome_label(row.outcome) + (f"  ⚠ {len(row.flags)}" if row.flags else "")
+            if column == self.STATE:
+                return state_label(row.my_state)
+        return super().data(index, role)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        value = super().headerData(section, orientation, role)
+        return tr(value) if isinstance(value, str) else value
+
+    def progress_text(self) -> str:
+        """ "12 di 31 inviate": the member's own progress over the applications they must score."""
+        due = [r for r in self._rows if r.my_state and r.my_state != ASTENUTO]
+        if not any(r.my_state for r in self._rows):
+            return tr("{} domande").format(len(self._rows))
+        sent = sum(1 for r in due if r.my_state == INVIATA)
+        return tr("{} di {} inviate").format(sent, len(due))
+
+
+class DomandeFilterProxy(QSortFilterProxyModel):
+    """Free-text search on protocol, applicant and title; filters by zone and by the member's state."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._search = ""
+        self._zone: int | None = None
+        self._state: str | None = None
+        self.setSortRole(SORT_ROLE)
+        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def set_filters(self, search: str = "", zone: int | None = None, state: str | None = None) -> None:
+        """Search text, zone number and member's state at once; ``da_valutare`` includes "to declare"."""
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9
+            self.beginFilterChange()
+            self._search, self._zone, self._state = search.strip().casefold(), zone, state
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._search, self._zone, self._state = search.strip().casefold(), zone, state
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, DomandeTableModel) or source_parent.isValid():
+            return False
+        row = model.row_at(source_row)
+        if self._search and not any(
+            self._search in text.casefold() for text in (row.protocol, row.applicant, row.title)
+        ):
+            return False
+        if self._zone is not None and row.zone_number != self._zone:
+            return False
+        if self._state is not None:
+            wanted = {DA_VALUTARE, DA_DICHIARARE} if self._state == DA_VALUTARE else {self._state}
+            if row.my_state not in wanted:
+                return False
+        return True

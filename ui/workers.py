@@ -1,0 +1,114 @@
+"""The one place that knows QThreadPool/QRunnable: long core work off the GUI thread.
+
+A core function takes a Session and two callbacks, ``progress(done, total)`` and ``cancelled() -> bool``
+(the Orange pattern). The worker opens its own Session — one transaction, committed only when the
+function returns — and reports back through Qt signals, so no widget is ever touched from the worker.
+The progress dialog appears only past half a second, so quick jobs do not flash a window.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+from sqlalchemy.orm import Session
+
+from valutazione.db import Database
+from valutazione.errors import ValutazioneError
+
+SHOW_AFTER_MS = 500
+
+
+class CoreTask(Protocol):
+    def __call__(
+        self, session: Session, progress: Callable[[int, int], None], cancelled: Callable[[], bool]
+    ) -> Any: ...
+
+
+class Cancelled(Exception):
+    """Raised by a core function (or by the worker) when the user pressed Annulla: nothing is saved."""
+
+
+class _Signals(QObject):
+    progress = Signal(int, int)
+    finished = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+
+class _Runnable(QRunnable):
+    def __init__(self, db: Database, task: CoreTask, signals: _Signals, stop: threading.Event) -> None:
+        super().__init__()
+        self.db, self.task, self.signals, self.stop = db, task, signals, stop
+
+    def run(self) -> None:
+        try:
+            with self.db.sessions() as session:
+                with session.begin():
+                    result = self.task(session, self.signals.progress.emit, self.stop.is_set)
+                    if self.stop.is_set():
+                        raise Cancelled
+            self.signals.finished.emit(result)
+        except Cancelled:
+            self.signals.cancelled.emit()
+        except ValutazioneError as exc:
+            self.signals.failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - shown to the user instead of dying in a thread
+            self.signals.failed.emit(f"{type(exc).__name__}: {exc}")
+
+
+class Job(QObject):
+    """A running task: its signals, its Cancel, and the dialog that shows it."""
+
+    finished = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, parent: QWidget | None, label: str) -> None:
+        super().__init__(parent)
+        self.stop = threading.Event()
+        self.done = False
+        self.signals = _Signals()
+        self.dialog = QProgressDialog(label, QCoreApplication.translate("workers", "Annulla"), 0, 0, parent)
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(SHOW_AFTER_MS)
+        self.dialog.setAutoReset(False)
+        self.dialog.canceled.connect(self.cancel)
+        self.signals.progress.connect(self._on_progress)
+        self.signals.finished.connect(self._on_finished)
+        self.signals.failed.connect(self._on_failed)
+        self.signals.cancelled.connect(self._on_cancelled)
+
+    def cancel(self) -> None:
+        self.stop.set()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.dialog.setMaximum(max(total, 0))
+        self.dialog.setValue(min(done, total) if total else 0)
+
+    def _close(self) -> None:
+        self.done = True
+        self.dialog.reset()
+        self.dialog.hide()
+
+    def _on_finished(self, result: object) -> None:
+        self._close()
+        self.finished.emit(result)
+
+    def _on_failed(self, message: str) -> None:
+        self._close()
+        self.failed.emit(message)
+
+    def _on_cancelled(self) -> None:
+        self._close()
+        self.cancelled.emit()
+
+
+def run_task(parent: QWidget | None, db: Database, label: str, task: CoreTask, pool: QThreadPool | None = None) -> Job:
+    """Starts ``task`` in the thread pool; connect to the returned job's ``finished``/``failed``."""
+    job = Job(parent, label)
+    (pool or QThreadPool.globalInstance()).start(_Runnable(db, task, job.signals, job.stop))
+    return job
