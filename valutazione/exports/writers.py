@@ -1,0 +1,102 @@
+"""Writing tables for Italian offices: CSV for Excel, XLSX with real numbers, and JSON.
+
+Excel in an Italian locale opens a CSV correctly only with ``;`` as separator, a BOM to recognise UTF-8
+and a decimal comma; thousands separators are left out so the numbers are read back as numbers. The
+XLSX keeps numbers as numbers (never text) with € and two-decimal formats, a frozen header and column
+widths; openpyxl is imported only here, when an XLSX is actually written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from valutazione.exports.tables import Cell, Money, Sheet
+from valutazione.money import format_decimal_it
+
+EURO_FORMAT = '"€" #,##0.00'
+POINTS_FORMAT = "0.00"
+MAX_WIDTH = 60
+
+
+def _csv_cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        places = 2 if isinstance(value, Money) else max(2, -int(value.as_tuple().exponent))
+        return format_decimal_it(value, places, thousands=False)
+    return str(value)
+
+
+def csv_bytes(sheet: Sheet) -> bytes:
+    """One view as Italian-Excel CSV: ``;``, UTF-8 with BOM, decimal comma, CRLF line ends."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow(sheet.header)
+    for row in sheet.rows:
+        writer.writerow([_csv_cell(v) for v in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _json_cell(value: Cell) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def json_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """The views as JSON: decimals as exact strings, each row an object keyed by the header."""
+    content = {
+        sheet.title: {
+            **({"info": sheet.meta} if sheet.meta else {}),
+            "righe": [dict(zip(sheet.header, (_json_cell(v) for v in row), strict=True)) for row in sheet.rows],
+        }
+        for sheet in sheets
+    }
+    return json.dumps(content, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """One worksheet per view, numbers as numbers with € or 2-decimal formats, frozen header row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    for sheet in sheets:
+        ws = book.create_sheet(sheet.title[:31])
+        ws.append(list(sheet.header))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="E3E8EE")
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        widths = [len(h) for h in sheet.header]
+        for row in sheet.rows:
+            ws.append([float(v) if isinstance(v, Decimal) else v for v in row])
+            excel_row = ws.max_row
+            for col, value in enumerate(row, start=1):
+                if isinstance(value, Decimal):
+                    ws.cell(excel_row, col).number_format = EURO_FORMAT if isinstance(value, Money) else POINTS_FORMAT
+                widths[col - 1] = max(widths[col - 1], len(_csv_cell(value)) + (2 if isinstance(value, Money) else 0))
+        for col, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(col)].width = min(MAX_WIDTH, width + 2)
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Writes through a temporary file and renames, so a failed export never leaves half a file."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    return out
