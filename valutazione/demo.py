@@ -1,0 +1,139 @@
+"""A ready demo file: the Milan call evaluated by its committee up to the provisional ranking.
+
+Built only through the services, exactly as a committee would act, so the demo doubles as an
+end-to-end check of the procedure. The committee's choices on the sample's flagged rows:
+
+- PG 104/2018 (invalid tax code): a tax code can be an administrative slip, so the committee asks for it
+  through *soccorso istruttorio* (10 days); the applicant does not regularise, the request is closed
+  *non integrata* and the application is excluded. The sample scores have no sheets for it, consistently.
+- PG 108 (outside the target zones), PG 112 (S.r.l., a for-profit form), PG 116 (over the cap) and
+  PG 120 (co-financing under 10 %) are excluded; PG 128 (after the deadline) is *non ricevibile*.
+- PG 123/2018 reached the platform twice: the importer keeps one row and refuses the copy, and PG 132
+  (no amount requested) is refused as unreadable. PG 123 is an application like the others, but the
+  sample scores file skips it, so its three sheets are typed in here (``LATE_SHEETS``), as paper
+  sheets would be.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from valutazione.bando import default_template, load_bando
+from valutazione.db import create_database
+from valutazione.importers.domande import import_domande
+from valutazione.paths import resource
+from valutazione.services import admissibility, committee, conflicts, graduatoria, lookup, scores_csv, sedute, sheets
+
+CHAIR = "Laura Fumagalli"
+MEMBERS = (
+    (CHAIR, "presidente"),
+    ("Nadia Cattaneo", "componente"),
+    ("Stefano Brambilla", "componente"),
+    ("Giorgio Sala", "segretario"),
+)
+APPOINTMENT = ("Determinazione dirigenziale n. 27/2018 (esempio)", date(2018, 3, 5))
+EXCLUSIONS = (
+    ("PG 108/2018", admissibility.ESCLUSA, "Progetto localizzato fuori dalle zone bersaglio dell'avviso (Brera)"),
+    (
+        "PG 112/2018",
+        admissibility.ESCLUSA,
+        "Proponente costituito in forma di S.r.l.: ente a scopo di lucro, non tra le forme giuridiche ammesse",
+    ),
+    ("PG 116/2018", admissibility.ESCLUSA, "Contributo richiesto (€ 65.000,00) superiore al massimale di € 50.000,00"),
+    ("PG 120/2018", admissibility.ESCLUSA, "Cofinanziamento pari al 5% del costo totale, inferiore al minimo del 10%"),
+    (
+        "PG 128/2018",
+        admissibility.NON_RICEVIBILE,
+        "Domanda inviata il 02/03/2018 alle 09:15, dopo la scadenza del 01/03/2018 ore 12:00",
+    ),
+)
+RESCUE = ("PG 104/2018", "Codice fiscale dell'ente corretto, con certificato di attribuzione", date(2018, 3, 12))
+LATE_SHEETS = {"PG 123/2018": {CHAIR: "0.8", "Nadia Cattaneo": "0.7", "Stefano Brambilla": "0.9"}}
+
+
+def build_demo(path: str | Path) -> Path:
+    """Creates ``path`` with the whole sample procedure done; removes the file if any step fails."""
+    path = Path(path)
+    template = default_template()
+    db = create_database(path, load_bando(template), template.read_text(encoding="utf-8"), actor=CHAIR)
+    try:
+        with db.sessions.begin() as s:
+            import_domande(
+                s,
+                resource("demo", "domande-esempio.csv"),
+                allegati=resource("demo", "allegati"),
+                skip_invalid=True,
+                actor=CHAIR,
+            )
+            ids = {name: committee.add_member(s, name, role, CHAIR).id for name, role in MEMBERS}
+            committee.set_appointment(s, APPOINTMENT[0], APPOINTMENT[1], CHAIR)
+            for member_id in ids.values():
+                committee.declare_general(s, member_id)
+            _admissibility(s)
+            for name in (CHAIR, "Nadia Cattaneo", "Stefano Brambilla"):
+                for d in conflicts.assigned_domande(s, ids[name]):
+                    conflicts.declare(s, ids[name], d.id, False)
+            scores_csv.import_scores(s, resource("demo", "punteggi-esempio.csv"), CHAIR)
+            _late_sheets(s, ids)
+            for name in (CHAIR, "Nadia Cattaneo", "Stefano Brambilla"):
+                sheets.submit_all_complete(s, ids[name])
+            seduta = sedute.record_seduta(
+                s,
+                date(2018, 4, 16),
+                "09:30",
+                "13:15",
+                "Comune di Milano, Palazzo Marino, Piazza della Scala 2 – sala delle commissioni",
+                "1. Insediamento della commissione e dichiarazioni dei componenti\n"
+                "2. Esito della verifica di ammissibilità formale e del soccorso istruttorio\n"
+                "3. Esame delle schede di valutazione e dei punteggi\n"
+                "4. Approvazione della graduatoria provvisoria",
+                ids.values(),
+                CHAIR,
+                notes="La commissione discute i sottocriteri con valutazioni distanti segnalati dal sistema e "
+                "conferma i punteggi dei singoli commissari.",
+            )
+            graduatoria.approve(s, graduatoria.PROVISIONAL, CHAIR, "Approvazione in seduta n. 1", seduta.id)
+    except BaseException:
+        db.close()
+        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
+    db.close()
+    return path
+
+
+def _admissibility(s: Session) -> None:
+    protocol, documents, requested = RESCUE
+    d = lookup.domanda_by_protocol(s, protocol)
+    rescue = admissibility.request_rescue(s, d.id, documents, CHAIR, requested)
+    admissibility.close_rescue(
+        s, rescue.id, "non_integrata", date(2018, 3, 23), CHAIR, "Nessuna integrazione pervenuta entro il termine"
+    )
+    admissibility.decide(
+        s,
+        d.id,
+        admissibility.ESCLUSA,
+        "Codice fiscale non valido, non regolarizzato entro il termine del soccorso istruttorio",
+        CHAIR,
+    )
+    for protocol, outcome, reason in EXCLUSIONS:
+        admissibility.decide(s, lookup.domanda_by_protocol(s, protocol).id, outcome, reason, CHAIR)
+    admissibility.mark_all_admissible(
+        s, CHAIR, "Requisiti formali di ammissibilità verificati: nessuna irregolarità rilevata"
+    )
+
+
+def _late_sheets(s: Session, ids: dict[str, int]) -> None:
+    bando = lookup.rules(s)
+    for protocol, values in LATE_SHEETS.items():
+        d = lookup.domanda_by_protocol(s, protocol)
+        for name, value in values.items():
+            marks = {
+                sub.code: sheets.Mark(Decimal(value), f"Scheda cartacea di {name} trascritta: {sub.description}.")
+                for sub in bando.subcriteria
+            }
+            sheets.save_draft(s, ids[name], d.id, marks)
