@@ -1,0 +1,1 @@
+"""Importers: data that arrives from outside (platform exports of applications, paper score sheets)."""
