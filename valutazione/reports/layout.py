@@ -170,9 +170,7 @@ class Styles:
         self.title = _style("title", 15, bold=True, align=TA_CENTER, space_after=3 * mm, color=ACCENT)
         self.subtitle = _style("subtitle", 10.5, align=TA_CENTER, space_after=4 * mm)
         self.h2 = _style("h2", 11.5, bold=True, space_before=4 * mm, space_after=2 * mm, color=ACCENT)
-        self.h2.keepWithNext = 1
         self.h3 = _style("h3", 10, bold=True, space_before=2.5 * mm, space_after=1.5 * mm)
-        self.h3.keepWithNext = 1
         self.body = _style("body", 9.5, leading=12.5, space_after=1.5 * mm)
         self.small = _style("small", 8, leading=10)
         self.note = _style("note", 8, italic=True, leading=10, color=colors.HexColor("#444444"))
@@ -190,9 +188,35 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+class Heading(Paragraph):  # type: ignore[misc]
+    """A heading that never ends a page: with less than ``FOLLOW`` room below it, it moves on.
+
+    ReportLab's ``keepWithNext`` would move a heading *and* a long table to the next page, leaving a
+    half-empty page behind; asking only for a little room after the heading avoids both problems.
+    """
+
+    FOLLOW = 22 * mm
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        width, height = super().wrap(avail_width, avail_height)
+        if avail_height < height + self.FOLLOW:
+            return width, avail_height + 1  # too low: let the frame try to split, which refuses
+        return width, height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        if avail_height < self.height + self.FOLLOW:
+            return []
+        result: list[Flowable] = super().split(avail_width, avail_height)
+        return result
+
+
+HEADING_STYLES = ("h2", "h3")
+
+
 def para(text: str, style: ParagraphStyle) -> Paragraph:
-    """A paragraph of plain text (escaped); newlines are kept as line breaks."""
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    """A paragraph of plain text (escaped); newlines are kept as line breaks; headings never end a page."""
+    cls = Heading if style.name in HEADING_STYLES else Paragraph
+    return cls(escape(text).replace("\n", "<br/>"), style)
 
 
 def data_table(

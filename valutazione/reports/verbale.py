@@ -133,7 +133,7 @@ def _ranking(view: RankingView, data: VerbaleData, s: Styles, width: float) -> l
                 para(str(r.position or "–"), s.tiny),
                 para(r.protocol, s.tiny),
                 para(r.applicant, s.tiny),
-                para(points(r.total_final), s.tiny_right),
+                para(points(r.total_final) if r.status != "esclusa" else "–", s.tiny_right),
                 para(euro(r.grant_cents) if r.grant_cents else "–", s.tiny_right),
                 para(SHORT_STATUS.get(r.status, r.status), s.tiny),
             ]
