@@ -25,7 +25,13 @@ from valutazione.models import Commissario, Domanda, Scheda, Voto, utcnow
 from valutazione.scoring import validate_value
 from valutazione.services import lookup
 from valutazione.services.admissibility import decision
-from valutazione.services.committee import PRESIDENTE, require_declared, require_scorer, scoring_members
+from valutazione.services.committee import (
+    PRESIDENTE,
+    SCORING_ROLES,
+    require_declared,
+    require_scorer,
+    scoring_members,
+)
 from valutazione.services.conflicts import EXCLUDED_OUTCOMES, conflicted_members, require_not_in_conflict
 from valutazione.services.rules import lock_rules
 
@@ -233,7 +239,7 @@ def other_sheets_visible(s: Session, viewer_id: int, domanda_id: int) -> bool:
     conflicted = conflicted_members(s, domanda_id)
     if viewer_id in conflicted:
         return False
-    if viewer.role == PRESIDENTE or viewer.role == "componente":
+    if viewer.role in SCORING_ROLES:
         sheet = _sheet(s, viewer_id, domanda_id)
         return sheet is not None and sheet.state == SUBMITTED
     expected = {m.id for m in scoring_members(s)} - conflicted
