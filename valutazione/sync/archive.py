@@ -39,9 +39,9 @@ def open_zip(path: Path, what: str) -> Iterator[zipfile.ZipFile]:
         with zipfile.ZipFile(path) as zf:
             yield zf
     except zipfile.BadZipFile as exc:
-        raise unusable(path, what, f"file troncato o danneggiato ({exc})") from exc
+        raise unusable(path, what, "file troncato o danneggiato") from exc
     except (EOFError, zipfile.LargeZipFile, NotImplementedError) as exc:
-        raise unusable(path, what, f"file troncato o danneggiato ({exc})") from exc
+        raise unusable(path, what, "file troncato o danneggiato") from exc
 
 
 def read_entry(zf: zipfile.ZipFile, path: Path, name: str, limit: int, what: str) -> bytes:
@@ -55,7 +55,7 @@ def read_entry(zf: zipfile.ZipFile, path: Path, name: str, limit: int, what: str
     try:
         data = zf.read(info)
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise unusable(path, what, f"file troncato o danneggiato ({exc})") from exc
+        raise unusable(path, what, "file troncato o danneggiato") from exc
     if len(data) != info.file_size:
         raise unusable(path, what, "file troncato")
     return data
@@ -87,7 +87,7 @@ def extract_entry(zf: zipfile.ZipFile, path: Path, name: str, dest: Path, what: 
             os.fsync(out.fileno())
     except (zipfile.BadZipFile, EOFError) as exc:
         dest.unlink(missing_ok=True)
-        raise unusable(path, what, f"file troncato o danneggiato ({exc})") from exc
+        raise unusable(path, what, "file troncato o danneggiato") from exc
     except BaseException:
         dest.unlink(missing_ok=True)
         raise
