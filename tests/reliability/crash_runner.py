@@ -164,8 +164,11 @@ def run_save(path: Path, ctx: dict[str, Any], side: Side) -> None:
             for domanda_id, protocol in domande:
                 for sub in bando.subcriteria:
                     mark = Mark(scenario.coefficient(rng, bando), scenario.motivazione(name, protocol, sub.code))
-                    tx(db, side, lambda s, m=member_id, d=domanda_id, c=sub.code, k=mark: sheets.save_draft(
-                        s, m, d, {c: k}))
+                    tx(
+                        db,
+                        side,
+                        lambda s, m=member_id, d=domanda_id, c=sub.code, k=mark: sheets.save_draft(s, m, d, {c: k}),
+                    )
                 tx(db, side, lambda s, m=member_id, d=domanda_id: sheets.submit(s, m, d))
     finally:
         db.close()
@@ -250,9 +253,10 @@ def setup_merge(work: Path) -> tuple[Path, dict[str, Any]]:
         with member_db.sessions.begin() as s:
             me = lookup.member_by_name(s, name)
             for i, d in enumerate(s.query(Domanda).order_by(Domanda.id).all()):
-                marks = {sub.code: Mark(scenario.coefficient(rng, bando), scenario.motivazione(name, d.protocol,
-                                                                                                 sub.code))
-                         for sub in bando.subcriteria}
+                marks = {
+                    sub.code: Mark(scenario.coefficient(rng, bando), scenario.motivazione(name, d.protocol, sub.code))
+                    for sub in bando.subcriteria
+                }
                 sheets.save_draft(s, me.id, d.id, marks)
                 if i % 2 == 0:
                     sheets.submit(s, me.id, d.id)
@@ -273,8 +277,9 @@ def run_merge(path: Path, ctx: dict[str, Any], side: Side) -> None:
         db.close()
 
 
-OPERATIONS: dict[str, tuple[Callable[[Path], tuple[Path, dict[str, Any]]], Callable[[Path, dict[str, Any], Side],
-                                                                                    None]]] = {
+OPERATIONS: dict[
+    str, tuple[Callable[[Path], tuple[Path, dict[str, Any]]], Callable[[Path, dict[str, Any], Side], None]]
+] = {
     "import": (setup_import, run_import),
     "save": (setup_save, run_save),
     "approve": (setup_approve, run_approve),
@@ -286,8 +291,14 @@ OPERATIONS: dict[str, tuple[Callable[[Path], tuple[Path, dict[str, Any]]], Calla
 # --- the runner --------------------------------------------------------------------------------------
 
 
-def _child(run: Callable[[Path, dict[str, Any], Side], None], path: Path, ctx: dict[str, Any],
-           side_path: Path | None, kill_at: int | None, report: Path) -> None:
+def _child(
+    run: Callable[[Path, dict[str, Any], Side], None],
+    path: Path,
+    ctx: dict[str, Any],
+    side_path: Path | None,
+    kill_at: int | None,
+    report: Path,
+) -> None:
     """In the forked child: arm the switch, do the work, leave without running the runner's cleanup."""
     code = 0
     try:
@@ -301,8 +312,15 @@ def _child(run: Callable[[Path, dict[str, Any], Side], None], path: Path, ctx: d
         os._exit(code)
 
 
-def _fork(run: Callable[[Path, dict[str, Any], Side], None], path: Path, ctx: dict[str, Any],
-          side_path: Path | None, kill_at: int | None, delay: float | None, report: Path) -> tuple[bool, float]:
+def _fork(
+    run: Callable[[Path, dict[str, Any], Side], None],
+    path: Path,
+    ctx: dict[str, Any],
+    side_path: Path | None,
+    kill_at: int | None,
+    delay: float | None,
+    report: Path,
+) -> tuple[bool, float]:
     """Runs one child; returns whether SIGKILL ended it, and how long it lived."""
     sys.stdout.flush()
     sys.stderr.flush()
@@ -352,15 +370,32 @@ def main(op: str, work: Path, seed: int, points: int) -> None:
             delay = at
         side = folder / "side.jsonl"
         side.touch()
-        killed, lived = _fork(run, path, ctx, side, at if mode == "istruzione" else None, delay,
-                              folder / "report.json")
+        killed, lived = _fork(run, path, ctx, side, at if mode == "istruzione" else None, delay, folder / "report.json")
         error = None
         if not killed and (folder / "report.json").exists():
             error = json.loads((folder / "report.json").read_text(encoding="utf-8")).get("error")
-        results.append({"index": i, "mode": mode, "at": at, "killed": killed, "lived": round(lived, 4),
-                        "db": str(path), "side": str(side), "error": error})
-    summary = {"op": op, "seed": seed, "statements": statements, "seconds": round(seconds, 4), "initial": initial,
-               "after": ctx.get("after"), "migrations": ctx.get("migrations"), "points": results}
+        results.append(
+            {
+                "index": i,
+                "mode": mode,
+                "at": at,
+                "killed": killed,
+                "lived": round(lived, 4),
+                "db": str(path),
+                "side": str(side),
+                "error": error,
+            }
+        )
+    summary = {
+        "op": op,
+        "seed": seed,
+        "statements": statements,
+        "seconds": round(seconds, 4),
+        "initial": initial,
+        "after": ctx.get("after"),
+        "migrations": ctx.get("migrations"),
+        "points": results,
+    }
     (work / "results.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
 
 

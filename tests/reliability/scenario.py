@@ -115,12 +115,26 @@ def applications_csv(path: Path, first: int, count: int, bando: Bando) -> Path:
     for i in range(first, first + count):
         grant = 30_000 + (i * 37) % 15_000
         cofin = 6_000 + (i * 11) % 3_000
-        writer.writerow([
-            f"PG {i}/2018", f"{1 + i % 27:02d}/02/2018 {9 + i % 8:02d}:{i % 60:02d}",
-            f"Cooperativa Sociale Numero {i}", "Cooperativa sociale", f"{80000000000 + i:011d}", "",
-            REPRESENTATIVES[i % 3], f"coop{i}@pec.it", f"Progetto {i} di innovazione sociale",
-            zones[i % len(zones)], _euro(grant + cofin), _euro(grant), _euro(cofin), "24", f"Abstract del progetto {i}.", "",
-        ])
+        writer.writerow(
+            [
+                f"PG {i}/2018",
+                f"{1 + i % 27:02d}/02/2018 {9 + i % 8:02d}:{i % 60:02d}",
+                f"Cooperativa Sociale Numero {i}",
+                "Cooperativa sociale",
+                f"{80000000000 + i:011d}",
+                "",
+                REPRESENTATIVES[i % 3],
+                f"coop{i}@pec.it",
+                f"Progetto {i} di innovazione sociale",
+                zones[i % len(zones)],
+                _euro(grant + cofin),
+                _euro(grant),
+                _euro(cofin),
+                "24",
+                f"Abstract del progetto {i}.",
+                "",
+            ]
+        )
     path.write_text(buffer.getvalue(), encoding="utf-8")
     return path
 

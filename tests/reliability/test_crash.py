@@ -33,7 +33,12 @@ def run_crashes(op: str, work: Path) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "VALUTAZIONE_DATA_DIR": str(work / "dati-utente")}
     proc = subprocess.run(
         [sys.executable, str(RUNNER), op, str(work / op), str(SEED), str(POINTS[op])],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
     assert proc.returncode == 0, f"crash runner for {op} failed:\n{proc.stdout}\n{proc.stderr}"
     results: dict[str, Any] = json.loads((work / op / "results.json").read_text(encoding="utf-8"))
