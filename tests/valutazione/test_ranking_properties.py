@@ -1,0 +1,162 @@
+"""Properties of the ranking that must hold for any input (hypothesis): money, order, thresholds, conflicts."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.valutazione.ranking_helpers import MILANO, T0, grid_bando
+from valutazione.bando import Bando
+from valutazione.ranking import Candidate, build_graduatoria
+
+GRID = grid_bando(thresholds={"A": "10"}, total_threshold=Decimal("40"))
+MEMBER_NAMES = ("Bianchi", "Neri", "Rossi", "Verdi")
+SETTINGS = settings(max_examples=80, deadline=None)
+
+
+def values_for(bando: Bando) -> list[Decimal]:
+    """A few allowed marks: few values make ties and threshold edges frequent."""
+    if bando.method == "punti":
+        return [Decimal(v) for v in ("0", "10", "15", "20", "30")]
+    return [Decimal(v) for v in ("0.3", "0.5", "0.8", "1.0")]
+
+
+@st.composite
+def bandi(draw: st.DrawFn) -> Bando:
+    base = draw(st.sampled_from([MILANO, GRID]))
+    cap = draw(st.integers(1, 10_000_000))
+    return replace(
+        base,
+        cap_cents=cap,
+        budget_cents=cap * draw(st.integers(1, 4)) + draw(st.integers(0, cap)),
+        funding_rule=draw(st.sampled_from(["parziale", "rigida", "salta"])),
+        rescaling=draw(st.sampled_from(["nessuna", "prima", "prima_e_seconda"])),
+        quorum=draw(st.integers(1, 3)),
+    )
+
+
+@st.composite
+def pools(draw: st.DrawFn, bando: Bando) -> list[Candidate]:
+    values = values_for(bando)
+    pool = []
+    for i in range(draw(st.integers(0, 8))):
+        members = draw(st.lists(st.sampled_from(MEMBER_NAMES), min_size=1, max_size=4, unique=True))
+        profile = {s.code: draw(st.sampled_from(values)) for s in bando.subcriteria}
+        marks = {
+            m: {code: draw(st.sampled_from([v, *values])) if draw(st.booleans()) else v for code, v in profile.items()}
+            for m in members
+        }
+        pool.append(
+            Candidate(
+                protocol=f"P{i}",
+                applicant=f"Ente {i}",
+                tax_code="97000000000",
+                title="Progetto",
+                submitted_at=T0 + timedelta(hours=draw(st.integers(0, 2))),
+                requested_cents=draw(st.integers(0, 12_000_000)),
+                marks=marks,
+                expected_scorers=draw(st.integers(len(members), 4)),
+                excluded=draw(st.booleans()) and draw(st.booleans()),
+                renounced=draw(st.booleans()) and draw(st.booleans()),
+            )
+        )
+    return pool
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[Bando, list[Candidate]]:
+    bando = draw(bandi())
+    return bando, draw(pools(bando))
+
+
+@SETTINGS
+@given(cases())
+def test_grants_never_exceed_budget_nor_cap(case: tuple[Bando, list[Candidate]]) -> None:
+    """No grant above the cap or the request, the total never above the budget, money only to the eligible."""
+    bando, pool = case
+    graduatoria = build_graduatoria(bando, pool)
+    by_protocol = {c.protocol: c for c in pool}
+    assert sum(r.grant_cents for r in graduatoria.rows) == graduatoria.allocated_cents <= bando.budget_cents
+    assert graduatoria.remaining_cents == bando.budget_cents - graduatoria.allocated_cents
+    for row in graduatoria.rows:
+        assert 0 <= row.grant_cents <= min(bando.cap_cents, by_protocol[row.protocol].requested_cents)
+        if row.status in ("non_ammessa", "esclusa", "rinunciataria", "ammessa_non_finanziata"):
+            assert row.grant_cents == 0
+    assert all(r.grant_cents == 0 for r in graduatoria.rows[graduatoria.funding_line :])
+
+
+@SETTINGS
+@given(cases(), st.randoms(use_true_random=False))
+def test_order_is_total_and_independent_of_input_order(case: tuple[Bando, list[Candidate]], rnd: random.Random) -> None:
+    """Every application appears once, ranked ones first by total, and any permutation gives the same rows."""
+    bando, pool = case
+    graduatoria = build_graduatoria(bando, pool)
+    shuffled = list(pool)
+    rnd.shuffle(shuffled)
+    again = build_graduatoria(bando, shuffled)
+    assert again.rows == graduatoria.rows
+    assert sorted(r.protocol for r in graduatoria.rows) == sorted(c.protocol for c in pool)
+    ranked = [r for r in graduatoria.rows if r.position is not None]
+    assert [r.position for r in ranked] == list(range(1, len(ranked) + 1))
+    assert graduatoria.rows[: len(ranked)] == tuple(ranked)
+    totals = [r.total_final for r in ranked]
+    assert totals == sorted(totals, reverse=True)
+
+
+@SETTINGS
+@given(cases())
+def test_rescaling_never_lets_a_below_threshold_application_in(case: tuple[Bando, list[Candidate]]) -> None:
+    """Whatever the re-scaling, the non ammesse are exactly those below a threshold on raw points."""
+    bando, pool = case
+    outcomes = []
+    for mode in ("nessuna", "prima", "prima_e_seconda"):
+        graduatoria = build_graduatoria(replace(bando, rescaling=mode), pool)
+        for row in graduatoria.rows:
+            if row.status != "esclusa":
+                assert (row.status == "non_ammessa") == bool(row.threshold_failures)
+        outcomes.append({r.protocol for r in graduatoria.rows if r.status == "non_ammessa"})
+    assert outcomes[0] == outcomes[1] == outcomes[2]
+
+
+@SETTINGS
+@given(cases(), st.data())
+def test_a_member_in_conflict_changes_only_that_application(
+    case: tuple[Bando, list[Candidate]], data: st.DataObject
+) -> None:
+    """Removing one member's marks from one application never changes any other application's points."""
+    bando, pool = case
+    eligible = [c for c in pool if len(c.marks) > 1]
+    if not eligible:
+        return
+    target = data.draw(st.sampled_from(eligible))
+    member = data.draw(st.sampled_from(sorted(target.marks)))
+    reduced = replace(target, marks={m: v for m, v in target.marks.items() if m != member})
+    before = build_graduatoria(bando, pool)
+    after = build_graduatoria(bando, [reduced if c is target else c for c in pool])
+    for row in before.rows:
+        if row.protocol != target.protocol:
+            other = after.row(row.protocol)
+            assert (other.criteria_raw, other.total_raw, other.subscores) == (
+                row.criteria_raw,
+                row.total_raw,
+                row.subscores,
+            )
+
+
+@SETTINGS
+@given(cases(), st.randoms(use_true_random=False))
+def test_fingerprint_is_stable_under_permutation(case: tuple[Bando, list[Candidate]], rnd: random.Random) -> None:
+    """The same applications and marks, read in any order, give the same fingerprint."""
+    bando, pool = case
+    shuffled = []
+    for c in pool:
+        members = list(c.marks.items())
+        rnd.shuffle(members)
+        shuffled.append(replace(c, marks={m: dict(reversed(list(v.items()))) for m, v in members}))
+    rnd.shuffle(shuffled)
+    assert build_graduatoria(bando, shuffled).fingerprint() == build_graduatoria(bando, pool).fingerprint()

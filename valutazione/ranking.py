@@ -1,0 +1,376 @@
+"""The collegial ranking (*graduatoria*): points, thresholds, re-scaling, ties, funding line.
+
+One pure function, ``build_graduatoria``, from the call's rules and frozen ``Candidate`` records to a
+frozen ``Graduatoria``. The order of the steps is the law's, not a convenience: thresholds are checked on
+the raw points *before* any re-scaling, so re-scaling can never let a below-threshold application in;
+re-scaling is computed among the eligible applications only (renounced ones included, so that sliding the
+ranking never changes anybody's points); ties go through the call's chain, then a recorded public draw,
+and otherwise stay flagged as unresolved, which blocks the final ranking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from itertools import groupby
+from typing import Any
+
+from valutazione.bando import TIE_SUBMISSION, Bando
+from valutazione.errors import RuleViolation
+from valutazione.funding import FUNDED, PARTIALLY_FUNDED, allocate
+from valutazione.graduatoria import (
+    EXCLUDED,
+    NOT_ADMITTED,
+    RENOUNCED,
+    TOTAL,
+    Graduatoria,
+    RankingWarning,
+    Row,
+    ThresholdFailure,
+    TieGroup,
+)
+from valutazione.money import from_cents
+from valutazione.pairwise import Comparison, score_pairwise
+from valutazione.ranking_warnings import BLOCKING, application_warnings
+from valutazione.scoring import (
+    PAIRWISE_MEAN,
+    PAIRWISE_SUM,
+    SubScore,
+    score_subcriterion,
+    subcriterion_or_error,
+)
+
+__all__ = [
+    "Candidate",
+    "Graduatoria",
+    "RankingWarning",
+    "Row",
+    "ThresholdFailure",
+    "TieGroup",
+    "build_graduatoria",
+    "rescale",
+    "slide",
+]
+
+Draws = Mapping[frozenset[str], tuple[str, ...]]
+PairwiseInput = Mapping[str, Mapping[str, Sequence[Comparison]]]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One application as the ranking needs it.
+
+    ``marks`` is ``{member: {sub_code: value}}`` for the members who scored (never those in conflict);
+    ``expected_scorers`` is how many should have, to detect a missing sheet. ``excluded`` covers formal
+    exclusion and non-receivability; ``renounced`` covers renunciation and revocation, which keep the
+    application's place but skip it in the funding walk.
+    """
+
+    protocol: str
+    applicant: str
+    tax_code: str
+    title: str
+    submitted_at: datetime
+    requested_cents: int
+    marks: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
+    expected_scorers: int = 0
+    excluded: bool = False
+    renounced: bool = False
+
+    def __post_init__(self) -> None:
+        if self.submitted_at.tzinfo is None or self.submitted_at.utcoffset() is None:
+            raise ValueError(f"{self.protocol}: la data di invio deve avere il fuso orario")
+        if self.requested_cents < 0:
+            raise ValueError(f"{self.protocol}: importo richiesto negativo")
+        if self.expected_scorers < 0:
+            raise ValueError(f"{self.protocol}: numero di valutatori attesi negativo")
+
+
+@dataclass(frozen=True)
+class _Scored:
+    candidate: Candidate
+    subscores: tuple[SubScore, ...]
+    criteria_raw: dict[str, Decimal]
+    total_raw: Decimal
+    failures: tuple[ThresholdFailure, ...]
+
+    @property
+    def eligible(self) -> bool:
+        return not self.candidate.excluded and not self.failures
+
+
+def rescale(values: Mapping[str, Decimal], maximum: Decimal, bando: Bando) -> dict[str, Decimal]:
+    """*Riparametrazione*: the best gets ``maximum``, the others value × maximum / best, rounded by the call.
+
+    With no positive best there is nothing to scale against, so the values are returned unchanged.
+    """
+    best = max(values.values(), default=Decimal(0))
+    if best <= 0:
+        return dict(values)
+    return {k: bando.round(Fraction(v) * Fraction(maximum) / Fraction(best)) for k, v in values.items()}
+
+
+def build_graduatoria(
+    bando: Bando,
+    candidates: Iterable[Candidate],
+    draws: Draws | None = None,
+    comparisons: PairwiseInput | None = None,
+) -> Graduatoria:
+    """Computes the whole ranking; same inputs in any order give the same result and fingerprint.
+
+    ``draws`` maps a group of tied protocols to the order drawn in public; it applies only to exactly
+    that group, because a tie group that changed needs a new draw. ``comparisons`` is
+    ``{sub_code: {member: [Comparison, ...]}}`` for the sub-criteria of pairwise criteria.
+    """
+    pool = sorted(candidates, key=lambda c: c.protocol)
+    protocols = [c.protocol for c in pool]
+    duplicates = sorted({p for p in protocols if protocols.count(p) > 1})
+    if duplicates:
+        raise RuleViolation(f"Protocolli ripetuti nella graduatoria: {', '.join(duplicates)}")
+    draws = _checked_draws(draws or {})
+    pairwise = _pairwise_scores(bando, comparisons or {})
+    scored = [_score(bando, c, pairwise) for c in pool]
+
+    eligible = [s for s in scored if s.eligible]
+    finals = _final_points(bando, eligible)
+    ordered, ties, used_draws = _order(bando, eligible, finals, draws)
+
+    walk = [(s.candidate.protocol, s.candidate.requested_cents) for s in ordered if not s.candidate.renounced]
+    allocation = allocate(bando.funding_rule, bando.budget_cents, bando.cap_cents, walk)
+    outcome = {p: (cents, status) for p, cents, status in allocation.grants}
+
+    rows: list[Row] = []
+    for position, s in enumerate(ordered, start=1):
+        grant, status = outcome.get(s.candidate.protocol, (0, RENOUNCED))
+        crit, total = finals[s.candidate.protocol]
+        rows.append(_row(s, position, crit, total, status, grant, ties.get(s.candidate.protocol)))
+    not_admitted = sorted(
+        (s for s in scored if not s.eligible and not s.candidate.excluded),
+        key=lambda s: (-s.total_raw, s.candidate.protocol),
+    )
+    rows += [_row(s, None, s.criteria_raw, s.total_raw, NOT_ADMITTED, 0, None) for s in not_admitted]
+    rows += [
+        _row(s, None, s.criteria_raw, s.total_raw, EXCLUDED, 0, None) for s in scored if s.candidate.excluded
+    ]
+
+    funded = [i for i, r in enumerate(rows) if r.status in (FUNDED, PARTIALLY_FUNDED)]
+    warnings = [
+        w
+        for s in scored
+        if not s.candidate.excluded
+        for w in application_warnings(bando, s.candidate.protocol, s.subscores, s.candidate.expected_scorers)
+    ]
+    tie_groups = _tie_groups(rows)
+    reasons = [w.message for w in warnings if w.kind in BLOCKING]
+    reasons += [
+        f"Parità non risolta tra {', '.join(t.protocols)}: serve il sorteggio pubblico" for t in tie_groups
+    ]
+    return Graduatoria(
+        bando_code=bando.code,
+        rows=tuple(rows),
+        budget_cents=allocation.budget_cents,
+        allocated_cents=allocation.allocated_cents,
+        remaining_cents=allocation.remaining_cents,
+        funding_line=funded[-1] + 1 if funded else 0,
+        warnings=tuple(warnings),
+        unresolved_ties=tie_groups,
+        can_be_final=not reasons,
+        reasons=tuple(reasons),
+        parameters=_parameters(bando, used_draws),
+    )
+
+
+def slide(
+    bando: Bando,
+    candidates: Iterable[Candidate],
+    renounced: Iterable[str],
+    draws: Draws | None = None,
+    comparisons: PairwiseInput | None = None,
+) -> Graduatoria:
+    """*Scorrimento*: the ranking again with ``renounced`` protocols marked as renounced or revoked.
+
+    Points and order do not change (re-scaling keeps renounced applications in its pool); only the
+    funding walk skips them, so the freed money goes down the list.
+    """
+    gone = set(renounced)
+    pool = list(candidates)
+    unknown = gone - {c.protocol for c in pool}
+    if unknown:
+        raise RuleViolation(f"Protocolli sconosciuti per lo scorrimento: {', '.join(sorted(unknown))}")
+    updated = [replace(c, renounced=True) if c.protocol in gone else c for c in pool]
+    return build_graduatoria(bando, updated, draws, comparisons)
+
+
+def _checked_draws(draws: Draws) -> dict[frozenset[str], tuple[str, ...]]:
+    for group, order in draws.items():
+        if len(group) < 2 or len(order) != len(group) or set(order) != group:
+            raise RuleViolation(
+                f"Il sorteggio registrato per {', '.join(sorted(group))} non elenca proprio quelle domande"
+            )
+    return dict(draws)
+
+
+def _pairwise_scores(bando: Bando, comparisons: PairwiseInput) -> dict[str, dict[str, SubScore]]:
+    for sub_code in comparisons:
+        subcriterion_or_error(bando, sub_code)
+    return {
+        s.code: score_pairwise(bando, s.code, comparisons.get(s.code, {}))
+        for c in bando.criteria
+        if c.pairwise is not None
+        for s in c.subcriteria
+    }
+
+
+def _score(bando: Bando, c: Candidate, pairwise: Mapping[str, Mapping[str, SubScore]]) -> _Scored:
+    for member_marks in c.marks.values():
+        for sub_code in member_marks:
+            subcriterion_or_error(bando, sub_code)
+    subscores: list[SubScore] = []
+    for criterion in bando.criteria:
+        for sub in criterion.subcriteria:
+            if criterion.pairwise is not None:
+                subscores.append(
+                    pairwise[sub.code].get(c.protocol) or _unscored(bando, sub.code, criterion.pairwise)
+                )
+            else:
+                marks = {m: ms[sub.code] for m, ms in c.marks.items() if sub.code in ms}
+                subscores.append(score_subcriterion(bando, sub.code, marks))
+    by_code = {s.code: s.points for s in subscores}
+    criteria = {
+        cr.code: sum((by_code[s.code] for s in cr.subcriteria), bando.round(Fraction(0)))
+        for cr in bando.criteria
+    }
+    total = sum(criteria.values(), bando.round(Fraction(0)))
+    failures = [
+        ThresholdFailure(cr.code, criteria[cr.code], cr.threshold)
+        for cr in bando.criteria
+        if cr.threshold is not None and criteria[cr.code] < cr.threshold
+    ]
+    if bando.total_threshold is not None and total < bando.total_threshold:
+        failures.append(ThresholdFailure(TOTAL, total, bando.total_threshold))
+    return _Scored(c, tuple(subscores), criteria, total, tuple(failures))
+
+
+def _unscored(bando: Bando, sub_code: str, variant: str) -> SubScore:
+    sub = bando.subcriterion(sub_code)
+    zero = Fraction(0)
+    method = PAIRWISE_SUM if variant == "somma" else PAIRWISE_MEAN
+    return SubScore(sub_code, sub.maximum, (), zero, zero, bando.round(zero), method)
+
+
+def _final_points(bando: Bando, eligible: Sequence[_Scored]) -> dict[str, tuple[dict[str, Decimal], Decimal]]:
+    """Points after the call's re-scaling, per eligible protocol: (criterion points, total)."""
+    crit = {s.candidate.protocol: dict(s.criteria_raw) for s in eligible}
+    if bando.rescaling in ("prima", "prima_e_seconda"):
+        for cr in bando.criteria:
+            scaled = rescale({p: v[cr.code] for p, v in crit.items()}, cr.maximum, bando)
+            for p, value in scaled.items():
+                crit[p][cr.code] = value
+    totals = {p: sum(v.values(), bando.round(Fraction(0))) for p, v in crit.items()}
+    if bando.rescaling == "prima_e_seconda":
+        totals = rescale(totals, bando.max_total, bando)
+    return {p: (crit[p], totals[p]) for p in crit}
+
+
+def _order(
+    bando: Bando,
+    eligible: Sequence[_Scored],
+    finals: Mapping[str, tuple[dict[str, Decimal], Decimal]],
+    draws: Mapping[frozenset[str], tuple[str, ...]],
+) -> tuple[list[_Scored], dict[str, str], list[tuple[frozenset[str], tuple[str, ...]]]]:
+    """Total desc, then the tie chain, then a recorded draw; what remains equal is a flagged tie.
+
+    Within a flagged tie the protocol fixes the display order only, so the result is deterministic.
+    """
+
+    def key(s: _Scored) -> tuple[Any, ...]:
+        crit, total = finals[s.candidate.protocol]
+        parts: list[Any] = [-total]
+        for rule in bando.tie_chain:
+            parts.append(s.candidate.submitted_at if rule == TIE_SUBMISSION else -crit[rule])
+        return tuple(parts)
+
+    ordered: list[_Scored] = []
+    ties: dict[str, str] = {}
+    used: list[tuple[frozenset[str], tuple[str, ...]]] = []
+    for _, grouped in groupby(sorted(eligible, key=lambda s: (key(s), s.candidate.protocol)), key=key):
+        group = list(grouped)
+        members = frozenset(s.candidate.protocol for s in group)
+        if len(group) > 1 and members in draws:
+            rank = {p: i for i, p in enumerate(draws[members])}
+            group.sort(key=lambda s: rank[s.candidate.protocol])
+            used.append((members, draws[members]))
+        elif len(group) > 1:
+            tie_id = f"T{len(set(ties.values())) + 1}"
+            ties.update({p: tie_id for p in members})
+        ordered += group
+    return ordered, ties, used
+
+
+def _tie_groups(rows: Sequence[Row]) -> tuple[TieGroup, ...]:
+    groups: dict[str, list[str]] = {}
+    for r in rows:
+        if r.tie is not None:
+            groups.setdefault(r.tie, []).append(r.protocol)
+    return tuple(TieGroup(tie_id, tuple(protocols)) for tie_id, protocols in groups.items())
+
+
+def _row(
+    s: _Scored,
+    position: int | None,
+    criteria: Mapping[str, Decimal],
+    total: Decimal,
+    status: str,
+    grant: int,
+    tie: str | None,
+) -> Row:
+    c = s.candidate
+    return Row(
+        position=position,
+        protocol=c.protocol,
+        applicant=c.applicant,
+        tax_code=c.tax_code,
+        title=c.title,
+        submitted_at=c.submitted_at,
+        requested_cents=c.requested_cents,
+        criteria_raw=tuple(s.criteria_raw.items()),
+        criteria_final=tuple(criteria.items()),
+        total_raw=s.total_raw,
+        total_final=total,
+        subscores=s.subscores,
+        status=status,
+        grant_cents=grant,
+        tie=tie,
+        threshold_failures=s.failures,
+        scorers=tuple(sorted({m for sub in s.subscores for m in sub.members})),
+    )
+
+
+def _parameters(bando: Bando, used_draws: Sequence[tuple[frozenset[str], tuple[str, ...]]]) -> dict[str, Any]:
+    """The rules that produced the ranking, printed with it and hashed into the fingerprint."""
+    thresholds: dict[str, str | None] = {
+        c.code: None if c.threshold is None else str(c.threshold) for c in bando.criteria
+    }
+    thresholds[TOTAL] = None if bando.total_threshold is None else str(bando.total_threshold)
+    return {
+        "bando": bando.code,
+        "method": bando.method,
+        "maxima": {c.code: str(c.maximum) for c in bando.criteria},
+        "thresholds": thresholds,
+        "thresholds_on": "punteggi grezzi, prima della riparametrazione",
+        "rescaling": bando.rescaling,
+        "rounding": bando.rounding_description,
+        "rounding_places": bando.rounding_places,
+        "rounding_mode": bando.rounding_mode,
+        "tie_chain": list(bando.tie_chain),
+        "funding_rule": bando.funding_rule,
+        "budget": str(from_cents(bando.budget_cents)),
+        "cap": str(from_cents(bando.cap_cents)),
+        "quorum": bando.quorum,
+        "spread_warning": str(bando.spread_warning),
+        "pairwise": {c.code: c.pairwise for c in bando.criteria if c.pairwise is not None},
+        "draws": sorted([sorted(group), list(order)] for group, order in used_draws),
+    }
