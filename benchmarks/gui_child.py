@@ -1,0 +1,91 @@
+"""The GUI side of the window and memory benchmarks, run as a fresh process by ``run.py``.
+
+``gui_child.py window FILE``: QApplication, open FILE, MainWindow, show, press Enter on the identity
+page (the chair is preselected), wait until the applications table has rows, print ``READY``; then
+close and do it again in the same process (the warm figure), and print the peak RSS (VmHWM).
+``gui_child.py bare``: the floor, a QMainWindow showing an empty QTableView, measured the same way.
+Qt settings go to a throw-away folder so the user's recent files and geometry are not touched.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMainWindow, QTableView  # noqa: E402
+
+
+def vmhwm_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _isolated_settings() -> None:
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp(prefix="valbench-qs-"))
+    QCoreApplication.setOrganizationName("valutazione-bench")
+    QCoreApplication.setApplicationName("valutazione-bench")
+
+
+def _open_window(app: QApplication, path: Path) -> tuple[object, int]:
+    from ui.main_window import MainWindow
+    from valutazione.db import open_database
+
+    window = MainWindow(open_database(path))
+    window.show()
+    window.identity.enter_button.click()
+    app.processEvents()
+    rows = window.domande.proxy.rowCount() if window.domande is not None else 0
+    if rows == 0:
+        raise SystemExit("the applications table is empty")
+    return window, rows
+
+
+def _bare(app: QApplication) -> QMainWindow:
+    window = QMainWindow()
+    window.setCentralWidget(QTableView())
+    window.resize(1366, 768)
+    window.show()
+    app.processEvents()
+    return window
+
+
+def main(argv: list[str]) -> int:
+    app = QApplication([sys.argv[0]])
+    _isolated_settings()
+    if argv[0] == "window":
+        from ui.app import make_application
+
+        make_application([sys.argv[0]])
+        path = Path(argv[1])
+        window, rows = _open_window(app, path)
+        print("READY", flush=True)
+        print(f"rows={rows}")
+        window.close()  # type: ignore[attr-defined]
+        app.processEvents()
+        t0 = time.perf_counter()
+        window, _ = _open_window(app, path)
+        print(f"warm={time.perf_counter() - t0:.6f}")
+        window.close()  # type: ignore[attr-defined]
+    else:
+        bare = _bare(app)
+        print("READY", flush=True)
+        bare.close()
+        t0 = time.perf_counter()
+        bare = _bare(app)
+        print(f"warm={time.perf_counter() - t0:.6f}")
+        bare.close()
+    print(f"vmhwm_kb={vmhwm_kb()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,447 @@
+"""Benchmarks at scale, each against a floor measured in the same run on the same data.
+
+A bare number says little on an unknown machine; the ratio to a floor (the cheapest conceivable way
+to do the same job with the same libraries: a bare window, one SQL aggregate, ``csv`` + ``executemany``,
+``sorted``, a raw ReportLab canvas, reading and hashing bytes) says how much our code adds.
+
+    /work/venv/bin/python benchmarks/run.py --quick          # 100 and 1,000 applications, < 1 minute
+    /work/venv/bin/python benchmarks/run.py                  # 100, 1,000, 5,000, 20,000
+    /work/venv/bin/python benchmarks/run.py --only ranking --sizes 5000 --members 3,5,7
+
+Each figure is the median of several runs (at least 5 where a run is cheap; fewer when one run alone
+exceeds the time budget, shown in the ``runs`` column). Files come from ``benchmarks/generate.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.generate import Spec, generate, generate_merge, write_csv  # noqa: E402
+
+PYTHON = sys.executable
+CHILD = Path(__file__).resolve().parent / "gui_child.py"
+BUDGET_S = 20.0  # per measured function and size: stop repeating past this (but always one run)
+NAMES = ("window", "memory", "ranking", "import", "sortfilter", "autosave", "pdf", "merge")
+TARGETS = {
+    ("window", 5000): "≤ 1,5 s warm, ≤ 2,5 × floor",
+    ("ranking", 5000): "≤ 0,5 s, ≤ 5 × floor",
+    ("autosave", None): "≤ 20 ms",
+    ("sortfilter", 20000): "≤ 100 ms",
+    ("pdf ranking", 1000): "≤ 3 s",
+    ("import", 5000): "≤ 3 s",
+    ("memory", 20000): "≤ 400 MB",
+}
+
+
+@dataclass
+class Result:
+    name: str
+    n: int
+    m: int
+    runs: int
+    value: float  # seconds, or MB for memory
+    floor: float | None
+    unit: str = "s"
+    extra: str = ""
+
+    def row(self) -> str:
+        def shown(v: float | None) -> str:
+            if v is None:
+                return "–"
+            if self.unit == "MB":
+                return f"{v:.0f} MB"
+            return f"{v * 1000:.1f} ms" if v < 1 else f"{v:.2f} s"
+
+        ratio = f"{self.value / self.floor:.1f} ×" if self.floor else "–"
+        target = TARGETS.get((self.name, self.n)) or TARGETS.get((self.name, None)) or ""
+        return (f"| {self.name} | {self.n:,} | {self.m} | {self.runs} | {shown(self.value)} | {shown(self.floor)} "
+                f"| {ratio} | {target} | {self.extra} |")
+
+
+def measure(fn: Callable[[], Any], setup: Callable[[], Any] | None = None, runs: int = 5,
+            budget: float = BUDGET_S) -> list[float]:
+    """Wall times of ``fn`` (``setup`` untimed before each run); stops early when over ``budget``."""
+    times: list[float] = []
+    spent = 0.0
+    while len(times) < runs and (not times or spent < budget):
+        if setup is not None:
+            setup()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+        spent += times[-1]
+    return times
+
+
+def median(times: list[float]) -> float:
+    return statistics.median(times)
+
+
+@contextmanager
+def scratch() -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix="valbench-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# -- the GUI in a subprocess ----------------------------------------------------------------------------
+
+
+def _child(*args: str) -> tuple[float, dict[str, str]]:
+    """Runs ``gui_child.py``; returns the wall time from spawn to its READY marker, and its report."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([PYTHON, str(CHILD), *args], stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    assert proc.stdout is not None
+    ready = None
+    report: dict[str, str] = {}
+    for line in proc.stdout:
+        if line.startswith("READY") and ready is None:
+            ready = time.perf_counter() - t0
+        key, _, value = line.strip().partition("=")
+        if value:
+            report[key] = value
+    if proc.wait() != 0 or ready is None:
+        raise RuntimeError(f"gui_child {args} failed (exit {proc.returncode})")
+    return ready, report
+
+
+def bench_window(spec: Spec, runs: int) -> list[Result]:
+    path = generate(spec)
+    cold, warm, floor_cold, floor_warm, rss, floor_rss = [], [], [], [], [], []
+    rows = ""
+    for _ in range(runs):
+        t, rep = _child("window", str(path))
+        cold.append(t)
+        warm.append(float(rep["warm"]))
+        rss.append(float(rep["vmhwm_kb"]) / 1024)
+        rows = rep["rows"]
+        t, rep = _child("bare")
+        floor_cold.append(t)
+        floor_warm.append(float(rep["warm"]))
+        floor_rss.append(float(rep["vmhwm_kb"]) / 1024)
+    n, m = spec.n, spec.members
+    return [
+        Result("window", n, m, runs, median(cold), median(floor_cold), extra=f"cold start, {rows} rows shown"),
+        Result("window", n, m, runs, median(warm), median(floor_warm), extra="warm (in-process, 2nd open)"),
+        Result("memory", n, m, runs, max(rss), max(floor_rss), "MB", "VmHWM of the GUI process"),
+    ]
+
+
+# -- core benchmarks in this process --------------------------------------------------------------------
+
+
+def bench_ranking(spec: Spec, runs: int) -> list[Result]:
+    import sqlite3
+
+    from valutazione.db import open_database
+    from valutazione.services import graduatoria
+
+    path = generate(spec)
+    db = open_database(path, read_only=True)
+    try:
+        def ours() -> None:
+            with db.sessions() as s:
+                graduatoria.compute(s)
+
+        times = measure(ours, runs=runs)
+    finally:
+        db.close()
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    sql = (
+        "SELECT s.domanda_id, v.sub_code, AVG(CAST(v.value AS REAL)), COUNT(*) FROM voto v "
+        "JOIN scheda s ON s.id = v.scheda_id WHERE s.state = 'inviata' GROUP BY s.domanda_id, v.sub_code"
+    )
+    floor = measure(lambda: con.execute(sql).fetchall(), runs=max(runs, 5))
+    con.close()
+    return [Result("ranking", spec.n, spec.members, len(times), median(times), median(floor),
+                   extra="services.graduatoria.compute vs one SQL AVG … GROUP BY")]
+
+
+def bench_import(spec: Spec, runs: int) -> list[Result]:
+    import csv
+    import sqlite3
+
+    from valutazione.bando import default_template, load_bando
+    from valutazione.db import create_database
+    from valutazione.importers.domande import import_domande
+
+    source = write_csv(spec)
+    bando = load_bando(default_template())
+    with scratch() as folder:
+        state: dict[str, Any] = {}
+
+        def setup() -> None:
+            if "db" in state:
+                state["db"].close()
+            target = folder / f"import-{time.monotonic_ns()}.valutazione"
+            state["db"] = create_database(target, bando)
+
+        def ours() -> None:
+            with state["db"].sessions.begin() as s:
+                result = import_domande(s, source)
+            assert result.imported == spec.n, result
+
+        times = measure(ours, setup, runs)
+        state["db"].close()
+
+        def floor_setup() -> None:
+            target = folder / f"floor-{time.monotonic_ns()}.sqlite"
+            state["con"] = sqlite3.connect(target)
+            state["con"].execute(f"CREATE TABLE domanda ({', '.join(f'c{i} TEXT' for i in range(16))})")
+
+        def floor() -> None:
+            con = state["con"]
+            with source.open(encoding="utf-8-sig", newline="") as fh:
+                rows = list(csv.reader(fh, delimiter=";"))[1:]
+            con.executemany(f"INSERT INTO domanda VALUES ({', '.join('?' * 16)})", rows)
+            con.commit()
+            con.close()
+
+        floors = measure(floor, floor_setup, max(runs, 5))
+    return [Result("import", spec.n, spec.members, len(times), median(times), median(floors),
+                   extra="import_domande (plan + apply) vs csv + executemany")]
+
+
+def bench_sortfilter(spec: Spec, runs: int) -> list[Result]:
+    from PySide6.QtCore import Qt
+
+    from ui.models.domande import DomandeFilterProxy, DomandeTableModel, load_domande
+    from valutazione.db import open_database
+
+    _app()
+    path = generate(spec)
+    db = open_database(path, read_only=True)
+    try:
+        with db.sessions() as s:
+            t0 = time.perf_counter()
+            rows = load_domande(s, None)
+            load = time.perf_counter() - t0
+    finally:
+        db.close()
+    model = DomandeTableModel(rows)
+    proxy = DomandeFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(DomandeTableModel.PROTOCOL, Qt.SortOrder.AscendingOrder)
+    word = rows[len(rows) // 2].title.split()[0].lower()
+
+    def ours() -> None:
+        proxy.sort(DomandeTableModel.APPLICANT, Qt.SortOrder.AscendingOrder)
+        proxy.sort(DomandeTableModel.GRANT, Qt.SortOrder.DescendingOrder)
+        proxy.set_filters(word)
+        proxy.set_filters("")
+        proxy.sort(DomandeTableModel.PROTOCOL, Qt.SortOrder.AscendingOrder)
+
+    def floor() -> None:
+        sorted(rows, key=lambda r: r.applicant.casefold())
+        sorted(rows, key=lambda r: r.grant_cents, reverse=True)
+        [r for r in rows if any(word in t.casefold() for t in (r.protocol, r.applicant, r.title))]
+        sorted(rows, key=lambda r: r.protocol)
+
+    times = measure(ours, runs=max(runs, 5))
+    floors = measure(floor, runs=max(runs, 5))
+    return [
+        Result("sortfilter", spec.n, spec.members, len(times), median(times), median(floors),
+               extra="proxy: 3 sorts + filter + clear vs sorted/list comp"),
+        Result("rows", spec.n, spec.members, 1, load, None, extra="load_domande (part of window)"),
+    ]
+
+
+def bench_autosave(spec: Spec, runs: int) -> list[Result]:
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from valutazione.db import open_database
+    from valutazione.models import Commissario, Scheda
+    from valutazione.services import lookup, sheets
+
+    saves = 100 if runs >= 5 else 40
+    with scratch() as folder:
+        path = folder / "autosave.valutazione"
+        shutil.copy(generate(spec), path)
+        db = open_database(path)
+        try:
+            with db.sessions.begin() as s:
+                bando = lookup.rules(s)
+                member = s.scalars(select(Commissario).where(Commissario.role == "componente")).first()
+                chair = s.scalars(select(Commissario).where(Commissario.role == "presidente")).one()
+                assert member is not None
+                targets = list(s.scalars(select(Scheda.domanda_id).where(Scheda.commissario_id == member.id)
+                                         .order_by(Scheda.domanda_id).limit(saves // 4)))
+                for did in targets:
+                    sheets.reopen(s, member.id, did, chair.id, "Benchmark: revisione della scheda")
+            values = [step.value for step in bando.scale]
+            codes = [sub.code for sub in bando.subcriteria]
+            times: list[float] = []
+            for i in range(saves):
+                did = targets[i % len(targets)]
+                marks = {c: sheets.Mark(values[(i + k) % len(values)] if values[(i + k) % len(values)] >= Decimal("0")
+                                        else None, f"Motivazione in corso di scrittura, battuta {i} su {c}.")
+                         for k, c in enumerate(codes)}
+                t0 = time.perf_counter()
+                with db.sessions.begin() as s:
+                    sheets.save_draft(s, member.id, did, marks)
+                times.append(time.perf_counter() - t0)
+        finally:
+            db.close()
+    times.sort()
+    p95 = times[int(0.95 * (len(times) - 1))]
+    return [Result("autosave", spec.n, spec.members, len(times), median(times), None,
+                   extra=f"save_draft + commit (synchronous=FULL), p95 {p95 * 1000:.1f} ms")]
+
+
+def _floor_pdf(lines: list[str]) -> bytes:
+    """The floor: the same text drawn line by line on a raw ReportLab canvas, 60 lines a page."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    for start in range(0, len(lines), 60):
+        text = pdf.beginText(40, 800)
+        text.setFont("Helvetica", 7)
+        for line in lines[start:start + 60]:
+            text.textLine(line[:160])
+        pdf.drawText(text)
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def bench_pdf(spec: Spec, runs: int) -> list[Result]:
+    from valutazione.db import open_database
+    from valutazione.exports.documents import export, load_ranking
+    from valutazione.reports.verbale_data import collect_verbale
+
+    db = open_database(generate(spec), read_only=True)
+    try:
+        with db.sessions() as s:
+            view = load_ranking(s)
+            lines = [f"{r.position or ''} {r.protocol} {r.applicant} {r.title} {r.total_final} {r.status}"
+                     for r in view.rows]
+            data = collect_verbale(s, 1)
+            verbale_lines = [i for sec in (*data.declarations, *data.decisions) for i in sec.items] + lines
+        results = []
+        for what, extra, floor_lines in (("graduatoria", {}, lines), ("verbale", {"seduta": 1}, verbale_lines)):
+            def ours(what: str = what, extra: dict[str, int] = extra) -> None:
+                with db.sessions() as s:
+                    export(s, what, "pdf", **extra)
+
+            times = measure(ours, runs=runs)
+            floors = measure(lambda fl=floor_lines: _floor_pdf(fl), runs=runs)
+            name = "pdf ranking" if what == "graduatoria" else "pdf verbale"
+            results.append(Result(name, spec.n, spec.members, len(times), median(times), median(floors),
+                                  extra=f"exports.documents.export vs raw canvas, {len(floor_lines)} lines"))
+        return results
+    finally:
+        db.close()
+
+
+def bench_merge(spec: Spec, runs: int) -> list[Result]:
+    import hashlib
+
+    from valutazione.db import open_database
+    from valutazione.sync.merge import merge_return
+
+    base, returns = generate_merge(spec)
+    with scratch() as folder:
+        state: dict[str, Any] = {}
+
+        def setup() -> None:
+            target = folder / f"chair-{time.monotonic_ns()}.valutazione"
+            shutil.copy(base, target)
+            state["path"] = target
+
+        def ours() -> None:
+            db = open_database(state["path"])
+            try:
+                for r in returns:
+                    with db.sessions.begin() as s:
+                        merge_return(s, r)
+            finally:
+                db.close()
+
+        times = measure(ours, setup, runs)
+
+    def floor() -> None:
+        for r in returns:
+            hashlib.sha256(r.read_bytes()).hexdigest()
+
+    floors = measure(floor, runs=max(runs, 5))
+    return [Result("merge", spec.n, spec.members, len(times), median(times), median(floors),
+                   extra=f"{len(returns)} returns, each merged in its own transaction vs read + sha256")]
+
+
+_APP: Any = None
+
+
+def _app() -> Any:
+    global _APP
+    from PySide6.QtWidgets import QApplication
+
+    _APP = QApplication.instance() or QApplication([])
+    return _APP
+
+
+BENCHES: dict[str, Callable[[Spec, int], list[Result]]] = {
+    "window": bench_window,
+    "ranking": bench_ranking,
+    "import": bench_import,
+    "sortfilter": bench_sortfilter,
+    "autosave": bench_autosave,
+    "pdf": bench_pdf,
+    "merge": bench_merge,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmarks against their floors (see benchmarks/README.md)")
+    parser.add_argument("--quick", action="store_true", help="only 100 and 1,000 applications (under a minute)")
+    parser.add_argument("--only", choices=NAMES, action="append", help="run only this benchmark (repeatable)")
+    parser.add_argument("--sizes", help="comma-separated numbers of applications, e.g. 1000,5000")
+    parser.add_argument("--members", default="5", help="comma-separated scoring members, e.g. 3,5,7")
+    parser.add_argument("--runs", type=int, default=None, help="runs per measure (default 5, 3 with --quick)")
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+    sizes = [int(x) for x in args.sizes.split(",")] if args.sizes else ([100, 1000] if args.quick else
+                                                                        [100, 1000, 5000, 20000])
+    members = [int(x) for x in args.members.split(",")]
+    runs = args.runs or (3 if args.quick else 5)
+    only = set(args.only or BENCHES) | ({"window"} if args.only and "memory" in args.only else set())
+    print("| benchmark | N | M | runs | median | floor | ratio | target | what |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|---|")
+    for n in sizes:
+        for m in members:
+            spec = Spec(n, m, args.seed)
+            for name, bench in BENCHES.items():
+                if name not in only:
+                    continue
+                for result in bench(spec, runs):
+                    print(result.row(), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
