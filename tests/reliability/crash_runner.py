@@ -228,42 +228,8 @@ def run_migrate(path: Path, ctx: dict[str, Any], side: Side) -> None:
 
 
 def setup_merge(work: Path) -> tuple[Path, dict[str, Any]]:
-    from valutazione.services import lookup
-    from valutazione.sync.keys import load_or_create_key
-    from valutazione.sync.package import export_package, open_package
-    from valutazione.sync.returns import make_return
-
-    bando = milano()
-    path = work / "presidente.valutazione"
-    db = create_database(path, bando)
-    scenario.committee_file(db, 8)
-    packages = {}
-    with db.sessions.begin() as s:
-        for name in (scenario.BRUNO, scenario.CARLA):
-            tag = name.split()[0].lower()
-            packages[name] = export_package(s, name, work / f"{tag}.valpkg").path
-    db.close()
-    returns = []
-    rng = random.Random(3)
-    for name, pkg in packages.items():
-        tag = name.split()[0].lower()
-        laptop = work / f"portatile-{tag}"
-        opened = open_package(pkg, laptop)
-        member_db = open_database(opened.path)
-        with member_db.sessions.begin() as s:
-            me = lookup.member_by_name(s, name)
-            for i, d in enumerate(s.query(Domanda).order_by(Domanda.id).all()):
-                marks = {
-                    sub.code: Mark(scenario.coefficient(rng, bando), scenario.motivazione(name, d.protocol, sub.code))
-                    for sub in bando.subcriteria
-                }
-                sheets.save_draft(s, me.id, d.id, marks)
-                if i % 2 == 0:
-                    sheets.submit(s, me.id, d.id)
-        member_db.close()
-        ret = make_return(pkg, work / f"{tag}.valret", key=load_or_create_key(work / f"chiavi-{tag}"), workdir=laptop)
-        returns.append(str(ret.path))
-    return path, {"returns": returns}
+    path, returns = scenario.offline_round(work, milano())
+    return path, {"returns": [str(r) for r in returns]}
 
 
 def run_merge(path: Path, ctx: dict[str, Any], side: Side) -> None:

@@ -82,6 +82,24 @@ KNOWN_DEFECTS: tuple[KnownDefect, ...] = (
         "valutazione/money.py:format_euro",
         "a 40-digit total cost passes parse_amount; formatting it for the flag exceeds Decimal precision",
     ),
+    KnownDefect(
+        "ritorno/deflate-danneggiato.valret",
+        "error",
+        "valutazione/sync/archive.py:read_entry",
+        "a damaged deflate stream raises zlib.error, which read_entry does not turn into PackageError",
+    ),
+    KnownDefect(
+        "pacchetto/deflate-danneggiato.valpkg",
+        "error",
+        "valutazione/sync/archive.py:read_entry",
+        "a damaged deflate stream raises zlib.error, which read_entry does not turn into PackageError",
+    ),
+    KnownDefect(
+        "pacchetto/database-deflate-danneggiato.valpkg",
+        "error",
+        "valutazione/sync/archive.py:extract_entry",
+        "a damaged deflate stream in the database entry raises zlib.error past extract_entry's except clauses",
+    ),
 )
 
 

@@ -144,6 +144,47 @@ def _euro(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + ",00"
 
 
+def offline_round(work: Path, bando: Bando) -> tuple[Path, list[Path]]:
+    """A chair's file that exported packages to Bruno and Carla, and the signed returns of their work.
+
+    Each laptop has its own key under ``work/chiavi-<name>``; half of each member's sheets are submitted.
+    """
+    from valutazione.db import create_database, open_database
+    from valutazione.services import lookup
+    from valutazione.sync.keys import load_or_create_key
+    from valutazione.sync.package import export_package, open_package
+    from valutazione.sync.returns import make_return
+
+    path = work / "presidente.valutazione"
+    db = create_database(path, bando)
+    committee_file(db, 8)
+    packages = {}
+    with db.sessions.begin() as s:
+        for name in (BRUNO, CARLA):
+            packages[name] = export_package(s, name, work / f"{name.split()[0].lower()}.valpkg").path
+    db.close()
+    returns = []
+    rng = random.Random(3)
+    for name, pkg in packages.items():
+        tag = name.split()[0].lower()
+        laptop = work / f"portatile-{tag}"
+        member_db = open_database(open_package(pkg, laptop).path)
+        with member_db.sessions.begin() as s:
+            me = lookup.member_by_name(s, name)
+            for i, d in enumerate(s.query(Domanda).order_by(Domanda.id).all()):
+                marks = {
+                    sub.code: Mark(coefficient(rng, bando), motivazione(name, d.protocol, sub.code))
+                    for sub in bando.subcriteria
+                }
+                sheets.save_draft(s, me.id, d.id, marks)
+                if i % 2 == 0:
+                    sheets.submit(s, me.id, d.id)
+        member_db.close()
+        key = load_or_create_key(work / f"chiavi-{tag}")
+        returns.append(make_return(pkg, work / f"{tag}.valret", key=key, workdir=laptop).path)
+    return path, returns
+
+
 Execute = Callable[[str], Iterable[tuple[Any, ...]]]
 
 

@@ -1,0 +1,120 @@
+"""Fuzzing the offline packages: whatever arrives on a USB stick is merged, or refused with nothing changed.
+
+Returns are fed to ``merge_return`` on the chair's real file: random bytes, truncated and bit-flipped
+files, and payloads with any field replaced and then *validly re-signed* with the member's key, so the
+merge's own checks (not only the signature) meet hostile content. Packages are fed to the laptop's
+``open_package``: a refusal must leave no working file behind.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.reliability import readers, scenario
+from tests.reliability.fuzzing import FUZZ, mutated_json
+from tests.reliability.test_fuzz_inputs import report, tally
+from valutazione.audit import canonical_json
+from valutazione.bando import Bando
+from valutazione.db import Database, open_database
+from valutazione.sync.keys import load_or_create_key
+from valutazione.sync.package import DB_ENTRY, MANIFEST
+from valutazione.sync.returns import PAYLOAD, SIGNATURE
+
+
+@pytest.fixture
+def offline(tmp_path: Path, milano: Bando) -> Iterator[tuple[Database, list[Path], Path]]:
+    path, returns = scenario.offline_round(tmp_path, milano)
+    db = open_database(path)
+    yield db, returns, tmp_path
+    db.close()
+
+
+def _damaged(draw: st.DrawFn, data: bytes) -> bytes:
+    kind = draw(st.sampled_from(["random", "truncated", "flipped"]))
+    if kind == "random":
+        return bytes(draw(st.binary(max_size=300)))
+    if kind == "truncated":
+        return data[: draw(st.integers(0, len(data) - 1))]
+    i = draw(st.integers(0, len(data) - 1))
+    return data[:i] + bytes([data[i] ^ draw(st.integers(1, 255))]) + data[i + 1 :]
+
+
+def test_fuzz_returns(offline: tuple[Database, list[Path], Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """Any return file is merged whole or refused with a message, the chair's file unchanged."""
+    db, returns, work = offline
+    original = returns[0].read_bytes()
+    with zipfile.ZipFile(returns[0]) as zf:
+        payload: dict[str, Any] = json.loads(zf.read(PAYLOAD))
+    key = load_or_create_key(work / "chiavi-bruno")
+    counts: Counter[str] = Counter()
+
+    @FUZZ
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        target = work / "fuzz.valret"
+        if data.draw(st.booleans()):
+            raw = canonical_json(data.draw(mutated_json(payload))).encode("utf-8")
+            target.unlink(missing_ok=True)
+            with zipfile.ZipFile(target, "w") as zf:
+                zf.writestr(PAYLOAD, raw)
+                zf.writestr(SIGNATURE, base64.b64encode(key.sign(raw)) + b"\n")
+        else:
+            target.write_bytes(
+                data.draw(
+                    st.builds(lambda d: d, st.just(None)).flatmap(
+                        lambda _: st.composite(lambda draw: _damaged(draw, original))()
+                    )
+                )
+            )
+        tally(counts, lambda: readers.feed_ritorno(db, target))
+
+    check()
+    report(capsys, "ritorni (.valret)", counts)
+    assert scenario.integrity(db.path) == [("ok",)] and scenario.chain_of(db.path).ok
+    assert readers.feed_ritorno(db, returns[0]).accepted  # the genuine return still merges afterwards
+
+
+def test_fuzz_packages(offline: tuple[Database, list[Path], Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """Any package file opens into a sound working file or is refused, leaving nothing on the laptop."""
+    _db, _returns, work = offline
+    package = work / "bruno.valpkg"
+    original = package.read_bytes()
+    with zipfile.ZipFile(package) as zf:
+        manifest: dict[str, Any] = json.loads(zf.read(MANIFEST))
+        database = zf.read(DB_ENTRY)
+    counts: Counter[str] = Counter()
+
+    @FUZZ
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        target = work / "fuzz.valpkg"
+        kind = data.draw(st.sampled_from(["manifest", "database", "file"]))
+        if kind == "file":
+            target.write_bytes(data.draw(st.composite(lambda draw: _damaged(draw, original))()))
+        else:
+            entry, man = database, manifest
+            if kind == "manifest":
+                man = data.draw(mutated_json(manifest))
+            else:  # the database damaged and the manifest's fingerprint made to match it
+                entry = data.draw(st.composite(lambda draw: _damaged(draw, database))())
+                import hashlib
+
+                man = {**manifest, "content_sha256": hashlib.sha256(entry).hexdigest()}
+            target.unlink(missing_ok=True)
+            with zipfile.ZipFile(target, "w") as zf:
+                zf.writestr(MANIFEST, canonical_json(man))
+                zf.writestr(DB_ENTRY, entry)
+        tally(counts, lambda: readers.feed_pacchetto(target, work / "portatile-fuzz"))
+
+    check()
+    report(capsys, "pacchetti (.valpkg)", counts)
