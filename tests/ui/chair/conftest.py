@@ -72,3 +72,16 @@ def imported_host(qtbot: Any, imported: Database) -> Iterator[Host]:
     window = Host(imported)
     qtbot.addWidget(window)
     yield window
+
+
+@pytest.fixture
+def scored_host(qtbot: Any, db: Database, tmp_path: Path) -> Iterator[Host]:
+    """The sample call with every admissible application scored by the three members."""
+    from tests.ui.chair import scenario
+    from ui.user import User
+
+    ids = scenario.build(db, tmp_path)
+    window = Host(db, User(ids["Laura Fumagalli"], "Laura Fumagalli", "presidente"))
+    window.member_ids = ids
+    qtbot.addWidget(window)
+    yield window

@@ -1,0 +1,102 @@
+"""Ranking view: funding line, budget bar, explained points, draw, approvals, renunciation and slide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from tests.ui.chair.conftest import Host, shoot
+from ui import dialogs
+from ui.chair.ranking import DrawDialog, RankingPanel
+from ui.chair.ranking_model import FUNDING_LINE_ROLE
+
+
+def _row(panel: RankingPanel, protocol: str) -> int:
+    return next(i for i in range(panel.model.rowCount()) if panel.model.row_at(i).protocol == protocol)
+
+
+def _cell(panel: RankingPanel, protocol: str, header: str) -> Any:
+    col = next(
+        c for c in range(panel.model.columnCount()) if panel.model.headerData(c, Qt.Orientation.Horizontal) == header
+    )
+    return panel.model.index(_row(panel, protocol), col)
+
+
+def test_funding_line_budget_and_explanations(qtbot: Any, scored_host: Host, qtmodeltester: Any) -> None:
+    """The line falls under the partially funded application; every point is explained from the coefficients."""
+    panel = RankingPanel(scored_host)
+    scored_host.show_panel(panel, "Graduatoria")
+    qtmodeltester.check(panel.model)
+    qtmodeltester.check(panel.versions)
+    line = [i for i in range(panel.model.rowCount()) if panel.model.index(i, 0).data(FUNDING_LINE_ROLE)]
+    assert line == [panel.model.funding_line - 1]
+    last = panel.model.row_at(line[0])
+    assert last.protocol == "PG 113/2018" and last.status == "finanziata_parzialmente"
+    assert _cell(panel, "PG 113/2018", "Contributo").data() == "€ 43.474,00"
+    assert panel.model.row_at(line[0] + 1).status == "ammessa_non_finanziata"
+    assert panel.budget.text().startswith("Assegnati € 300.000,00 di € 300.000,00")
+    tip = _cell(panel, "PG 138/2018", "A").data(Qt.ItemDataRole.ToolTipRole)
+    assert "A.1 (max 15): Laura Fumagalli" in tip and "× 15 =" in tip and "Soglia 14,00: superata" in tip
+    assert "Parità non risolta tra PG 117/2018, PG 141/2018" in panel.blockers.text()
+    assert _cell(panel, "PG 141/2018", "Protocollo").data().endswith("⚖")
+    shoot(scored_host, "ranking")
+
+
+def test_tie_draw_then_provisional_and_final(qtbot: Any, scored_host: Host, monkeypatch: Any) -> None:
+    """A final ranking is refused while a tie is open; after the draw, provisional then final are approved."""
+    panel = RankingPanel(scored_host)
+    monkeypatch.setattr(dialogs, "confirm", lambda *a, **k: True)
+    qtbot.mouseClick(panel.final, Qt.MouseButton.LeftButton)
+    assert "non può diventare definitiva" in panel.status.text() and "sorteggio" in panel.status.text()
+
+    def fill(dialog: QDialog) -> bool:
+        assert isinstance(dialog, DrawDialog)
+        dialog.order.setCurrentRow(1)
+        dialog.move(-1)
+        dialog.note.setText("Sorteggio in seduta pubblica n. 2")
+        shoot(dialog, "ranking-draw")
+        return True
+
+    panel.exec_dialog = fill  # type: ignore[method-assign]
+    qtbot.mouseClick(panel.draw_button, Qt.MouseButton.LeftButton)
+    assert "PG 141/2018 → PG 117/2018" in panel.status.text()
+    assert (
+        panel.model.row_at(_row(panel, "PG 141/2018")).position
+        < panel.model.row_at(_row(panel, "PG 117/2018")).position
+    )
+    assert not panel.draw_button.isEnabled()
+    qtbot.keyClicks(panel.reason, "Graduatoria provvisoria")
+    qtbot.mouseClick(panel.provisional, Qt.MouseButton.LeftButton)
+    assert "versione 1 (provvisoria)" in panel.status.text()
+    qtbot.mouseClick(panel.final, Qt.MouseButton.LeftButton)
+    assert "versione 2 (definitiva)" in panel.status.text()
+    assert [panel.versions.index(r, 1).data() for r in range(2)] == ["provvisoria", "definitiva"]
+    assert panel.versions.index(1, 5).data().endswith("…")
+
+
+def test_renunciation_and_slide(qtbot: Any, scored_host: Host, monkeypatch: Any) -> None:
+    """A funded applicant renounces; the slide frees its money down the list in a new version."""
+    from valutazione.services import graduatoria
+
+    with scored_host.db.sessions.begin() as s:
+        graduatoria.record_draw(s, ["PG 117/2018", "PG 141/2018"], "Laura Fumagalli")
+        graduatoria.approve(s, "provvisoria", "Laura Fumagalli")
+    panel = RankingPanel(scored_host)
+    scored_host.show_panel(panel, "Graduatoria")
+    qtbot.mouseClick(panel.renounce_button, Qt.MouseButton.LeftButton)
+    assert "Selezionare" in panel.status.text()
+    panel.table.selectRow(_row(panel, "PG 130/2018"))
+    monkeypatch.setattr(dialogs, "ask_text", lambda *a, **k: "Rinuncia con PEC del 10/05/2018")
+    qtbot.mouseClick(panel.renounce_button, Qt.MouseButton.LeftButton)
+    assert "Rinuncia registrata per PG 130/2018" in panel.status.text()
+    qtbot.mouseClick(panel.slide_button, Qt.MouseButton.LeftButton)
+    assert "motivo" in panel.status.text()
+    qtbot.keyClicks(panel.reason, "Scorrimento per rinuncia di PG 130/2018")
+    qtbot.mouseClick(panel.slide_button, Qt.MouseButton.LeftButton)
+    assert "versione 2" in panel.status.text()
+    assert _cell(panel, "PG 113/2018", "Contributo").data() == "€ 50.000,00"
+    assert _cell(panel, "PG 106/2018", "Esito").data() == "finanziata parzialmente"
+    assert _cell(panel, "PG 130/2018", "Esito").data() == "rinuncia / revoca"
+    shoot(scored_host, "ranking-after-slide")
