@@ -199,9 +199,11 @@ class RankingPanel(QWidget):
         if not self.ties:
             return
         dialog = DrawDialog(self.ties[0], self)
-        if not self.exec_dialog(dialog):
-            return
+        accepted = self.exec_dialog(dialog)
         order, note, actor = dialog.protocols(), dialog.note.text(), actor_name(self.host)
+        dialog.deleteLater()
+        if not accepted:
+            return
         run_action(
             self.host,
             self.status,

@@ -47,6 +47,7 @@ def test_funding_line_budget_and_explanations(qtbot: Any, scored_host: Host, qtm
 def test_tie_draw_then_provisional_and_final(qtbot: Any, scored_host: Host, monkeypatch: Any) -> None:
     """A final ranking is refused while a tie is open; after the draw, provisional then final are approved."""
     panel = RankingPanel(scored_host)
+    scored_host.show_panel(panel, "Graduatoria")
     monkeypatch.setattr(dialogs, "confirm", lambda *a, **k: True)
     qtbot.mouseClick(panel.final, Qt.MouseButton.LeftButton)
     assert "non può diventare definitiva" in panel.status.text() and "sorteggio" in panel.status.text()
