@@ -1,0 +1,216 @@
+"""The progress board: who has scored what, the engine's warnings, and reopening a submitted sheet.
+
+Rows are the applications still in the running, columns the scoring members; each cell says
+*inviata*, *bozza*, *mancante* or *astenuto* (conflict of interest). The warnings come from the ranking
+engine (spread, identical sheets, missing sheet, quorum); double-clicking one selects the cell or row
+where the chair must act. Reopening goes through ``sheets.reopen``, which only the presidente may do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from ui.chair.common import EXCLUDED_BG, FUNDED_BG, NOT_ADMITTED_BG, PARTIAL_BG, Host, StatusLine, read, run_action, tr
+from ui.models.table import AnyIndex
+from valutazione.models import Ammissibilita, Domanda, Scheda
+from valutazione.services import committee, sheets
+from valutazione.services import graduatoria as ranking_service
+from valutazione.services.conflicts import EXCLUDED_OUTCOMES, all_conflicts
+
+SENT, DRAFT, MISSING, ABSTAINED = "inviata", "bozza", "mancante", "astenuto"
+COLOURS = {SENT: FUNDED_BG, DRAFT: PARTIAL_BG, MISSING: NOT_ADMITTED_BG, ABSTAINED: EXCLUDED_BG}
+
+
+@dataclass(frozen=True)
+class Board:
+    members: tuple[tuple[int, str], ...]
+    domande: tuple[tuple[int, str, str], ...]  # id, protocol, applicant
+    states: dict[tuple[int, int], str]  # (domanda_id, member_id) → state
+    warnings: tuple[dict[str, Any], ...]
+
+
+def load_board(s: Any) -> Board:
+    members = tuple((m.id, m.name) for m in committee.scoring_members(s))
+    excluded = set(s.scalars(select(Ammissibilita.domanda_id).where(Ammissibilita.outcome.in_(EXCLUDED_OUTCOMES))))
+    domande = tuple(
+        (d.id, d.protocol, d.applicant)
+        for d in s.scalars(select(Domanda).order_by(Domanda.protocol))
+        if d.id not in excluded
+    )
+    conflicts = all_conflicts(s)
+    sheet_state = {(x.domanda_id, x.commissario_id): x.state for x in s.scalars(select(Scheda))}
+    states = {}
+    for did, _, _ in domande:
+        for mid, _ in members:
+            if (mid, did) in conflicts:
+                states[(did, mid)] = ABSTAINED
+            else:
+                states[(did, mid)] = sheet_state.get((did, mid), MISSING)
+    return Board(members, domande, states, tuple(ranking_service.compute(s).warnings))
+
+
+class ProgressModel(QAbstractTableModel):
+    """Applications × members; column 0 is the application."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.board = Board((), (), {}, ())
+
+    def set_board(self, board: Board) -> None:
+        self.beginResetModel()
+        self.board = board
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.board.domande)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.board.members) + 1
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        if section == 0:
+            return tr("Domanda")
+        if 1 <= section <= len(self.board.members):
+            return self.board.members[section - 1][1]
+        return None
+
+    def cell(self, index: AnyIndex) -> tuple[int, str, int | None, str | None]:
+        did, protocol, _ = self.board.domande[index.row()]
+        if index.column() == 0:
+            return did, protocol, None, None
+        mid, _name = self.board.members[index.column() - 1]
+        return did, protocol, mid, self.board.states[(did, mid)]
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < self.rowCount() and 0 <= index.column() < self.columnCount()):
+            return None
+        did, protocol, mid, state = self.cell(index)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{protocol} — {self.board.domande[index.row()][2]}" if mid is None else state
+        if role == Qt.ItemDataRole.BackgroundRole and state:
+            return QColor(COLOURS[state])
+        if role == Qt.ItemDataRole.ForegroundRole and state:
+            return QColor("#000000")
+        if role == Qt.ItemDataRole.TextAlignmentRole and state:
+            return int(Qt.AlignmentFlag.AlignCenter.value)
+        if role == Qt.ItemDataRole.ToolTipRole and state == ABSTAINED:
+            return tr("Conflitto di interessi dichiarato: il commissario si astiene su questa domanda")
+        return None
+
+    def locate(self, protocol: str, member: str | None) -> QModelIndex:
+        row = next((i for i, d in enumerate(self.board.domande) if d[1] == protocol), -1)
+        col = next((i + 1 for i, m in enumerate(self.board.members) if m[1] == member), 0)
+        return self.index(row, col) if row >= 0 else QModelIndex()
+
+
+class ProgressPanel(QWidget):
+    def __init__(self, host: Host) -> None:
+        super().__init__()
+        self.host = host
+        self.model = ProgressModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.summary = QLabel()
+        self.warnings = QListWidget()
+        self.warnings.setWordWrap(True)
+        self.warnings.itemDoubleClicked.connect(self.go_to)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(tr("motivo della riapertura (obbligatorio, resta nel registro)"))
+        self.reopen_button = QPushButton(tr("Riapri la scheda selezionata"))
+        self.reopen_button.clicked.connect(self.reopen)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.summary)
+        left_layout.addWidget(self.table)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(QLabel(tr("Avvisi (doppio clic per andare al punto):")))
+        right_layout.addWidget(self.warnings)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setSizes([800, 500])
+        reopen = QHBoxLayout()
+        reopen.addWidget(self.reason, 1)
+        reopen.addWidget(self.reopen_button)
+        self.status = StatusLine()
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(reopen)
+        layout.addWidget(self.status)
+        host.data_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        board = read(self.host, load_board)
+        self.model.set_board(board)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        counts = {k: sum(1 for v in board.states.values() if v == k) for k in COLOURS}
+        self.summary.setText(
+            tr("Schede: {s} inviate, {d} in bozza, {m} mancanti, {a} astensioni").format(
+                s=counts[SENT], d=counts[DRAFT], m=counts[MISSING], a=counts[ABSTAINED]
+            )
+        )
+        self.warnings.clear()
+        for w in board.warnings:
+            item = QListWidgetItem(w["message"])
+            item.setData(Qt.ItemDataRole.UserRole, (w["protocol"], w.get("member")))
+            if w["kind"] in ("scheda_mancante", "quorum", ranking_service.UNDECIDED):
+                item.setForeground(QBrush(QColor("#b71c1c")))
+            self.warnings.addItem(item)
+
+    def go_to(self, item: QListWidgetItem) -> None:
+        protocol, member = item.data(Qt.ItemDataRole.UserRole)
+        index = self.model.locate(protocol, member)
+        if index.isValid():
+            self.table.setCurrentIndex(index)
+            self.table.scrollTo(index)
+            self.table.setFocus()
+
+    def reopen(self) -> None:
+        index = self.table.currentIndex()
+        if not index.isValid() or index.column() == 0:
+            self.status.fail(tr("Selezionare la cella della scheda da riaprire (domanda × commissario)."))
+            return
+        did, _protocol, mid, _state = self.model.cell(index)
+        chair = getattr(self.host.user, "id", None)
+        if chair is None:
+            self.status.fail(tr("Solo il presidente può riaprire una scheda."))
+            return
+        reason = self.reason.text()
+        done = run_action(
+            self.host,
+            self.status,
+            lambda s: sheets.reopen(s, mid, did, chair, reason),
+            tr("Scheda riaperta: il commissario può correggerla e inviarla di nuovo."),
+        )
+        if done is not None:
+            self.reason.clear()
