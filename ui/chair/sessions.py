@@ -1,0 +1,237 @@
+"""The secretary's sessions (*sedute*): record one, see its decisions, add notes, print the verbale.
+
+The decisions listed are those the reports helper collects from the audit log for the session's time
+window (``collect_verbale``), so the screen shows exactly what the printed minutes will say. Printing
+renders the verbale PDF page by page with QtPdf onto the printer chosen in QPrintDialog; corrections
+after printing are notes appended through the service, never rewrites.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from ui.chair.common import Host, StatusLine, actor_name, date_edit, day_it, from_qdate, read, run_action, tr
+from valutazione.models import Seduta
+from valutazione.reports.verbale import build_verbale_pdf
+from valutazione.reports.verbale_data import collect_verbale
+from valutazione.services import committee, sedute
+
+
+@dataclass(frozen=True)
+class SedutaInfo:
+    id: int
+    number: int
+    day: date
+    label: str
+
+
+def print_pdf(pdf: bytes, printer: QPrinter) -> int:
+    """Renders every page of ``pdf`` onto ``printer``; returns the number of pages printed."""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(pdf))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document = QPdfDocument()
+    document.load(buffer)
+    painter = QPainter()
+    if not painter.begin(printer):
+        return 0
+    try:
+        for page in range(document.pageCount()):
+            if page:
+                printer.newPage()
+            target = printer.pageLayout().paintRectPixels(printer.resolution())
+            size = document.pagePointSize(page).scaled(target.size().toSizeF(), Qt.AspectRatioMode.KeepAspectRatio)
+            image = document.render(page, QSize(int(size.width()), int(size.height())))
+            painter.drawImage(0, 0, image)
+    finally:
+        painter.end()
+    return document.pageCount()
+
+
+class SessionsPanel(QWidget):
+    def __init__(self, host: Host) -> None:
+        super().__init__()
+        self.host = host
+        self.list = QListWidget()
+        self.list.currentItemChanged.connect(lambda *_: self.show_selected())
+        self.day = date_edit()
+        self.start, self.end, self.place = QLineEdit(), QLineEdit(), QLineEdit()
+        self.start.setPlaceholderText("09:30")
+        self.end.setPlaceholderText("12:45")
+        self.remote = QCheckBox(tr("Seduta da remoto"))
+        self.agenda = QPlainTextEdit()
+        self.agenda.setPlaceholderText(tr("ordine del giorno"))
+        self.present = QListWidget()
+        self.record_button = QPushButton(tr("Registra seduta"))
+        self.record_button.clicked.connect(self.record)
+        new_box = QGroupBox(tr("Nuova seduta"))
+        form = QFormLayout(new_box)
+        form.addRow(tr("Data:"), self.day)
+        times = QHBoxLayout()
+        times.addWidget(self.start)
+        times.addWidget(self.end)
+        form.addRow(tr("Inizio / fine (hh:mm):"), times)
+        form.addRow(tr("Luogo:"), self.place)
+        form.addRow("", self.remote)
+        form.addRow(tr("Presenti (spuntare):"), self.present)
+        form.addRow(tr("Ordine del giorno:"), self.agenda)
+        form.addRow(self.record_button)
+
+        self.detail = QTextBrowser()
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(tr("nota di correzione, stampata prima delle firme"))
+        self.note_button = QPushButton(tr("Aggiungi nota"))
+        self.note_button.clicked.connect(self.add_note)
+        self.print_button = QPushButton(tr("Stampa il verbale…"))
+        self.print_button.clicked.connect(self.print_verbale)
+        detail_box = QGroupBox(tr("Seduta selezionata: decisioni dal registro"))
+        detail_layout = QVBoxLayout(detail_box)
+        detail_layout.addWidget(self.detail)
+        row = QHBoxLayout()
+        row.addWidget(self.note, 1)
+        row.addWidget(self.note_button)
+        row.addWidget(self.print_button)
+        detail_layout.addLayout(row)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.list, 1)
+        left_layout.addWidget(new_box, 3)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(detail_box)
+        splitter.setSizes([500, 800])
+        self.status = StatusLine()
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.status)
+        host.data_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        current = self.selected()
+
+        def load(s: object) -> tuple[list[SedutaInfo], list[tuple[int, str]]]:
+            rows = [
+                SedutaInfo(x.id, x.number, x.day, f"{tr('Seduta n.')} {x.number} {tr('del')} {day_it(x.day)}")
+                for x in s.scalars(select(Seduta).order_by(Seduta.number))
+            ]  # type: ignore[attr-defined]
+            members = [(m.id, f"{m.name} ({m.role})") for m in committee.list_members(s)]  # type: ignore[arg-type]
+            return rows, members
+
+        rows, members = read(self.host, load)
+        self.list.clear()
+        for r in rows:
+            item = QListWidgetItem(r.label)
+            item.setData(Qt.ItemDataRole.UserRole, r)
+            self.list.addItem(item)
+        if self.present.count() != len(members):
+            self.present.clear()
+            for mid, label in members:
+                item = QListWidgetItem(label)
+                item.setData(Qt.ItemDataRole.UserRole, mid)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked)
+                self.present.addItem(item)
+        for i in range(self.list.count()):
+            if current and self.list.item(i).data(Qt.ItemDataRole.UserRole).id == current.id:
+                self.list.setCurrentRow(i)
+        if self.list.currentRow() < 0 and self.list.count():
+            self.list.setCurrentRow(self.list.count() - 1)
+        self.show_selected()
+
+    def selected(self) -> SedutaInfo | None:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def show_selected(self) -> None:
+        info = self.selected()
+        self.note_button.setEnabled(info is not None)
+        self.print_button.setEnabled(info is not None)
+        if info is None:
+            self.detail.setHtml(tr("<p>Nessuna seduta registrata.</p>"))
+            return
+        data = read(self.host, lambda s: collect_verbale(s, info.number))
+        people = "".join(
+            f"<li>{m.name} — {m.role_label}: {tr('presente') if m.present else tr('assente')}</li>"
+            for m in data.members
+        )
+        sections = "".join(
+            f"<h4>{s.title}</h4><ul>" + "".join(f"<li>{item}</li>" for item in s.items) + "</ul>"
+            for s in (*data.declarations, *data.decisions)
+        ) or tr("<p><i>Nessuna decisione registrata nell'orario della seduta.</i></p>")
+        notes = data.notes.replace("\n", "<br>") or "—"
+        self.detail.setHtml(
+            f"<h3>{tr('Seduta n.')} {data.number} {tr('del')} {day_it(data.day)}, "
+            f"{data.start_time}–{data.end_time}</h3>"
+            f"<p><b>{tr('Luogo')}:</b> {tr('da remoto') if data.remote else data.place}</p>"
+            f"<p><b>{tr('Ordine del giorno')}:</b> {data.agenda}</p><ul>{people}</ul>{sections}"
+            f"<p><b>{tr('Note')}:</b> {notes}</p>"
+        )
+
+    def record(self) -> None:
+        present = [
+            self.present.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.present.count())
+            if self.present.item(i).checkState() == Qt.CheckState.Checked
+        ]
+        day, start, end = from_qdate(self.day.date()), self.start.text().strip(), self.end.text().strip()
+        place, agenda, remote = self.place.text(), self.agenda.toPlainText(), self.remote.isChecked()
+        actor = actor_name(self.host)
+        row = run_action(
+            self.host,
+            self.status,
+            lambda s: sedute.record_seduta(s, day, start, end, place, agenda, present, actor, remote=remote),
+        )
+        if row is not None:
+            self.status.ok(tr("Seduta n. {n} registrata.").format(n=row.number))
+
+    def add_note(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        note, actor = self.note.text(), actor_name(self.host)
+        if run_action(self.host, self.status, lambda s: sedute.add_note(s, info.id, note, actor), tr("Nota aggiunta.")):
+            self.note.clear()
+
+    def verbale_pdf(self) -> bytes | None:
+        info = self.selected()
+        return None if info is None else read(self.host, lambda s: build_verbale_pdf(s, info.number))
+
+    def print_verbale(self, printer: QPrinter | None = None) -> int:
+        """Asks for a printer (unless one is given, as tests do) and prints the verbale; returns pages."""
+        pdf = self.verbale_pdf()
+        if pdf is None:
+            return 0
+        if printer is None:
+            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            dialog = QPrintDialog(printer, self)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return 0
+        pages = print_pdf(pdf, printer)
+        self.status.ok(tr("Verbale stampato: {n} pagine.").format(n=pages))
+        return pages
