@@ -64,6 +64,17 @@ def section_of(key: str) -> str:
     return "generale"
 
 
+def _spread_text(value: float, before: Any) -> str:
+    """Keeps the stored spelling when the value did not change, so an unchanged rule never shows as edited."""
+    shown = f"{value:.2f}"
+    try:
+        if before is not None and Decimal(str(before)) == Decimal(shown):
+            return str(before)
+    except InvalidOperation:
+        pass
+    return shown
+
+
 def _money_shown(value: Any) -> str:
     try:
         return format_decimal_it(Decimal(str(value)))
@@ -320,7 +331,7 @@ class RulesEditor(QWidget):
                 "arrotondamento_modo": self.rounding_mode.currentData(),
                 "spareggio": [x.strip() for x in self.tie_chain.text().split(",") if x.strip()],
                 "regola_finanziamento": self.funding_rule.currentData(),
-                "scarto_avviso": f"{self.spread.value():.2f}",
+                "scarto_avviso": _spread_text(self.spread.value(), ev.get("scarto_avviso")),
                 "scala": [
                     {
                         "valore": amount_text(_cell(self.scale_table, r, 0)),
