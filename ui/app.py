@@ -50,8 +50,9 @@ def make_application(argv: Sequence[str]) -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(list(argv))
-    QCoreApplication.setOrganizationName(settings.ORGANIZATION)
-    QCoreApplication.setApplicationName(settings.APPLICATION)
+    if not QCoreApplication.organizationName():  # tests set their own, isolated one first
+        QCoreApplication.setOrganizationName(settings.ORGANIZATION)
+        QCoreApplication.setApplicationName(settings.APPLICATION)
     QLocale.setDefault(QLocale(QLocale.Language.Italian, QLocale.Country.Italy))
     translator = QTranslator(app)
     if translator.load(QLocale(), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):

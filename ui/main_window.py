@@ -39,7 +39,7 @@ class MainWindow(QMainWindow):
         self.evaluation: EvaluationView | None = None
         self.chair_actions: list[QAction] = []
         self.setWindowTitle(self.tr("Valutazione domande"))
-        self.setMinimumSize(1000, 640)
+        self.setMinimumSize(800, 560)
 
         self.welcome = self._welcome_page()
         self.identity = IdentityPage()

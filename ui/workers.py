@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 from sqlalchemy.orm import Session
 
@@ -77,6 +77,11 @@ class Job(QObject):
         self.dialog.setMinimumDuration(SHOW_AFTER_MS)
         self.dialog.setAutoReset(False)
         self.dialog.canceled.connect(self.cancel)
+        # QProgressDialog only times itself from setValue(); a task that reports no progress still
+        # deserves its Cancel button, so the dialog is also shown by this timer.
+        self.show_timer = QTimer(self, singleShot=True, interval=SHOW_AFTER_MS)
+        self.show_timer.timeout.connect(self._show)
+        self.show_timer.start()
         self.signals.progress.connect(self._on_progress)
         self.signals.finished.connect(self._on_finished)
         self.signals.failed.connect(self._on_failed)
@@ -85,12 +90,17 @@ class Job(QObject):
     def cancel(self) -> None:
         self.stop.set()
 
+    def _show(self) -> None:
+        if not self.done:
+            self.dialog.show()
+
     def _on_progress(self, done: int, total: int) -> None:
         self.dialog.setMaximum(max(total, 0))
         self.dialog.setValue(min(done, total) if total else 0)
 
     def _close(self) -> None:
         self.done = True
+        self.show_timer.stop()
         self.dialog.reset()
         self.dialog.hide()
 

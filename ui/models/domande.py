@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -153,6 +153,60 @@ class DomandeTableModel(RowTableModel[DomandaRow]):
     )
     PROTOCOL, APPLICANT, TITLE, ZONE, GRANT, OUTCOME, STATE = range(7)
 
+    def __init__(self, rows: Sequence[DomandaRow] = (), parent: Any = None) -> None:
+        super().__init__(rows, parent)
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._haystacks: list[str] = []
+        self._index_rows()
+
+    def set_rows(self, rows: Sequence[DomandaRow]) -> None:
+        """Replaces the rows and keeps the order the member chose (the header still shows it)."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        if self._sort is not None:
+            self._rows.sort(key=self._key(self._sort[0]), reverse=self._sort[1] == Qt.SortOrder.DescendingOrder)
+        self._index_rows()
+        self.endResetModel()
+
+    def _key(self, column: int) -> Callable[[DomandaRow], Any]:
+        """The column's raw value, text compared without regard to case (as the proxy did)."""
+        value = self.columns[column].value
+
+        def key(row: DomandaRow) -> Any:
+            raw = value(row)
+            return raw.casefold() if isinstance(raw, str) else raw
+
+        return key
+
+    def _index_rows(self) -> None:
+        # The search text once per load: casefolding 3 strings per row on every keystroke was the filter's cost.
+        self._haystacks = ["\n".join((r.protocol, r.applicant, r.title)).casefold() for r in self._rows]
+
+    def haystack(self, row: int) -> str:
+        return self._haystacks[row]
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorts the rows themselves with Python's ``sorted`` on the column's raw value.
+
+        Why not the proxy's own sort: it calls ``data(SORT_ROLE)`` through Python twice per comparison,
+        about n·log n·2 crossings of the Qt/Python boundary (600,000 at 20,000 rows, seconds).
+        """
+        if not 0 <= column < len(self.columns):
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        before = [self._rows[i.row()] if i.isValid() else None for i in old]
+        # Stable sort by the column's raw value; ties keep the protocol order the rows came in.
+        self._rows.sort(key=self._key(column), reverse=order == Qt.SortOrder.DescendingOrder)
+        position = {id(r): n for n, r in enumerate(self._rows)}
+        self.changePersistentIndexList(
+            old,
+            [self.index(position[id(r)], i.column()) if r is not None else i for i, r in zip(old, before, strict=True)],
+        )
+        self._sort = (column, order)
+        self._index_rows()
+        self.layoutChanged.emit()
+
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and index.isValid() and index.row() < len(self._rows):
             row = self._rows[index.row()]
@@ -191,6 +245,14 @@ class DomandeFilterProxy(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """The source model sorts its rows (in Python, once); the proxy keeps that order and only filters."""
+        model = self.sourceModel()
+        if isinstance(model, DomandeTableModel):
+            model.sort(column, order)
+        else:
+            super().sort(column, order)
+
     def set_filters(self, search: str = "", zone: int | None = None, state: str | None = None) -> None:
         """Search text, zone number and member's state at once; ``da_valutare`` includes "to declare"."""
         if hasattr(self, "beginFilterChange"):  # Qt >= 6.9
@@ -206,9 +268,7 @@ class DomandeFilterProxy(QSortFilterProxyModel):
         if not isinstance(model, DomandeTableModel) or source_parent.isValid():
             return False
         row = model.row_at(source_row)
-        if self._search and not any(
-            self._search in text.casefold() for text in (row.protocol, row.applicant, row.title)
-        ):
+        if self._search and self._search not in model.haystack(source_row):
             return False
         if self._zone is not None and row.zone_number != self._zone:
             return False
