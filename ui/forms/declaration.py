@@ -40,7 +40,7 @@ class GeneralDeclarationPage(QWidget):
         self.who.setWordWrap(True)
         self.text = QPlainTextEdit(committee.DEFAULT_DECLARATION)
         self.text.setReadOnly(True)
-        self.text.setMinimumHeight(120)
+        self.text.setFixedHeight(110)
         self.agree = QCheckBox(self.tr("Ho letto e rendo la dichiarazione"))
         self.sign_button = QPushButton(self.tr("Firma la dichiarazione e prosegui"))
         self.sign_button.setEnabled(False)

@@ -289,7 +289,7 @@ class SchedaForm(QWidget):
             when = submitted_at.astimezone(ROME).strftime("%d/%m/%Y alle %H:%M") if submitted_at else ""
             self.state_label.setText(
                 self.tr(
-                    "🔒 Valutazione inviata il {}. La scheda è bloccata: può essere "
+                    "Valutazione inviata il {}. La scheda è bloccata: può essere "
                     "modificata solo dopo una riapertura del presidente."
                 ).format(when)
             )

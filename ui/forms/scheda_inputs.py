@@ -47,6 +47,8 @@ class CoefficientCombo(QComboBox):
             self.addItem(coefficient_text(step.value, step.label), str(step.value))
         self.setMinimumContentsLength(18)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        # A submitted sheet disables its choosers; the value must stay readable, not greyed out.
+        self.setStyleSheet("QComboBox:disabled { color: #202020; }")
         self._typed = ""
         self._clock = QElapsedTimer()
 

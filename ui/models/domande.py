@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QBrush, QColor
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -24,6 +25,7 @@ DA_VALUTARE, BOZZA, INVIATA, ASTENUTO, DA_DICHIARARE = (
     "da_dichiarare",
 )
 STATE_ORDER = (DA_DICHIARARE, DA_VALUTARE, BOZZA, INVIATA, ASTENUTO)
+STATE_COLOURS = {BOZZA: "#8a4b00", INVIATA: "#1b5e20", ASTENUTO: "#616161"}
 
 
 def tr(text: str) -> str:
@@ -219,6 +221,9 @@ class DomandeTableModel(RowTableModel[DomandaRow]):
                 return outcome_label(row.outcome) + (f"  ⚠ {len(row.flags)}" if row.flags else "")
             if column == self.STATE:
                 return state_label(row.my_state)
+        if role == Qt.ItemDataRole.ForegroundRole and index.isValid() and index.column() == self.STATE:
+            colour = STATE_COLOURS.get(self._rows[index.row()].my_state)
+            return QBrush(QColor(colour)) if colour else None
         return super().data(index, role)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
