@@ -129,3 +129,19 @@ def test_worker_cancel_writes_nothing(qtbot: Any, committee_file: CommitteeFile)
         assert not job.dialog.isVisible()
         with db.sessions() as s:
             assert all(m.name != "Fabio Blu" for m in committee.list_members(s))
+
+
+def test_recent_files_menu_reopens_a_file(qtbot: Any, committee_file: CommitteeFile) -> None:
+    """File > File recenti lists the files opened before and reopens one at the who-am-I page."""
+    first = open_window(qtbot, committee_file.path)
+    first.close()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.recent_menu.aboutToShow.emit()
+    actions = [a for a in window.recent_menu.actions() if a.isEnabled()]
+    assert [a.text() for a in actions] == [committee_file.path.name]
+    actions[0].trigger()
+    assert window.db is not None and window.pages.currentWidget() is window.identity
+    window.close_action.trigger()
+    assert window.db is None and window.pages.currentWidget() is window.welcome
+    window.close()

@@ -63,9 +63,14 @@ class EvaluationView(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.detail)
+        self.scheda_notice = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.scheda_notice.setStyleSheet("font-size: 12pt;")
+        self.right = QStackedWidget()
         if self.scheda is not None:
             self.scheda.saved.connect(self.changed)
-            self.splitter.addWidget(self.scheda)
+            self.right.addWidget(self.scheda)
+            self.right.addWidget(self.scheda_notice)
+            self.splitter.addWidget(self.right)
             self.splitter.setSizes([640, 700])
         self.pages = QStackedWidget()
         for page in (self.message, self.conflict, self.splitter):
@@ -112,10 +117,10 @@ class EvaluationView(QWidget):
         if self.scheda is not None:
             try:
                 self.scheda.load(row.id, row.protocol)
-                self.scheda.setVisible(True)
-            except ValutazioneError as exc:
-                self.scheda.setVisible(False)
-                self.detail.setToolTip(str(exc))
+                self.right.setCurrentWidget(self.scheda)
+            except ValutazioneError as exc:  # e.g. excluded after the list was read: the service says why
+                self.scheda_notice.setText(str(exc))
+                self.right.setCurrentWidget(self.scheda_notice)
         self.pages.setCurrentWidget(self.splitter)
 
     def _say(self, text: str) -> None:
