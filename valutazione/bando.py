@@ -364,7 +364,7 @@ def bando_from_mapping(data: Any, source: str = "") -> Bando:
     tie_chain = tuple(evaluation.table_list("spareggio"))
     known = {c.code for c in criteria} | {TIE_SUBMISSION}
     for i, rule in enumerate(tie_chain):
-        if rule not in known:
+        if not isinstance(rule, str) or rule not in known:
             raise BandoError(
                 f"valutazione.spareggio[{i}]",
                 f"«{rule}» non è un criterio del bando né «{TIE_SUBMISSION}»",

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from valutazione import storage_errors
 from valutazione.bando import Bando, bando_from_json
 from valutazione.errors import DatabaseError, SchemaTooNewError
 from valutazione.filelock import Holder, WriterLock, why_read_only
@@ -112,6 +113,7 @@ def _engine(path: Path, read_only: bool = False) -> Engine:
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
 
+    storage_errors.install(engine)
     return engine
 
 

@@ -39,68 +39,7 @@ class KnownDefect:
     reason: str
 
 
-KNOWN_DEFECTS: tuple[KnownDefect, ...] = (
-    KnownDefect(
-        "bando/spareggio-elenco-annidato.toml",
-        "TypeError",
-        "valutazione/bando.py:bando_from_mapping",
-        "a non-string item in valutazione.spareggio (e.g. []) is looked up in a set: TypeError unhashable",
-    ),
-    KnownDefect(
-        "punteggi/motivazione-oltre-128k.csv.gz",
-        "Error",
-        "valutazione/services/scores_csv.py:import_scores",
-        "a cell over csv's 131072-character field limit raises csv.Error, not ScoresImportRefused",
-    ),
-    KnownDefect(
-        "punteggi/byte-non-cp1252.csv",
-        "UnicodeDecodeError",
-        "valutazione/services/scores_csv.py:_decode",
-        "bytes invalid in UTF-8 and undefined in cp1252 (0x81 0x8d 0x8f 0x90 0x9d) escape _decode's fallback",
-    ),
-    KnownDefect(
-        "domande/importo-oltre-int64.csv",
-        "OverflowError",
-        "valutazione/importers/domande.py:apply_import",
-        "an amount (or duration) beyond SQLite's 64-bit integer passes the parser and fails at INSERT",
-    ),
-    KnownDefect(
-        "domande/durata-oltre-int64.csv",
-        "OverflowError",
-        "valutazione/importers/domande.py:apply_import",
-        "a duration beyond SQLite's 64-bit integer passes parse_duration and fails at INSERT",
-    ),
-    KnownDefect(
-        "domande/data-anno-1.csv",
-        "StatementError",
-        "valutazione/models.py:process_bind_param",
-        "01/01/0001 00:00 (Europe/Rome) passes parse_datetime; converting it to UTC overflows at INSERT",
-    ),
-    KnownDefect(
-        "domande/costo-40-cifre.csv",
-        "InvalidOperation",
-        "valutazione/money.py:format_euro",
-        "a 40-digit total cost passes parse_amount; formatting it for the flag exceeds Decimal precision",
-    ),
-    KnownDefect(
-        "ritorno/deflate-danneggiato.valret",
-        "error",
-        "valutazione/sync/archive.py:read_entry",
-        "a damaged deflate stream raises zlib.error, which read_entry does not turn into PackageError",
-    ),
-    KnownDefect(
-        "pacchetto/deflate-danneggiato.valpkg",
-        "error",
-        "valutazione/sync/archive.py:read_entry",
-        "a damaged deflate stream raises zlib.error, which read_entry does not turn into PackageError",
-    ),
-    KnownDefect(
-        "pacchetto/database-deflate-danneggiato.valpkg",
-        "error",
-        "valutazione/sync/archive.py:extract_entry",
-        "a damaged deflate stream in the database entry raises zlib.error past extract_entry's except clauses",
-    ),
-)
+KNOWN_DEFECTS: tuple[KnownDefect, ...] = ()
 
 
 def app_frames(exc: BaseException) -> list[str]:

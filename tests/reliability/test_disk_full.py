@@ -99,10 +99,8 @@ def test_save_on_full_disk_keeps_earlier_work(
     _save(db, member, domanda_id, "Prima stesura, salvata.")
     before = scenario.file_digest(db.path)
     small_disk.fill()
-    with pytest.raises(OperationalError) as info:  # what the core raises today, untranslated
+    with pytest.raises(storage_errors.DiskFullError, match="Spazio su disco esaurito"):
         _save(db, member, domanda_id, BIG_TEXT)
-    translated = storage_errors.translate(info.value)
-    assert isinstance(translated, storage_errors.DiskFullError), info.value
     small_disk.free()
     assert scenario.integrity(db.path) == [("ok",)]
     assert scenario.file_digest(db.path) == before
@@ -117,7 +115,6 @@ def test_installed_translation_gives_italian_disk_full_error(
 ) -> None:
     """With ``storage_errors.install`` on the engine the user gets DiskFullError in Italian, nothing lost."""
     db, ids = db_on_small_disk
-    storage_errors.install(db.engine)
     domanda_id, _ = _first_domanda(db)
     before = scenario.file_digest(db.path)
     small_disk.fill()
@@ -129,11 +126,6 @@ def test_installed_translation_gives_italian_disk_full_error(
     assert scenario.integrity(db.path) == [("ok",)] and scenario.file_digest(db.path) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OperationalError,
-    reason="core: db._engine does not translate SQLITE_FULL; proposed fix storage_errors.install(engine)",
-)
 def test_core_save_on_full_disk_raises_valutazione_error(
     db_on_small_disk: tuple[Database, dict[str, int]], small_disk: SmallDisk
 ) -> None:
@@ -156,10 +148,9 @@ def test_import_on_full_disk_writes_nothing(
     )
     before = scenario.file_digest(db.path)
     small_disk.fill()
-    with pytest.raises(OperationalError) as info:
+    with pytest.raises(storage_errors.DiskFullError, match="Spazio su disco esaurito"):
         with db.sessions.begin() as s:
             import_domande(s, csv, actor=scenario.CHAIR)
-    assert isinstance(storage_errors.translate(info.value), storage_errors.DiskFullError)
     small_disk.free()
     assert scenario.integrity(db.path) == [("ok",)]
     assert scenario.file_digest(db.path) == before

@@ -78,9 +78,16 @@ def parse_amount(value: object) -> int:
     return _non_negative_cents(Decimal(number), value.strip())
 
 
+MAX_AMOUNT = Decimal(10) ** 12  # no grant call handles a trillion euro: larger figures are typos
+MAX_MONTHS = 1200
+YEARS = range(1900, 2201)
+
+
 def _non_negative_cents(amount: Decimal, shown: str) -> int:
     if amount < 0:
         raise ValueError(f"importo negativo: «{shown}»")
+    if amount >= MAX_AMOUNT:
+        raise ValueError(f"importo fuori scala: «{shown}»")
     try:
         return to_cents(amount)
     except ValueError as exc:
@@ -93,7 +100,13 @@ def parse_datetime(value: object, tz: str = ROME) -> datetime:
     The platform writes local time without an offset; the call's timezone (Europe/Rome) gives it one,
     so the comparison with the deadline is exact across the daylight-saving change.
     """
-    zone = ZoneInfo(tz)
+    result = _parse_datetime(value, ZoneInfo(tz))
+    if result.year not in YEARS:
+        raise ValueError(f"data fuori scala: anno {result.year}")
+    return result
+
+
+def _parse_datetime(value: object, zone: ZoneInfo) -> datetime:
     if isinstance(value, datetime):
         return value.astimezone(zone) if value.tzinfo is not None else value.replace(tzinfo=zone)
     if isinstance(value, date):
@@ -123,8 +136,8 @@ def parse_duration(value: object) -> int | None:
         value = int(value)
     text = value if isinstance(value, str) else str(value)
     text = text.strip()
-    if not _INTEGER.match(text) or int(text) <= 0:
-        raise ValueError(f"durata non valida: «{text}» (numero intero di mesi)")
+    if not _INTEGER.match(text) or not 0 < int(text) <= MAX_MONTHS:
+        raise ValueError(f"durata non valida: «{text}» (numero intero di mesi, al massimo {MAX_MONTHS})")
     return int(text)
 
 

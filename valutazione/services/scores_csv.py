@@ -11,9 +11,11 @@ import csv
 import hashlib
 import io
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -55,7 +57,22 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252")
+        # Windows-1252 leaves five bytes undefined; a file holding them is not text we can trust.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise ScoresImportRefused(
+                [f"il file non è un testo leggibile (né UTF-8 né Windows-1252): byte non valido "
+                 f"alla posizione {exc.start}"]
+            ) from exc
+
+
+def _rows(reader: Any) -> Iterator[list[str]]:
+    """The reader's rows, with csv's own errors (an overlong or malformed field) as a refusal."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise ScoresImportRefused([f"riga {reader.line_num}: il file CSV non è leggibile ({exc})"]) from exc
 
 
 def _value(text: str) -> Decimal:
@@ -69,7 +86,8 @@ def import_scores(s: Session, source: Path | bytes, actor: str) -> ScoresImportR
     """Checks every row, then saves the drafts; raises ``ScoresImportRefused`` naming rows and fields."""
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     reader = csv.reader(io.StringIO(_decode(data)), delimiter=";")
-    header = [h.strip() for h in next(reader, [])]
+    rows = _rows(reader)
+    header = [h.strip() for h in next(rows, [])]
     if tuple(h.lower() for h in header[: len(COLUMNS)]) != tuple(c.lower() for c in COLUMNS):
         raise ScoresImportRefused(
             [f"riga 1: intestazione attesa «{';'.join(COLUMNS)}», trovata «{';'.join(header)}»"]
@@ -88,7 +106,7 @@ def import_scores(s: Session, source: Path | bytes, actor: str) -> ScoresImportR
     seen: set[tuple[str, str, str]] = set()
     grouped: dict[tuple[int, int], dict[str, Mark]] = defaultdict(dict)
     count = 0
-    for row in reader:
+    for row in rows:
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue

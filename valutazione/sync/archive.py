@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,7 +55,7 @@ def read_entry(zf: zipfile.ZipFile, path: Path, name: str, limit: int, what: str
         raise unusable(path, what, f"«{name}» è troppo grande")
     try:
         data = zf.read(info)
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
         raise unusable(path, what, "file troncato o danneggiato") from exc
     if len(data) != info.file_size:
         raise unusable(path, what, "file troncato")
@@ -85,7 +86,7 @@ def extract_entry(zf: zipfile.ZipFile, path: Path, name: str, dest: Path, what: 
             _copy(src, out, digest)
             out.flush()
             os.fsync(out.fileno())
-    except (zipfile.BadZipFile, EOFError) as exc:
+    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
         dest.unlink(missing_ok=True)
         raise unusable(path, what, "file troncato o danneggiato") from exc
     except BaseException:
