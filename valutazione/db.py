@@ -141,6 +141,12 @@ def _current_revision(path: Path) -> str | None:
         con.close()
 
 
+def remove_sidecars(path: Path) -> None:
+    """Deletes SQLite's ``-wal`` and ``-shm`` files of a database that is not (or no longer) there."""
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
 def backup_to(source: Path, dest: Path) -> Path:
     """SQLite online backup: a consistent copy even while another connection is writing."""
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -254,8 +260,8 @@ def create_database(path: str | Path, bando: Bando, source_toml: str = "", *, ac
             s.flush()
             audit.record(s, actor, "bando.creato", "bando", bando.code, None, {"codice": bando.code})
     except BaseException:
-        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            leftover.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+        remove_sidecars(path)
         raise
     return db
 

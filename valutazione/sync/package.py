@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from valutazione import audit
 from valutazione.bando import bando_from_json
-from valutazione.db import create_database, open_database
+from valutazione.db import create_database, open_database, remove_sidecars
 from valutazione.errors import RuleViolation
 from valutazione.models import (
     Allegato,
@@ -329,9 +329,12 @@ def open_package(pkg_path: Path, workdir: Path | None = None) -> OpenedPackage:
         if digest != manifest.content_sha256:
             raise unusable(pkg_path, WHAT, "il contenuto non corrisponde all'impronta del manifest")
         _check_identity(tmp, manifest)
+        # A journal left beside a deleted working file would be replayed into the fresh one: drop it.
+        remove_sidecars(target)
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
+        remove_sidecars(tmp)
     return OpenedPackage(target, manifest, True)
 
 
