@@ -17,25 +17,38 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from valutazione.bando import Bando
 from valutazione.graduatoria import EXCLUDED, NOT_ADMITTED, TOTAL
 from valutazione.reports.layout import (
+    FONT_BOLD,
     DocumentPage,
     Styles,
-    data_table,
     date_it,
     datetime_it,
-    escape,
     euro,
     key_value_table,
     para,
     points,
 )
 from valutazione.reports.ranking_view import SHORT_STATUS, RankingView, ViewRow, status_label
+from valutazione.reports.rows_table import (
+    BOLD,
+    GREY,
+    LEFT,
+    RED,
+    RIGHT,
+    TEXT,
+    Banner,
+    Cell,
+    Ink,
+    RowsTable,
+    Span,
+)
 
 LINE_RED = colors.HexColor("#b3261e")
+LANDSCAPE_FRAME = 297 * mm - 36 * mm  # the landscape A4 frame: page width less both margins
 PERSON_TAX_CODE = re.compile(
     r"^[A-Za-z]{6}[0-9LMNPQRSTUVlmnpqrstuv]{2}[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{2}"
     r"[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{3}[A-Za-z]$"
@@ -121,20 +134,20 @@ def _status_order(status: str) -> int:
     return order.index(status) if status in order else len(order)
 
 
-def _criterion_cell(row: ViewRow, code: str, styles: Styles) -> Paragraph:
+def _criterion_cell(row: ViewRow, code: str, failed: bool) -> Cell:
     final = row.criteria_final.get(code)
-    text = points(final)
     raw = row.criteria_raw.get(code) if row.criteria_raw else None
+    cell: list[Span] = [(points(final) + ("\u00a0▼" if failed else ""), RED if failed else TEXT)]
     if raw is not None and final is not None and raw != final:
-        text += f"<br/><font size=6.2 color='#555555'>grezzo {points(raw)}</font>"
-    if any(c == code for c, _, _ in row.threshold_failures):
-        text = f"<font color='#b3261e'>{text}&nbsp;▼</font>"
-    return Paragraph(text, styles.tiny_right)
+        cell.append((f"grezzo {points(raw)}", GREY))
+    return cell
 
 
-def _ranking_table(
-    view: RankingView, rows: Sequence[ViewRow], bando: Bando, styles: Styles, line_after: int | None
-) -> Flowable:
+def _name_cell(applicant: str, tax_code: str) -> Cell:
+    return [(applicant, TEXT), (tax_code, GREY)]
+
+
+def _ranking_table(view: RankingView, rows: Sequence[ViewRow], bando: Bando, line_after: int | None) -> Flowable:
     codes = [c.code for c in bando.criteria]
     head = [
         "Pos.",
@@ -147,27 +160,26 @@ def _ranking_table(
         "Contributo",
         "Esito",
     ]
-    data: list[list[Any]] = [[Paragraph(escape(h).replace("\n", "<br/>"), styles.tiny_head) for h in head]]
-    extra: list[tuple[Any, ...]] = []
+    data: list[Sequence[Cell] | Banner] = []
     for i, r in enumerate(rows):
-        tie = f"<br/><font color='#b3261e'>parità {r.tie}</font>" if r.tie else ""
-        total = points(r.total_final)
+        failed = {c for c, _, _ in r.threshold_failures}
+        position: list[Span] = [(str(r.position) if r.position is not None else "–", TEXT)]
+        if r.tie:
+            position.append((f"parità {r.tie}", RED))
+        total: list[Span] = [(points(r.total_final), BOLD)]
         if r.total_raw is not None and r.total_raw != r.total_final:
-            total += f"<br/><font size=6.2 color='#555555'>grezzo {points(r.total_raw)}</font>"
+            total.append((f"grezzo {points(r.total_raw)}", GREY))
         data.append(
             [
-                Paragraph(f"{r.position if r.position is not None else '–'}{tie}", styles.tiny),
-                Paragraph(escape(r.protocol), styles.tiny),
-                Paragraph(
-                    f"{escape(r.applicant)}<br/><font color='#555555'>{escape(r.tax_code)}</font>",
-                    styles.tiny,
-                ),
-                Paragraph(escape(r.title), styles.tiny),
-                *[_criterion_cell(r, c, styles) for c in codes],
-                Paragraph(f"<b>{total}</b>", styles.tiny_right),
-                Paragraph(euro(r.requested_cents) if r.requested_cents is not None else "–", styles.tiny_right),
-                Paragraph(f"<b>{euro(r.grant_cents)}</b>" if r.grant_cents else "–", styles.tiny_right),
-                Paragraph(SHORT_STATUS.get(r.status, r.status), styles.tiny),
+                position,
+                r.protocol,
+                _name_cell(r.applicant, r.tax_code),
+                r.title,
+                *[_criterion_cell(r, c, c in failed) for c in codes],
+                total,
+                euro(r.requested_cents) if r.requested_cents is not None else "–",
+                [(euro(r.grant_cents), BOLD)] if r.grant_cents else "–",
+                SHORT_STATUS.get(r.status, r.status),
             ]
         )
         if line_after is not None and i == line_after - 1:
@@ -175,20 +187,11 @@ def _ranking_table(
                 f"▲ LINEA DI FINANZIAMENTO – assegnati {euro(view.allocated_cents)} su "
                 f"{euro(view.budget_cents)}; residuo {euro(view.remaining_cents)}"
             )
-            data.append([Paragraph(f"<b>{text}</b>", styles.tiny)] + [""] * (len(head) - 1))
-            n = len(data) - 1
-            extra += [
-                ("SPAN", (0, n), (-1, n)),
-                ("BACKGROUND", (0, n), (-1, n), colors.HexColor("#fdecea")),
-                ("LINEABOVE", (0, n), (-1, n), 1.6, LINE_RED),
-                ("LINEBELOW", (0, n), (-1, n), 1.6, LINE_RED),
-                ("TEXTCOLOR", (0, n), (-1, n), LINE_RED),
-            ]
-    crit_w = 13.5 * mm
-    widths = [10 * mm, 21 * mm, 47 * mm, 0.0, *[crit_w] * len(codes), 15 * mm, 21 * mm, 21 * mm, 20 * mm]
-    page_w = 297 * mm - 36 * mm
-    widths[3] = page_w - sum(widths)
-    return data_table(data, widths, extra=extra)
+            data.append(Banner(text, Ink(FONT_BOLD, 6.8, LINE_RED), colors.HexColor("#fdecea"), LINE_RED))
+    widths = [10 * mm, 21 * mm, 47 * mm, 0.0, *[13.5 * mm] * len(codes), 15 * mm, 21 * mm, 21 * mm, 20 * mm]
+    widths[3] = LANDSCAPE_FRAME - sum(widths)
+    aligns = [LEFT, LEFT, LEFT, LEFT, *[RIGHT] * len(codes), RIGHT, RIGHT, RIGHT, LEFT]
+    return RowsTable(head, data, widths, aligns)
 
 
 def _failures_text(row: ViewRow) -> str:
@@ -202,7 +205,6 @@ def _failures_text(row: ViewRow) -> str:
 def _others_table(
     rows: Sequence[ViewRow],
     bando: Bando,
-    styles: Styles,
     excluded: bool,
     reasons: Mapping[str, str] | None = None,
 ) -> Flowable:
@@ -213,33 +215,19 @@ def _others_table(
         "Punti grezzi" if not excluded else "Esito",
         "Motivo",
     ]
-    data: list[list[Any]] = [[Paragraph(h, styles.tiny_head) for h in head]]
+    data: list[Sequence[Cell] | Banner] = []
     for r in rows:
-        crit = " · ".join(f"{c.code} {points(r.criteria_final.get(c.code))}" for c in bando.criteria)
-        data.append(
-            [
-                Paragraph(escape(r.protocol), styles.tiny),
-                Paragraph(
-                    f"{escape(r.applicant)}<br/><font color='#555555'>{escape(r.tax_code)}</font>",
-                    styles.tiny,
-                ),
-                Paragraph(escape(r.title), styles.tiny),
-                Paragraph(
-                    "Esclusa" if excluded else f"{crit}<br/><b>totale {points(r.total_final)}</b>",
-                    styles.tiny,
-                ),
-                Paragraph(
-                    escape((reasons or {}).get(r.protocol, "motivi formali (vedi i verbali di ammissibilità)"))
-                    if excluded
-                    else escape(_failures_text(r)),
-                    styles.tiny,
-                ),
-            ]
-        )
-    page_w = 297 * mm - 36 * mm
+        if excluded:
+            marks: Cell = "Esclusa"
+            why = (reasons or {}).get(r.protocol, "motivi formali (vedi i verbali di ammissibilità)")
+        else:
+            crit = " · ".join(f"{c.code} {points(r.criteria_final.get(c.code))}" for c in bando.criteria)
+            marks = [(crit, TEXT), (f"totale {points(r.total_final)}", BOLD)]
+            why = _failures_text(r)
+        data.append([r.protocol, _name_cell(r.applicant, r.tax_code), r.title, marks, why])
     widths = [24 * mm, 60 * mm, 0.0, 55 * mm, 60 * mm]
-    widths[2] = page_w - sum(widths)
-    return data_table(data, widths)
+    widths[2] = LANDSCAPE_FRAME - sum(widths)
+    return RowsTable(head, data, widths, [LEFT] * len(head))
 
 
 def _parameters(view: RankingView, bando: Bando, styles: Styles, width: float) -> Flowable:
@@ -302,7 +290,7 @@ def build_graduatoria_pdf(view: RankingView, bando: Bando, exclusion_reasons: Ma
     story.append(para("Graduatoria delle domande ammesse", s.h2))
     if ranked:
         line = view.funding_line if 0 < view.funding_line < len(ranked) else None
-        story.append(_ranking_table(view, ranked, bando, s, line))
+        story.append(_ranking_table(view, ranked, bando, line))
         story.append(
             para(
                 "▼ = soglia non raggiunta sui punti grezzi; «grezzo» = punti prima della "
@@ -316,13 +304,13 @@ def build_graduatoria_pdf(view: RankingView, bando: Bando, exclusion_reasons: Ma
     if below:
         story += [
             para("Domande non ammesse: soglia di sbarramento non raggiunta", s.h2),
-            _others_table(below, bando, s, excluded=False),
+            _others_table(below, bando, excluded=False),
         ]
     excluded = [r for r in view.rows if r.status == EXCLUDED]
     if excluded:
         story += [
             para("Domande escluse per motivi formali", s.h2),
-            _others_table(excluded, bando, s, excluded=True, reasons=exclusion_reasons),
+            _others_table(excluded, bando, excluded=True, reasons=exclusion_reasons),
         ]
     story.append(KeepTogether([para("Parametri applicati", s.h2), _parameters(view, bando, s, width * 0.8)]))
     notes = list(view.reasons) + [w for w in view.warnings if w not in view.reasons]
@@ -392,22 +380,21 @@ def build_graduatoria_pubblica_pdf(view: RankingView, bando: Bando) -> bytes:
         "Contributo",
         "Esito",
     ]
-    data: list[list[Any]] = [[Paragraph(h, s.tiny_head) for h in head]]
-    for r in public_rows(view):
-        data.append(
-            [
-                Paragraph(str(r["posizione"] or "–"), s.tiny),
-                Paragraph(escape(r["denominazione"]), s.tiny),
-                Paragraph(escape(r["codice_fiscale"]), s.tiny),
-                Paragraph(escape(r["titolo"]), s.tiny),
-                Paragraph(points(r["punteggio"]), s.tiny_right),
-                Paragraph(euro(r["contributo_cents"]) if r["contributo_cents"] else "–", s.tiny_right),
-                Paragraph(escape(r["esito"]), s.tiny),
-            ]
-        )
+    data: list[Sequence[Cell] | Banner] = [
+        [
+            str(r["posizione"] or "–"),
+            r["denominazione"],
+            r["codice_fiscale"],
+            r["titolo"],
+            points(r["punteggio"]),
+            euro(r["contributo_cents"]) if r["contributo_cents"] else "–",
+            r["esito"],
+        ]
+        for r in public_rows(view)
+    ]
     widths = [8 * mm, 38 * mm, 20 * mm, 0.0, 16 * mm, 21 * mm, 25 * mm]
     widths[3] = page.frame_width - sum(widths)
-    story.append(data_table(data, widths))
+    story.append(RowsTable(head, data, widths, [LEFT, LEFT, LEFT, LEFT, RIGHT, RIGHT, LEFT]))
     story.append(Spacer(1, 3 * mm))
     story.append(
         para(
