@@ -15,14 +15,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from valutazione.bando import Bando
 from valutazione.graduatoria import EXCLUDED, NOT_ADMITTED, TOTAL
 from valutazione.reports.layout import (
-    FONT_BOLD,
     DocumentPage,
     Styles,
     date_it,
@@ -42,12 +40,11 @@ from valutazione.reports.rows_table import (
     TEXT,
     Banner,
     Cell,
-    Ink,
     RowsTable,
     Span,
+    funding_banner,
 )
 
-LINE_RED = colors.HexColor("#b3261e")
 LANDSCAPE_FRAME = 297 * mm - 36 * mm  # the landscape A4 frame: page width less both margins
 PERSON_TAX_CODE = re.compile(
     r"^[A-Za-z]{6}[0-9LMNPQRSTUVlmnpqrstuv]{2}[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{2}"
@@ -187,7 +184,7 @@ def _ranking_table(view: RankingView, rows: Sequence[ViewRow], bando: Bando, lin
                 f"▲ LINEA DI FINANZIAMENTO – assegnati {euro(view.allocated_cents)} su "
                 f"{euro(view.budget_cents)}; residuo {euro(view.remaining_cents)}"
             )
-            data.append(Banner(text, Ink(FONT_BOLD, 6.8, LINE_RED), colors.HexColor("#fdecea"), LINE_RED))
+            data.append(funding_banner(text))
     widths = [10 * mm, 21 * mm, 47 * mm, 0.0, *[13.5 * mm] * len(codes), 15 * mm, 21 * mm, 21 * mm, 20 * mm]
     widths[3] = LANDSCAPE_FRAME - sum(widths)
     aligns = [LEFT, LEFT, LEFT, LEFT, *[RIGHT] * len(codes), RIGHT, RIGHT, RIGHT, LEFT]

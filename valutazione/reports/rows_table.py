@@ -63,6 +63,11 @@ class Banner:
     rule: Any  # colour of the thick lines above and below
 
 
+def funding_banner(text: str) -> Banner:
+    """The funding line: red bold text on a pale red band between thick red rules, in every document."""
+    return Banner(text, Ink(FONT_BOLD, 6.8, RED.color), colors.HexColor("#fdecea"), RED.color)
+
+
 @lru_cache(maxsize=65536)
 def _width(text: str, font: str, size: float) -> float:
     return float(pdfmetrics.stringWidth(text, font, size))

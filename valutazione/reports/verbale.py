@@ -8,6 +8,7 @@ where they landed; the fields are added afterwards with pyHanko through ``signin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from reportlab.lib import colors
@@ -28,6 +29,7 @@ from valutazione.reports.layout import (
     points,
 )
 from valutazione.reports.ranking_view import SHORT_STATUS, RankingView
+from valutazione.reports.rows_table import LEFT, RIGHT, Banner, Cell, RowsTable, funding_banner
 from valutazione.reports.verbale_data import MemberLine, VerbaleData, collect_verbale
 
 BLOCK_W = 82 * mm
@@ -125,25 +127,25 @@ def _ranking(view: RankingView, data: VerbaleData, s: Styles, width: float) -> l
         ),
     ]
     head = ["Pos.", "Protocollo", "Proponente", "Punti", "Contributo", "Esito"]
-    rows: list[list[Any]] = [[para(h, s.tiny_head) for h in head]]
-    extra: list[tuple[Any, ...]] = []
+    rows: list[Sequence[Cell] | Banner] = []
+    line = view.funding_line if 0 < view.funding_line < len(view.rows) else None
     for i, r in enumerate(view.rows):
         rows.append(
             [
-                para(str(r.position or "–"), s.tiny),
-                para(r.protocol, s.tiny),
-                para(r.applicant, s.tiny),
-                para(points(r.total_final) if r.status != "esclusa" else "–", s.tiny_right),
-                para(euro(r.grant_cents) if r.grant_cents else "–", s.tiny_right),
-                para(SHORT_STATUS.get(r.status, r.status), s.tiny),
+                str(r.position or "–"),
+                r.protocol,
+                r.applicant,
+                points(r.total_final) if r.status != "esclusa" else "–",
+                euro(r.grant_cents) if r.grant_cents else "–",
+                SHORT_STATUS.get(r.status, r.status),
             ]
         )
-        if 0 < view.funding_line == i + 1 < len(view.rows):
-            extra.append(("LINEBELOW", (0, i + 1), (-1, i + 1), 1.6, colors.HexColor("#b3261e")))
+        if line is not None and i == line - 1:
+            rows.append(funding_banner("▲ LINEA DI FINANZIAMENTO"))
     widths = [10 * mm, 24 * mm, 0.0, 16 * mm, 24 * mm, 28 * mm]
     widths[2] = width - sum(widths)
-    story.append(data_table(rows, widths, extra=extra))
-    story.append(para("La linea rossa separa le domande finanziate dalle altre.", s.note))
+    story.append(RowsTable(head, rows, widths, [LEFT, LEFT, LEFT, RIGHT, RIGHT, LEFT]))
+    story.append(para("La linea di finanziamento separa le domande finanziate dalle altre.", s.note))
     return story
 
 
