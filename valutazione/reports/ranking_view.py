@@ -3,8 +3,8 @@
 A ranking is printed either just computed (``Graduatoria`` from ``ranking.build_graduatoria``, with
 every detail) or as it was approved (``GraduatoriaVersion.content_json``, frozen in the file). An
 approved version must be printed from what was stored, never recomputed, so that a published ranking is
-reproduced exactly; this module reads both into one shape. Details a stored version may lack (raw
-points, requested amounts) are ``None`` and the documents leave them out.
+reproduced exactly; this module reads both into one shape. Versions approved before the service stored
+the detail lack raw points and requested amounts: those are ``None`` and the documents leave them out.
 """
 
 from __future__ import annotations
@@ -147,6 +147,13 @@ def _decimals(mapping: Mapping[str, Any]) -> dict[str, Decimal]:
     return {k: Decimal(str(v)) for k, v in mapping.items()}
 
 
+def _requested(raw: Mapping[str, Any]) -> int | None:
+    """The requested amount in either spelling (euro string ``requested``, integer ``requested_cents``)."""
+    if raw.get("requested_cents") is not None:
+        return int(raw["requested_cents"])
+    return _cents(raw["requested"]) if raw.get("requested") is not None else None
+
+
 def _stored_row(raw: Mapping[str, Any]) -> ViewRow:
     """One row of either stored shape: ``Graduatoria.to_dict()`` or ``canonical_json()``."""
     if "criteria_final" in raw:
@@ -154,10 +161,12 @@ def _stored_row(raw: Mapping[str, Any]) -> ViewRow:
         total = Decimal(str(raw["total_final"]))
         crit_raw: dict[str, Decimal] | None = _decimals(raw.get("criteria_raw", {})) or None
         total_raw = Decimal(str(raw["total_raw"])) if raw.get("total_raw") is not None else None
-    else:
+    else:  # to_dict() rows; versions approved since the detail was added also carry the raw points
         pts = dict(raw.get("points", {}))
         total = Decimal(str(pts.pop("total", "0")))
-        final, crit_raw, total_raw = _decimals(pts), None, None
+        final = _decimals(pts)
+        crit_raw = _decimals(raw.get("criteria_raw", {})) or None
+        total_raw = Decimal(str(raw["total_raw"])) if raw.get("total_raw") is not None else None
     failures = tuple((str(c), Decimal(str(p)), Decimal(str(t))) for c, p, t in raw.get("threshold_failures", []))
     return ViewRow(
         position=raw.get("position"),
@@ -172,7 +181,7 @@ def _stored_row(raw: Mapping[str, Any]) -> ViewRow:
         tie=raw.get("tie"),
         criteria_raw=crit_raw,
         total_raw=total_raw,
-        requested_cents=_cents(raw["requested"]) if raw.get("requested") is not None else None,
+        requested_cents=_requested(raw),
         threshold_failures=failures,
     )
 

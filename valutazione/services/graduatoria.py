@@ -230,7 +230,20 @@ def approve(
         "parameters": g.parameters,
         "reasons": list(computed.reasons),
         "inputs": computed.inputs,
+        "funding_line": g.funding_line,
     }
+    # Rows keep the to_dict() keys other readers use, plus what the internal PDF of an approved
+    # version prints: raw points, requested amount and threshold failures (reports.ranking_view).
+    content["rows"] = [
+        {
+            **plain,
+            "requested_cents": r.requested_cents,
+            "criteria_raw": {c: str(v) for c, v in r.criteria_raw},
+            "total_raw": str(r.total_raw),
+            "threshold_failures": [[f.code, str(f.points), str(f.threshold)] for f in r.threshold_failures],
+        }
+        for plain, r in zip(content["rows"], g.rows, strict=True)
+    ]
     row = GraduatoriaVersion(
         version=number,
         state=state,
