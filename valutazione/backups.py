@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from valutazione.db import Database, backup_to, open_for_user, read_only_uri
+from valutazione.db import Database, backup_to, is_healthy, open_for_user
 from valutazione.errors import DatabaseError
 from valutazione.paths import user_data_dir
 
@@ -64,19 +63,6 @@ def list_backups(db_path: Path) -> list[Backup]:
             continue
         found.append(Backup(path, taken, rest.removesuffix(SUFFIX).replace("-", " ")))
     return sorted(found, key=lambda b: b.taken_at, reverse=True)
-
-
-def is_healthy(path: Path) -> bool:
-    """SQLite's own check of the file's structure, and that it holds a schema at all."""
-    try:
-        con = sqlite3.connect(read_only_uri(path), uri=True)
-        try:
-            tables = con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'").fetchone()
-            return bool(tables == (1,) and con.execute("PRAGMA quick_check").fetchone() == ("ok",))
-        finally:
-            con.close()
-    except sqlite3.DatabaseError:
-        return False
 
 
 def latest_good_backup(db_path: Path) -> Backup | None:

@@ -141,6 +141,19 @@ def _current_revision(path: Path) -> str | None:
         con.close()
 
 
+def is_healthy(path: Path) -> bool:
+    """SQLite's own check of the file's structure, and that it holds a valutazione schema at all."""
+    try:
+        con = sqlite3.connect(read_only_uri(path), uri=True)
+        try:
+            tables = con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'").fetchone()
+            return bool(tables == (1,) and con.execute("PRAGMA quick_check").fetchone() == ("ok",))
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:
+        return False
+
+
 def remove_sidecars(path: Path) -> None:
     """Deletes SQLite's ``-wal`` and ``-shm`` files of a database that is not (or no longer) there."""
     for suffix in ("-wal", "-shm"):

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from valutazione import audit
 from valutazione.bando import bando_from_json
-from valutazione.db import create_database, open_database, remove_sidecars
+from valutazione.db import create_database, is_healthy, open_database, remove_sidecars
 from valutazione.errors import RuleViolation
 from valutazione.models import (
     Allegato,
@@ -328,6 +328,8 @@ def open_package(pkg_path: Path, workdir: Path | None = None) -> OpenedPackage:
     try:
         if digest != manifest.content_sha256:
             raise unusable(pkg_path, WHAT, "il contenuto non corrisponde all'impronta del manifest")
+        if not is_healthy(tmp):
+            raise unusable(pkg_path, WHAT, "la base dati contenuta è danneggiata")
         _check_identity(tmp, manifest)
         # A journal left beside a deleted working file would be replayed into the fresh one: drop it.
         remove_sidecars(target)
