@@ -57,3 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrotto.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (``valutazione rank FILE | head``): not an error of ours.
+        sys.stderr.close()
+        return 0

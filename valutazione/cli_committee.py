@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from valutazione.db import opened
 from valutazione.errors import RuleViolation
-from valutazione.money import format_euro
+from valutazione.money import format_decimal_it, format_euro
+from valutazione.reports.ranking_view import SHORT_STATUS
 from valutazione.services import admissibility, committee, conflicts, graduatoria, lookup, scores_csv, sheets
 
 DEFAULT_ADMISSIBLE = "Requisiti formali di ammissibilità verificati: nessuna irregolarità rilevata"
@@ -236,14 +237,15 @@ def render_rank(computed: graduatoria.Computed, payload: dict[str, Any]) -> str:
     lines.append(
         f"{'pos':>4} {'protocollo':<14} {'proponente':<36} "
         + " ".join(f"{c:>6}" for c in codes)
-        + f" {'totale':>7}  {'esito':<24} {'contributo':>16}"
+        + f" {'totale':>7}  {'esito':<17} {'contributo':>14}"
     )
     for r in g.rows:
-        points = " ".join(f"{v:>6}" for _, v in r.criteria_final)
+        points = " ".join(f"{format_decimal_it(v):>6}" for _, v in r.criteria_final)
         tie = f" [parità {r.tie}]" if r.tie else ""
+        applicant = r.applicant if len(r.applicant) <= 36 else r.applicant[:35] + "…"
         lines.append(
-            f"{r.position or '-':>4} {r.protocol:<14} {r.applicant[:36]:<36} {points} {r.total_final:>7}  "
-            f"{r.status:<24} {format_euro(r.grant_cents):>16}{tie}"
+            f"{r.position or '-':>4} {r.protocol:<14} {applicant:<36} {points} {format_decimal_it(r.total_final):>7}  "
+            f"{SHORT_STATUS.get(r.status, r.status):<17} {format_euro(r.grant_cents):>14}{tie}"
         )
     lines += [
         "",
