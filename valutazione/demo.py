@@ -10,20 +10,19 @@ end-to-end check of the procedure. The committee's choices on the sample's flagg
   PG 120 (co-financing under 10 %) are excluded; PG 128 (after the deadline) is *non ricevibile*.
 - PG 123/2018 reached the platform twice: the importer keeps one row and refuses the copy, and PG 132
   (no amount requested) is refused as unreadable. PG 123 is an application like the others, but the
-  sample scores file skips it, so its three sheets are typed in here (``LATE_SHEETS``), as paper
-  sheets would be.
+  sample scores file skips it, so its three paper sheets, typed in later, come from
+  ``resources/demo/punteggi-schede-cartacee.csv``.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from valutazione.bando import default_template, load_bando
-from valutazione.db import create_database
+from valutazione.db import create_database, remove_sidecars
 from valutazione.importers.domande import import_domande
 from valutazione.paths import resource
 from valutazione.services import admissibility, committee, conflicts, graduatoria, lookup, scores_csv, sedute, sheets
@@ -52,7 +51,6 @@ EXCLUSIONS = (
     ),
 )
 RESCUE = ("PG 104/2018", "Codice fiscale dell'ente corretto, con certificato di attribuzione", date(2018, 3, 12))
-LATE_SHEETS = {"PG 123/2018": {CHAIR: "0.8", "Nadia Cattaneo": "0.7", "Stefano Brambilla": "0.9"}}
 
 
 def build_demo(path: str | Path) -> Path:
@@ -77,8 +75,8 @@ def build_demo(path: str | Path) -> Path:
             for name in (CHAIR, "Nadia Cattaneo", "Stefano Brambilla"):
                 for d in conflicts.assigned_domande(s, ids[name]):
                     conflicts.declare(s, ids[name], d.id, False)
-            scores_csv.import_scores(s, resource("demo", "punteggi-esempio.csv"), CHAIR)
-            _late_sheets(s, ids)
+            for scores in ("punteggi-esempio.csv", "punteggi-schede-cartacee.csv"):
+                scores_csv.import_scores(s, resource("demo", scores), CHAIR)
             for name in (CHAIR, "Nadia Cattaneo", "Stefano Brambilla"):
                 sheets.submit_all_complete(s, ids[name])
             seduta = sedute.record_seduta(
@@ -99,8 +97,8 @@ def build_demo(path: str | Path) -> Path:
             graduatoria.approve(s, graduatoria.PROVISIONAL, CHAIR, "Approvazione in seduta n. 1", seduta.id)
     except BaseException:
         db.close()
-        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            leftover.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+        remove_sidecars(path)
         raise
     db.close()
     return path
@@ -125,15 +123,3 @@ def _admissibility(s: Session) -> None:
     admissibility.mark_all_admissible(
         s, CHAIR, "Requisiti formali di ammissibilità verificati: nessuna irregolarità rilevata"
     )
-
-
-def _late_sheets(s: Session, ids: dict[str, int]) -> None:
-    bando = lookup.rules(s)
-    for protocol, values in LATE_SHEETS.items():
-        d = lookup.domanda_by_protocol(s, protocol)
-        for name, value in values.items():
-            marks = {
-                sub.code: sheets.Mark(Decimal(value), f"Scheda cartacea di {name} trascritta: {sub.description}.")
-                for sub in bando.subcriteria
-            }
-            sheets.save_draft(s, ids[name], d.id, marks)
