@@ -116,7 +116,7 @@ def _totals(view: RankingView, styles: Styles, width: float) -> Flowable:
     ]
     pairs += [(status_label(s), str(n)) for s, n in sorted(count.items(), key=lambda x: _status_order(x[0]))]
     pairs.append(("Impronta SHA-256 della graduatoria", view.fingerprint))
-    return key_value_table(pairs, width, styles, label_share=0.45)
+    return key_value_table(pairs, width, styles, label_share=0.4)
 
 
 def _status_order(status: str) -> int:
@@ -136,7 +136,7 @@ def _criterion_cell(row: ViewRow, code: str, failed: bool) -> Cell:
     raw = row.criteria_raw.get(code) if row.criteria_raw else None
     cell: list[Span] = [(points(final) + ("\u00a0▼" if failed else ""), RED if failed else TEXT)]
     if raw is not None and final is not None and raw != final:
-        cell.append((f"grezzo {points(raw)}", GREY))
+        cell.append((f"({points(raw)})", GREY))
     return cell
 
 
@@ -162,10 +162,10 @@ def _ranking_table(view: RankingView, rows: Sequence[ViewRow], bando: Bando, lin
         failed = {c for c, _, _ in r.threshold_failures}
         position: list[Span] = [(str(r.position) if r.position is not None else "–", TEXT)]
         if r.tie:
-            position.append((f"parità {r.tie}", RED))
+            position.append((r.tie, RED))
         total: list[Span] = [(points(r.total_final), BOLD)]
         if r.total_raw is not None and r.total_raw != r.total_final:
-            total.append((f"grezzo {points(r.total_raw)}", GREY))
+            total.append((f"({points(r.total_raw)})", GREY))
         data.append(
             [
                 position,
@@ -282,19 +282,22 @@ def build_graduatoria_pdf(view: RankingView, bando: Bando, exclusion_reasons: Ma
     s = page.styles
     width = page.frame_width
     story: list[Flowable] = _heading(view, bando, s, public=False)
-    story.append(_totals(view, s, width * 0.7))
+    story.append(_totals(view, s, width * 0.8))
     ranked = [r for r in view.rows if r.position is not None]
     story.append(para("Graduatoria delle domande ammesse", s.h2))
     if ranked:
         line = view.funding_line if 0 < view.funding_line < len(ranked) else None
-        story.append(_ranking_table(view, ranked, bando, line))
+        # The legend goes before the table: on a 50-page ranking nobody reads to the end to find it.
         story.append(
             para(
-                "▼ = soglia non raggiunta sui punti grezzi; «grezzo» = punti prima della "
-                "riparametrazione; «parità Tn» = parità non risolta, serve il sorteggio pubblico.",
+                "In grigio tra parentesi: punti grezzi, prima della riparametrazione (solo se diversi); "
+                "▼ in rosso: soglia di sbarramento non raggiunta sui punti grezzi; «T1», «T2»… in rosso "
+                "sotto la posizione: parità non risolta, serve il sorteggio pubblico.",
                 s.note,
             )
         )
+        story.append(Spacer(1, 1.5 * mm))
+        story.append(_ranking_table(view, ranked, bando, line))
     else:
         story.append(para("Nessuna domanda ammessa in graduatoria.", s.body))
     below = [r for r in view.rows if r.status == NOT_ADMITTED]

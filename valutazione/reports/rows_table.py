@@ -141,6 +141,7 @@ class RowsTable(Flowable):  # type: ignore[misc]
         self.head = self._layout([[(h, HEAD)] for h in header], [CENTER] * len(header))
         self.rows = [self._banner(r) if isinstance(r, Banner) else self._layout(r, self.aligns, ink) for r in rows]
         self.start, self.stop = 0, len(self.rows)
+        self.spaceAfter = 2.5  # points: a note or a heading right below never touches the grid
         self.width = sum(self.widths)
         self.height = self.head.height + sum(r.height for r in self.rows)
 

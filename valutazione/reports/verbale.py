@@ -103,6 +103,7 @@ def _attendance(data: VerbaleData, s: Styles, width: float) -> list[Flowable]:
         story.append(para("Nessun componente registrato.", s.body))
     else:
         story.append(data_table(rows, [width * 0.34, width * 0.24, width * 0.14, width * 0.28], zebra=False))
+        story.append(Spacer(1, 2 * mm))
     secretary = data.secretary
     text = (
         f"Svolge le funzioni di segretario verbalizzante {secretary.name}, senza diritto di voto."
