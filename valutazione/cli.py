@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "valutazione.cli_basic",
     "valutazione.cli_import",
     "valutazione.cli_committee",
+    "valutazione.cli_seduta",
     "valutazione.cli_export",
     "valutazione.cli_sign",
     "valutazione.cli_package",

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from valutazione.backups import take_backup
 from valutazione.db import opened
 from valutazione.errors import RuleViolation
 from valutazione.money import format_decimal_it, format_euro
@@ -81,6 +82,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.add_argument("--approve", choices=graduatoria.STATES)
     p.add_argument("--reason", default="", metavar="MOTIVO")
+    p.add_argument("--seduta", type=int, metavar="N", help="la seduta in cui la graduatoria è approvata")
     p.set_defaults(func=cmd_rank)
 
     p = sub.add_parser("renounce", help="registra una rinuncia e fa scorrere la graduatoria")
@@ -215,12 +217,17 @@ def cmd_rank(args: argparse.Namespace) -> int:
     version: int | None = None
     with opened(args.file, read_only=not args.approve) as db, db.sessions.begin() as s:
         if args.approve:
-            row = graduatoria.approve(s, args.approve, actor(s), args.reason)
+            from valutazione.cli_seduta import seduta_by_number
+
+            seduta_id = seduta_by_number(s, args.seduta).id if args.seduta else None
+            row = graduatoria.approve(s, args.approve, actor(s), args.reason, seduta_id)
             state, version = row.state, row.version
         computed = graduatoria.compute(s)
         last = graduatoria.latest(s)
         if not args.approve and last is not None and last.fingerprint == computed.fingerprint():
             state, version = last.state, last.version
+    if args.approve:
+        take_backup(args.file, f"approvazione graduatoria {state}")
     payload = rank_payload(computed, state, version)
     if args.json:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -264,6 +271,7 @@ def cmd_renounce(args: argparse.Namespace) -> int:
         who = actor(s)
         graduatoria.renounce(s, args.protocol, args.reason, who)
         row = graduatoria.slide(s, who, f"Scorrimento per rinuncia della domanda {args.protocol.strip()}")
+    take_backup(args.file, "scorrimento graduatoria")
     print(f"Registrata la rinuncia di {args.protocol}; graduatoria provvisoria versione {row.version} (scorrimento).")
     return 0
 
