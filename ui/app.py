@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QApplication
 
 from ui import dialogs, settings
 from ui.main_window import MainWindow
+from ui.packages.actions import PACKAGE_SUFFIX
+from ui.welcome import app_icon
 from valutazione.db import Database, open_database
 from valutazione.errors import ValutazioneError
 from valutazione.paths import user_data_dir
@@ -53,6 +55,7 @@ def make_application(argv: Sequence[str]) -> QApplication:
     if not QCoreApplication.organizationName():  # tests set their own, isolated one first
         QCoreApplication.setOrganizationName(settings.ORGANIZATION)
         QCoreApplication.setApplicationName(settings.APPLICATION)
+    app.setWindowIcon(app_icon())
     QLocale.setDefault(QLocale(QLocale.Language.Italian, QLocale.Country.Italy))
     translator = QTranslator(app)
     if translator.load(QLocale(), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
@@ -65,14 +68,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv[1:])
     app = make_application(argv)
     db: Database | None = None
+    package = args.file if args.file is not None and args.file.suffix.lower() == PACKAGE_SUFFIX else None
     try:
         if args.demo:
             db = open_database(ensure_demo())
-        elif args.file is not None:
+        elif args.file is not None and package is None:
             db = open_database(args.file)
     except ValutazioneError as exc:
         dialogs.error(None, QCoreApplication.translate("app", "Apertura del file"), str(exc))
     window = MainWindow(db)
+    if package is not None:  # `valutazione-gui file.valpkg`, as the file manager opens a package
+        window.packages.open_package(package)
     window.show()
     if args.smoke:
         QTimer.singleShot(200, window.close)

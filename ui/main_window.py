@@ -10,18 +10,20 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QPushButton, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QTabWidget
 
 from ui import dialogs, settings
+from ui.about import show_about
 from ui.forms.declaration import GeneralDeclarationPage
 from ui.forms.domande_view import DomandeView
 from ui.forms.evaluation import EvaluationView
 from ui.forms.identity import IdentityPage
 from ui.models.domande import DomandaRow
+from ui.packages import PackageActions, package_user
 from ui.user import User
-from valutazione import __version__ as VERSION  # noqa: N812
+from ui.welcome import WelcomePage
 from valutazione.bando import default_template, load_bando
 from valutazione.db import Database, create_database, open_database
 from valutazione.errors import ValutazioneError
@@ -41,7 +43,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("Valutazione domande"))
         self.setMinimumSize(800, 560)
 
-        self.welcome = self._welcome_page()
+        self.welcome = WelcomePage(self)
         self.identity = IdentityPage()
         self.identity.chosen.connect(self.set_user)
         self.declaration = GeneralDeclarationPage()
@@ -75,6 +77,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = QMenu(self.tr("File &recenti"), self)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addMenu(self.recent_menu)
+        self.packages = PackageActions(self, file_menu)
         file_menu.addSeparator()
         self.switch_action = file_menu.addAction(self.tr("Cambia &utente"), self._ask_identity)
         self.close_action = file_menu.addAction(self.tr("&Chiudi"), QKeySequence.StandardKey.Close, self.close_file)
@@ -84,6 +87,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.tr("&Elenco delle domande"), "Ctrl+1", lambda: self._go_tab(0))
         self.view_menu.addAction(self.tr("&Valutazione"), "Ctrl+2", lambda: self._go_tab(1))
         self.view_menu.addAction(self.tr("&Aggiorna"), QKeySequence.StandardKey.Refresh, self.data_changed.emit)
+        self.menuBar().addMenu(self.packages.chair_menu)
         help_menu = self.menuBar().addMenu(self.tr("&Aiuto"))
         help_menu.addAction(self.tr("&Informazioni"), self._about)
         toolbar = self.addToolBar(self.tr("Barra principale"))
@@ -105,22 +109,6 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction(Path(f).name, lambda f=f: self.open_file(Path(f))).setToolTip(f)
         if not files:
             self.recent_menu.addAction(self.tr("(nessun file recente)")).setEnabled(False)
-
-    def _welcome_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        title = QLabel(self.tr("Valutazione delle domande di contributo"))
-        title.setStyleSheet("font-size: 18pt; font-weight: bold;")
-        hint = QLabel(self.tr("Aprire il file della commissione ricevuto dal presidente, oppure crearne uno nuovo."))
-        open_button = QPushButton(self.tr("Apri un file…"))
-        open_button.clicked.connect(self.choose_file)
-        new_button = QPushButton(self.tr("Crea un nuovo file…"))
-        new_button.clicked.connect(self.new_file)
-        for w in (title, hint, open_button, new_button):
-            layout.addWidget(w, alignment=Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(2)
-        return page
 
     # -- files -----------------------------------------------------------------------------------------
 
@@ -178,6 +166,10 @@ class MainWindow(QMainWindow):
             return
         self._flush()
         self._clear_work()
+        member = package_user(self.db)
+        if member is not None:  # a member's package holds that member only: no need to ask who is there
+            self.set_user(member)
+            return
         self.identity.load(self.db, settings.last_member(self.db.path))
         self.pages.setCurrentWidget(self.identity)
 
@@ -262,14 +254,7 @@ class MainWindow(QMainWindow):
             self.evaluation.flush()
 
     def _about(self) -> None:
-        dialogs.info(
-            self,
-            self.tr("Informazioni"),
-            self.tr(
-                "Valutazione {}\n\nValutazione delle domande ai bandi pubblici: commissione, punteggi, "
-                "graduatoria, verbali.\nLicenza EUPL-1.2."
-            ).format(VERSION),
-        )
+        show_about(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Saves pending typing and the window layout, then closes the file."""

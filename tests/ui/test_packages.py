@@ -1,0 +1,248 @@
+"""Offline evaluation through the GUI: the chair's packages out, the member's work, the signed return in."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog
+from sqlalchemy import func, select
+
+from tests.ui.conftest import CommitteeFile
+from tests.ui.helpers import click, enter_as, open_row, open_window
+from ui import app, dialogs, settings
+from ui.main_window import MainWindow
+from ui.packages.chair import ImportDialog, PrepareDialog
+from valutazione.db import opened
+from valutazione.models import AuditRow, Commissario, Pacchetto, Scheda
+from valutazione.services import committee, lookup
+from valutazione.sync.keys import load_or_create_key
+from valutazione.sync.package import export_package, extracted_path
+from valutazione.sync.returns import PAYLOAD, SIGNATURE, make_return
+
+MEMBER = "Bruno Bianchi"
+MARKS = {"A.1": "08", "A.2": "7", "A.3": "09", "B.1": "08", "B.2": "06", "B.3": "1", "C.1": "07", "C.2": "05"}
+
+
+def member_package(master: Path, folder: Path, name: str = MEMBER) -> Path:
+    """The chair's file after the member's general declaration, and that member's package (core services)."""
+    with opened(master) as db, db.sessions.begin() as s:
+        m = lookup.member_by_name(s, name)
+        if committee.declaration(s, m.id) is None:
+            committee.declare_general(s, m.id)
+        return export_package(s, name, folder / "bruno-bianchi-pacchetto-1.valpkg").path
+
+
+def chair_window(qtbot: Any, master: Path) -> MainWindow:
+    window = open_window(qtbot, master)
+    enter_as(qtbot, window, "Anna Rossi")
+    return window
+
+
+def import_returns(qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch, *paths: Path) -> ImportDialog:
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *_a, **_k: ([str(p) for p in paths], ""))
+    window.packages.import_action.trigger()
+    dialog = window.packages.dialog
+    assert isinstance(dialog, ImportDialog)
+    qtbot.waitUntil(lambda: dialog.finished_all, timeout=10000)
+    return dialog
+
+
+def test_chair_prepares_one_package_per_scoring_member(
+    qtbot: Any, committee_file: CommitteeFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pacchetti → Prepara writes one .valpkg per scoring member (not the secretary), each with its sequence."""
+    window = chair_window(qtbot, committee_file.path)
+    assert window.packages.chair_menu.menuAction().isVisible()
+    assert not window.packages.return_action.isVisible()
+    stick = tmp_path / "chiavetta"
+    stick.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a, **_k: str(stick))
+    for expected in (1, 2):
+        window.packages.prepare_action.trigger()
+        dialog = window.packages.dialog
+        assert isinstance(dialog, PrepareDialog)
+        assert dialog.chosen() == ["Anna Rossi", "Bruno Bianchi", "Carla Verdi"]
+        click(qtbot, dialog.prepare_button)
+        if expected == 1:
+            assert "Scegliere almeno un commissario e la cartella" in dialog.summary.toPlainText()
+            dialog.browse()
+            assert dialog.folder.text() == str(stick)
+            click(qtbot, dialog.prepare_button)
+        summary = dialog.summary.toPlainText()
+        assert "3 su 3" in summary
+        assert f"pacchetto n. {expected}" in summary
+        assert "Dichiarazione generale non ancora resa" in summary  # Bruno and Carla have not declared yet
+        dialog.accept()
+    names = sorted(p.name for p in stick.glob("*.valpkg"))
+    assert names == [
+        f"{who}-pacchetto-{n}.valpkg" for who in ("anna-rossi", "bruno-bianchi", "carla-verdi") for n in (1, 2)
+    ]
+    assert not list(stick.glob(".*.tmp"))
+    window.close()
+    with opened(committee_file.path) as db, db.sessions() as s:
+        assert s.scalar(select(func.count(Pacchetto.id))) == 6
+
+
+def test_a_member_is_left_out_with_the_space_bar(
+    qtbot: Any, committee_file: CommitteeFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unticking a member in the list (space bar) prepares packages for the others only."""
+    window = chair_window(qtbot, committee_file.path)
+    window.packages.prepare_action.trigger()
+    dialog = window.packages.dialog
+    assert isinstance(dialog, PrepareDialog)
+    dialog.members.setFocus()
+    dialog.members.setCurrentRow(2)
+    qtbot.keyClick(dialog.members, Qt.Key.Key_Space)
+    qtbot.keyClicks(dialog.folder, str(tmp_path))
+    click(qtbot, dialog.prepare_button)
+    assert "2 su 2" in dialog.summary.toPlainText()
+    assert not (tmp_path / "carla-verdi-pacchetto-1.valpkg").exists()
+    window.close()
+
+
+def test_member_scores_in_the_package_and_the_chair_merges_the_return(
+    qtbot: Any, committee_file: CommitteeFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Open package → evaluator mode as its member → keyboard scoring → signed return → chair pins key, merges."""
+    package = member_package(committee_file.path, tmp_path)
+    member = MainWindow()
+    qtbot.addWidget(member)
+    member.resize(1366, 768)
+    member.show()
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(package), ""))
+    member.packages.open_action.trigger()
+    assert member.user is not None and member.user.name == MEMBER and not member.user.is_chair
+    assert member.pages.currentWidget() is member.tabs and member.tabs.count() == 2
+    assert member.packages.return_action.isVisible()
+    assert not member.packages.chair_menu.menuAction().isVisible()
+    assert member.db is not None and member.db.path == extracted_path(package)
+
+    open_row(qtbot, member, "PG 101/2018")
+    click(qtbot, member.evaluation.conflict.none_button)
+    form = member.evaluation.scheda
+    for code, digits in (*MARKS.items(), ("C.3", "08")):
+        form.row(code).editor.setFocus()
+        qtbot.keyClicks(form.row(code).editor, digits)
+        form.row(code).motivazione.setFocus()
+        qtbot.keyClicks(form.row(code).motivazione, f"Giudizio su {code}, scritto a casa.")
+    monkeypatch.setattr(dialogs, "confirm", lambda *_a, **_k: True)
+    click(qtbot, form.submit_button)
+    assert form.locked
+
+    ret = tmp_path / "ritorno.valret"
+    infos: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(ret.with_suffix("")), ""))
+    monkeypatch.setattr(dialogs, "info", lambda _p, _t, text: infos.append(text))
+    member.packages.return_action.trigger()
+    fingerprint = load_or_create_key().fingerprint
+    assert ret.exists() and infos and "1 inviate" in infos[0] and fingerprint in infos[0]
+
+    member.packages.key_action.trigger()
+    key_dialog = member.packages.dialog
+    assert key_dialog is not None and key_dialog.label.text() == fingerprint
+    click(qtbot, key_dialog.copy_button)
+    assert QGuiApplication.clipboard().text() == fingerprint
+    member.close()
+
+    chair = chair_window(qtbot, committee_file.path)
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "confirm", lambda _p, _t, text, **_k: asked.append(text) or True)
+    dialog = import_returns(qtbot, chair, monkeypatch, ret)
+    assert asked and fingerprint in asked[0] and MEMBER in asked[0]
+    report = dialog.report.toPlainText()
+    assert f"Ritorno di {MEMBER} (pacchetto n. 1)" in report
+    assert "1 ritorni importati su 1" in dialog.status.text()
+    assert dialog.close_button.isEnabled()
+    chair.close()
+    with opened(committee_file.path) as db, db.sessions() as s:
+        m = lookup.member_by_name(s, MEMBER)
+        assert m.public_key == load_or_create_key().public_hex
+        sheet = s.scalars(select(Scheda).where(Scheda.commissario_id == m.id)).one()
+        assert sheet.state == "inviata"
+        assert {v.sub_code: v.motivazione for v in sheet.voti}["A.1"] == "Giudizio su A.1, scritto a casa."
+
+
+def tampered(ret: Path, out: Path) -> Path:
+    """The same signed return with one motivazione changed after signing."""
+    with zipfile.ZipFile(ret) as zf:
+        payload, signature = zf.read(PAYLOAD), zf.read(SIGNATURE)
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(PAYLOAD, payload.replace(b"Scritto a casa", b"Scritto da altri"))
+        zf.writestr(SIGNATURE, signature)
+    return out
+
+
+def returned_work(master: Path, tmp_path: Path) -> Path:
+    """A member's return with one draft sheet, made through the core (the GUI path is tested above)."""
+    from decimal import Decimal
+
+    from valutazione.services import conflicts, sheets
+    from valutazione.sync.package import open_package
+
+    package = member_package(master, tmp_path)
+    opened_pkg = open_package(package)
+    with opened(opened_pkg.path) as db, db.sessions.begin() as s:
+        m = lookup.member_by_name(s, MEMBER)
+        d = lookup.domanda_by_protocol(s, "PG 101/2018")
+        conflicts.declare(s, m.id, d.id, False)
+        sheets.save_draft(s, m.id, d.id, {"A.1": sheets.Mark(Decimal("0.8"), "Scritto a casa")})
+    return make_return(package, tmp_path / "ritorno.valret").path
+
+
+def audit_count(master: Path) -> tuple[int, str | None]:
+    """How many audit rows the chair's file holds and the member's pinned key (read while the GUI has it open)."""
+    with opened(master, read_only=True) as db, db.sessions() as s:
+        key = s.scalars(select(Commissario.public_key).where(Commissario.name == MEMBER)).one()
+        return s.scalar(select(func.count(AuditRow.id))) or 0, key
+
+
+def test_tampered_return_is_refused_and_nothing_changes(
+    qtbot: Any, committee_file: CommitteeFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A return altered after signing is refused with the core's Italian message; the chair's file is unchanged."""
+    bad = tampered(returned_work(committee_file.path, tmp_path), tmp_path / "alterato.valret")
+    chair = chair_window(qtbot, committee_file.path)
+    before = audit_count(committee_file.path)
+    monkeypatch.setattr(dialogs, "confirm", lambda *_a, **_k: True)
+    dialog = import_returns(qtbot, chair, monkeypatch, bad)
+    report = dialog.report.toPlainText()
+    assert "rifiutato" in report and "la firma non è valida" in report
+    assert "non è stato modificato" in report
+    assert "0 ritorni importati su 1" in dialog.status.text()
+    assert audit_count(committee_file.path) == before == (before[0], None)
+    chair.close()
+
+
+def test_unconfirmed_fingerprint_imports_nothing(
+    qtbot: Any, committee_file: CommitteeFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the chair does not confirm a first key's fingerprint, the return is skipped and no key is pinned."""
+    ret = returned_work(committee_file.path, tmp_path)
+    chair = chair_window(qtbot, committee_file.path)
+    monkeypatch.setattr(dialogs, "confirm", lambda *_a, **_k: False)
+    dialog = import_returns(qtbot, chair, monkeypatch, ret)
+    assert "impronta della chiave non confermata" in dialog.report.toPlainText()
+    chair.close()
+    assert audit_count(committee_file.path)[1] is None
+
+
+def test_package_on_the_command_line_opens_as_its_member(committee_file: CommitteeFile, tmp_path: Path) -> None:
+    """`valutazione-gui file.valpkg` extracts the working file and opens it, as File → Apri pacchetto does."""
+    package = member_package(committee_file.path, tmp_path)
+    assert app.main([str(package), "--smoke"]) == 0
+    assert str(extracted_path(package).resolve()) in settings.recent_files()
+
+
+def test_chair_menu_is_hidden_from_members(qtbot: Any, committee_file: CommitteeFile) -> None:
+    """Only the chair, in the chair's own file, sees the Pacchetti menu."""
+    window = open_window(qtbot, committee_file.path)
+    enter_as(qtbot, window, MEMBER)
+    assert not window.packages.chair_menu.menuAction().isVisible()
+    assert not window.packages.return_action.isVisible()
+    window.close()

@@ -1,0 +1,268 @@
+"""The package menu entries and the member's side: open a package, export the return, show the key.
+
+``PackageActions`` adds the menu entries to the main window and shows the ones that fit what is open:
+the "Pacchetti" menu for the chair in the chair's (master) file, "Esporta valutazioni" in a member's
+package file. A member's package holds one member, so the window enters as that member directly, in
+evaluator mode even when the chair exported a package to themselves: the chair's powers live in the
+master file, and nothing done in a package's chair screens would ever travel back.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtGui import QAction, QFont, QGuiApplication
+from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
+from sqlalchemy import select
+
+from ui import dialogs, settings
+from ui.user import User
+from valutazione.db import Database, open_database
+from valutazione.errors import ValutazioneError
+from valutazione.models import Commissario
+from valutazione.services.committee import COMPONENTE
+from valutazione.sync.package import EXTRACTED_SUFFIX, extracted_path, open_package, package_identity
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+PACKAGE_SUFFIX = ".valpkg"
+RETURN_SUFFIX = ".valret"
+PACKAGE_FILTER = "Pacchetti di valutazione (*.valpkg);;Tutti i file (*)"
+RETURN_FILTER = "Ritorni di valutazione (*.valret);;Tutti i file (*)"
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("packages", text)
+
+
+def package_user(db: Database) -> User | None:
+    """The member a package file was made for, as an evaluator; None for the chair's own file."""
+    with db.sessions() as s:
+        identity = package_identity(s)
+        if identity is None:
+            return None
+        member = s.scalars(select(Commissario).where(Commissario.name == identity.member_name)).first()
+        if member is None:
+            return None
+        return User(member.id, member.name, COMPONENTE)
+
+
+def is_package_file(db: Database) -> bool:
+    with db.sessions() as s:
+        return package_identity(s) is not None
+
+
+def _settings_key(path: Path) -> str:
+    return "packages/" + str(path.resolve()).replace("/", "|").replace("\\", "|")
+
+
+def with_suffix(path: str, suffix: str) -> Path:
+    result = Path(path)
+    return result if result.suffix else result.with_suffix(suffix)
+
+
+class PackageActions(QObject):
+    """The menu entries for packages, kept in step with the open file and the person using it."""
+
+    @property
+    def host(self) -> MainWindow:
+        """The main window through Qt's parent link: a Python attribute would make a cycle that outlives it."""
+        return cast("MainWindow", self.parent())
+
+    def __init__(self, window: MainWindow, file_menu: QMenu) -> None:
+        super().__init__(window)
+        self.open_action = file_menu.addAction(tr("Apri &pacchetto…"), self.choose_package)
+        self.open_action.setToolTip(tr("Apre il pacchetto di valutazione ricevuto dal presidente (.valpkg)"))
+        self.return_action = file_menu.addAction(tr("Esporta &valutazioni per il presidente…"), self.export_return)
+        self.key_action = file_menu.addAction(tr("La mia &chiave…"), self.show_key)
+        self.chair_menu = QMenu(tr("&Pacchetti"), window)
+        self.prepare_action: QAction = self.chair_menu.addAction(
+            tr("&Prepara pacchetti per i commissari…"), self.prepare_packages
+        )
+        self.import_action: QAction = self.chair_menu.addAction(tr("&Importa valutazioni…"), self.import_returns)
+        self.dialog: QDialog | None = None
+        file_menu.aboutToShow.connect(self.refresh)
+        window.pages.currentChanged.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        db, user = self.host.db, self.host.user
+        package = db is not None and is_package_file(db)
+        self.return_action.setVisible(package)
+        chair = db is not None and not package and user is not None and user.is_chair
+        self.chair_menu.menuAction().setVisible(chair)
+
+    # -- member ------------------------------------------------------------------------------------------
+
+    def choose_package(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.host, tr("Apri un pacchetto di valutazione"), "", tr(PACKAGE_FILTER))
+        if path:
+            self.open_package(Path(path))
+
+    def open_package(self, path: Path) -> bool:
+        """Extracts the member's working file beside the package (once) and opens it as the member."""
+        try:
+            opened = open_package(path)
+            db = open_database(opened.path)
+        except ValutazioneError as exc:
+            dialogs.error(self.host, tr("Apri pacchetto"), str(exc))
+            return False
+        settings.app_settings().setValue(_settings_key(opened.path), str(path.resolve()))
+        self.host.set_database(db)
+        m = opened.manifest
+        self.host.statusBar().showMessage(
+            tr("Pacchetto n. {} per {}: il lavoro si salva in «{}», accanto al pacchetto.").format(
+                m.sequence, m.member_name, opened.path.name
+            ),
+            15000,
+        )
+        return True
+
+    def package_path(self, db: Database) -> Path | None:
+        """The package the open working file came from: remembered at opening, else the usual name beside it."""
+        remembered = settings.app_settings().value(_settings_key(db.path))
+        candidates = [Path(str(remembered))] if remembered else []
+        name = db.path.name
+        if name.endswith(EXTRACTED_SUFFIX):
+            candidates.append(db.path.with_name(name.removesuffix(EXTRACTED_SUFFIX) + PACKAGE_SUFFIX))
+        for candidate in candidates:
+            if candidate.is_file() and extracted_path(candidate).resolve() == db.path.resolve():
+                return candidate
+        path, _ = QFileDialog.getOpenFileName(
+            self.host, tr("Scegliere il pacchetto ricevuto dal presidente"), str(db.path.parent), tr(PACKAGE_FILTER)
+        )
+        if not path:
+            return None
+        chosen = Path(path)
+        if extracted_path(chosen).resolve() != db.path.resolve():
+            dialogs.error(
+                self.host,
+                tr("Esporta valutazioni"),
+                tr("Il pacchetto «{}» non è quello da cui proviene il file aperto «{}».").format(chosen.name, name),
+            )
+            return None
+        return chosen
+
+    def export_return(self) -> None:
+        """Writes the signed return; through a temporary name, so a confirmed overwrite replaces the old one."""
+        from valutazione.sync.returns import make_return
+
+        db = self.host.db
+        if db is None:
+            return
+        if self.host.evaluation is not None:
+            self.host.evaluation.flush()  # what is being typed belongs in the return
+        package = self.package_path(db)
+        if package is None:
+            return
+        suggested = package.with_name(package.stem + "-ritorno" + RETURN_SUFFIX)
+        path, _ = QFileDialog.getSaveFileName(
+            self.host, tr("Esporta valutazioni per il presidente"), str(suggested), tr(RETURN_FILTER)
+        )
+        if not path:
+            return
+        out = with_suffix(path, RETURN_SUFFIX)
+        tmp = out.with_name(out.name + ".tmp")
+        try:
+            tmp.unlink(missing_ok=True)
+            result = make_return(package, tmp)
+            os.replace(tmp, out)
+        except (ValutazioneError, OSError) as exc:
+            dialogs.error(self.host, tr("Esporta valutazioni"), str(exc))
+            return
+        finally:
+            tmp.unlink(missing_ok=True)
+        dialogs.info(
+            self.host,
+            tr("Valutazioni esportate"),
+            tr(
+                "Ritorno firmato scritto in «{}»: {} schede ({} inviate), {} conflitti dichiarati.\n\n"
+                "Consegnare il file al presidente. Al primo ritorno il presidente chiede l'impronta "
+                "della chiave di questo computer: {}"
+            ).format(out, result.sheets, result.submitted, result.conflicts, result.fingerprint),
+        )
+
+    def show_key(self) -> None:
+        from valutazione.sync.keys import load_or_create_key
+
+        try:
+            fingerprint = load_or_create_key().fingerprint
+        except ValutazioneError as exc:
+            dialogs.error(self.host, tr("La mia chiave"), str(exc))
+            return
+        self._show(KeyDialog(fingerprint, self.host))
+
+    # -- chair ---------------------------------------------------------------------------------------------
+
+    def prepare_packages(self) -> None:
+        from ui.packages.chair import PrepareDialog
+
+        if self.host.db is not None:
+            self._show(PrepareDialog(self.host))
+
+    def import_returns(self) -> None:
+        from ui.packages.chair import ImportDialog
+
+        if self.host.db is None:
+            return
+        paths, _ = QFileDialog.getOpenFileNames(
+            self.host, tr("Importa le valutazioni dei commissari"), "", tr(RETURN_FILTER)
+        )
+        if paths:
+            dialog = ImportDialog(self.host, [Path(p) for p in paths])
+            self._show(dialog)
+            dialog.start()
+
+    def _show(self, dialog: QDialog) -> None:
+        """Window-modal but not blocking (``open``), so the dialogs are driven like any widget."""
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = dialog
+        dialog.open()
+
+
+class KeyDialog(QDialog):
+    """This laptop's key fingerprint, large enough to read over the phone, with a copy button."""
+
+    def __init__(self, fingerprint: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("La mia chiave"))
+        self.fingerprint = fingerprint
+        intro = QLabel(
+            tr(
+                "Le valutazioni esportate da questo computer sono firmate con la sua chiave. "
+                "Al primo ritorno il presidente confronta l'impronta che vede con questa: leggetegliela "
+                "(di persona o al telefono) o inviategliela."
+            )
+        )
+        intro.setWordWrap(True)
+        self.label = QLabel(fingerprint)
+        font = QFont("DejaVu Sans Mono")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setPointSize(20)
+        font.setBold(True)
+        self.label.setFont(font)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.copy_button = QPushButton(tr("&Copia l'impronta"))
+        self.copy_button.clicked.connect(self.copy)
+        close = QPushButton(tr("Chiudi"))
+        close.setDefault(True)
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.copy_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(QLabel(tr("Impronta della chiave di questo computer:")))
+        layout.addWidget(self.label)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(520)
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.fingerprint)
+        self.copy_button.setText(tr("Copiata"))

@@ -1,0 +1,290 @@
+"""The chair's side of offline evaluation: prepare the members' packages, import their signed returns.
+
+Each package is written in its own transaction, so one member's failure (a full stick, a file already
+there) leaves the others' packages and sequence numbers intact. Returns are merged one at a time in
+the worker; a member's first key is pinned only after the chair has compared its fingerprint with the
+one the member reads on their laptop.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ui import dialogs, settings
+from ui.packages.actions import PACKAGE_SUFFIX, tr
+from ui.user import role_label
+from ui.workers import Job, run_task
+from valutazione.errors import ValutazioneError
+from valutazione.models import Commissario
+from valutazione.services import committee
+from valutazione.services.committee import SCORING_ROLES
+from valutazione.sync.archive import PackageError
+from valutazione.sync.merge import MergeReport
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+def slug(text: str) -> str:
+    """A file-name-safe ASCII form of a name (accents dropped), so packages travel on any USB stick."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "commissario"
+
+
+class PrepareDialog(QDialog):
+    """The chair picks members and a folder; one package per member, each in its own transaction."""
+
+    @property
+    def host(self) -> MainWindow:
+        """The main window through Qt's parent link: a Python attribute would make a cycle that outlives it."""
+        return cast("MainWindow", self.parentWidget())
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        assert window.db is not None
+        self.db = window.db
+        self.setWindowTitle(tr("Prepara pacchetti per i commissari"))
+        intro = QLabel(
+            tr(
+                "Ogni commissario riceve un file .valpkg con le sole domande che può valutare e le sue schede. "
+                "Lo apre sul proprio computer con File → Apri pacchetto…, valuta anche senza rete e "
+                "restituisce le valutazioni con un file firmato, da importare con Pacchetti → Importa valutazioni…"
+            )
+        )
+        intro.setWordWrap(True)
+        self.members = QListWidget()
+        with self.db.sessions() as s:
+            people = [m for m in committee.list_members(s) if m.role in SCORING_ROLES]
+        for m in people:
+            text = f"{m.name}  —  {role_label(m.role)}"
+            if m.declared_at is None:
+                text += tr("  (senza dichiarazione generale: il pacchetto non conterrà domande)")
+            item = QListWidgetItem(text)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            item.setData(Qt.ItemDataRole.UserRole, m.name)
+            self.members.addItem(item)
+        self.members.setCurrentRow(0)
+        members_label = QLabel(tr("&Commissari (barra spaziatrice per includere o escludere):"))
+        members_label.setBuddy(self.members)
+        self.folder = QLineEdit(str(settings.app_settings().value("packages/last_folder", "") or ""))
+        self.folder.setPlaceholderText(tr("Cartella di destinazione, ad esempio una chiavetta USB"))
+        folder_label = QLabel(tr("C&artella:"))
+        folder_label.setBuddy(self.folder)
+        browse = QPushButton(tr("&Sfoglia…"))
+        browse.clicked.connect(self.browse)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(folder_label)
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(browse)
+        self.summary = QPlainTextEdit(readOnly=True)
+        self.summary.setPlaceholderText(tr("Qui compare l'esito: i file scritti e il loro numero di sequenza."))
+        self.prepare_button = QPushButton(tr("&Prepara i pacchetti"))
+        self.prepare_button.setDefault(True)
+        self.prepare_button.clicked.connect(self.prepare)
+        close = QPushButton(tr("Chiudi"))
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.prepare_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        for w in (intro, members_label, self.members):
+            layout.addWidget(w)
+        layout.addLayout(folder_row)
+        layout.addWidget(self.summary, 1)
+        layout.addLayout(buttons)
+        self.resize(760, 560)
+
+    def browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, tr("Cartella dei pacchetti"), self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    def chosen(self) -> list[str]:
+        items = (self.members.item(i) for i in range(self.members.count()))
+        return [it.data(Qt.ItemDataRole.UserRole) for it in items if it.checkState() == Qt.CheckState.Checked]
+
+    def prepare(self) -> None:
+        names, folder_text = self.chosen(), self.folder.text().strip()
+        if not names or not folder_text:
+            self.summary.setPlainText(tr("Scegliere almeno un commissario e la cartella in cui scrivere i pacchetti."))
+            return
+        folder = Path(folder_text)
+        settings.app_settings().setValue("packages/last_folder", str(folder))
+        lines: list[str] = []
+        written = 0
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            for name in names:
+                try:
+                    lines.append(self._export(name, folder))
+                    written += 1
+                except (ValutazioneError, OSError) as exc:
+                    lines.append(tr("✗ {}: pacchetto non preparato. {}").format(name, exc))
+        finally:
+            QApplication.restoreOverrideCursor()
+        head = tr("Pacchetti scritti in «{}»: {} su {}.").format(folder, written, len(names))
+        tail = tr("Consegnare a ciascun commissario il proprio file (chiavetta USB o posta elettronica).")
+        self.summary.setPlainText("\n\n".join([head, *lines, tail]))
+        self.host.data_changed.emit()
+
+    def _export(self, name: str, folder: Path) -> str:
+        """Writes under a temporary name and renames once the sequence is known, inside the transaction."""
+        from valutazione.sync.package import export_package
+
+        tmp = folder / f".{slug(name)}.valpkg.tmp"
+        tmp.unlink(missing_ok=True)
+        try:
+            with self.db.sessions.begin() as s:
+                result = export_package(s, name, tmp)
+                out = folder / f"{slug(name)}-pacchetto-{result.manifest.sequence}{PACKAGE_SUFFIX}"
+                if out.exists():
+                    raise PackageError(f"Il file «{out.name}» esiste già: scegliere un'altra cartella.")
+                os.replace(tmp, out)
+        finally:
+            tmp.unlink(missing_ok=True)
+        line = tr("✓ {} — pacchetto n. {}: «{}», {} domande, {} schede precedenti.").format(
+            name, result.manifest.sequence, out.name, result.applications, result.sheets
+        )
+        if not result.declared:
+            line += "\n" + tr(
+                "   Dichiarazione generale non ancora resa: dopo il ritorno con la dichiarazione, "
+                "preparare un nuovo pacchetto con le domande."
+            )
+        return line
+
+
+class ImportDialog(QDialog):
+    """Merges the chosen returns one by one in the worker; shows each merge report or refusal."""
+
+    @property
+    def host(self) -> MainWindow:
+        """The main window through Qt's parent link: a Python attribute would make a cycle that outlives it."""
+        return cast("MainWindow", self.parentWidget())
+
+    def __init__(self, window: MainWindow, paths: list[Path]) -> None:
+        super().__init__(window)
+        assert window.db is not None
+        self.db = window.db
+        self.pending = list(paths)
+        self.total = len(paths)
+        self.imported = 0
+        self.finished_all = False
+        self.job: Job | None = None
+        self.setWindowTitle(tr("Importa valutazioni"))
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.report = QPlainTextEdit(readOnly=True)
+        self.close_button = QPushButton(tr("Chiudi"))
+        self.close_button.setEnabled(False)
+        self.close_button.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(self.report, 1)
+        layout.addLayout(buttons)
+        self.resize(820, 560)
+
+    def start(self) -> None:
+        self._next()
+
+    def _append(self, text: str) -> None:
+        self.report.appendPlainText(text + "\n")
+
+    def _next(self) -> None:
+        from valutazione.sync.merge import merge_return
+
+        if not self.pending:
+            self._finish()
+            return
+        path = self.pending.pop(0)
+        self.status.setText(tr("Importazione di «{}»…").format(path.name))
+        try:
+            trust = self._trust(path)
+        except ValutazioneError as exc:
+            self._append("✗ " + str(exc))
+            self._next()
+            return
+        if trust is None:
+            self._append(
+                tr("✗ «{}» non importato: impronta della chiave non confermata. Nessuna modifica.").format(path.name)
+            )
+            self._next()
+            return
+
+        def task(s: Session, progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> object:
+            return merge_return(s, path, trust_new_key=trust, progress=progress)
+
+        self.job = run_task(self, self.db, tr("Importazione di «{}»…").format(path.name), task)
+        self.job.finished.connect(self._merged)
+        self.job.failed.connect(lambda message: (self._append("✗ " + message), self._next()))
+        self.job.cancelled.connect(
+            lambda: (
+                self._append(tr("✗ «{}»: importazione annullata, nessuna modifica.").format(path.name)),
+                self._next(),
+            )
+        )
+
+    def _trust(self, path: Path) -> bool | None:
+        """False when the key is already pinned; True when the chair confirms a first key; None to skip."""
+        from valutazione.sync.keys import fingerprint
+        from valutazione.sync.returns import read_return
+
+        ret = read_return(path)
+        with self.db.sessions() as s:
+            member = s.scalars(select(Commissario).where(Commissario.name == ret.member_name)).first()
+            pinned = member is None or member.public_key is not None  # an unknown member is refused by the merge
+        if pinned:
+            return False
+        confirmed = dialogs.confirm(
+            self,
+            tr("Prima chiave di {}").format(ret.member_name),
+            tr(
+                "È il primo ritorno di {0}: la sua chiave non è ancora registrata.\n\n"
+                "Impronta della chiave nel ritorno:\n\n        {1}\n\n"
+                "Chiedere a {0} di leggere l'impronta mostrata sul suo computer (File → La mia chiave…) "
+                "e confermare solo se è identica. Se è diversa, il ritorno potrebbe non essere suo: annullare."
+            ).format(ret.member_name, fingerprint(ret.public_key)),
+            yes=tr("L'impronta coincide"),
+        )
+        return True if confirmed else None
+
+    def _merged(self, report: object) -> None:
+        assert isinstance(report, MergeReport)
+        self.imported += 1
+        self._append("✓ " + report.text())
+        self.host.data_changed.emit()
+        self._next()
+
+    def _finish(self) -> None:
+        self.finished_all = True
+        self.job = None
+        self.status.setText(tr("Importazione terminata: {} ritorni importati su {}.").format(self.imported, self.total))
+        self.close_button.setEnabled(True)
+        self.close_button.setDefault(True)
+        self.close_button.setFocus()
