@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -99,11 +100,40 @@ class Bando:
     scale: tuple[ScaleStep, ...]
     criteria: tuple[Criterion, ...]
 
-    @property
+    # The lookups below are ``cached_property``: the ranking asks them once per mark (hundreds of
+    # thousands of times at 5,000 applications), and rebuilding a tuple or scanning the criteria each
+    # time was most of its cost. The instance is frozen, so a value computed once stays right; the
+    # cache lives in the instance ``__dict__``, outside the dataclass fields, so equality, hashing,
+    # ``replace`` and ``to_mapping`` ignore it. Duplicate codes (refused by ``bando_from_mapping``, but
+    # possible in a hand-built Bando) resolve to the first one, as the former linear scans did.
+
+    @cached_property
     def subcriteria(self) -> tuple[SubCriterion, ...]:
         return tuple(s for c in self.criteria for s in c.subcriteria)
 
-    @property
+    @cached_property
+    def subcriteria_by_code(self) -> Mapping[str, SubCriterion]:
+        """``code → SubCriterion`` for every sub-criterion of every criterion."""
+        found: dict[str, SubCriterion] = {}
+        for s in self.subcriteria:
+            found.setdefault(s.code, s)
+        return found
+
+    @cached_property
+    def criterion_by_sub_code(self) -> Mapping[str, Criterion]:
+        """``sub-criterion code → the criterion it belongs to``."""
+        found: dict[str, Criterion] = {}
+        for c in self.criteria:
+            for s in c.subcriteria:
+                found.setdefault(s.code, c)
+        return found
+
+    @cached_property
+    def scale_values(self) -> frozenset[Decimal]:
+        """The values allowed by the scale (``Decimal`` equality: ``0.8`` and ``0.80`` are one value)."""
+        return frozenset(step.value for step in self.scale)
+
+    @cached_property
     def max_total(self) -> Decimal:
         return sum((c.maximum for c in self.criteria), Decimal(0))
 
@@ -114,16 +144,10 @@ class Bando:
         raise KeyError(code)
 
     def criterion_of(self, sub_code: str) -> Criterion:
-        for c in self.criteria:
-            if any(s.code == sub_code for s in c.subcriteria):
-                return c
-        raise KeyError(sub_code)
+        return self.criterion_by_sub_code[sub_code]
 
     def subcriterion(self, code: str) -> SubCriterion:
-        for s in self.subcriteria:
-            if s.code == code:
-                return s
-        raise KeyError(code)
+        return self.subcriteria_by_code[code]
 
     def scale_label(self, value: Decimal) -> str | None:
         for step in self.scale:
@@ -138,7 +162,11 @@ class Bando:
             # Decimal division is inexact past 28 digits; rounding at <=6 places is unaffected.
         else:
             exact = value
-        return exact.quantize(Decimal(1).scaleb(-self.rounding_places), rounding=ROUNDING_MODES[self.rounding_mode])
+        return exact.quantize(self._quantum, rounding=ROUNDING_MODES[self.rounding_mode])
+
+    @cached_property
+    def _quantum(self) -> Decimal:
+        return Decimal(1).scaleb(-self.rounding_places)
 
     @property
     def rounding_description(self) -> str:

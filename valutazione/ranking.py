@@ -10,6 +10,7 @@ and otherwise stay flagged as unresolved, which blocks the final ranking.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -39,7 +40,7 @@ from valutazione.scoring import (
     PAIRWISE_MEAN,
     PAIRWISE_SUM,
     SubScore,
-    score_subcriterion,
+    SubScorer,
     subcriterion_or_error,
 )
 
@@ -96,6 +97,7 @@ class _Scored:
     criteria_raw: dict[str, Decimal]
     total_raw: Decimal
     failures: tuple[ThresholdFailure, ...]
+    scorers: tuple[str, ...]  # members who marked at least one sub-criterion, sorted
 
     @property
     def eligible(self) -> bool:
@@ -110,7 +112,17 @@ def rescale(values: Mapping[str, Decimal], maximum: Decimal, bando: Bando) -> di
     best = max(values.values(), default=Decimal(0))
     if best <= 0:
         return dict(values)
-    return {k: bando.round(Fraction(v) * Fraction(maximum) / Fraction(best)) for k, v in values.items()}
+    # Thousands of applications share a few hundred distinct points: each distinct value is scaled once
+    # (the result depends on the value only, so this is exact).
+    scaled: dict[Decimal, Decimal] = {}
+    factor = Fraction(maximum) / Fraction(best)
+    result: dict[str, Decimal] = {}
+    for k, v in values.items():
+        found = scaled.get(v)
+        if found is None:
+            found = scaled[v] = bando.round(Fraction(v) * factor)
+        result[k] = found
+    return result
 
 
 def build_graduatoria(
@@ -126,13 +138,13 @@ def build_graduatoria(
     ``{sub_code: {member: [Comparison, ...]}}`` for the sub-criteria of pairwise criteria.
     """
     pool = sorted(candidates, key=lambda c: c.protocol)
-    protocols = [c.protocol for c in pool]
-    duplicates = sorted({p for p in protocols if protocols.count(p) > 1})
+    duplicates = sorted(p for p, n in Counter(c.protocol for c in pool).items() if n > 1)
     if duplicates:
         raise RuleViolation(f"Protocolli ripetuti nella graduatoria: {', '.join(duplicates)}")
     draws = _checked_draws(draws or {})
     pairwise = _pairwise_scores(bando, comparisons or {})
-    scored = [_score(bando, c, pairwise) for c in pool]
+    scorer = SubScorer(bando)
+    scored = [_score(bando, c, pairwise, scorer) for c in pool]
 
     eligible = [s for s in scored if s.eligible]
     finals = _final_points(bando, eligible)
@@ -224,10 +236,14 @@ def _pairwise_scores(bando: Bando, comparisons: PairwiseInput) -> dict[str, dict
     }
 
 
-def _score(bando: Bando, c: Candidate, pairwise: Mapping[str, Mapping[str, SubScore]]) -> _Scored:
+def _score(
+    bando: Bando, c: Candidate, pairwise: Mapping[str, Mapping[str, SubScore]], scorer: SubScorer
+) -> _Scored:
+    known = bando.subcriteria_by_code
     for member_marks in c.marks.values():
-        for sub_code in member_marks:
-            subcriterion_or_error(bando, sub_code)
+        if not known.keys() >= member_marks.keys():
+            for sub_code in member_marks:
+                subcriterion_or_error(bando, sub_code)
     subscores: list[SubScore] = []
     for criterion in bando.criteria:
         for sub in criterion.subcriteria:
@@ -237,13 +253,11 @@ def _score(bando: Bando, c: Candidate, pairwise: Mapping[str, Mapping[str, SubSc
                 )
             else:
                 marks = {m: ms[sub.code] for m, ms in c.marks.items() if sub.code in ms}
-                subscores.append(score_subcriterion(bando, sub.code, marks))
+                subscores.append(scorer.score(sub.code, marks))
     by_code = {s.code: s.points for s in subscores}
-    criteria = {
-        cr.code: sum((by_code[s.code] for s in cr.subcriteria), bando.round(Fraction(0)))
-        for cr in bando.criteria
-    }
-    total = sum(criteria.values(), bando.round(Fraction(0)))
+    zero = bando.round(Fraction(0))
+    criteria = {cr.code: sum((by_code[s.code] for s in cr.subcriteria), zero) for cr in bando.criteria}
+    total = sum(criteria.values(), zero)
     failures = [
         ThresholdFailure(cr.code, criteria[cr.code], cr.threshold)
         for cr in bando.criteria
@@ -251,7 +265,8 @@ def _score(bando: Bando, c: Candidate, pairwise: Mapping[str, Mapping[str, SubSc
     ]
     if bando.total_threshold is not None and total < bando.total_threshold:
         failures.append(ThresholdFailure(TOTAL, total, bando.total_threshold))
-    return _Scored(c, tuple(subscores), criteria, total, tuple(failures))
+    scorers = tuple(sorted({m for sub in subscores for m, _ in sub.coefficients}))
+    return _Scored(c, tuple(subscores), criteria, total, tuple(failures), scorers)
 
 
 def _unscored(bando: Bando, sub_code: str, variant: str) -> SubScore:
@@ -345,7 +360,7 @@ def _row(
         grant_cents=grant,
         tie=tie,
         threshold_failures=s.failures,
-        scorers=tuple(sorted({m for sub in s.subscores for m in sub.members})),
+        scorers=s.scorers,
     )
 
 

@@ -23,8 +23,13 @@ BLOCKING = (MISSING, QUORUM)
 def application_warnings(
     bando: Bando, protocol: str, subscores: Sequence[SubScore], expected_scorers: int
 ) -> list[RankingWarning]:
-    """All warnings for one evaluated application, in a fixed order (kind, then sub-criterion)."""
-    scorers = sorted({m for s in subscores for m in s.members})
+    """All warnings for one evaluated application, in a fixed order (kind, then sub-criterion).
+
+    Called for every application of a ranking, so each sub-score's members are gathered once (a set
+    as large as the scorers' has nobody missing) rather than once per scorer.
+    """
+    members = [{m for m, _ in s.coefficients} for s in subscores]
+    scorers = sorted(set().union(*members))
     found: list[RankingWarning] = []
 
     def warn(kind: str, sub_code: str | None, member: str | None, text: str) -> None:
@@ -33,16 +38,17 @@ def application_warnings(
     if len(scorers) < expected_scorers:
         missing = expected_scorers - len(scorers)
         warn(MISSING, None, None, f"manca la scheda di {missing} commissari su {expected_scorers}")
-    for s in subscores:
-        for member in scorers:
-            if member not in s.members:
-                warn(MISSING, s.code, member, f"manca il punteggio di {member} sul sottocriterio {s.code}")
+    for s, ms in zip(subscores, members, strict=True):
+        if len(ms) != len(scorers):
+            for member in scorers:
+                if member not in ms:
+                    warn(MISSING, s.code, member, f"manca il punteggio di {member} sul sottocriterio {s.code}")
     if len(scorers) < bando.quorum:
         warn(QUORUM, None, None, f"valutata da {len(scorers)} commissari, meno del quorum di {bando.quorum}")
     for s in subscores:
-        spread = s.spread()
-        if spread > 0 and spread >= bando.spread_warning:
-            low, high = (format_it(f([v for _, v in s.coefficients])) for f in (min, max))
+        if s.far_apart(bando.spread_warning):
+            values = [v for _, v in s.coefficients]
+            low, high = format_it(min(values)), format_it(max(values))
             warn(SPREAD, s.code, None, f"valutazioni distanti su {s.code} (da {low} a {high}), da discutere")
     if _identical(subscores, scorers):
         warn(

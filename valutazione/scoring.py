@@ -8,10 +8,12 @@ the result (0,7 · 0,8 · 0,8 on 10 points is 7,67, not 7,70).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from functools import lru_cache
 
 from valutazione.bando import Bando, SubCriterion
 from valutazione.errors import RuleViolation
@@ -22,7 +24,7 @@ PAIRWISE_SUM = "confronto_somma"
 PAIRWISE_MEAN = "confronto_media"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SubScore:
     """How the points of one sub-criterion came from the members' marks, for the GUI and the minutes.
 
@@ -48,6 +50,22 @@ class SubScore:
     def members(self) -> tuple[str, ...]:
         return tuple(member for member, _ in self.coefficients)
 
+    def far_apart(self, limit: Decimal) -> bool:
+        """Whether ``spread()`` is positive and at least ``limit``: the ranking's spread warning.
+
+        Asked for every sub-score of a ranking, so it compares the extreme marks as Decimals and
+        computes the exact spread once per distinct (lowest, highest) pair rather than once per call.
+        """
+        if len(self.coefficients) < 2 or self.method in (PAIRWISE_SUM, PAIRWISE_MEAN):
+            return False
+        try:
+            values = [v for _, v in self.coefficients]
+            low, high = min(values), max(values)
+        except (InvalidOperation, TypeError):
+            spread = self.spread()  # a NaN mark: fails exactly as spread() always did
+            return spread > 0 and spread >= limit
+        return low != high and _far_apart(self.method == POINTS, self.maximum, low, high, limit)
+
     def spread(self) -> Fraction:
         """Distance between the highest and the lowest mark, as a share of the 0..1 scale.
 
@@ -56,9 +74,28 @@ class SubScore:
         """
         if len(self.coefficients) < 2 or self.method in (PAIRWISE_SUM, PAIRWISE_MEAN):
             return Fraction(0)
-        values = [Fraction(v) for _, v in self.coefficients]
-        spread = max(values) - min(values)
-        return spread / Fraction(self.maximum) if self.method == POINTS else spread
+        try:
+            # Decimals compare exactly, so the extremes can be found without building a Fraction per
+            # mark; the few distinct (lowest, highest) pairs of a call are converted once each.
+            values = [v for _, v in self.coefficients]
+            return _spread(self.method == POINTS, self.maximum, min(values), max(values))
+        except (InvalidOperation, TypeError):
+            # A NaN mark (only in a hand-built SubScore: validation refuses it) fails as it always did.
+            fractions = [Fraction(v) for _, v in self.coefficients]
+            spread = max(fractions) - min(fractions)
+            return spread / Fraction(self.maximum) if self.method == POINTS else spread
+
+
+@lru_cache(maxsize=4096)
+def _spread(points: bool, maximum: Decimal, low: Decimal, high: Decimal) -> Fraction:
+    spread = Fraction(high) - Fraction(low)
+    return spread / Fraction(maximum) if points else spread
+
+
+@lru_cache(maxsize=4096)
+def _far_apart(points: bool, maximum: Decimal, low: Decimal, high: Decimal, limit: Decimal) -> bool:
+    spread = _spread(points, maximum, low, high)
+    return spread > 0 and spread >= limit
 
 
 def format_it(value: Decimal | Fraction) -> str:
@@ -73,10 +110,10 @@ def format_it(value: Decimal | Fraction) -> str:
 
 def subcriterion_or_error(bando: Bando, sub_code: str) -> SubCriterion:
     """The sub-criterion, or a user-facing error: a code from an import file may be mistyped."""
-    try:
-        return bando.subcriterion(sub_code)
-    except KeyError:
-        raise RuleViolation(f"Il sottocriterio {sub_code} non è previsto dal bando {bando.code}") from None
+    sub = bando.subcriteria_by_code.get(sub_code)
+    if sub is None:
+        raise RuleViolation(f"Il sottocriterio {sub_code} non è previsto dal bando {bando.code}")
+    return sub
 
 
 def is_pairwise(bando: Bando, sub_code: str) -> bool:
@@ -122,27 +159,93 @@ def exact_mean(values: Iterable[Decimal | Fraction]) -> Fraction:
     return sum(items, Fraction(0)) / len(items)
 
 
+@dataclass
+class _Memo:
+    """What one call's rules have already settled: marks found valid, and collegial results.
+
+    A ranking scores hundreds of thousands of marks drawn from a handful of values (the scale's six
+    coefficients, or points on a step), so re-validating each and redoing the exact ``Fraction``
+    arithmetic per sub-criterion was most of its time. Both depend only on the values (``Decimal``
+    equality, so ``0.8`` and ``0.80`` share an entry), never on who gave them, so remembering them is
+    exact: the results, and the fingerprint, are the same as computing afresh.
+    """
+
+    valid: dict[str, set[Decimal]] = field(default_factory=dict)
+    results: dict[tuple[str, tuple[Decimal, ...]], tuple[Fraction, Fraction, Decimal]] = field(default_factory=dict)
+
+
+_MEMOS: dict[int, tuple[weakref.ref[Bando], _Memo]] = {}
+_MEMO_LIMIT = 20_000  # distinct (sub-criterion, marks) results kept: a few MB even with direct points
+
+
+def _memo(bando: Bando) -> _Memo:
+    """The memo of this very Bando object (by identity: hashing a Bando walks all its fields).
+
+    Held beside a weak reference, so a recycled ``id`` never finds a dead Bando's memo, and the entry
+    goes away with its Bando.
+    """
+    key = id(bando)
+    entry = _MEMOS.get(key)
+    if entry is not None and entry[0]() is bando:
+        return entry[1]
+    memo = _Memo()
+
+    def forget(ref: weakref.ref[Bando]) -> None:
+        if key in _MEMOS and _MEMOS[key][0] is ref:
+            del _MEMOS[key]
+
+    _MEMOS[key] = (weakref.ref(bando, forget), memo)
+    return memo
+
+
 def score_subcriterion(bando: Bando, sub_code: str, marks: Mapping[str, Decimal]) -> SubScore:
     """Collegial points of one sub-criterion from ``{member: mark}`` of the members who scored it.
 
     Coefficients: mean × the sub-criterion's maximum. Direct points: the mean itself. Members in
     conflict are simply absent from ``marks``: the mean uses only those who scored.
     """
-    sub = subcriterion_or_error(bando, sub_code)
-    for value in marks.values():
-        validate_value(bando, sub_code, value)
-    ordered = tuple(sorted(marks.items()))
-    mean = exact_mean(v for _, v in ordered)
-    exact = mean * Fraction(sub.maximum) if bando.method == COEFFICIENTS else mean
-    return SubScore(
-        code=sub_code,
-        maximum=sub.maximum,
-        coefficients=ordered,
-        mean=mean,
-        points_exact=exact,
-        points=bando.round(exact),
-        method=bando.method,
-    )
+    return SubScorer(bando).score(sub_code, marks)
+
+
+class SubScorer:
+    """``score_subcriterion`` for the many applications of one ranking, under one call's rules.
+
+    Every mark is checked against the rules (``validate_value`` the first time a value is seen for a
+    sub-criterion, a set lookup after that), so a bad value imported from paper cannot reach the
+    ranking; the exact mean and rounded points are computed once per distinct set of marks.
+    """
+
+    __slots__ = ("_bando", "_memo", "_coefficients")
+
+    def __init__(self, bando: Bando) -> None:
+        self._bando = bando
+        self._memo = _memo(bando)
+        self._coefficients = bando.method == COEFFICIENTS
+
+    def score(self, sub_code: str, marks: Mapping[str, Decimal]) -> SubScore:
+        bando = self._bando
+        sub = subcriterion_or_error(bando, sub_code)
+        memo = self._memo
+        valid = memo.valid.get(sub_code)
+        if valid is None:
+            valid = memo.valid[sub_code] = set()
+        for value in marks.values():
+            try:
+                if type(value) is Decimal and value in valid:
+                    continue
+            except TypeError:  # a signalling NaN cannot be hashed: validate_value refuses it below
+                pass
+            validate_value(bando, sub_code, value)
+            valid.add(value)
+        key = (sub_code, tuple(sorted(marks.values())))
+        found = memo.results.get(key)
+        if found is None:
+            if len(memo.results) >= _MEMO_LIMIT:
+                memo.results.clear()
+            mean = exact_mean(key[1])
+            exact = mean * Fraction(sub.maximum) if self._coefficients else mean
+            found = memo.results[key] = (mean, exact, bando.round(exact))
+        return SubScore(sub_code, sub.maximum, tuple(sorted(marks.items())), *found, bando.method)
 
 
 def points_from_coefficient(bando: Bando, sub_code: str, coefficient: Fraction) -> Decimal:

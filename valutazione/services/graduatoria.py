@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
 from valutazione import audit
@@ -49,12 +50,52 @@ UNDECIDED = "ammissibilita_da_decidere"
 
 
 @dataclass(frozen=True)
+class _Facts:
+    """What a version's record is made of, kept until (and unless) a version is approved."""
+
+    rules: Bando
+    candidates: tuple[Candidate, ...]
+    sheets: dict[str, dict[str, str | None]]  # protocol -> {member name: submitted sheet's hash}
+    draws: dict[frozenset[str], tuple[str, ...]]
+
+
+@dataclass(frozen=True)
 class Computed:
     """The engine's ranking plus what only the file knows (undecided admissibility) and its inputs."""
 
     graduatoria: Graduatoria
     undecided: tuple[str, ...]
-    inputs: dict[str, Any]
+    facts: _Facts = field(repr=False, compare=False)
+
+    @cached_property
+    def inputs(self) -> dict[str, Any]:
+        """The facts as JSON for the version's record (rules, every candidate with its marks, draws).
+
+        Built on first use, because only approving a version stores it: showing the ranking does not
+        need a string for each of 225,000 marks at 5,000 applications.
+        """
+        f = self.facts
+        records = [
+            {
+                "protocol": c.protocol,
+                "applicant": c.applicant,
+                "tax_code": c.tax_code,
+                "title": c.title,
+                "submitted_at": c.submitted_at.isoformat(),
+                "requested_cents": c.requested_cents,
+                "expected_scorers": c.expected_scorers,
+                "excluded": c.excluded,
+                "renounced": c.renounced,
+                "marks": {m: {k: str(v) for k, v in ms.items()} for m, ms in c.marks.items()},
+                "sheets": sorted([name, digest] for name, digest in f.sheets.get(c.protocol, {}).items()),
+            }
+            for c in f.candidates
+        ]
+        return {
+            "rules": f.rules.to_mapping(),
+            "candidates": records,
+            "draws": sorted([sorted(g), list(o)] for g, o in f.draws.items()),
+        }
 
     @property
     def warnings(self) -> list[dict[str, Any]]:
@@ -96,35 +137,48 @@ class Reproduction:
         return self.stored_fingerprint == self.recomputed_fingerprint and not self.changed_sheets
 
 
-def _inputs(s: Session, bando: Bando) -> tuple[list[Candidate], tuple[str, ...], dict[str, Any]]:
-    """Candidates as the engine needs them, and the same facts as JSON for the version's record."""
-    members = {m.id: m for m in s.scalars(select(Commissario))}
-    scorers = {mid for mid, m in members.items() if m.role in SCORING_ROLES}
+def _inputs(s: Session, bando: Bando) -> tuple[list[Candidate], tuple[str, ...], _Facts]:
+    """Candidates as the engine needs them, and the facts behind them for the version's record."""
+    everyone = list(s.scalars(select(Commissario)))
+    members = {m.id: m.name for m in everyone}
+    scorers = {m.id for m in everyone if m.role in SCORING_ROLES}
     conflicts = all_conflicts(s)
     outcomes = dict(s.execute(select(Ammissibilita.domanda_id, Ammissibilita.outcome)).all())
     renounced = set(s.scalars(select(Rinuncia.domanda_id)))
     # Plain rows in one joined query, not ORM objects: at 5,000 applications x 5 members x 9 marks,
     # building ~225,000 Voto instances (identity map, instrumentation) was most of the service's time.
-    hashes: dict[int, dict[int, str | None]] = {}
-    marks_by: dict[int, dict[int, dict[str, Decimal]]] = {}
+    hashes: dict[int, dict[str, str | None]] = {}
+    marks_by: dict[int, dict[str, dict[str, Decimal]]] = {}
     sheet_rows = select(Scheda.domanda_id, Scheda.commissario_id, Scheda.content_hash).where(
         Scheda.state == SUBMITTED
     )
     for did, mid, digest in s.execute(sheet_rows):
         if mid in scorers and (mid, did) not in conflicts:
-            hashes.setdefault(did, {})[mid] = digest
-            marks_by.setdefault(did, {})[mid] = {}
+            hashes.setdefault(did, {})[members[mid]] = digest
+            marks_by.setdefault(did, {})[members[mid]] = {}
+    # The values are read as their stored text and turned into Decimal once per distinct text (a call
+    # has a handful): the same Decimal ``ExactDecimal`` would build, without a conversion per mark.
+    text_value = type_coerce(Voto.value, String)
     mark_rows = (
-        select(Scheda.domanda_id, Scheda.commissario_id, Voto.sub_code, Voto.value)
+        select(Scheda.domanda_id, Scheda.commissario_id, Voto.sub_code, text_value)
         .join(Voto, Voto.scheda_id == Scheda.id)
         .where(Scheda.state == SUBMITTED, Voto.value.is_not(None))
         .order_by(Voto.scheda_id, Voto.sub_code)
     )
-    for did, mid, code, value in s.execute(mark_rows):
-        sheet = marks_by.get(did, {}).get(mid)
+    decimals: dict[str, Decimal] = {}
+    names = {mid: members[mid] for mid in scorers}
+    for did, mid, code, text in s.execute(mark_rows):
+        by_member = marks_by.get(did)
+        if by_member is None:
+            continue
+        sheet = by_member.get(names.get(mid, ""))
         if sheet is not None:
+            value = decimals.get(text)
+            if value is None:
+                value = decimals[text] = Decimal(text)
             sheet[code] = value
-    candidates, undecided, records = [], [], []
+    candidates, undecided = [], []
+    sheets: dict[str, dict[str, str | None]] = {}
     domande = select(
         Domanda.id, Domanda.protocol, Domanda.applicant, Domanda.tax_code, Domanda.title, Domanda.submitted_at,
         Domanda.grant_cents,
@@ -133,43 +187,23 @@ def _inputs(s: Session, bando: Bando) -> tuple[list[Candidate], tuple[str, ...],
         excluded = outcomes.get(d.id) in EXCLUDED_OUTCOMES
         if d.id not in outcomes:
             undecided.append(d.protocol)
-        marks = {members[mid].name: ms for mid, ms in marks_by.get(d.id, {}).items()}
         expected = sum(1 for mid in scorers if (mid, d.id) not in conflicts)
-        c = Candidate(
-            d.protocol,
-            d.applicant,
-            d.tax_code,
-            d.title,
-            d.submitted_at,
-            d.grant_cents,
-            marks,
-            expected,
-            excluded,
-            d.id in renounced,
+        candidates.append(
+            Candidate(
+                d.protocol,
+                d.applicant,
+                d.tax_code,
+                d.title,
+                d.submitted_at,
+                d.grant_cents,
+                marks_by.get(d.id, {}),
+                expected,
+                excluded,
+                d.id in renounced,
+            )
         )
-        candidates.append(c)
-        records.append(
-            {
-                "protocol": c.protocol,
-                "applicant": c.applicant,
-                "tax_code": c.tax_code,
-                "title": c.title,
-                "submitted_at": c.submitted_at.isoformat(),
-                "requested_cents": c.requested_cents,
-                "expected_scorers": expected,
-                "excluded": excluded,
-                "renounced": c.renounced,
-                "marks": {m: {k: str(v) for k, v in ms.items()} for m, ms in marks.items()},
-                "sheets": sorted([members[mid].name, digest] for mid, digest in hashes.get(d.id, {}).items()),
-            }
-        )
-    draws = _draws(s)
-    record = {
-        "rules": bando.to_mapping(),
-        "candidates": records,
-        "draws": sorted([sorted(g), list(o)] for g, o in draws.items()),
-    }
-    return candidates, tuple(undecided), record
+        sheets[d.protocol] = hashes.get(d.id, {})
+    return candidates, tuple(undecided), _Facts(bando, tuple(candidates), sheets, _draws(s))
 
 
 def _draws(s: Session) -> dict[frozenset[str], tuple[str, ...]]:
@@ -182,8 +216,8 @@ def _draws(s: Session) -> dict[frozenset[str], tuple[str, ...]]:
 def compute(s: Session) -> Computed:
     """The ranking from the file as it is now (not approved: nothing is written)."""
     bando = lookup.rules(s)
-    candidates, undecided, record = _inputs(s, bando)
-    return Computed(build_graduatoria(bando, candidates, _draws(s)), undecided, record)
+    candidates, undecided, facts = _inputs(s, bando)
+    return Computed(build_graduatoria(bando, candidates, facts.draws), undecided, facts)
 
 
 def versions(s: Session) -> list[GraduatoriaVersion]:
