@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QWidget
 from sqlalchemy import func, select
 
 from tests.ui.conftest import CommitteeFile
@@ -24,8 +24,16 @@ from valutazione.sync.keys import load_or_create_key
 from valutazione.sync.package import export_package, extracted_path
 from valutazione.sync.returns import PAYLOAD, SIGNATURE, make_return
 
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 MEMBER = "Bruno Bianchi"
 MARKS = {"A.1": "08", "A.2": "7", "A.3": "09", "B.1": "08", "B.2": "06", "B.3": "1", "C.1": "07", "C.2": "05"}
+
+
+def shoot(qtbot: Any, widget: QWidget, name: str) -> None:
+    """A screenshot for a human to review (dialogs at their own size, windows at 1366×768)."""
+    SHOTS.mkdir(exist_ok=True)
+    qtbot.wait(50)
+    assert widget.grab().save(str(SHOTS / f"{name}.png"))
 
 
 def member_package(master: Path, folder: Path, name: str = MEMBER) -> Path:
@@ -77,6 +85,7 @@ def test_chair_prepares_one_package_per_scoring_member(
         assert "3 su 3" in summary
         assert f"pacchetto n. {expected}" in summary
         assert "Dichiarazione generale non ancora resa" in summary  # Bruno and Carla have not declared yet
+        shoot(qtbot, dialog, f"packages-prepare-{expected}")
         dialog.accept()
     names = sorted(p.name for p in stick.glob("*.valpkg"))
     assert names == [
@@ -122,6 +131,7 @@ def test_member_scores_in_the_package_and_the_chair_merges_the_return(
     assert member.packages.return_action.isVisible()
     assert not member.packages.chair_menu.menuAction().isVisible()
     assert member.db is not None and member.db.path == extracted_path(package)
+    shoot(qtbot, member, "packages-member-opened")
 
     open_row(qtbot, member, "PG 101/2018")
     click(qtbot, member.evaluation.conflict.none_button)
@@ -147,6 +157,7 @@ def test_member_scores_in_the_package_and_the_chair_merges_the_return(
     key_dialog = member.packages.dialog
     assert key_dialog is not None and key_dialog.label.text() == fingerprint
     click(qtbot, key_dialog.copy_button)
+    shoot(qtbot, key_dialog, "packages-my-key")
     assert QGuiApplication.clipboard().text() == fingerprint
     member.close()
 
@@ -157,8 +168,9 @@ def test_member_scores_in_the_package_and_the_chair_merges_the_return(
     assert asked and fingerprint in asked[0] and MEMBER in asked[0]
     report = dialog.report.toPlainText()
     assert f"Ritorno di {MEMBER} (pacchetto n. 1)" in report
-    assert "1 ritorni importati su 1" in dialog.status.text()
+    assert "Ritorni importati: 1 su 1" in dialog.status.text()
     assert dialog.close_button.isEnabled()
+    shoot(qtbot, dialog, "packages-import-report")
     chair.close()
     with opened(committee_file.path) as db, db.sessions() as s:
         m = lookup.member_by_name(s, MEMBER)
@@ -214,7 +226,8 @@ def test_tampered_return_is_refused_and_nothing_changes(
     report = dialog.report.toPlainText()
     assert "rifiutato" in report and "la firma non è valida" in report
     assert "non è stato modificato" in report
-    assert "0 ritorni importati su 1" in dialog.status.text()
+    assert "Ritorni importati: 0 su 1" in dialog.status.text()
+    shoot(qtbot, dialog, "packages-import-refused")
     assert audit_count(committee_file.path) == before == (before[0], None)
     chair.close()
 

@@ -78,7 +78,7 @@ class PackageActions(QObject):
         self.open_action = file_menu.addAction(tr("Apri &pacchetto…"), self.choose_package)
         self.open_action.setToolTip(tr("Apre il pacchetto di valutazione ricevuto dal presidente (.valpkg)"))
         self.return_action = file_menu.addAction(tr("Esporta &valutazioni per il presidente…"), self.export_return)
-        self.key_action = file_menu.addAction(tr("La mia &chiave…"), self.show_key)
+        self.key_action = file_menu.addAction(tr("La &mia chiave…"), self.show_key)
         self.chair_menu = QMenu(tr("&Pacchetti"), window)
         self.prepare_action: QAction = self.chair_menu.addAction(
             tr("&Prepara pacchetti per i commissari…"), self.prepare_packages
@@ -115,9 +115,10 @@ class PackageActions(QObject):
         self.host.set_database(db)
         m = opened.manifest
         self.host.statusBar().showMessage(
-            tr("Pacchetto n. {} per {}: il lavoro si salva in «{}», accanto al pacchetto.").format(
-                m.sequence, m.member_name, opened.path.name
-            ),
+            tr(
+                "Pacchetto n. {} di {}: il lavoro si salva accanto al pacchetto. "
+                "A lavoro finito: File → Esporta valutazioni per il presidente…"
+            ).format(m.sequence, m.member_name),
             15000,
         )
         return True

@@ -87,6 +87,8 @@ class PrepareDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, m.name)
             self.members.addItem(item)
         self.members.setCurrentRow(0)
+        rows = max(3, min(self.members.count(), 8))  # room for the committee, the rest for the summary
+        self.members.setFixedHeight(self.members.sizeHintForRow(0) * rows + 2 * self.members.frameWidth() + 6)
         members_label = QLabel(tr("&Commissari (barra spaziatrice per includere o escludere):"))
         members_label.setBuddy(self.members)
         self.folder = QLineEdit(str(settings.app_settings().value("packages/last_folder", "") or ""))
@@ -284,7 +286,9 @@ class ImportDialog(QDialog):
     def _finish(self) -> None:
         self.finished_all = True
         self.job = None
-        self.status.setText(tr("Importazione terminata: {} ritorni importati su {}.").format(self.imported, self.total))
+        self.status.setText(
+            tr("Importazione terminata. Ritorni importati: {} su {}.").format(self.imported, self.total)
+        )
         self.close_button.setEnabled(True)
         self.close_button.setDefault(True)
         self.close_button.setFocus()
