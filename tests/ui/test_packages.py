@@ -259,3 +259,23 @@ def test_chair_menu_is_hidden_from_members(qtbot: Any, committee_file: Committee
     assert not window.packages.chair_menu.menuAction().isVisible()
     assert not window.packages.return_action.isVisible()
     window.close()
+
+
+def test_several_returns_are_merged_in_turn_and_the_key_is_confirmed_once(
+    qtbot: Any, committee_file: CommitteeFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Returns are merged one after the other; a member's key is asked once, a repeated return changes nothing."""
+    ret = returned_work(committee_file.path, tmp_path)
+    chair = chair_window(qtbot, committee_file.path)
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "confirm", lambda _p, _t, text, **_k: asked.append(text) or True)
+    dialog = import_returns(qtbot, chair, monkeypatch, ret, ret)
+    assert len(asked) == 1
+    report = dialog.report.toPlainText()
+    assert f"Ritorno di {MEMBER} (pacchetto n. 1): 2 modifiche" in report, report
+    assert "già importato, nessuna modifica" in report
+    assert "Ritorni importati: 2 su 2" in dialog.status.text()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    chair.close()
+    assert audit_count(committee_file.path)[1] == load_or_create_key().public_hex

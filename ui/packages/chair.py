@@ -215,6 +215,11 @@ class ImportDialog(QDialog):
     def start(self) -> None:
         self._next()
 
+    def reject(self) -> None:
+        """Esc waits for the end: the report of a merge still running must not be lost."""
+        if self.finished_all:
+            super().reject()
+
     def _append(self, text: str) -> None:
         self.report.appendPlainText(text + "\n")
 
