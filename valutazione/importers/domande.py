@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, replace
+from dataclasses import fields, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -223,15 +223,18 @@ def _read_row(
     return replace(plan, content_sha256=content_hash(plan))
 
 
+_DERIVED = frozenset({"row", "flags", "content_sha256", "zone_number"})
+
+
 def content_hash(plan: PlannedDomanda) -> str:
     """SHA-256 of what the applicant submitted (not of the row number, flags or where files were found).
 
     Equal hashes mean the same application re-imported, which is skipped; a different hash under a
     known protocol is a conflicting second version, which is refused.
     """
-    content = asdict(plan)
-    for derived in ("row", "flags", "content_sha256", "zone_number"):
-        del content[derived]
+    # A shallow copy of the fields: the nested ones are replaced below and the rest are str, int or
+    # None, so ``asdict``'s recursive deep copy (a quarter of planning 5,000 rows) gave the same dict.
+    content = {f.name: getattr(plan, f.name) for f in fields(plan) if f.name not in _DERIVED}
     content["submitted_at"] = plan.submitted_at.isoformat()
     content["attachments"] = [a.filename for a in plan.attachments]
     text = json.dumps(content, ensure_ascii=False, sort_keys=True)
