@@ -244,18 +244,19 @@ class ImportDialog(QDialog):
             self._next()
             return
 
-        def task(s: Session, progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> object:
-            return merge_return(s, path, trust_new_key=trust, progress=progress)
+        def task(session: Session, progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> object:
+            return merge_return(session, path, trust_new_key=trust, progress=progress)
 
         self.job = run_task(self, self.db, tr("Importazione di «{}»…").format(path.name), task)
         self.job.finished.connect(self._merged)
-        self.job.failed.connect(lambda message: (self._append("✗ " + message), self._next()))
+        self.job.failed.connect(lambda message: self._skip("✗ " + message))
         self.job.cancelled.connect(
-            lambda: (
-                self._append(tr("✗ «{}»: importazione annullata, nessuna modifica.").format(path.name)),
-                self._next(),
-            )
+            lambda: self._skip(tr("✗ «{}»: importazione annullata, nessuna modifica.").format(path.name))
         )
+
+    def _skip(self, line: str) -> None:
+        self._append(line)
+        self._next()
 
     def _trust(self, path: Path) -> bool | None:
         """False when the key is already pinned; True when the chair confirms a first key; None to skip."""
