@@ -14,8 +14,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from valutazione.models import AuditRow, BandoRow, utcnow
 
@@ -48,13 +48,51 @@ def row_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+_HEAD = "valutazione.audit.head"  # session.info key: (bando row's id or None, hash of the last row written)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_head(session: Session, transaction: SessionTransaction) -> None:
+    """The cached head is only good inside the transaction that wrote it.
+
+    A rollback (of the whole transaction or of a savepoint) discards the rows it remembered, and after
+    a commit another connection may append rows; either way the next ``record`` looks the head up again.
+    The inner transactions each flush opens and closes are not ends: a failed flush leaves the outer
+    transaction to be rolled back, which forgets the head then.
+    """
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_HEAD, None)
+
+
+def _head(session: Session) -> tuple[int | None, str]:
+    cached: tuple[int | None, str] | None = session.info.get(_HEAD)
+    if cached is not None:
+        return cached
+    bando_id = session.scalars(select(BandoRow.id).limit(1)).first()
+    last = session.scalars(select(AuditRow.hash).order_by(AuditRow.id.desc()).limit(1)).first()
+    return bando_id, last if last is not None else GENESIS
+
+
 def record(
-    session: Session, actor: str, action: str, entity: str, entity_id: Any, before: Any = None, after: Any = None
+    session: Session,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    before: Any = None,
+    after: Any = None,
+    *,
+    flush: bool = True,
 ) -> AuditRow:
-    """Appends one audit row in the caller's transaction."""
-    bando = session.scalars(select(BandoRow)).first()
-    last = session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(1)).first()
-    prev = last.hash if last else GENESIS
+    """Appends one audit row in the caller's transaction.
+
+    The chain's head (the last row's hash) is looked up once per transaction and then kept in
+    ``session.info``: a merge writes thousands of rows, and selecting the last one before each was
+    a large part of its time. Rows are inserted in the order they were added, so the chain is the same.
+    ``flush=False`` leaves the row pending (written by the caller's next flush or query, or the commit)
+    for callers that write many rows in one go.
+    """
+    bando_id, prev = _head(session)
     at = utcnow()
     before_json, after_json = canonical_json(before), canonical_json(after)
     entity_key = "" if entity_id is None else str(entity_id)
@@ -70,9 +108,13 @@ def record(
         hash=row_hash(prev, at, actor, action, entity, entity_key, before_json, after_json),
     )
     session.add(row)
-    if bando is not None:
-        bando.audit_head = row.hash
-    session.flush()
+    if bando_id is not None:
+        bando = session.get(BandoRow, bando_id)  # from the identity map after the first time
+        if bando is not None:
+            bando.audit_head = row.hash
+    session.info[_HEAD] = (bando_id, row.hash)
+    if flush:
+        session.flush()
     return row
 
 
