@@ -152,6 +152,5 @@ def _show_ranking(window: MainWindow) -> int:
     raise RuntimeError("nessuna scheda Graduatoria")
 
 
-
 if __name__ == "__main__":
     sys.exit(main())
