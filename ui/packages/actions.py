@@ -24,7 +24,7 @@ from valutazione.db import Database, open_database
 from valutazione.errors import ValutazioneError
 from valutazione.models import Commissario
 from valutazione.services.committee import COMPONENTE
-from valutazione.sync.package import EXTRACTED_SUFFIX, extracted_path, open_package, package_identity
+from valutazione.sync.package import extracted_path, open_package, package_identity
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -116,7 +116,7 @@ class PackageActions(QObject):
         m = opened.manifest
         self.host.statusBar().showMessage(
             tr(
-                "Pacchetto n. {} di {}: il lavoro si salva accanto al pacchetto. "
+                "Pacchetto n. {} di {}: il lavoro si salva su questo computer. "
                 "A lavoro finito: File → Esporta valutazioni per il presidente…"
             ).format(m.sequence, m.member_name),
             15000,
@@ -124,26 +124,23 @@ class PackageActions(QObject):
         return True
 
     def package_path(self, db: Database) -> Path | None:
-        """The package the open working file came from: remembered at opening, else the usual name beside it."""
+        """The package the open working file came from: remembered at opening, else asked for."""
         remembered = settings.app_settings().value(_settings_key(db.path))
-        candidates = [Path(str(remembered))] if remembered else []
-        name = db.path.name
-        if name.endswith(EXTRACTED_SUFFIX):
-            candidates.append(db.path.with_name(name.removesuffix(EXTRACTED_SUFFIX) + PACKAGE_SUFFIX))
-        for candidate in candidates:
-            if candidate.is_file() and extracted_path(candidate).resolve() == db.path.resolve():
-                return candidate
+        if remembered and _comes_from(Path(str(remembered)), db):
+            return Path(str(remembered))
         path, _ = QFileDialog.getOpenFileName(
-            self.host, tr("Scegliere il pacchetto ricevuto dal presidente"), str(db.path.parent), tr(PACKAGE_FILTER)
+            self.host, tr("Scegliere il pacchetto ricevuto dal presidente"), "", tr(PACKAGE_FILTER)
         )
         if not path:
             return None
         chosen = Path(path)
-        if extracted_path(chosen).resolve() != db.path.resolve():
+        if not _comes_from(chosen, db):
             dialogs.error(
                 self.host,
                 tr("Esporta valutazioni"),
-                tr("Il pacchetto «{}» non è quello da cui proviene il file aperto «{}».").format(chosen.name, name),
+                tr("Il pacchetto «{}» non è quello da cui proviene il file aperto «{}».").format(
+                    chosen.name, db.path.name
+                ),
             )
             return None
         return chosen
@@ -267,3 +264,11 @@ class KeyDialog(QDialog):
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.fingerprint)
         self.copy_button.setText(tr("Copiata"))
+
+
+def _comes_from(package: Path, db: Database) -> bool:
+    """Whether ``db`` is the working file extracted from ``package`` (False for anything unreadable)."""
+    try:
+        return package.is_file() and extracted_path(package).resolve() == db.path.resolve()
+    except ValutazioneError:
+        return False

@@ -39,6 +39,7 @@ from valutazione.models import (
     Scheda,
     ZonaRow,
 )
+from valutazione.paths import user_data_dir
 from valutazione.services import lookup
 from valutazione.services.committee import declaration, require_scorer
 from valutazione.services.conflicts import assigned_domande
@@ -303,9 +304,23 @@ def _manifest(path: Path, data: dict[str, Any]) -> Manifest:
         raise unusable(path, WHAT, f"manifest incompleto ({exc})") from exc
 
 
+def working_folder(manifest: Manifest) -> Path:
+    """The member's working files live on the laptop's own disk, one folder per chair file.
+
+    Not beside the package: a package often arrives on a USB stick, and a stick pulled out while the
+    member works must not take their sheets with it.
+    """
+    def safe(text: str) -> str:
+        return "".join(c if c.isalnum() else "-" for c in text)
+
+    chair_file = f"{safe(manifest.bando_code)}-{manifest.file_uuid}"
+    return user_data_dir() / "valutazioni" / chair_file / safe(manifest.member_name)
+
+
 def extracted_path(pkg_path: Path, workdir: Path | None = None) -> Path:
     """Where the member's working file lives: ``name.valpkg`` → ``name.valutazione-commissario``."""
-    return (workdir or pkg_path.parent) / (pkg_path.stem + EXTRACTED_SUFFIX)
+    folder = workdir if workdir is not None else working_folder(read_manifest(pkg_path))
+    return folder / (pkg_path.stem + EXTRACTED_SUFFIX)
 
 
 def open_package(pkg_path: Path, workdir: Path | None = None) -> OpenedPackage:
@@ -317,7 +332,7 @@ def open_package(pkg_path: Path, workdir: Path | None = None) -> OpenedPackage:
     with open_zip(pkg_path, WHAT) as zf:
         _raw, data = read_json(zf, pkg_path, MANIFEST, WHAT)
         manifest = _manifest(pkg_path, data)
-        target = extracted_path(pkg_path, workdir)
+        target = (workdir if workdir is not None else working_folder(manifest)) / (pkg_path.stem + EXTRACTED_SUFFIX)
         if target.exists():
             _check_identity(target, manifest)
             return OpenedPackage(target, manifest, False)

@@ -13,8 +13,9 @@ from tests.valutazione.sync.helpers import NAMES, export, motivazione, score, wo
 from valutazione.db import Database, open_database
 from valutazione.errors import ValutazioneError
 from valutazione.models import Allegato, Blob, Commissario, Domanda, Scheda
+from valutazione.paths import user_data_dir
 from valutazione.services import lookup
-from valutazione.sync.package import DB_ENTRY, extracted_path, open_package, package_identity, read_manifest
+from valutazione.sync.package import DB_ENTRY, open_package, package_identity, read_manifest
 
 
 def _package_text(db_path: Path) -> tuple[bytes, str]:
@@ -77,10 +78,11 @@ def test_secretary_gets_no_package(chair: Database, tmp_path: Path) -> None:
 
 
 def test_open_extracts_once_and_keeps_the_work(chair: Database, tmp_path: Path) -> None:
-    """The working file is extracted beside the package once; reopening the next day keeps the drafts."""
-    pkg = export(chair, "Bruno Verdi", tmp_path / "laptop" / "bruno.valpkg")
+    """The working file is extracted once onto the laptop's own disk; reopening the next day keeps the drafts."""
+    pkg = export(chair, "Bruno Verdi", tmp_path / "chiavetta" / "bruno.valpkg")
     first = open_package(pkg)
-    assert first.created and first.path == tmp_path / "laptop" / "bruno.valutazione-commissario"
+    assert first.created and first.path.name == "bruno.valutazione-commissario"
+    assert first.path.is_relative_to(user_data_dir()) and first.path.parent.name == "Bruno-Verdi"
     work_offline(pkg, "Bruno Verdi", submit=False)
     again = open_package(pkg)
     assert not again.created and again.path == first.path
@@ -109,7 +111,7 @@ def test_damaged_package_is_refused_and_nothing_is_extracted(chair: Database, tm
     pkg.write_bytes(pkg.read_bytes()[: len(pkg.read_bytes()) // 2])
     with pytest.raises(ValutazioneError, match="non è un pacchetto di valutazione utilizzabile"):
         open_package(pkg)
-    assert not extracted_path(pkg).exists()
+    assert not list(user_data_dir().rglob("*.valutazione-commissario"))
 
 
 def test_member_without_declaration_gets_no_applications(chair: Database, tmp_path: Path) -> None:
