@@ -104,7 +104,7 @@ class PackageActions(QObject):
             self.open_package(Path(path))
 
     def open_package(self, path: Path) -> bool:
-        """Extracts the member's working file beside the package (once) and opens it as the member."""
+        """Extracts the member's working file onto this computer (once) and opens it as the member."""
         try:
             opened = open_package(path)
             db = open_database(opened.path)
