@@ -48,7 +48,27 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
+def guard_none_refcount() -> None:
+    """Makes ``None`` practically immortal on CPython < 3.12, as 3.12 does for every interpreter (PEP 683).
+
+    Why: PySide6 6.12 on CPython 3.11 drops one reference to ``None`` each time an empty QVariant
+    crosses into or out of Python (``QComboBox.addItem(text, None)``/``currentData()``,
+    ``setData(role, None)``, ``QModelIndex.data()`` for a role the model answers with ``None``,
+    ``QSettings.value()`` of a missing key). A long session — or opening a 5,000-application file,
+    whose chair screens did it thousands of times — drove the count to zero and the interpreter aborted
+    with "deallocating None" (SIGABRT). ``None`` is never freed anyway; a large head start keeps the
+    binding's stray decrements harmless until the binding is fixed.
+    """
+    if sys.version_info >= (3, 12) or getattr(guard_none_refcount, "done", False):
+        return
+    import ctypes
+
+    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40  # ob_refcnt is the first field of PyObject
+    guard_none_refcount.done = True  # type: ignore[attr-defined]
+
+
 def make_application(argv: Sequence[str]) -> QApplication:
+    guard_none_refcount()
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(list(argv))
@@ -72,11 +92,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.demo:
             db = open_database(ensure_demo())
-        elif args.file is not None and package is None:
-            db = open_database(args.file)
     except ValutazioneError as exc:
         dialogs.error(None, QCoreApplication.translate("app", "Apertura del file"), str(exc))
     window = MainWindow(db)
+    if args.file is not None and package is None and not args.demo:
+        window.open_file(args.file)  # the safe way: damaged → backup offered, held elsewhere → read-only banner
     if package is not None:  # `valutazione-gui file.valpkg`, as the file manager opens a package
         window.packages.open_package(package)
     window.show()

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QTabWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from ui import dialogs, settings
 from ui.about import show_about
+from ui.banners import BannerArea, FileSafety
 from ui.forms.declaration import GeneralDeclarationPage
 from ui.forms.domande_view import DomandeView
 from ui.forms.evaluation import EvaluationView
@@ -25,7 +26,7 @@ from ui.packages import PackageActions, package_user
 from ui.user import User
 from ui.welcome import WelcomePage
 from valutazione.bando import default_template, load_bando
-from valutazione.db import Database, create_database, open_database
+from valutazione.db import Database, create_database
 from valutazione.errors import ValutazioneError
 from valutazione.services import committee
 
@@ -53,7 +54,17 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         for page in (self.welcome, self.identity, self.declaration, self.tabs):
             self.pages.addWidget(page)
-        self.setCentralWidget(self.pages)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        # Yellow (read-only) and red (audit chain) banners sit above every page.
+        self.banners = BannerArea()
+        self.safety = FileSafety(self, self.banners)
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.banners)
+        central_layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
         self.user_label = QLabel()
         self.counts_label = QLabel()
         self.statusBar().addPermanentWidget(self.counts_label)
@@ -77,6 +88,8 @@ class MainWindow(QMainWindow):
         self.recent_menu = QMenu(self.tr("File &recenti"), self)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(self.safety.restore_action)
+        self.safety.writing_actions.append(lambda: self.chair_actions)
         self.packages = PackageActions(self, file_menu)
         file_menu.addSeparator()
         self.switch_action = file_menu.addAction(self.tr("Cambia &utente"), self._ask_identity)
@@ -101,6 +114,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         self.close_action.setEnabled(self.db is not None)
         self.switch_action.setEnabled(self.db is not None)
+        self.safety.update_actions()
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -130,19 +144,19 @@ class MainWindow(QMainWindow):
         self.set_database(db)
 
     def open_file(self, path: Path) -> bool:
-        try:
-            db = open_database(path)
-        except ValutazioneError as exc:
-            dialogs.error(self, self.tr("Apri"), str(exc))
+        """Opens through ``FileSafety``: damaged → offer a backup; held elsewhere → read-only, with a banner."""
+        opened = self.safety.open(path)
+        if opened is None:
             return False
-        self.set_database(db)
+        self.set_database(*opened)
         return True
 
-    def set_database(self, db: Database) -> None:
+    def set_database(self, db: Database, read_only_reason: str | None = None) -> None:
         self.close_file()
         self.db = db
         settings.remember_file(db.path)
         self.setWindowTitle(self.tr("{} — Valutazione domande").format(db.path.name))
+        self.safety.opened(db, read_only_reason)
         self._update_actions()
         self._ask_identity()
 
@@ -155,6 +169,7 @@ class MainWindow(QMainWindow):
             self.db = None
         self.user_label.setText("")
         self.counts_label.setText("")
+        self.safety.closed()
         self.setWindowTitle(self.tr("Valutazione domande"))
         self.pages.setCurrentWidget(self.welcome)
         self._update_actions()
@@ -199,6 +214,10 @@ class MainWindow(QMainWindow):
         state = settings.app_settings().value("window/evaluation_splitter")
         if isinstance(state, QByteArray):
             self.evaluation.splitter.restoreState(state)
+        if self.safety.read_only:  # reading and browsing stay; declaring and scoring would be refused
+            for part in (self.evaluation.conflict, self.evaluation.scheda):
+                if part is not None:
+                    part.setEnabled(False)
         if self.user.is_chair or self.user.is_secretary:
             self._add_chair_screens()
         self.domande.reload()
@@ -211,7 +230,9 @@ class MainWindow(QMainWindow):
         chair = importlib.import_module("ui.chair")
         if not hasattr(chair, "chair_tabs"):
             return
-        for title, widget in chair.chair_tabs(self):
+        for title, widget in chair.chair_tabs(self):  # lazy pages: built when first shown
+            if self.safety.read_only and hasattr(widget, "read_only"):
+                widget.read_only = True
             self.tabs.addTab(widget, title)
         self.chair_actions = list(chair.chair_actions(self)) if hasattr(chair, "chair_actions") else []
         if self.chair_actions:
@@ -225,10 +246,12 @@ class MainWindow(QMainWindow):
         for action in self.chair_actions:
             self.toolbar.removeAction(action)
         self.chair_actions = []
+        self.tabs.blockSignals(True)  # removing tab 0 makes the next one current: that must not build it
         while self.tabs.count():
             widget = self.tabs.widget(0)
             self.tabs.removeTab(0)
             widget.deleteLater()
+        self.tabs.blockSignals(False)
         self.domande = self.evaluation = None
 
     # -- work ----------------------------------------------------------------------------------------------
@@ -238,6 +261,12 @@ class MainWindow(QMainWindow):
             return
         self.tabs.setCurrentWidget(self.evaluation)
         self.evaluation.open(row)
+
+    def _on_tab_changed(self, index: int) -> None:
+        """A chair tab builds (or refreshes, if stale) its screen when it becomes current."""
+        activate = getattr(self.tabs.widget(index), "activate", None)
+        if callable(activate):
+            activate()
 
     def _go_tab(self, index: int) -> None:
         if index < self.tabs.count():

@@ -52,36 +52,44 @@ class _Runnable(QRunnable):
                     if self.stop.is_set():
                         raise Cancelled
             self.signals.finished.emit(result)
-        except Cancelled:
-            self.signals.cancelled.emit()
-        except ValutazioneError as exc:
-            self.signals.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - shown to the user instead of dying in a thread
-            self.signals.failed.emit(f"{type(exc).__name__}: {exc}")
+            # A core function stops on Annulla by raising its own error (the importer's
+            # ImportCancelledError is a ValutazioneError): once the user has cancelled, whatever
+            # ended the task is a cancellation, not a failure to report. The transaction was rolled back.
+            if isinstance(exc, Cancelled) or self.stop.is_set():
+                self.signals.cancelled.emit()
+            elif isinstance(exc, ValutazioneError):
+                self.signals.failed.emit(str(exc))
+            else:
+                self.signals.failed.emit(f"{type(exc).__name__}: {exc}")
 
 
 class Job(QObject):
-    """A running task: its signals, its Cancel, and the dialog that shows it."""
+    """A running task: its signals, its Cancel, and the dialog that shows it (none for a quiet job)."""
 
     finished = Signal(object)
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, parent: QWidget | None, label: str) -> None:
+    def __init__(self, parent: QWidget | None, label: str, *, dialog: bool = True) -> None:
         super().__init__(parent)
         self.stop = threading.Event()
         self.done = False
         self.signals = _Signals()
-        self.dialog = QProgressDialog(label, QCoreApplication.translate("workers", "Annulla"), 0, 0, parent)
-        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self.dialog.setMinimumDuration(SHOW_AFTER_MS)
-        self.dialog.setAutoReset(False)
-        self.dialog.canceled.connect(self.cancel)
-        # QProgressDialog only times itself from setValue(); a task that reports no progress still
-        # deserves its Cancel button, so the dialog is also shown by this timer.
+        # A quiet job is a background read that its screen shows in place (the ranking table says
+        # "Calcolo della graduatoria…"): no modal window over the work.
+        self.dialog: QProgressDialog | None = None
         self.show_timer = QTimer(self, singleShot=True, interval=SHOW_AFTER_MS)
-        self.show_timer.timeout.connect(self._show)
-        self.show_timer.start()
+        if dialog:
+            self.dialog = QProgressDialog(label, QCoreApplication.translate("workers", "Annulla"), 0, 0, parent)
+            self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            self.dialog.setMinimumDuration(SHOW_AFTER_MS)
+            self.dialog.setAutoReset(False)
+            self.dialog.canceled.connect(self.cancel)
+            # QProgressDialog only times itself from setValue(); a task that reports no progress still
+            # deserves its Cancel button, so the dialog is also shown by this timer.
+            self.show_timer.timeout.connect(self._show)
+            self.show_timer.start()
         self.signals.progress.connect(self._on_progress)
         self.signals.finished.connect(self._on_finished)
         self.signals.failed.connect(self._on_failed)
@@ -91,18 +99,20 @@ class Job(QObject):
         self.stop.set()
 
     def _show(self) -> None:
-        if not self.done:
+        if not self.done and self.dialog is not None:
             self.dialog.show()
 
     def _on_progress(self, done: int, total: int) -> None:
-        self.dialog.setMaximum(max(total, 0))
-        self.dialog.setValue(min(done, total) if total else 0)
+        if self.dialog is not None:
+            self.dialog.setMaximum(max(total, 0))
+            self.dialog.setValue(min(done, total) if total else 0)
 
     def _close(self) -> None:
         self.done = True
         self.show_timer.stop()
-        self.dialog.reset()
-        self.dialog.hide()
+        if self.dialog is not None:
+            self.dialog.reset()
+            self.dialog.hide()
 
     def _on_finished(self, result: object) -> None:
         self._close()
@@ -117,8 +127,19 @@ class Job(QObject):
         self.cancelled.emit()
 
 
-def run_task(parent: QWidget | None, db: Database, label: str, task: CoreTask, pool: QThreadPool | None = None) -> Job:
-    """Starts ``task`` in the thread pool; connect to the returned job's ``finished``/``failed``."""
-    job = Job(parent, label)
+def run_task(
+    parent: QWidget | None,
+    db: Database,
+    label: str,
+    task: CoreTask,
+    pool: QThreadPool | None = None,
+    *,
+    dialog: bool = True,
+) -> Job:
+    """Starts ``task`` in the thread pool; connect to the returned job's ``finished``/``failed``.
+
+    ``dialog=False`` runs it quietly: the caller shows that it is working (and may ``cancel()`` it).
+    """
+    job = Job(parent, label, dialog=dialog)
     (pool or QThreadPool.globalInstance()).start(_Runnable(db, task, job.signals, job.stop))
     return job

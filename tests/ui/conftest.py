@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
 from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
 
+from ui.app import guard_none_refcount  # noqa: E402
 from valutazione.bando import default_template, load_bando  # noqa: E402
 from valutazione.db import create_database  # noqa: E402
 from valutazione.importers.attachments import split_attachments  # noqa: E402
@@ -33,6 +34,9 @@ MEMBERS = (
     ("Carla Verdi", "componente"),
     ("Dario Neri", "segretario"),
 )
+
+
+guard_none_refcount()  # the GUI's protection against PySide6's stray decrements of None (see ui/app.py)
 
 
 @pytest.fixture(autouse=True)

@@ -3,13 +3,17 @@
 Every decision goes through ``valutazione.services.graduatoria``: the service refuses a final ranking
 while a tie is open, a sheet is missing or the quorum is not met, and lists why; this view shows those
 reasons above the buttons so the chair knows what to fix before pressing them.
+
+The ranking is computed in a background worker (seconds at thousands of applications): the table
+says "Calcolo della graduatoria…" meanwhile and the window stays responsive. After every approval a
+backup of the file is taken, the moment after which losing it would cost a session's work.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,15 +28,18 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 from sqlalchemy import select
 
-from ui import dialogs
-from ui.chair.common import ERROR_COLOUR, Host, StatusLine, actor_name, day_it, euro, read, run_action, tr
+from ui import dialogs, workers
+from ui.chair.common import ERROR_COLOUR, Host, StatusLine, actor_name, day_it, euro, run_action, tr
 from ui.chair.ranking_model import FundingLineDelegate, RankingModel, VersionInfo, VersionsModel
+from valutazione.backups import take_backup
+from valutazione.errors import ValutazioneError
 from valutazione.graduatoria import TieGroup
 from valutazione.models import Seduta
 from valutazione.services import graduatoria as service
@@ -83,10 +90,27 @@ class DrawDialog(QDialog):
         return [self.order.item(i).text() for i in range(self.order.count())]
 
 
+def load_ranking(s: Any, _progress: Any = None, _cancelled: Any = None) -> tuple[Any, Any, list[VersionInfo], list]:
+    """Everything the view shows, read in one session (the worker's): frozen results only leave it."""
+    computed = service.compute(s)
+    versions = [
+        VersionInfo(v.version, v.state, v.approved_at, v.approved_by, v.reason, v.fingerprint)
+        for v in service.versions(s)
+    ]
+    sedute = [(x.id, f"n. {x.number} del {day_it(x.day)}") for x in s.scalars(select(Seduta).order_by(Seduta.number))]
+    return computed, lookup.rules(s), versions, sedute
+
+
 class RankingPanel(QWidget):
+    """``loaded`` is emitted each time a computed ranking reaches the table (tests wait for it)."""
+
+    loaded = Signal()
+
     def __init__(self, host: Host) -> None:
         super().__init__()
         self.host = host
+        self.job: workers.Job | None = None
+        self._again = False
         self.model = RankingModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -135,8 +159,14 @@ class RankingPanel(QWidget):
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
+        self.placeholder = QLabel(tr("Calcolo della graduatoria…"))
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setStyleSheet("font-size: 14pt; color: #555555;")
+        self.table_stack = QStackedWidget()
+        self.table_stack.addWidget(self.table)
+        self.table_stack.addWidget(self.placeholder)
         top_layout.addWidget(self.budget)
-        top_layout.addWidget(self.table)
+        top_layout.addWidget(self.table_stack)
         top_layout.addWidget(self.legend)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
@@ -153,22 +183,52 @@ class RankingPanel(QWidget):
         host.data_changed.connect(self.refresh)
         self.refresh()
 
-    def refresh(self) -> None:
-        def load(s: Any) -> tuple[Any, Any, list[VersionInfo], list[tuple[int, str]]]:
-            computed = service.compute(s)
-            versions = [
-                VersionInfo(v.version, v.state, v.approved_at, v.approved_by, v.reason, v.fingerprint)
-                for v in service.versions(s)
-            ]
-            sedute = [
-                (x.id, f"n. {x.number} del {day_it(x.day)}") for x in s.scalars(select(Seduta).order_by(Seduta.number))
-            ]
-            return computed, lookup.rules(s), versions, sedute
+    @property
+    def busy(self) -> bool:
+        return self.job is not None
 
-        computed, bando, versions, sedute = read(self.host, load)
+    def refresh(self) -> None:
+        """Recomputes the ranking in a worker; a refresh asked meanwhile runs again once it lands."""
+        if self.job is not None:
+            self._again = True
+            return
+        self._again = False
+        self.placeholder.setText(tr("Calcolo della graduatoria…"))
+        self.table_stack.setCurrentWidget(self.placeholder)
+        self.draw_button.setEnabled(False)
+        self.job = workers.run_task(self, self.host.db, tr("Calcolo della graduatoria…"), load_ranking, dialog=False)
+        self.job.finished.connect(self._on_loaded)
+        self.job.failed.connect(self._on_failed)
+        self.job.cancelled.connect(self._on_failed)
+
+    def _finish_job(self) -> bool:
+        """Drops the finished job; True when the data changed meanwhile and a new computation started."""
+        if self.job is not None:
+            self.job.deleteLater()
+        self.job = None
+        if self._again:
+            self.refresh()
+            return True
+        return False
+
+    def _on_failed(self, message: str = "") -> None:
+        if self._finish_job():
+            return
+        self.placeholder.setText(tr("Graduatoria non calcolata: ") + (message or tr("calcolo annullato")))
+        self.status.fail(message)
+
+    def _on_loaded(self, result: Any) -> None:
+        if self._finish_job():
+            return
+        self.show_ranking(*result)
+        self.table_stack.setCurrentWidget(self.table)
+        self.loaded.emit()
+
+    def show_ranking(self, computed: Any, bando: Any, versions: list[VersionInfo], sedute: list) -> None:
         g = computed.graduatoria
         self.model.set_ranking(g, bando)
         header = self.table.horizontalHeader()
+        header.setResizeContentsPrecision(200)  # width from the first rows, not from thousands of them
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.versions.set_rows(versions)
@@ -183,13 +243,20 @@ class RankingPanel(QWidget):
         reasons = list(computed.reasons)
         shown = reasons[:6] + ([tr("… e altri {n} motivi").format(n=len(reasons) - 6)] if len(reasons) > 6 else [])
         self.blockers.setText(tr("Non può ancora diventare definitiva: ") + "; ".join(shown) if reasons else "")
-        self.draw_button.setEnabled(bool(self.ties))
-        current = self.seduta.currentData()
+        self.draw_button.setEnabled(bool(self.ties) and not self.host.db.read_only)
+        # The ids are kept in a Python list, not as the combo's item data: reading an empty QVariant
+        # back as None (currentData() on "(nessuna)") drops a reference to None in PySide6 6.12 on
+        # Python 3.11, and enough of them abort the interpreter (see ui/app.py, guard_none_refcount).
+        current = self.seduta_id()
         self.seduta.clear()
-        self.seduta.addItem(tr("(nessuna)"), None)
-        for sid, label in sedute:
-            self.seduta.addItem(label, sid)
-        self.seduta.setCurrentIndex(max(self.seduta.findData(current), 0))
+        self._sedute: list[int | None] = [None] + [sid for sid, _ in sedute]
+        self.seduta.addItems([tr("(nessuna)")] + [label for _, label in sedute])
+        self.seduta.setCurrentIndex(self._sedute.index(current) if current in self._sedute else 0)
+
+    def seduta_id(self) -> int | None:
+        index = self.seduta.currentIndex()
+        sedute = getattr(self, "_sedute", [None])
+        return sedute[index] if 0 <= index < len(sedute) else None
 
     def selected_protocol(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
@@ -216,7 +283,7 @@ class RankingPanel(QWidget):
         return dialog.exec() == QDialog.DialogCode.Accepted
 
     def approve(self, state: str) -> None:
-        reason, seduta, actor = self.reason.text(), self.seduta.currentData(), actor_name(self.host)
+        reason, seduta, actor = self.reason.text(), self.seduta_id(), actor_name(self.host)
         if state == service.FINAL and not dialogs.confirm(
             self,
             tr("Graduatoria definitiva"),
@@ -230,7 +297,16 @@ class RankingPanel(QWidget):
                 tr("Approvata la versione {v} ({s}), impronta {f}").format(
                     v=row.version, s=row.state, f=row.fingerprint[:16] + "…"
                 )
+                + self.backup()
             )
+
+    def backup(self) -> str:
+        """A copy of the file right after an approval; what to add to the status line about it."""
+        try:
+            take_backup(self.host.db.path, "approvazione graduatoria")
+        except (ValutazioneError, OSError) as exc:
+            return tr(" — copia di sicurezza NON riuscita: ") + str(exc)
+        return tr(" — copia di sicurezza salvata.")
 
     def renounce(self) -> None:
         protocol = self.selected_protocol()
@@ -249,7 +325,9 @@ class RankingPanel(QWidget):
         )
 
     def slide(self) -> None:
-        reason, seduta, actor = self.reason.text(), self.seduta.currentData(), actor_name(self.host)
+        reason, seduta, actor = self.reason.text(), self.seduta_id(), actor_name(self.host)
         row = run_action(self.host, self.status, lambda s: service.slide(s, actor, reason, seduta))
         if row is not None:
-            self.status.ok(tr("Scorrimento approvato come versione {v} (provvisoria).").format(v=row.version))
+            self.status.ok(
+                tr("Scorrimento approvato come versione {v} (provvisoria).").format(v=row.version) + self.backup()
+            )

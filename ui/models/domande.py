@@ -10,10 +10,10 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ui.models.table import LEFT, RIGHT, SORT_ROLE, Column, RowTableModel
-from valutazione.models import Ammissibilita, Conflitto, Domanda, Scheda
+from valutazione.models import Ammissibilita, Conflitto, Domanda, Flag, Scheda, ZonaRow
 from valutazione.money import format_euro
 
 # The member's own state on an application, in the order a member works through them.
@@ -77,43 +77,65 @@ def load_domande(session: Session, member_id: int | None, only: Iterable[int] | 
     """Reads the rows inside the caller's session; ``member_id`` None means no personal state (secretary).
 
     ``only`` restricts to the application ids the member is assigned (from the conflicts service).
+    Why plain column queries and not ``select(Domanda)``: at 20,000 applications the ORM objects with
+    their flags and zones cost seconds and a few hundred MB; five flat queries (applications with their
+    zone, flags, outcomes, the member's sheets and declarations) cost a fraction, and ``only`` is applied
+    here rather than as an ``IN`` list, which SQLite caps at 32,766 parameters.
     """
-    query = select(Domanda).options(selectinload(Domanda.flags), selectinload(Domanda.zona)).order_by(Domanda.protocol)
-    if only is not None:
-        query = query.where(Domanda.id.in_(list(only)))
-    outcomes = {a.domanda_id: a.outcome for a in session.scalars(select(Ammissibilita))}
+    wanted = None if only is None else set(only)
+    decided = select(Ammissibilita.domanda_id, Ammissibilita.outcome)
+    outcomes = {did: outcome for did, outcome in session.execute(decided)}
+    flags: dict[int, list[str]] = {}
+    for domanda_id, detail in session.execute(select(Flag.domanda_id, Flag.detail).order_by(Flag.id)):
+        flags.setdefault(domanda_id, []).append(detail)
     sheets: dict[int, str] = {}
     conflicts: dict[int, bool] = {}
     if member_id is not None:
-        sheets = {
-            s.domanda_id: s.state for s in session.scalars(select(Scheda).where(Scheda.commissario_id == member_id))
-        }
-        conflicts = {
-            c.domanda_id: c.has_conflict
-            for c in session.scalars(select(Conflitto).where(Conflitto.commissario_id == member_id))
-        }
+        mine = Scheda.commissario_id == member_id
+        sheets = {did: state for did, state in session.execute(select(Scheda.domanda_id, Scheda.state).where(mine))}
+        declared = select(Conflitto.domanda_id, Conflitto.has_conflict).where(Conflitto.commissario_id == member_id)
+        conflicts = {did: bool(has) for did, has in session.execute(declared)}
+    query = (
+        select(
+            Domanda.id,
+            Domanda.protocol,
+            Domanda.submitted_at,
+            Domanda.applicant,
+            Domanda.title,
+            ZonaRow.number,
+            ZonaRow.name,
+            Domanda.zone_text,
+            Domanda.grant_cents,
+        )
+        .outerjoin(ZonaRow, ZonaRow.id == Domanda.zona_id)
+        .order_by(Domanda.protocol)
+    )
     rows = []
-    for d in session.scalars(query):
+    no_flags: tuple[str, ...] = ()
+    for did, protocol, submitted, applicant, title, zone_number, zone_name, zone_text, grant in session.execute(query):
+        if wanted is not None and did not in wanted:
+            continue
         if member_id is None:
             state = ""
-        elif conflicts.get(d.id):
+        elif conflicts.get(did):
             state = ASTENUTO
-        elif d.id in sheets:
-            state = sheets[d.id]
+        elif did in sheets:
+            state = sheets[did]
         else:
-            state = DA_VALUTARE if d.id in conflicts else DA_DICHIARARE
+            state = DA_VALUTARE if did in conflicts else DA_DICHIARARE
+        found = flags.get(did)
         rows.append(
             DomandaRow(
-                id=d.id,
-                protocol=d.protocol,
-                submitted_at=d.submitted_at,
-                applicant=d.applicant,
-                title=d.title,
-                zone_number=d.zona.number if d.zona else None,
-                zone_name=d.zona.name if d.zona else d.zone_text,
-                grant_cents=d.grant_cents,
-                outcome=outcomes.get(d.id),
-                flags=tuple(f.detail for f in d.flags),
+                id=did,
+                protocol=protocol,
+                submitted_at=submitted,
+                applicant=applicant,
+                title=title,
+                zone_number=zone_number,
+                zone_name=zone_name if zone_name is not None else zone_text,
+                grant_cents=grant,
+                outcome=outcomes.get(did),
+                flags=tuple(found) if found else no_flags,
                 my_state=state,
             )
         )
@@ -159,6 +181,7 @@ class DomandeTableModel(RowTableModel[DomandaRow]):
         super().__init__(rows, parent)
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._haystacks: list[str] = []
+        self._progress: str | None = None
         self._index_rows()
 
     def set_rows(self, rows: Sequence[DomandaRow]) -> None:
@@ -168,6 +191,7 @@ class DomandeTableModel(RowTableModel[DomandaRow]):
         if self._sort is not None:
             self._rows.sort(key=self._key(self._sort[0]), reverse=self._sort[1] == Qt.SortOrder.DescendingOrder)
         self._index_rows()
+        self._progress = None
         self.endResetModel()
 
     def _key(self, column: int) -> Callable[[DomandaRow], Any]:
@@ -231,12 +255,18 @@ class DomandeTableModel(RowTableModel[DomandaRow]):
         return tr(value) if isinstance(value, str) else value
 
     def progress_text(self) -> str:
-        """ "12 di 31 inviate": the member's own progress over the applications they must score."""
-        due = [r for r in self._rows if r.my_state and r.my_state != ASTENUTO]
-        if not any(r.my_state for r in self._rows):
-            return tr("{} domande").format(len(self._rows))
-        sent = sum(1 for r in due if r.my_state == INVIATA)
-        return tr("{} di {} inviate").format(sent, len(due))
+        """ "12 di 31 inviate": the member's own progress over the applications they must score.
+
+        Counted once per load (the view asks on every keystroke of the search, 20,000 rows each time).
+        """
+        if self._progress is None:
+            due = [r for r in self._rows if r.my_state and r.my_state != ASTENUTO]
+            if not any(r.my_state for r in self._rows):
+                self._progress = tr("{} domande").format(len(self._rows))
+            else:
+                sent = sum(1 for r in due if r.my_state == INVIATA)
+                self._progress = tr("{} di {} inviate").format(sent, len(due))
+        return self._progress
 
 
 class DomandeFilterProxy(QSortFilterProxyModel):

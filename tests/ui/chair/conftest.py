@@ -85,3 +85,9 @@ def scored_host(qtbot: Any, db: Database, tmp_path: Path) -> Iterator[Host]:
     window.member_ids = ids
     qtbot.addWidget(window)
     yield window
+
+
+def settled(qtbot: Any, panel: Any, timeout: int = 15000) -> Any:
+    """Waits until a screen's background computation (the ranking's worker) has reached its table."""
+    qtbot.waitUntil(lambda: not getattr(panel, "busy", False), timeout=timeout)
+    return panel

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from tests.ui.chair.conftest import Host, shoot
+from tests.ui.chair.conftest import Host, settled, shoot
 from ui import dialogs
 from ui.chair.ranking import DrawDialog, RankingPanel
 from ui.chair.ranking_model import FUNDING_LINE_ROLE
@@ -28,6 +28,7 @@ def test_funding_line_budget_and_explanations(qtbot: Any, scored_host: Host, qtm
     """The line falls under the partially funded application; every point is explained from the coefficients."""
     panel = RankingPanel(scored_host)
     scored_host.show_panel(panel, "Graduatoria")
+    settled(qtbot, panel)
     qtmodeltester.check(panel.model)
     qtmodeltester.check(panel.versions)
     line = [i for i in range(panel.model.rowCount()) if panel.model.index(i, 0).data(FUNDING_LINE_ROLE)]
@@ -48,6 +49,7 @@ def test_tie_draw_then_provisional_and_final(qtbot: Any, scored_host: Host, monk
     """A final ranking is refused while a tie is open; after the draw, provisional then final are approved."""
     panel = RankingPanel(scored_host)
     scored_host.show_panel(panel, "Graduatoria")
+    settled(qtbot, panel)
     monkeypatch.setattr(dialogs, "confirm", lambda *a, **k: True)
     qtbot.mouseClick(panel.final, Qt.MouseButton.LeftButton)
     assert "non può diventare definitiva" in panel.status.text() and "sorteggio" in panel.status.text()
@@ -63,6 +65,7 @@ def test_tie_draw_then_provisional_and_final(qtbot: Any, scored_host: Host, monk
     panel.exec_dialog = fill  # type: ignore[method-assign]
     qtbot.mouseClick(panel.draw_button, Qt.MouseButton.LeftButton)
     assert "PG 141/2018 → PG 117/2018" in panel.status.text()
+    settled(qtbot, panel)
     assert (
         panel.model.row_at(_row(panel, "PG 141/2018")).position
         < panel.model.row_at(_row(panel, "PG 117/2018")).position
@@ -73,6 +76,7 @@ def test_tie_draw_then_provisional_and_final(qtbot: Any, scored_host: Host, monk
     assert "versione 1 (provvisoria)" in panel.status.text()
     qtbot.mouseClick(panel.final, Qt.MouseButton.LeftButton)
     assert "versione 2 (definitiva)" in panel.status.text()
+    settled(qtbot, panel)
     assert [panel.versions.index(r, 1).data() for r in range(2)] == ["provvisoria", "definitiva"]
     assert panel.versions.index(1, 5).data().endswith("…")
 
@@ -86,17 +90,20 @@ def test_renunciation_and_slide(qtbot: Any, scored_host: Host, monkeypatch: Any)
         graduatoria.approve(s, "provvisoria", "Laura Fumagalli")
     panel = RankingPanel(scored_host)
     scored_host.show_panel(panel, "Graduatoria")
+    settled(qtbot, panel)
     qtbot.mouseClick(panel.renounce_button, Qt.MouseButton.LeftButton)
     assert "Selezionare" in panel.status.text()
     panel.table.selectRow(_row(panel, "PG 130/2018"))
     monkeypatch.setattr(dialogs, "ask_text", lambda *a, **k: "Rinuncia con PEC del 10/05/2018")
     qtbot.mouseClick(panel.renounce_button, Qt.MouseButton.LeftButton)
     assert "Rinuncia registrata per PG 130/2018" in panel.status.text()
+    settled(qtbot, panel)
     qtbot.mouseClick(panel.slide_button, Qt.MouseButton.LeftButton)
     assert "motivo" in panel.status.text()
     qtbot.keyClicks(panel.reason, "Scorrimento per rinuncia di PG 130/2018")
     qtbot.mouseClick(panel.slide_button, Qt.MouseButton.LeftButton)
     assert "versione 2" in panel.status.text()
+    settled(qtbot, panel)
     assert _cell(panel, "PG 113/2018", "Contributo").data() == "€ 50.000,00"
     assert _cell(panel, "PG 106/2018", "Esito").data() == "finanziata parzialmente"
     assert _cell(panel, "PG 130/2018", "Esito").data() == "rinuncia / revoca"

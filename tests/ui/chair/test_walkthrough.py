@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from tests.ui.chair import scenario
-from tests.ui.chair.conftest import SAMPLE, Host
+from tests.ui.chair.conftest import SAMPLE, Host, settled
 from ui import dialogs
 from ui.chair.admissibility import AdmissibilityPanel
 from ui.chair.bando_wizard import BandoWizard
@@ -89,11 +89,13 @@ def test_sample_call_end_to_end(qtbot: Any, tmp_path: Path, monkeypatch: Any) ->
 
     ranking = RankingPanel(host)
     host.show_panel(ranking, "Graduatoria")
+    settled(qtbot, ranking)
     line = ranking.model.row_at(ranking.model.funding_line - 1)
     assert (line.protocol, line.status) == ("PG 113/2018", "finanziata_parzialmente")
     ranking.exec_dialog = lambda dialog: True  # type: ignore[method-assign]
     _click(qtbot, ranking.draw_button)
     assert "Sorteggio registrato" in ranking.status.text()
+    settled(qtbot, ranking)
     _click(qtbot, ranking.provisional)
     monkeypatch.setattr(dialogs, "confirm", lambda *a, **k: True)
     _click(qtbot, ranking.final)
@@ -101,9 +103,11 @@ def test_sample_call_end_to_end(qtbot: Any, tmp_path: Path, monkeypatch: Any) ->
     ranking.table.selectRow(1)
     monkeypatch.setattr(dialogs, "ask_text", lambda *a, **k: "Rinuncia comunicata via PEC")
     _click(qtbot, ranking.renounce_button)
+    settled(qtbot, ranking)
     ranking.reason.setText("Scorrimento per rinuncia")
     _click(qtbot, ranking.slide_button)
     assert "versione 3" in ranking.status.text()
+    settled(qtbot, ranking)
     assert ranking.model.row_at(ranking.model.funding_line - 1).protocol == "PG 106/2018"
     assert ranking.versions.rowCount() == 3
     db.close()

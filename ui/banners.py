@@ -1,0 +1,240 @@
+"""Opening a file safely, and the coloured banners that say what the user must know about it.
+
+The main window opens every file through ``FileSafety.open``, which uses
+``valutazione.backups.open_for_work``: a damaged file is offered its newest good backup; a file held by
+another copy of the program, on a network share or on a read-only medium opens read-only with a YELLOW
+banner saying why, and the actions that write are disabled so the user sees the reason before trying.
+The audit chain is verified at every opening in a background worker (seconds on a large file); a
+broken chain is a RED banner naming the first bad row, and the file still opens. File → "Ripristina da
+backup…" lists the automatic backups and restores the chosen one, keeping the current file aside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
+
+from ui import dialogs, workers
+from valutazione import audit
+from valutazione.backups import Backup, CorruptFileError, list_backups, open_for_work, restore
+from valutazione.db import Database, open_for_user
+from valutazione.errors import ValutazioneError
+
+WARNING, ERROR = "warning", "error"
+STYLES = {
+    WARNING: ("#fff4c2", "#8a6d00", "#3d3000", "⚠"),
+    ERROR: ("#fde0e0", "#b71c1c", "#5c0000", "⛔"),
+}
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("banners", text)
+
+
+class Banner(QFrame):
+    """One message across the top of the window: a coloured band, an icon, wrapped text."""
+
+    def __init__(self, kind: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        background, border, foreground, icon = STYLES[kind]
+        self.setObjectName(f"banner-{kind}")
+        self.setStyleSheet(
+            f"QFrame#banner-{kind} {{ background: {background}; border: 1px solid {border}; border-radius: 3px; }}"
+            f"QLabel {{ color: {foreground}; background: transparent; border: none; }}"
+        )
+        self.icon = QLabel(icon)
+        self.icon.setStyleSheet("font-size: 16pt;")
+        self.label = QLabel(text)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.label, 1)
+
+    def text(self) -> str:
+        return self.label.text()
+
+
+class BannerArea(QWidget):
+    """The banners above the window's pages; hidden (no space taken) when there is nothing to say."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(6, 6, 6, 0)
+        self.box.setSpacing(4)
+        self.items: list[Banner] = []
+        self.setVisible(False)
+
+    def add(self, kind: str, text: str) -> Banner:
+        banner = Banner(kind, text, self)
+        self.box.addWidget(banner)
+        self.items.append(banner)
+        self.setVisible(True)
+        return banner
+
+    def banners(self, kind: str | None = None) -> list[Banner]:
+        return [b for b in self.items if kind is None or b.kind == kind]
+
+    def clear(self) -> None:
+        for banner in self.items:
+            self.box.removeWidget(banner)
+            banner.hide()
+            banner.deleteLater()
+        self.items = []
+        self.setVisible(False)
+
+
+def choose_backup(parent: QWidget | None, backups: list[Backup]) -> Backup | None:
+    """Asks which backup to restore (tests replace this function)."""
+    labels = [b.label for b in backups]
+    label, ok = QInputDialog.getItem(
+        parent, tr("Ripristina da backup"), tr("Copie di sicurezza di questo file (la più recente per prima):"),
+        labels, 0, False,
+    )
+    return backups[labels.index(label)] if ok and label in labels else None
+
+
+class FileSafety(QObject):
+    """The window's safe opening: banners, read-only state, audit check, restore from backup."""
+
+    def __init__(self, window: Any, banners: BannerArea) -> None:
+        super().__init__(window)
+        self.window = window
+        self.banners = banners
+        self.read_only_reason: str | None = None
+        self.chain: audit.ChainReport | None = None
+        self.chain_job: workers.Job | None = None
+        self.writing_actions: list[Callable[[], list[QAction]]] = []
+        self.restore_action = QAction(tr("Ripristina da &backup…"), window)
+        self.restore_action.triggered.connect(self.restore_chosen)
+
+    # -- opening -------------------------------------------------------------------------------------
+
+    def open(self, path: Path) -> tuple[Database, str | None] | None:
+        """Opens ``path`` for work; a damaged file is offered its newest good backup. None: not opened."""
+        try:
+            return open_for_work(path)
+        except CorruptFileError as exc:
+            if exc.backup is None:
+                # Nothing to offer: the opener's own words say more (e.g. "non è un file di valutazione").
+                try:
+                    return open_for_user(path)
+                except ValutazioneError as detail:
+                    dialogs.error(self.window, tr("Apri"), str(detail))
+                return None
+            if not dialogs.confirm(self.window, tr("File danneggiato"), str(exc), yes=tr("Ripristina da backup")):
+                return None
+            return self._restore_and_open(exc.backup, path)
+        except ValutazioneError as exc:
+            dialogs.error(self.window, tr("Apri"), str(exc))
+            return None
+
+    def _restore_and_open(self, backup: Backup, path: Path) -> tuple[Database, str | None] | None:
+        try:
+            aside = restore(backup.path, path)
+            opened = open_for_work(path)
+        except ValutazioneError as exc:
+            dialogs.error(self.window, tr("Ripristina da backup"), str(exc))
+            return None
+        kept = tr("\nIl file sostituito è stato conservato come:\n{aside}").format(aside=aside) if aside != path else ""
+        done = tr("Ripristinata la copia del {label}.").format(label=backup.label)
+        dialogs.info(self.window, tr("Ripristina da backup"), done + kept)
+        return opened
+
+    def opened(self, db: Database, why: str | None) -> None:
+        """Called once the window holds ``db``: banners, disabled writing actions, the audit check."""
+        self.banners.clear()
+        self.read_only_reason = why if why else (tr("Il file è aperto in sola lettura.") if db.read_only else None)
+        if self.read_only_reason:
+            self.banners.add(
+                WARNING,
+                tr("Sola lettura: {why} Le modifiche sono disattivate finché il file non viene riaperto in "
+                   "scrittura.").format(why=self.read_only_reason),
+            )
+        self.update_actions()
+        self.verify_chain(db)
+
+    def closed(self) -> None:
+        self.banners.clear()
+        self.read_only_reason = None
+        self.chain = None
+        if self.chain_job is not None:
+            self.chain_job.cancel()
+            self.chain_job = None
+        self.update_actions()
+
+    @property
+    def read_only(self) -> bool:
+        return self.read_only_reason is not None
+
+    def update_actions(self) -> None:
+        """Writing actions follow the file: disabled (with the reason as tooltip) when read-only."""
+        has_file = self.window.db is not None
+        self.restore_action.setEnabled(has_file and not self.read_only)
+        for provider in self.writing_actions:
+            for action in provider():
+                action.setEnabled(has_file and not self.read_only)
+                action.setToolTip(tr("File in sola lettura: ") + self.read_only_reason if self.read_only else "")
+
+    # -- audit chain ---------------------------------------------------------------------------------
+
+    def verify_chain(self, db: Database) -> None:
+        """Recomputes the audit chain in a worker; a broken chain becomes a red banner."""
+        job = workers.run_task(self.window, db, tr("Verifica del registro"), _verify, dialog=False)
+        self.chain_job = job
+        job.finished.connect(lambda report, job=job: self._chain_checked(job, report))
+        job.failed.connect(lambda message, job=job: self._chain_checked(job, None, message))
+
+    def _chain_checked(self, job: workers.Job, report: audit.ChainReport | None, failure: str = "") -> None:
+        job.deleteLater()
+        if job is not self.chain_job:  # a file closed or reopened meanwhile
+            return
+        self.chain_job = None
+        self.chain = report
+        if report is not None and report.ok:
+            return
+        text = report.message if report is not None else failure
+        row = tr(" (prima riga non valida: n. {id})").format(id=report.first_bad_id) if report is not None else ""
+        self.banners.add(
+            ERROR,
+            tr("Registro delle operazioni compromesso{row}: {text} Il file è aperto, ma le sue modifiche "
+               "registrate non sono più verificabili: conservare questa copia e avvisare il responsabile "
+               "del procedimento.").format(row=row, text=text),
+        )
+
+    # -- restore from the menu ------------------------------------------------------------------------
+
+    def restore_chosen(self) -> None:
+        db = self.window.db
+        if db is None:
+            return
+        path = db.path
+        backups = list_backups(path)
+        if not backups:
+            dialogs.info(self.window, tr("Ripristina da backup"), tr("Non ci sono copie di sicurezza di questo file."))
+            return
+        chosen = choose_backup(self.window, backups)
+        if chosen is None or not dialogs.confirm(
+            self.window,
+            tr("Ripristina da backup"),
+            tr("Sostituire «{name}» con la copia del {label}? Il file attuale non viene cancellato: viene "
+               "conservato accanto, con un nome che indica la data.").format(name=path.name, label=chosen.label),
+            yes=tr("Ripristina"),
+        ):
+            return
+        self.window.close_file()
+        opened = self._restore_and_open(chosen, path)
+        if opened is not None:
+            self.window.set_database(opened[0], opened[1])
+
+
+def _verify(session: Any, _progress: Any, _cancelled: Any) -> audit.ChainReport:
+    return audit.verify_chain(session)
