@@ -116,6 +116,7 @@ def test_frozen_bundle_tarball_and_deb(tmp_path: Path, capsys: pytest.CaptureFix
                 report.append(f".deb installato con dpkg -i, /usr/bin/valutazione-gui --smoke {seconds:.1f} s")
             finally:
                 subprocess.run(["dpkg", "-r", "valutazione"], capture_output=True, timeout=300)
+                subprocess.run(["dpkg", "--purge", "valutazione"], capture_output=True, timeout=300)  # no "rc" left
             assert not Path("/opt/valutazione").exists()
     else:
         report.append(".deb non installato (serve root e dpkg)")
