@@ -9,8 +9,10 @@ scores kept in the file and show that nothing changed.
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -163,11 +165,11 @@ def _inputs(s: Session, bando: Bando) -> tuple[list[Candidate], tuple[str, ...],
         select(Scheda.domanda_id, Scheda.commissario_id, Voto.sub_code, text_value)
         .join(Voto, Voto.scheda_id == Scheda.id)
         .where(Scheda.state == SUBMITTED, Voto.value.is_not(None))
-        .order_by(Voto.scheda_id, Voto.sub_code)
     )
     decimals: dict[str, Decimal] = {}
     names = {mid: members[mid] for mid in scorers}
-    for did, mid, code, text in s.execute(mark_rows):
+    # On the Core connection: plain tuples, without the ORM's per-row result processing.
+    for did, mid, code, text in s.connection().execute(mark_rows):
         by_member = marks_by.get(did)
         if by_member is None:
             continue
@@ -213,11 +215,29 @@ def _draws(s: Session) -> dict[frozenset[str], tuple[str, ...]]:
     }
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pauses Python's cyclic garbage collector for one computation.
+
+    A ranking builds tens of thousands of small objects (marks, sub-scores) that all live until it is
+    done and hold no cycles; the collector would rescan them over and over (a fifth of the time at 5,000
+    applications) to free nothing.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def compute(s: Session) -> Computed:
     """The ranking from the file as it is now (not approved: nothing is written)."""
     bando = lookup.rules(s)
-    candidates, undecided, facts = _inputs(s, bando)
-    return Computed(build_graduatoria(bando, candidates, facts.draws), undecided, facts)
+    with _collector_paused():
+        candidates, undecided, facts = _inputs(s, bando)
+        return Computed(build_graduatoria(bando, candidates, facts.draws), undecided, facts)
 
 
 def versions(s: Session) -> list[GraduatoriaVersion]:
