@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QInputDialog, QLabel, QStyle, QVBoxLayout, QWidget
 
 from ui import dialogs, workers
 from valutazione import audit
@@ -26,9 +26,10 @@ from valutazione.db import Database, open_for_user
 from valutazione.errors import ValutazioneError
 
 WARNING, ERROR = "warning", "error"
+# background, border, text, and the style's standard icon (an emoji would be a missing glyph on many fonts)
 STYLES = {
-    WARNING: ("#fff4c2", "#8a6d00", "#3d3000", "⚠"),
-    ERROR: ("#fde0e0", "#b71c1c", "#5c0000", "⛔"),
+    WARNING: ("#fff4c2", "#8a6d00", "#3d3000", QStyle.StandardPixmap.SP_MessageBoxWarning),
+    ERROR: ("#fde0e0", "#b71c1c", "#5c0000", QStyle.StandardPixmap.SP_MessageBoxCritical),
 }
 
 
@@ -48,8 +49,8 @@ class Banner(QFrame):
             f"QFrame#banner-{kind} {{ background: {background}; border: 1px solid {border}; border-radius: 3px; }}"
             f"QLabel {{ color: {foreground}; background: transparent; border: none; }}"
         )
-        self.icon = QLabel(icon)
-        self.icon.setStyleSheet("font-size: 16pt;")
+        self.icon = QLabel()
+        self.icon.setPixmap(self.style().standardIcon(icon).pixmap(24, 24))
         self.label = QLabel(text)
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -156,8 +157,8 @@ class FileSafety(QObject):
         if self.read_only_reason:
             self.banners.add(
                 WARNING,
-                tr("Sola lettura: {why} Le modifiche sono disattivate finché il file non viene riaperto in "
-                   "scrittura.").format(why=self.read_only_reason),
+                tr("Aperto in sola lettura. {why} Le modifiche sono disattivate finché il file non viene "
+                   "riaperto in scrittura.").format(why=self.read_only_reason),
             )
         self.update_actions()
         self.verify_chain(db)
@@ -202,12 +203,12 @@ class FileSafety(QObject):
         if report is not None and report.ok:
             return
         text = report.message if report is not None else failure
-        row = tr(" (prima riga non valida: n. {id})").format(id=report.first_bad_id) if report is not None else ""
+        row = tr(", prima riga non valida: n. {id}").format(id=report.first_bad_id) if report is not None else ""
         self.banners.add(
             ERROR,
-            tr("Registro delle operazioni compromesso{row}: {text} Il file è aperto, ma le sue modifiche "
-               "registrate non sono più verificabili: conservare questa copia e avvisare il responsabile "
-               "del procedimento.").format(row=row, text=text),
+            tr("Registro delle operazioni compromesso{row}. {text} Il file è aperto, ma le operazioni registrate "
+               "non sono più verificabili: conservare questa copia e avvisare il responsabile del "
+               "procedimento.").format(row=row, text=text),
         )
 
     # -- restore from the menu ------------------------------------------------------------------------

@@ -239,6 +239,7 @@ class MainWindow(QMainWindow):
             self.toolbar.addSeparator()
             for action in self.chair_actions:
                 self.toolbar.addAction(action)
+        self.safety.update_actions()  # on a read-only file the chair's writing actions start disabled
 
     def _clear_work(self) -> None:
         if self.evaluation is not None:

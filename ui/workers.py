@@ -48,20 +48,31 @@ class _Runnable(QRunnable):
         try:
             with self.db.sessions() as session:
                 with session.begin():
-                    result = self.task(session, self.signals.progress.emit, self.stop.is_set)
+                    result = self.task(session, self._progress, self.stop.is_set)
                     if self.stop.is_set():
                         raise Cancelled
-            self.signals.finished.emit(result)
+            self._emit(self.signals.finished, result)
         except Exception as exc:  # noqa: BLE001 - shown to the user instead of dying in a thread
             # A core function stops on Annulla by raising its own error (the importer's
             # ImportCancelledError is a ValutazioneError): once the user has cancelled, whatever
             # ended the task is a cancellation, not a failure to report. The transaction was rolled back.
             if isinstance(exc, Cancelled) or self.stop.is_set():
-                self.signals.cancelled.emit()
+                self._emit(self.signals.cancelled)
             elif isinstance(exc, ValutazioneError):
-                self.signals.failed.emit(str(exc))
+                self._emit(self.signals.failed, str(exc))
             else:
-                self.signals.failed.emit(f"{type(exc).__name__}: {exc}")
+                self._emit(self.signals.failed, f"{type(exc).__name__}: {exc}")
+
+    def _progress(self, done: int, total: int) -> None:
+        self._emit(self.signals.progress, done, total)
+
+    @staticmethod
+    def _emit(signal: Any, *args: Any) -> None:
+        """The window that asked may be gone (file closed, program quitting): then nobody is listening."""
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # "Signal source has been deleted"
+            pass
 
 
 class Job(QObject):

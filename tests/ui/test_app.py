@@ -145,3 +145,30 @@ def test_recent_files_menu_reopens_a_file(qtbot: Any, committee_file: CommitteeF
     window.close_action.trigger()
     assert window.db is None and window.pages.currentWidget() is window.welcome
     window.close()
+
+
+def test_worker_cancel_through_the_core_error_is_a_cancel(qtbot: Any, committee_file: CommitteeFile) -> None:
+    """A core function that stops on Annulla with its own error (the importer's) is reported as cancelled."""
+    from valutazione.importers.report import ImportCancelledError
+
+    with opened(committee_file.path) as db:
+        started = threading.Event()
+
+        def task(s: Any, progress: Any, cancelled: Any) -> None:
+            committee.add_member(s, "Gino Viola", "componente", actor="test")
+            started.set()
+            while not cancelled():
+                threading.Event().wait(0.01)
+            raise ImportCancelledError()
+
+        job = workers.run_task(None, db, "Importazione di prova", task)
+        failures: list[str] = []
+        job.failed.connect(failures.append)
+        assert started.wait(5)
+        qtbot.waitUntil(job.dialog.isVisible, timeout=3000)
+        button = next(b for b in job.dialog.findChildren(QPushButton) if b.text() == "Annulla")
+        with qtbot.waitSignal(job.cancelled, timeout=5000):
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert not failures
+        with db.sessions() as s:
+            assert all(m.name != "Gino Viola" for m in committee.list_members(s))
