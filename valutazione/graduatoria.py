@@ -21,6 +21,7 @@ from valutazione.scoring import SubScore
 
 EXCLUDED = "esclusa"
 NOT_ADMITTED = "non_ammessa"
+NOT_SCORED = "non_valutata"  # nobody has scored it yet: neither ranked nor below a threshold
 RENOUNCED = "rinunciataria"
 TOTAL = "totale"
 

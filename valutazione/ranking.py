@@ -25,6 +25,7 @@ from valutazione.funding import FUNDED, PARTIALLY_FUNDED, allocate
 from valutazione.graduatoria import (
     EXCLUDED,
     NOT_ADMITTED,
+    NOT_SCORED,
     RENOUNCED,
     TOTAL,
     Graduatoria,
@@ -101,7 +102,12 @@ class _Scored:
 
     @property
     def eligible(self) -> bool:
-        return not self.candidate.excluded and not self.failures
+        return not self.candidate.excluded and bool(self.scorers) and not self.failures
+
+    @property
+    def unscored(self) -> bool:
+        """No submitted mark at all: calling it *non ammessa* on zero points would be a false outcome."""
+        return not self.candidate.excluded and not self.scorers
 
 
 def rescale(values: Mapping[str, Decimal], maximum: Decimal, bando: Bando) -> dict[str, Decimal]:
@@ -160,10 +166,11 @@ def build_graduatoria(
         crit, total = finals[s.candidate.protocol]
         rows.append(_row(s, position, crit, total, status, grant, ties.get(s.candidate.protocol)))
     not_admitted = sorted(
-        (s for s in scored if not s.eligible and not s.candidate.excluded),
+        (s for s in scored if not s.eligible and not s.candidate.excluded and not s.unscored),
         key=lambda s: (-s.total_raw, s.candidate.protocol),
     )
     rows += [_row(s, None, s.criteria_raw, s.total_raw, NOT_ADMITTED, 0, None) for s in not_admitted]
+    rows += [_row(s, None, s.criteria_raw, s.total_raw, NOT_SCORED, 0, None) for s in scored if s.unscored]
     rows += [
         _row(s, None, s.criteria_raw, s.total_raw, EXCLUDED, 0, None) for s in scored if s.candidate.excluded
     ]

@@ -42,6 +42,7 @@ STATUS_LABELS = {
     "ammessa_non_finanziata": "ammessa non finanziata (esaurimento risorse)",
     "rinunciataria": "rinuncia / revoca",
     "non_ammessa": "non ammessa (sotto soglia)",
+    "non_valutata": "non ancora valutata",
     "esclusa": "esclusa",
 }
 STATUS_COLOURS = {
@@ -49,6 +50,7 @@ STATUS_COLOURS = {
     "finanziata_parzialmente": PARTIAL_BG,
     "ammessa_non_finanziata": RESERVE_BG,
     "non_ammessa": NOT_ADMITTED_BG,
+    "non_valutata": RESERVE_BG,
     "esclusa": EXCLUDED_BG,
     "rinunciataria": EXCLUDED_BG,
 }

@@ -19,7 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from valutazione.bando import Bando
-from valutazione.graduatoria import EXCLUDED, NOT_ADMITTED, TOTAL
+from valutazione.graduatoria import EXCLUDED, NOT_ADMITTED, NOT_SCORED, TOTAL
 from valutazione.reports.layout import (
     DocumentPage,
     Styles,
@@ -71,6 +71,7 @@ PUBLIC_STATUS = {
     "finanziata_parzialmente": "Finanziata parzialmente",
     "ammessa_non_finanziata": "Ammessa non finanziata (esaurimento risorse)",
     NOT_ADMITTED: "Non ammessa (sotto soglia)",
+    NOT_SCORED: "Non ancora valutata",
     EXCLUDED: "Esclusa",
     "rinunciataria": "Rinunciataria",
 }
@@ -126,6 +127,7 @@ def _status_order(status: str) -> int:
         "ammessa_non_finanziata",
         "rinunciataria",
         NOT_ADMITTED,
+        NOT_SCORED,
         EXCLUDED,
     ]
     return order.index(status) if status in order else len(order)
@@ -305,6 +307,12 @@ def build_graduatoria_pdf(view: RankingView, bando: Bando, exclusion_reasons: Ma
         story += [
             para("Domande non ammesse: soglia di sbarramento non raggiunta", s.h2),
             _others_table(below, bando, excluded=False),
+        ]
+    unscored = [r for r in view.rows if r.status == NOT_SCORED]
+    if unscored:
+        story += [
+            para("Domande non ancora valutate (nessuna scheda inviata)", s.h2),
+            _others_table(unscored, bando, excluded=False),
         ]
     excluded = [r for r in view.rows if r.status == EXCLUDED]
     if excluded:

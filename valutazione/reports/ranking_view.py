@@ -18,7 +18,7 @@ from typing import Any
 
 from valutazione.bando import Bando
 from valutazione.funding import FUNDED, NOT_FUNDED, PARTIALLY_FUNDED
-from valutazione.graduatoria import EXCLUDED, NOT_ADMITTED, RENOUNCED, Graduatoria
+from valutazione.graduatoria import EXCLUDED, NOT_ADMITTED, NOT_SCORED, RENOUNCED, Graduatoria
 from valutazione.money import to_cents
 
 NOT_APPROVED = "non approvata"
@@ -28,6 +28,7 @@ STATUS_LABELS = {
     PARTIALLY_FUNDED: "Finanziata parzialmente",
     NOT_FUNDED: "Ammessa non finanziata per esaurimento risorse",
     NOT_ADMITTED: "Non ammessa (sotto soglia)",
+    NOT_SCORED: "Non ancora valutata",
     EXCLUDED: "Esclusa",
     RENOUNCED: "Rinunciataria / revocata",
 }
@@ -36,6 +37,7 @@ SHORT_STATUS = {
     PARTIALLY_FUNDED: "Finanz. parziale",
     NOT_FUNDED: "Non finanziata",
     NOT_ADMITTED: "Non ammessa",
+    NOT_SCORED: "Da valutare",
     EXCLUDED: "Esclusa",
     RENOUNCED: "Rinunciataria",
 }
