@@ -55,8 +55,20 @@ def empty_window(qtbot: Any) -> MainWindow:
     return window
 
 
-def test_chair_tabs_load_only_when_shown(qtbot: Any, committee_file: CommitteeFile) -> None:
+def test_chair_tabs_load_only_when_shown(
+    qtbot: Any, committee_file: CommitteeFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A chair tab reads the file only the first time it is shown; data_changed refreshes only the visible one."""
+    from ui.chair.committee import CommitteeTab
+
+    reads: list[int] = []
+    original = CommitteeTab.refresh
+
+    def counted(self: CommitteeTab) -> None:
+        reads.append(1)
+        original(self)
+
+    monkeypatch.setattr(CommitteeTab, "refresh", counted)  # the screen's own connection must be replaced
     window = open_window(qtbot, committee_file.path)
     enter_as(qtbot, window, "Anna Rossi")
     titles = ["Bando", "Commissione", "Ammissibilità", "Avanzamento", "Graduatoria", "Sedute", "Finanziario"]
@@ -72,9 +84,9 @@ def test_chair_tabs_load_only_when_shown(qtbot: Any, committee_file: CommitteeFi
 
     window.data_changed.emit()  # a write elsewhere: Sedute is visible, Commissione is not
     assert sessions.loads == 2 and not sessions.stale
-    assert committee.loads == 1 and committee.stale
+    assert committee.loads == 1 and committee.stale and len(reads) == 1  # hidden: not read again
     window.tabs.setCurrentWidget(committee)  # coming back refreshes it once
-    assert committee.loads == 2 and not committee.stale
+    assert committee.loads == 2 and not committee.stale and len(reads) == 2
     window.close()
     assert all(t.panel is None for t in tabs if t not in (committee, sessions))  # closing built nothing
 
