@@ -237,5 +237,5 @@ class FileSafety(QObject):
             self.window.set_database(opened[0], opened[1])
 
 
-def _verify(session: Any, _progress: Any, _cancelled: Any) -> audit.ChainReport:
-    return audit.verify_chain(session)
+def _verify(session: Any, progress: Any, cancelled: Any) -> audit.ChainReport:
+    return audit.verify_chain(session, progress, cancelled)

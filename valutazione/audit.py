@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from valutazione.models import AuditRow, BandoRow, utcnow
 
 GENESIS = "0" * 64
+CHUNK = 2000
 
 
 def _default(value: Any) -> str:
@@ -126,29 +128,50 @@ class ChainReport:
     message: str
 
 
-def verify_chain(session: Session) -> ChainReport:
-    """Recomputes every hash; reports the first row that was edited, removed or re-ordered."""
+class VerificationCancelled(Exception):
+    """The caller's ``cancelled()`` said stop (e.g. the window was closed during the check)."""
+
+
+def verify_chain(
+    session: Session,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ChainReport:
+    """Recomputes every hash; reports the first row that was edited, removed or re-ordered.
+
+    It runs at every opening, so the rows are streamed as plain tuples in chunks (no ORM objects: a
+    file with 25,000 submitted sheets has as many audit rows), and the caller may follow ``progress``
+    and stop it with ``cancelled``.
+    """
+    total = session.scalar(select(func.count(AuditRow.id))) or 0
+    columns = select(
+        AuditRow.id, AuditRow.at, AuditRow.actor, AuditRow.action, AuditRow.entity, AuditRow.entity_id,
+        AuditRow.before_json, AuditRow.after_json, AuditRow.prev_hash, AuditRow.hash,
+    ).order_by(AuditRow.id)
     prev = GENESIS
     count = 0
     last_id = 0
-    for row in session.scalars(select(AuditRow).order_by(AuditRow.id)):
-        count += 1
-        if row.prev_hash != prev:
-            return ChainReport(
-                False,
-                count,
-                row.id,
-                f"Registro interrotto alla riga {row.id}: una riga precedente è stata rimossa o modificata.",
-            )
-        expected = row_hash(
-            row.prev_hash, row.at, row.actor, row.action, row.entity, row.entity_id, row.before_json, row.after_json
-        )
-        if expected != row.hash:
-            return ChainReport(False, count, row.id, f"La riga {row.id} del registro è stata modificata.")
-        prev = row.hash
-        last_id = row.id
-    bando = session.scalars(select(BandoRow)).first()
-    if bando is not None and bando.audit_head and bando.audit_head != prev:
+    result = session.connection().execution_options(yield_per=CHUNK).execute(columns)
+    for chunk in result.partitions(CHUNK):
+        if cancelled is not None and cancelled():
+            raise VerificationCancelled()
+        for row_id, at, actor, action, entity, entity_id, before, after, prev_hash, digest in chunk:
+            count += 1
+            if prev_hash != prev:
+                return ChainReport(
+                    False,
+                    count,
+                    row_id,
+                    f"Registro interrotto alla riga {row_id}: una riga precedente è stata rimossa o modificata.",
+                )
+            if row_hash(prev_hash, at, actor, action, entity, entity_id, before, after) != digest:
+                return ChainReport(False, count, row_id, f"La riga {row_id} del registro è stata modificata.")
+            prev = digest
+            last_id = row_id
+        if progress is not None:
+            progress(count, total)
+    head = session.scalars(select(BandoRow.audit_head).limit(1)).first()
+    if head and head != prev:
         return ChainReport(False, count, last_id + 1, f"Registro troncato: mancano righe dopo la {last_id}.")
     return ChainReport(
         True, count, None, f"Registro integro: {count} {'riga verificata' if count == 1 else 'righe verificate'}."

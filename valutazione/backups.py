@@ -51,6 +51,33 @@ def take_backup(db_path: Path, reason: str) -> Path:
     return dest
 
 
+def _fingerprint(db_path: Path) -> str:
+    """Size and modification time of the file and its journal: changes whenever a transaction commits."""
+    parts = []
+    for path in (db_path, db_path.with_name(db_path.name + "-wal")):
+        try:
+            st = path.stat()
+            parts.append(f"{st.st_size}:{st.st_mtime_ns}")
+        except FileNotFoundError:
+            parts.append("-")
+    return "|".join(parts)
+
+
+def take_backup_if_changed(db_path: Path, reason: str) -> Path | None:
+    """A backup unless the newest one already holds this very state (reopening an unchanged file).
+
+    Opening takes a backup every time; without this check a committee reopening a large file ten times
+    a day would copy it ten times and rotate its real history away.
+    """
+    marker = backup_dir(db_path) / "ultimo-stato.txt"
+    state = _fingerprint(db_path)
+    if list_backups(db_path) and marker.exists() and marker.read_text(encoding="utf-8") == state:
+        return None
+    taken = take_backup(db_path, reason)
+    marker.write_text(state, encoding="utf-8")
+    return taken
+
+
 def list_backups(db_path: Path) -> list[Backup]:
     """Newest first."""
     folder = backup_dir(db_path)
@@ -113,5 +140,5 @@ def open_for_work(path: Path) -> tuple[Database, str | None]:
         raise CorruptFileError(path, latest_good_backup(path))
     db, why = open_for_user(path)
     if not db.read_only:
-        take_backup(path, "apertura")
+        take_backup_if_changed(path, "apertura")
     return db, why

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from valutazione import backups
+from valutazione import audit, backups
 from valutazione.cli import main
 from valutazione.db import Database, FileLockedError, ReadOnlyLocationError, open_database, open_for_user
 from valutazione.filelock import why_read_only
@@ -140,3 +140,19 @@ def test_open_for_work_backs_up_and_detects_damage(db: Database) -> None:
     with pytest.raises(backups.CorruptFileError, match="danneggiato.*copia integra") as info:
         backups.open_for_work(db.path)
     assert info.value.backup is not None
+
+
+def test_reopening_an_unchanged_file_adds_no_backup(db: Database) -> None:
+    """Opening backs up only a state not already backed up: reopening unchanged keeps one copy, a change adds one."""
+    db.close()
+    for _ in range(3):
+        opened, _why = backups.open_for_work(db.path)
+        opened.close()
+    assert len(backups.list_backups(db.path)) == 1
+    opened, _why = backups.open_for_work(db.path)
+    with opened.sessions.begin() as s:
+        audit.record(s, "presidente", "prova", "bando", 1)
+    opened.close()
+    opened, _why = backups.open_for_work(db.path)
+    opened.close()
+    assert len(backups.list_backups(db.path)) == 2
