@@ -2,7 +2,7 @@
 
 The decisions listed are those the reports helper collects from the audit log for the session's time
 window (``collect_verbale``), so the screen shows exactly what the printed minutes will say. Printing
-renders the verbale PDF page by page with QtPdf onto the printer chosen in QPrintDialog; corrections
+renders the verbale PDF page by page with QtPdf (``ui.printing``) onto the printer chosen; corrections
 after printing are notes appended through the service, never rewrites.
 """
 
@@ -11,13 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
-from PySide6.QtGui import QPainter
-from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,6 +31,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from ui.chair.common import Host, StatusLine, actor_name, date_edit, day_it, from_qdate, read, run_action, tr
+from ui.printing import print_document
 from valutazione.models import Seduta
 from valutazione.reports.verbale import build_verbale_pdf
 from valutazione.reports.verbale_data import collect_verbale
@@ -46,29 +44,6 @@ class SedutaInfo:
     number: int
     day: date
     label: str
-
-
-def print_pdf(pdf: bytes, printer: QPrinter) -> int:
-    """Renders every page of ``pdf`` onto ``printer``; returns the number of pages printed."""
-    buffer = QBuffer()
-    buffer.setData(QByteArray(pdf))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    document = QPdfDocument()
-    document.load(buffer)
-    painter = QPainter()
-    if not painter.begin(printer):
-        return 0
-    try:
-        for page in range(document.pageCount()):
-            if page:
-                printer.newPage()
-            target = printer.pageLayout().paintRectPixels(printer.resolution())
-            size = document.pagePointSize(page).scaled(target.size().toSizeF(), Qt.AspectRatioMode.KeepAspectRatio)
-            image = document.render(page, QSize(int(size.width()), int(size.height())))
-            painter.drawImage(0, 0, image)
-    finally:
-        painter.end()
-    return document.pageCount()
 
 
 class SessionsPanel(QWidget):
@@ -227,11 +202,8 @@ class SessionsPanel(QWidget):
         pdf = self.verbale_pdf()
         if pdf is None:
             return 0
-        if printer is None:
-            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-            dialog = QPrintDialog(printer, self)
-            if dialog.exec() != QDialog.DialogCode.Accepted:
-                return 0
-        pages = print_pdf(pdf, printer)
+        pages = print_document(self, pdf, printer)
+        if not pages:
+            return 0
         self.status.ok(tr("Verbale stampato: {n} pagine.").format(n=pages))
         return pages
