@@ -18,16 +18,9 @@ from PySide6.QtWidgets import QApplication
 from ui import dialogs, settings
 from ui.main_window import MainWindow
 from ui.packages.actions import PACKAGE_SUFFIX
-from ui.welcome import app_icon
+from ui.welcome import app_icon, demo_path
 from valutazione.db import Database, open_database
 from valutazione.errors import ValutazioneError
-from valutazione.paths import user_data_dir
-
-DEMO_NAME = "demo.valutazione"
-
-
-def demo_path() -> Path:
-    return user_data_dir() / DEMO_NAME
 
 
 def ensure_demo(path: Path | None = None) -> Path:
@@ -124,7 +117,7 @@ def smoke(app: QApplication, window: MainWindow, *, demo_copy: bool) -> int:
             from ui.user import User
             from valutazione.services import committee
 
-            copy = Path(tmp.name) / DEMO_NAME
+            copy = Path(tmp.name) / demo_path().name
             window.set_database(open_database(ensure_demo(copy)))
             assert window.db is not None
             with window.db.sessions() as s:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tests.ui.conftest import CommitteeFile
 from tests.ui.helpers import enter_as, open_row, open_window
-from ui import app, dialogs, settings, workers
+from ui import app, dialogs, settings, welcome, workers
 from ui.main_window import MainWindow
 from valutazione.db import open_database, opened
 from valutazione.models import Commissario
@@ -28,9 +28,9 @@ def test_smoke_start_with_a_file(committee_file: CommitteeFile) -> None:
 
 
 def test_demo_is_created_in_the_user_data_dir() -> None:
-    """`--demo` builds the demo copy in the user's data directory (once) and opens it."""
+    """`--demo` builds the same demo copy as the welcome screen's button, in the user's data directory."""
     assert app.main(["--demo", "--smoke"]) == 0
-    demo = user_data_dir() / app.DEMO_NAME
+    demo = user_data_dir() / "demo" / welcome.DEMO_FILE
     assert demo.exists()
     with opened(demo) as db, db.sessions() as s:
         assert committee.list_members(s)
