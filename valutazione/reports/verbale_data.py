@@ -292,5 +292,7 @@ def _describe(row: AuditLine, applicants: dict[str, str], tz: ZoneInfo) -> tuple
     if action == "bando.regole_modificate":
         mods = after.get("modifiche", {})
         changes = "; ".join(f"{k} = {v}" for k, v in sorted(mods.items()))
-        return "Modifiche alle regole del bando", f"{changes}. Motivazione: {after.get('motivazione', '')}"
+        why = after.get("motivazione")
+        reason = f" Motivazione: {why}" if why else " (prima dell'apertura delle domande: nessuna motivazione richiesta)"
+        return "Modifiche alle regole del bando", f"{changes}.{reason}"
     return None
