@@ -33,6 +33,7 @@ from ui.chair.common import (
     day_it,
     from_qdate,
     read,
+    record_table,
     run_action,
     to_qdate,
     tr,
@@ -80,12 +81,8 @@ class CommitteeTab(QWidget):
         super().__init__()
         self.host = host
         self.model = MembersModel(parent=self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table = record_table(self.model)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().hide()
 
         self.name = QLineEdit()
         self.name.setPlaceholderText(tr("Nome e cognome"))

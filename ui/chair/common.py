@@ -15,8 +15,8 @@ from fractions import Fraction
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, QDate, SignalInstance
-from PySide6.QtWidgets import QDateEdit, QLabel, QWidget
+from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QDate, SignalInstance
+from PySide6.QtWidgets import QAbstractItemView, QDateEdit, QLabel, QTableView, QWidget
 from sqlalchemy.orm import Session
 
 from valutazione.db import Database
@@ -128,3 +128,13 @@ def date_edit(value: date | None = None) -> QDateEdit:
     edit.setDisplayFormat("dd/MM/yyyy")
     edit.setCalendarPopup(True)
     return edit
+
+
+def record_table(model: QAbstractItemModel) -> QTableView:
+    """A table of records: whole rows selected one at a time, no row numbers (the records have their own)."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().hide()
+    return table

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from ui import dialogs, workers
-from ui.chair.common import ERROR_COLOUR, Host, StatusLine, actor_name, day_it, euro, run_action, tr
+from ui.chair.common import ERROR_COLOUR, Host, StatusLine, actor_name, day_it, euro, record_table, run_action, tr
 from ui.chair.ranking_model import FundingLineDelegate, RankingModel, VersionInfo, VersionsModel
 from valutazione.backups import take_backup
 from valutazione.errors import ValutazioneError
@@ -112,12 +112,8 @@ class RankingPanel(QWidget):
         self.job: workers.Job | None = None
         self._again = False
         self.model = RankingModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
+        self.table = record_table(self.model)
         self.table.setItemDelegate(FundingLineDelegate(self.table))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.budget = QProgressBar()
         self.budget.setTextVisible(True)
