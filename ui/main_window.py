@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QTabWi
 from ui import dialogs, settings
 from ui.about import show_about
 from ui.banners import BannerArea, FileSafety
+from ui.documents import DocumentActions
 from ui.forms.declaration import GeneralDeclarationPage
 from ui.forms.domande_view import DomandeView
 from ui.forms.evaluation import EvaluationView
@@ -101,6 +102,8 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.tr("&Valutazione"), "Ctrl+2", lambda: self._go_tab(1))
         self.view_menu.addAction(self.tr("&Aggiorna"), QKeySequence.StandardKey.Refresh, self.data_changed.emit)
         self.menuBar().addMenu(self.packages.chair_menu)
+        self.documents = DocumentActions(self)
+        self.menuBar().addMenu(self.documents.menu)
         help_menu = self.menuBar().addMenu(self.tr("&Aiuto"))
         help_menu.addAction(self.tr("&Informazioni"), self._about)
         toolbar = self.addToolBar(self.tr("Barra principale"))

@@ -1,0 +1,86 @@
+"""The "Documenti" menu: export, print, sign and verify the committee's documents from the GUI.
+
+What the CLI offers (``valutazione export``, ``sign``, ``verify``) is here as dialogs; ``build`` holds
+the choices and the core calls, ``export`` the export/print dialog, ``sign`` and ``verify`` the
+signature dialogs. Everyone who has entered a file sees the menu: a member exports only what the core
+lets them see, and signs and checks the verbale like the chair and the secretary.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog, QMenu
+
+from ui.documents.build import Choice, tr
+from ui.documents.export import ExportDialog
+from ui.documents.sign import SignDialog
+from ui.documents.verify import VerifyDialog
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+__all__ = ["DocumentActions", "ExportDialog", "SignDialog", "VerifyDialog"]
+
+
+class DocumentActions(QObject):
+    """The menu's entries, enabled once someone has entered an open file."""
+
+    @property
+    def host(self) -> MainWindow:
+        """The main window through Qt's parent link (a Python attribute would make a reference cycle)."""
+        return cast("MainWindow", self.parent())
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.menu = QMenu(tr("&Documenti"), window)
+        self.export_action: QAction = self.menu.addAction(tr("&Esporta…"), "Ctrl+E", self.export)
+        self.print_action: QAction = self.menu.addAction(tr("&Stampa…"), "Ctrl+P", self.print)
+        self.menu.addSeparator()
+        self.sign_action: QAction = self.menu.addAction(tr("&Firma digitale…"), self.sign)
+        self.verify_action: QAction = self.menu.addAction(tr("&Verifica firme…"), self.verify)
+        self.dialog: QDialog | None = None
+        self.last_verbale: Path | None = None  # the default PDF to sign: the verbale just exported
+        self.menu.aboutToShow.connect(self.refresh)
+        window.pages.currentChanged.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        ready = self.host.db is not None and self.host.user is not None
+        for action in (self.export_action, self.print_action, self.sign_action, self.verify_action):
+            action.setEnabled(ready)
+
+    def _show(self, dialog: QDialog) -> QDialog:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def export(self) -> None:
+        db, user = self.host.db, self.host.user
+        if db is None or user is None:
+            return
+        dialog = ExportDialog(self.host, db, user)
+        dialog.exported.connect(self._remember)
+        self._show(dialog)
+
+    def print(self) -> None:
+        db, user = self.host.db, self.host.user
+        if db is not None and user is not None:
+            self._show(ExportDialog(self.host, db, user, printing=True))
+
+    def sign(self) -> None:
+        if self.host.db is not None:
+            self._show(SignDialog(self.host, self.host.db, self.last_verbale))
+
+    def verify(self) -> None:
+        if self.host.db is not None:
+            self._show(VerifyDialog(self.host, self.host.db, self.last_verbale))
+
+    def _remember(self, path: Path, choice: Choice) -> None:
+        if choice.what == "verbale":
+            self.last_verbale = path

@@ -1,0 +1,185 @@
+"""The "Verifica firme…" dialog: every signature of a PDF, checked against the CAs the user trusts.
+
+Trust is judged only against the CA certificates chosen here (the core never consults the system's web
+trust list, which says nothing about signature certificates). Each signature is one row, green when it
+holds, red when it does not, with the core's Italian summary under the table; empty fields are listed
+so the secretary sees who has not signed yet.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from ui.documents.build import tr
+from ui.documents.export import ERROR_COLOUR, OK_COLOUR
+from ui.documents.sign import PDF_FILTER
+from ui.workers import Job, run_task
+from valutazione import signing
+from valutazione.db import Database
+
+CA_FILTER = "Certificati (*.pem *.crt *.cer *.der);;Tutti i file (*)"
+GOOD_BG = "#d8efd9"
+BAD_BG = "#f6dcdc"
+COLUMNS = ("Campo", "Firmatario", "Data (ora italiana)", "Integra", "Valida", "Attendibile", "Modificato dopo")
+
+
+def _yes_no(value: bool) -> str:
+    return tr("sì") if value else tr("no")
+
+
+class VerifyDialog(QDialog):
+    def __init__(self, parent: QWidget | None, db: Database, pdf: Path | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.job: Job | None = None
+        self.reports: list[signing.SignatureReport] = []
+        self.setWindowTitle(tr("Verifica delle firme digitali"))
+        self.pdf = QLineEdit(str(pdf) if pdf else "")
+        browse = QPushButton(tr("Sfoglia…"))
+        browse.clicked.connect(self._browse_pdf)
+        pdf_row = QHBoxLayout()
+        pdf_row.addWidget(self.pdf, 1)
+        pdf_row.addWidget(browse)
+        self.cas = QListWidget()
+        self.cas.setMaximumHeight(70)
+        self.add_ca_button = add_ca = QPushButton(tr("&Aggiungi CA…"))
+        add_ca.clicked.connect(self._add_ca)
+        remove_ca = QPushButton(tr("&Rimuovi"))
+        remove_ca.clicked.connect(lambda: self.cas.takeItem(self.cas.currentRow()))
+        ca_buttons = QVBoxLayout()
+        ca_buttons.addWidget(add_ca)
+        ca_buttons.addWidget(remove_ca)
+        ca_buttons.addStretch(1)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.cas, 1)
+        ca_row.addLayout(ca_buttons)
+        form = QFormLayout()
+        form.addRow(tr("&PDF:"), pdf_row)
+        form.addRow(tr("CA attendibili:"), ca_row)
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.summary = QTextBrowser()
+        self.summary.setMaximumHeight(130)
+        self.empty = QLabel()
+        self.empty.setWordWrap(True)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.verify_button = buttons.addButton(tr("&Verifica"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.verify_button.setDefault(True)
+        self.verify_button.clicked.connect(self.start)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        self.resize(900, 520)
+
+    def _browse_pdf(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, tr("PDF da verificare"), self.pdf.text(), tr(PDF_FILTER))
+        if name:
+            self.pdf.setText(name)
+
+    def _add_ca(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, tr("Certificati delle CA attendibili"), "", tr(CA_FILTER))
+        known = {self.cas.item(i).text() for i in range(self.cas.count())}
+        self.cas.addItems([n for n in names if n not in known])
+
+    def ca_paths(self) -> list[Path]:
+        return [Path(self.cas.item(i).text()) for i in range(self.cas.count())]
+
+    def start(self) -> None:
+        path = Path(self.pdf.text().strip())
+        roots = self.ca_paths()
+
+        def task(
+            s: Session, progress: Callable[[int, int], None], cancelled: Callable[[], bool]
+        ) -> tuple[list[signing.SignatureReport], list[str]]:
+            reports = signing.verify_pdf(path, roots)
+            empty = [f.name for f in signing.list_signature_fields(path) if not f.signed]
+            return reports, empty
+
+        self.verify_button.setEnabled(False)
+        self.status.setText(tr("Verifica in corso…"))
+        self.status.setStyleSheet("")
+        self.job = run_task(self, self.db, tr("Verifica delle firme…"), task)
+        self.job.finished.connect(self._show)
+        self.job.failed.connect(self._failed)
+        self.job.cancelled.connect(lambda: self._failed(tr("Verifica annullata.")))
+
+    def _show(self, result: tuple[list[signing.SignatureReport], list[str]]) -> None:
+        self.job = None
+        self.verify_button.setEnabled(True)
+        self.reports, empty = result
+        with_ca = bool(self.ca_paths())
+        self.table.setRowCount(len(self.reports))
+        for row, r in enumerate(self.reports):
+            when = signing.format_time(r.signing_time) if r.signing_time else tr("non indicata")
+            trusted = _yes_no(r.trusted) if with_ca else tr("non verificata")
+            cells = (r.field_name, r.signer_name, when, _yes_no(r.intact), _yes_no(r.valid), trusted)
+            cells += (_yes_no(r.modified_after),)
+            good = r.ok and (r.trusted or not with_ca)
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setBackground(QBrush(QColor(GOOD_BG if good else BAD_BG)))
+                item.setToolTip(r.summary)
+                if col >= 3:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.table.setItem(row, col, item)
+        colour = {True: OK_COLOUR, False: ERROR_COLOUR}
+        self.summary.setHtml(
+            "".join(
+                f"<p style='color:{colour[r.ok and (r.trusted or not with_ca)]}'>{html.escape(r.summary)}</p>"
+                for r in self.reports
+            )
+            or tr("<p>Nessuna firma digitale nel documento.</p>")
+        )
+        self.empty.setText(
+            tr("Campi firma ancora vuoti: {names}").format(names=", ".join(f"«{n}»" for n in empty)) if empty else ""
+        )
+        all_good = bool(self.reports) and all(r.ok and (r.trusted or not with_ca) for r in self.reports)
+        verdict = tr("Tutte le firme sono valide.") if all_good else tr("Almeno una firma non è valida o attendibile.")
+        if not self.reports:
+            verdict = tr("Il documento non è firmato.")
+        self.status.setText(verdict)
+        self.status.setStyleSheet(f"color: {OK_COLOUR if all_good else ERROR_COLOUR}; font-weight: bold;")
+
+    def _failed(self, message: str) -> None:
+        self.job = None
+        self.verify_button.setEnabled(True)
+        self.status.setText(message)
+        self.status.setStyleSheet(f"color: {ERROR_COLOUR};")
