@@ -1,12 +1,19 @@
-"""Offline evaluation commands: export a member's package, open it, return the work, merge it back."""
+"""Offline evaluation commands: export a member's package, open it, return the work, merge it back.
+
+Passphrases (sealed packages and returns) come from ``--password-file`` (its first line) or from an
+interactive prompt that does not echo; never from the command line, where they would stay in the
+shell's history and in the process list.
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 from pathlib import Path
 from typing import Any
 
 from valutazione.db import open_database
+from valutazione.sync.archive import PackageError
 
 
 def add_parser(sub: Any) -> None:
@@ -17,15 +24,18 @@ def add_parser(sub: Any) -> None:
     a.add_argument("file", type=Path, help="file del presidente")
     a.add_argument("--member", required=True, help="nome del commissario")
     a.add_argument("-o", "--output", type=Path, required=True, help="pacchetto da scrivere (.valpkg)")
+    _seal_options(a, "il pacchetto")
     a.set_defaults(func=cmd_export)
 
     a = actions.add_parser("open", help="(commissario) apre un pacchetto e ne estrae il file di lavoro")
     a.add_argument("package", type=Path)
+    _password_file(a, "password del pacchetto, se protetto")
     a.set_defaults(func=cmd_open)
 
     a = actions.add_parser("return", help="(commissario) scrive il ritorno firmato del lavoro svolto")
     a.add_argument("package", type=Path)
     a.add_argument("-o", "--output", type=Path, required=True, help="ritorno da scrivere (.valret)")
+    _seal_options(a, "il ritorno (e apre con la stessa password il pacchetto, se protetto)")
     a.set_defaults(func=cmd_return)
 
     a = actions.add_parser("merge", help="(presidente) importa il ritorno di un commissario")
@@ -36,19 +46,65 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="registra la chiave del commissario al primo ritorno (dopo averne verificato l'impronta)",
     )
+    _password_file(a, "password del ritorno, se protetto")
     a.set_defaults(func=cmd_merge)
 
     a = actions.add_parser("key", help="mostra (e crea al primo uso) l'impronta della chiave di questo computer")
     a.set_defaults(func=cmd_key)
 
 
+def _password_file(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--password-file", type=Path, metavar="FILE", help=f"file la cui prima riga è la {what}")
+
+
+def _seal_options(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--cifra", action="store_true", help=f"protegge {what} con una password, chiesta senza mostrarla"
+    )
+    _password_file(parser, f"password con cui proteggere {what}")
+
+
+def read_password_file(path: Path) -> str:
+    """The first line of ``path``, without its line ending (spaces inside the passphrase are kept)."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            line = fh.readline()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PackageError(f"Impossibile leggere la password da «{path}»: {exc}") from exc
+    return line.rstrip("\r\n")
+
+
+def _new_passphrase(args: argparse.Namespace) -> str | None:
+    """The passphrase to seal with: from the file, or typed twice; None when sealing was not asked."""
+    if args.password_file is not None:
+        return read_password_file(args.password_file)
+    if not args.cifra:
+        return None
+    first = getpass.getpass("Nuova password (almeno 10 caratteri): ")
+    if getpass.getpass("Ripetere la password: ") != first:
+        raise PackageError("Le due password non coincidono: nulla è stato scritto.")
+    return first
+
+
+def _existing_passphrase(args: argparse.Namespace, path: Path) -> str | None:
+    """The passphrase of an existing sealed file (file or prompt); None when ``path`` is not sealed."""
+    from valutazione.sync.sealed import is_sealed
+
+    if not is_sealed(path):
+        return None
+    if args.password_file is not None:
+        return read_password_file(args.password_file)
+    return getpass.getpass(f"Password di «{path.name}»: ")
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from valutazione.sync.package import export_package
 
+    passphrase = _new_passphrase(args)
     db = open_database(args.file)
     try:
         with db.sessions.begin() as s:
-            result = export_package(s, args.member, args.output)
+            result = export_package(s, args.member, args.output, passphrase=passphrase)
     finally:
         db.close()
     print(
@@ -60,13 +116,15 @@ def cmd_export(args: argparse.Namespace) -> int:
             "Il commissario non ha ancora reso la dichiarazione generale: il pacchetto non contiene domande. "
             "Dopo il ritorno con la dichiarazione, esportare un nuovo pacchetto."
         )
+    if passphrase is not None:
+        print("Pacchetto protetto da password: comunicarla al commissario per un altro canale, mai con il file.")
     return 0
 
 
 def cmd_open(args: argparse.Namespace) -> int:
     from valutazione.sync.package import open_package
 
-    opened = open_package(args.package)
+    opened = open_package(args.package, passphrase=_existing_passphrase(args, args.package))
     verb = "Estratto" if opened.created else "Già estratto"
     print(f"{verb} il file di lavoro di {opened.manifest.member_name}: «{opened.path}».")
     return 0
@@ -75,7 +133,11 @@ def cmd_open(args: argparse.Namespace) -> int:
 def cmd_return(args: argparse.Namespace) -> int:
     from valutazione.sync.returns import make_return
 
-    result = make_return(args.package, args.output)
+    passphrase = _new_passphrase(args)
+    package_passphrase = passphrase if args.password_file is not None else None
+    if package_passphrase is None:
+        package_passphrase = _existing_passphrase(args, args.package)
+    result = make_return(args.package, args.output, passphrase=passphrase, package_passphrase=package_passphrase)
     print(
         f"Ritorno firmato scritto in «{result.path}»: {result.sheets} schede ({result.submitted} inviate), "
         f"{result.conflicts} conflitti dichiarati. Impronta della chiave: {result.fingerprint}."
@@ -89,7 +151,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
     db = open_database(args.file)
     try:
         with db.sessions.begin() as s:
-            report = merge_return(s, args.ret, trust_new_key=args.trust_new_key)
+            report = merge_return(
+                s, args.ret, trust_new_key=args.trust_new_key, passphrase=_existing_passphrase(args, args.ret)
+            )
     finally:
         db.close()
     print(report.text())

@@ -32,12 +32,12 @@ def unusable(path: Path, what: str, why: str) -> PackageError:
 
 
 @contextmanager
-def open_zip(path: Path, what: str) -> Iterator[zipfile.ZipFile]:
-    """Opens ``path`` as a zip, turning every low-level failure into a ``PackageError``."""
-    if not path.is_file():
+def open_zip(path: Path, what: str, source: IO[bytes] | None = None) -> Iterator[zipfile.ZipFile]:
+    """Opens ``path`` (or ``source``, its unsealed content) as a zip; every low-level failure is a ``PackageError``."""
+    if source is None and not path.is_file():
         raise PackageError(f"Il file «{path}» non esiste.")
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(source if source is not None else path) as zf:
             yield zf
     except zipfile.BadZipFile as exc:
         raise unusable(path, what, "file troncato o danneggiato") from exc

@@ -67,10 +67,20 @@ class MergeReport:
         return "\n".join([head + summary, *self.lines])
 
 
-def merge_return(s: Session, path: Path, trust_new_key: bool = False, progress: Progress | None = None) -> MergeReport:
-    """Merges the return at ``path`` in the caller's transaction; raises (and changes nothing) on refusal."""
+def merge_return(
+    s: Session,
+    path: Path,
+    trust_new_key: bool = False,
+    progress: Progress | None = None,
+    *,
+    passphrase: str | None = None,
+) -> MergeReport:
+    """Merges the return at ``path`` in the caller's transaction; raises (and changes nothing) on refusal.
+
+    A sealed return is opened with ``passphrase`` before any check; the signature inside is checked as usual.
+    """
     require_master(s)
-    ret = read_return(path)
+    ret = read_return(path, passphrase)
     m = _check_origin(s, path, ret)
     report = MergeReport(m.name, ret.sequence)
     report.key_pinned = _check_signature(s, path, ret, m, trust_new_key)

@@ -48,12 +48,12 @@ from valutazione.sync.archive import (
     MANIFEST,
     PackageError,
     extract_entry,
-    open_zip,
     read_json,
     sha256_file,
     unusable,
     write_zip,
 )
+from valutazione.sync.sealed import check_passphrase, open_container, seal_file
 
 FORMAT = "valutazione-pacchetto"
 FORMAT_VERSION = 1
@@ -141,8 +141,14 @@ def require_master(s: Session) -> None:
         )
 
 
-def export_package(s: Session, member_name: str, out: Path) -> ExportResult:
-    """Writes the member's next package to ``out`` and records its sequence in the caller's transaction."""
+def export_package(s: Session, member_name: str, out: Path, *, passphrase: str | None = None) -> ExportResult:
+    """Writes the member's next package to ``out`` and records its sequence in the caller's transaction.
+
+    With a ``passphrase`` the file is sealed (``sealed.py``) and the member's database is built in the
+    system's temporary folder, not beside ``out``: no plain copy ever touches the USB stick.
+    """
+    if passphrase is not None:
+        check_passphrase(passphrase)
     require_master(s)
     m = lookup.member_by_name(s, member_name)
     require_scorer(m)
@@ -165,13 +171,18 @@ def export_package(s: Session, member_name: str, out: Path) -> ExportResult:
         "sequence": sequence,
     }
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".valpkg-") as tmp:
+    with tempfile.TemporaryDirectory(dir=None if passphrase else out.parent, prefix=".valpkg-") as tmp:
         db_path = Path(tmp) / DB_ENTRY
         sheets = _build_member_db(s, db_path, chair_row, m, domande, identity)
         manifest = Manifest(
             chair_row.code, chair_row.file_uuid, m.id, m.name, sequence, datetime.now(UTC), sha256_file(db_path)
         )
-        write_zip(out, [(MANIFEST, manifest.to_json()), (DB_ENTRY, db_path)])
+        entries: list[tuple[str, bytes | Path]] = [(MANIFEST, manifest.to_json()), (DB_ENTRY, db_path)]
+        if passphrase is None:
+            write_zip(out, entries)
+        else:
+            write_zip(Path(tmp) / "pacchetto.zip", entries)
+            seal_file(Path(tmp) / "pacchetto.zip", out, passphrase)
     s.add(Pacchetto(commissario_id=m.id, direction=OUTGOING, sequence=sequence, content_sha256=manifest.content_sha256))
     s.flush()
     audit.record(
@@ -275,9 +286,12 @@ def _copy_domanda(
     return 1
 
 
-def read_manifest(pkg_path: Path) -> Manifest:
-    """The manifest of a package, validated; refuses anything that is not one of our packages."""
-    with open_zip(pkg_path, WHAT) as zf:
+def read_manifest(pkg_path: Path, passphrase: str | None = None) -> Manifest:
+    """The manifest of a package, validated; refuses anything that is not one of our packages.
+
+    A sealed package needs its ``passphrase`` (``PassphraseRequired`` without one).
+    """
+    with open_container(pkg_path, WHAT, passphrase) as zf:
         _raw, data = read_json(zf, pkg_path, MANIFEST, WHAT)
     return _manifest(pkg_path, data)
 
@@ -304,7 +318,7 @@ def _manifest(path: Path, data: dict[str, Any]) -> Manifest:
         raise unusable(path, WHAT, f"manifest incompleto ({exc})") from exc
 
 
-def working_folder(manifest: Manifest) -> Path:
+def working_folder(manifest: Manifest | PackageIdentity) -> Path:
     """The member's working files live on the laptop's own disk, one folder per chair file.
 
     Not beside the package: a package often arrives on a USB stick, and a stick pulled out while the
@@ -317,19 +331,20 @@ def working_folder(manifest: Manifest) -> Path:
     return user_data_dir() / "valutazioni" / chair_file / safe(manifest.member_name)
 
 
-def extracted_path(pkg_path: Path, workdir: Path | None = None) -> Path:
+def extracted_path(pkg_path: Path, workdir: Path | None = None, passphrase: str | None = None) -> Path:
     """Where the member's working file lives: ``name.valpkg`` → ``name.valutazione-commissario``."""
-    folder = workdir if workdir is not None else working_folder(read_manifest(pkg_path))
+    folder = workdir if workdir is not None else working_folder(read_manifest(pkg_path, passphrase))
     return folder / (pkg_path.stem + EXTRACTED_SUFFIX)
 
 
-def open_package(pkg_path: Path, workdir: Path | None = None) -> OpenedPackage:
+def open_package(pkg_path: Path, workdir: Path | None = None, passphrase: str | None = None) -> OpenedPackage:
     """Extracts the member's database once (checking its SHA-256); later calls reuse the same file.
 
     The extracted file keeps the member's work across days, so it is never overwritten: a different
     package with the same name is refused until the old working file is returned and moved away.
+    A sealed package is checked whole (its GCM tag) before anything is extracted.
     """
-    with open_zip(pkg_path, WHAT) as zf:
+    with open_container(pkg_path, WHAT, passphrase) as zf:
         _raw, data = read_json(zf, pkg_path, MANIFEST, WHAT)
         manifest = _manifest(pkg_path, data)
         target = (workdir if workdir is not None else working_folder(manifest)) / (pkg_path.stem + EXTRACTED_SUFFIX)

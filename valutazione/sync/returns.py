@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -23,9 +24,10 @@ from valutazione.audit import canonical_json
 from valutazione.db import open_database
 from valutazione.models import Conflitto, Dichiarazione, Domanda, Scheda
 from valutazione.services import lookup
-from valutazione.sync.archive import PackageError, open_zip, read_entry, read_json, unusable, write_zip
+from valutazione.sync.archive import PackageError, read_entry, read_json, unusable, write_zip
 from valutazione.sync.keys import MemberKey, is_public_key, load_or_create_key
-from valutazione.sync.package import extracted_path, package_identity, read_manifest
+from valutazione.sync.package import EXTRACTED_SUFFIX, package_identity, read_manifest, working_folder
+from valutazione.sync.sealed import check_passphrase, open_container, seal_file
 
 FORMAT = "valutazione-ritorno"
 FORMAT_VERSION = 1
@@ -96,12 +98,27 @@ class ReturnResult:
     fingerprint: str
 
 
-def make_return(pkg_path: Path, out: Path, key: MemberKey | None = None, workdir: Path | None = None) -> ReturnResult:
-    """Reads the member's work from the package's working file and writes the signed return to ``out``."""
+def make_return(
+    pkg_path: Path,
+    out: Path,
+    key: MemberKey | None = None,
+    workdir: Path | None = None,
+    *,
+    passphrase: str | None = None,
+    package_passphrase: str | None = None,
+) -> ReturnResult:
+    """Reads the member's work from the package's working file and writes the signed return to ``out``.
+
+    With a ``passphrase`` the return is sealed; the signature stays inside, over the same payload.
+    A sealed package is read with ``package_passphrase``, or with ``passphrase`` when that is not
+    given: the usual case is one passphrase, told by the chair, for both directions.
+    """
     if out.exists():
         raise PackageError(f"Il file «{out}» esiste già: scegliere un altro nome.")
-    manifest = read_manifest(pkg_path)
-    db_path = extracted_path(pkg_path, workdir)
+    if passphrase is not None:
+        check_passphrase(passphrase)
+    manifest = read_manifest(pkg_path, package_passphrase if package_passphrase is not None else passphrase)
+    db_path = (workdir if workdir is not None else working_folder(manifest)) / (pkg_path.stem + EXTRACTED_SUFFIX)
     if not db_path.exists():
         raise PackageError(f"Il pacchetto «{pkg_path.name}» non è ancora stato aperto: nessun lavoro da restituire.")
     key = key or load_or_create_key()
@@ -150,7 +167,13 @@ def make_return(pkg_path: Path, out: Path, key: MemberKey | None = None, workdir
         "sheets": sheets,
     }
     raw = canonical_json(payload).encode("utf-8")
-    write_zip(out, [(PAYLOAD, raw), (SIGNATURE, base64.b64encode(key.sign(raw)) + b"\n")])
+    entries: list[tuple[str, bytes | Path]] = [(PAYLOAD, raw), (SIGNATURE, base64.b64encode(key.sign(raw)) + b"\n")]
+    if passphrase is None:
+        write_zip(out, entries)
+    else:
+        with tempfile.TemporaryDirectory(prefix=".valret-") as tmp:  # the plain zip stays off the USB stick
+            write_zip(Path(tmp) / "ritorno.zip", entries)
+            seal_file(Path(tmp) / "ritorno.zip", out, passphrase)
     return ReturnResult(
         out,
         len(sheets),
@@ -175,9 +198,12 @@ def _sheet_json(protocol: str, sh: Scheda) -> dict[str, Any]:
     }
 
 
-def read_return(path: Path) -> SignedReturn:
-    """Parses a return file strictly; the signature is checked by the merge, against the chair's record."""
-    with open_zip(path, WHAT) as zf:
+def read_return(path: Path, passphrase: str | None = None) -> SignedReturn:
+    """Parses a return file strictly; the signature is checked by the merge, against the chair's record.
+
+    A sealed return needs its ``passphrase`` (``PassphraseRequired`` without one).
+    """
+    with open_container(path, WHAT, passphrase) as zf:
         raw, data = read_json(zf, path, PAYLOAD, WHAT)
         signature_text = read_entry(zf, path, SIGNATURE, 4096, WHAT)
     try:

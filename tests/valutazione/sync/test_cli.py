@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.valutazione.sync.helpers import build_chair, work_offline
+from tests.valutazione.sync.helpers import build_chair, score, work_offline
 from valutazione.bando import Bando
 from valutazione.cli import main
+from valutazione.db import open_database
+from valutazione.sync.package import open_package
+from valutazione.sync.sealed import is_sealed
 
 
 def test_package_commands_round_trip(tmp_path: Path, milano: Bando, capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,8 +41,6 @@ def test_scores_commands_work_on_a_package_for_its_member_only(
     tmp_path: Path, milano: Bando, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """On the extracted package, scores import/submit accept the member's rows and refuse anyone else's."""
-    from valutazione.sync.package import open_package
-
     chair_path = tmp_path / "bando.valutazione"
     build_chair(chair_path, milano).close()
     pkg = tmp_path / "bruno.valpkg"
@@ -57,3 +58,65 @@ def test_scores_commands_work_on_a_package_for_its_member_only(
     assert main(["scores", "import", str(work_file), str(mine)]) == 0
     assert main(["scores", "submit", str(work_file), "--member", "Bruno Verdi"]) == 0
     assert "Inviate 1 schede di Bruno Verdi" in capsys.readouterr().out
+
+
+def test_sealed_package_commands_with_a_password_file(
+    tmp_path: Path, milano: Bando, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--password-file seals on export/return and opens on open/merge; a wrong one is refused, nothing written."""
+    monkeypatch.setattr("getpass.getpass", _no_prompt)
+    chair_path = tmp_path / "bando.valutazione"
+    build_chair(chair_path, milano).close()
+    secret, wrong = tmp_path / "password.txt", tmp_path / "sbagliata.txt"
+    secret.write_text("cavallo batteria graffetta\n", encoding="utf-8")
+    wrong.write_text("cavallo batteria\r\n", encoding="utf-8")
+    pkg, ret = tmp_path / "bruno.valpkg", tmp_path / "bruno.valret"
+    export = ["package", "export", str(chair_path), "--member", "Bruno Verdi", "-o", str(pkg)]
+    assert main([*export, "--password-file", str(secret)]) == 0
+    assert is_sealed(pkg) and "altro canale" in capsys.readouterr().out
+    assert main(["package", "open", str(pkg), "--password-file", str(wrong)]) == 2
+    assert "Password errata o file danneggiato" in capsys.readouterr().err
+    assert main(["package", "open", str(pkg), "--password-file", str(secret)]) == 0
+    work_offline_sealed(pkg)  # the working file the command extracted
+    assert main(["package", "return", str(pkg), "-o", str(ret), "--password-file", str(secret)]) == 0
+    assert is_sealed(ret)
+    merge = ["package", "merge", str(chair_path), str(ret), "--trust-new-key"]
+    assert main([*merge, "--password-file", str(wrong)]) == 2
+    assert "Password errata" in capsys.readouterr().err
+    assert main([*merge, "--password-file", str(secret)]) == 0
+    assert "scheda di Bruno Verdi inviata" in capsys.readouterr().out
+
+
+def test_cifra_asks_the_passphrase_twice_without_echo(
+    tmp_path: Path, milano: Bando, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--cifra prompts twice (getpass) and refuses a mismatch; opening a sealed package prompts for it."""
+    chair_path = tmp_path / "bando.valutazione"
+    build_chair(chair_path, milano).close()
+    pkg = tmp_path / "bruno.valpkg"
+    export = ["package", "export", str(chair_path), "--member", "Bruno Verdi", "-o", str(pkg), "--cifra"]
+    answers = iter(["frase segreta lunga", "frase segreta lunga?"])
+    monkeypatch.setattr("getpass.getpass", lambda _prompt="": next(answers))
+    assert main(export) == 2
+    assert "non coincidono" in capsys.readouterr().err and not pkg.exists()
+    answers = iter(["frase segreta lunga"] * 2)
+    assert main(export) == 0 and is_sealed(pkg)
+    prompts: list[str] = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": prompts.append(prompt) or "frase segreta lunga")
+    assert main(["package", "open", str(pkg)]) == 0
+    assert prompts == ["Password di «bruno.valpkg»: "]
+
+
+def _no_prompt(prompt: str = "") -> str:
+    raise AssertionError(f"unexpected prompt {prompt!r}: the password file was given")
+
+
+def work_offline_sealed(pkg: Path) -> None:
+    """The member scores inside the working file already extracted from the sealed package."""
+    opened = open_package(pkg, passphrase="cavallo batteria graffetta")
+    assert not opened.created
+    db = open_database(opened.path)
+    try:
+        score(db, "Bruno Verdi")
+    finally:
+        db.close()
