@@ -235,8 +235,8 @@ def exported_verbale(qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch
     dialog = export_dialog(qtbot, window)
     save_to(monkeypatch, tmp_path)
     dialog.select("verbale")
-    shoot(qtbot, dialog, "export")
     run(qtbot, dialog, dialog.go_button)
+    shoot(qtbot, dialog, "export")
     dialog.close()
     assert window.documents.last_verbale is not None
     return window.documents.last_verbale
@@ -270,8 +270,8 @@ def test_sign_with_pkcs12_then_verify_valid_and_trusted(
     assert dialog.password.echoMode() == dialog.password.EchoMode.Password
     asked: list[str] = []
     monkeypatch.setattr(dialogs, "confirm", lambda _p, _t, text, **_k: asked.append(text) or True)
-    shoot(qtbot, dialog, "sign")
     run(qtbot, dialog, dialog.sign_button)
+    shoot(qtbot, dialog, "sign")
     assert "firmato da Laura Fumagalli" in dialog.status.text(), dialog.status.text()
     assert asked and verbale.name in asked[0]
     assert dialog.password.text() == ""
@@ -382,3 +382,26 @@ def test_sign_with_a_pkcs11_token_and_wrong_pin(
 
     report = verify_pdf(verbale, [ca])[0]
     assert report.field_name == CHAIR_FIELD and report.ok and report.trusted
+
+
+def test_a_signature_not_chaining_to_the_chosen_ca_is_shown_red(
+    qtbot: Any, demo: Path, tmp_path: Path, pki: Pki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Against a CA that did not issue the signer, the row is red and the summary says «NON attendibile»."""
+    from valutazione.signing import p12_signer, sign_pdf
+
+    window = window_as(qtbot, demo)
+    verbale = exported_verbale(qtbot, window, tmp_path, monkeypatch)
+    with p12_signer(pki.p12, PASSWORD.encode()) as signer:
+        sign_pdf(verbale, verbale, CHAIR_FIELD, signer)
+    other = make_ca(tmp_path, "Altra CA")
+    window.documents.verify_action.trigger()
+    check = window.documents.dialog
+    assert isinstance(check, VerifyDialog)
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *_a, **_k: ([str(other.pem_path)], ""))
+    click(qtbot, check.add_ca_button)
+    run(qtbot, check, check.verify_button)
+    assert check.table.item(0, 5).text() == "no"
+    assert check.table.item(0, 0).background().color().name() == "#f6dcdc"
+    assert "NON attendibile" in check.summary.toPlainText()
+    assert "non è valida o attendibile" in check.status.text()

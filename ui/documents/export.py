@@ -8,6 +8,7 @@ freezes the window and a failed export leaves no half file behind.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from ui import dialogs, settings
 from ui.documents.build import (
@@ -97,7 +99,8 @@ class ExportDialog(QDialog):
         result_layout.addWidget(self.folder_button)
         result_layout.addStretch(1)
         self.result_box.setVisible(False)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons = QDialogButtonBox()
+        buttons.addButton(tr("Chiudi"), QDialogButtonBox.ButtonRole.RejectRole)
         self.go_button = buttons.addButton(
             tr("&Stampa…") if printing else tr("&Esporta…"), QDialogButtonBox.ButtonRole.AcceptRole
         )
@@ -180,8 +183,8 @@ class ExportDialog(QDialog):
                 return
         db, user = self.db, self.user
 
-        def task(s, progress, cancelled):  # type: ignore[no-untyped-def]
-            data = build(s, choice, user)
+        def task(session: Session, progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> bytes:
+            data = build(session, choice, user)
             if cancelled():
                 raise Cancelled
             if path is not None:

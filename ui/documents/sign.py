@@ -73,6 +73,13 @@ def pkcs11_suggestions(platform: str = sys.platform) -> list[str]:
     return sorted(paths, key=lambda p: not Path(p).exists())
 
 
+def buddy_label(text: str, buddy: QWidget) -> QLabel:
+    """A form label whose mnemonic focuses ``buddy`` (a row holding a layout has no buddy by itself)."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
 def _browse_row(edit: QWidget, on_browse: Callable[[], None]) -> QHBoxLayout:
     row = QHBoxLayout()
     row.addWidget(edit, 1)
@@ -92,14 +99,15 @@ class SignDialog(QDialog):
         self.pdf.setPlaceholderText(tr("il PDF da firmare, per esempio il verbale esportato"))
         self.pdf.editingFinished.connect(self.load_fields)
         self.fields = QListWidget()
-        self.fields.setMinimumHeight(110)
+        self.fields.setMinimumHeight(90)
+        self.fields.setMaximumHeight(150)
         doc_box = QGroupBox(tr("Documento"))
         doc_form = QFormLayout(doc_box)
-        doc_form.addRow(tr("&PDF:"), _browse_row(self.pdf, self._browse_pdf))
+        doc_form.addRow(buddy_label(tr("&PDF:"), self.pdf), _browse_row(self.pdf, self._browse_pdf))
         doc_form.addRow(tr("&Campo firma:"), self.fields)
 
-        self.use_p12 = QRadioButton(tr("File &PKCS#12 (.p12, .pfx)"))
-        self.use_token = QRadioButton(tr("Smart card o token (PKCS#&11)"))
+        self.use_p12 = QRadioButton(tr("File P&KCS#12 (.p12, .pfx)"))
+        self.use_token = QRadioButton(tr("&Smart card o token (PKCS#11)"))
         self.use_p12.setChecked(True)
         self.p12 = QLineEdit()
         self.password = QLineEdit()
@@ -107,7 +115,7 @@ class SignDialog(QDialog):
         p12_page = QWidget()
         p12_form = QFormLayout(p12_page)
         p12_form.setContentsMargins(0, 0, 0, 0)
-        p12_form.addRow(tr("File:"), _browse_row(self.p12, self._browse_p12))
+        p12_form.addRow(buddy_label(tr("F&ile:"), self.p12), _browse_row(self.p12, self._browse_p12))
         p12_form.addRow(tr("Pass&word:"), self.password)
         self.library = QComboBox()
         self.library.setEditable(True)
@@ -119,8 +127,8 @@ class SignDialog(QDialog):
         token_page = QWidget()
         token_form = QFormLayout(token_page)
         token_form.setContentsMargins(0, 0, 0, 0)
-        token_form.addRow(tr("Libreria:"), _browse_row(self.library, self._browse_library))
-        token_form.addRow(tr("Etichetta del token:"), self.token)
+        token_form.addRow(buddy_label(tr("&Libreria:"), self.library), _browse_row(self.library, self._browse_library))
+        token_form.addRow(tr("&Etichetta del token:"), self.token)
         token_form.addRow(tr("P&IN:"), self.pin)
         self.device = QStackedWidget()
         self.device.addWidget(p12_page)
@@ -150,7 +158,8 @@ class SignDialog(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons = QDialogButtonBox()
+        buttons.addButton(tr("Chiudi"), QDialogButtonBox.ButtonRole.RejectRole)
         self.sign_button = buttons.addButton(tr("&Firma"), QDialogButtonBox.ButtonRole.ActionRole)
         self.sign_button.setDefault(True)
         self.sign_button.clicked.connect(self.start)
@@ -252,7 +261,7 @@ class SignDialog(QDialog):
         self.password.clear()
         self.pin.clear()
 
-        def task(s: Session, progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> str:
+        def task(session: Session, progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> str:
             if token:
                 signer = signing.pkcs11_signer(device, label, pin=secret)
             else:

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from ui.documents.build import tr
 from ui.documents.export import ERROR_COLOUR, OK_COLOUR
-from ui.documents.sign import PDF_FILTER
+from ui.documents.sign import PDF_FILTER, buddy_label
 from ui.workers import Job, run_task
 from valutazione import signing
 from valutazione.db import Database
@@ -44,7 +44,7 @@ from valutazione.db import Database
 CA_FILTER = "Certificati (*.pem *.crt *.cer *.der);;Tutti i file (*)"
 GOOD_BG = "#d8efd9"
 BAD_BG = "#f6dcdc"
-COLUMNS = ("Campo", "Firmatario", "Data (ora italiana)", "Integra", "Valida", "Attendibile", "Modificato dopo")
+COLUMNS = ("Campo", "Firmatario", "Data (ora italiana)", "Integra", "Valida", "Attendibile", "Modificato dopo la firma")
 
 
 def _yes_no(value: bool) -> str:
@@ -78,8 +78,8 @@ class VerifyDialog(QDialog):
         ca_row.addWidget(self.cas, 1)
         ca_row.addLayout(ca_buttons)
         form = QFormLayout()
-        form.addRow(tr("&PDF:"), pdf_row)
-        form.addRow(tr("CA attendibili:"), ca_row)
+        form.addRow(buddy_label(tr("&PDF:"), self.pdf), pdf_row)
+        form.addRow(buddy_label(tr("&CA attendibili:"), self.cas), ca_row)
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
@@ -95,7 +95,8 @@ class VerifyDialog(QDialog):
         self.empty.setWordWrap(True)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons = QDialogButtonBox()
+        buttons.addButton(tr("Chiudi"), QDialogButtonBox.ButtonRole.RejectRole)
         self.verify_button = buttons.addButton(tr("&Verifica"), QDialogButtonBox.ButtonRole.ActionRole)
         self.verify_button.setDefault(True)
         self.verify_button.clicked.connect(self.start)
@@ -127,7 +128,7 @@ class VerifyDialog(QDialog):
         roots = self.ca_paths()
 
         def task(
-            s: Session, progress: Callable[[int, int], None], cancelled: Callable[[], bool]
+            session: Session, progress: Callable[[int, int], None], cancelled: Callable[[], bool]
         ) -> tuple[list[signing.SignatureReport], list[str]]:
             reports = signing.verify_pdf(path, roots)
             empty = [f.name for f in signing.list_signature_fields(path) if not f.signed]
@@ -150,8 +151,15 @@ class VerifyDialog(QDialog):
         for row, r in enumerate(self.reports):
             when = signing.format_time(r.signing_time) if r.signing_time else tr("non indicata")
             trusted = _yes_no(r.trusted) if with_ca else tr("non verificata")
-            cells = (r.field_name, r.signer_name, when, _yes_no(r.intact), _yes_no(r.valid), trusted)
-            cells += (_yes_no(r.modified_after),)
+            cells = (
+                r.field_name,
+                r.signer_name,
+                when,
+                _yes_no(r.intact),
+                _yes_no(r.valid),
+                trusted,
+                _yes_no(r.modified_after),
+            )
             good = r.ok and (r.trusted or not with_ca)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
