@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 FILE_FILTER = "File di valutazione (*.valutazione);;Tutti i file (*)"
 
@@ -41,6 +41,12 @@ def info(parent: QWidget | None, title: str, text: str) -> None:
 def ask_text(parent: QWidget | None, title: str, label: str) -> str | None:
     """A multi-line answer (a reason, a note); ``None`` when the user cancels."""
     text, ok = QInputDialog.getMultiLineText(parent, title, label)
+    return text if ok else None
+
+
+def ask_secret(parent: QWidget | None, title: str, label: str) -> str | None:
+    """A passphrase typed without echo; ``None`` when the user cancels. Never written to disk or settings."""
+    text, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Password)
     return text if ok else None
 
 

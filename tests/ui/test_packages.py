@@ -149,7 +149,10 @@ def test_member_scores_in_the_package_and_the_chair_merges_the_return(
     infos: list[str] = []
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(ret.with_suffix("")), ""))
     monkeypatch.setattr(dialogs, "info", lambda _p, _t, text: infos.append(text))
+    offers: list[str] = []
+    monkeypatch.setattr(dialogs, "ask_secret", lambda _p, _t, label: offers.append(label) or "")
     member.packages.return_action.trigger()
+    assert len(offers) == 1 and "Lasciare vuoto per non proteggerlo" in offers[0]  # empty: a plain return
     fingerprint = load_or_create_key().fingerprint
     assert ret.exists() and infos and "1 inviate" in infos[0] and fingerprint in infos[0]
 

@@ -5,13 +5,19 @@ the "Pacchetti" menu for the chair in the chair's (master) file, "Esporta valuta
 package file. A member's package holds one member, so the window enters as that member directly, in
 evaluator mode even when the chair exported a package to themselves: the chair's powers live in the
 master file, and nothing done in a package's chair screens would ever travel back.
+
+Sealed packages and returns ask their passphrase through ``dialogs.ask_secret`` and ask again after a
+wrong one. Passphrases typed in this session are kept in memory only (``PackageActions.secrets``), so
+the member is not asked twice for the same package and the chair's import tries them first; they are
+never written to disk or to the settings.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction, QFont, QGuiApplication
@@ -24,7 +30,16 @@ from valutazione.db import Database, open_database
 from valutazione.errors import ValutazioneError
 from valutazione.models import Commissario
 from valutazione.services.committee import COMPONENTE
-from valutazione.sync.package import extracted_path, open_package, package_identity
+from valutazione.sync.archive import PackageError
+from valutazione.sync.package import (
+    EXTRACTED_SUFFIX,
+    extracted_path,
+    open_package,
+    package_identity,
+    read_manifest,
+    working_folder,
+)
+from valutazione.sync.sealed import PassphraseRequired, WrongPassphrase, check_passphrase, is_sealed
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -33,6 +48,7 @@ PACKAGE_SUFFIX = ".valpkg"
 RETURN_SUFFIX = ".valret"
 PACKAGE_FILTER = "Pacchetti di valutazione (*.valpkg);;Tutti i file (*)"
 RETURN_FILTER = "Ritorni di valutazione (*.valret);;Tutti i file (*)"
+T = TypeVar("T")
 
 
 def tr(text: str) -> str:
@@ -65,6 +81,26 @@ def with_suffix(path: str, suffix: str) -> Path:
     return result if result.suffix else result.with_suffix(suffix)
 
 
+def unlock(parent: QWidget, title: str, prompt: str, attempt: Callable[[str | None], T]) -> tuple[T, str | None] | None:
+    """``attempt(None)``; for a sealed file, asks the passphrase until ``attempt`` accepts it.
+
+    Returns the result and the passphrase that worked (None for a plain file), or None when the user
+    cancels. A wrong passphrase is said in the core's words and asked again; other refusals propagate.
+    """
+    passphrase: str | None = None
+    label = prompt
+    while True:
+        try:
+            return attempt(passphrase), passphrase
+        except PassphraseRequired:
+            label = prompt
+        except WrongPassphrase as exc:
+            label = str(exc) + "\n\n" + tr("Riprovare:") + " " + prompt
+        passphrase = dialogs.ask_secret(parent, title, label)
+        if passphrase is None:
+            return None
+
+
 class PackageActions(QObject):
     """The menu entries for packages, kept in step with the open file and the person using it."""
 
@@ -85,6 +121,7 @@ class PackageActions(QObject):
         )
         self.import_action: QAction = self.chair_menu.addAction(tr("&Importa valutazioni…"), self.import_returns)
         self.dialog: QDialog | None = None
+        self.secrets: dict[Path, str] = {}  # file (or folder of packages) → passphrase, this session only
         file_menu.aboutToShow.connect(self.refresh)
         window.pages.currentChanged.connect(self.refresh)
         self.refresh()
@@ -105,12 +142,19 @@ class PackageActions(QObject):
 
     def open_package(self, path: Path) -> bool:
         """Extracts the member's working file onto this computer (once) and opens it as the member."""
+        title = tr("Apri pacchetto")
+        prompt = tr("«{}» è protetto da una password (comunicata dal presidente).\n\nPassword:").format(path.name)
         try:
-            opened = open_package(path)
+            unlocked = unlock(self.host, title, prompt, lambda secret: open_package(path, passphrase=secret))
+            if unlocked is None:
+                return False
+            opened, secret = unlocked
             db = open_database(opened.path)
         except ValutazioneError as exc:
-            dialogs.error(self.host, tr("Apri pacchetto"), str(exc))
+            dialogs.error(self.host, title, str(exc))
             return False
+        if secret is not None:
+            self.secrets[path.resolve()] = secret
         settings.app_settings().setValue(_settings_key(opened.path), str(path.resolve()))
         self.host.set_database(db)
         m = opened.manifest
@@ -166,14 +210,21 @@ class PackageActions(QObject):
         out = with_suffix(path, RETURN_SUFFIX)
         tmp = out.with_name(out.name + ".tmp")
         try:
+            package_secret = self._package_secret(package)
+            if package_secret is None and is_sealed(package):
+                return
+            protect = self._return_secret(package_secret)
+            if protect is None:
+                return
             tmp.unlink(missing_ok=True)
-            result = make_return(package, tmp)
+            result = make_return(package, tmp, passphrase=protect[0], package_passphrase=package_secret)
             os.replace(tmp, out)
         except (ValutazioneError, OSError) as exc:
             dialogs.error(self.host, tr("Esporta valutazioni"), str(exc))
             return
         finally:
             tmp.unlink(missing_ok=True)
+        sealed = tr("\n\nIl ritorno è protetto da password: il presidente la dovrà indicare per importarlo.")
         dialogs.info(
             self.host,
             tr("Valutazioni esportate"),
@@ -181,8 +232,58 @@ class PackageActions(QObject):
                 "Ritorno firmato scritto in «{}»: {} schede ({} inviate), {} conflitti dichiarati.\n\n"
                 "Consegnare il file al presidente. Al primo ritorno il presidente chiede l'impronta "
                 "della chiave di questo computer: {}"
-            ).format(out, result.sheets, result.submitted, result.conflicts, result.fingerprint),
+            ).format(out, result.sheets, result.submitted, result.conflicts, result.fingerprint)
+            + (sealed if protect[0] is not None else ""),
         )
+
+    def _package_secret(self, package: Path) -> str | None:
+        """The sealed package's passphrase (typed at opening, or asked now); None for a plain one or on cancel."""
+        if not is_sealed(package):
+            return None
+        known = self.secrets.get(package.resolve())
+        if known is not None:
+            return known
+        prompt = tr("«{}» è protetto da una password (comunicata dal presidente).\n\nPassword:").format(package.name)
+        unlocked = unlock(self.host, tr("Esporta valutazioni"), prompt, lambda secret: read_manifest(package, secret))
+        if unlocked is None or unlocked[1] is None:
+            return None
+        self.secrets[package.resolve()] = unlocked[1]
+        return unlocked[1]
+
+    def _return_secret(self, package_secret: str | None) -> tuple[str | None] | None:
+        """Offers to protect the return: ``(passphrase or None,)``, or None when the member cancels.
+
+        Empty means no protection for a plain package, and the package's own passphrase for a sealed
+        one: the chair already knows it, so nothing new has to travel by another channel.
+        """
+        title = tr("Proteggi il ritorno con una password")
+        if package_secret is None:
+            label = tr(
+                "Password per proteggere il ritorno (almeno 10 caratteri), da comunicare al presidente per "
+                "un altro canale, mai insieme al file.\nLasciare vuoto per non proteggerlo:"
+            )
+        else:
+            label = tr(
+                "Il pacchetto era protetto da una password: lasciando vuoto, il ritorno è protetto con la "
+                "stessa, che il presidente conosce già.\nOppure indicare una nuova password (almeno 10 caratteri):"
+            )
+        while True:
+            secret = dialogs.ask_secret(self.host, title, label)
+            if secret is None:
+                return None
+            if not secret:
+                return (package_secret,)
+            try:
+                check_passphrase(secret)
+            except PackageError as exc:
+                dialogs.error(self.host, title, str(exc))
+                continue
+            again = dialogs.ask_secret(self.host, title, tr("Ripetere la password:"))
+            if again is None:
+                return None
+            if again == secret:
+                return (secret,)
+            dialogs.error(self.host, title, tr("Le due password non coincidono: indicarla di nuovo."))
 
     def show_key(self) -> None:
         from valutazione.sync.keys import load_or_create_key
@@ -267,8 +368,20 @@ class KeyDialog(QDialog):
 
 
 def _comes_from(package: Path, db: Database) -> bool:
-    """Whether ``db`` is the working file extracted from ``package`` (False for anything unreadable)."""
+    """Whether ``db`` is the working file extracted from ``package`` (False for anything unreadable).
+
+    A sealed package's manifest cannot be read without its passphrase, so its working file is found
+    from the identity inside ``db``; ``make_return`` checks that identity against the manifest anyway.
+    """
     try:
-        return package.is_file() and extracted_path(package).resolve() == db.path.resolve()
+        if not package.is_file():
+            return False
+        if not is_sealed(package):
+            return extracted_path(package).resolve() == db.path.resolve()
+        with db.sessions() as s:
+            identity = package_identity(s)
+        if identity is None:
+            return False
+        return (working_folder(identity) / (package.stem + EXTRACTED_SUFFIX)).resolve() == db.path.resolve()
     except ValutazioneError:
         return False

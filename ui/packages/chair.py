@@ -4,6 +4,10 @@ Each package is written in its own transaction, so one member's failure (a full 
 there) leaves the others' packages and sequence numbers intact. Returns are merged one at a time in
 the worker; a member's first key is pinned only after the chair has compared its fingerprint with the
 one the member reads on their laptop.
+
+Packages may be sealed with one passphrase for the whole batch; the chair tells it to the members by
+another channel. Sealed returns ask theirs at import, after trying the passphrases already typed in
+this session (usually the same one came back).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import TYPE_CHECKING, cast
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -33,7 +38,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ui import dialogs, settings
-from ui.packages.actions import PACKAGE_SUFFIX, tr
+from ui.packages.actions import PACKAGE_SUFFIX, tr, unlock
 from ui.user import role_label
 from ui.workers import Job, run_task
 from valutazione.errors import ValutazioneError
@@ -42,6 +47,8 @@ from valutazione.services import committee
 from valutazione.services.committee import SCORING_ROLES
 from valutazione.sync.archive import PackageError
 from valutazione.sync.merge import MergeReport
+from valutazione.sync.returns import SignedReturn, read_return
+from valutazione.sync.sealed import WrongPassphrase, check_passphrase, is_sealed
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -101,6 +108,27 @@ class PrepareDialog(QDialog):
         folder_row.addWidget(folder_label)
         folder_row.addWidget(self.folder, 1)
         folder_row.addWidget(browse)
+        self.protect = QCheckBox(
+            tr("Proteggi con una pass&word (per computer o chiavette che potrebbero essere smarriti)")
+        )
+        self.secret = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.secret.setPlaceholderText(tr("Password, almeno 10 caratteri"))
+        self.secret_again = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.secret_again.setPlaceholderText(tr("Ripetere la password"))
+        secret_note = QLabel(
+            tr(
+                "Comunicare la password a ciascun commissario per un altro canale (di persona o al telefono), "
+                "mai insieme al pacchetto o nella stessa e-mail. La password non viene salvata: se dimenticata, "
+                "preparare un nuovo pacchetto."
+            )
+        )
+        secret_note.setWordWrap(True)
+        secret_row = QHBoxLayout()
+        secret_row.addWidget(self.secret, 1)
+        secret_row.addWidget(self.secret_again, 1)
+        for secret_widget in (self.secret, self.secret_again, secret_note):
+            secret_widget.setEnabled(False)
+            self.protect.toggled.connect(secret_widget.setEnabled)
         self.summary = QPlainTextEdit(readOnly=True)
         self.summary.setPlaceholderText(tr("Qui compare l'esito: i file scritti e il loro numero di sequenza."))
         self.prepare_button = QPushButton(tr("&Prepara i pacchetti"))
@@ -116,6 +144,9 @@ class PrepareDialog(QDialog):
         for w in (intro, members_label, self.members):
             layout.addWidget(w)
         layout.addLayout(folder_row)
+        layout.addWidget(self.protect)
+        layout.addLayout(secret_row)
+        layout.addWidget(secret_note)
         layout.addWidget(self.summary, 1)
         layout.addLayout(buttons)
         self.resize(760, 560)
@@ -134,6 +165,17 @@ class PrepareDialog(QDialog):
         if not names or not folder_text:
             self.summary.setPlainText(tr("Scegliere almeno un commissario e la cartella in cui scrivere i pacchetti."))
             return
+        passphrase = None
+        if self.protect.isChecked():
+            passphrase = self.secret.text()
+            try:
+                if passphrase != self.secret_again.text():
+                    raise PackageError(tr("Le due password non coincidono: nessun pacchetto è stato preparato."))
+                check_passphrase(passphrase)
+            except PackageError as exc:
+                self.summary.setPlainText(str(exc))
+                return
+            self.host.packages.secrets[Path(folder_text)] = passphrase  # tried first when the returns come back
         folder = Path(folder_text)
         settings.app_settings().setValue("packages/last_folder", str(folder))
         lines: list[str] = []
@@ -142,7 +184,7 @@ class PrepareDialog(QDialog):
         try:
             for name in names:
                 try:
-                    lines.append(self._export(name, folder))
+                    lines.append(self._export(name, folder, passphrase))
                     written += 1
                 except (ValutazioneError, OSError) as exc:
                     lines.append(tr("✗ {}: pacchetto non preparato. {}").format(name, exc))
@@ -150,10 +192,14 @@ class PrepareDialog(QDialog):
             QApplication.restoreOverrideCursor()
         head = tr("Pacchetti scritti in «{}»: {} su {}.").format(folder, written, len(names))
         tail = tr("Consegnare a ciascun commissario il proprio file (chiavetta USB o posta elettronica).")
+        if passphrase is not None:
+            tail += "\n" + tr(
+                "I pacchetti sono protetti da password: comunicarla per un altro canale, mai insieme al file."
+            )
         self.summary.setPlainText("\n\n".join([head, *lines, tail]))
         self.host.data_changed.emit()
 
-    def _export(self, name: str, folder: Path) -> str:
+    def _export(self, name: str, folder: Path, passphrase: str | None) -> str:
         """Writes under a temporary name and renames once the sequence is known, inside the transaction."""
         from valutazione.sync.package import export_package
 
@@ -161,7 +207,7 @@ class PrepareDialog(QDialog):
         tmp.unlink(missing_ok=True)
         try:
             with self.db.sessions.begin() as s:
-                result = export_package(s, name, tmp)
+                result = export_package(s, name, tmp, passphrase=passphrase)
                 out = folder / f"{slug(name)}-pacchetto-{result.manifest.sequence}{PACKAGE_SUFFIX}"
                 if out.exists():
                     raise PackageError(f"Il file «{out.name}» esiste già: scegliere un'altra cartella.")
@@ -232,7 +278,12 @@ class ImportDialog(QDialog):
         path = self.pending.pop(0)
         self.status.setText(tr("Importazione di «{}»…").format(path.name))
         try:
-            trust = self._trust(path)
+            unlocked = self._unlock(path)
+            if unlocked is None:
+                self._skip(tr("✗ «{}» non importato: password non indicata. Nessuna modifica.").format(path.name))
+                return
+            ret, passphrase = unlocked
+            trust = self._trust(ret)
         except ValutazioneError as exc:
             self._append("✗ " + str(exc))
             self._next()
@@ -245,7 +296,7 @@ class ImportDialog(QDialog):
             return
 
         def task(session: Session, progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> object:
-            return merge_return(session, path, trust_new_key=trust, progress=progress)
+            return merge_return(session, path, trust_new_key=trust, progress=progress, passphrase=passphrase)
 
         self.job = run_task(self, self.db, tr("Importazione di «{}»…").format(path.name), task)
         self.job.finished.connect(self._merged)
@@ -258,12 +309,25 @@ class ImportDialog(QDialog):
         self._append(line)
         self._next()
 
-    def _trust(self, path: Path) -> bool | None:
+    def _unlock(self, path: Path) -> tuple[SignedReturn, str | None] | None:
+        """The parsed return and its passphrase: those typed in this session first, then asked; None on cancel."""
+        secrets = self.host.packages.secrets
+        if is_sealed(path):
+            for known in dict.fromkeys(secrets.values()):
+                try:
+                    return read_return(path, known), known
+                except WrongPassphrase:
+                    continue
+        prompt = tr("«{}» è protetto da una password (comunicata dal commissario).\n\nPassword:").format(path.name)
+        unlocked = unlock(self, tr("Importa valutazioni"), prompt, lambda secret: read_return(path, secret))
+        if unlocked is not None and unlocked[1] is not None:
+            secrets[path.resolve()] = unlocked[1]
+        return unlocked
+
+    def _trust(self, ret: SignedReturn) -> bool | None:
         """False when the key is already pinned; True when the chair confirms a first key; None to skip."""
         from valutazione.sync.keys import fingerprint
-        from valutazione.sync.returns import read_return
 
-        ret = read_return(path)
         with self.db.sessions() as s:
             member = s.scalars(select(Commissario).where(Commissario.name == ret.member_name)).first()
             pinned = member is None or member.public_key is not None  # an unknown member is refused by the merge
