@@ -3,7 +3,8 @@
 Returns are fed to ``merge_return`` on the chair's real file: random bytes, truncated and bit-flipped
 files, and payloads with any field replaced and then *validly re-signed* with the member's key, so the
 merge's own checks (not only the signature) meet hostile content. Packages are fed to the laptop's
-``open_package``: a refusal must leave no working file behind.
+``open_package``: a refusal must leave no working file behind. Sealed (passphrase) packages and
+returns, damaged anywhere, are always refused; sealing damaged contents changes nothing of the above.
 """
 
 from __future__ import annotations
@@ -17,18 +18,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.reliability import readers, scenario
-from tests.reliability.fuzzing import FUZZ, mutated_json
+from tests.reliability.fuzzing import EXAMPLES, FUZZ, mutated_json
 from tests.reliability.test_fuzz_inputs import report, tally
 from valutazione.audit import canonical_json
 from valutazione.bando import Bando
 from valutazione.db import Database, open_database
+from valutazione.errors import ValutazioneError
 from valutazione.sync.keys import load_or_create_key
 from valutazione.sync.package import DB_ENTRY, MANIFEST
 from valutazione.sync.returns import PAYLOAD, SIGNATURE
+from valutazione.sync.sealed import seal
 
 
 @pytest.fixture
@@ -118,3 +121,62 @@ def test_fuzz_packages(offline: tuple[Database, list[Path], Path], capsys: pytes
 
     check()
     report(capsys, "pacchetti (.valpkg)", counts)
+
+
+SECRET = "cavallo batteria graffetta"
+SEALED_FUZZ = settings(FUZZ, max_examples=min(EXAMPLES, 40))  # each example runs scrypt (~0.1 s) twice
+
+
+def _open_sealed(path: Path, workdir: Path) -> readers.Outcome:
+    """``readers.feed_pacchetto`` with the passphrase: refused → no working file is left behind."""
+    from valutazione.sync.package import open_package
+
+    before = sorted(p.name for p in workdir.iterdir()) if workdir.exists() else []
+    try:
+        opened = open_package(path, workdir, passphrase=SECRET)
+    except ValutazioneError as exc:
+        assert str(exc).strip()
+        assert (sorted(p.name for p in workdir.iterdir()) if workdir.exists() else []) == before
+        return readers.Outcome(False, str(exc))
+    assert scenario.integrity(opened.path) == [("ok",)]
+    opened.path.unlink()
+    return readers.Outcome(True, "")
+
+
+def test_fuzz_sealed_files(offline: tuple[Database, list[Path], Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """A sealed package or return damaged anywhere is refused with a message; sealed damaged content too."""
+    from valutazione.sync.merge import merge_return
+
+    db, returns, work = offline
+    plain = {"pacchetto": (work / "bruno.valpkg").read_bytes(), "ritorno": returns[0].read_bytes()}
+    sealed = {kind: seal(data, SECRET) for kind, data in plain.items()}
+    counts: Counter[str] = Counter()
+
+    def feed(kind: str, target: Path) -> readers.Outcome:
+        if kind == "pacchetto":
+            return _open_sealed(target, work / "portatile-sigillato")
+        return readers.in_transaction(db, lambda s: merge_return(s, target, trust_new_key=True, passphrase=SECRET))
+
+    @SEALED_FUZZ
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        kind = data.draw(st.sampled_from(sorted(plain)))
+        target = work / ("fuzz-sigillato.valpkg" if kind == "pacchetto" else "fuzz-sigillato.valret")
+        if data.draw(st.booleans()):
+            target.write_bytes(data.draw(st.composite(lambda draw: _damaged(draw, sealed[kind]))()))
+            outcome = feed(kind, target)
+            assert not outcome.accepted and outcome.message.strip()
+            counts["rifiutati"] += 1
+        else:  # a valid seal around damaged contents: the usual checks still apply inside
+            target.write_bytes(seal(data.draw(st.composite(lambda draw: _damaged(draw, plain[kind]))()), SECRET))
+            tally(counts, lambda: feed(kind, target))
+
+    check()
+    report(capsys, "pacchetti e ritorni protetti da password", counts)
+    assert scenario.integrity(db.path) == [("ok",)] and scenario.chain_of(db.path).ok
+    genuine = work / "genuino.valret"
+    genuine.write_bytes(sealed["ritorno"])
+    assert feed("ritorno", genuine).accepted  # the genuine sealed return still merges afterwards
+    genuine_pkg = work / "genuino.valpkg"
+    genuine_pkg.write_bytes(sealed["pacchetto"])
+    assert feed("pacchetto", genuine_pkg).accepted

@@ -282,3 +282,98 @@ def test_several_returns_are_merged_in_turn_and_the_key_is_confirmed_once(
     assert not dialog.isVisible()
     chair.close()
     assert audit_count(committee_file.path)[1] == load_or_create_key().public_hex
+
+
+SECRET = "cavallo batteria graffetta"
+
+
+def prepare_sealed(qtbot: Any, window: MainWindow, folder: Path) -> PrepareDialog:
+    """Pacchetti → Prepara with «Proteggi con una password»: a mismatch and a short one first, then the right one."""
+    window.packages.prepare_action.trigger()
+    dialog = window.packages.dialog
+    assert isinstance(dialog, PrepareDialog)
+    assert not dialog.secret.isEnabled()
+    click(qtbot, dialog.protect)
+    assert dialog.protect.isChecked() and dialog.secret.isEnabled()
+    qtbot.keyClicks(dialog.folder, str(folder))
+    for first, second, expected in (
+        (SECRET, SECRET + "!", "non coincidono"),
+        ("corta", "corta", "almeno 10 caratteri"),
+        (SECRET, SECRET, "protetti da password"),
+    ):
+        dialog.secret.clear()
+        dialog.secret_again.clear()
+        qtbot.keyClicks(dialog.secret, first)
+        qtbot.keyClicks(dialog.secret_again, second)
+        click(qtbot, dialog.prepare_button)
+        assert expected in dialog.summary.toPlainText()
+        if expected != "protetti da password":
+            assert not list(folder.glob("*.valpkg"))
+    return dialog
+
+
+def test_sealed_packages_prepared_opened_returned_and_imported(
+    qtbot: Any, committee_file: CommitteeFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Prepare with a password → member asked (again after a wrong one) → sealed return → chair imports it."""
+    from decimal import Decimal
+
+    from valutazione.services import conflicts, sheets
+    from valutazione.sync.sealed import is_sealed
+
+    with opened(committee_file.path) as db, db.sessions.begin() as s:
+        committee.declare_general(s, lookup.member_by_name(s, MEMBER).id)
+    stick = tmp_path / "chiavetta"
+    stick.mkdir()
+    chair = chair_window(qtbot, committee_file.path)
+    dialog = prepare_sealed(qtbot, chair, stick)
+    assert "3 su 3" in dialog.summary.toPlainText() and "altro canale" in dialog.summary.toPlainText()
+    shoot(qtbot, dialog, "packages-prepare-sealed")
+    dialog.accept()
+    package = stick / "bruno-bianchi-pacchetto-1.valpkg"
+    assert all(is_sealed(p) for p in stick.glob("*.valpkg")) and package.exists()
+
+    member = MainWindow()
+    qtbot.addWidget(member)
+    asked: list[str] = []
+    answers = iter(["non è questa la password", SECRET])
+    monkeypatch.setattr(dialogs, "ask_secret", lambda _p, _t, label: asked.append(label) or next(answers))
+    assert member.packages.open_package(package)
+    assert len(asked) == 2 and "protetto da una password" in asked[0]
+    assert "Password errata o file danneggiato" in asked[1]
+    assert member.user is not None and member.user.name == MEMBER
+    assert member.db is not None
+    with member.db.sessions.begin() as s:
+        d = lookup.domanda_by_protocol(s, "PG 101/2018")
+        conflicts.declare(s, member.user.id, d.id, False)
+        sheets.save_draft(s, member.user.id, d.id, {"A.1": sheets.Mark(Decimal("0.8"), "Scritto a casa")})
+    ret = tmp_path / "ritorno.valret"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(ret), ""))
+    offers: list[str] = []
+    infos: list[str] = []
+    monkeypatch.setattr(dialogs, "ask_secret", lambda _p, _t, label: offers.append(label) or "")
+    monkeypatch.setattr(dialogs, "info", lambda _p, _t, text: infos.append(text))
+    member.packages.return_action.trigger()
+    assert len(offers) == 1 and "stessa" in offers[0]  # the package's passphrase, remembered since opening
+    assert is_sealed(ret) and "protetto da password" in infos[0]
+    member.close()
+
+    def no_prompt(*_a: Any) -> str:
+        raise AssertionError("the passphrase typed at «Prepara» opens the return in the same session")
+
+    monkeypatch.setattr(dialogs, "ask_secret", no_prompt)
+    monkeypatch.setattr(dialogs, "confirm", lambda *_a, **_k: True)
+    report = import_returns(qtbot, chair, monkeypatch, ret).report.toPlainText()
+    assert f"Ritorno di {MEMBER} (pacchetto n. 1)" in report and "✗" not in report
+    chair.close()
+
+    later = chair_window(qtbot, committee_file.path)  # another day: the passphrase is asked, cancelling skips
+    monkeypatch.setattr(dialogs, "ask_secret", lambda *_a: None)
+    assert "password non indicata" in import_returns(qtbot, later, monkeypatch, ret).report.toPlainText()
+    monkeypatch.setattr(dialogs, "ask_secret", lambda *_a: SECRET)
+    assert "già importato" in import_returns(qtbot, later, monkeypatch, ret).report.toPlainText()
+    later.close()
+    with opened(committee_file.path) as db, db.sessions() as s:
+        m = lookup.member_by_name(s, MEMBER)
+        sheet = s.scalars(select(Scheda).where(Scheda.commissario_id == m.id)).one()
+        assert {v.sub_code: v.motivazione for v in sheet.voti}["A.1"] == "Scritto a casa"
