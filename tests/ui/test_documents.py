@@ -337,7 +337,7 @@ PIN = "246810"
 
 @pytest.fixture(scope="module")
 def soft_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SoftToken, Path]]:
-    """A SoftHSM2 token holding the chair's key; the module is re-initialised so it reads this config."""
+    """The chair's key on a SoftHSM2 token; unloaded before and after so each user reads its own config."""
     if tools_missing("softhsm2-util") or not SOFTHSM_MODULE.exists():
         pytest.skip("softhsm2 (softhsm2-util e libsofthsm2.so) serve per il token PKCS#11 di prova")
     import pkcs11
@@ -346,7 +346,7 @@ def soft_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SoftT
     previous = os.environ.get("SOFTHSM2_CONF")
     conf = init_softhsm_token(directory, TOKEN_LABEL, PIN, "13579111")
     os.environ["SOFTHSM2_CONF"] = str(conf)
-    pkcs11.lib(str(SOFTHSM_MODULE)).reinitialize()  # SoftHSM reads its config at C_Initialize only
+    pkcs11.unload(str(SOFTHSM_MODULE))  # SoftHSM reads its config at C_Initialize only: load it afresh
     ca = make_ca(directory)
     signer = issue_signer(ca, directory, CHAIR, "token-signer")
     import_into_token(SOFTHSM_MODULE, TOKEN_LABEL, PIN, signer, "DS0", b"\x02")
@@ -355,7 +355,7 @@ def soft_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SoftT
         os.environ.pop("SOFTHSM2_CONF", None)
     else:
         os.environ["SOFTHSM2_CONF"] = previous
-    pkcs11.lib(str(SOFTHSM_MODULE)).reinitialize()
+    pkcs11.unload(str(SOFTHSM_MODULE))  # whoever loads it next reads their own config
 
 
 def test_sign_with_a_pkcs11_token_and_wrong_pin(
