@@ -6,12 +6,14 @@ the average, and the number of scorers drops, which the ranking checks against t
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from valutazione import audit
 from valutazione.errors import RuleViolation
-from valutazione.models import Ammissibilita, Conflitto, Domanda, utcnow
+from valutazione.models import Ammissibilita, Commissario, Conflitto, Domanda, utcnow
 from valutazione.services import lookup
 from valutazione.services.committee import SCORING_ROLES, require_declared
 
@@ -26,37 +28,44 @@ def declare(s: Session, member_id: int, domanda_id: int, has_conflict: bool, rea
     """
     m = require_declared(s, member_id)
     d = lookup.domanda(s, domanda_id)
-    reason = reason.strip()
-    if has_conflict and not reason:
-        raise RuleViolation(
-            f"Indicare il motivo del conflitto di interessi di {m.name} sulla domanda {d.protocol}."
-        )
     row = s.scalars(
         select(Conflitto).where(Conflitto.commissario_id == member_id, Conflitto.domanda_id == domanda_id)
     ).first()
+    return write_declaration(s, m, d, row, has_conflict, reason, utcnow())
+
+
+def write_declaration(
+    s: Session,
+    m: Commissario,
+    d: Domanda,
+    row: Conflitto | None,
+    has_conflict: bool,
+    reason: str,
+    declared_at: datetime,
+    *,
+    flush: bool = True,
+) -> Conflitto:
+    """Writes the declaration (new, or ``row`` corrected) and its audit row; the caller has checked the member.
+
+    Shared by ``declare`` and the merge of offline returns, which preloads the rows and flushes once
+    for thousands of declarations, and keeps the time the member declared on their laptop.
+    """
+    reason = reason.strip()
+    if has_conflict and not reason:
+        raise RuleViolation(f"Indicare il motivo del conflitto di interessi di {m.name} sulla domanda {d.protocol}.")
     before = None if row is None else {"conflitto": row.has_conflict, "motivo": row.reason}
     if row is None:
         row = Conflitto(
-            commissario_id=member_id,
-            domanda_id=domanda_id,
-            has_conflict=has_conflict,
-            reason=reason,
-            declared_at=utcnow(),
+            commissario_id=m.id, domanda_id=d.id, has_conflict=has_conflict, reason=reason, declared_at=declared_at
         )
         s.add(row)
     else:
-        row.has_conflict, row.reason, row.declared_at = has_conflict, reason, utcnow()
-    s.flush()
+        row.has_conflict, row.reason, row.declared_at = has_conflict, reason, declared_at
+    if flush:
+        s.flush()
     action = "conflitto.dichiarato" if has_conflict else "conflitto.assente"
-    audit.record(
-        s,
-        m.name,
-        action,
-        "domanda",
-        d.protocol,
-        before,
-        {"commissario": m.name, "conflitto": has_conflict, "motivo": reason},
-    )
+    after = {"commissario": m.name, "conflitto": has_conflict, "motivo": reason}
+    audit.record(s, m.name, action, "domanda", d.protocol, before, after, flush=flush)
     return row
 
 

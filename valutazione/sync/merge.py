@@ -35,7 +35,7 @@ from valutazione.models import (
 from valutazione.scoring import validate_value
 from valutazione.services import lookup
 from valutazione.services.committee import declaration, declare_general, require_declared
-from valutazione.services.conflicts import EXCLUDED_OUTCOMES
+from valutazione.services.conflicts import EXCLUDED_OUTCOMES, write_declaration
 from valutazione.services.rules import lock_rules
 from valutazione.services.sheets import DRAFT, SUBMITTED, content_hash, content_of, missing_items
 from valutazione.sync.archive import PackageError
@@ -317,31 +317,16 @@ def _merge_conflict(
 
 
 def _declare(s: Session, known: _Known, m: Commissario, d: Domanda, c: ReturnedConflict) -> Conflitto:
-    """``conflicts.declare`` for a returned declaration, without its per-call queries and flushes.
+    """``conflicts.declare`` for a returned declaration, on the preloaded row and with the member's own time.
 
-    The same checks (the member's general declaration, a reason for a conflict), the same row and the
-    same audit row; only the time is the member's own, and everything is written by the merge's flush.
-    Calling ``declare`` once per application cost three queries and two flushes each.
+    The general declaration is checked once per return, and the merge's single flush writes everything:
+    calling ``declare`` once per application cost three queries and two flushes each.
     """
     if not known.declared:
         require_declared(s, m.id)
         known.declared = True
-    reason = c.reason.strip()
-    if c.has_conflict and not reason:
-        raise RuleViolation(f"Indicare il motivo del conflitto di interessi di {m.name} sulla domanda {d.protocol}.")
     row = known.conflicts.get(d.id)
-    before = None if row is None else {"conflitto": row.has_conflict, "motivo": row.reason}
-    if row is None:
-        row = Conflitto(
-            commissario_id=m.id, domanda_id=d.id, has_conflict=c.has_conflict, reason=reason, declared_at=c.declared_at
-        )
-        s.add(row)
-    else:
-        row.has_conflict, row.reason, row.declared_at = c.has_conflict, reason, c.declared_at
-    action = "conflitto.dichiarato" if c.has_conflict else "conflitto.assente"
-    after = {"commissario": m.name, "conflitto": c.has_conflict, "motivo": reason}
-    audit.record(s, m.name, action, "domanda", d.protocol, before, after, flush=False)
-    return row
+    return write_declaration(s, m, d, row, c.has_conflict, c.reason, c.declared_at, flush=False)
 
 
 def _merge_sheet(
