@@ -293,6 +293,6 @@ def _describe(row: AuditLine, applicants: dict[str, str], tz: ZoneInfo) -> tuple
         mods = after.get("modifiche", {})
         changes = "; ".join(f"{k} = {v}" for k, v in sorted(mods.items()))
         why = after.get("motivazione")
-        reason = f" Motivazione: {why}" if why else " (prima dell'apertura delle domande: nessuna motivazione richiesta)"
+        reason = f" Motivazione: {why}" if why else " (prima dell'apertura delle domande: motivazione non richiesta)"
         return "Modifiche alle regole del bando", f"{changes}.{reason}"
     return None
