@@ -11,7 +11,7 @@ import importlib.util
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from ui import dialogs, settings
@@ -56,6 +56,10 @@ class MainWindow(QMainWindow):
         for page in (self.welcome, self.identity, self.declaration, self.tabs):
             self.pages.addWidget(page)
         self.tabs.currentChanged.connect(self._on_tab_changed)
+        # Alt+1 … Alt+9 jump to the tabs in order: the chair moves between ten screens all day.
+        for number in range(1, 10):
+            jump = QShortcut(QKeySequence(f"Alt+{number}"), self)
+            jump.activated.connect(lambda index=number - 1: self._jump_to_tab(index))
         # Yellow (read-only) and red (audit chain) banners sit above every page.
         self.banners = BannerArea()
         self.safety = FileSafety(self, self.banners)
@@ -265,6 +269,10 @@ class MainWindow(QMainWindow):
             return
         self.tabs.setCurrentWidget(self.evaluation)
         self.evaluation.open(row)
+
+    def _jump_to_tab(self, index: int) -> None:
+        if self.pages.currentWidget() is self.tabs and index < self.tabs.count():
+            self.tabs.setCurrentIndex(index)
 
     def _on_tab_changed(self, index: int) -> None:
         """A chair tab builds (or refreshes, if stale) its screen when it becomes current."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 
 from tests.ui.conftest import CommitteeFile
 from tests.ui.helpers import enter_as, open_window
@@ -217,3 +218,14 @@ def test_intact_audit_chain_shows_no_banner(qtbot: Any, committee_file: Committe
     assert window.safety.chain.ok and not window.banners.banners() and not window.banners.isVisible()
     window.close()
     assert list_backups(committee_file.path)[0].reason == "apertura"
+
+
+def test_alt_number_jumps_to_the_tab(qtbot: Any, committee_file: CommitteeFile) -> None:
+    """Alt+1 … Alt+9 move between the chair's screens from the keyboard."""
+    window = open_window(qtbot, committee_file.path)
+    enter_as(qtbot, window, "Anna Rossi")
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
+    assert window.tabs.currentIndex() == 2
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    assert window.tabs.currentIndex() == 0

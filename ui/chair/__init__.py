@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from ui.chair.common import Host, actor_name, tr
@@ -128,6 +128,7 @@ def chair_actions(window: Host) -> list[QAction]:
         return []
     parent = window if isinstance(window, QWidget) else None
     importing = QAction(tr("Importa domande…"), parent)
+    importing.setShortcut(QKeySequence("Ctrl+I"))
     importing.triggered.connect(lambda: _import(window))
     new_call = QAction(tr("Nuovo bando (procedura guidata)…"), parent)
     new_call.triggered.connect(lambda: _new_call(window))
