@@ -198,7 +198,7 @@ def build_graduatoria(
         unresolved_ties=tie_groups,
         can_be_final=not reasons,
         reasons=tuple(reasons),
-        parameters=_parameters(bando, used_draws),
+        parameters=parameters(bando, used_draws),
     )
 
 
@@ -371,7 +371,7 @@ def _row(
     )
 
 
-def _parameters(bando: Bando, used_draws: Sequence[tuple[frozenset[str], tuple[str, ...]]]) -> dict[str, Any]:
+def parameters(bando: Bando, used_draws: Sequence[tuple[frozenset[str], tuple[str, ...]]] = ()) -> dict[str, Any]:
     """The rules that produced the ranking, printed with it and hashed into the fingerprint."""
     thresholds: dict[str, str | None] = {
         c.code: None if c.threshold is None else str(c.threshold) for c in bando.criteria

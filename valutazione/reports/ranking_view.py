@@ -20,6 +20,7 @@ from valutazione.bando import Bando
 from valutazione.funding import FUNDED, NOT_FUNDED, PARTIALLY_FUNDED
 from valutazione.graduatoria import EXCLUDED, NOT_ADMITTED, NOT_SCORED, RENOUNCED, Graduatoria
 from valutazione.money import to_cents
+from valutazione.ranking import parameters
 
 NOT_APPROVED = "non approvata"
 
@@ -188,26 +189,6 @@ def _stored_row(raw: Mapping[str, Any]) -> ViewRow:
     )
 
 
-def default_parameters(bando: Bando) -> dict[str, Any]:
-    """The call's parameters, for a stored version that did not keep its own copy."""
-    thresholds: dict[str, str | None] = {
-        c.code: None if c.threshold is None else str(c.threshold) for c in bando.criteria
-    }
-    thresholds["totale"] = None if bando.total_threshold is None else str(bando.total_threshold)
-    return {
-        "bando": bando.code,
-        "method": bando.method,
-        "maxima": {c.code: str(c.maximum) for c in bando.criteria},
-        "thresholds": thresholds,
-        "thresholds_on": "punteggi grezzi, prima della riparametrazione",
-        "rescaling": bando.rescaling,
-        "rounding": bando.rounding_description,
-        "tie_chain": list(bando.tie_chain),
-        "funding_rule": bando.funding_rule,
-        "quorum": bando.quorum,
-    }
-
-
 def from_stored(
     content: str | Mapping[str, Any],
     bando: Bando,
@@ -239,7 +220,7 @@ def from_stored(
         remaining_cents=_cents(data.get("remaining", "0")),
         funding_line=line,
         rows=rows,
-        parameters=dict(data.get("parameters") or default_parameters(bando)),
+        parameters=dict(data.get("parameters") or parameters(bando)),
         warnings=warnings,
     )
 
