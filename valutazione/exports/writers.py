@@ -66,6 +66,10 @@ def csv_bytes(sheet: Sheet) -> bytes:
     writer.writerow([neutralised(h) for h in sheet.header])
     for row in sheet.rows:
         writer.writerow([_csv_cell(v) for v in row])
+    if sheet.notes:  # below the table, after an empty line, one note per line in the first column
+        writer.writerow([])
+        for note in sheet.notes:
+            writer.writerow([neutralised(note)])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -78,6 +82,7 @@ def json_bytes(sheets: Sequence[Sheet]) -> bytes:
     content = {
         sheet.title: {
             **({"info": sheet.meta} if sheet.meta else {}),
+            **({"note": list(sheet.notes)} if sheet.notes else {}),
             "righe": [dict(zip(sheet.header, (_json_cell(v) for v in row), strict=True)) for row in sheet.rows],
         }
         for sheet in sheets
@@ -110,6 +115,8 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
             ws.column_dimensions[get_column_letter(col)].width = min(MAX_WIDTH, width + 2)
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
+        for offset, note in enumerate(sheet.notes, start=len(sheet.rows) + 3):  # after an empty row
+            _put(ws.cell(offset, 1), note)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
