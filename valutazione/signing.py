@@ -323,7 +323,6 @@ def sign_pdf(
     from pyhanko.sign import signers
     from pyhanko.sign.fields import SigSeedSubFilter
     from pyhanko.sign.general import SigningError
-    from pyhanko.stamp import TextStampStyle
 
     data = _read_bytes(path_in)
     fields = {f.name: f for f in _fields_of(_open_reader(data, path_in))}
@@ -344,10 +343,13 @@ def sign_pdf(
     meta = signers.PdfSignatureMetadata(
         field_name=field_name, subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256", reason=reason
     )
-    style = TextStampStyle(
-        stamp_text="Firmato digitalmente da\n%(signer)s\n%(ts)s", timestamp_format="%d/%m/%Y %H:%M:%S %Z"
-    )
-    pdf_signer = signers.PdfSigner(meta, signer=signer.backend, stamp_style=style)
+    from valutazione.reports.stamp import stamp_style
+
+    role = field_name.rsplit(" - ", 1)[0] if " - " in field_name else field_name
+    lines = [role, f"Firmato digitalmente da {signer.common_name}", format_time(datetime.now().astimezone())]
+    if reason:
+        lines.append(reason)
+    pdf_signer = signers.PdfSigner(meta, signer=signer.backend, stamp_style=stamp_style(lines))
     buffer = io.BytesIO()
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)

@@ -31,6 +31,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 from valutazione.bando import Bando
 from valutazione.money import format_decimal_it, format_euro
 from valutazione.paths import resource
+from valutazione.reports.pdfa import to_pdfa
 from valutazione.reports.textfit import fit_text
 
 FONT = "DejaVuSans"
@@ -404,5 +405,5 @@ class DocumentPage:
         footer = f"{self.bando.authority} · {self.bando.code} · impronta SHA-256 {short}"
         canvas_class = type("FooterCanvas", (_NumberedCanvas,), {"footer_left": footer})
         doc.build(list(story), canvasmaker=canvas_class)
-        data = buffer.getvalue()
+        data = to_pdfa(buffer.getvalue())  # archived and signed: PDF/A-2b before any signature field
         return after_build(data) if after_build else data
