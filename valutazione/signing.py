@@ -524,7 +524,7 @@ def _with_summary(r: SignatureReport, with_roots: bool) -> SignatureReport:
     elif r.trusted:
         verdict = "valida; certificato attendibile"
     else:
-        verdict = "integra, ma il certificato NON è attendibile rispetto alle CA indicate"
+        verdict = "integra, ma certificato NON attendibile rispetto alle CA indicate"
     if r.intact and r.valid and r.signer_matches and not r.modified_after:
         if r.reason:
             verdict += f"; motivo dichiarato: «{r.reason}»"
