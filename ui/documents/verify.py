@@ -170,10 +170,7 @@ class VerifyDialog(QDialog):
                 self.table.setItem(row, col, item)
         colour = {True: OK_COLOUR, False: ERROR_COLOUR}
         self.summary.setHtml(
-            "".join(
-                f"<p style='color:{colour[r.ok and r.trusted]}'>{html.escape(r.summary)}</p>"
-                for r in self.reports
-            )
+            "".join(f"<p style='color:{colour[r.ok and r.trusted]}'>{html.escape(r.summary)}</p>" for r in self.reports)
             or tr("<p>Nessuna firma digitale nel documento.</p>")
         )
         self.empty.setText(
