@@ -516,3 +516,19 @@ def test_cli_sign_with_token(blank: Path, soft_token: SoftToken, token_ca: Path,
     assert run_cli(*argv, "--password-file", pin_file) == 0
     reports = verify_pdf(blank, [token_ca])
     assert reports[0].ok and reports[0].trusted
+
+
+def test_cli_sign_refuses_another_persons_box_without_delega(
+    blank: Path, pki: Pki, password_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CLI: signing someone else's box exits 2 with the reason; with --delega it signs and says so."""
+    argv = ["sign", blank, "--field", NAMES[0], "--p12", pki.p12[1], "--password-file", password_file]
+    assert run_cli(*argv) == 2
+    assert "Firma rifiutata: il campo è di Mario Rossi" in capsys.readouterr().err
+    assert not list_signature_fields(blank)[0].signed
+    assert run_cli(*argv, "--delega", "decreto n. 5/2026") == 0
+    assert "Firma per delega: decreto n. 5/2026" in capsys.readouterr().out
+    assert run_cli("verify", blank, "--ca", pki.ca.pem_path, "--json") == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["signatures"][0]["signer_matches_field"] is False
+    assert result["signatures"][0]["reason"] == "Firma per delega: decreto n. 5/2026"
