@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from valutazione.cli_committee import actor
 from valutazione.db import opened
-from valutazione.exports.documents import FORMATS, WHATS, export
+from valutazione.errors import ValutazioneError
+from valutazione.exports.documents import FORMATS, WHATS, export, public_count, record_publication_confirmed
 from valutazione.exports.writers import write_atomically
 
 
@@ -26,12 +28,34 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--version", type=int, help="versione approvata della graduatoria")
     p.add_argument("--protocollo", action="append", help="solo queste domande (schede); ripetibile")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="file da scrivere")
+    p.add_argument(
+        "--pubblica-persone-fisiche",
+        action="store_true",
+        help="graduatoria pubblica: il presidente conferma di pubblicare anche i proponenti non identificati "
+        "come enti (possibili persone fisiche); la conferma è registrata nel registro delle operazioni",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    with opened(args.file, read_only=True) as db, db.sessions() as s:
-        data = export(s, args.what, args.format, version=args.version, seduta=args.seduta, protocols=args.protocollo)
+    confirm = bool(getattr(args, "pubblica_persone_fisiche", False))
+    public = args.what == "graduatoria-pubblica"
+    if confirm and not public:
+        raise ValutazioneError("--pubblica-persone-fisiche vale solo per la graduatoria pubblica.")
+    count = None
+    if confirm:  # the confirmation is logged, so the file is opened for writing
+        with opened(args.file) as db, db.sessions.begin() as s:
+            count = record_publication_confirmed(s, actor(s), args.version, args.format)
+            data = export(s, args.what, args.format, version=args.version, confirm_persons=True)
+    else:
+        with opened(args.file, read_only=True) as db, db.sessions() as s:
+            data = export(
+                s, args.what, args.format, version=args.version, seduta=args.seduta, protocols=args.protocollo
+            )
+            count = public_count(s, args.version) if public else None
     out = write_atomically(args.output, data)
     print(f"Scritto {out} ({len(data):,} byte)".replace(",", "."))
+    if count is not None:
+        for note in count.notes():
+            print(note)
     return 0

@@ -2,7 +2,8 @@
 
 A secretary signs the minutes from a script or a terminal with a PKCS#12 file or a smart card, and
 anyone checks a signed PDF before publishing or archiving it. Exit codes are for scripts:
-``verify`` returns 0 only when every signature holds, 1 when one does not, 2 when it could not check.
+``verify`` returns 0 only when every signature holds and chains to a CA given with ``--ca``, 1 when one
+does not hold, 2 when it could not check: an error, or no ``--ca`` (signatures intact but unverified).
 """
 
 from __future__ import annotations
@@ -52,14 +53,20 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     sign.add_argument(
         "-o", "--output", type=Path, metavar="OUT", help="PDF firmato (predefinito: sovrascrive PDF)"
     )
+    sign.add_argument(
+        "--delega",
+        metavar="ESTREMI",
+        help="firma il campo di un'altra persona per delega (estremi dell'atto): il testo resta nella firma",
+    )
     sign.set_defaults(func=run_sign)
 
     verify = subparsers.add_parser(
         "verify",
         help="verifica le firme digitali di un PDF",
         description="Verifica ogni firma: integrità, validità crittografica, attendibilità rispetto alle CA "
-        "indicate e modifiche successive. Esito 0 se tutte le firme sono valide (e attendibili con --ca), "
-        "1 altrimenti, 2 in caso di errore.",
+        "indicate, corrispondenza tra certificato e persona del campo, modifiche successive. Esito 0 se tutte "
+        "le firme sono valide e attendibili rispetto alle CA indicate con --ca; 1 se una firma non è valida; "
+        "2 senza --ca (firme integre ma non verificate) o in caso di errore.",
     )
     verify.add_argument("pdf", metavar="PDF", type=Path, help="il PDF da verificare")
     verify.add_argument(
@@ -117,11 +124,13 @@ def run_sign(args: argparse.Namespace) -> int:
             signer = signing.pkcs11_signer(args.pkcs11_lib, token_label=args.token, slot=args.slot, pin=pin)
         with signer, _quiet_pyhanko():
             out = args.output if args.output is not None else args.pdf
-            signing.sign_pdf(args.pdf, out, args.field, signer)
+            signing.sign_pdf(args.pdf, out, args.field, signer, delegation=args.delega)
     except ValutazioneError as exc:
         print(f"Errore: {exc}", file=sys.stderr)
         return EXIT_ERROR
     print(f"Campo «{args.field}» firmato da {signer.common_name}: {out}")
+    if args.delega:
+        print(f"Firma per delega: {args.delega}")
     return EXIT_OK
 
 
@@ -134,20 +143,34 @@ def run_verify(args: argparse.Namespace) -> int:
     try:
         with _quiet_pyhanko():
             reports = signing.verify_pdf(args.pdf, args.ca or None)
+        empty = [f.name for f in signing.list_signature_fields(args.pdf) if not f.signed]
     except ValutazioneError as exc:
         print(f"Errore: {exc}", file=sys.stderr)
         return EXIT_ERROR
     with_ca = bool(args.ca)
-    all_good = bool(reports) and all(r.ok and (r.trusted or not with_ca) for r in reports)
-    empty = [f.name for f in signing.list_signature_fields(args.pdf) if not f.signed]
+    verdict = signing.overall(reports, with_ca)
     if args.json:
-        result = {"ok": all_good, "signatures": [_as_json(r) for r in reports], "empty_fields": empty}
+        result = {
+            "ok": verdict == signing.VALID,
+            "esito": verdict,
+            "signatures": [_as_json(r) for r in reports],
+            "empty_fields": empty,
+        }
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         _print_text(reports, with_ca)
         if empty:
             print("Campi firma ancora vuoti: " + ", ".join(f"«{name}»" for name in empty))
-    return EXIT_OK if all_good else EXIT_INVALID
+        print(_VERDICTS[verdict])
+    return {signing.VALID: EXIT_OK, signing.INVALID: EXIT_INVALID}.get(verdict, EXIT_ERROR)
+
+
+_VERDICTS = {
+    signing.VALID: "Esito: firme valide e attendibili rispetto alle CA indicate.",
+    signing.INVALID: "Esito: il documento NON è validamente firmato (vedi sopra).",
+    signing.UNVERIFIED: "Esito: firme integre ma NON verificate rispetto a un'autorità di certificazione "
+    "attendibile; indicare il certificato della CA con --ca.",
+}
 
 
 def _as_json(r: signing.SignatureReport) -> dict[str, Any]:
@@ -160,6 +183,8 @@ def _as_json(r: signing.SignatureReport) -> dict[str, Any]:
         "trusted": r.trusted,
         "modified_after": r.modified_after,
         "covers_entire_file": r.covers_entire_file,
+        "signer_matches_field": r.signer_matches,
+        "reason": r.reason,
         "summary": r.summary,
     }
 
@@ -174,7 +199,8 @@ def _print_text(reports: list[signing.SignatureReport], with_ca: bool) -> None:
         print(f"  Firmatario: {r.signer_name}")
         print(f"  Data della firma: {when}")
         print(f"  Integra: {_yes_no(r.intact)}")
-        print(f"  Valida crittograficamente: {_yes_no(r.valid)}")
+        print(f"  Firma crittografica corrispondente al certificato: {_yes_no(r.valid)}")
         print(f"  Attendibile: {trusted}")
+        print(f"  Certificato della persona indicata nel campo: {_yes_no(r.signer_matches)}")
         print(f"  Modificato dopo la firma: {_yes_no(r.modified_after)}")
         print(f"  {r.summary}")

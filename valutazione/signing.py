@@ -12,6 +12,7 @@ for the CLI and the GUI start-up. PINs and passwords are used once and never kep
 from __future__ import annotations
 
 import io
+import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -22,6 +23,7 @@ from types import TracebackType
 from typing import Any, NamedTuple
 
 from valutazione.errors import ValutazioneError
+from valutazione.signer_identity import certificate_names, identity_problem
 
 StrPath = str | os.PathLike[str]
 
@@ -59,11 +61,35 @@ class SignatureReport:
     modified_after: bool
     covers_entire_file: bool
     summary: str
+    signer_matches: bool = True  # the certificate is the person the field names (or it names nobody)
+    reason: str = ""  # the reason stated in the signature (a delegation, for instance)
 
     @property
     def ok(self) -> bool:
-        """Intact, cryptographically valid and not followed by a forbidden change."""
-        return self.intact and self.valid and not self.modified_after
+        """Intact, cryptographically valid, made by the field's person, not followed by a forbidden change.
+
+        Says nothing about trust: see :func:`overall`, which never calls a signature valid without a
+        trusted certification authority.
+        """
+        return self.intact and self.valid and self.signer_matches and not self.modified_after
+
+
+VALID = "valide"
+INVALID = "non valide"
+UNVERIFIED = "integre ma non verificate"
+
+
+def overall(reports: Sequence[SignatureReport], with_roots: bool) -> str:
+    """One verdict for a document: ``VALID`` only when every signature holds and chains to a given CA.
+
+    Without a trust anchor a self-made certificate in anyone's name would pass, so the best a document
+    can get is ``UNVERIFIED`` (intact, but nobody vouches for the signers).
+    """
+    if not reports or not all(r.ok for r in reports):
+        return INVALID
+    if not with_roots:
+        return UNVERIFIED
+    return VALID if all(r.trusted for r in reports) else INVALID
 
 
 class Signer:
@@ -73,9 +99,16 @@ class Signer:
     :meth:`close`) so that a token session is logged out and closed when the signing is done.
     """
 
-    def __init__(self, backend: Any, common_name: str, on_close: Callable[[], object] | None = None) -> None:
+    def __init__(
+        self,
+        backend: Any,
+        common_name: str,
+        on_close: Callable[[], object] | None = None,
+        names: Sequence[str] = (),
+    ) -> None:
         self._backend = backend
         self.common_name = common_name
+        self.names = tuple(names) or (common_name,)  # every name the certificate gives its holder
         self._on_close = on_close
 
     @property
@@ -175,6 +208,10 @@ def _cn(asn1_cert: Any) -> str:
     return str(name.get("common_name") or asn1_cert.subject.human_friendly)
 
 
+def _names(asn1_cert: Any) -> list[str]:
+    return certificate_names(asn1_cert.subject.native) or [_cn(asn1_cert)]
+
+
 def p12_signer(p12_path: StrPath, passphrase: bytes | None) -> Signer:
     """A signer from a PKCS#12 (.p12/.pfx) file; the passphrase is used to decrypt it and dropped."""
     from cryptography.hazmat.primitives.serialization import pkcs12
@@ -188,7 +225,7 @@ def p12_signer(p12_path: StrPath, passphrase: bytes | None) -> Signer:
     signer = SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=passphrase)
     if signer.signing_cert is None or signer.signing_key is None:
         raise SignatureError(f"Il file PKCS#12 «{p12_path}» non contiene una chiave con il suo certificato.")
-    return Signer(signer, _cn(signer.signing_cert))
+    return Signer(signer, _cn(signer.signing_cert), names=_names(signer.signing_cert))
 
 
 def _p12_problem(data: bytes, p12_path: StrPath) -> str:
@@ -242,13 +279,14 @@ def pkcs11_signer(
             session, cert_label=cert_label, key_label=key_label, cert_id=cert_id, key_id=cert_id
         )
         name = _cn(signer.signing_cert)  # loads key and certificate now, to fail early
+        names = _names(signer.signing_cert)
     except p11_errors.PKCS11Error as exc:
         session.close()
         raise SignatureError(f"Chiave o certificato di firma non trovati sul token: {exc}") from exc
     except SignatureError:
         session.close()
         raise
-    return Signer(signer, name, on_close=session.close)
+    return Signer(signer, name, on_close=session.close, names=names)
 
 
 def _nonrepudiation_cert_id(session: Any) -> bytes:
@@ -270,17 +308,21 @@ def _nonrepudiation_cert_id(session: Any) -> bytes:
 # --- signing ----------------------------------------------------------------------------------
 
 
-def sign_pdf(path_in: StrPath, path_out: StrPath, field_name: str, signer: Signer) -> None:
+def sign_pdf(
+    path_in: StrPath, path_out: StrPath, field_name: str, signer: Signer, *, delegation: str | None = None
+) -> None:
     """Sign the empty field ``field_name`` (PAdES B-B, SHA-256) as an incremental update.
 
-    The earlier revisions are copied byte for byte, so signatures already present stay valid.
-    ``path_out`` may equal ``path_in``: the file is replaced atomically.
+    The earlier revisions are copied byte for byte, so signatures already present stay valid (and a
+    PDF/A file stays PDF/A). ``path_out`` may equal ``path_in``: the file is replaced atomically.
+    A field that names a person («Presidente - Laura Fumagalli») is signed only with that person's
+    certificate, unless ``delegation`` states why another signs: the text goes into the signature's
+    reason, where every verifier shows it.
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
     from pyhanko.sign.fields import SigSeedSubFilter
     from pyhanko.sign.general import SigningError
-    from pyhanko.stamp import TextStampStyle
 
     data = _read_bytes(path_in)
     fields = {f.name: f for f in _fields_of(_open_reader(data, path_in))}
@@ -289,13 +331,25 @@ def sign_pdf(path_in: StrPath, path_out: StrPath, field_name: str, signer: Signe
         raise SignatureError(f"Il campo firma «{field_name}» non esiste in «{path_in}» (campi: {known}).")
     if fields[field_name].signed:
         raise SignatureError(f"Il campo firma «{field_name}» è già firmato: una firma non si sovrascrive.")
+    problem = identity_problem(field_name, signer.names)
+    reason = None
+    if problem is not None:
+        if not delegation or not delegation.strip():
+            raise SignatureError(
+                f"Firma rifiutata: {problem}. Chi firma al posto di un altro deve indicare la delega "
+                "(estremi dell'atto), che resta scritta nella firma."
+            )
+        reason = f"Firma per delega: {delegation.strip()}"
     meta = signers.PdfSignatureMetadata(
-        field_name=field_name, subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256"
+        field_name=field_name, subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256", reason=reason
     )
-    style = TextStampStyle(
-        stamp_text="Firmato digitalmente da\n%(signer)s\n%(ts)s", timestamp_format="%d/%m/%Y %H:%M:%S %Z"
-    )
-    pdf_signer = signers.PdfSigner(meta, signer=signer.backend, stamp_style=style)
+    from valutazione.reports.stamp import stamp_style
+
+    role = field_name.rsplit(" - ", 1)[0] if " - " in field_name else field_name
+    lines = [role, f"Firmato digitalmente da {signer.common_name}", format_time(datetime.now().astimezone())]
+    if reason:
+        lines.append(reason)
+    pdf_signer = signers.PdfSigner(meta, signer=signer.backend, stamp_style=stamp_style(lines))
     buffer = io.BytesIO()
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
@@ -327,30 +381,66 @@ def _trust_roots(paths: Iterable[StrPath]) -> list[Any]:
 
 
 def verify_pdf(path: StrPath, trust_roots: Iterable[StrPath] | None = None) -> list[SignatureReport]:
-    """Check every signature of a PDF: integrity, validity, trust, and what changed after it.
+    """Check every signature of a PDF: integrity, validity, signer, trust, and what changed after it.
 
     Trust is judged only against ``trust_roots`` (never the operating system's web trust list,
-    which says nothing about signature certificates); without them ``trusted`` is always False.
-    No network is used: revocation is not checked.
+    which says nothing about signature certificates); without them ``trusted`` is always False and no
+    summary calls a signature valid. No network is used: revocation is not checked. A damaged
+    signature is a finding with an Italian sentence, never an exception.
     """
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
     roots = _trust_roots(trust_roots or [])
     reader = _open_reader(_read_bytes(path), path)
-    reports = []
-    for embedded in reader.embedded_regular_signatures:
+    found: list[tuple[int, SignatureReport]] = []
+    for order, (name, embedded) in enumerate(_embedded(reader, path)):
+        if embedded is None:
+            found.append((1_000_000 + order, _broken_report(name, None)))
+            continue
         context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
         try:
             status = validate_pdf_signature(embedded, signer_validation_context=context)
+            report = _report(status, name, embedded, bool(roots))
         except Exception as exc:  # a malformed signature is a finding, not a crash
-            reports.append(_broken_report(embedded, exc))
+            logging.getLogger(__name__).debug("firma %s non verificabile", name, exc_info=exc)
+            found.append((1_000_000 + order, _broken_report(name, embedded)))
             continue
-        reports.append(_report(status, str(embedded.field_name), bool(roots)))
-    return reports
+        found.append((_revision(embedded, order), report))
+    return [r for _, r in sorted(found, key=lambda x: x[0])]
 
 
-def _report(status: Any, field_name: str, with_roots: bool) -> SignatureReport:
+def _embedded(reader: Any, path: StrPath) -> list[tuple[str, Any]]:
+    """Each signed field with its parsed signature, or None where the signature cannot be parsed."""
+    from pyhanko.sign.fields import enumerate_sig_fields
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+    try:
+        fields = list(enumerate_sig_fields(reader, filled_status=True))
+    except Exception as exc:
+        raise SignatureError(f"I campi firma di «{path}» sono danneggiati e non si possono leggere.") from exc
+    out: list[tuple[str, Any]] = []
+    for name, sig_obj, sig_field in fields:
+        try:
+            if sig_obj.get_object().get("/Type", "/Sig") == "/DocTimeStamp":
+                continue
+            embedded: Any = EmbeddedPdfSignature(reader, sig_field, name)
+            embedded.signer_cert  # noqa: B018 - parsing the certificate now is the check
+        except Exception as exc:
+            logging.getLogger(__name__).debug("firma %s illeggibile", name, exc_info=exc)
+            embedded = None
+        out.append((str(name), embedded))
+    return out
+
+
+def _revision(embedded: Any, order: int) -> int:
+    try:
+        return int(embedded.signed_revision)
+    except Exception:
+        return 1_000_000 + order
+
+
+def _report(status: Any, field_name: str, embedded: Any, with_roots: bool) -> SignatureReport:
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
@@ -370,17 +460,24 @@ def _report(status: Any, field_name: str, with_roots: bool) -> SignatureReport:
         modified_after=modified_after,
         covers_entire_file=entire_file,
         summary="",
+        signer_matches=identity_problem(field_name, _names(status.signing_cert)) is None,
+        reason=str(embedded.sig_object.get("/Reason", "") or ""),
     )
     return _with_summary(report, with_roots)
 
 
-def _broken_report(embedded: Any, exc: Exception) -> SignatureReport:
+def _broken_report(field_name: str, embedded: Any) -> SignatureReport:
     try:
         name = _cn(embedded.signer_cert)
     except Exception:
-        name = "sconosciuto"
+        name = "firmatario non leggibile"
+    summary = (
+        f"Firma nel campo «{field_name}» DANNEGGIATA: i dati della firma (il blocco CMS con il certificato) "
+        "non si possono leggere. Il documento non può considerarsi firmato in questo campo: chiedere una "
+        "copia integra a chi l'ha firmato."
+    )
     return SignatureReport(
-        field_name=str(embedded.field_name),
+        field_name=field_name,
         signer_name=name,
         signing_time=None,
         intact=False,
@@ -388,7 +485,7 @@ def _broken_report(embedded: Any, exc: Exception) -> SignatureReport:
         trusted=False,
         modified_after=True,
         covers_entire_file=False,
-        summary=f"Firma non verificabile: {exc}",
+        summary=summary,
     )
 
 
@@ -404,6 +501,7 @@ def format_time(moment: datetime) -> str:
 
 
 def _with_summary(r: SignatureReport, with_roots: bool) -> SignatureReport:
+    """The Italian sentence: «valida» only for an intact signature of the field's person under a given CA."""
     parts = [f"Firma di {r.signer_name} nel campo «{r.field_name}»"]
     if r.signing_time is not None:
         parts.append(f"apposta il {format_time(r.signing_time)}")
@@ -411,18 +509,26 @@ def _with_summary(r: SignatureReport, with_roots: bool) -> SignatureReport:
         verdict = "NON VALIDA: il contenuto firmato è stato alterato"
     elif not r.valid:
         verdict = "NON VALIDA: la firma crittografica non corrisponde al certificato"
+    elif not r.signer_matches:
+        problem = identity_problem(r.field_name, [r.signer_name]) or "firmatario diverso"
+        verdict = f"NON VALIDA per questo campo: {problem}"
+        if r.reason:
+            verdict += f" (motivo dichiarato: «{r.reason}»)"
     elif r.modified_after:
         verdict = "integra, ma il documento è stato MODIFICATO dopo la firma"
+    elif not with_roots:
+        verdict = (
+            "integra, ma NON verificata rispetto a un'autorità di certificazione attendibile "
+            "(nessuna CA indicata): chiunque può creare un certificato con questo nome"
+        )
+    elif r.trusted:
+        verdict = "valida; certificato attendibile"
     else:
-        verdict = "valida"
-    if r.intact and r.valid:
-        if not with_roots:
-            verdict += "; attendibilità del certificato non verificata (nessuna CA indicata)"
-        elif r.trusted:
-            verdict += "; certificato attendibile"
-        else:
-            verdict += "; certificato NON attendibile rispetto alle CA indicate"
-        if not r.modified_after and not r.covers_entire_file:
+        verdict = "integra, ma certificato NON attendibile rispetto alle CA indicate"
+    if r.intact and r.valid and r.signer_matches and not r.modified_after:
+        if r.reason:
+            verdict += f"; motivo dichiarato: «{r.reason}»"
+        if not r.covers_entire_file:
             verdict += "; seguita solo da altre firme o compilazioni consentite"
     summary = " ".join(parts) + ": " + verdict + "."
     return SignatureReport(**{**r.__dict__, "summary": summary})

@@ -10,6 +10,7 @@ import argparse
 import io
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,11 +31,16 @@ from tests.pki import (
     tools_missing,
 )
 from valutazione import cli_sign
+from valutazione.signer_identity import field_person, same_person
 from valutazione.signing import (
+    INVALID,
+    UNVERIFIED,
+    VALID,
     SignatureError,
     SignatureFieldSpec,
     add_empty_signature_fields,
     list_signature_fields,
+    overall,
     p12_signer,
     pkcs11_signer,
     sign_pdf,
@@ -153,7 +159,99 @@ def test_without_trusted_ca_signatures_are_valid_but_not_trusted(signed: Path, p
     for roots in (None, [pki.other_ca.pem_path]):
         reports = verify_pdf(signed, roots)
         assert all(r.ok and not r.trusted for r in reports)
-    assert "non verificata" in verify_pdf(signed, None)[0].summary
+        assert overall(reports, roots is not None) != VALID
+    assert "NON verificata" in verify_pdf(signed, None)[0].summary
+
+
+def test_without_trust_anchor_nothing_is_called_valid(signed: Path) -> None:
+    """Without a CA no summary says «valida»: intact, not verified against a trusted authority."""
+    reports = verify_pdf(signed, None)
+    assert overall(reports, False) == UNVERIFIED
+    for r in reports:
+        assert "valida" not in r.summary.replace("NON VALIDA", "")
+        assert "integra, ma NON verificata rispetto a un'autorità di certificazione attendibile" in r.summary
+
+
+def test_self_signed_certificate_is_never_valid(blank: Path, tmp_path: Path) -> None:
+    """A self-made certificate in the chair's name: intact, but never «valida», neither alone nor with a CA."""
+    fake_ca = make_ca(tmp_path, "Mario Rossi")
+    fake = issue_signer(fake_ca, tmp_path, "Mario Rossi", "fake")
+    p12 = export_p12(fake, fake_ca, tmp_path / "fake.p12", PASSWORD)
+    with p12_signer(p12, PASSWORD) as signer:
+        sign_pdf(blank, blank, NAMES[0], signer)
+    assert overall(verify_pdf(blank, None), False) == UNVERIFIED
+    assert run_cli("verify", blank) == 2
+
+
+def test_another_members_certificate_is_refused_when_signing(blank: Path, pki: Pki) -> None:
+    """Signing a member's box with another member's certificate is refused without a stated delegation."""
+    before = blank.read_bytes()
+    with p12_signer(pki.p12[1], PASSWORD) as signer, pytest.raises(SignatureError, match="il campo è di Mario Rossi"):
+        sign_pdf(blank, blank, NAMES[0], signer)
+    assert blank.read_bytes() == before
+    with p12_signer(pki.p12[1], PASSWORD) as signer, pytest.raises(SignatureError, match="delega"):
+        sign_pdf(blank, blank, NAMES[0], signer, delegation="   ")
+
+
+@pytest.fixture
+def delegated(blank: Path, pki: Pki) -> Path:
+    """Nicolò Bianchi signs Mario Rossi's box, stating a delegation."""
+    with p12_signer(pki.p12[1], PASSWORD) as signer:
+        sign_pdf(blank, blank, NAMES[0], signer, delegation="decreto del dirigente n. 5/2026")
+    return blank
+
+
+def test_certificate_not_matching_the_field_is_flagged_not_valid(delegated: Path, pki: Pki) -> None:
+    """A trusted certificate of another person in a named field: flagged, not valid, delegation shown."""
+    (report,) = verify_pdf(delegated, [pki.ca.pem_path])
+    assert report.intact and report.valid and report.trusted
+    assert not report.signer_matches and not report.ok
+    assert "NON VALIDA per questo campo" in report.summary and "Nicolò Bianchi" in report.summary
+    assert "decreto del dirigente n. 5/2026" in report.summary
+    assert overall([report], True) == INVALID
+    assert run_cli("verify", delegated, "--ca", pki.ca.pem_path) == 1
+
+
+@needs_pdfsig
+def test_pdfsig_sees_the_other_members_certificate(delegated: Path, nss_dir: Path) -> None:
+    """poppler independently shows the signer is not the person the field names (what our check flags)."""
+    output, signatures = run_pdfsig(delegated, nss_dir)
+    assert [(s.field_name, s.common_name) for s in signatures][0] == (NAMES[0], "Nicolò Bianchi"), output
+    assert signatures[0].signature_valid, output
+
+
+def test_names_match_whatever_the_case_accents_and_order() -> None:
+    """A field's person matches the certificate however the name is written (FUMAGALLI LAURA, Nicolo)."""
+    assert same_person("Laura Fumagalli", ["FUMAGALLI LAURA"])
+    assert same_person("Nicolò Bianchi", ["NICOLO' BIANCHI/BNCNCL80A01F205X"])
+    assert not same_person("Laura Fumagalli", ["Laura Fumagalli Rossi"])
+    assert not same_person("Laura Fumagalli", ["Marco Brambilla"])
+    assert field_person("Presidente - Laura Fumagalli") == "Laura Fumagalli"
+    assert field_person("Firma1") is None
+
+
+def _damage_signature(path: Path, how: str) -> None:
+    data = path.read_bytes()
+    match = re.search(rb"/Contents <([0-9a-fA-F]+)>", data)
+    assert match is not None
+    start, end = match.span(1)
+    blob = b"0" * (end - start) if how == "zeros" else data[start : start + 200] + b"F" * 40 + data[start + 240 : end]
+    path.write_bytes(data[:start] + blob + data[end:])
+
+
+@pytest.mark.parametrize("how", ["zeros", "garbled"])
+def test_damaged_signature_gets_an_italian_message(
+    signed: Path, pki: Pki, how: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A damaged signature blob: an Italian finding (DANNEGGIATA), exit 1, never a traceback."""
+    _damage_signature(signed, how)
+    reports = verify_pdf(signed, [pki.ca.pem_path])
+    assert len(reports) == 3
+    broken = [r for r in reports if "DANNEGGIATA" in r.summary]
+    assert len(broken) == 1 and not broken[0].ok
+    assert run_cli("verify", signed, "--ca", pki.ca.pem_path) == 1
+    out = capsys.readouterr()
+    assert "DANNEGGIATA" in out.out and "Traceback" not in out.err
 
 
 def test_flipped_byte_is_detected_by_pyhanko(signed: Path, pki: Pki) -> None:
@@ -293,7 +391,7 @@ def test_token_chosen_by_slot_and_key_by_label(blank: Path, soft_token: SoftToke
     labels = [slot.get_token().label for slot in pkcs11.lib(str(soft_token.module)).get_slots()]
     slot = labels.index(soft_token.label)
     with pkcs11_signer(soft_token.module, slot=slot, pin=soft_token.pin, key_label="DS0") as signer:
-        sign_pdf(blank, blank, NAMES[2], signer)
+        sign_pdf(blank, blank, NAMES[0], signer)
     assert verify_pdf(blank, [token_ca])[0].trusted
 
 
@@ -336,8 +434,9 @@ def test_cli_sign_then_verify_exit_codes(
         assert run_cli("sign", blank, "--field", name, "--p12", p12, "--password-file", password_file) == 0
     assert run_cli("verify", blank, "--ca", pki.ca.pem_path) == 0
     assert "Attendibile: sì" in capsys.readouterr().out
-    assert run_cli("verify", blank) == 0
-    assert "Attendibile: non verificata" in capsys.readouterr().out
+    assert run_cli("verify", blank) == 2
+    out = capsys.readouterr().out
+    assert "Attendibile: non verificata" in out and "NON verificate" in out
     assert run_cli("verify", blank, "--ca", pki.other_ca.pem_path, "--json") == 1
     result = json.loads(capsys.readouterr().out)
     assert result["ok"] is False and [s["trusted"] for s in result["signatures"]] == [False] * 3
@@ -417,3 +516,19 @@ def test_cli_sign_with_token(blank: Path, soft_token: SoftToken, token_ca: Path,
     assert run_cli(*argv, "--password-file", pin_file) == 0
     reports = verify_pdf(blank, [token_ca])
     assert reports[0].ok and reports[0].trusted
+
+
+def test_cli_sign_refuses_another_persons_box_without_delega(
+    blank: Path, pki: Pki, password_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CLI: signing someone else's box exits 2 with the reason; with --delega it signs and says so."""
+    argv = ["sign", blank, "--field", NAMES[0], "--p12", pki.p12[1], "--password-file", password_file]
+    assert run_cli(*argv) == 2
+    assert "Firma rifiutata: il campo è di Mario Rossi" in capsys.readouterr().err
+    assert not list_signature_fields(blank)[0].signed
+    assert run_cli(*argv, "--delega", "decreto n. 5/2026") == 0
+    assert "Firma per delega: decreto n. 5/2026" in capsys.readouterr().out
+    assert run_cli("verify", blank, "--ca", pki.ca.pem_path, "--json") == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["signatures"][0]["signer_matches_field"] is False
+    assert result["signatures"][0]["reason"] == "Firma per delega: decreto n. 5/2026"

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ui.user import User
 from valutazione.errors import ValutazioneError
-from valutazione.exports.documents import exclusion_reasons, export
+from valutazione.exports.documents import exclusion_reasons, export, legal_forms
 from valutazione.exports.tables import Sheet, parameters_sheet, public_sheet, ranking_sheet
 from valutazione.exports.writers import csv_bytes, json_bytes, xlsx_bytes
 from valutazione.models import Domanda, GraduatoriaVersion, Seduta
@@ -150,8 +150,8 @@ def _current_ranking(s: Session, what: str, fmt: str) -> bytes:
         tables = [ranking_sheet(view, bando), parameters_sheet(view)]
     else:
         if fmt == "pdf":
-            return build_graduatoria_pubblica_pdf(view, bando)
-        tables = [public_sheet(view)]
+            return build_graduatoria_pubblica_pdf(view, bando, legal_forms(s))
+        tables = [public_sheet(view, legal_forms(s))]
     return _tabular(tables, fmt)
 
 

@@ -160,7 +160,7 @@ class VerifyDialog(QDialog):
                 trusted,
                 _yes_no(r.modified_after),
             )
-            good = r.ok and (r.trusted or not with_ca)
+            good = r.ok and r.trusted  # never green without a trusted CA (signing.overall)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setBackground(QBrush(QColor(GOOD_BG if good else BAD_BG)))
@@ -170,17 +170,21 @@ class VerifyDialog(QDialog):
                 self.table.setItem(row, col, item)
         colour = {True: OK_COLOUR, False: ERROR_COLOUR}
         self.summary.setHtml(
-            "".join(
-                f"<p style='color:{colour[r.ok and (r.trusted or not with_ca)]}'>{html.escape(r.summary)}</p>"
-                for r in self.reports
-            )
+            "".join(f"<p style='color:{colour[r.ok and r.trusted]}'>{html.escape(r.summary)}</p>" for r in self.reports)
             or tr("<p>Nessuna firma digitale nel documento.</p>")
         )
         self.empty.setText(
             tr("Campi firma ancora vuoti: {names}").format(names=", ".join(f"«{n}»" for n in empty)) if empty else ""
         )
-        all_good = bool(self.reports) and all(r.ok and (r.trusted or not with_ca) for r in self.reports)
-        verdict = tr("Tutte le firme sono valide.") if all_good else tr("Almeno una firma non è valida o attendibile.")
+        outcome = signing.overall(self.reports, with_ca)
+        all_good = outcome == signing.VALID
+        verdict = {
+            signing.VALID: tr("Tutte le firme sono valide e attendibili."),
+            signing.UNVERIFIED: tr(
+                "Firme integre ma NON verificate rispetto a un'autorità di certificazione attendibile: "
+                "indicare il certificato della CA."
+            ),
+        }.get(outcome, tr("Almeno una firma non è valida o attendibile."))
         if not self.reports:
             verdict = tr("Il documento non è firmato.")
         self.status.setText(verdict)

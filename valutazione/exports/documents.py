@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from valutazione import audit
 from valutazione.bando import Bando, bando_from_json
 from valutazione.errors import NotFoundError, ValutazioneError
+from valutazione.exports.publication import PublicationCount
 from valutazione.exports.tables import (
     Sheet,
     collegial_sheet,
@@ -24,7 +26,7 @@ from valutazione.exports.tables import (
 )
 from valutazione.exports.writers import csv_bytes, json_bytes, xlsx_bytes
 from valutazione.models import Ammissibilita, BandoRow, Domanda, GraduatoriaVersion
-from valutazione.reports.graduatoria import build_graduatoria_pdf, build_graduatoria_pubblica_pdf
+from valutazione.reports.graduatoria import build_graduatoria_pdf, build_graduatoria_pubblica_pdf, public_rows
 from valutazione.reports.ranking_view import RankingView, from_graduatoria, from_version
 from valutazione.reports.scheda import collect_scheda, render_schede
 from valutazione.reports.verbale import build_verbale_pdf
@@ -63,6 +65,35 @@ def exclusion_reasons(s: Session) -> dict[str, str]:
     return {protocol: reason for protocol, reason in s.execute(query)}
 
 
+def legal_forms(s: Session) -> dict[str, str]:
+    """Protocol → the applicant's legal form, which the public ranking needs to recognise organisations."""
+    return {protocol: form or "" for protocol, form in s.execute(select(Domanda.protocol, Domanda.legal_form))}
+
+
+def public_count(s: Session, version: int | None = None, *, confirm_persons: bool = False) -> PublicationCount:
+    """How many rows the public ranking of ``version`` withholds or publishes on confirmation."""
+    rows = public_rows(load_ranking(s, version), legal_forms(s), confirm_persons=confirm_persons)
+    return PublicationCount.of([r["identita"] for r in rows])
+
+
+def record_publication_confirmed(s: Session, actor: str, version: int | None, fmt: str) -> PublicationCount:
+    """Logs the chair's express confirmation to publish rows not identified as organisations.
+
+    The confirmation is a decision about personal data: it goes into the audit log with the count,
+    in the caller's transaction, before the document is written.
+    """
+    count = public_count(s, version, confirm_persons=True)
+    audit.record(
+        s,
+        actor,
+        "graduatoria_pubblica.persone_confermate",
+        "graduatoria",
+        version,
+        after={"righe": count.rows, "pubblicate_su_conferma": count.confirmed, "formato": fmt},
+    )
+    return count
+
+
 def _tabular(sheets: list[Sheet], fmt: str) -> bytes:
     if fmt == "xlsx":
         return xlsx_bytes(sheets)
@@ -81,8 +112,13 @@ def export(
     version: int | None = None,
     seduta: int | None = None,
     protocols: Iterable[str] | None = None,
+    confirm_persons: bool = False,
 ) -> bytes:
-    """The bytes of one document or export; ``what`` in ``WHATS``, ``fmt`` in ``FORMATS``."""
+    """The bytes of one document or export; ``what`` in ``WHATS``, ``fmt`` in ``FORMATS``.
+
+    ``confirm_persons`` publishes, in the public ranking, rows not identified as organisations: the
+    caller records the chair's confirmation first (:func:`record_publication_confirmed`).
+    """
     if what not in WHATS:
         raise ValutazioneError(f"Documento «{what}» sconosciuto: scegliere tra {', '.join(WHATS)}.")
     if fmt not in FORMATS:
@@ -104,6 +140,7 @@ def export(
         if fmt == "pdf":
             return build_graduatoria_pdf(view, bando, exclusion_reasons(s))
         return _tabular([ranking_sheet(view, bando), parameters_sheet(view)], fmt)
+    forms = legal_forms(s)
     if fmt == "pdf":
-        return build_graduatoria_pubblica_pdf(view, bando)
-    return _tabular([public_sheet(view)], fmt)
+        return build_graduatoria_pubblica_pdf(view, bando, forms, confirm_persons=confirm_persons)
+    return _tabular([public_sheet(view, forms, confirm_persons=confirm_persons)], fmt)

@@ -7,12 +7,13 @@ Excel, exact strings in JSON. The public table has exactly the columns DOMAIN.md
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from valutazione.bando import Bando
+from valutazione.exports.publication import PublicationCount
 from valutazione.money import from_cents
 from valutazione.reports.graduatoria import public_rows
 from valutazione.reports.ranking_view import RankingView, status_label
@@ -29,12 +30,13 @@ Cell = str | int | Decimal | None
 
 @dataclass(frozen=True)
 class Sheet:
-    """One view: a title (the XLSX sheet's name), the header and the rows."""
+    """One view: a title (the XLSX sheet's name), the header, the rows and notes printed below them."""
 
     title: str
     header: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     meta: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
 def money(cents: int) -> Money:
@@ -91,9 +93,17 @@ def ranking_sheet(view: RankingView, bando: Bando) -> Sheet:
     return Sheet("Graduatoria", header, tuple(rows), meta)
 
 
-def public_sheet(view: RankingView) -> Sheet:
-    """The published columns only: body, tax code, title, score, grant, outcome (no natural persons)."""
+def public_sheet(
+    view: RankingView, legal_forms: Mapping[str, str] | None = None, *, confirm_persons: bool = False
+) -> Sheet:
+    """The published columns only: body, tax code, title, score, grant, outcome (no natural persons).
+
+    Rows whose applicant is not identified as an organisation are withheld (``exports.publication``)
+    unless ``confirm_persons``; the notes say how many and why.
+    """
     header = ("Posizione", "Denominazione", "Codice fiscale", "Titolo progetto", "Punteggio", "Contributo", "Esito")
+    published = public_rows(view, legal_forms, confirm_persons=confirm_persons)
+    count = PublicationCount.of([r["identita"] for r in published])
     rows = tuple(
         (
             r["posizione"],
@@ -104,10 +114,16 @@ def public_sheet(view: RankingView) -> Sheet:
             money(r["contributo_cents"]),
             r["esito"],
         )
-        for r in public_rows(view)
+        for r in published
     )
-    meta = {"stato": view.state, "versione": view.version, "impronta": view.fingerprint}
-    return Sheet("Graduatoria pubblica", header, rows, meta)
+    meta = {
+        "stato": view.state,
+        "versione": view.version,
+        "impronta": view.fingerprint,
+        "righe_non_pubblicate": count.withheld,
+        "righe_pubblicate_su_conferma": count.confirmed,
+    }
+    return Sheet("Graduatoria pubblica", header, rows, meta, tuple(count.notes()))
 
 
 def parameters_sheet(view: RankingView) -> Sheet:

@@ -9,7 +9,6 @@ neither a legal representative nor a member of the committee.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -19,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from valutazione.bando import Bando
+from valutazione.exports.publication import PublicationCount, identities
 from valutazione.graduatoria import EXCLUDED, NOT_ADMITTED, NOT_SCORED, TOTAL
 from valutazione.reports.layout import (
     DocumentPage,
@@ -46,10 +46,6 @@ from valutazione.reports.rows_table import (
 )
 
 LANDSCAPE_FRAME = 297 * mm - 36 * mm  # the landscape A4 frame: page width less both margins
-PERSON_TAX_CODE = re.compile(
-    r"^[A-Za-z]{6}[0-9LMNPQRSTUVlmnpqrstuv]{2}[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{2}"
-    r"[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{3}[A-Za-z]$"
-)
 RESCALING_LABELS = {
     "nessuna": "nessuna",
     "prima": "prima riparametrazione (per criterio)",
@@ -75,11 +71,6 @@ PUBLIC_STATUS = {
     EXCLUDED: "Esclusa",
     "rinunciataria": "Rinunciataria",
 }
-
-
-def is_natural_person(tax_code: str) -> bool:
-    """A 16-character personal tax code: the applicant is a person, whose data is never published."""
-    return bool(PERSON_TAX_CODE.match(tax_code.strip()))
 
 
 def _title(view: RankingView, public: bool) -> str:
@@ -331,23 +322,25 @@ def build_graduatoria_pdf(view: RankingView, bando: Bando, exclusion_reasons: Ma
     return page.build(story)
 
 
-def _public_name(row: ViewRow) -> tuple[str, str]:
-    if is_natural_person(row.tax_code):
-        return "Persona fisica (dati personali omessi)", "omesso"
-    return row.applicant, row.tax_code
+def public_rows(
+    view: RankingView, legal_forms: Mapping[str, str] | None = None, *, confirm_persons: bool = False
+) -> list[dict[str, Any]]:
+    """The published columns only (DOMAIN.md §3.9), shared by the PDF and the exports.
 
-
-def public_rows(view: RankingView) -> list[dict[str, Any]]:
-    """The published columns only (DOMAIN.md §3.9), shared by the PDF and the exports."""
+    Name and tax code only for applicants identified as organisations (``exports.publication``);
+    ``legal_forms`` maps a protocol to the applicant's legal form, ``confirm_persons`` is the chair's
+    express confirmation. Each row's ``identita`` tells what was withheld, for the document's note.
+    """
     out = []
-    for r in view.rows:
-        name, tax = _public_name(r)
+    rows = [(r.protocol, r.applicant, r.tax_code) for r in view.rows]
+    for r, identity in zip(view.rows, identities(rows, legal_forms, confirmed=confirm_persons), strict=True):
         scored = r.status != EXCLUDED
         out.append(
             {
+                "identita": identity,
                 "posizione": r.position,
-                "denominazione": name,
-                "codice_fiscale": tax,
+                "denominazione": identity.name,
+                "codice_fiscale": identity.tax_code,
                 "titolo": r.title,
                 "punteggio": r.total_final if scored else None,
                 "contributo_cents": r.grant_cents,
@@ -357,7 +350,9 @@ def public_rows(view: RankingView) -> list[dict[str, Any]]:
     return out
 
 
-def build_graduatoria_pubblica_pdf(view: RankingView, bando: Bando) -> bytes:
+def build_graduatoria_pubblica_pdf(
+    view: RankingView, bando: Bando, legal_forms: Mapping[str, str] | None = None, *, confirm_persons: bool = False
+) -> bytes:
     """The public ranking for Amministrazione trasparente: no natural persons, no members' marks."""
     page = DocumentPage(
         bando,
@@ -388,6 +383,7 @@ def build_graduatoria_pubblica_pdf(view: RankingView, bando: Bando) -> bytes:
         "Contributo",
         "Esito",
     ]
+    published = public_rows(view, legal_forms, confirm_persons=confirm_persons)
     data: list[Sequence[Cell] | Banner] = [
         [
             str(r["posizione"] or "–"),
@@ -398,12 +394,13 @@ def build_graduatoria_pubblica_pdf(view: RankingView, bando: Bando) -> bytes:
             euro(r["contributo_cents"]) if r["contributo_cents"] else "–",
             r["esito"],
         ]
-        for r in public_rows(view)
+        for r in published
     ]
     widths = [8 * mm, 38 * mm, 20 * mm, 0.0, 16 * mm, 21 * mm, 25 * mm]
     widths[3] = page.frame_width - sum(widths)
     story.append(RowsTable(head, data, widths, [LEFT, LEFT, LEFT, LEFT, RIGHT, RIGHT, LEFT]))
     story.append(Spacer(1, 3 * mm))
+    story += [para(note, s.note) for note in PublicationCount.of([r["identita"] for r in published]).notes()]
     story.append(
         para(
             "Punteggio su " + points(bando.max_total, 0) + " punti. Pubblicazione ai sensi della "

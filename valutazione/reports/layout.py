@@ -31,6 +31,8 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 from valutazione.bando import Bando
 from valutazione.money import format_decimal_it, format_euro
 from valutazione.paths import resource
+from valutazione.reports.pdfa import to_pdfa
+from valutazione.reports.textfit import fit_text
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -211,12 +213,30 @@ class Heading(Paragraph):  # type: ignore[misc]
 
 
 HEADING_STYLES = ("h2", "h3")
+TITLE_STYLES = ("title", "subtitle")
+MAX_HEADING_LINES = 4  # a heading or title never fills a page: past this it ends in «…»
+HEADING_WIDTH = A4[0] - 2 * MARGIN  # the narrowest frame (portrait): safe for either orientation
+MAX_CELL_LINES = 12  # a table cell never grows past a few centimetres, so its row always fits a page
 
 
 def para(text: str, style: ParagraphStyle) -> Paragraph:
-    """A paragraph of plain text (escaped); newlines are kept as line breaks; headings never end a page."""
+    """A paragraph of plain text (escaped); newlines are kept as line breaks; headings never end a page.
+
+    Headings and titles are shortened with «…» past a few lines: one that cannot fit a page would
+    fail the document (body paragraphs split across pages by themselves).
+    """
     cls = Heading if style.name in HEADING_STYLES else Paragraph
+    if style.name in HEADING_STYLES or style.name in TITLE_STYLES:
+        text = fit_text(text, style.fontName, style.fontSize, HEADING_WIDTH, MAX_HEADING_LINES)
     return cls(escape(text).replace("\n", "<br/>"), style)
+
+
+def cell_para(text: str, style: ParagraphStyle, width: float, max_lines: int = MAX_CELL_LINES) -> Paragraph:
+    """A table cell's paragraph, ``width`` points wide, shortened with «…» past ``max_lines`` lines.
+
+    A cell taller than a page cannot be split by ReportLab and fails the whole document.
+    """
+    return para(fit_text(text, style.fontName, style.fontSize, width, max_lines), style)
 
 
 def data_table(
@@ -252,7 +272,10 @@ def data_table(
 def key_value_table(pairs: Sequence[tuple[str, str]], width: float, styles: Styles, label_share: float = 0.36) -> Table:
     """Two columns, label and value: the parameters and the heading data of a document."""
     label_w = width * label_share
-    rows = [[para(k, styles.cell), para(v, styles.cell)] for k, v in pairs]
+    pad = 3 + 6  # the left padding set below and ReportLab's default right padding
+    rows = [
+        [cell_para(k, styles.cell, label_w - pad), cell_para(v, styles.cell, width - label_w - pad)] for k, v in pairs
+    ]
     table = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -382,5 +405,5 @@ class DocumentPage:
         footer = f"{self.bando.authority} · {self.bando.code} · impronta SHA-256 {short}"
         canvas_class = type("FooterCanvas", (_NumberedCanvas,), {"footer_left": footer})
         doc.build(list(story), canvasmaker=canvas_class)
-        data = buffer.getvalue()
+        data = to_pdfa(buffer.getvalue())  # archived and signed: PDF/A-2b before any signature field
         return after_build(data) if after_build else data

@@ -15,19 +15,19 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
 from valutazione.reports.layout import FONT, FONT_BOLD, GRID, HEAD_BG, ZEBRA, register_fonts
+from valutazione.reports.textfit import wrap_lines
 
 PAD_X = 2.5
 PAD_Y = 2.0
 LEADING = 1.2
 LEFT, RIGHT, CENTER = "left", "right", "center"
+MAX_CELL_LINES = 12  # a cell never grows past ~3.5 cm, so a row always fits a page: longer text ends in «…»
 
 
 @dataclass(frozen=True)
@@ -68,46 +68,13 @@ def funding_banner(text: str) -> Banner:
     return Banner(text, Ink(FONT_BOLD, 6.8, RED.color), colors.HexColor("#fdecea"), RED.color)
 
 
-@lru_cache(maxsize=65536)
-def _width(text: str, font: str, size: float) -> float:
-    return float(pdfmetrics.stringWidth(text, font, size))
+def wrap_text(text: str, ink: Ink, width: float, max_lines: int | None = None) -> list[tuple[str, float]]:
+    """Word wrap to ``width`` points (long words cut between characters), at most ``max_lines`` lines.
 
-
-def wrap_text(text: str, ink: Ink, width: float) -> list[tuple[str, float]]:
-    """Greedy word wrap to ``width`` points; a word longer than a line is cut between characters.
-
-    Returns each line with its measured width (needed to right-align or centre it). Newlines are kept.
+    Returns each line with its measured width (needed to right-align or centre it). Newlines are kept;
+    text cut short ends in «…» (see ``textfit``).
     """
-    out: list[tuple[str, float]] = []
-    space = _width(" ", ink.font, ink.size)
-    for paragraph in text.split("\n"):
-        whole = _width(paragraph, ink.font, ink.size)
-        if whole <= width:
-            out.append((paragraph, whole))
-            continue
-        line: list[str] = []
-        used = -space
-        for word in paragraph.split():
-            w = _width(word, ink.font, ink.size)
-            if w > width:  # an unbreakable run (a long code or URL): cut it by characters
-                if line:
-                    out.append((" ".join(line), used))
-                    line, used = [], -space
-                piece = ""
-                for ch in word:
-                    if piece and _width(piece + ch, ink.font, ink.size) > width:
-                        out.append((piece, _width(piece, ink.font, ink.size)))
-                        piece = ""
-                    piece += ch
-                line, used = [piece], _width(piece, ink.font, ink.size)
-                continue
-            if line and used + space + w > width:
-                out.append((" ".join(line), used))
-                line, used = [], -space
-            line.append(word)
-            used += space + w
-        out.append((" ".join(line), max(used, 0.0)))
-    return out
+    return wrap_lines(text, ink.font, ink.size, width, max_lines)
 
 
 _Line = tuple[str, Ink, float]  # text, ink, measured width
@@ -150,17 +117,18 @@ class RowsTable(Flowable):  # type: ignore[misc]
         tallest = 0.0
         for cell, width in zip(cells, self.widths, strict=True):
             spans: Sequence[Span] = [(cell, ink)] if isinstance(cell, str) else cell
-            lines = tuple(
-                (text, span_ink, w)
-                for text_in, span_ink in spans
-                for text, w in wrap_text(text_in, span_ink, width - 2 * PAD_X)
-            )
+            lines: tuple[_Line, ...] = ()
+            for k, (text_in, span_ink) in enumerate(spans):
+                room = MAX_CELL_LINES - len(lines) - (len(spans) - k - 1)  # one line kept for each span after
+                wrapped = wrap_text(text_in, span_ink, width - 2 * PAD_X, max(1, room))
+                lines += tuple((text, span_ink, w) for text, w in wrapped)
             laid.append(lines)
             tallest = max(tallest, sum(line[1].leading for line in lines))
         return _Row(tallest + 2 * PAD_Y, tuple(laid))
 
     def _banner(self, banner: Banner) -> _Row:
-        lines = tuple((t, banner.ink, w) for t, w in wrap_text(banner.text, banner.ink, sum(self.widths) - 2 * PAD_X))
+        wrapped = wrap_text(banner.text, banner.ink, sum(self.widths) - 2 * PAD_X, MAX_CELL_LINES)
+        lines = tuple((t, banner.ink, w) for t, w in wrapped)
         return _Row(sum(line[1].leading for line in lines) + 2 * PAD_Y + 1.5, (lines,), banner)
 
     def _piece(self, start: int, stop: int) -> RowsTable:

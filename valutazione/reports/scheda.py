@@ -25,6 +25,7 @@ from valutazione.models import Ammissibilita, BandoRow, Commissario, Conflitto, 
 from valutazione.reports.layout import (
     DocumentPage,
     Styles,
+    cell_para,
     data_table,
     escape,
     euro,
@@ -138,7 +139,10 @@ def _one(data: SchedaData, bando: Bando, s: Styles, width: float) -> list[Flowab
     ]
     scorers = [m for m in data.members if m.submitted and not m.abstained]
     head = ["Sottocriterio", "Max", *[m.name for m in data.members], "Media", "Punti"]
-    rows: list[list[Any]] = [[Paragraph(escape(h), s.tiny_head) for h in head]]
+    member_w = min(24 * mm, (width - 92 * mm) / max(1, len(data.members)))
+    widths = [0.0, 10 * mm, *[member_w] * len(data.members), 16 * mm, 14 * mm]
+    widths[0] = width - sum(widths)
+    rows: list[list[Any]] = [[cell_para(h, s.tiny_head, w - 5, 4) for h, w in zip(head, widths, strict=True)]]
     extra: list[tuple[Any, ...]] = []
     total = Decimal(0)
     verdicts = []
@@ -177,9 +181,6 @@ def _one(data: SchedaData, bando: Bando, s: Styles, width: float) -> list[Flowab
         extra += [("SPAN", (0, n), (-2, n)), ("BACKGROUND", (0, n), (-1, n), colors.HexColor("#e9eef5"))]
         if not met:
             extra.append(("TEXTCOLOR", (0, n), (-1, n), colors.HexColor("#b3261e")))
-    member_w = min(24 * mm, (width - 92 * mm) / max(1, len(data.members)))
-    widths = [0.0, 10 * mm, *[member_w] * len(data.members), 16 * mm, 14 * mm]
-    widths[0] = width - sum(widths)
     story += [para("Punteggi per sottocriterio", s.h2), data_table(rows, widths, extra=extra, zebra=False)]
     total_ok = bando.total_threshold is None or total >= bando.total_threshold
     summary = [
