@@ -154,14 +154,14 @@ def bench_ranking(spec: Spec, runs: int) -> list[Result]:
     import sqlite3
 
     from valutazione.db import open_database
-    from valutazione.services import graduatoria
+    from valutazione.services import ranking
 
     path = generate(spec)
     db = open_database(path, read_only=True)
     try:
         def ours() -> None:
             with db.sessions() as s:
-                graduatoria.compute(s)
+                ranking.compute(s)
 
         times = measure(ours, runs=runs)
     finally:

@@ -19,7 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from valutazione.bando import Bando
-from valutazione.graduatoria import EXCLUDED, NOT_ADMITTED, NOT_SCORED, TOTAL
+from valutazione.ranking import TOTAL, RankingStatus
 from valutazione.reports.layout import (
     DocumentPage,
     Styles,
@@ -30,7 +30,7 @@ from valutazione.reports.layout import (
     para,
     points,
 )
-from valutazione.reports.ranking_view import SHORT_STATUS, RankingView, ViewRow, status_label
+from valutazione.reports.ranking_view import RankingView, ViewRow
 from valutazione.reports.rows_table import (
     BOLD,
     GREY,
@@ -66,17 +66,6 @@ METHOD_LABELS = {
 }
 
 
-PUBLIC_STATUS = {
-    "finanziata": "Finanziata",
-    "finanziata_parzialmente": "Finanziata parzialmente",
-    "ammessa_non_finanziata": "Ammessa non finanziata (esaurimento risorse)",
-    NOT_ADMITTED: "Non ammessa (sotto soglia)",
-    NOT_SCORED: "Non ancora valutata",
-    EXCLUDED: "Esclusa",
-    "rinunciataria": "Rinunciataria",
-}
-
-
 def is_natural_person(tax_code: str) -> bool:
     """A 16-character personal tax code: the applicant is a person, whose data is never published."""
     return bool(PERSON_TAX_CODE.match(tax_code.strip()))
@@ -106,7 +95,7 @@ def _heading(view: RankingView, bando: Bando, styles: Styles, public: bool) -> l
 
 
 def _totals(view: RankingView, styles: Styles, width: float) -> Flowable:
-    count: dict[str, int] = {}
+    count: dict[RankingStatus, int] = {}
     for r in view.rows:
         count[r.status] = count.get(r.status, 0) + 1
     pairs = [
@@ -115,22 +104,9 @@ def _totals(view: RankingView, styles: Styles, width: float) -> Flowable:
         ("Risorse residue", euro(view.remaining_cents)),
         ("Domande in graduatoria", str(sum(1 for r in view.rows if r.position is not None))),
     ]
-    pairs += [(status_label(s), str(n)) for s, n in sorted(count.items(), key=lambda x: _status_order(x[0]))]
+    pairs += [(s.label, str(count[s])) for s in RankingStatus if s in count]  # in the enumeration's order
     pairs.append(("Impronta SHA-256 della graduatoria", view.fingerprint))
     return key_value_table(pairs, width, styles, label_share=0.4)
-
-
-def _status_order(status: str) -> int:
-    order = [
-        "finanziata",
-        "finanziata_parzialmente",
-        "ammessa_non_finanziata",
-        "rinunciataria",
-        NOT_ADMITTED,
-        NOT_SCORED,
-        EXCLUDED,
-    ]
-    return order.index(status) if status in order else len(order)
 
 
 def _criterion_cell(row: ViewRow, code: str, failed: bool) -> Cell:
@@ -178,7 +154,7 @@ def _ranking_table(view: RankingView, rows: Sequence[ViewRow], bando: Bando, lin
                 total,
                 euro(r.requested_cents) if r.requested_cents is not None else "–",
                 [(euro(r.grant_cents), BOLD)] if r.grant_cents else "–",
-                SHORT_STATUS.get(r.status, r.status),
+                r.status.short,
             ]
         )
         if line_after is not None and i == line_after - 1:
@@ -217,7 +193,7 @@ def _others_table(
     data: list[Sequence[Cell] | Banner] = []
     for r in rows:
         if excluded:
-            marks: Cell = "Esclusa"
+            marks: Cell = RankingStatus.EXCLUDED.label
             why = (reasons or {}).get(r.protocol, "motivi formali (vedi i verbali di ammissibilità)")
         else:
             crit = " · ".join(f"{c.code} {points(r.criteria_final.get(c.code))}" for c in bando.criteria)
@@ -302,19 +278,19 @@ def build_graduatoria_pdf(view: RankingView, bando: Bando, exclusion_reasons: Ma
         story.append(_ranking_table(view, ranked, bando, line))
     else:
         story.append(para("Nessuna domanda ammessa in graduatoria.", s.body))
-    below = [r for r in view.rows if r.status == NOT_ADMITTED]
+    below = [r for r in view.rows if r.status == RankingStatus.NOT_ADMITTED]
     if below:
         story += [
             para("Domande non ammesse: soglia di sbarramento non raggiunta", s.h2),
             _others_table(below, bando, excluded=False),
         ]
-    unscored = [r for r in view.rows if r.status == NOT_SCORED]
+    unscored = [r for r in view.rows if r.status == RankingStatus.NOT_SCORED]
     if unscored:
         story += [
             para("Domande non ancora valutate (nessuna scheda inviata)", s.h2),
             _others_table(unscored, bando, excluded=False),
         ]
-    excluded = [r for r in view.rows if r.status == EXCLUDED]
+    excluded = [r for r in view.rows if r.status == RankingStatus.EXCLUDED]
     if excluded:
         story += [
             para("Domande escluse per motivi formali", s.h2),
@@ -342,7 +318,7 @@ def public_rows(view: RankingView) -> list[dict[str, Any]]:
     out = []
     for r in view.rows:
         name, tax = _public_name(r)
-        scored = r.status != EXCLUDED
+        scored = r.status != RankingStatus.EXCLUDED
         out.append(
             {
                 "posizione": r.position,
@@ -351,7 +327,7 @@ def public_rows(view: RankingView) -> list[dict[str, Any]]:
                 "titolo": r.title,
                 "punteggio": r.total_final if scored else None,
                 "contributo_cents": r.grant_cents,
-                "esito": PUBLIC_STATUS.get(r.status, r.status),
+                "esito": r.status.label,
             }
         )
     return out
