@@ -161,3 +161,28 @@ def test_renounce_and_slide(db: Database, scored: Committee) -> None:
     rows = {r["protocol"]: (r["status"], r["grant"]) for r in json.loads(version.content_json)["rows"]}
     assert rows == {"P1": ("rinunciataria", "0.00"), "P2": ("finanziata", "40000.00"), "P3": ("finanziata", "40000.00")}
     assert [v.state for v in stored] == ["provvisoria", "definitiva", "provvisoria"]
+
+
+def test_collector_is_paused_only_on_the_main_thread() -> None:
+    """The GC pause never switches the collector off from a worker thread, and restores what it found."""
+    import gc
+    import threading
+
+    from valutazione.services.ranking import _collector_paused
+
+    seen: list[bool] = []
+
+    def worker() -> None:
+        with _collector_paused():
+            seen.append(gc.isenabled())
+
+    assert gc.isenabled()
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    with _collector_paused():
+        paused = gc.isenabled()
+        with _collector_paused():
+            pass
+        still = gc.isenabled()
+    assert (seen, paused, still, gc.isenabled()) == ([True], False, False, True)
