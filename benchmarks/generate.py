@@ -9,7 +9,7 @@ file is one the app and the services accept unchanged:
   dates, zones and ``content_sha256`` are exactly what an import would store;
 - sheet hashes come from ``services.sheets.content_of`` + ``content_hash``;
 - the audit log is a real hash chain (``audit.row_hash``) ending in ``bando.audit_head``;
-- the provisional ranking is approved through ``services.graduatoria.approve``.
+- the provisional ranking is approved through ``services.ranking.approve``.
 
 Outputs, cached under ``benchmarks/.cache/`` keyed by (N, M, seed):
 

@@ -174,7 +174,7 @@ def bench_ranking(spec: Spec, runs: int) -> list[Result]:
     floor = measure(lambda: con.execute(sql).fetchall(), runs=max(runs, 5))
     con.close()
     return [Result("ranking", spec.n, spec.members, len(times), median(times), median(floor),
-                   extra="services.graduatoria.compute vs one SQL AVG … GROUP BY")]
+                   extra="services.ranking.compute vs one SQL AVG … GROUP BY")]
 
 
 def bench_import(spec: Spec, runs: int) -> list[Result]:

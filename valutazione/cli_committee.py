@@ -19,6 +19,7 @@ from valutazione.backups import take_backup
 from valutazione.db import opened
 from valutazione.errors import RuleViolation
 from valutazione.money import format_decimal_it, format_euro
+from valutazione.ranking.status import admissibility_label
 from valutazione.services import admissibility, committee, conflicts, lookup, ranking, scores_csv, sheets
 
 DEFAULT_ADMISSIBLE = "Requisiti formali di ammissibilità verificati: nessuna irregolarità rilevata"
@@ -147,7 +148,8 @@ def cmd_admissibility(args: argparse.Namespace) -> int:
     if args.list:
         with opened(args.file, read_only=True) as db, db.sessions() as s:
             for item in admissibility.checklist(s):
-                outcome = item.outcome or ("soccorso in attesa" if item.rescue_pending else "da decidere")
+                pending = "soccorso in attesa" if item.rescue_pending else "da decidere"
+                outcome = admissibility_label(item.outcome, undecided=pending)
                 flags = "; ".join(f"{rule}: {detail}" for rule, detail in item.flags) or "nessuna segnalazione"
                 print(f"{item.protocol:<14} {outcome:<15} {flags}")
         return 0
@@ -173,7 +175,7 @@ def cmd_admissibility(args: argparse.Namespace) -> int:
             raise RuleViolation(f"Indicare il motivo dell'esito per la domanda {protocol} con --reason.")
         d = lookup.domanda_by_protocol(s, protocol)
         admissibility.decide(s, d.id, outcome, args.reason, who)
-        print(f"Domanda {d.protocol}: {outcome.replace('_', ' ')} ({args.reason.strip()}).")
+        print(f"Domanda {d.protocol}: {admissibility_label(outcome)} ({args.reason.strip()}).")
     return 0
 
 

@@ -1,6 +1,6 @@
 """The ranking view: the computed graduatoria, its funding line and budget, ties, approvals, sliding.
 
-Every decision goes through ``valutazione.services.graduatoria``: the service refuses a final ranking
+Every decision goes through ``valutazione.services.ranking``: the service refuses a final ranking
 while a tie is open, a sheet is missing or the quorum is not met, and lists why; this view shows those
 reasons above the buttons so the chair knows what to fix before pressing them.
 
