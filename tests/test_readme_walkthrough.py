@@ -80,4 +80,3 @@ def definitive_figures(path: Path) -> tuple[str, int, str, int]:
     below = [r for r in stored.rows if r.status is RankingStatus.NOT_ADMITTED]
     assert stored.allocated_cents == sum(r.grant_cents for r in funded)
     return format_euro(stored.budget_cents), len(funded), format_euro(stored.allocated_cents), len(below)
-
