@@ -9,7 +9,7 @@ file is one the app and the services accept unchanged:
   dates, zones and ``content_sha256`` are exactly what an import would store;
 - sheet hashes come from ``services.sheets.content_of`` + ``content_hash``;
 - the audit log is a real hash chain (``audit.row_hash``) ending in ``bando.audit_head``;
-- the provisional ranking is approved through ``services.graduatoria.approve``.
+- the provisional ranking is approved through ``services.ranking.approve``.
 
 Outputs, cached under ``benchmarks/.cache/`` keyed by (N, M, seed):
 
@@ -66,7 +66,7 @@ from valutazione.models import (  # noqa: E402
     Voto,
     ZonaRow,
 )
-from valutazione.services import graduatoria  # noqa: E402
+from valutazione.services import ranking  # noqa: E402
 from valutazione.services.committee import DEFAULT_DECLARATION  # noqa: E402
 from valutazione.services.sheets import content_hash, content_of  # noqa: E402
 
@@ -358,7 +358,7 @@ def _write(path: Path, spec: Spec, plan: _Plan, *, with_sheets: bool) -> dict[st
             uuid_ = conn.execute(select(BandoRow.file_uuid)).scalar_one()
         if with_sheets:
             with db.sessions.begin() as s:
-                graduatoria.approve(s, graduatoria.PROVISIONAL, chair, "Approvazione in seduta n. 1", seduta_id)
+                ranking.approve(s, ranking.PROVISIONAL, chair, "Approvazione in seduta n. 1", seduta_id)
         return {"ids": ids, "people": people, "file_uuid": uuid_, "code": bando.code}
     finally:
         db.close()

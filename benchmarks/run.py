@@ -154,14 +154,14 @@ def bench_ranking(spec: Spec, runs: int) -> list[Result]:
     import sqlite3
 
     from valutazione.db import open_database
-    from valutazione.services import graduatoria
+    from valutazione.services import ranking
 
     path = generate(spec)
     db = open_database(path, read_only=True)
     try:
         def ours() -> None:
             with db.sessions() as s:
-                graduatoria.compute(s)
+                ranking.compute(s)
 
         times = measure(ours, runs=runs)
     finally:
@@ -174,7 +174,7 @@ def bench_ranking(spec: Spec, runs: int) -> list[Result]:
     floor = measure(lambda: con.execute(sql).fetchall(), runs=max(runs, 5))
     con.close()
     return [Result("ranking", spec.n, spec.members, len(times), median(times), median(floor),
-                   extra="services.graduatoria.compute vs one SQL AVG … GROUP BY")]
+                   extra="services.ranking.compute vs one SQL AVG … GROUP BY")]
 
 
 def bench_import(spec: Spec, runs: int) -> list[Result]:

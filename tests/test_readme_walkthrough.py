@@ -10,6 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from valutazione.db import open_database
+from valutazione.money import format_euro
+from valutazione.ranking.status import RankingStatus
+from valutazione.services import ranking
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -42,3 +47,36 @@ def test_readme_walkthrough_runs(tmp_path: Path) -> None:
     assert "Registro integro" in done.stdout
     for name in ("graduatoria.pdf", "graduatoria-pubblica.xlsx", "verbale-1.pdf"):
         assert (tmp_path / name).stat().st_size > 1000
+    assert printed_figures() == definitive_figures(tmp_path / "bando.valutazione")
+
+
+FIGURES = re.compile(
+    r"Con il budget di (€ [\d.]+,\d\d) le (\d+) domande sopra soglia sono tutte finanziate \((€ [\d.]+,\d\d)\)"
+    r".*?le altre\s+(\d+) ammesse al merito restano sotto la soglia",
+    re.S,
+)
+
+
+def printed_figures() -> tuple[str, int, str, int]:
+    """Budget, funded applications, total granted and those below a threshold, as the README prints them."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = FIGURES.search(text.split("<!-- /walkthrough -->", 1)[1])
+    assert match, "README.md no longer states the sample's figures after the walkthrough"
+    budget, funded, granted, below = match.groups()
+    return budget, int(funded), granted, int(below)
+
+
+def definitive_figures(path: Path) -> tuple[str, int, str, int]:
+    """The same figures from the definitive version the walkthrough approved, read back from the file."""
+    db = open_database(path, read_only=True)
+    try:
+        with db.sessions() as s:
+            final = [v for v in ranking.versions(s) if v.state == ranking.FINAL]
+            assert len(final) == 1
+            stored = ranking.stored(final[0])
+    finally:
+        db.close()
+    funded = [r for r in stored.rows if r.status.funded]
+    below = [r for r in stored.rows if r.status is RankingStatus.NOT_ADMITTED]
+    assert stored.allocated_cents == sum(r.grant_cents for r in funded)
+    return format_euro(stored.budget_cents), len(funded), format_euro(stored.allocated_cents), len(below)

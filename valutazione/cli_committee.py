@@ -19,8 +19,8 @@ from valutazione.backups import take_backup
 from valutazione.db import opened
 from valutazione.errors import RuleViolation
 from valutazione.money import format_decimal_it, format_euro
-from valutazione.reports.ranking_view import SHORT_STATUS
-from valutazione.services import admissibility, committee, conflicts, graduatoria, lookup, scores_csv, sheets
+from valutazione.ranking.status import admissibility_label
+from valutazione.services import admissibility, committee, conflicts, lookup, ranking, scores_csv, sheets
 
 DEFAULT_ADMISSIBLE = "Requisiti formali di ammissibilità verificati: nessuna irregolarità rilevata"
 DEFAULT_RENUNCIATION = "Rinuncia comunicata dal beneficiario"
@@ -80,7 +80,7 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("rank", help="calcola la graduatoria, o la approva come provvisoria o definitiva")
     p.add_argument("file", type=Path)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--approve", choices=graduatoria.STATES)
+    p.add_argument("--approve", choices=ranking.STATES)
     p.add_argument("--reason", default="", metavar="MOTIVO")
     p.add_argument("--seduta", type=int, metavar="N", help="la seduta in cui la graduatoria è approvata")
     p.set_defaults(func=cmd_rank)
@@ -148,7 +148,8 @@ def cmd_admissibility(args: argparse.Namespace) -> int:
     if args.list:
         with opened(args.file, read_only=True) as db, db.sessions() as s:
             for item in admissibility.checklist(s):
-                outcome = item.outcome or ("soccorso in attesa" if item.rescue_pending else "da decidere")
+                pending = "soccorso in attesa" if item.rescue_pending else "da decidere"
+                outcome = admissibility_label(item.outcome, undecided=pending)
                 flags = "; ".join(f"{rule}: {detail}" for rule, detail in item.flags) or "nessuna segnalazione"
                 print(f"{item.protocol:<14} {outcome:<15} {flags}")
         return 0
@@ -174,7 +175,7 @@ def cmd_admissibility(args: argparse.Namespace) -> int:
             raise RuleViolation(f"Indicare il motivo dell'esito per la domanda {protocol} con --reason.")
         d = lookup.domanda_by_protocol(s, protocol)
         admissibility.decide(s, d.id, outcome, args.reason, who)
-        print(f"Domanda {d.protocol}: {outcome.replace('_', ' ')} ({args.reason.strip()}).")
+        print(f"Domanda {d.protocol}: {admissibility_label(outcome)} ({args.reason.strip()}).")
     return 0
 
 
@@ -193,9 +194,9 @@ def cmd_scores_submit(args: argparse.Namespace) -> int:
     return 0
 
 
-def rank_payload(computed: graduatoria.Computed, state: str, version: int | None) -> dict[str, Any]:
+def rank_payload(computed: ranking.Computed, state: str, version: int | None) -> dict[str, Any]:
     """The ranking as ``rank --json`` prints it: money and points as decimal strings."""
-    data = computed.graduatoria.to_dict()
+    data = computed.ranking.to_dict()
     keys = ("position", "protocol", "applicant", "points", "status", "grant", "tie")
     return {
         "bando": data["bando"],
@@ -213,17 +214,17 @@ def rank_payload(computed: graduatoria.Computed, state: str, version: int | None
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
-    state: str = graduatoria.COMPUTED
+    state: str = ranking.COMPUTED
     version: int | None = None
     with opened(args.file, read_only=not args.approve) as db, db.sessions.begin() as s:
         if args.approve:
             from valutazione.cli_seduta import seduta_by_number
 
             seduta_id = seduta_by_number(s, args.seduta).id if args.seduta else None
-            row = graduatoria.approve(s, args.approve, actor(s), args.reason, seduta_id)
+            row = ranking.approve(s, args.approve, actor(s), args.reason, seduta_id)
             state, version = row.state, row.version
-        computed = graduatoria.compute(s)
-        last = graduatoria.latest(s)
+        computed = ranking.compute(s)
+        last = ranking.latest(s)
         if not args.approve and last is not None and last.fingerprint == computed.fingerprint():
             state, version = last.state, last.version
     if args.approve:
@@ -236,8 +237,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
     return 0
 
 
-def render_rank(computed: graduatoria.Computed, payload: dict[str, Any]) -> str:
-    g = computed.graduatoria
+def render_rank(computed: ranking.Computed, payload: dict[str, Any]) -> str:
+    g = computed.ranking
     shown = f"versione {payload['version']}, {payload['state']}" if payload["version"] else "non approvata"
     lines = [f"Graduatoria {g.bando_code} ({shown}) – impronta {payload['fingerprint'][:16]}…", ""]
     codes = [code for code, _ in g.rows[0].criteria_final] if g.rows else []
@@ -252,7 +253,7 @@ def render_rank(computed: graduatoria.Computed, payload: dict[str, Any]) -> str:
         applicant = r.applicant if len(r.applicant) <= 36 else r.applicant[:35] + "…"
         lines.append(
             f"{r.position or '-':>4} {r.protocol:<14} {applicant:<36} {points} {format_decimal_it(r.total_final):>7}  "
-            f"{SHORT_STATUS.get(r.status, r.status):<17} {format_euro(r.grant_cents):>14}{tie}"
+            f"{r.status.short:<17} {format_euro(r.grant_cents):>14}{tie}"
         )
     lines += [
         "",
@@ -269,8 +270,8 @@ def render_rank(computed: graduatoria.Computed, payload: dict[str, Any]) -> str:
 def cmd_renounce(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
         who = actor(s)
-        graduatoria.renounce(s, args.protocol, args.reason, who)
-        row = graduatoria.slide(s, who, f"Scorrimento per rinuncia della domanda {args.protocol.strip()}")
+        ranking.renounce(s, args.protocol, args.reason, who)
+        row = ranking.slide(s, who, f"Scorrimento per rinuncia della domanda {args.protocol.strip()}")
     take_backup(args.file, "scorrimento graduatoria")
     print(f"Registrata la rinuncia di {args.protocol}; graduatoria provvisoria versione {row.version} (scorrimento).")
     return 0
@@ -279,6 +280,6 @@ def cmd_renounce(args: argparse.Namespace) -> int:
 def cmd_draw(args: argparse.Namespace) -> int:
     order = [p.strip() for p in args.order.split(",") if p.strip()]
     with opened(args.file) as db, db.sessions.begin() as s:
-        graduatoria.record_draw(s, order, actor(s), args.note)
+        ranking.record_draw(s, order, actor(s), args.note)
     print(f"Registrato il sorteggio: {', '.join(order)}.")
     return 0

@@ -25,7 +25,7 @@ from valutazione.bando import default_template, load_bando
 from valutazione.db import create_database, remove_sidecars
 from valutazione.importers.domande import import_domande
 from valutazione.paths import resource
-from valutazione.services import admissibility, committee, conflicts, graduatoria, lookup, scores_csv, sedute, sheets
+from valutazione.services import admissibility, committee, conflicts, lookup, ranking, scores_csv, sedute, sheets
 
 CHAIR = "Laura Fumagalli"
 MEMBERS = (
@@ -94,7 +94,7 @@ def build_demo(path: str | Path) -> Path:
                 notes="La commissione discute i sottocriteri con valutazioni distanti segnalati dal sistema e "
                 "conferma i punteggi dei singoli commissari.",
             )
-            graduatoria.approve(s, graduatoria.PROVISIONAL, CHAIR, "Approvazione in seduta n. 1", seduta.id)
+            ranking.approve(s, ranking.PROVISIONAL, CHAIR, "Approvazione in seduta n. 1", seduta.id)
     except BaseException:
         db.close()
         path.unlink(missing_ok=True)

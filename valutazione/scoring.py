@@ -8,7 +8,6 @@ the result (0,7 · 0,8 · 0,8 on 10 points is 7,67, not 7,70).
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -174,35 +173,15 @@ class _Memo:
     results: dict[tuple[str, tuple[Decimal, ...]], tuple[Fraction, Fraction, Decimal]] = field(default_factory=dict)
 
 
-_MEMOS: dict[int, tuple[weakref.ref[Bando], _Memo]] = {}
 _MEMO_LIMIT = 20_000  # distinct (sub-criterion, marks) results kept: a few MB even with direct points
-
-
-def _memo(bando: Bando) -> _Memo:
-    """The memo of this very Bando object (by identity: hashing a Bando walks all its fields).
-
-    Held beside a weak reference, so a recycled ``id`` never finds a dead Bando's memo, and the entry
-    goes away with its Bando.
-    """
-    key = id(bando)
-    entry = _MEMOS.get(key)
-    if entry is not None and entry[0]() is bando:
-        return entry[1]
-    memo = _Memo()
-
-    def forget(ref: weakref.ref[Bando]) -> None:
-        if key in _MEMOS and _MEMOS[key][0] is ref:
-            del _MEMOS[key]
-
-    _MEMOS[key] = (weakref.ref(bando, forget), memo)
-    return memo
 
 
 def score_subcriterion(bando: Bando, sub_code: str, marks: Mapping[str, Decimal]) -> SubScore:
     """Collegial points of one sub-criterion from ``{member: mark}`` of the members who scored it.
 
     Coefficients: mean × the sub-criterion's maximum. Direct points: the mean itself. Members in
-    conflict are simply absent from ``marks``: the mean uses only those who scored.
+    conflict are simply absent from ``marks``: the mean uses only those who scored. For many
+    applications under the same rules, hold one ``SubScorer`` instead: it remembers what it settled.
     """
     return SubScorer(bando).score(sub_code, marks)
 
@@ -213,13 +192,17 @@ class SubScorer:
     Every mark is checked against the rules (``validate_value`` the first time a value is seen for a
     sub-criterion, a set lookup after that), so a bad value imported from paper cannot reach the
     ranking; the exact mean and rounded points are computed once per distinct set of marks.
+
+    The memo belongs to this object, which its caller creates for one computation and drops after it
+    (``build_ranking`` makes one per ranking): no state outlives the caller, none is shared between
+    threads, and a change to the rules can never meet results remembered under the old ones.
     """
 
     __slots__ = ("_bando", "_memo", "_coefficients")
 
     def __init__(self, bando: Bando) -> None:
         self._bando = bando
-        self._memo = _memo(bando)
+        self._memo = _Memo()
         self._coefficients = bando.method == COEFFICIENTS
 
     def score(self, sub_code: str, marks: Mapping[str, Decimal]) -> SubScore:

@@ -12,7 +12,7 @@ import benchmarks.generate as generate
 from valutazione import audit
 from valutazione.db import open_database
 from valutazione.models import Domanda, Scheda
-from valutazione.services import graduatoria
+from valutazione.services import ranking
 from valutazione.sync.merge import merge_return
 
 
@@ -31,8 +31,8 @@ def test_generated_file_ranks_and_verifies(cache: Path) -> None:
             assert s.scalar(select(func.count(Domanda.id))) == 30
             assert s.scalar(select(func.count(Scheda.id))) > 0
             assert audit.verify_chain(s).ok
-            assert len(graduatoria.compute(s).graduatoria.rows) == 30
-            assert graduatoria.reproduce(s, 1).ok
+            assert len(ranking.compute(s).ranking.rows) == 30
+            assert ranking.reproduce(s, 1).ok
     finally:
         db.close()
 
@@ -49,12 +49,12 @@ def test_merged_returns_give_the_same_ranking(cache: Path, tmp_path: Path) -> No
             with db.sessions.begin() as s:
                 merge_return(s, r)
         with db.sessions() as s:
-            merged = graduatoria.compute(s).fingerprint()
+            merged = ranking.compute(s).fingerprint()
     finally:
         db.close()
     ready = open_database(generate.generate(spec), read_only=True)
     try:
         with ready.sessions() as s:
-            assert graduatoria.compute(s).fingerprint() == merged
+            assert ranking.compute(s).fingerprint() == merged
     finally:
         ready.close()

@@ -41,7 +41,7 @@ from valutazione.bando import Bando, default_template, load_bando  # noqa: E402
 from valutazione.db import Database, create_database, open_database  # noqa: E402
 from valutazione.importers.domande import import_domande  # noqa: E402
 from valutazione.models import Domanda  # noqa: E402
-from valutazione.services import graduatoria, sheets  # noqa: E402
+from valutazione.services import ranking, sheets  # noqa: E402
 from valutazione.services.sheets import Mark  # noqa: E402
 
 MIGRATION = '''
@@ -188,16 +188,16 @@ def run_approve(path: Path, ctx: dict[str, Any], side: Side) -> None:
     """Provisional, final, a renunciation and the sliding: four approvals, each one transaction."""
     db = open_database(path)
     try:
-        tx(db, side, lambda s: graduatoria.approve(s, graduatoria.PROVISIONAL, scenario.CHAIR, "seduta 3"))
-        tx(db, side, lambda s: graduatoria.approve(s, graduatoria.FINAL, scenario.CHAIR, "seduta 4"))
+        tx(db, side, lambda s: ranking.approve(s, ranking.PROVISIONAL, scenario.CHAIR, "seduta 3"))
+        tx(db, side, lambda s: ranking.approve(s, ranking.FINAL, scenario.CHAIR, "seduta 4"))
 
         def renounce(s: Session) -> None:
-            rows = graduatoria.content(graduatoria.latest(s))["rows"]  # type: ignore[arg-type]
-            first = next(r["protocol"] for r in rows if r["position"] == 1)
-            graduatoria.renounce(s, first, "rinuncia comunicata via PEC", scenario.CHAIR)
+            rows = ranking.stored(ranking.latest(s)).rows  # type: ignore[arg-type]
+            first = next(r.protocol for r in rows if r.position == 1)
+            ranking.renounce(s, first, "rinuncia comunicata via PEC", scenario.CHAIR)
 
         tx(db, side, renounce)
-        tx(db, side, lambda s: graduatoria.slide(s, scenario.CHAIR, "scorrimento dopo rinuncia"))
+        tx(db, side, lambda s: ranking.slide(s, scenario.CHAIR, "scorrimento dopo rinuncia"))
     finally:
         db.close()
 

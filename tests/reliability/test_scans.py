@@ -20,7 +20,7 @@ from valutazione.bando import Bando
 from valutazione.db import create_database
 from valutazione.reports.graduatoria import build_graduatoria_pubblica_pdf, public_rows
 from valutazione.reports.ranking_view import from_version
-from valutazione.services import conflicts, graduatoria, lookup
+from valutazione.services import conflicts, lookup, ranking
 from valutazione.sync.package import DB_ENTRY, export_package
 
 PEOPLE = (*scenario.REPRESENTATIVES, scenario.NATURAL_PERSON[0], scenario.NATURAL_PERSON[1])
@@ -37,7 +37,7 @@ def test_public_ranking_has_no_natural_persons_nor_members(tmp_path: Path, milan
     ids = scenario.committee_file(db, 6, person_at=2)
     scenario.score_everything(db, ids, milano, seed=1)
     with db.sessions.begin() as s:
-        row = graduatoria.approve(s, graduatoria.PROVISIONAL, scenario.CHAIR, "seduta 2")
+        row = ranking.approve(s, ranking.PROVISIONAL, scenario.CHAIR, "seduta 2")
     view = from_version(row, milano)
     db.close()
     pdf = build_graduatoria_pubblica_pdf(view, milano)

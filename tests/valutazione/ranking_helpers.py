@@ -79,3 +79,29 @@ def candidate(
         excluded=excluded,
         renounced=renounced,
     )
+
+
+SCALE = ("0.6", "0.7", "0.8", "0.9", "1.0")
+
+
+def sample_inputs() -> tuple[Bando, list[Candidate]]:
+    """A small Milan ranking with every outcome: funded, partly funded, not funded, renounced, below a
+    threshold, not yet scored, excluded, and an unresolved tie (the fixture of a stored version)."""
+    bando = replace(MILANO, budget_cents=15_000_000)
+    subs = [s.code for s in bando.subcriteria]
+
+    def varied(k: int) -> dict[str, dict[str, Decimal]]:
+        return {
+            m: {c: Decimal(SCALE[(i + 2 * j + 3 * k) % 5]) for j, c in enumerate(subs)} for i, m in enumerate(MEMBERS)
+        }
+
+    people = [candidate(f"PG {k:03}", varied(k), hours=k, requested_cents=4_000_000 + k * 10_000) for k in range(1, 7)]
+    people += [
+        candidate("PG 007", uniform_marks(bando, "0.8"), hours=7, requested_cents=4_500_000),
+        candidate("PG 008", uniform_marks(bando, "0.8"), hours=7, requested_cents=4_500_000),
+        candidate("PG 009", uniform_marks(bando, "0.3"), hours=9),
+        candidate("PG 010", {}, hours=10, expected_scorers=3),
+        candidate("PG 011", uniform_marks(bando, "0.9"), hours=11, excluded=True),
+        candidate("PG 012", uniform_marks(bando, "1.0"), hours=12, renounced=True),
+    ]
+    return bando, people

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from valutazione.funding import FUNDED, NOT_FUNDED, PARTIALLY_FUNDED, allocate
+from valutazione.ranking.funding import allocate
+from valutazione.ranking.status import RankingStatus
+
+FUNDED, PARTIALLY_FUNDED, NOT_FUNDED = RankingStatus.FUNDED, RankingStatus.PARTIALLY_FUNDED, RankingStatus.NOT_FUNDED
 
 EURO = 100
 K = 1_000 * EURO

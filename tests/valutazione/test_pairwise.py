@@ -12,7 +12,7 @@ from tests.valutazione.ranking_helpers import MEMBERS, MILANO, candidate
 from valutazione.bando import Bando
 from valutazione.errors import RuleViolation
 from valutazione.pairwise import Comparison, member_sums, pairwise_coefficients, score_pairwise
-from valutazione.ranking import build_graduatoria
+from valutazione.ranking import build_ranking
 
 
 def cmp(a: str, b: str, preferred: str | None, degree: str) -> Comparison:
@@ -109,10 +109,10 @@ def test_pairwise_feeds_the_ranking() -> None:
     marks = {m: {s.code: Decimal("0.8") for c in bando.criteria[1:] for s in c.subcriteria} for m in MEMBERS}
     comparisons = {code: {"M1": FIRST, "M2": SECOND} for code in ("A.1", "A.2", "A.3")}
     pool = [candidate(p, marks, hours=i) for i, p in enumerate("XYZ")]
-    graduatoria = build_graduatoria(bando, pool, comparisons=comparisons)
-    assert graduatoria.row("X").raw("A") == Decimal("35.00")
-    assert graduatoria.row("Y").raw("A") == Decimal("27.22")  # 11,67 + 9,33 + 6,22
-    assert graduatoria.row("Y").subscore("A.1").points == Decimal("11.67")
-    assert graduatoria.row("Z").raw("A") == Decimal("7.78")  # 3,33 + 2,67 + 1,78
-    assert [r.protocol for r in graduatoria.rows] == ["X", "Y", "Z"]
-    assert graduatoria.row("Z").status == "non_ammessa"
+    ranking = build_ranking(bando, pool, comparisons=comparisons)
+    assert ranking.row("X").raw("A") == Decimal("35.00")
+    assert ranking.row("Y").raw("A") == Decimal("27.22")  # 11,67 + 9,33 + 6,22
+    assert ranking.row("Y").subscore("A.1").points == Decimal("11.67")
+    assert ranking.row("Z").raw("A") == Decimal("7.78")  # 3,33 + 2,67 + 1,78
+    assert [r.protocol for r in ranking.rows] == ["X", "Y", "Z"]
+    assert ranking.row("Z").status == "non_ammessa"

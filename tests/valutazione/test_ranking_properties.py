@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.valutazione.ranking_helpers import MILANO, T0, grid_bando
 from valutazione.bando import Bando
-from valutazione.ranking import Candidate, build_graduatoria
+from valutazione.ranking import Candidate, build_ranking
 
 GRID = grid_bando(thresholds={"A": "10"}, total_threshold=Decimal("40"))
 MEMBER_NAMES = ("Bianchi", "Neri", "Rossi", "Verdi")
@@ -79,15 +79,15 @@ def cases(draw: st.DrawFn) -> tuple[Bando, list[Candidate]]:
 def test_grants_never_exceed_budget_nor_cap(case: tuple[Bando, list[Candidate]]) -> None:
     """No grant above the cap or the request, the total never above the budget, money only to the eligible."""
     bando, pool = case
-    graduatoria = build_graduatoria(bando, pool)
+    ranking = build_ranking(bando, pool)
     by_protocol = {c.protocol: c for c in pool}
-    assert sum(r.grant_cents for r in graduatoria.rows) == graduatoria.allocated_cents <= bando.budget_cents
-    assert graduatoria.remaining_cents == bando.budget_cents - graduatoria.allocated_cents
-    for row in graduatoria.rows:
+    assert sum(r.grant_cents for r in ranking.rows) == ranking.allocated_cents <= bando.budget_cents
+    assert ranking.remaining_cents == bando.budget_cents - ranking.allocated_cents
+    for row in ranking.rows:
         assert 0 <= row.grant_cents <= min(bando.cap_cents, by_protocol[row.protocol].requested_cents)
         if row.status in ("non_ammessa", "esclusa", "rinunciataria", "ammessa_non_finanziata"):
             assert row.grant_cents == 0
-    assert all(r.grant_cents == 0 for r in graduatoria.rows[graduatoria.funding_line :])
+    assert all(r.grant_cents == 0 for r in ranking.rows[ranking.funding_line :])
 
 
 @SETTINGS
@@ -95,15 +95,15 @@ def test_grants_never_exceed_budget_nor_cap(case: tuple[Bando, list[Candidate]])
 def test_order_is_total_and_independent_of_input_order(case: tuple[Bando, list[Candidate]], rnd: random.Random) -> None:
     """Every application appears once, ranked ones first by total, and any permutation gives the same rows."""
     bando, pool = case
-    graduatoria = build_graduatoria(bando, pool)
+    ranking = build_ranking(bando, pool)
     shuffled = list(pool)
     rnd.shuffle(shuffled)
-    again = build_graduatoria(bando, shuffled)
-    assert again.rows == graduatoria.rows
-    assert sorted(r.protocol for r in graduatoria.rows) == sorted(c.protocol for c in pool)
-    ranked = [r for r in graduatoria.rows if r.position is not None]
+    again = build_ranking(bando, shuffled)
+    assert again.rows == ranking.rows
+    assert sorted(r.protocol for r in ranking.rows) == sorted(c.protocol for c in pool)
+    ranked = [r for r in ranking.rows if r.position is not None]
     assert [r.position for r in ranked] == list(range(1, len(ranked) + 1))
-    assert graduatoria.rows[: len(ranked)] == tuple(ranked)
+    assert ranking.rows[: len(ranked)] == tuple(ranked)
     totals = [r.total_final for r in ranked]
     assert totals == sorted(totals, reverse=True)
 
@@ -115,11 +115,11 @@ def test_rescaling_never_lets_a_below_threshold_application_in(case: tuple[Bando
     bando, pool = case
     outcomes = []
     for mode in ("nessuna", "prima", "prima_e_seconda"):
-        graduatoria = build_graduatoria(replace(bando, rescaling=mode), pool)
-        for row in graduatoria.rows:
+        ranking = build_ranking(replace(bando, rescaling=mode), pool)
+        for row in ranking.rows:
             if row.status != "esclusa":
                 assert (row.status == "non_ammessa") == bool(row.threshold_failures)
-        outcomes.append({r.protocol for r in graduatoria.rows if r.status == "non_ammessa"})
+        outcomes.append({r.protocol for r in ranking.rows if r.status == "non_ammessa"})
     assert outcomes[0] == outcomes[1] == outcomes[2]
 
 
@@ -136,8 +136,8 @@ def test_a_member_in_conflict_changes_only_that_application(
     target = data.draw(st.sampled_from(eligible))
     member = data.draw(st.sampled_from(sorted(target.marks)))
     reduced = replace(target, marks={m: v for m, v in target.marks.items() if m != member})
-    before = build_graduatoria(bando, pool)
-    after = build_graduatoria(bando, [reduced if c is target else c for c in pool])
+    before = build_ranking(bando, pool)
+    after = build_ranking(bando, [reduced if c is target else c for c in pool])
     for row in before.rows:
         if row.protocol != target.protocol:
             other = after.row(row.protocol)
@@ -159,4 +159,4 @@ def test_fingerprint_is_stable_under_permutation(case: tuple[Bando, list[Candida
         rnd.shuffle(members)
         shuffled.append(replace(c, marks={m: dict(reversed(list(v.items()))) for m, v in members}))
     rnd.shuffle(shuffled)
-    assert build_graduatoria(bando, shuffled).fingerprint() == build_graduatoria(bando, pool).fingerprint()
+    assert build_ranking(bando, shuffled).fingerprint() == build_ranking(bando, pool).fingerprint()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.valutazione.ranking_helpers import MILANO, candidate, uniform_marks
-from valutazione.graduatoria import NOT_ADMITTED, NOT_SCORED
-from valutazione.ranking import build_graduatoria
+from valutazione.ranking import build_ranking
+from valutazione.ranking.status import RankingStatus
 
 
 def test_unscored_application_is_pending_not_failed() -> None:
@@ -12,9 +12,9 @@ def test_unscored_application_is_pending_not_failed() -> None:
     scored_high = candidate("PG 1", uniform_marks(MILANO, "0.9"))
     scored_low = candidate("PG 2", uniform_marks(MILANO, "0.3"))
     nobody = candidate("PG 3", {}, expected_scorers=3)
-    g = build_graduatoria(MILANO, [nobody, scored_low, scored_high])
+    g = build_ranking(MILANO, [nobody, scored_low, scored_high])
     status = {r.protocol: r.status for r in g.rows}
-    assert status["PG 3"] == NOT_SCORED and status["PG 2"] == NOT_ADMITTED
+    assert status["PG 3"] == RankingStatus.NOT_SCORED and status["PG 2"] == RankingStatus.NOT_ADMITTED
     pending = g.row("PG 3")
     assert pending.position is None and pending.grant_cents == 0
     assert not g.can_be_final and any("PG 3" in reason for reason in g.reasons)

@@ -72,3 +72,13 @@ def test_far_apart_agrees_with_the_spread(values: tuple[str, ...], method: str, 
     s = SubScore("X.1", Decimal(maximum), marks, Fraction(0), Fraction(0), Decimal(0), method)
     spread = s.spread()
     assert s.far_apart(Decimal(limit)) == (spread > 0 and spread >= Decimal(limit))
+
+
+def test_scoring_keeps_no_module_level_memo() -> None:
+    """The memo belongs to a SubScorer its caller holds: the module keeps no mutable state of its own."""
+    from valutazione import scoring
+
+    shared = [n for n, v in vars(scoring).items() if not n.startswith("__") and isinstance(v, dict | list | set)]
+    assert shared == []
+    first, second = scoring.SubScorer(MILANO), scoring.SubScorer(MILANO)
+    assert first.score("A.1", {"M1": Decimal("0.5")}) == second.score("A.1", {"M1": Decimal("0.5")})

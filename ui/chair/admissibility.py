@@ -53,10 +53,11 @@ from ui.models.table import CENTER, AnyIndex, Column, RowTableModel
 from valutazione.bando import Bando
 from valutazione.importers.report import RULES
 from valutazione.models import Domanda, Soccorso
+from valutazione.ranking.status import AdmissibilityOutcome
 from valutazione.services import admissibility, lookup
 from valutazione.services.admissibility import Checklist
 
-OUTCOME_LABELS = {"ammissibile": "ammissibile", "esclusa": "esclusa", "non_ricevibile": "non ricevibile"}
+OUTCOME_LABELS = {o.value: o.label for o in AdmissibilityOutcome}
 
 
 @dataclass(frozen=True)

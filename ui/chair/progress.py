@@ -33,7 +33,7 @@ from ui.chair.common import EXCLUDED_BG, FUNDED_BG, NOT_ADMITTED_BG, PARTIAL_BG,
 from ui.models.table import AnyIndex
 from valutazione.models import Ammissibilita, Domanda, Scheda
 from valutazione.services import committee, sheets
-from valutazione.services import graduatoria as ranking_service
+from valutazione.services import ranking as ranking_service
 from valutazione.services.conflicts import EXCLUDED_OUTCOMES, all_conflicts
 
 SENT, DRAFT, MISSING, ABSTAINED = "inviata", "bozza", "mancante", "astenuto"

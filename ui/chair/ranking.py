@@ -1,6 +1,6 @@
 """The ranking view: the computed graduatoria, its funding line and budget, ties, approvals, sliding.
 
-Every decision goes through ``valutazione.services.graduatoria``: the service refuses a final ranking
+Every decision goes through ``valutazione.services.ranking``: the service refuses a final ranking
 while a tie is open, a sheet is missing or the quorum is not met, and lists why; this view shows those
 reasons above the buttons so the chair knows what to fix before pressing them.
 
@@ -40,10 +40,10 @@ from ui.chair.common import ERROR_COLOUR, Host, StatusLine, actor_name, day_it, 
 from ui.chair.ranking_model import FundingLineDelegate, RankingModel, VersionInfo, VersionsModel
 from valutazione.backups import take_backup
 from valutazione.errors import ValutazioneError
-from valutazione.graduatoria import TieGroup
 from valutazione.models import Seduta
-from valutazione.services import graduatoria as service
+from valutazione.ranking.records import TieGroup
 from valutazione.services import lookup
+from valutazione.services import ranking as service
 
 
 class DrawDialog(QDialog):
@@ -221,7 +221,7 @@ class RankingPanel(QWidget):
         self.loaded.emit()
 
     def show_ranking(self, computed: Any, bando: Any, versions: list[VersionInfo], sedute: list) -> None:
-        g = computed.graduatoria
+        g = computed.ranking
         self.model.set_ranking(g, bando)
         header = self.table.horizontalHeader()
         header.setResizeContentsPrecision(200)  # width from the first rows, not from thousands of them

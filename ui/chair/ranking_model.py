@@ -12,48 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
-from ui.chair.common import (
-    EXCLUDED_BG,
-    FUNDED_BG,
-    NOT_ADMITTED_BG,
-    PARTIAL_BG,
-    RESERVE_BG,
-    day_it,
-    euro,
-    points,
-    tr,
-)
+from ui.chair.common import day_it, euro, points, tr
 from ui.models.table import CENTER, LEFT, RIGHT, AnyIndex, Column, RowTableModel
 from valutazione.bando import Bando
-from valutazione.graduatoria import Graduatoria, Row
+from valutazione.ranking.records import Ranking, Row
 from valutazione.scoring import COEFFICIENTS, POINTS, SubScore, format_it
 
 FUNDING_LINE_ROLE = Qt.ItemDataRole.UserRole + 10
-ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 LINE_COLOUR = "#c62828"
-
-STATUS_LABELS = {
-    "finanziata": "ammessa e finanziata",
-    "finanziata_parzialmente": "finanziata parzialmente",
-    "ammessa_non_finanziata": "ammessa non finanziata (esaurimento risorse)",
-    "rinunciataria": "rinuncia / revoca",
-    "non_ammessa": "non ammessa (sotto soglia)",
-    "non_valutata": "non ancora valutata",
-    "esclusa": "esclusa",
-}
-STATUS_COLOURS = {
-    "finanziata": FUNDED_BG,
-    "finanziata_parzialmente": PARTIAL_BG,
-    "ammessa_non_finanziata": RESERVE_BG,
-    "non_ammessa": NOT_ADMITTED_BG,
-    "non_valutata": RESERVE_BG,
-    "esclusa": EXCLUDED_BG,
-    "rinunciataria": EXCLUDED_BG,
-}
 
 
 def explain_subscore(s: SubScore, bando: Bando) -> str:
@@ -96,120 +66,85 @@ def explain_total(row: Row, bando: Bando) -> str:
     return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class _Col:
-    header: str
-    align: Qt.AlignmentFlag
-    criterion: str | None = None
+def ranking_columns(bando: Bando) -> tuple[Column[Row], ...]:
+    """The ranking's columns, declared once: each says its value, its text, alignment and tooltip.
+
+    The criterion columns follow the call's grid, so they are made for the call on screen; every
+    column carries its own value and explanation, and nothing is found again by its header's text.
+    """
+    places = bando.rounding_places
+
+    def pts(value: Any) -> str:
+        return points(value, places)
+
+    def criterion(code: str) -> Column[Row]:
+        return Column[Row](code, lambda r: r.final(code), pts, RIGHT, lambda r: explain_criterion(r, code, bando))
+
+    def protocol_tip(r: Row) -> str:
+        if r.tie:
+            return tr("Parità non risolta dalla catena di spareggio: serve il sorteggio pubblico")
+        return _title_tip(r)
+
+    grant_tip = (
+        tr("Contributo massimo ") + euro(bando.cap_cents) + tr("; regola di finanziamento: ") + bando.funding_rule
+    )
+    return (
+        Column[Row](tr("Pos."), lambda r: r.position, lambda p: "" if p is None else str(p), RIGHT, _title_tip),
+        Column[Row](tr("Protocollo"), lambda r: r.protocol + (" ⚖" if r.tie else ""), str, LEFT, protocol_tip),
+        Column[Row](tr("Denominazione"), lambda r: r.applicant, str, LEFT, _title_tip),
+        *(criterion(c.code) for c in bando.criteria),
+        Column[Row](tr("Totale"), lambda r: r.total_final, pts, RIGHT, lambda r: explain_total(r, bando)),
+        Column[Row](tr("Richiesto"), lambda r: r.requested_cents, euro, RIGHT, _title_tip),
+        Column[Row](
+            tr("Contributo"), lambda r: r.grant_cents, lambda c: euro(c) if c else "—", RIGHT, lambda r: grant_tip
+        ),
+        Column[Row](tr("Esito"), lambda r: r.status, lambda s: tr(s.label), LEFT, _title_tip),
+    )
 
 
-class RankingModel(QAbstractTableModel):
-    """Rows of a ``Graduatoria``; criterion columns follow the call's grid."""
+def _title_tip(r: Row) -> str:
+    return f"{r.title}\n{tr('Inviata il')} {day_it(r.submitted_at)}"
+
+
+class RankingModel(RowTableModel[Row]):
+    """Rows of a ``Ranking``, coloured by outcome, with the funding line under the last funded row."""
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.graduatoria: Graduatoria | None = None
+        super().__init__((), parent)
+        self.ranking: Ranking | None = None
         self.bando: Bando | None = None
-        self._cols: list[_Col] = []
+        self._header_tips: tuple[str | None, ...] = ()
 
-    def set_ranking(self, g: Graduatoria, bando: Bando) -> None:
+    def set_ranking(self, g: Ranking, bando: Bando) -> None:
         self.beginResetModel()
-        self.graduatoria, self.bando = g, bando
-        self._cols = [_Col(tr("Pos."), RIGHT), _Col(tr("Protocollo"), LEFT), _Col(tr("Denominazione"), LEFT)]
-        self._cols += [_Col(c.code, RIGHT, c.code) for c in bando.criteria]
-        self._cols += [
-            _Col(tr("Totale"), RIGHT),
-            _Col(tr("Richiesto"), RIGHT),
-            _Col(tr("Contributo"), RIGHT),
-            _Col(tr("Esito"), LEFT),
-        ]
+        self.ranking, self.bando = g, bando
+        self.columns = ranking_columns(bando)
+        criteria = {c.code: f"{c.name} (max {points(c.maximum, 0)})" for c in bando.criteria}
+        self._header_tips = tuple(criteria.get(c.header) for c in self.columns)
+        self._rows = list(g.rows)
         self.endResetModel()
 
     @property
     def funding_line(self) -> int:
         """How many rows stand above the line (0: nothing funded)."""
-        return self.graduatoria.funding_line if self.graduatoria else 0
-
-    def row_at(self, row: int) -> Row:
-        assert self.graduatoria is not None
-        return self.graduatoria.rows[row]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() or self.graduatoria is None else len(self.graduatoria.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._cols)
+        return self.ranking.funding_line if self.ranking else 0
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._cols):
-            return None
-        col = self._cols[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return col.header
-        if role == Qt.ItemDataRole.ToolTipRole and col.criterion and self.bando:
-            c = self.bando.criterion(col.criterion)
-            return f"{c.name} (max {points(c.maximum, 0)})"
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(col.align.value)
-        return None
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if role == Qt.ItemDataRole.ToolTipRole and horizontal and 0 <= section < len(self._header_tips):
+            return self._header_tips[section]
+        return super().headerData(section, orientation, role)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or self.graduatoria is None or self.bando is None:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        if not (0 <= index.row() < self.rowCount() and 0 <= index.column() < len(self._cols)):
-            return None
-        row, col = self.graduatoria.rows[index.row()], self._cols[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, col)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, col)
         if role == Qt.ItemDataRole.BackgroundRole:
-            return QColor(STATUS_COLOURS.get(row.status, "#ffffff"))
+            return QColor(self._rows[index.row()].status.colour)
         if role == Qt.ItemDataRole.ForegroundRole:
             return QColor("#000000")
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(col.align.value)
         if role == FUNDING_LINE_ROLE:
             return index.row() == self.funding_line - 1
-        if role == ROW_ROLE:
-            return row
-        return None
-
-    def _text(self, row: Row, col: _Col) -> str:
-        places = self.bando.rounding_places if self.bando else 2
-        if col.criterion:
-            return points(row.final(col.criterion), places)
-        header = col.header
-        if header == tr("Pos."):
-            return "" if row.position is None else str(row.position)
-        if header == tr("Protocollo"):
-            return row.protocol + (" ⚖" if row.tie else "")
-        if header == tr("Denominazione"):
-            return row.applicant
-        if header == tr("Totale"):
-            return points(row.total_final, places)
-        if header == tr("Richiesto"):
-            return euro(row.requested_cents)
-        if header == tr("Contributo"):
-            return euro(row.grant_cents) if row.grant_cents else "—"
-        return tr(STATUS_LABELS.get(row.status, row.status))
-
-    def _tooltip(self, row: Row, col: _Col) -> str:
-        assert self.bando is not None
-        if col.criterion:
-            return explain_criterion(row, col.criterion, self.bando)
-        if col.header == tr("Totale"):
-            return explain_total(row, self.bando)
-        if col.header == tr("Protocollo") and row.tie:
-            return tr("Parità non risolta dalla catena di spareggio: serve il sorteggio pubblico")
-        if col.header == tr("Contributo") and self.bando:
-            return (
-                tr("Contributo massimo ")
-                + euro(self.bando.cap_cents)
-                + tr("; regola di finanziamento: ")
-                + self.bando.funding_rule
-            )
-        return f"{row.title}\n{tr('Inviata il')} {day_it(row.submitted_at)}"
+        return super().data(index, role)
 
 
 class FundingLineDelegate(QStyledItemDelegate):

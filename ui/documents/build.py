@@ -24,9 +24,9 @@ from valutazione.exports.tables import Sheet, parameters_sheet, public_sheet, ra
 from valutazione.exports.writers import csv_bytes, json_bytes, xlsx_bytes
 from valutazione.models import Domanda, GraduatoriaVersion, Seduta
 from valutazione.reports.graduatoria import build_graduatoria_pdf, build_graduatoria_pubblica_pdf
-from valutazione.reports.ranking_view import RankingView, from_graduatoria
-from valutazione.services import graduatoria as graduatoria_service
+from valutazione.reports.ranking_view import RankingView, from_ranking
 from valutazione.services import lookup, sheets
+from valutazione.services import ranking as ranking_service
 
 ROME = ZoneInfo("Europe/Rome")
 CURRENT = 0  # the "version" of the ranking computed now, not approved
@@ -141,8 +141,8 @@ def visible_protocols(s: Session, user: User) -> list[str] | None:
 def _current_ranking(s: Session, what: str, fmt: str) -> bytes:
     """The ranking computed now, as ``export`` builds it when nothing is approved yet."""
     bando = lookup.rules(s)
-    computed = graduatoria_service.compute(s)
-    view = from_graduatoria(computed.graduatoria)
+    computed = ranking_service.compute(s)
+    view = from_ranking(computed.ranking)
     view = RankingView(**{**view.__dict__, "reasons": computed.reasons})
     if what == "graduatoria":
         if fmt == "pdf":

@@ -33,10 +33,10 @@ from ui.user import User
 from valutazione.bando import Bando, SubCriterion
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
-from valutazione.graduatoria import TOTAL
 from valutazione.models import Scheda, Voto
 from valutazione.money import format_decimal_it
-from valutazione.ranking import Candidate, build_graduatoria
+from valutazione.ranking import Candidate, build_ranking
+from valutazione.ranking.records import TOTAL
 from valutazione.services import sheets
 
 AUTOSAVE_MS = 1000
@@ -68,7 +68,7 @@ def sheet_totals(bando: Bando, marks: dict[str, Decimal]) -> SheetTotals:
     """The ranking engine on one candidate scored by this member alone: the same rules as the collegium."""
     me = "_"
     candidate = Candidate("_", "", "", "", datetime.now(UTC), 0, marks={me: marks}, expected_scorers=1)
-    row = build_graduatoria(bando, [candidate]).row("_")
+    row = build_ranking(bando, [candidate]).row("_")
     return SheetTotals(
         points={s.code: s.points for s in row.subscores},
         criteria=dict(row.criteria_raw),

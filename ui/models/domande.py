@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ui.models.table import LEFT, RIGHT, SORT_ROLE, Column, RowTableModel
 from valutazione.models import Ammissibilita, Conflitto, Domanda, Flag, Scheda, ZonaRow
 from valutazione.money import format_euro
+from valutazione.ranking.status import admissibility_label
 
 # The member's own state on an application, in the order a member works through them.
 DA_VALUTARE, BOZZA, INVIATA, ASTENUTO, DA_DICHIARARE = (
@@ -44,12 +45,7 @@ def state_label(state: str) -> str:
 
 
 def outcome_label(outcome: str | None) -> str:
-    return {
-        None: tr("da verificare"),
-        "ammissibile": tr("ammissibile"),
-        "esclusa": tr("esclusa"),
-        "non_ricevibile": tr("non ricevibile"),
-    }[outcome]
+    return tr(admissibility_label(outcome, undecided="da verificare"))
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from valutazione.exports.tables import (
 from valutazione.exports.writers import csv_bytes, json_bytes, xlsx_bytes
 from valutazione.models import Ammissibilita, BandoRow, Domanda, GraduatoriaVersion
 from valutazione.reports.graduatoria import build_graduatoria_pdf, build_graduatoria_pubblica_pdf, public_rows
-from valutazione.reports.ranking_view import RankingView, from_graduatoria, from_version
+from valutazione.reports.ranking_view import RankingView, from_ranking, from_version
 from valutazione.reports.scheda import collect_scheda, render_schede
 from valutazione.reports.verbale import build_verbale_pdf
 
@@ -51,10 +51,10 @@ def load_ranking(s: Session, version: int | None = None) -> RankingView:
     row = s.scalars(query.order_by(GraduatoriaVersion.version.desc()).limit(1)).first()
     if row is not None:
         return from_version(row, bando)
-    from valutazione.services import graduatoria as graduatoria_service
+    from valutazione.services import ranking as ranking_service
 
-    computed = graduatoria_service.compute(s)
-    view = from_graduatoria(computed.graduatoria)
+    computed = ranking_service.compute(s)
+    view = from_ranking(computed.ranking)
     return RankingView(**{**view.__dict__, "reasons": computed.reasons})
 
 

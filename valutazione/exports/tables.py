@@ -16,7 +16,7 @@ from valutazione.bando import Bando
 from valutazione.exports.publication import PublicationCount
 from valutazione.money import from_cents
 from valutazione.reports.graduatoria import public_rows
-from valutazione.reports.ranking_view import RankingView, status_label
+from valutazione.reports.ranking_view import RankingView
 from valutazione.reports.scheda import SchedaData
 from valutazione.scoring import score_subcriterion
 
@@ -77,7 +77,7 @@ def ranking_sheet(view: RankingView, bando: Bando) -> Sheet:
                 r.total_raw,
                 money(r.requested_cents) if r.requested_cents is not None else None,
                 money(r.grant_cents),
-                status_label(r.status),
+                r.status.label,
                 r.tie or "",
             )
         )

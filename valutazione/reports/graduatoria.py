@@ -19,7 +19,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from valutazione.bando import Bando
 from valutazione.exports.publication import PublicationCount, identities
-from valutazione.graduatoria import EXCLUDED, NOT_ADMITTED, NOT_SCORED, TOTAL
+from valutazione.ranking import TOTAL, RankingStatus
 from valutazione.reports.layout import (
     DocumentPage,
     Styles,
@@ -30,7 +30,7 @@ from valutazione.reports.layout import (
     para,
     points,
 )
-from valutazione.reports.ranking_view import SHORT_STATUS, RankingView, ViewRow, status_label
+from valutazione.reports.ranking_view import RankingView, ViewRow
 from valutazione.reports.rows_table import (
     BOLD,
     GREY,
@@ -62,15 +62,6 @@ METHOD_LABELS = {
 }
 
 
-PUBLIC_STATUS = {
-    "finanziata": "Finanziata",
-    "finanziata_parzialmente": "Finanziata parzialmente",
-    "ammessa_non_finanziata": "Ammessa non finanziata (esaurimento risorse)",
-    NOT_ADMITTED: "Non ammessa (sotto soglia)",
-    NOT_SCORED: "Non ancora valutata",
-    EXCLUDED: "Esclusa",
-    "rinunciataria": "Rinunciataria",
-}
 
 
 def _title(view: RankingView, public: bool) -> str:
@@ -97,7 +88,7 @@ def _heading(view: RankingView, bando: Bando, styles: Styles, public: bool) -> l
 
 
 def _totals(view: RankingView, styles: Styles, width: float) -> Flowable:
-    count: dict[str, int] = {}
+    count: dict[RankingStatus, int] = {}
     for r in view.rows:
         count[r.status] = count.get(r.status, 0) + 1
     pairs = [
@@ -106,22 +97,9 @@ def _totals(view: RankingView, styles: Styles, width: float) -> Flowable:
         ("Risorse residue", euro(view.remaining_cents)),
         ("Domande in graduatoria", str(sum(1 for r in view.rows if r.position is not None))),
     ]
-    pairs += [(status_label(s), str(n)) for s, n in sorted(count.items(), key=lambda x: _status_order(x[0]))]
+    pairs += [(s.label, str(count[s])) for s in RankingStatus if s in count]  # in the enumeration's order
     pairs.append(("Impronta SHA-256 della graduatoria", view.fingerprint))
     return key_value_table(pairs, width, styles, label_share=0.4)
-
-
-def _status_order(status: str) -> int:
-    order = [
-        "finanziata",
-        "finanziata_parzialmente",
-        "ammessa_non_finanziata",
-        "rinunciataria",
-        NOT_ADMITTED,
-        NOT_SCORED,
-        EXCLUDED,
-    ]
-    return order.index(status) if status in order else len(order)
 
 
 def _criterion_cell(row: ViewRow, code: str, failed: bool) -> Cell:
@@ -169,7 +147,7 @@ def _ranking_table(view: RankingView, rows: Sequence[ViewRow], bando: Bando, lin
                 total,
                 euro(r.requested_cents) if r.requested_cents is not None else "–",
                 [(euro(r.grant_cents), BOLD)] if r.grant_cents else "–",
-                SHORT_STATUS.get(r.status, r.status),
+                r.status.short,
             ]
         )
         if line_after is not None and i == line_after - 1:
@@ -208,7 +186,7 @@ def _others_table(
     data: list[Sequence[Cell] | Banner] = []
     for r in rows:
         if excluded:
-            marks: Cell = "Esclusa"
+            marks: Cell = RankingStatus.EXCLUDED.label
             why = (reasons or {}).get(r.protocol, "motivi formali (vedi i verbali di ammissibilità)")
         else:
             crit = " · ".join(f"{c.code} {points(r.criteria_final.get(c.code))}" for c in bando.criteria)
@@ -293,19 +271,19 @@ def build_graduatoria_pdf(view: RankingView, bando: Bando, exclusion_reasons: Ma
         story.append(_ranking_table(view, ranked, bando, line))
     else:
         story.append(para("Nessuna domanda ammessa in graduatoria.", s.body))
-    below = [r for r in view.rows if r.status == NOT_ADMITTED]
+    below = [r for r in view.rows if r.status == RankingStatus.NOT_ADMITTED]
     if below:
         story += [
             para("Domande non ammesse: soglia di sbarramento non raggiunta", s.h2),
             _others_table(below, bando, excluded=False),
         ]
-    unscored = [r for r in view.rows if r.status == NOT_SCORED]
+    unscored = [r for r in view.rows if r.status == RankingStatus.NOT_SCORED]
     if unscored:
         story += [
             para("Domande non ancora valutate (nessuna scheda inviata)", s.h2),
             _others_table(unscored, bando, excluded=False),
         ]
-    excluded = [r for r in view.rows if r.status == EXCLUDED]
+    excluded = [r for r in view.rows if r.status == RankingStatus.EXCLUDED]
     if excluded:
         story += [
             para("Domande escluse per motivi formali", s.h2),
@@ -334,7 +312,7 @@ def public_rows(
     out = []
     rows = [(r.protocol, r.applicant, r.tax_code) for r in view.rows]
     for r, identity in zip(view.rows, identities(rows, legal_forms, confirmed=confirm_persons), strict=True):
-        scored = r.status != EXCLUDED
+        scored = r.status != RankingStatus.EXCLUDED
         out.append(
             {
                 "identita": identity,
@@ -344,7 +322,7 @@ def public_rows(
                 "titolo": r.title,
                 "punteggio": r.total_final if scored else None,
                 "contributo_cents": r.grant_cents,
-                "esito": PUBLIC_STATUS.get(r.status, r.status),
+                "esito": r.status.label,
             }
         )
     return out

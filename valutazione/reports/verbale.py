@@ -16,6 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyle
 from sqlalchemy.orm import Session
 
+from valutazione.ranking.status import RankingStatus
 from valutazione.reports.layout import (
     FONT,
     FONT_BOLD,
@@ -28,7 +29,7 @@ from valutazione.reports.layout import (
     para,
     points,
 )
-from valutazione.reports.ranking_view import SHORT_STATUS, RankingView
+from valutazione.reports.ranking_view import RankingView
 from valutazione.reports.rows_table import LEFT, RIGHT, Banner, Cell, RowsTable, funding_banner
 from valutazione.reports.verbale_data import MemberLine, VerbaleData, collect_verbale
 
@@ -136,9 +137,9 @@ def _ranking(view: RankingView, data: VerbaleData, s: Styles, width: float) -> l
                 str(r.position or "–"),
                 r.protocol,
                 r.applicant,
-                points(r.total_final) if r.status != "esclusa" else "–",
+                points(r.total_final) if r.status != RankingStatus.EXCLUDED else "–",
                 euro(r.grant_cents) if r.grant_cents else "–",
-                SHORT_STATUS.get(r.status, r.status),
+                r.status.short,
             ]
         )
         if line is not None and i == line - 1:

@@ -28,6 +28,7 @@ from valutazione.models import (
     GraduatoriaVersion,
     Seduta,
 )
+from valutazione.ranking.status import admissibility_label
 from valutazione.reports.layout import date_it, fingerprint_of
 from valutazione.reports.ranking_view import RankingView, from_version
 
@@ -37,7 +38,6 @@ ROLE_LABELS = {
     "componente": "Componente",
     "segretario": "Segretario verbalizzante",
 }
-OUTCOME_LABELS = {"ammissibile": "ammissibile", "esclusa": "esclusa", "non_ricevibile": "non ricevibile"}
 SENT = "Valutazione di merito: schede inviate"
 RESCUE_LABELS = {"integrata": "documentazione integrata", "non_integrata": "documentazione non integrata"}
 
@@ -245,7 +245,7 @@ def _describe(row: AuditLine, applicants: dict[str, str], tz: ZoneInfo) -> tuple
         text = f"{row.actor} dichiara un conflitto di interessi sulla {domanda(row.entity_id)} ({reason}) e si astiene."
         return "Conflitti di interessi", text
     if action == "ammissibilita.decisa":
-        outcome = OUTCOME_LABELS.get(str(after.get("esito")), str(after.get("esito")))
+        outcome = admissibility_label(str(after.get("esito")))
         return (
             "Ammissibilità formale",
             f"{_first_upper(domanda(row.entity_id))}: {outcome}. Motivazione: {after.get('motivo', '')}",

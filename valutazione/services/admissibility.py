@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 from valutazione import audit
 from valutazione.errors import RuleViolation
 from valutazione.models import Ammissibilita, Domanda, Flag, Soccorso, utcnow
+from valutazione.ranking.status import AdmissibilityOutcome
 from valutazione.services import lookup
 from valutazione.services.rules import lock_rules
 
-AMMISSIBILE = "ammissibile"
-ESCLUSA = "esclusa"
-NON_RICEVIBILE = "non_ricevibile"
-OUTCOMES = (AMMISSIBILE, ESCLUSA, NON_RICEVIBILE)
+AMMISSIBILE = AdmissibilityOutcome.ADMISSIBLE
+ESCLUSA = AdmissibilityOutcome.EXCLUDED
+NON_RICEVIBILE = AdmissibilityOutcome.NOT_RECEIVABLE
+OUTCOMES = tuple(AdmissibilityOutcome)
 PENDING = "in_attesa"
 RESCUE_OUTCOMES = ("integrata", "non_integrata")
 

@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 from valutazione import audit
 from valutazione.errors import RuleViolation
 from valutazione.models import Ammissibilita, Commissario, Conflitto, Domanda, utcnow
+from valutazione.ranking.status import AdmissibilityOutcome
 from valutazione.services import lookup
 from valutazione.services.committee import SCORING_ROLES, require_declared
 
-EXCLUDED_OUTCOMES = ("esclusa", "non_ricevibile")
+EXCLUDED_OUTCOMES = tuple(o for o in AdmissibilityOutcome if o.excludes)
 
 
 def declare(s: Session, member_id: int, domanda_id: int, has_conflict: bool, reason: str = "") -> Conflitto:

@@ -8,10 +8,8 @@ agreement committed, so every new ``Erogazione`` is checked here, in the caller'
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +18,8 @@ from valutazione import audit
 from valutazione.db import load_rules
 from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import Domanda, Erogazione, GraduatoriaVersion
-from valutazione.money import format_euro, to_cents
+from valutazione.money import format_euro
+from valutazione.ranking.stored import read_version
 
 CONVENZIONE = "convenzione"
 PAGAMENTO = "pagamento"
@@ -60,16 +59,7 @@ def final_grants(session: Session) -> tuple[int | None, dict[str, int]]:
     ).first()
     if version is None:
         return None, {}
-    content = json.loads(version.content_json)
-    grants: dict[str, int] = {}
-    for row in content.get("rows", []):
-        try:
-            cents = to_cents(Decimal(str(row.get("grant", "0"))))
-        except (InvalidOperation, ValueError):
-            cents = 0
-        if cents > 0:
-            grants[str(row["protocol"])] = cents
-    return version.version, grants
+    return version.version, read_version(version.content_json).grants()
 
 
 def _totals_by_domanda(session: Session, kind: str) -> dict[int, int]:

@@ -8,15 +8,15 @@ from PySide6.QtCore import Qt
 
 from tests.ui.chair.conftest import Host, shoot
 from ui.chair.finance import FinancePanel
-from valutazione.services import graduatoria
+from valutazione.services import ranking
 
 
 def test_agreement_and_payment_nesting(qtbot: Any, scored_host: Host, qtmodeltester: Any) -> None:
     """Ammesso comes from the final ranking; a payment above the agreement is refused with the reason."""
     with scored_host.db.sessions.begin() as s:
-        graduatoria.record_draw(s, ["PG 117/2018", "PG 141/2018"], "Laura Fumagalli")
-        graduatoria.approve(s, "provvisoria", "Laura Fumagalli")
-        graduatoria.approve(s, "definitiva", "Laura Fumagalli")
+        ranking.record_draw(s, ["PG 117/2018", "PG 141/2018"], "Laura Fumagalli")
+        ranking.approve(s, "provvisoria", "Laura Fumagalli")
+        ranking.approve(s, "definitiva", "Laura Fumagalli")
     panel = FinancePanel(scored_host)
     scored_host.show_panel(panel, "Finanziario")
     qtmodeltester.check(panel.model)

@@ -11,6 +11,7 @@ from tests.ui.chair.conftest import Host, settled, shoot
 from ui import dialogs
 from ui.chair.ranking import DrawDialog, RankingPanel
 from ui.chair.ranking_model import FUNDING_LINE_ROLE
+from valutazione.ranking.status import RankingStatus
 
 
 def _row(panel: RankingPanel, protocol: str) -> int:
@@ -83,11 +84,11 @@ def test_tie_draw_then_provisional_and_final(qtbot: Any, scored_host: Host, monk
 
 def test_renunciation_and_slide(qtbot: Any, scored_host: Host, monkeypatch: Any) -> None:
     """A funded applicant renounces; the slide frees its money down the list in a new version."""
-    from valutazione.services import graduatoria
+    from valutazione.services import ranking
 
     with scored_host.db.sessions.begin() as s:
-        graduatoria.record_draw(s, ["PG 117/2018", "PG 141/2018"], "Laura Fumagalli")
-        graduatoria.approve(s, "provvisoria", "Laura Fumagalli")
+        ranking.record_draw(s, ["PG 117/2018", "PG 141/2018"], "Laura Fumagalli")
+        ranking.approve(s, "provvisoria", "Laura Fumagalli")
     panel = RankingPanel(scored_host)
     scored_host.show_panel(panel, "Graduatoria")
     settled(qtbot, panel)
@@ -105,6 +106,6 @@ def test_renunciation_and_slide(qtbot: Any, scored_host: Host, monkeypatch: Any)
     assert "versione 2" in panel.status.text()
     settled(qtbot, panel)
     assert _cell(panel, "PG 113/2018", "Contributo").data() == "€ 50.000,00"
-    assert _cell(panel, "PG 106/2018", "Esito").data() == "finanziata parzialmente"
-    assert _cell(panel, "PG 130/2018", "Esito").data() == "rinuncia / revoca"
+    assert _cell(panel, "PG 106/2018", "Esito").data() == RankingStatus.PARTIALLY_FUNDED.label
+    assert _cell(panel, "PG 130/2018", "Esito").data() == RankingStatus.RENOUNCED.label == "Rinunciataria / revocata"
     shoot(scored_host, "ranking-after-slide")

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from tests.ui.chair.conftest import Host, settled
 from ui.chair.ranking import RankingPanel
 from valutazione.backups import list_backups
-from valutazione.services import graduatoria
+from valutazione.services import ranking
 
 
 def test_worker_fills_the_table_and_a_late_change_recomputes(qtbot: Any, scored_host: Host) -> None:
@@ -30,7 +30,7 @@ def test_worker_fills_the_table_and_a_late_change_recomputes(qtbot: Any, scored_
 def test_backup_after_each_approval(qtbot: Any, scored_host: Host) -> None:
     """Approving a ranking (and sliding it) takes a backup of the file, named after the approval."""
     with scored_host.db.sessions.begin() as s:
-        graduatoria.record_draw(s, ["PG 117/2018", "PG 141/2018"], "Laura Fumagalli")
+        ranking.record_draw(s, ["PG 117/2018", "PG 141/2018"], "Laura Fumagalli")
     before = len(list_backups(scored_host.db.path))
     panel = settled(qtbot, RankingPanel(scored_host))
     scored_host.show_panel(panel, "Graduatoria")

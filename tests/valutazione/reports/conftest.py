@@ -13,7 +13,7 @@ from valutazione.bando import Bando
 from valutazione.db import Database, create_database
 from valutazione.models import Domanda, Presenza, Seduta, utcnow
 from valutazione.services import admissibility, committee, conflicts, sheets
-from valutazione.services import graduatoria as graduatoria_service
+from valutazione.services import ranking as ranking_service
 
 CHAIR = "Laura Fumagalli"
 MEMBERS = (CHAIR, "Marco Brambilla", "Giulia Colombo")
@@ -87,7 +87,7 @@ def committee_db(tmp_path: Path, milano: Bando) -> Iterator[Database]:
                 }
                 sheets.save_draft(s, ids[name], d.id, marks)
                 sheets.submit(s, ids[name], d.id)
-        graduatoria_service.approve(s, "provvisoria", CHAIR, "Prima graduatoria", seduta.id)
+        ranking_service.approve(s, "provvisoria", CHAIR, "Prima graduatoria", seduta.id)
         seduta.closed_at = utcnow() + timedelta(seconds=1)
     yield db
     db.close()

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from valutazione.bando import Bando
-from valutazione.graduatoria import Graduatoria
-from valutazione.ranking import Candidate, build_graduatoria
+from valutazione.ranking import Candidate, build_ranking
+from valutazione.ranking.records import Ranking
 
 MEMBERS = ("Laura Fumagalli", "Marco Brambilla", "Giulia Colombo")
 BODIES = ("Associazione", "Cooperativa sociale", "Fondazione", "APS", "ODV", "Impresa sociale")
@@ -67,5 +67,5 @@ def candidates(bando: Bando, n: int, seed: int = 7) -> list[Candidate]:
     return out
 
 
-def ranking(bando: Bando, n: int, seed: int = 7) -> Graduatoria:
-    return build_graduatoria(bando, candidates(bando, n, seed))
+def ranking(bando: Bando, n: int, seed: int = 7) -> Ranking:
+    return build_ranking(bando, candidates(bando, n, seed))

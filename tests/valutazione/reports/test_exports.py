@@ -22,7 +22,7 @@ from valutazione.exports.documents import export, load_ranking
 from valutazione.exports.tables import parameters_sheet, public_sheet, ranking_sheet
 from valutazione.exports.writers import csv_bytes, json_bytes, xlsx_bytes
 from valutazione.money import format_decimal_it, from_cents
-from valutazione.reports.ranking_view import from_graduatoria
+from valutazione.reports.ranking_view import from_ranking
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
@@ -33,7 +33,7 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 def test_csv_is_italian_excel_and_matches_engine(milano: Bando) -> None:
     """CSV: `;` separator, UTF-8 with BOM, decimal comma; totals and grants equal the engine's."""
     g = ranking(milano, 30)
-    rows = _csv_rows(csv_bytes(ranking_sheet(from_graduatoria(g), milano)))
+    rows = _csv_rows(csv_bytes(ranking_sheet(from_ranking(g), milano)))
     header, body = rows[0], rows[1:]
     assert header[:3] == ["Posizione", "Protocollo", "Denominazione"]
     by_protocol = {r[1]: dict(zip(header, r, strict=True)) for r in body}
@@ -49,7 +49,7 @@ def test_xlsx_read_by_libreoffice_gives_engine_numbers(milano: Bando, tmp_path: 
     if soffice is None:
         pytest.skip("LibreOffice (soffice) non installato: .ci/run installa libreoffice-calc")
     g = ranking(milano, 30)
-    view = from_graduatoria(g)
+    view = from_ranking(g)
     path = tmp_path / "graduatoria.xlsx"
     path.write_bytes(xlsx_bytes([ranking_sheet(view, milano), parameters_sheet(view)]))
     subprocess.run(
@@ -81,7 +81,7 @@ def test_xlsx_has_number_formats_and_frozen_header(milano: Bando) -> None:
     """XLSX: numbers stored as numbers with € and 2-decimal formats, header frozen, one sheet per view."""
     from openpyxl import load_workbook
 
-    view = from_graduatoria(ranking(milano, 30))
+    view = from_ranking(ranking(milano, 30))
     book = load_workbook(io.BytesIO(xlsx_bytes([ranking_sheet(view, milano), parameters_sheet(view)])))
     assert book.sheetnames == ["Graduatoria", "Parametri"]
     ws = book["Graduatoria"]
@@ -109,7 +109,7 @@ def test_public_sheet_hides_natural_persons(milano: Bando) -> None:
     """Public ranking: an applicant with a personal (16-character) tax code is not named."""
     from dataclasses import replace
 
-    view = from_graduatoria(ranking(milano, 3))
+    view = from_ranking(ranking(milano, 3))
     person = replace(view.rows[0], applicant="Mario Bianchi", tax_code="BNCMRA80A01F205X")
     sheet = public_sheet(replace(view, rows=(person, *view.rows[1:])))
     flat = json.dumps([[str(c) for c in row] for row in sheet.rows])

@@ -20,7 +20,7 @@ from tests.valutazione.reports.synth import ranking
 from valutazione.bando import Bando
 from valutazione.exports.tables import Sheet, public_sheet, ranking_sheet
 from valutazione.exports.writers import csv_bytes, is_formula_like, xlsx_bytes
-from valutazione.reports.ranking_view import RankingView, from_graduatoria
+from valutazione.reports.ranking_view import RankingView, from_ranking
 
 # Each payload as it would reach the file (the importer strips a leading tab or CR: these come from
 # a hand-edited file or a package, so the writer must not rely on the importer).
@@ -38,7 +38,7 @@ PAYLOADS = (
 
 def _hostile_view(milano: Bando) -> RankingView:
     """A ranking whose organisations' names, titles and tax codes carry the payloads."""
-    view = from_graduatoria(ranking(milano, len(PAYLOADS) + 4))
+    view = from_ranking(ranking(milano, len(PAYLOADS) + 4))
     rows = list(view.rows)
     for i, payload in enumerate(PAYLOADS):
         rows[i] = replace(rows[i], applicant=payload, title=payload)

@@ -14,7 +14,7 @@ from valutazione.bando import Bando
 from valutazione.db import Database
 from valutazione.models import Domanda
 from valutazione.reports.graduatoria import build_graduatoria_pdf, build_graduatoria_pubblica_pdf
-from valutazione.reports.ranking_view import RankingView, from_graduatoria
+from valutazione.reports.ranking_view import RankingView, from_ranking
 from valutazione.reports.rows_table import TEXT, RowsTable
 from valutazione.reports.scheda import build_schede_pdf
 from valutazione.reports.textfit import ELLIPSIS, wrap_lines
@@ -32,7 +32,7 @@ def grouping_name(length: int) -> str:
 
 
 def _long_view(milano: Bando, length: int, title_length: int = 0) -> RankingView:
-    view = from_graduatoria(ranking(milano, 12))
+    view = from_ranking(ranking(milano, 12))
     rows = list(view.rows)
     for i in (0, len(rows) - 1):  # one ranked, one excluded/not admitted: every table gets one
         title = grouping_name(title_length) if title_length else rows[i].title

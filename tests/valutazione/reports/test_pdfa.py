@@ -23,7 +23,7 @@ from tests.valutazione.reports.synth import ranking
 from valutazione.bando import Bando
 from valutazione.db import Database
 from valutazione.reports.graduatoria import build_graduatoria_pdf, build_graduatoria_pubblica_pdf
-from valutazione.reports.ranking_view import from_graduatoria
+from valutazione.reports.ranking_view import from_ranking
 from valutazione.reports.scheda import build_schede_pdf
 from valutazione.reports.verbale import build_verbale_pdf
 from valutazione.signer_identity import field_person
@@ -33,7 +33,7 @@ PASSWORD = b"prova-pdfa"
 
 
 def _documents(committee_db: Database, milano: Bando) -> dict[str, Callable[[], bytes]]:
-    view = from_graduatoria(ranking(milano, 40))
+    view = from_ranking(ranking(milano, 40))
 
     def verbale() -> bytes:
         with committee_db.sessions() as s:

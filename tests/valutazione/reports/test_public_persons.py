@@ -24,7 +24,7 @@ from valutazione.exports.documents import export
 from valutazione.exports.publication import WITHHELD_NAME, is_organisation
 from valutazione.models import AuditRow, Domanda
 from valutazione.services import admissibility
-from valutazione.services import graduatoria as graduatoria_service
+from valutazione.services import ranking as ranking_service
 
 PERSON = "Ildebranda Scorzafava"
 MISTYPED = ("SCRLDB80A41F205", "SCRLDB 80A41 F205X")  # 15 characters; spaces inside
@@ -51,7 +51,7 @@ def _admit_person_after_rescue(db: Database, tax_code: str, legal_form: str = ""
         rescue = admissibility.request_rescue(s, d.id, "copia del documento d'identità", CHAIR, date(2018, 3, 1))
         admissibility.close_rescue(s, rescue.id, "integrata", date(2018, 3, 5), CHAIR)
         admissibility.decide(s, d.id, "ammissibile", "Integrata dopo soccorso istruttorio", CHAIR)
-        graduatoria_service.approve(s, "provvisoria", CHAIR, "Seconda graduatoria")
+        ranking_service.approve(s, "provvisoria", CHAIR, "Seconda graduatoria")
 
 
 def _texts(db: Database, confirm: bool = False) -> dict[str, str]:

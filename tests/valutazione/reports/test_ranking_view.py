@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.valutazione.reports.pdftools import text_of
 from valutazione.db import Database
 from valutazione.exports.documents import export, load_ranking
 from valutazione.money import format_euro
-from valutazione.reports.ranking_view import from_graduatoria, from_stored
-from valutazione.services import graduatoria as graduatoria_service
+from valutazione.reports.ranking_view import from_ranking, from_stored
+from valutazione.services import ranking as ranking_service
 
 
 def test_approved_version_keeps_raw_points_requested_amounts_and_failures(committee_db: Database) -> None:
     """Stored version: raw points, requested amounts, threshold failures and funding line equal the engine's."""
     with committee_db.sessions() as s:
         stored = load_ranking(s)
-        computed = from_graduatoria(graduatoria_service.compute(s).graduatoria)
+        computed = from_ranking(ranking_service.compute(s).ranking)
     assert stored.version == 1
     assert stored.funding_line == computed.funding_line
     assert stored.fingerprint == computed.fingerprint
@@ -37,10 +39,11 @@ def test_approved_version_pdf_prints_requested_amounts(committee_db: Database) -
 def test_versions_stored_before_the_detail_still_print(committee_db: Database) -> None:
     """Older stored shape (to_dict rows only): read without raw points or requested amounts, no error."""
     with committee_db.sessions() as s:
-        row = graduatoria_service.latest(s)
+        row = ranking_service.latest(s)
         assert row is not None
-        content = graduatoria_service.content(row)
+        content = json.loads(row.content_json)
         current = load_ranking(s)
+    del content["schema_version"]
     old_keys = ("position", "protocol", "applicant", "tax_code", "title", "points", "status", "grant", "tie")
     content["rows"] = [{k: r[k] for k in old_keys} for r in content["rows"]]
     del content["funding_line"]

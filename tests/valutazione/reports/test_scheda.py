@@ -9,14 +9,14 @@ from tests.valutazione.reports.pdftools import assert_all_embedded, text_of
 from valutazione.db import Database
 from valutazione.money import format_decimal_it
 from valutazione.reports.scheda import build_schede_pdf
-from valutazione.services import graduatoria as graduatoria_service
+from valutazione.services import ranking as ranking_service
 
 
 def test_scheda_shows_marks_reasons_and_engine_points(committee_db: Database, tmp_path: Path) -> None:
     """Scheda: each member's coefficient and reason, the collegial points equal to the ranking engine's."""
     with committee_db.sessions() as s:
         pdf = build_schede_pdf(s, ["PG-001"])
-        row = graduatoria_service.compute(s).graduatoria.row("PG-001")
+        row = ranking_service.compute(s).ranking.row("PG-001")
     text = text_of(pdf)
     for sub in row.subscores:
         assert format_decimal_it(sub.points) in text

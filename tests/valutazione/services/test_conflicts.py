@@ -8,7 +8,7 @@ import pytest
 
 from valutazione.db import Database
 from valutazione.errors import RuleViolation
-from valutazione.services import admissibility, conflicts, graduatoria, sheets
+from valutazione.services import admissibility, conflicts, ranking, sheets
 
 from .conftest import Committee, full_marks
 
@@ -59,9 +59,9 @@ def test_conflict_left_out_of_average_and_quorum(db: Database, declared: Committ
             sheets.save_draft(s, member, p1, full_marks(bando, value))
             sheets.submit(s, member, p1)
         conflicts.declare(s, declared.bruno, p1, True, "Socio dell'ente proponente")
-        computed = graduatoria.compute(s)
-    row = computed.graduatoria.row("P1")
+        computed = ranking.compute(s)
+    row = computed.ranking.row("P1")
     assert row.scorers == ("Anna Rossi", "Carla Neri")
     assert row.total_raw == Decimal("70.00")  # mean 0,7 × 100 points
-    assert ("quorum", "P1") in {(w.kind, w.protocol) for w in computed.graduatoria.warnings}
+    assert ("quorum", "P1") in {(w.kind, w.protocol) for w in computed.ranking.warnings}
     assert not computed.can_be_final

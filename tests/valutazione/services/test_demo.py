@@ -12,7 +12,7 @@ from valutazione.db import opened
 from valutazione.demo import build_demo
 from valutazione.errors import DatabaseError
 from valutazione.models import Ammissibilita, Domanda, GraduatoriaVersion, Scheda, Seduta, Soccorso
-from valutazione.services import admissibility, committee, graduatoria
+from valutazione.services import admissibility, committee, ranking
 
 
 def test_demo_is_ready_and_consistent(tmp_path: Path) -> None:
@@ -43,8 +43,8 @@ def test_demo_is_ready_and_consistent(tmp_path: Path) -> None:
         seduta = s.scalars(select(Seduta)).one()
         assert (version.state, version.seduta_id, seduta.number) == ("provvisoria", seduta.id, 1)
         assert all(p.present for p in seduta.presenze) and len(seduta.presenze) == 4
-        assert graduatoria.reproduce(s, 1).ok
-        assert graduatoria.compute(s).can_be_final
+        assert ranking.reproduce(s, 1).ok
+        assert ranking.compute(s).can_be_final
         assert audit.verify_chain(s).ok
 
 

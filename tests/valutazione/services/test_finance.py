@@ -26,7 +26,11 @@ def _domanda(protocol: str, grant: int) -> Domanda:
 
 
 def _final(s, grants: dict[str, str], version: int = 1, state: str = "definitiva") -> None:
-    rows = [{"protocol": p, "grant": g} for p, g in grants.items()]
+    # A version in the stored shape of schema 1 (before ``schema_version``), as files in the field hold.
+    rows = [
+        {"protocol": p, "grant": g, "status": "finanziata" if g != "0.00" else "ammessa_non_finanziata"}
+        for p, g in grants.items()
+    ]
     s.add(
         GraduatoriaVersion(
             version=version,
@@ -100,9 +104,7 @@ def test_payment_without_agreement_refused(funded: Database) -> None:
         finance.record_erogazione(s, "presidente", "P2", "pagamento", date(2018, 7, 1), 1_000_001)
 
 
-@pytest.mark.parametrize(
-    "kind, amount, error", [("anticipo", 100, RuleViolation), ("pagamento", 0, RuleViolation)]
-)
+@pytest.mark.parametrize("kind, amount, error", [("anticipo", 100, RuleViolation), ("pagamento", 0, RuleViolation)])
 def test_bad_kind_or_amount_refused(funded: Database, kind: str, amount: int, error: type[Exception]) -> None:
     """Only convenzione/pagamento, and only positive amounts, are money movements."""
     with funded.sessions.begin() as s, pytest.raises(error):

@@ -23,7 +23,7 @@ from tests.valutazione.sync.helpers import (
 from valutazione.bando import Bando
 from valutazione.db import Database, open_database
 from valutazione.models import Pacchetto
-from valutazione.services import graduatoria, lookup, sheets
+from valutazione.services import lookup, ranking, sheets
 from valutazione.services.conflicts import in_conflict
 from valutazione.sync.keys import fingerprint
 
@@ -50,12 +50,12 @@ def test_three_members_offline_give_the_same_ranking_as_typed_at_the_chair(
         for name in NAMES:
             score(twin, name)
         with chair.sessions() as s:
-            merged = graduatoria.compute(s)
+            merged = ranking.compute(s)
         with twin.sessions() as s:
-            typed = graduatoria.compute(s)
+            typed = ranking.compute(s)
     finally:
         twin.close()
-    assert [r.protocol for r in merged.graduatoria.rows] == [r.protocol for r in typed.graduatoria.rows]
+    assert [r.protocol for r in merged.ranking.rows] == [r.protocol for r in typed.ranking.rows]
     assert merged.fingerprint() == typed.fingerprint()
     states = sheet_states(chair)
     assert len(states) == 3 + 3 + 2  # P1-P3 each, Carla Neri abstains on P2, nobody scores excluded P4

@@ -11,17 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from valutazione.bando import FUNDING_RULES
+from valutazione.ranking.status import RankingStatus
 
-FUNDED = "finanziata"
-PARTIALLY_FUNDED = "finanziata_parzialmente"
-NOT_FUNDED = "ammessa_non_finanziata"
+FUNDED, PARTIALLY_FUNDED, NOT_FUNDED = RankingStatus.FUNDED, RankingStatus.PARTIALLY_FUNDED, RankingStatus.NOT_FUNDED
 
 
 @dataclass(frozen=True)
 class Allocation:
     """The walk's result: ``grants`` in walk order as ``(protocol, cents, outcome)``."""
 
-    grants: tuple[tuple[str, int, str], ...]
+    grants: tuple[tuple[str, int, RankingStatus], ...]
     budget_cents: int
     allocated_cents: int
 
@@ -49,7 +48,7 @@ def allocate(rule: str, budget_cents: int, cap_cents: int, requests: Sequence[tu
         raise ValueError("budget e contributo massimo non possono essere negativi")
     remaining = budget_cents
     stopped = False
-    grants: list[tuple[str, int, str]] = []
+    grants: list[tuple[str, int, RankingStatus]] = []
     for protocol, requested in requests:
         if requested < 0:
             raise ValueError(f"importo richiesto negativo per {protocol}")

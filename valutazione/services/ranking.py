@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import gc
 import json
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session, selectinload
 from valutazione import audit
 from valutazione.bando import Bando, bando_from_mapping
 from valutazione.errors import NotFoundError, RuleViolation
-from valutazione.graduatoria import Graduatoria
 from valutazione.models import (
     Ammissibilita,
     Commissario,
@@ -38,7 +37,9 @@ from valutazione.models import (
     Voto,
     utcnow,
 )
-from valutazione.ranking import Candidate, build_graduatoria
+from valutazione.ranking import Candidate, build_ranking
+from valutazione.ranking.records import Ranking, RankingWarning
+from valutazione.ranking.stored import StoredVersion, inputs_json, read_version, version_json, warning_json
 from valutazione.services import lookup
 from valutazione.services.committee import SCORING_ROLES
 from valutazione.services.conflicts import EXCLUDED_OUTCOMES, all_conflicts
@@ -65,7 +66,7 @@ class _Facts:
 class Computed:
     """The engine's ranking plus what only the file knows (undecided admissibility) and its inputs."""
 
-    graduatoria: Graduatoria
+    ranking: Ranking
     undecided: tuple[str, ...]
     facts: _Facts = field(repr=False, compare=False)
 
@@ -77,54 +78,34 @@ class Computed:
         need a string for each of 225,000 marks at 5,000 applications.
         """
         f = self.facts
-        records = [
-            {
-                "protocol": c.protocol,
-                "applicant": c.applicant,
-                "tax_code": c.tax_code,
-                "title": c.title,
-                "submitted_at": c.submitted_at.isoformat(),
-                "requested_cents": c.requested_cents,
-                "expected_scorers": c.expected_scorers,
-                "excluded": c.excluded,
-                "renounced": c.renounced,
-                "marks": {m: {k: str(v) for k, v in ms.items()} for m, ms in c.marks.items()},
-                "sheets": sorted([name, digest] for name, digest in f.sheets.get(c.protocol, {}).items()),
-            }
-            for c in f.candidates
-        ]
-        return {
-            "rules": f.rules.to_mapping(),
-            "candidates": records,
-            "draws": sorted([sorted(g), list(o)] for g, o in f.draws.items()),
-        }
+        return inputs_json(f.rules.to_mapping(), f.candidates, f.sheets, f.draws)
+
+    @property
+    def all_warnings(self) -> tuple[RankingWarning, ...]:
+        """The engine's warnings, after one for each application whose admissibility is undecided."""
+        extra = tuple(
+            RankingWarning(UNDECIDED, p, None, None, f"Domanda {p}: ammissibilità formale non ancora decisa")
+            for p in self.undecided
+        )
+        return extra + self.ranking.warnings
 
     @property
     def warnings(self) -> list[dict[str, Any]]:
-        extra = [
-            {
-                "kind": UNDECIDED,
-                "protocol": p,
-                "sub_code": None,
-                "member": None,
-                "message": f"Domanda {p}: ammissibilità formale non ancora decisa",
-            }
-            for p in self.undecided
-        ]
-        return extra + list(self.graduatoria.to_dict()["warnings"])
+        """``all_warnings`` as JSON objects, as the command line prints them."""
+        return [warning_json(w) for w in self.all_warnings]
 
     @property
     def reasons(self) -> tuple[str, ...]:
         """Why the ranking cannot become final (empty when it can)."""
         own = tuple(f"Ammissibilità non ancora decisa per la domanda {p}" for p in self.undecided)
-        return own + self.graduatoria.reasons
+        return own + self.ranking.reasons
 
     @property
     def can_be_final(self) -> bool:
         return not self.reasons
 
     def fingerprint(self) -> str:
-        return self.graduatoria.fingerprint()
+        return self.ranking.fingerprint()
 
 
 @dataclass(frozen=True)
@@ -151,9 +132,7 @@ def _inputs(s: Session, bando: Bando) -> tuple[list[Candidate], tuple[str, ...],
     # building ~225,000 Voto instances (identity map, instrumentation) was most of the service's time.
     hashes: dict[int, dict[str, str | None]] = {}
     marks_by: dict[int, dict[str, dict[str, Decimal]]] = {}
-    sheet_rows = select(Scheda.domanda_id, Scheda.commissario_id, Scheda.content_hash).where(
-        Scheda.state == SUBMITTED
-    )
+    sheet_rows = select(Scheda.domanda_id, Scheda.commissario_id, Scheda.content_hash).where(Scheda.state == SUBMITTED)
     for did, mid, digest in s.execute(sheet_rows):
         if mid in scorers and (mid, did) not in conflicts:
             hashes.setdefault(did, {})[members[mid]] = digest
@@ -182,7 +161,12 @@ def _inputs(s: Session, bando: Bando) -> tuple[list[Candidate], tuple[str, ...],
     candidates, undecided = [], []
     sheets: dict[str, dict[str, str | None]] = {}
     domande = select(
-        Domanda.id, Domanda.protocol, Domanda.applicant, Domanda.tax_code, Domanda.title, Domanda.submitted_at,
+        Domanda.id,
+        Domanda.protocol,
+        Domanda.applicant,
+        Domanda.tax_code,
+        Domanda.title,
+        Domanda.submitted_at,
         Domanda.grant_cents,
     ).order_by(Domanda.protocol)
     for d in s.execute(domande):
@@ -210,19 +194,24 @@ def _inputs(s: Session, bando: Bando) -> tuple[list[Candidate], tuple[str, ...],
 
 def _draws(s: Session) -> dict[frozenset[str], tuple[str, ...]]:
     return {
-        frozenset(json.loads(d.protocols_json)): tuple(json.loads(d.order_json))
-        for d in s.scalars(select(Sorteggio))
+        frozenset(json.loads(d.protocols_json)): tuple(json.loads(d.order_json)) for d in s.scalars(select(Sorteggio))
     }
 
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Pauses Python's cyclic garbage collector for one computation.
+    """Pauses Python's cyclic garbage collector for one computation, on the main thread only.
 
     A ranking builds tens of thousands of small objects (marks, sub-scores) that all live until it is
-    done and hold no cycles; the collector would rescan them over and over (a fifth of the time at 5,000
-    applications) to free nothing.
+    done and hold no cycles; the collector rescans them over and over to free nothing. But the
+    collector is one switch for the whole process: a worker thread of the GUI must not turn it off
+    under the window, nor turn it back on under another computation, so off the main thread the
+    ranking runs with the collector as it is. The main thread (the command line, the benchmarks) is
+    one thread, so restoring the state it found is exact, nested pauses included.
     """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -237,7 +226,7 @@ def compute(s: Session) -> Computed:
     bando = lookup.rules(s)
     with _collector_paused():
         candidates, undecided, facts = _inputs(s, bando)
-        return Computed(build_graduatoria(bando, candidates, facts.draws), undecided, facts)
+        return Computed(build_ranking(bando, candidates, facts.draws), undecided, facts)
 
 
 def versions(s: Session) -> list[GraduatoriaVersion]:
@@ -248,9 +237,7 @@ def latest(s: Session) -> GraduatoriaVersion | None:
     return s.scalars(select(GraduatoriaVersion).order_by(GraduatoriaVersion.version.desc()).limit(1)).first()
 
 
-def approve(
-    s: Session, state: str, actor: str, reason: str = "", seduta_id: int | None = None
-) -> GraduatoriaVersion:
+def approve(s: Session, state: str, actor: str, reason: str = "", seduta_id: int | None = None) -> GraduatoriaVersion:
     """Approves the current ranking as a new version; *definitiva* only when nothing blocks it.
 
     A final ranking needs a provisional one before it, every admissibility decided, no unresolved
@@ -263,41 +250,23 @@ def approve(
     computed = compute(s)
     if state == FINAL:
         reasons = list(computed.reasons)
-        if (
-            s.scalars(select(GraduatoriaVersion).where(GraduatoriaVersion.state == PROVISIONAL)).first()
-            is None
-        ):
+        if s.scalars(select(GraduatoriaVersion).where(GraduatoriaVersion.state == PROVISIONAL)).first() is None:
             reasons.insert(0, "Prima della graduatoria definitiva va approvata una graduatoria provvisoria")
         if reasons:
             raise RuleViolation("La graduatoria non può diventare definitiva:\n- " + "\n- ".join(reasons))
     number = (s.scalar(select(func.max(GraduatoriaVersion.version))) or 0) + 1
-    g = computed.graduatoria
+    g = computed.ranking
     fingerprint = g.fingerprint()
     approved_at = utcnow()
-    content = {
-        **g.to_dict(),
-        "warnings": computed.warnings,
-        "state": state,
-        "version": number,
-        "fingerprint": fingerprint,
-        "approved_at": approved_at.isoformat(),
-        "parameters": g.parameters,
-        "reasons": list(computed.reasons),
-        "inputs": computed.inputs,
-        "funding_line": g.funding_line,
-    }
-    # Rows keep the to_dict() keys other readers use, plus what the internal PDF of an approved
-    # version prints: raw points, requested amount and threshold failures (reports.ranking_view).
-    content["rows"] = [
-        {
-            **plain,
-            "requested_cents": r.requested_cents,
-            "criteria_raw": {c: str(v) for c, v in r.criteria_raw},
-            "total_raw": str(r.total_raw),
-            "threshold_failures": [[f.code, str(f.points), str(f.threshold)] for f in r.threshold_failures],
-        }
-        for plain, r in zip(content["rows"], g.rows, strict=True)
-    ]
+    content = version_json(
+        g,
+        state=state,
+        version=number,
+        approved_at=approved_at,
+        warnings=computed.all_warnings,
+        reasons=computed.reasons,
+        inputs=computed.inputs,
+    )
     row = GraduatoriaVersion(
         version=number,
         state=state,
@@ -305,7 +274,7 @@ def approve(
         approved_by=actor,
         reason=reason.strip(),
         fingerprint=fingerprint,
-        content_json=json.dumps(content, ensure_ascii=False, sort_keys=True),
+        content_json=content,
         seduta_id=seduta_id,
     )
     s.add(row)
@@ -328,9 +297,9 @@ def approve(
     return row
 
 
-def content(version: GraduatoriaVersion) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(version.content_json)
-    return data
+def stored(version: GraduatoriaVersion) -> StoredVersion:
+    """The approved version as recorded (``ranking.stored.read_version``, the one reader)."""
+    return read_version(version.content_json)
 
 
 def reproduce(s: Session, number: int) -> Reproduction:
@@ -343,38 +312,26 @@ def reproduce(s: Session, number: int) -> Reproduction:
     row = s.scalars(select(GraduatoriaVersion).where(GraduatoriaVersion.version == number)).first()
     if row is None:
         raise NotFoundError(f"Nessuna versione {number} della graduatoria.")
-    record = content(row)["inputs"]
-    bando = bando_from_mapping(record["rules"], f"graduatoria versione {number}")
+    record = stored(row).inputs
+    if record is None:
+        raise RuleViolation(f"La versione {number} della graduatoria non conserva i dati da cui è stata calcolata.")
+    bando = bando_from_mapping(record.rules, f"graduatoria versione {number}")
     current: dict[tuple[str, str], Scheda] = {}
     query = select(Scheda, Commissario.name, Domanda.protocol).join(Commissario).join(Domanda)
-    for stored, name, protocol in s.execute(query.options(selectinload(Scheda.voti))):
-        current[(name, protocol)] = stored
+    for kept, name, protocol in s.execute(query.options(selectinload(Scheda.voti))):
+        current[(name, protocol)] = kept
     changed: list[str] = []
     candidates = []
-    for c in record["candidates"]:
+    for c in record.candidates:
         marks: dict[str, dict[str, Decimal]] = {}
-        for name, digest in c["sheets"]:
-            sheet = current.get((name, c["protocol"]))
+        for name, digest in c.sheets:
+            sheet = current.get((name, c.protocol))
             if sheet is None or sheet.state != SUBMITTED or sheet.content_hash != digest:
-                changed.append(f"{name} – {c['protocol']}")
+                changed.append(f"{name} – {c.protocol}")
             if sheet is not None:
                 marks[name] = {v.sub_code: v.value for v in sheet.voti if v.value is not None}
-        candidates.append(
-            Candidate(
-                c["protocol"],
-                c["applicant"],
-                c["tax_code"],
-                c["title"],
-                datetime.fromisoformat(c["submitted_at"]),
-                c["requested_cents"],
-                marks,
-                c["expected_scorers"],
-                c["excluded"],
-                c["renounced"],
-            )
-        )
-    draws = {frozenset(group): tuple(order) for group, order in record["draws"]}
-    recomputed = build_graduatoria(bando, candidates, draws).fingerprint()
+        candidates.append(c.candidate(marks))
+    recomputed = build_ranking(bando, candidates, record.draws).fingerprint()
     return Reproduction(number, row.fingerprint, recomputed, tuple(changed))
 
 
@@ -384,12 +341,11 @@ def record_draw(s: Session, order: Sequence[str], actor: str, note: str = "") ->
     group = frozenset(order)
     if len(group) != len(order) or len(group) < 2:
         raise RuleViolation("Il sorteggio deve elencare almeno due domande, ciascuna una sola volta.")
-    ties = [frozenset(t.protocols) for t in compute(s).graduatoria.unresolved_ties]
+    ties = [frozenset(t.protocols) for t in compute(s).ranking.unresolved_ties]
     if group not in ties:
         shown = "; ".join(", ".join(sorted(t)) for t in ties) or "nessuna"
         raise RuleViolation(
-            f"Le domande {', '.join(order)} non sono un gruppo in parità da sorteggiare "
-            f"(parità aperte: {shown})."
+            f"Le domande {', '.join(order)} non sono un gruppo in parità da sorteggiare (parità aperte: {shown})."
         )
     row = Sorteggio(
         protocols_json=json.dumps(sorted(group)),
@@ -399,9 +355,7 @@ def record_draw(s: Session, order: Sequence[str], actor: str, note: str = "") ->
     )
     s.add(row)
     s.flush()
-    audit.record(
-        s, actor, "sorteggio.registrato", "sorteggio", row.id, None, {"ordine": order, "nota": row.note}
-    )
+    audit.record(s, actor, "sorteggio.registrato", "sorteggio", row.id, None, {"ordine": order, "nota": row.note})
     return row
 
 
@@ -415,14 +369,11 @@ def renounce(s: Session, protocol: str, reason: str, actor: str) -> Rinuncia:
         raise RuleViolation(f"La rinuncia della domanda {d.protocol} è già registrata.")
     last = latest(s)
     if last is None:
-        raise RuleViolation(
-            "Nessuna graduatoria approvata: una rinuncia presuppone una domanda in graduatoria."
-        )
-    ranked = {r["protocol"] for r in content(last)["rows"] if r["position"] is not None}
+        raise RuleViolation("Nessuna graduatoria approvata: una rinuncia presuppone una domanda in graduatoria.")
+    ranked = {r.protocol for r in stored(last).ranked}
     if d.protocol not in ranked:
         raise RuleViolation(
-            f"La domanda {d.protocol} non è in graduatoria (versione {last.version}): "
-            "non c'è nulla a cui rinunciare."
+            f"La domanda {d.protocol} non è in graduatoria (versione {last.version}): non c'è nulla a cui rinunciare."
         )
     row = Rinuncia(domanda_id=d.id, recorded_at=utcnow(), reason=reason)
     s.add(row)

@@ -1,7 +1,7 @@
 """The collegial ranking (*graduatoria*): points, thresholds, re-scaling, ties, funding line.
 
-One pure function, ``build_graduatoria``, from the call's rules and frozen ``Candidate`` records to a
-frozen ``Graduatoria``. The order of the steps is the law's, not a convenience: thresholds are checked on
+One pure function, ``build_ranking``, from the call's rules and frozen ``Candidate`` records to a
+frozen ``Ranking``. The order of the steps is the law's, not a convenience: thresholds are checked on
 the raw points *before* any re-scaling, so re-scaling can never let a below-threshold application in;
 re-scaling is computed among the eligible applications only (renounced ones included, so that sliding the
 ranking never changes anybody's points); ties go through the call's chain, then a recorded public draw,
@@ -21,22 +21,18 @@ from typing import Any
 
 from valutazione.bando import TIE_SUBMISSION, Bando
 from valutazione.errors import RuleViolation
-from valutazione.funding import FUNDED, PARTIALLY_FUNDED, allocate
-from valutazione.graduatoria import (
-    EXCLUDED,
-    NOT_ADMITTED,
-    NOT_SCORED,
-    RENOUNCED,
+from valutazione.money import from_cents
+from valutazione.pairwise import Comparison, score_pairwise
+from valutazione.ranking.funding import allocate
+from valutazione.ranking.records import (
     TOTAL,
-    Graduatoria,
-    RankingWarning,
+    Ranking,
     Row,
     ThresholdFailure,
     TieGroup,
 )
-from valutazione.money import from_cents
-from valutazione.pairwise import Comparison, score_pairwise
-from valutazione.ranking_warnings import BLOCKING, application_warnings
+from valutazione.ranking.status import RankingStatus
+from valutazione.ranking.warnings import BLOCKING, application_warnings
 from valutazione.scoring import (
     PAIRWISE_MEAN,
     PAIRWISE_SUM,
@@ -45,17 +41,7 @@ from valutazione.scoring import (
     subcriterion_or_error,
 )
 
-__all__ = [
-    "Candidate",
-    "Graduatoria",
-    "RankingWarning",
-    "Row",
-    "ThresholdFailure",
-    "TieGroup",
-    "build_graduatoria",
-    "rescale",
-    "slide",
-]
+__all__ = ["Candidate", "build_ranking", "parameters", "rescale", "slide"]
 
 Draws = Mapping[frozenset[str], tuple[str, ...]]
 PairwiseInput = Mapping[str, Mapping[str, Sequence[Comparison]]]
@@ -131,12 +117,12 @@ def rescale(values: Mapping[str, Decimal], maximum: Decimal, bando: Bando) -> di
     return result
 
 
-def build_graduatoria(
+def build_ranking(
     bando: Bando,
     candidates: Iterable[Candidate],
     draws: Draws | None = None,
     comparisons: PairwiseInput | None = None,
-) -> Graduatoria:
+) -> Ranking:
     """Computes the whole ranking; same inputs in any order give the same result and fingerprint.
 
     ``draws`` maps a group of tied protocols to the order drawn in public; it applies only to exactly
@@ -162,20 +148,19 @@ def build_graduatoria(
 
     rows: list[Row] = []
     for position, s in enumerate(ordered, start=1):
-        grant, status = outcome.get(s.candidate.protocol, (0, RENOUNCED))
+        grant, status = outcome.get(s.candidate.protocol, (0, RankingStatus.RENOUNCED))
         crit, total = finals[s.candidate.protocol]
         rows.append(_row(s, position, crit, total, status, grant, ties.get(s.candidate.protocol)))
     not_admitted = sorted(
         (s for s in scored if not s.eligible and not s.candidate.excluded and not s.unscored),
         key=lambda s: (-s.total_raw, s.candidate.protocol),
     )
-    rows += [_row(s, None, s.criteria_raw, s.total_raw, NOT_ADMITTED, 0, None) for s in not_admitted]
-    rows += [_row(s, None, s.criteria_raw, s.total_raw, NOT_SCORED, 0, None) for s in scored if s.unscored]
-    rows += [
-        _row(s, None, s.criteria_raw, s.total_raw, EXCLUDED, 0, None) for s in scored if s.candidate.excluded
-    ]
+    unranked = [(s, RankingStatus.NOT_ADMITTED) for s in not_admitted]
+    unranked += [(s, RankingStatus.NOT_SCORED) for s in scored if s.unscored]
+    unranked += [(s, RankingStatus.EXCLUDED) for s in scored if s.candidate.excluded]
+    rows += [_row(s, None, s.criteria_raw, s.total_raw, status, 0, None) for s, status in unranked]
 
-    funded = [i for i, r in enumerate(rows) if r.status in (FUNDED, PARTIALLY_FUNDED)]
+    funded = [i for i, r in enumerate(rows) if r.status.funded]
     warnings = [
         w
         for s in scored
@@ -184,10 +169,8 @@ def build_graduatoria(
     ]
     tie_groups = _tie_groups(rows)
     reasons = [w.message for w in warnings if w.kind in BLOCKING]
-    reasons += [
-        f"Parità non risolta tra {', '.join(t.protocols)}: serve il sorteggio pubblico" for t in tie_groups
-    ]
-    return Graduatoria(
+    reasons += [f"Parità non risolta tra {', '.join(t.protocols)}: serve il sorteggio pubblico" for t in tie_groups]
+    return Ranking(
         bando_code=bando.code,
         rows=tuple(rows),
         budget_cents=allocation.budget_cents,
@@ -208,7 +191,7 @@ def slide(
     renounced: Iterable[str],
     draws: Draws | None = None,
     comparisons: PairwiseInput | None = None,
-) -> Graduatoria:
+) -> Ranking:
     """*Scorrimento*: the ranking again with ``renounced`` protocols marked as renounced or revoked.
 
     Points and order do not change (re-scaling keeps renounced applications in its pool); only the
@@ -220,7 +203,7 @@ def slide(
     if unknown:
         raise RuleViolation(f"Protocolli sconosciuti per lo scorrimento: {', '.join(sorted(unknown))}")
     updated = [replace(c, renounced=True) if c.protocol in gone else c for c in pool]
-    return build_graduatoria(bando, updated, draws, comparisons)
+    return build_ranking(bando, updated, draws, comparisons)
 
 
 def _checked_draws(draws: Draws) -> dict[frozenset[str], tuple[str, ...]]:
@@ -243,9 +226,7 @@ def _pairwise_scores(bando: Bando, comparisons: PairwiseInput) -> dict[str, dict
     }
 
 
-def _score(
-    bando: Bando, c: Candidate, pairwise: Mapping[str, Mapping[str, SubScore]], scorer: SubScorer
-) -> _Scored:
+def _score(bando: Bando, c: Candidate, pairwise: Mapping[str, Mapping[str, SubScore]], scorer: SubScorer) -> _Scored:
     known = bando.subcriteria_by_code
     for member_marks in c.marks.values():
         if not known.keys() >= member_marks.keys():
@@ -255,9 +236,7 @@ def _score(
     for criterion in bando.criteria:
         for sub in criterion.subcriteria:
             if criterion.pairwise is not None:
-                subscores.append(
-                    pairwise[sub.code].get(c.protocol) or _unscored(bando, sub.code, criterion.pairwise)
-                )
+                subscores.append(pairwise[sub.code].get(c.protocol) or _unscored(bando, sub.code, criterion.pairwise))
             else:
                 marks = {m: ms[sub.code] for m, ms in c.marks.items() if sub.code in ms}
                 subscores.append(scorer.score(sub.code, marks))
@@ -345,7 +324,7 @@ def _row(
     position: int | None,
     criteria: Mapping[str, Decimal],
     total: Decimal,
-    status: str,
+    status: RankingStatus,
     grant: int,
     tie: str | None,
 ) -> Row:

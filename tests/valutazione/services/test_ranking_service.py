@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from valutazione.db import Database
 from valutazione.errors import RuleViolation
 from valutazione.models import AuditRow, Domanda, GraduatoriaVersion
-from valutazione.services import admissibility, graduatoria, rules, sheets
+from valutazione.services import admissibility, ranking, rules, sheets
 from valutazione.services.sheets import Mark
 
 from .conftest import Committee, add_domanda, full_marks
@@ -42,15 +42,15 @@ def scored(db: Database, declared: Committee) -> Committee:
     return declared
 
 
-def _grants(g: graduatoria.Computed) -> dict[str, tuple[str, int]]:
-    return {r.protocol: (r.status, r.grant_cents) for r in g.graduatoria.rows}
+def _grants(g: ranking.Computed) -> dict[str, tuple[str, int]]:
+    return {r.protocol: (r.status, r.grant_cents) for r in g.ranking.rows}
 
 
 def test_funding_line_from_submitted_sheets(db: Database, scored: Committee) -> None:
     """Three scored applications rank by total and the budget runs out on the third (partial funding)."""
     with db.sessions() as s:
-        computed = graduatoria.compute(s)
-    assert [(r.position, r.protocol, str(r.total_final)) for r in computed.graduatoria.rows] == [
+        computed = ranking.compute(s)
+    assert [(r.position, r.protocol, str(r.total_final)) for r in computed.ranking.rows] == [
         (1, "P1", "90.00"),
         (2, "P2", "80.00"),
         (3, "P3", "70.00"),
@@ -69,9 +69,9 @@ def test_drafts_do_not_count(db: Database, declared: Committee) -> None:
     with db.sessions.begin() as s:
         admissibility.mark_all_admissible(s, CHAIR, "Requisiti formali verificati")
         sheets.save_draft(s, declared.bruno, p1, full_marks(sheets.lookup.rules(s)))
-        computed = graduatoria.compute(s)
-    assert computed.graduatoria.row("P1").scorers == ()
-    assert ("scheda_mancante", "P1") in {(w.kind, w.protocol) for w in computed.graduatoria.warnings}
+        computed = ranking.compute(s)
+    assert computed.ranking.row("P1").scorers == ()
+    assert ("scheda_mancante", "P1") in {(w.kind, w.protocol) for w in computed.ranking.warnings}
     assert not computed.can_be_final
 
 
@@ -79,10 +79,10 @@ def test_provisional_then_final(db: Database, scored: Committee) -> None:
     """Definitiva needs a provisional version first; every version is kept with content and fingerprint."""
     with db.sessions.begin() as s:
         with pytest.raises(RuleViolation, match="provvisoria"):
-            graduatoria.approve(s, "definitiva", CHAIR)
-        first = graduatoria.approve(s, "provvisoria", CHAIR)
-        second = graduatoria.approve(s, "definitiva", CHAIR)
-        fingerprint = graduatoria.compute(s).fingerprint()
+            ranking.approve(s, "definitiva", CHAIR)
+        first = ranking.approve(s, "provvisoria", CHAIR)
+        second = ranking.approve(s, "definitiva", CHAIR)
+        fingerprint = ranking.compute(s).fingerprint()
         actions = s.scalars(select(AuditRow.action).where(AuditRow.action == "graduatoria.approvata")).all()
     assert (first.version, first.state, second.version, second.state) == (1, "provvisoria", 2, "definitiva")
     assert first.fingerprint == second.fingerprint == fingerprint
@@ -97,11 +97,11 @@ def test_final_refused_while_admissibility_undecided(db: Database, scored: Commi
     with db.sessions.begin() as s:
         add_domanda(s, "P4", minutes=9)
         s.flush()
-        computed = graduatoria.compute(s)
+        computed = ranking.compute(s)
         assert "ammissibilita_da_decidere" in {w["kind"] for w in computed.warnings}
-        graduatoria.approve(s, "provvisoria", CHAIR)
+        ranking.approve(s, "provvisoria", CHAIR)
         with pytest.raises(RuleViolation, match="Ammissibilità non ancora decisa per la domanda P4"):
-            graduatoria.approve(s, "definitiva", CHAIR)
+            ranking.approve(s, "definitiva", CHAIR)
 
 
 def test_unresolved_tie_blocks_final_until_draw(db: Database, declared: Committee) -> None:
@@ -115,28 +115,28 @@ def test_unresolved_tie_blocks_final_until_draw(db: Database, declared: Committe
         _score(s, declared, p1, ("0.9", "0.8", "0.7"))
         _score(s, declared, p2, ("0.7", "0.8", "0.9"))
         _score(s, declared, p3, ("0.6", "0.7", "0.8"))
-        computed = graduatoria.compute(s)
-        assert [t.protocols for t in computed.graduatoria.unresolved_ties] == [("P1", "P2")]
-        graduatoria.approve(s, "provvisoria", CHAIR)
+        computed = ranking.compute(s)
+        assert [t.protocols for t in computed.ranking.unresolved_ties] == [("P1", "P2")]
+        ranking.approve(s, "provvisoria", CHAIR)
         with pytest.raises(RuleViolation, match="Parità non risolta tra P1, P2"):
-            graduatoria.approve(s, "definitiva", CHAIR)
+            ranking.approve(s, "definitiva", CHAIR)
         with pytest.raises(RuleViolation, match="non sono un gruppo in parità"):
-            graduatoria.record_draw(s, ["P2", "P3"], CHAIR)
-        graduatoria.record_draw(s, ["P2", "P1"], CHAIR, "Sorteggio pubblico in seduta n. 2")
-        assert [r.protocol for r in graduatoria.compute(s).graduatoria.rows] == ["P2", "P1", "P3"]
-        assert graduatoria.approve(s, "definitiva", CHAIR).state == "definitiva"
+            ranking.record_draw(s, ["P2", "P3"], CHAIR)
+        ranking.record_draw(s, ["P2", "P1"], CHAIR, "Sorteggio pubblico in seduta n. 2")
+        assert [r.protocol for r in ranking.compute(s).ranking.rows] == ["P2", "P1", "P3"]
+        assert ranking.approve(s, "definitiva", CHAIR).state == "definitiva"
 
 
 def test_reproduce_detects_changed_scores(db: Database, scored: Committee) -> None:
     """A version recomputed from the kept scores gives its fingerprint back, until a sheet is changed."""
     with db.sessions.begin() as s:
-        version = graduatoria.approve(s, "provvisoria", CHAIR).version
-        assert graduatoria.reproduce(s, version).ok
+        version = ranking.approve(s, "provvisoria", CHAIR).version
+        assert ranking.reproduce(s, version).ok
         p3 = scored.domande[2]
         sheets.reopen(s, scored.bruno, p3, scored.chair, "Errore materiale su A.1")
         sheets.save_draft(s, scored.bruno, p3, {"A.1": Mark(Decimal("1.0"), "Rivisto in seduta")})
         sheets.submit(s, scored.bruno, p3)
-        result = graduatoria.reproduce(s, version)
+        result = ranking.reproduce(s, version)
     assert not result.ok
     assert result.changed_sheets == ("Bruno Verdi – P3",)
     assert result.recomputed_fingerprint != result.stored_fingerprint
@@ -146,18 +146,43 @@ def test_renounce_and_slide(db: Database, scored: Committee) -> None:
     """A funded applicant's renunciation frees its grant, which a new provisional version passes down the list."""
     with db.sessions.begin() as s:
         with pytest.raises(RuleViolation, match="Nessuna graduatoria approvata"):
-            graduatoria.renounce(s, "P1", "Rinuncia con PEC del 10/05/2018", CHAIR)
-        graduatoria.approve(s, "provvisoria", CHAIR)
-        graduatoria.approve(s, "definitiva", CHAIR)
+            ranking.renounce(s, "P1", "Rinuncia con PEC del 10/05/2018", CHAIR)
+        ranking.approve(s, "provvisoria", CHAIR)
+        ranking.approve(s, "definitiva", CHAIR)
         with pytest.raises(RuleViolation, match="motivo"):
-            graduatoria.renounce(s, "P1", " ", CHAIR)
-        graduatoria.renounce(s, "P1", "Rinuncia con PEC del 10/05/2018", CHAIR)
+            ranking.renounce(s, "P1", " ", CHAIR)
+        ranking.renounce(s, "P1", "Rinuncia con PEC del 10/05/2018", CHAIR)
         with pytest.raises(RuleViolation, match="già registrata"):
-            graduatoria.renounce(s, "P1", "di nuovo", CHAIR)
-        version = graduatoria.slide(s, CHAIR, "Scorrimento per rinuncia di P1")
-        assert graduatoria.reproduce(s, 2).ok  # the final version still reproduces after the renunciation
+            ranking.renounce(s, "P1", "di nuovo", CHAIR)
+        version = ranking.slide(s, CHAIR, "Scorrimento per rinuncia di P1")
+        assert ranking.reproduce(s, 2).ok  # the final version still reproduces after the renunciation
         stored = s.scalars(select(GraduatoriaVersion).order_by(GraduatoriaVersion.version)).all()
     assert (version.version, version.state) == (3, "provvisoria")
     rows = {r["protocol"]: (r["status"], r["grant"]) for r in json.loads(version.content_json)["rows"]}
     assert rows == {"P1": ("rinunciataria", "0.00"), "P2": ("finanziata", "40000.00"), "P3": ("finanziata", "40000.00")}
     assert [v.state for v in stored] == ["provvisoria", "definitiva", "provvisoria"]
+
+
+def test_collector_is_paused_only_on_the_main_thread() -> None:
+    """The GC pause never switches the collector off from a worker thread, and restores what it found."""
+    import gc
+    import threading
+
+    from valutazione.services.ranking import _collector_paused
+
+    seen: list[bool] = []
+
+    def worker() -> None:
+        with _collector_paused():
+            seen.append(gc.isenabled())
+
+    assert gc.isenabled()
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    with _collector_paused():
+        paused = gc.isenabled()
+        with _collector_paused():
+            pass
+        still = gc.isenabled()
+    assert (seen, paused, still, gc.isenabled()) == ([True], False, False, True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from valutazione.bando import Bando
-from valutazione.graduatoria import RankingWarning
+from valutazione.ranking.records import RankingWarning
 from valutazione.scoring import COEFFICIENTS, POINTS, SubScore, format_it
 
 SPREAD = "scarto"
@@ -66,6 +66,4 @@ def _identical(subscores: Sequence[SubScore], scorers: Sequence[str]) -> bool:
     marked = [s for s in subscores if s.method in (COEFFICIENTS, POINTS)]
     if len(scorers) < 2 or not marked:
         return False
-    return all(
-        len(s.coefficients) == len(scorers) and len({v for _, v in s.coefficients}) == 1 for s in marked
-    )
+    return all(len(s.coefficients) == len(scorers) and len({v for _, v in s.coefficients}) == 1 for s in marked)

@@ -1,7 +1,7 @@
 """The ranking as data: rows, warnings, ties, and a fingerprint that lets a published ranking be reproduced.
 
 Only frozen dataclasses and their canonical JSON live here; how the numbers are computed is in
-``ranking``. The fingerprint hashes a canonical JSON (sorted keys, decimals as strings, rows in ranking
+``ranking.engine``. The fingerprint hashes a canonical JSON (sorted keys, decimals as strings, rows in ranking
 order) so the same inputs always give the same hash, whatever order the applications were read in.
 """
 
@@ -17,12 +17,9 @@ from fractions import Fraction
 from typing import Any
 
 from valutazione.money import from_cents
+from valutazione.ranking.status import RankingStatus
 from valutazione.scoring import SubScore
 
-EXCLUDED = "esclusa"
-NOT_ADMITTED = "non_ammessa"
-NOT_SCORED = "non_valutata"  # nobody has scored it yet: neither ranked nor below a threshold
-RENOUNCED = "rinunciataria"
 TOTAL = "totale"
 
 
@@ -70,7 +67,7 @@ class Row:
     total_raw: Decimal
     total_final: Decimal
     subscores: tuple[SubScore, ...]
-    status: str
+    status: RankingStatus
     grant_cents: int
     tie: str | None
     threshold_failures: tuple[ThresholdFailure, ...]
@@ -90,7 +87,7 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Graduatoria:
+class Ranking:
     """A computed ranking. It can become final only when ``can_be_final``; ``reasons`` says why not."""
 
     bando_code: str
