@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
 from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
 
+from tests.ui import screenshots  # noqa: E402
 from ui.app import guard_none_refcount  # noqa: E402
 from valutazione.bando import default_template, load_bando  # noqa: E402
 from valutazione.db import create_database  # noqa: E402
@@ -25,9 +26,7 @@ from valutazione.importers.attachments import split_attachments  # noqa: E402
 from valutazione.importers.domande import import_domande  # noqa: E402
 from valutazione.services import committee  # noqa: E402
 
-SAMPLE = Path("/work/shared/data/domande-esempio.csv")
-if not SAMPLE.exists():
-    SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "demo" / "domande-esempio.csv"
+SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "demo" / "domande-esempio.csv"
 MEMBERS = (
     ("Anna Rossi", "presidente"),
     ("Bruno Bianchi", "componente"),
@@ -37,6 +36,14 @@ MEMBERS = (
 
 
 guard_none_refcount()  # the GUI's protection against PySide6's stray decrements of None (see ui/app.py)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def screenshot_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Screenshots go to a temporary folder of the session (or to $VALUTAZIONE_SCREENSHOTS), never the repo."""
+    folder = tmp_path_factory.mktemp("screenshots")
+    screenshots.use_session_folder(folder)
+    return folder
 
 
 @pytest.fixture(autouse=True)
