@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
-from ui import dialogs, settings
+from ui import crash, dialogs, settings
 from ui.main_window import MainWindow
 from ui.packages.actions import PACKAGE_SUFFIX
 from ui.welcome import app_icon, demo_path
@@ -111,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv if argv is None else [sys.argv[0], *argv]
     args = parse_args(argv[1:])
     app = make_application(argv)
+    crash.install()  # from here on an unexpected error is a message and a log entry, never a traceback
     db: Database | None = None
     package = args.file if args.file is not None and args.file.suffix.lower() == PACKAGE_SUFFIX else None
     try:
