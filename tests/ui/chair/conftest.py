@@ -15,10 +15,11 @@ import pytest  # noqa: E402
 from PySide6.QtCore import Signal  # noqa: E402
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget  # noqa: E402
 
+from tests import builders  # noqa: E402
 from tests.ui import screenshots  # noqa: E402
 from valutazione.db import Database  # noqa: E402
 
-SAMPLE = Path(__file__).resolve().parents[3] / "resources" / "demo"
+SAMPLE = builders.DEMO
 
 
 class Host(QMainWindow):
@@ -53,10 +54,7 @@ def shoot(widget: QWidget, name: str) -> Path:
 @pytest.fixture
 def imported(db: Database) -> Database:
     """The sample call with the sample applications imported (readable rows only)."""
-    from valutazione.importers.domande import import_domande
-
-    with db.sessions.begin() as s:
-        import_domande(s, SAMPLE / "domande-esempio.csv", skip_invalid=True, actor="presidente")
+    builders.Builder(db, actor="presidente").sample()
     return db
 
 
