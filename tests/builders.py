@@ -12,6 +12,11 @@ Every step goes through the services (``valutazione.services``), one transaction
 the CLI do; only the applications of a synthetic call are inserted as rows, since the platform's CSV is the
 only other way in and a suite testing the ranking needs exact amounts and times. No pytest and no Qt here:
 the reliability suite's crash runner (a separate interpreter) builds its files with it too.
+
+Two builders stay apart, on purpose: ``benchmarks/generate.py`` writes 20,000 applications with bulk inserts
+(through the services it would take longer than the benchmarks it feeds; ``tests/benchmarks`` checks its
+files against the services' results), and ``tests/test_readme_walkthrough.py`` builds its file by typing the
+README's commands, which is what it tests.
 """
 
 from __future__ import annotations
