@@ -25,7 +25,7 @@ def tracked_text_files() -> list[Path]:
 
 
 def test_no_absolute_machine_paths_in_committed_files() -> None:
-    """Sample data and commands are named relative to the repository, never as /work/... or /root/... paths."""
+    """Sample data and commands are named relative to the repository, never as a folder of one machine."""
     offenders = []
     for path in tracked_text_files():
         if not path.is_file():

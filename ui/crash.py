@@ -73,7 +73,8 @@ def _excepthook(exc_type: type[BaseException], exc: BaseException, tb: Traceback
     if issubclass(exc_type, KeyboardInterrupt):
         sys.__excepthook__(exc_type, exc, tb)
         return
-    report(exc_type, exc, tb, where="finestra")
+    main = threading.current_thread() is threading.main_thread()
+    report(exc_type, exc, tb, where="finestra" if main else "attività in background")
 
 
 def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
