@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.builders import MEMBERS, State, committee_file
+from tests.builders import MEMBERS, CommitteeFile, State, committee_file
 from valutazione.db import opened
 from valutazione.models import Ammissibilita, Domanda, GraduatoriaVersion, Scheda
 from valutazione.services import graduatoria
@@ -38,9 +39,9 @@ def test_each_state_has_gone_through_the_earlier_ones_only(tmp_path: Path, state
     assert c["versions"] == max(0, state - State.RANKED)
 
 
-def test_ranked_file_can_become_definitive(tmp_path: Path) -> None:
+def test_ranked_file_can_become_definitive(build_committee: Callable[..., CommitteeFile]) -> None:
     """From RANKED nothing blocks a final ranking: every tie drawn, every application scored."""
-    built = committee_file(tmp_path / "commissione.valutazione", State.RANKED)
+    built = build_committee(State.RANKED)
     with opened(built.path) as db, db.sessions() as s:
         computed = graduatoria.compute(s)
         assert computed.graduatoria.unresolved_ties == () and computed.undecided == ()

@@ -31,16 +31,29 @@ print("vivo", flush=True)
 """
 
 
-def run_child(mode: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+def no_core_dump() -> None:
+    """The unguarded child is expected to abort: it must not leave a core file behind."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def run_child(mode: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-c", CHILD, mode], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", CHILD, mode],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=no_core_dump if os.name == "posix" else None,
     )
 
 
-def test_guard_acts_exactly_where_the_interpreter_would_abort() -> None:
+def test_guard_acts_exactly_where_the_interpreter_would_abort(tmp_path: Path) -> None:
     """Where needed the unguarded process dies of «deallocating None» and the guarded one lives; elsewhere both live."""
-    bare, guarded = run_child("bare"), run_child("guard")
+    bare, guarded = run_child("bare", tmp_path), run_child("guard", tmp_path)
     needed = bare.stdout.split()[0] == "True"
     assert guarded.returncode == 0 and guarded.stdout.split()[:3] == [str(needed), str(needed), "vivo"]
     if needed:
