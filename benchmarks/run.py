@@ -4,9 +4,9 @@ A bare number says little on an unknown machine; the ratio to a floor (the cheap
 to do the same job with the same libraries: a bare window, one SQL aggregate, ``csv`` + ``executemany``,
 ``sorted``, a raw ReportLab canvas, reading and hashing bytes) says how much our code adds.
 
-    /work/venv/bin/python benchmarks/run.py --quick          # 100 and 1,000 applications, < 1 minute
-    /work/venv/bin/python benchmarks/run.py                  # 100, 1,000, 5,000, 20,000
-    /work/venv/bin/python benchmarks/run.py --only ranking --sizes 5000 --members 3,5,7
+    .venv/bin/python benchmarks/run.py --quick          # 100 and 1,000 applications, < 1 minute
+    .venv/bin/python benchmarks/run.py                  # 100, 1,000, 5,000, 20,000
+    .venv/bin/python benchmarks/run.py --only ranking --sizes 5000 --members 3,5,7
 
 Each figure is the median of several runs (at least 5 where a run is cheap; fewer when one run alone
 exceeds the time budget, shown in the ``runs`` column). Files come from ``benchmarks/generate.py``.

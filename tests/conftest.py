@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
+from tests.builders import CommitteeFile, State, committee_file, new_file  # noqa: E402
 from valutazione.bando import Bando, default_template, load_bando  # noqa: E402
-from valutazione.db import Database, create_database  # noqa: E402
+from valutazione.db import Database  # noqa: E402
 
 SHARED_DATA = Path(__file__).resolve().parent.parent / "resources" / "demo"
 
@@ -29,6 +31,20 @@ def milano() -> Bando:
 
 @pytest.fixture
 def db(tmp_path: Path, milano: Bando) -> Iterator[Database]:
-    database = create_database(tmp_path / "bando.valutazione", milano)
+    """An empty committee file (``State.EMPTY`` of tests/builders.py), open."""
+    database = new_file(tmp_path / "bando.valutazione", milano)
     yield database
     database.close()
+
+
+@pytest.fixture
+def build_committee(tmp_path: Path, milano: Bando) -> Callable[..., CommitteeFile]:
+    """``build_committee(State.SUBMITTED)``: the sample call driven to a state, in a fresh folder per call."""
+    made = iter(range(1, 1000))
+
+    def build(state: State, **options: Any) -> CommitteeFile:
+        folder = tmp_path / f"committee-{next(made)}"
+        folder.mkdir()
+        return committee_file(folder / "commissione.valutazione", state, bando=milano, **options)
+
+    return build

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
-from ui import dialogs, settings
+from ui import crash, dialogs, settings
 from ui.main_window import MainWindow
 from ui.packages.actions import PACKAGE_SUFFIX
 from ui.welcome import app_icon, demo_path
@@ -41,23 +41,54 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
-def guard_none_refcount() -> None:
-    """Makes ``None`` practically immortal on CPython < 3.12, as 3.12 does for every interpreter (PEP 683).
+PROBE_CALLS = 8  # empty QVariants returned to Python while measuring; a few references to None at most
+
+
+def binding_drops_none() -> bool:
+    """Whether this PySide6 drops a reference to ``None`` each time an empty QVariant comes back to Python.
+
+    Measured, not looked up by version number: ``QModelIndex().data()`` of an invalid index returns an
+    empty QVariant (so ``None``) with QtCore alone. PySide6 6.12 on CPython 3.11 loses one reference per
+    call; a fixed binding, or an interpreter where ``None`` is immortal (3.12+, PEP 683), loses none.
+    """
+    from PySide6.QtCore import QModelIndex
+
+    before = sys.getrefcount(None)
+    for _ in range(PROBE_CALLS):
+        QModelIndex().data()
+    return sys.getrefcount(None) < before
+
+
+def none_guard_needed() -> bool:
+    """The guard is for CPython before 3.12 with a PySide6 that drops references to ``None``, and only there.
+
+    When no supported interpreter needs it (``requires-python`` at 3.12 or later, or every PySide6 we allow
+    fixed), ``tests/ui/test_none_guard.py`` says so and ``guard_none_refcount`` can be deleted.
+    """
+    if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
+        return False
+    return binding_drops_none()
+
+
+def guard_none_refcount() -> bool:
+    """Gives ``None`` a large head start in its reference count where the binding drops references to it.
 
     Why: PySide6 6.12 on CPython 3.11 drops one reference to ``None`` each time an empty QVariant
     crosses into or out of Python (``QComboBox.addItem(text, None)``/``currentData()``,
     ``setData(role, None)``, ``QModelIndex.data()`` for a role the model answers with ``None``,
     ``QSettings.value()`` of a missing key). A long session — or opening a 5,000-application file,
     whose chair screens did it thousands of times — drove the count to zero and the interpreter aborted
-    with "deallocating None" (SIGABRT). ``None`` is never freed anyway; a large head start keeps the
-    binding's stray decrements harmless until the binding is fixed.
+    with "deallocating None" (SIGABRT). ``None`` is never freed anyway; a head start of 2**40 keeps the
+    binding's stray decrements harmless. On CPython 3.12+ ``None`` is immortal (PEP 683) and a fixed
+    binding drops nothing: there the interpreter's object header is left alone. Returns whether it acted.
     """
-    if sys.version_info >= (3, 12) or getattr(guard_none_refcount, "done", False):
-        return
+    if getattr(guard_none_refcount, "done", False) or not none_guard_needed():
+        return False
     import ctypes
 
     ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40  # ob_refcnt is the first field of PyObject
     guard_none_refcount.done = True  # type: ignore[attr-defined]
+    return True
 
 
 def make_application(argv: Sequence[str]) -> QApplication:
@@ -80,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv if argv is None else [sys.argv[0], *argv]
     args = parse_args(argv[1:])
     app = make_application(argv)
+    crash.install()  # from here on an unexpected error is a message and a log entry, never a traceback
     db: Database | None = None
     package = args.file if args.file is not None and args.file.suffix.lower() == PACKAGE_SUFFIX else None
     try:

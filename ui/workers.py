@@ -16,6 +16,8 @@ from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool
 from PySide6.QtWidgets import QProgressDialog, QWidget
 from sqlalchemy.orm import Session
 
+from ui.crash import unexpected_message
+from valutazione import errorlog
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
 
@@ -60,8 +62,9 @@ class _Runnable(QRunnable):
                 self._emit(self.signals.cancelled)
             elif isinstance(exc, ValutazioneError):
                 self._emit(self.signals.failed, str(exc))
-            else:
-                self._emit(self.signals.failed, f"{type(exc).__name__}: {exc}")
+            else:  # a defect, not a refusal: the traceback goes to the error log, the user gets its path
+                log = errorlog.record(type(exc), exc, exc.__traceback__, where="attività in background")
+                self._emit(self.signals.failed, unexpected_message(exc, log))
 
     def _progress(self, done: int, total: int) -> None:
         self._emit(self.signals.progress, done, total)

@@ -1,6 +1,6 @@
 """From the members' marks to the collegial points of one sub-criterion.
 
-Pure functions over frozen dataclasses: no database, no I/O, so every rule of DOMAIN.md §4 is testable
+Pure functions over frozen dataclasses: no database, no I/O, so every scoring rule of docs/regole.md §§ 5-9 is testable
 with a table of numbers. Values stay exact (``Decimal`` marks, ``Fraction`` means) and are rounded once,
 with the call's rule, on the final points of each sub-criterion: rounding the mean first would change
 the result (0,7 · 0,8 · 0,8 on 10 points is 7,67, not 7,70).

@@ -12,17 +12,17 @@ import random
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tests.builders import Builder, domanda
 from valutazione.bando import Bando
 from valutazione.db import Database
 from valutazione.models import Domanda
-from valutazione.services import admissibility, committee, sheets
+from valutazione.services import committee, sheets
 from valutazione.services.sheets import Mark
 
 CHAIR, BRUNO, CARLA, SECRETARY = "Anna Rossi", "Bruno Verdi", "Carla Neri", "Dario Bianchi"
@@ -50,38 +50,34 @@ def add_committee(s: Session) -> dict[str, int]:
     return ids
 
 
-def add_domande(s: Session, count: int, *, person_at: int | None = None) -> list[Domanda]:
+def application_rows(count: int, *, person_at: int | None = None) -> list[dict[str, Any]]:
     """``count`` admissible-looking applications; ``person_at`` makes one applicant a natural person."""
-    out = []
+    rows = []
     for i in range(1, count + 1):
-        protocol = f"PG {100 + i}/2018"
         applicant, tax_code = f"Associazione Quartiere {i} APS", f"97{i:09d}"
         if person_at == i:
             applicant, tax_code = NATURAL_PERSON
-        d = Domanda(
-            protocol=protocol,
-            submitted_at=datetime(2018, 2, 1, 9, tzinfo=UTC) + timedelta(minutes=i),
-            applicant=applicant,
-            title=f"Progetto di comunità n. {i}",
-            tax_code=tax_code,
-            legal_representative=REPRESENTATIVES[i % len(REPRESENTATIVES)],
-            total_cost_cents=5_000_000,
-            grant_cents=4_000_000 + 10_000 * i,
-            cofinancing_cents=1_000_000 - 10_000 * i,
+        rows.append(
+            domanda(
+                f"PG {100 + i}/2018",
+                minutes=i,
+                applicant=applicant,
+                title=f"Progetto di comunità n. {i}",
+                tax_code=tax_code,
+                legal_representative=REPRESENTATIVES[i % len(REPRESENTATIVES)],
+                total_cost_cents=5_000_000,
+                grant_cents=4_000_000 + 10_000 * i,
+                cofinancing_cents=1_000_000 - 10_000 * i,
+            )
         )
-        s.add(d)
-        out.append(d)
-    s.flush()
-    return out
+    return rows
 
 
 def committee_file(db: Database, domande: int, *, person_at: int | None = None) -> dict[str, int]:
-    """Members declared, applications stored and declared admissible; returns member ids by name."""
-    with db.sessions.begin() as s:
-        ids = add_committee(s)
-        add_domande(s, domande, person_at=person_at)
-        admissibility.mark_all_admissible(s, CHAIR, "Requisiti formali verificati.")
-    return ids
+    """Members declared, applications stored and declared admissible (tests/builders.py steps); member ids."""
+    built = Builder(db).committee(MEMBERS, declare=True).domande(application_rows(domande, person_at=person_at))
+    Builder(db, actor=CHAIR).admit_all("Requisiti formali verificati.")
+    return built.members
 
 
 def coefficient(rng: random.Random, bando: Bando) -> Decimal:

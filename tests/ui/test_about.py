@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QApplication, QLabel
 
+from tests.ui.screenshots import shoot
 from ui import app
 from ui.about import AboutDialog
 from ui.main_window import MainWindow
 from valutazione import __version__
 from valutazione.paths import resource
-
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
 def test_about_box_lists_the_bundled_licences(qtbot: Any) -> None:
@@ -43,8 +41,7 @@ def test_about_box_lists_the_bundled_licences(qtbot: Any) -> None:
         assert any(component in rows[i] and licence in " ".join(rows[i : i + 3]) for i in range(len(rows))), component
     assert "download.qt.io" in text and "codice sorgente" in text
     assert "THE FONT SOFTWARE IS PROVIDED" in text  # the font licence in full, as it asks
-    SHOTS.mkdir(exist_ok=True)
-    assert dialog.grab().save(str(SHOTS / "about.png"))
+    shoot(None, dialog, "about")
     dialog.close()
     window.close()
 

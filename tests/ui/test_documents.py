@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog
 
 from tests.pki import (
     SOFTHSM_MODULE,
@@ -29,13 +29,13 @@ from tests.pki import (
     tools_missing,
 )
 from tests.ui.helpers import click, enter_as, open_window
+from tests.ui.screenshots import shoot
 from ui import dialogs
 from ui.documents import ExportDialog, SignDialog, VerifyDialog
 from ui.main_window import MainWindow
 from valutazione.db import backup_to
 from valutazione.demo import build_demo
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 CALL = "MI3.3.1.e"
 CHAIR = "Laura Fumagalli"
 CHAIR_FIELD = "Presidente - Laura Fumagalli"
@@ -67,12 +67,6 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     ca = make_ca(directory)
     signer = issue_signer(ca, directory, CHAIR, "presidente")
     return Pki(ca, export_p12(signer, ca, directory / "presidente.p12", PASSWORD.encode()))
-
-
-def shoot(qtbot: Any, widget: QWidget, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    qtbot.wait(50)
-    assert widget.grab().save(str(SHOTS / f"doc-{name}.png"))
 
 
 def window_as(qtbot: Any, path: Path, name: str = CHAIR) -> MainWindow:
@@ -225,7 +219,7 @@ def test_print_renders_every_page_of_the_document(qtbot: Any, demo: Path, tmp_pa
     assert dialog.pages_printed >= 2
     assert len(PdfReader(out).pages) == dialog.pages_printed
     assert "stampato" in dialog.status.text()
-    shoot(qtbot, dialog, "print")
+    shoot(qtbot, dialog, "doc-print")
 
 
 # --- sign and verify --------------------------------------------------------------------------------
@@ -236,7 +230,7 @@ def exported_verbale(qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch
     save_to(monkeypatch, tmp_path)
     dialog.select("verbale")
     run(qtbot, dialog, dialog.go_button)
-    shoot(qtbot, dialog, "export")
+    shoot(qtbot, dialog, "doc-export")
     dialog.close()
     assert window.documents.last_verbale is not None
     return window.documents.last_verbale
@@ -271,7 +265,7 @@ def test_sign_with_pkcs12_then_verify_valid_and_trusted(
     asked: list[str] = []
     monkeypatch.setattr(dialogs, "confirm", lambda _p, _t, text, **_k: asked.append(text) or True)
     run(qtbot, dialog, dialog.sign_button)
-    shoot(qtbot, dialog, "sign")
+    shoot(qtbot, dialog, "doc-sign")
     assert "firmato da Laura Fumagalli" in dialog.status.text(), dialog.status.text()
     assert asked and verbale.name in asked[0]
     assert dialog.password.text() == ""
@@ -290,7 +284,7 @@ def test_sign_with_pkcs12_then_verify_valid_and_trusted(
     assert check.table.item(0, 0).background().color().name() == "#d8efd9"
     assert "certificato attendibile" in check.summary.toPlainText()
     assert "Componente - Nadia Cattaneo" in check.empty.text()
-    shoot(qtbot, check, "verify")
+    shoot(qtbot, check, "doc-verify")
 
 
 def test_wrong_password_is_told_in_italian_and_the_pdf_is_unchanged(

@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog
 from sqlalchemy import func, select
 
 from tests.ui.conftest import CommitteeFile
 from tests.ui.helpers import click, enter_as, open_row, open_window
+from tests.ui.screenshots import shoot
 from ui import app, dialogs, settings
 from ui.main_window import MainWindow
 from ui.packages.chair import ImportDialog, PrepareDialog
@@ -24,16 +25,8 @@ from valutazione.sync.keys import load_or_create_key
 from valutazione.sync.package import export_package, extracted_path
 from valutazione.sync.returns import PAYLOAD, SIGNATURE, make_return
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 MEMBER = "Bruno Bianchi"
 MARKS = {"A.1": "08", "A.2": "7", "A.3": "09", "B.1": "08", "B.2": "06", "B.3": "1", "C.1": "07", "C.2": "05"}
-
-
-def shoot(qtbot: Any, widget: QWidget, name: str) -> None:
-    """A screenshot for a human to review (dialogs at their own size, windows at 1366×768)."""
-    SHOTS.mkdir(exist_ok=True)
-    qtbot.wait(50)
-    assert widget.grab().save(str(SHOTS / f"{name}.png"))
 
 
 def member_package(master: Path, folder: Path, name: str = MEMBER) -> Path:

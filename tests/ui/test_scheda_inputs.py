@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from tests.ui.conftest import SAMPLE
+from tests.builders import SAMPLE
 from ui.forms.scheda import SchedaForm
 from ui.forms.scheda_inputs import CoefficientCombo, _typed_value
 from ui.user import User

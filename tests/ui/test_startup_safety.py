@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 
 from tests.ui.conftest import CommitteeFile
 from tests.ui.helpers import enter_as, open_window
+from tests.ui.screenshots import SCREEN, shoot
 from ui import banners, dialogs
 from ui.banners import ERROR, WARNING
 from ui.chair import LazyTab
@@ -22,7 +23,6 @@ from ui.main_window import MainWindow
 from valutazione.backups import list_backups, take_backup
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "screenshots"
 HOLD = """
 import sys, time
 from valutazione.db import open_database
@@ -37,15 +37,6 @@ def chair_tab(window: MainWindow, title: str) -> LazyTab:
     tab = window.tabs.widget(index)
     assert isinstance(tab, LazyTab)
     return tab
-
-
-def shoot(qtbot: Any, window: MainWindow, name: str) -> Path:
-    SHOTS.mkdir(exist_ok=True)
-    window.resize(1366, 768)
-    qtbot.wait(50)
-    path = SHOTS / f"{name}.png"
-    assert window.grab().save(str(path))
-    return path
 
 
 def empty_window(qtbot: Any) -> MainWindow:
@@ -137,7 +128,7 @@ def test_read_only_banner_when_another_copy_holds_the_file(qtbot: Any, committee
         assert isinstance(ranking.panel, RankingPanel)
         assert not ranking.panel.provisional.isEnabled() and not ranking.panel.slide_button.isEnabled()
         window.tabs.setCurrentIndex(0)
-        shoot(qtbot, window, "banner-sola-lettura")
+        shoot(qtbot, window, "banner-sola-lettura", size=SCREEN)
         window.close()
         assert not window.banners.isVisible()
     finally:
@@ -206,7 +197,7 @@ def test_tampered_audit_chain_shows_a_red_banner(qtbot: Any, committee_file: Com
     assert "n. 2" in banner.text() and "riga 2 del registro è stata modificata" in banner.text()
     assert window.db is not None and not window.db.read_only
     enter_as(qtbot, window, "Anna Rossi")
-    shoot(qtbot, window, "banner-registro-compromesso")
+    shoot(qtbot, window, "banner-registro-compromesso", size=SCREEN)
     window.close()
 
 

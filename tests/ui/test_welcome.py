@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
 
 from tests.ui.conftest import CommitteeFile
+from tests.ui.screenshots import shoot
 from ui import dialogs, settings, welcome
 from ui.main_window import MainWindow
 from valutazione.paths import user_data_dir
 from valutazione.services import committee
-
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
-
-
-def shoot(qtbot: Any, widget: QWidget, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    qtbot.wait(50)
-    assert widget.grab().save(str(SHOTS / f"{name}.png"))
 
 
 def empty_window(qtbot: Any) -> MainWindow:

@@ -19,7 +19,7 @@ def template() -> dict[str, Any]:
 
 
 def test_milano_defaults(milano: Bando) -> None:
-    """The template holds the defaults of DOMAIN.md §1 and §4."""
+    """The template holds the defaults of docs/regole.md §§ 1, 5 and 7."""
     assert milano.code == "MI3.3.1.e"
     assert milano.budget_cents == 112_810_000
     assert milano.cap_cents == 5_000_000

@@ -1,4 +1,4 @@
-"""The funding walk (DOMAIN.md §4, funding line): rigida, salta, parziale, the cap, money in cents."""
+"""The funding walk (docs/regole.md § 11): rigida, salta, parziale, the cap, money in cents."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pairwise comparison (confronto a coppie, DOMAIN.md §4): degrees, parity, the two aggregation variants."""
+"""Pairwise comparison (confronto a coppie, docs/regole.md § 6): degrees, parity, the two aggregation variants."""
 
 from __future__ import annotations
 

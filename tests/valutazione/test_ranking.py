@@ -1,4 +1,4 @@
-"""The ranking (DOMAIN.md §4): thresholds on raw points, re-scaling, ties, draws, funding line, sliding."""
+"""The ranking (docs/regole.md §§ 7-13): thresholds on raw points, re-scaling, ties, draws, funding line, sliding."""
 
 from __future__ import annotations
 

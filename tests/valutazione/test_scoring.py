@@ -1,4 +1,4 @@
-"""Sub-criterion points from the members' marks (DOMAIN.md §4: coefficients, direct points, rounding)."""
+"""Sub-criterion points from the members' marks (docs/regole.md §§ 5 and 9: coefficients, direct points, rounding)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Reading, planning and writing run in a worker (``ui.workers.run_task``) with a progress dialog, so a
 large export never freezes the window. Nothing is written until the chair presses one of the two
 import buttons, after seeing every refusal and flag: "all rows" refuses the file if any row is
-unreadable (the importer's own rule), "only readable rows" skips the refused ones, as DOMAIN.md §6 says.
+unreadable (the importer's own rule), "only readable rows" skips the refused ones, as docs/regole.md § 3 says.
 """
 
 from __future__ import annotations

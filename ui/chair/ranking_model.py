@@ -1,7 +1,7 @@
 """The ranking as a table: positions, points per criterion, outcome colours, the funding line, tooltips.
 
 Every number explains itself on hover: a criterion's points list each sub-criterion with the members'
-coefficients, their exact mean and the maximum they multiply (the method of DOMAIN.md §4), so a member
+coefficients, their exact mean and the maximum they multiply (the method of docs/regole.md § 5), so a member
 of the committee — or an appellant — can redo the sum by hand. The funding line is drawn by a delegate
 under the last funded row, across the whole table, as on the printed ranking.
 """

@@ -2,7 +2,7 @@
 
 Cells keep their type (``Decimal`` points, ``Money`` amounts, ``int`` positions, text) so that each
 writer formats them its own way: a decimal comma in the Italian CSV, real numbers with a € format in
-Excel, exact strings in JSON. The public table has exactly the columns DOMAIN.md §3.9 allows.
+Excel, exact strings in JSON. The public table has exactly the columns docs/regole.md § 15 allows.
 """
 
 from __future__ import annotations

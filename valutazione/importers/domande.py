@@ -1,6 +1,6 @@
 """Importing applications (*domande*) from a platform export: plan first, then apply in one transaction.
 
-A received application is never dropped silently (DOMAIN.md §6). A row that cannot be read is *refused*
+A received application is never dropped silently (docs/regole.md § 3). A row that cannot be read is *refused*
 with its row number and reason, and then the whole file is refused unless the user chooses to skip such
 rows; a row that can be read but breaks an admissibility rule is imported with a *flag*, because that
 decision belongs to the committee, not to the importer. ``plan_import`` decides all of this without

@@ -17,7 +17,7 @@ from pathlib import Path
 from valutazione.errors import ImportRefusedError
 from valutazione.importers.parsing import normalise_words
 
-# Canonical fields, in the order of the reference export (DOMAIN.md §6), with the headers other
+# Canonical fields, in the order of the reference export (docs/regole.md § 3), with the headers other
 # platforms use for them. The first alias is the reference header.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "protocollo": ("Protocollo", "N. protocollo", "Numero protocollo", "Nr protocollo", "N° protocollo",

@@ -78,7 +78,7 @@ _RANKING_TEXT: dict[RankingStatus, tuple[str, str, str]] = {
 
 
 class AdmissibilityOutcome(StrEnum):
-    """The formal admissibility decision on one application (DOMAIN.md §3)."""
+    """The formal admissibility decision on one application (docs/regole.md)."""
 
     ADMISSIBLE = "ammissibile"
     EXCLUDED = "esclusa"

@@ -1,4 +1,4 @@
-"""The warnings a committee needs before approving a ranking (DOMAIN.md §4, last paragraph).
+"""The warnings a committee needs before approving a ranking (docs/regole.md § 12).
 
 Far-apart marks are to be discussed; identical sheets from every member suggest they did not judge
 alone (courts have struck such rankings down); a missing sheet or fewer scorers than the quorum make

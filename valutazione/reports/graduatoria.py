@@ -2,7 +2,7 @@
 
 The internal ranking is what the committee approves and the office adopts: it must let anyone reproduce
 each number, so it prints raw and final points, the funding line, the budget totals and every parameter
-that produced it, with the fingerprint. The public one (Amministrazione trasparente, DOMAIN.md §3.9)
+that produced it, with the fingerprint. The public one (Amministrazione trasparente, docs/regole.md § 15)
 carries only the body's name, tax code, title, score, grant and outcome: no natural person appears in it,
 neither a legal representative nor a member of the committee.
 """
@@ -303,7 +303,7 @@ def build_graduatoria_pdf(view: RankingView, bando: Bando, exclusion_reasons: Ma
 def public_rows(
     view: RankingView, legal_forms: Mapping[str, str] | None = None, *, confirm_persons: bool = False
 ) -> list[dict[str, Any]]:
-    """The published columns only (DOMAIN.md §3.9), shared by the PDF and the exports.
+    """The published columns only (docs/regole.md § 15), shared by the PDF and the exports.
 
     Name and tax code only for applicants identified as organisations (``exports.publication``);
     ``legal_forms`` maps a protocol to the applicant's legal form, ``confirm_persons`` is the chair's

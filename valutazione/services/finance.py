@@ -1,4 +1,4 @@
-"""Money after the ranking: programmato, ammesso, giuridicamente vincolante, erogato (DOMAIN.md §1).
+"""Money after the ranking: programmato, ammesso, giuridicamente vincolante, erogato (docs/regole.md § 18).
 
 The PON Metro monitoring reports these four figures and they must always nest:
 erogato ≤ vincolante ≤ ammesso ≤ programmato, overall and per beneficiary. A grant agreement

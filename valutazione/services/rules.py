@@ -1,4 +1,4 @@
-"""Changing the call's rules inside an open file (DOMAIN.md §3.1).
+"""Changing the call's rules inside an open file (docs/regole.md § 1).
 
 The rules are free to edit while the committee is setting up. Once the first application has been
 opened (an admissibility decision) or scored (a sheet exists), or the chair locked them explicitly, a

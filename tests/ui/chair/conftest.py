@@ -15,12 +15,11 @@ import pytest  # noqa: E402
 from PySide6.QtCore import Signal  # noqa: E402
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget  # noqa: E402
 
+from tests import builders  # noqa: E402
+from tests.ui import screenshots  # noqa: E402
 from valutazione.db import Database  # noqa: E402
 
-SHOTS = Path(__file__).resolve().parents[3] / "screenshots"
-SAMPLE = Path("/work/shared/data")
-if not (SAMPLE / "domande-esempio.csv").exists():
-    SAMPLE = Path(__file__).resolve().parents[3] / "resources" / "demo"
+SAMPLE = builders.DEMO
 
 
 class Host(QMainWindow):
@@ -48,22 +47,14 @@ def host(qtbot: Any, db: Database) -> Iterator[Host]:
 
 
 def shoot(widget: QWidget, name: str) -> Path:
-    """A 1366×768 screenshot of a screen, for a human to look at."""
-    SHOTS.mkdir(exist_ok=True)
-    widget.resize(1366, 768)
-    widget.show()
-    path = SHOTS / f"chair-{name}.png"
-    widget.grab().save(str(path))
-    return path
+    """A 1366×768 screenshot of a chair's screen, for a human to look at (see tests/ui/screenshots.py)."""
+    return screenshots.shoot(None, widget, f"chair-{name}", size=screenshots.SCREEN, show=True)
 
 
 @pytest.fixture
 def imported(db: Database) -> Database:
     """The sample call with the sample applications imported (readable rows only)."""
-    from valutazione.importers.domande import import_domande
-
-    with db.sessions.begin() as s:
-        import_domande(s, SAMPLE / "domande-esempio.csv", skip_invalid=True, actor="presidente")
+    builders.Builder(db, actor="presidente").sample()
     return db
 
 

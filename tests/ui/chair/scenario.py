@@ -7,18 +7,15 @@ the whole chain and needs a draw; PG 123/2018 (whose duplicate row was refused) 
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
+from tests.builders import Builder
 from tests.ui.chair.conftest import SAMPLE
 from valutazione.db import Database
-from valutazione.importers.domande import import_domande
-from valutazione.services import admissibility, committee, lookup, rules, scores_csv, sheets
 
+CHAIR = "Laura Fumagalli"
 MEMBERS = (
-    ("Laura Fumagalli", "presidente"),
+    (CHAIR, "presidente"),
     ("Stefano Brambilla", "componente"),
     ("Nadia Cattaneo", "componente"),
     ("Giulia Sala", "segretario"),
@@ -42,44 +39,12 @@ def extra_files(tmp: Path) -> tuple[Path, Path]:
     return domande, punteggi
 
 
-def lower_budget(s: Session) -> None:
-    bando = lookup.rules(s)
-    rules.update_rules(s, "Laura Fumagalli", dataclasses.replace(bando, budget_cents=BUDGET_CENTS))
-
-
-def committee_ready(s: Session) -> dict[str, int]:
-    ids = {name: committee.add_member(s, name, role, "Laura Fumagalli").id for name, role in MEMBERS}
-    for member_id in ids.values():
-        committee.declare_general(s, member_id)
-    committee.set_appointment(s, "Determinazione dirigenziale n. 45/2018", None, "Laura Fumagalli")
-    return ids
-
-
-def decide_admissibility(s: Session) -> None:
-    admissibility.mark_all_admissible(s, "Laura Fumagalli", "Requisiti formali verificati")
-    for c in admissibility.checklist(s):
-        if c.outcome is None:
-            outcome = "esclusa" if c.protocol in FLAGGED_EXCLUDED else "ammissibile"
-            admissibility.decide(s, c.domanda_id, outcome, "; ".join(d for _, d in c.flags) or "verificata", "LF")
-
-
-def score_all(s: Session, ids: dict[str, int], extra_scores: Path) -> None:
-    scores_csv.import_scores(s, SAMPLE / "punteggi-esempio.csv", "Laura Fumagalli")
-    scores_csv.import_scores(s, extra_scores, "Laura Fumagalli")
-    for name, role in MEMBERS:
-        if role != "segretario":
-            sheets.submit_all_complete(s, ids[name])
-
-
 def build(db: Database, tmp: Path, *, scored: bool = True) -> dict[str, int]:
-    """Everything up to the merged scores; returns member ids by name."""
+    """Everything up to the merged scores (tests/builders.py steps); returns member ids by name."""
     extra_domande, extra_scores = extra_files(tmp)
-    with db.sessions.begin() as s:
-        lower_budget(s)
-        import_domande(s, SAMPLE / "domande-esempio.csv", skip_invalid=True, actor="Laura Fumagalli")
-        import_domande(s, extra_domande, actor="Laura Fumagalli")
-        ids = committee_ready(s)
-        decide_admissibility(s)
-        if scored:
-            score_all(s, ids, extra_scores)
-    return ids
+    b = Builder(db, actor=CHAIR).budget(BUDGET_CENTS).sample().sample(extra_domande, skip_invalid=False)
+    b.committee(MEMBERS, declare=True, appointment=("Determinazione dirigenziale n. 45/2018", None))
+    b.admit_all("Requisiti formali verificati", excluded=FLAGGED_EXCLUDED)
+    if scored:
+        b.scores().scores(extra_scores).submit_all()
+    return b.members

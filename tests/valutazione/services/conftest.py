@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.builders import Builder, domanda
 from valutazione.bando import Bando
 from valutazione.db import Database
 from valutazione.models import Domanda, Flag
 from valutazione.services import committee
 from valutazione.services.sheets import Mark
+
+TEAM = (
+    ("Anna Rossi", "presidente"),
+    ("Bruno Verdi", "componente"),
+    ("Carla Neri", "componente"),
+    ("Dario Bianchi", "segretario"),
+)
 
 
 @dataclass(frozen=True)
@@ -33,17 +41,9 @@ class Committee:
 def add_domanda(
     s: Session, protocol: str, grant_cents: int = 4_000_000, minutes: int = 0, flags: tuple[str, ...] = ()
 ) -> Domanda:
-    d = Domanda(
-        protocol=protocol,
-        submitted_at=datetime(2018, 2, 1, 9, tzinfo=UTC) + timedelta(minutes=minutes),
-        applicant=f"Ente {protocol}",
-        title=f"Progetto {protocol}",
-        tax_code="97000000000",
-        total_cost_cents=grant_cents * 2,
-        grant_cents=grant_cents,
-        cofinancing_cents=grant_cents,
-        flags=[Flag(rule=r, detail=f"segnalazione {r}") for r in flags],
-    )
+    """One synthetic application inside a test's own transaction (fields from tests/builders.py)."""
+    fields = domanda(protocol, minutes=minutes, grant_cents=grant_cents)
+    d = Domanda(**fields, flags=[Flag(rule=r, detail=f"segnalazione {r}") for r in flags])
     s.add(d)
     return d
 
@@ -55,20 +55,10 @@ def full_marks(bando: Bando, value: str = "0.8", motivazione: str = "Giudizio mo
 @pytest.fixture
 def team(db: Database) -> Iterator[Committee]:
     """Anna presidente, Bruno and Carla componenti, Dario segretario; three applications, nobody declared."""
-    with db.sessions.begin() as s:
-        ids = [
-            committee.add_member(s, name, role, "test").id
-            for name, role in (
-                ("Anna Rossi", "presidente"),
-                ("Bruno Verdi", "componente"),
-                ("Carla Neri", "componente"),
-                ("Dario Bianchi", "segretario"),
-            )
-        ]
-        domande = [add_domanda(s, f"P{i}", minutes=i) for i in (1, 2, 3)]
-        s.flush()
-        yield_value = Committee(*ids, domande=tuple(d.id for d in domande))
-    yield yield_value
+    built = Builder(db).committee(TEAM).domande(domanda(f"P{i}", minutes=i) for i in (1, 2, 3))
+    with db.sessions() as s:
+        ids = tuple(s.scalars(select(Domanda.id).order_by(Domanda.id)))
+    yield Committee(*(built.members[name] for name, _ in TEAM), domande=ids)
 
 
 @pytest.fixture

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
 
+from tests.builders import Builder, domanda, new_file
 from valutazione.bando import Bando
-from valutazione.db import Database, create_database, open_database
+from valutazione.db import Database, open_database
 from valutazione.models import Allegato, Blob, Domanda
-from valutazione.services import admissibility, committee, conflicts, lookup, sheets
+from valutazione.services import conflicts, lookup, sheets
 from valutazione.services.sheets import Mark
 from valutazione.sync.keys import MemberKey, load_or_create_key
 from valutazione.sync.merge import MergeReport, merge_return
@@ -46,37 +47,22 @@ def marks_for(bando: Bando, member: str, protocol: str, shift: int = 0) -> dict[
 
 
 def build_chair(path: Path, bando: Bando) -> Database:
-    """Three scorers and a secretary, all declared; P1 admissible, P2-P3 undecided, P4 excluded;
-    Carla Neri in conflict on P2; P1 has an attachment."""
-    db = create_database(path, bando)
+    """Three scorers and a secretary, the scorers declared; P1 admissible, P2-P3 undecided, P4 excluded;
+    Carla Neri in conflict on P2; P1 has an attachment (steps of tests/builders.py)."""
+    db = new_file(path, bando)
+    b = Builder(db).committee(MEMBERS, declare=True, declared_at=datetime(2018, 3, 2, 9, tzinfo=UTC))
+    b.committee((("Dario Bianchi", "segretario"),))
+    b.domande(domanda(protocol, minutes=i) for i, protocol in enumerate(PROTOCOLS, start=1))
     with db.sessions.begin() as s:
-        ids = {name: committee.add_member(s, name, role, "test").id for name, role in MEMBERS}
-        committee.add_member(s, "Dario Bianchi", "segretario", "test")
-        for member_id in ids.values():
-            committee.declare_general(s, member_id, at=datetime(2018, 3, 2, 9, tzinfo=UTC))
-        domande = {}
-        for i, protocol in enumerate(PROTOCOLS, start=1):
-            d = Domanda(
-                protocol=protocol,
-                submitted_at=datetime(2018, 2, 1, 9, tzinfo=UTC) + timedelta(minutes=i),
-                applicant=f"Ente {protocol}",
-                title=f"Progetto {protocol}",
-                tax_code="97000000000",
-                total_cost_cents=8_000_000,
-                grant_cents=4_000_000,
-                cofinancing_cents=4_000_000,
-            )
-            s.add(d)
-            domande[protocol] = d
-        s.flush()
         data = b"%PDF-1.4 allegato di prova"
         sha = hashlib.sha256(data).hexdigest()
         s.add(Blob(sha256=sha, size=len(data), data=data))
         s.flush()
-        s.add(Allegato(domanda_id=domande["P1"].id, filename="progetto.pdf", sha256=sha))
-        admissibility.decide(s, domande["P1"].id, "ammissibile", "Requisiti verificati", "Commissione")
-        admissibility.decide(s, domande["P4"].id, "esclusa", "Progetto fuori dalle zone bersaglio", "Commissione")
-        conflicts.declare(s, ids["Carla Neri"], domande["P2"].id, True, "Parente nel consiglio direttivo")
+        s.add(Allegato(domanda_id=lookup.domanda_by_protocol(s, "P1").id, filename="progetto.pdf", sha256=sha))
+    decisions = Builder(db, actor="Commissione")
+    decisions.decide("P1", "ammissibile", "Requisiti verificati")
+    decisions.decide("P4", "esclusa", "Progetto fuori dalle zone bersaglio")
+    b.conflict("Carla Neri", "P2", "Parente nel consiglio direttivo")
     return db
 
 
