@@ -14,10 +14,10 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
-from sqlalchemy.orm import Session
 
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
+from valutazione.services import Session
 
 SHOW_AFTER_MS = 500
 

@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QDate, SignalInstance
 from PySide6.QtWidgets import QAbstractItemView, QDateEdit, QLabel, QTableView, QWidget
-from sqlalchemy.orm import Session
 
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
 from valutazione.money import format_decimal_it, format_euro
+from valutazione.services import Session
 
 ROME = ZoneInfo("Europe/Rome")
 T = TypeVar("T")

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QWizard,
     QWizardPage,
 )
-from sqlalchemy.orm import Session
 
 from ui.chair.common import Host, StatusLine, actor_name, tr
 from ui.chair.import_preview import FLAGGED, READY, REFUSED, SKIPPED, PreviewModel, preview_rows
@@ -38,6 +37,7 @@ from valutazione.errors import ValutazioneError
 from valutazione.importers.domande import apply_import, existing_domande, plan_import
 from valutazione.importers.report import ImportReport, ImportResult
 from valutazione.importers.table import FIELD_ALIASES, REQUIRED_COLUMNS, Table, normalise_header, read_table
+from valutazione.services import Session
 
 NONE = "—"
 

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from ui import dialogs, workers
 from ui.chair.common import ERROR_COLOUR, Host, StatusLine, actor_name, day_it, euro, record_table, run_action, tr
@@ -41,9 +40,9 @@ from ui.chair.ranking_model import FundingLineDelegate, RankingModel, VersionInf
 from valutazione.backups import take_backup
 from valutazione.errors import ValutazioneError
 from valutazione.graduatoria import TieGroup
-from valutazione.models import Seduta
 from valutazione.services import graduatoria as service
 from valutazione.services import lookup
+from valutazione.services import sedute as sedute_service
 
 
 class DrawDialog(QDialog):
@@ -97,7 +96,7 @@ def load_ranking(s: Any, _progress: Any = None, _cancelled: Any = None) -> tuple
         VersionInfo(v.version, v.state, v.approved_at, v.approved_by, v.reason, v.fingerprint)
         for v in service.versions(s)
     ]
-    sedute = [(x.id, f"n. {x.number} del {day_it(x.day)}") for x in s.scalars(select(Seduta).order_by(Seduta.number))]
+    sedute = [(x.id, f"n. {x.number} del {day_it(x.day)}") for x in sedute_service.list_sedute(s)]
     return computed, lookup.rules(s), versions, sedute
 
 

@@ -22,13 +22,12 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction, QFont, QGuiApplication
 from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
-from sqlalchemy import select
 
 from ui import dialogs, settings
 from ui.user import User
 from valutazione.db import Database, open_database
 from valutazione.errors import ValutazioneError
-from valutazione.models import Commissario
+from valutazione.services import packages
 from valutazione.services.committee import COMPONENTE
 from valutazione.sync.archive import PackageError
 from valutazione.sync.package import (
@@ -58,18 +57,13 @@ def tr(text: str) -> str:
 def package_user(db: Database) -> User | None:
     """The member a package file was made for, as an evaluator; None for the chair's own file."""
     with db.sessions() as s:
-        identity = package_identity(s)
-        if identity is None:
-            return None
-        member = s.scalars(select(Commissario).where(Commissario.name == identity.member_name)).first()
-        if member is None:
-            return None
-        return User(member.id, member.name, COMPONENTE)
+        member = packages.package_member(s)
+    return None if member is None else User(member.id, member.name, COMPONENTE)
 
 
 def is_package_file(db: Database) -> bool:
     with db.sessions() as s:
-        return package_identity(s) is not None
+        return packages.is_package_file(s)
 
 
 def _settings_key(path: Path) -> str:

@@ -34,16 +34,13 @@ from PySide6.QtWidgets import (
     QPushButton,
     QVBoxLayout,
 )
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ui import dialogs, settings
 from ui.packages.actions import PACKAGE_SUFFIX, tr, unlock
 from ui.user import role_label
 from ui.workers import Job, run_task
 from valutazione.errors import ValutazioneError
-from valutazione.models import Commissario
-from valutazione.services import committee
+from valutazione.services import Session, committee, packages
 from valutazione.services.committee import SCORING_ROLES
 from valutazione.sync.archive import PackageError
 from valutazione.sync.merge import MergeReport
@@ -329,8 +326,7 @@ class ImportDialog(QDialog):
         from valutazione.sync.keys import fingerprint
 
         with self.db.sessions() as s:
-            member = s.scalars(select(Commissario).where(Commissario.name == ret.member_name)).first()
-            pinned = member is None or member.public_key is not None  # an unknown member is refused by the merge
+            pinned = not packages.needs_first_key(s, ret.member_name)  # an unknown member is refused by the merge
         if pinned:
             return False
         confirmed = dialogs.confirm(
