@@ -35,7 +35,6 @@ from ui.chair.common import (
     FUNDED_BG,
     OK_COLOUR,
     PARTIAL_BG,
-    Host,
     StatusLine,
     actor_name,
     date_edit,
@@ -47,6 +46,7 @@ from ui.chair.common import (
     run_action,
     tr,
 )
+from ui.host import Desk
 from ui.models.table import CENTER, AnyIndex, Column, RowTableModel
 from valutazione.bando import Bando
 from valutazione.importers.report import RULES
@@ -98,7 +98,7 @@ class ChecklistModel(RowTableModel[Checklist]):
 
 
 class AdmissibilityPanel(QWidget):
-    def __init__(self, host: Host) -> None:
+    def __init__(self, host: Desk) -> None:
         super().__init__()
         self.host = host
         self.model = ChecklistModel(parent=self)

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from ui.chair.common import (
     ROME,
-    Host,
     StatusLine,
     actor_name,
     date_edit,
@@ -38,6 +37,7 @@ from ui.chair.common import (
     to_qdate,
     tr,
 )
+from ui.host import Desk
 from ui.models.table import CENTER, Column, RowTableModel
 from valutazione.services import committee, lookup
 from valutazione.services.committee import MemberInfo
@@ -77,7 +77,7 @@ class Appointment:
 class CommitteeTab(QWidget):
     """Members table, add-member form, declarations, appointment act."""
 
-    def __init__(self, host: Host) -> None:
+    def __init__(self, host: Desk) -> None:
         super().__init__()
         self.host = host
         self.model = MembersModel(parent=self)

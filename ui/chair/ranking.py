@@ -35,8 +35,19 @@ from PySide6.QtWidgets import (
 )
 
 from ui import dialogs, workers
-from ui.chair.common import ERROR_COLOUR, Host, StatusLine, actor_name, day_it, euro, record_table, run_action, tr
+from ui.chair.common import (
+    ERROR_COLOUR,
+    StatusLine,
+    actor_name,
+    day_it,
+    euro,
+    reading_button,
+    record_table,
+    run_action,
+    tr,
+)
 from ui.chair.ranking_model import FundingLineDelegate, RankingModel, VersionInfo, VersionsModel
+from ui.host import Desk
 from valutazione.backups import take_backup
 from valutazione.errors import ValutazioneError
 from valutazione.graduatoria import TieGroup
@@ -55,7 +66,7 @@ class DrawDialog(QDialog):
         self.order.addItems(list(tie.protocols))
         self.order.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.order.setCurrentRow(0)
-        up, down = QPushButton(tr("Su")), QPushButton(tr("Giù"))
+        up, down = reading_button(QPushButton(tr("Su"))), reading_button(QPushButton(tr("Giù")))
         up.clicked.connect(lambda: self.move(-1))
         down.clicked.connect(lambda: self.move(1))
         self.note = QLineEdit()
@@ -105,8 +116,9 @@ class RankingPanel(QWidget):
 
     loaded = Signal()
 
-    def __init__(self, host: Host) -> None:
+    def __init__(self, host: Desk) -> None:
         super().__init__()
+        self._sedute: list[int | None] = [None]  # the sessions offered, by position in the combo box
         self.host = host
         self.job: workers.Job | None = None
         self._again = False
@@ -244,14 +256,13 @@ class RankingPanel(QWidget):
         # Python 3.11, and enough of them abort the interpreter (see ui/app.py, guard_none_refcount).
         current = self.seduta_id()
         self.seduta.clear()
-        self._sedute: list[int | None] = [None] + [sid for sid, _ in sedute]
+        self._sedute = [None] + [sid for sid, _ in sedute]
         self.seduta.addItems([tr("(nessuna)")] + [label for _, label in sedute])
         self.seduta.setCurrentIndex(self._sedute.index(current) if current in self._sedute else 0)
 
     def seduta_id(self) -> int | None:
         index = self.seduta.currentIndex()
-        sedute = getattr(self, "_sedute", [None])
-        return sedute[index] if 0 <= index < len(sedute) else None
+        return self._sedute[index] if 0 <= index < len(self._sedute) else None
 
     def selected_protocol(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()

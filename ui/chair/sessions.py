@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.chair.common import Host, StatusLine, actor_name, date_edit, day_it, from_qdate, read, run_action, tr
+from ui.chair.common import StatusLine, actor_name, date_edit, day_it, from_qdate, read, reading_button, run_action, tr
+from ui.host import Desk
 from ui.printing import print_document
 from valutazione.reports.verbale import build_verbale_pdf
 from valutazione.reports.verbale_data import collect_verbale
@@ -45,7 +46,7 @@ class SedutaInfo:
 
 
 class SessionsPanel(QWidget):
-    def __init__(self, host: Host) -> None:
+    def __init__(self, host: Desk) -> None:
         super().__init__()
         self.host = host
         self.list = QListWidget()
@@ -78,7 +79,7 @@ class SessionsPanel(QWidget):
         self.note.setPlaceholderText(tr("nota di correzione, stampata prima delle firme"))
         self.note_button = QPushButton(tr("Aggiungi nota"))
         self.note_button.clicked.connect(self.add_note)
-        self.print_button = QPushButton(tr("Stampa il verbale…"))
+        self.print_button = reading_button(QPushButton(tr("Stampa il verbale…")))
         self.print_button.clicked.connect(self.print_verbale)
         detail_box = QGroupBox(tr("Seduta selezionata: decisioni dal registro"))
         detail_layout = QVBoxLayout(detail_box)

@@ -17,7 +17,6 @@ import re
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import dialogs, settings
+from ui.host import Host
 from ui.packages.actions import PACKAGE_SUFFIX, tr, unlock
 from ui.user import role_label
 from ui.workers import Job, run_task
@@ -47,9 +47,6 @@ from valutazione.sync.merge import MergeReport
 from valutazione.sync.returns import SignedReturn, read_return
 from valutazione.sync.sealed import WrongPassphrase, check_passphrase, is_sealed
 
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
-
 
 def slug(text: str) -> str:
     """A file-name-safe ASCII form of a name (accents dropped), so packages travel on any USB stick."""
@@ -60,15 +57,12 @@ def slug(text: str) -> str:
 class PrepareDialog(QDialog):
     """The chair picks members and a folder; one package per member, each in its own transaction."""
 
-    @property
-    def host(self) -> MainWindow:
-        """The main window through Qt's parent link: a Python attribute would make a cycle that outlives it."""
-        return cast("MainWindow", self.parentWidget())
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        assert window.db is not None
-        self.db = window.db
+    def __init__(self, host: Host, secrets: dict[Path, str]) -> None:
+        super().__init__(host.dialog_parent())
+        assert host.db is not None
+        self.db = host.db
+        self.data_changed = host.data_changed
+        self.secrets = secrets  # the menu's passphrases of this session: a sealed folder's is tried first
         self.setWindowTitle(tr("Prepara pacchetti per i commissari"))
         intro = QLabel(
             tr(
@@ -172,7 +166,7 @@ class PrepareDialog(QDialog):
             except PackageError as exc:
                 self.summary.setPlainText(str(exc))
                 return
-            self.host.packages.secrets[Path(folder_text)] = passphrase  # tried first when the returns come back
+            self.secrets[Path(folder_text)] = passphrase  # tried first when the returns come back
         folder = Path(folder_text)
         settings.app_settings().setValue("packages/last_folder", str(folder))
         lines: list[str] = []
@@ -194,7 +188,7 @@ class PrepareDialog(QDialog):
                 "I pacchetti sono protetti da password: comunicarla per un altro canale, mai insieme al file."
             )
         self.summary.setPlainText("\n\n".join([head, *lines, tail]))
-        self.host.data_changed.emit()
+        self.data_changed.emit()
 
     def _export(self, name: str, folder: Path, passphrase: str | None) -> str:
         """Writes under a temporary name and renames once the sequence is known, inside the transaction."""
@@ -225,15 +219,12 @@ class PrepareDialog(QDialog):
 class ImportDialog(QDialog):
     """Merges the chosen returns one by one in the worker; shows each merge report or refusal."""
 
-    @property
-    def host(self) -> MainWindow:
-        """The main window through Qt's parent link: a Python attribute would make a cycle that outlives it."""
-        return cast("MainWindow", self.parentWidget())
-
-    def __init__(self, window: MainWindow, paths: list[Path]) -> None:
-        super().__init__(window)
-        assert window.db is not None
-        self.db = window.db
+    def __init__(self, host: Host, secrets: dict[Path, str], paths: list[Path]) -> None:
+        super().__init__(host.dialog_parent())
+        assert host.db is not None
+        self.db = host.db
+        self.data_changed = host.data_changed
+        self.secrets = secrets
         self.pending = list(paths)
         self.total = len(paths)
         self.imported = 0
@@ -308,7 +299,7 @@ class ImportDialog(QDialog):
 
     def _unlock(self, path: Path) -> tuple[SignedReturn, str | None] | None:
         """The parsed return and its passphrase: those typed in this session first, then asked; None on cancel."""
-        secrets = self.host.packages.secrets
+        secrets = self.secrets
         if is_sealed(path):
             for known in dict.fromkeys(secrets.values()):
                 try:
@@ -346,7 +337,7 @@ class ImportDialog(QDialog):
         assert isinstance(report, MergeReport)
         self.imported += 1
         self._append("✓ " + report.text())
-        self.host.data_changed.emit()
+        self.data_changed.emit()
         self._next()
 
     def _finish(self) -> None:
