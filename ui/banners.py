@@ -187,7 +187,8 @@ class FileSafety(QObject):
         for provider in self.writing_actions:
             for action in provider():
                 action.setEnabled(has_file and not self.read_only)
-                action.setToolTip(tr("File in sola lettura: ") + self.read_only_reason if self.read_only else "")
+                why = tr("File in sola lettura: ") + (self.read_only_reason or "") if self.read_only else ""
+                action.setToolTip(why)
 
     # -- audit chain ---------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ chair's screens get a ``ui.host.ChairDesk`` holding the open file and its user.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Signal
@@ -133,7 +134,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         files = settings.recent_files()
         for f in files:
-            self.recent_menu.addAction(Path(f).name, lambda f=f: self.open_file(Path(f))).setToolTip(f)
+            self.recent_menu.addAction(Path(f).name, partial(self.open_file, Path(f))).setToolTip(f)
         if not files:
             self.recent_menu.addAction(self.tr("(nessun file recente)")).setEnabled(False)
 
@@ -260,7 +261,8 @@ class MainWindow(QMainWindow):
         while self.tabs.count():
             widget = self.tabs.widget(0)
             self.tabs.removeTab(0)
-            widget.deleteLater()
+            if widget is not None:
+                widget.deleteLater()
         self.tabs.blockSignals(False)
         self.domande = self.evaluation = None
 

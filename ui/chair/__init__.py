@@ -40,8 +40,8 @@ class LazyTab(QWidget):
         self.stale = False
         self.loads = 0  # how many times the screen read the file (tests and benchmarks count them)
         self.read_only = False  # set by the window for a file opened read-only: writing buttons disabled
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
         host.data_changed.connect(self._on_data_changed)
 
     def activate(self) -> None:
@@ -54,7 +54,7 @@ class LazyTab(QWidget):
                     self.host.data_changed.disconnect(refresh)
                 except (RuntimeError, TypeError):  # the screen did not connect it: nothing to replace
                     pass
-            self.layout().addWidget(self.panel)
+            self._layout.addWidget(self.panel)
             self.panel.show()
             self.loads += 1
             self.stale = False

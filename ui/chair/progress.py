@@ -170,6 +170,8 @@ class ProgressPanel(QWidget):
             self.status.fail(tr("Selezionare la cella della scheda da riaprire (domanda × commissario)."))
             return
         did, _protocol, mid, _state = self.model.cell(index)
+        if mid is None:  # column 0 was excluded above: every other column is a member
+            return
         chair = self.host.user.id  # the service refuses anyone but the chair, in its own words
         reason = self.reason.text()
         done = run_action(

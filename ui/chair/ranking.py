@@ -88,7 +88,7 @@ class DrawDialog(QDialog):
         layout.addWidget(self.note)
         layout.addWidget(buttons)
 
-    def move(self, step: int) -> None:
+    def move(self, step: int) -> None:  # type: ignore[override]  # the draw's reorder, not QWidget.move
         row = self.order.currentRow()
         target = row + step
         if 0 <= row < self.order.count() and 0 <= target < self.order.count():
@@ -100,7 +100,9 @@ class DrawDialog(QDialog):
         return [self.order.item(i).text() for i in range(self.order.count())]
 
 
-def load_ranking(s: Any, _progress: Any = None, _cancelled: Any = None) -> tuple[Any, Any, list[VersionInfo], list]:
+def load_ranking(
+    s: Any, _progress: Any = None, _cancelled: Any = None
+) -> tuple[Any, Any, list[VersionInfo], list[tuple[int, str]]]:
     """Everything the view shows, read in one session (the worker's): frozen results only leave it."""
     computed = service.compute(s)
     versions = [
@@ -231,7 +233,9 @@ class RankingPanel(QWidget):
         self.table_stack.setCurrentWidget(self.table)
         self.loaded.emit()
 
-    def show_ranking(self, computed: Any, bando: Any, versions: list[VersionInfo], sedute: list) -> None:
+    def show_ranking(
+        self, computed: Any, bando: Any, versions: list[VersionInfo], sedute: list[tuple[int, str]]
+    ) -> None:
         g = computed.graduatoria
         self.model.set_ranking(g, bando)
         header = self.table.horizontalHeader()

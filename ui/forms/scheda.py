@@ -170,7 +170,7 @@ class SchedaForm(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
-        self.scroll = scroll
+        self.scroll_area = scroll
 
         head = QVBoxLayout()
         head.addWidget(self.state_label)
@@ -205,7 +205,7 @@ class SchedaForm(QWidget):
         self.state = view.state
         self._show_state(view.submitted_at, None)
         self._refresh()
-        self.scroll.verticalScrollBar().setValue(0)
+        self.scroll_area.verticalScrollBar().setValue(0)
 
     def row(self, sub_code: str) -> _SubRow:
         return next(r for r in self.rows if r.sub.code == sub_code)
