@@ -6,8 +6,7 @@ collects the input and shows the refusal, so a rule can never be bypassed from t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -39,7 +38,7 @@ from ui.chair.common import (
 )
 from ui.host import Desk
 from ui.models.table import CENTER, Column, RowTableModel
-from valutazione.services import committee, lookup
+from valutazione.services import committee
 from valutazione.services.committee import MemberInfo
 
 ROLE_LABELS = {
@@ -66,12 +65,6 @@ class MembersModel(RowTableModel[MemberInfo]):
             ),
         ),
     )
-
-
-@dataclass(frozen=True)
-class Appointment:
-    act: str
-    day: date | None
 
 
 class CommitteeTab(QWidget):
@@ -138,10 +131,7 @@ class CommitteeTab(QWidget):
     def refresh(self) -> None:
         members, appointment = read(
             self.host,
-            lambda s: (
-                committee.list_members(s),
-                Appointment(lookup.bando_row(s).appointment_act, lookup.bando_row(s).appointment_date),
-            ),
+            lambda s: (committee.list_members(s), committee.appointment(s)),
         )
         self.model.set_rows(members)
         self.act.setText(appointment.act)
