@@ -11,7 +11,8 @@ backup of the file is taken, the moment after which losing it would cost a sessi
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -100,15 +101,34 @@ class DrawDialog(QDialog):
         return [self.order.item(i).text() for i in range(self.order.count())]
 
 
+class _ApprovedVersion(Protocol):
+    """What ``version_info`` reads of the service's approved version (the ORM row stays in the service)."""
+
+    @property
+    def version(self) -> int: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def approved_at(self) -> datetime: ...
+    @property
+    def approved_by(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+
+
+def version_info(v: _ApprovedVersion) -> VersionInfo:
+    """An approved version as a frozen record, made inside the session that read or wrote it."""
+    return VersionInfo(v.version, v.state, v.approved_at, v.approved_by, v.reason, v.fingerprint)
+
+
 def load_ranking(
     s: Any, _progress: Any = None, _cancelled: Any = None
 ) -> tuple[Any, Any, list[VersionInfo], list[tuple[int, str]]]:
     """Everything the view shows, read in one session (the worker's): frozen results only leave it."""
     computed = service.compute(s)
-    versions = [
-        VersionInfo(v.version, v.state, v.approved_at, v.approved_by, v.reason, v.fingerprint)
-        for v in service.versions(s)
-    ]
+    versions = [version_info(v) for v in service.versions(s)]
     sedute = [(x.id, f"n. {x.number} del {day_it(x.day)}") for x in sedute_service.list_sedute(s)]
     return computed, lookup.rules(s), versions, sedute
 
@@ -301,7 +321,9 @@ class RankingPanel(QWidget):
             yes=tr("Approva"),
         ):
             return
-        row = run_action(self.host, self.status, lambda s: service.approve(s, state, actor, reason, seduta))
+        row = run_action(
+            self.host, self.status, lambda s: version_info(service.approve(s, state, actor, reason, seduta))
+        )
         if row is not None:
             self.status.ok(
                 tr("Approvata la versione {v} ({s}), impronta {f}").format(
@@ -336,7 +358,7 @@ class RankingPanel(QWidget):
 
     def slide(self) -> None:
         reason, seduta, actor = self.reason.text(), self.seduta_id(), actor_name(self.host)
-        row = run_action(self.host, self.status, lambda s: service.slide(s, actor, reason, seduta))
+        row = run_action(self.host, self.status, lambda s: version_info(service.slide(s, actor, reason, seduta)))
         if row is not None:
             self.status.ok(
                 tr("Scorrimento approvato come versione {v} (provvisoria).").format(v=row.version) + self.backup()
