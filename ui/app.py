@@ -179,13 +179,14 @@ def _show_ranking(window: MainWindow) -> int:
 
     from PySide6.QtCore import QEventLoop
 
+    from ui.chair import LazyTab
     from ui.chair.ranking import RankingPanel
 
-    tabs = [window.tabs.widget(i) for i in range(window.tabs.count())]
+    tabs = [w for w in (window.tabs.widget(i) for i in range(window.tabs.count())) if w is not None]
     tabs.sort(key=lambda w: getattr(w, "factory", None) is not RankingPanel)  # a lazy tab building it first
     for tab in tabs:
         window.tabs.setCurrentWidget(tab)
-        if callable(getattr(tab, "activate", None)):
+        if isinstance(tab, LazyTab):
             tab.activate()
         panel = tab if isinstance(tab, RankingPanel) else tab.findChild(RankingPanel)
         if panel is not None:

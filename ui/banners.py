@@ -20,6 +20,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QInputDialog, QLabel, QStyle, QVBoxLayout, QWidget
 
 from ui import dialogs, workers
+from ui.host import Host, HostRef
 from valutazione import audit
 from valutazione.backups import Backup, CorruptFileError, list_backups, open_for_work, restore
 from valutazione.db import Database, open_for_user
@@ -106,16 +107,19 @@ def choose_backup(parent: QWidget | None, backups: list[Backup]) -> Backup | Non
 class FileSafety(QObject):
     """The window's safe opening: banners, read-only state, audit check, restore from backup."""
 
-    def __init__(self, window: Any, banners: BannerArea) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, host: Host, banners: BannerArea, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.host = HostRef(host)
         self.banners = banners
         self.read_only_reason: str | None = None
         self.chain: audit.ChainReport | None = None
         self.chain_job: workers.Job | None = None
         self.writing_actions: list[Callable[[], list[QAction]]] = []
-        self.restore_action = QAction(tr("Ripristina da &backup…"), window)
+        self.restore_action = QAction(tr("Ripristina da &backup…"), parent)
         self.restore_action.triggered.connect(self.restore_chosen)
+
+    def _parent(self) -> QWidget:
+        return self.host().dialog_parent()
 
     # -- opening -------------------------------------------------------------------------------------
 
@@ -129,13 +133,13 @@ class FileSafety(QObject):
                 try:
                     return open_for_user(path)
                 except ValutazioneError as detail:
-                    dialogs.error(self.window, tr("Apri"), str(detail))
+                    dialogs.error(self._parent(), tr("Apri"), str(detail))
                 return None
-            if not dialogs.confirm(self.window, tr("File danneggiato"), str(exc), yes=tr("Ripristina da backup")):
+            if not dialogs.confirm(self._parent(), tr("File danneggiato"), str(exc), yes=tr("Ripristina da backup")):
                 return None
             return self._restore_and_open(exc.backup, path)
         except ValutazioneError as exc:
-            dialogs.error(self.window, tr("Apri"), str(exc))
+            dialogs.error(self._parent(), tr("Apri"), str(exc))
             return None
 
     def _restore_and_open(self, backup: Backup, path: Path) -> tuple[Database, str | None] | None:
@@ -143,11 +147,11 @@ class FileSafety(QObject):
             aside = restore(backup.path, path)
             opened = open_for_work(path)
         except ValutazioneError as exc:
-            dialogs.error(self.window, tr("Ripristina da backup"), str(exc))
+            dialogs.error(self._parent(), tr("Ripristina da backup"), str(exc))
             return None
         kept = tr("\nIl file sostituito è stato conservato come:\n{aside}").format(aside=aside) if aside != path else ""
         done = tr("Ripristinata la copia del {label}.").format(label=backup.label)
-        dialogs.info(self.window, tr("Ripristina da backup"), done + kept)
+        dialogs.info(self._parent(), tr("Ripristina da backup"), done + kept)
         return opened
 
     def opened(self, db: Database, why: str | None) -> None:
@@ -178,18 +182,19 @@ class FileSafety(QObject):
 
     def update_actions(self) -> None:
         """Writing actions follow the file: disabled (with the reason as tooltip) when read-only."""
-        has_file = self.window.db is not None
+        has_file = self.host().db is not None
         self.restore_action.setEnabled(has_file and not self.read_only)
         for provider in self.writing_actions:
             for action in provider():
                 action.setEnabled(has_file and not self.read_only)
-                action.setToolTip(tr("File in sola lettura: ") + self.read_only_reason if self.read_only else "")
+                why = tr("File in sola lettura: ") + (self.read_only_reason or "") if self.read_only else ""
+                action.setToolTip(why)
 
     # -- audit chain ---------------------------------------------------------------------------------
 
     def verify_chain(self, db: Database) -> None:
         """Recomputes the audit chain in a worker; a broken chain becomes a red banner."""
-        job = workers.run_task(self.window, db, tr("Verifica del registro"), _verify, dialog=False)
+        job = workers.run_task(self._parent(), db, tr("Verifica del registro"), _verify, dialog=False)
         self.chain_job = job
         job.finished.connect(lambda report, job=job: self._chain_checked(job, report))
         job.failed.connect(lambda message, job=job: self._chain_checked(job, None, message))
@@ -214,27 +219,28 @@ class FileSafety(QObject):
     # -- restore from the menu ------------------------------------------------------------------------
 
     def restore_chosen(self) -> None:
-        db = self.window.db
+        db = self.host().db
         if db is None:
             return
         path = db.path
         backups = list_backups(path)
         if not backups:
-            dialogs.info(self.window, tr("Ripristina da backup"), tr("Non ci sono copie di sicurezza di questo file."))
+            none = tr("Non ci sono copie di sicurezza di questo file.")
+            dialogs.info(self._parent(), tr("Ripristina da backup"), none)
             return
-        chosen = choose_backup(self.window, backups)
+        chosen = choose_backup(self._parent(), backups)
         if chosen is None or not dialogs.confirm(
-            self.window,
+            self._parent(),
             tr("Ripristina da backup"),
             tr("Sostituire «{name}» con la copia del {label}? Il file attuale non viene cancellato: viene "
                "conservato accanto, con un nome che indica la data.").format(name=path.name, label=chosen.label),
             yes=tr("Ripristina"),
         ):
             return
-        self.window.close_file()
+        self.host().close_file()
         opened = self._restore_and_open(chosen, path)
         if opened is not None:
-            self.window.set_database(opened[0], opened[1])
+            self.host().set_database(opened[0], opened[1])
 
 
 def _verify(session: Any, progress: Any, cancelled: Any) -> audit.ChainReport:

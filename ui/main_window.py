@@ -1,13 +1,14 @@
 """The main window: a file, a person, and the screens that person may use.
 
 No global application object: the window owns the open ``Database`` and the ``User`` and passes them
-to each screen. ``data_changed`` is emitted after any write so that every view reloads; the chair's
-screens (``ui.chair``, when present) read ``window.db`` and ``window.user`` and emit it too.
+to each screen. ``data_changed`` is emitted after any write so that every view reloads. The window's
+parts (welcome page, package and document menus, file safety) see it as a ``ui.host.Host``; the
+chair's screens get a ``ui.host.ChairDesk`` holding the open file and its user.
 """
 
 from __future__ import annotations
 
-import importlib.util
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Signal
@@ -17,11 +18,13 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QTabWi
 from ui import dialogs, settings
 from ui.about import show_about
 from ui.banners import BannerArea, FileSafety
+from ui.chair import LazyTab, chair_actions, chair_tabs
 from ui.documents import DocumentActions
 from ui.forms.declaration import GeneralDeclarationPage
 from ui.forms.domande_view import DomandeView
 from ui.forms.evaluation import EvaluationView
 from ui.forms.identity import IdentityPage
+from ui.host import ChairDesk
 from ui.models.domande import DomandaRow
 from ui.packages import PackageActions, package_user
 from ui.user import User
@@ -45,7 +48,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("Valutazione domande"))
         self.setMinimumSize(800, 560)
 
-        self.welcome = WelcomePage(self)
+        self.welcome = WelcomePage(self, self)
+        self.welcome.choose_file_requested.connect(self.choose_file)
         self.identity = IdentityPage()
         self.identity.chosen.connect(self.set_user)
         self.declaration = GeneralDeclarationPage()
@@ -62,7 +66,7 @@ class MainWindow(QMainWindow):
             jump.activated.connect(lambda index=number - 1: self._jump_to_tab(index))
         # Yellow (read-only) and red (audit chain) banners sit above every page.
         self.banners = BannerArea()
-        self.safety = FileSafety(self, self.banners)
+        self.safety = FileSafety(self, self.banners, self)
         central = QWidget()
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
@@ -95,7 +99,9 @@ class MainWindow(QMainWindow):
         file_menu.addMenu(self.recent_menu)
         file_menu.addAction(self.safety.restore_action)
         self.safety.writing_actions.append(lambda: self.chair_actions)
-        self.packages = PackageActions(self, file_menu)
+        self.packages = PackageActions(self, file_menu, self)
+        self.welcome.choose_package_requested.connect(self.packages.choose_package)
+        self.pages.currentChanged.connect(self.packages.refresh)
         file_menu.addSeparator()
         self.switch_action = file_menu.addAction(self.tr("Cambia &utente"), self._ask_identity)
         self.close_action = file_menu.addAction(self.tr("&Chiudi"), QKeySequence.StandardKey.Close, self.close_file)
@@ -106,7 +112,8 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.tr("&Valutazione"), "Ctrl+2", lambda: self._go_tab(1))
         self.view_menu.addAction(self.tr("&Aggiorna"), QKeySequence.StandardKey.Refresh, self.data_changed.emit)
         self.menuBar().addMenu(self.packages.chair_menu)
-        self.documents = DocumentActions(self)
+        self.documents = DocumentActions(self, self)
+        self.pages.currentChanged.connect(self.documents.refresh)
         self.menuBar().addMenu(self.documents.menu)
         help_menu = self.menuBar().addMenu(self.tr("&Aiuto"))
         help_menu.addAction(self.tr("&Informazioni"), self._about)
@@ -127,7 +134,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         files = settings.recent_files()
         for f in files:
-            self.recent_menu.addAction(Path(f).name, lambda f=f: self.open_file(Path(f))).setToolTip(f)
+            self.recent_menu.addAction(Path(f).name, partial(self.open_file, Path(f))).setToolTip(f)
         if not files:
             self.recent_menu.addAction(self.tr("(nessun file recente)")).setEnabled(False)
 
@@ -168,7 +175,7 @@ class MainWindow(QMainWindow):
         self._ask_identity()
 
     def close_file(self) -> None:
-        self._flush()
+        self.flush()
         self._clear_work()
         self.user = None
         if self.db is not None:
@@ -186,7 +193,7 @@ class MainWindow(QMainWindow):
     def _ask_identity(self) -> None:
         if self.db is None:
             return
-        self._flush()
+        self.flush()
         self._clear_work()
         member = package_user(self.db)
         if member is not None:  # a member's package holds that member only: no need to ask who is there
@@ -232,16 +239,12 @@ class MainWindow(QMainWindow):
         self.domande.table.setFocus()
 
     def _add_chair_screens(self) -> None:
-        if importlib.util.find_spec("ui.chair") is None:
-            return
-        chair = importlib.import_module("ui.chair")
-        if not hasattr(chair, "chair_tabs"):
-            return
-        for title, widget in chair.chair_tabs(self):  # lazy pages: built when first shown
-            if self.safety.read_only and hasattr(widget, "read_only"):
-                widget.read_only = True
+        assert self.db is not None and self.user is not None
+        desk = ChairDesk(self.db, self.user, self.data_changed, self, self.set_database)
+        for title, widget in chair_tabs(desk):  # lazy pages: built when first shown
+            widget.read_only = self.safety.read_only
             self.tabs.addTab(widget, title)
-        self.chair_actions = list(chair.chair_actions(self)) if hasattr(chair, "chair_actions") else []
+        self.chair_actions = chair_actions(desk)
         if self.chair_actions:
             self.toolbar.addSeparator()
             for action in self.chair_actions:
@@ -258,7 +261,8 @@ class MainWindow(QMainWindow):
         while self.tabs.count():
             widget = self.tabs.widget(0)
             self.tabs.removeTab(0)
-            widget.deleteLater()
+            if widget is not None:
+                widget.deleteLater()
         self.tabs.blockSignals(False)
         self.domande = self.evaluation = None
 
@@ -276,9 +280,9 @@ class MainWindow(QMainWindow):
 
     def _on_tab_changed(self, index: int) -> None:
         """A chair tab builds (or refreshes, if stale) its screen when it becomes current."""
-        activate = getattr(self.tabs.widget(index), "activate", None)
-        if callable(activate):
-            activate()
+        widget = self.tabs.widget(index)
+        if isinstance(widget, LazyTab):
+            widget.activate()
 
     def _go_tab(self, index: int) -> None:
         if index < self.tabs.count():
@@ -290,9 +294,21 @@ class MainWindow(QMainWindow):
         if self.evaluation is not None:
             self.evaluation.refresh_buttons()
 
-    def _flush(self) -> None:
+    # -- what the parts may ask (ui.host.Host) -------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Saves what the member is typing (before it leaves in a return, or the file closes)."""
         if self.evaluation is not None:
             self.evaluation.flush()
+
+    def dialog_parent(self) -> QWidget:
+        return self
+
+    def show_message(self, text: str, timeout_ms: int = 0) -> None:
+        if text:
+            self.statusBar().showMessage(text, timeout_ms)
+        else:
+            self.statusBar().clearMessage()
 
     def _about(self) -> None:
         show_about(self)

@@ -21,9 +21,9 @@ def app_settings() -> QSettings:
 
 def recent_files() -> list[str]:
     value = app_settings().value("recent_files", [])
-    if isinstance(value, str):
-        value = [value]
-    return [str(v) for v in (value or []) if Path(str(v)).exists()]
+    # QSettings gives a str for a one-element list on some platforms, a list otherwise, None when unset.
+    files: list[object] = [value] if isinstance(value, str) else list(value) if isinstance(value, list | tuple) else []
+    return [str(v) for v in files if Path(str(v)).exists()]
 
 
 def remember_file(path: Path) -> None:
@@ -33,7 +33,7 @@ def remember_file(path: Path) -> None:
 
 def last_member(path: Path) -> int | None:
     value = app_settings().value(f"identity/{_key(path)}")
-    return int(value) if value not in (None, "") else None  # type: ignore[arg-type]
+    return int(str(value)) if value not in (None, "") else None
 
 
 def remember_member(path: Path, member_id: int) -> None:

@@ -9,9 +9,8 @@ is a copy in the user's data folder, so trying the program never changes anythin
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,12 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from ui import dialogs, settings
+from ui.host import Host, HostRef
 from valutazione.db import remove_sidecars
 from valutazione.errors import ValutazioneError
 from valutazione.paths import resource, user_data_dir
-
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
 
 DEMO_FILE = "bando-dimostrativo.valutazione"
 
@@ -54,15 +51,18 @@ def app_icon() -> QIcon:
 
 
 class WelcomePage(QWidget):
-    """Every button says what it does in a line under it; Tab walks them, Enter opens a recent file."""
+    """Every button says what it does in a line under it; Tab walks them, Enter opens a recent file.
 
-    @property
-    def host(self) -> MainWindow:
-        """The main window through Qt's parent link: a Python attribute would make a cycle that outlives it."""
-        return cast("MainWindow", self.window())
+    Opening a file or a package is the window's own dialog: the page asks for it with
+    ``choose_file_requested`` and ``choose_package_requested``.
+    """
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    choose_file_requested = Signal()
+    choose_package_requested = Signal()
+
+    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.host = HostRef(host)
         logo = QLabel()
         logo.setPixmap(app_icon().pixmap(96, 96))
         title = QLabel(tr("Valutazione delle domande di contributo"))
@@ -94,9 +94,9 @@ class WelcomePage(QWidget):
         self.new_button = QPushButton(tr("&Nuovo bando dal modello di Milano…"))
         self.new_button.clicked.connect(self.new_bando)
         self.open_button = QPushButton(tr("Apri un fi&le…"))
-        self.open_button.clicked.connect(window.choose_file)
+        self.open_button.clicked.connect(self.choose_file_requested)
         self.package_button = QPushButton(tr("Apri un &pacchetto di valutazione…"))
-        self.package_button.clicked.connect(self.open_package)
+        self.package_button.clicked.connect(self.choose_package_requested)
         start = QGridLayout()
         start.setColumnStretch(1, 1)
         start.setHorizontalSpacing(14)
@@ -177,14 +177,14 @@ class WelcomePage(QWidget):
     def _open_recent(self, item: QListWidgetItem) -> None:
         path = item.data(Qt.ItemDataRole.UserRole)
         if path:
-            self.host.open_file(Path(path))
+            self.host().open_file(Path(path))
 
     def open_demo(self) -> bool:
         """Builds the demo copy at first use (a few seconds), then opens it like any file."""
         path = demo_path()
         if not path.exists() and not self._build_demo(path):
             return False
-        return self.host.open_file(path)
+        return self.host().open_file(path)
 
     def recreate_demo(self) -> bool:
         path = demo_path()
@@ -203,7 +203,7 @@ class WelcomePage(QWidget):
         from valutazione.demo import build_demo
 
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.host.statusBar().showMessage(tr("Preparazione del bando dimostrativo…"))
+        self.host().show_message(tr("Preparazione del bando dimostrativo…"))
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             build_demo(path)
@@ -212,23 +212,17 @@ class WelcomePage(QWidget):
             return False
         finally:
             QApplication.restoreOverrideCursor()
-            self.host.statusBar().clearMessage()
+            self.host().show_message("")
         return True
 
     def new_bando(self) -> None:
-        """The chair's guided wizard when the chair's screens are installed, else a file from the template."""
-        try:
-            from ui.chair.bando_wizard import BandoWizard
-        except ImportError:
-            self.host.new_file()
-            return
-        wizard = BandoWizard(self.host)
-        if wizard.exec() and wizard.database is not None:
-            self.host.set_database(wizard.database)
-        wizard.deleteLater()
+        """The chair's guided wizard: the call's rules and grid, then the committee."""
+        from ui.chair.bando_wizard import BandoWizard
 
-    def open_package(self) -> None:
-        self.host.packages.choose_package()
+        wizard = BandoWizard(self.window())
+        if wizard.exec() and wizard.database is not None:
+            self.host().set_database(wizard.database)
+        wizard.deleteLater()
 
 
 def _heading(text: str) -> QLabel:

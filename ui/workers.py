@@ -10,24 +10,22 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
-from sqlalchemy.orm import Session
 
 from ui.crash import unexpected_message
 from valutazione import errorlog
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
+from valutazione.services import Session
 
 SHOW_AFTER_MS = 500
 
 
-class CoreTask(Protocol):
-    def __call__(
-        self, session: Session, progress: Callable[[int, int], None], cancelled: Callable[[], bool]
-    ) -> Any: ...
+# A core function run in the worker: ``task(session, progress, cancelled)`` returns what ``finished`` carries.
+CoreTask = Callable[[Session, Callable[[int, int], None], Callable[[], bool]], Any]
 
 
 class Cancelled(Exception):

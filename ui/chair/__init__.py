@@ -1,8 +1,9 @@
 """The chair's and the secretary's desktop: the tabs and actions the main window adds for them.
 
-``chair_tabs(window)`` and ``chair_actions(window)`` are the only entry points; every screen reads
-``window.db`` and ``window.user`` and refreshes on ``window.data_changed``. The secretary gets the
-committee, sessions and progress screens; the chair gets everything.
+``chair_tabs(desk)`` and ``chair_actions(desk)`` are the only entry points; every screen reads
+``desk.db`` and ``desk.user`` (a ``ui.host.Desk``) and refreshes on ``desk.data_changed``. The
+secretary gets the committee, sessions and progress screens; the chair gets everything; anyone else
+(a member) gets none of them.
 
 The tabs are lazy (``LazyTab``): a screen is built, and reads the file, the first time it is shown,
 and on ``data_changed`` only the visible one refreshes, the others are marked stale and refresh when
@@ -17,10 +18,9 @@ from collections.abc import Callable
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
-from ui.chair.common import Host, actor_name, tr
-
-# Buttons that only read or browse stay usable on a read-only file; every other button of a chair screen writes.
-READING_BUTTONS = ("Stampa", "Sfoglia", "Esporta", "Anteprima", "Apri", "Su", "Giù")
+from ui.chair.common import READS_ONLY, actor_name, tr
+from ui.host import Desk
+from valutazione.services.committee import PRESIDENTE, SEGRETARIO
 
 
 class LazyTab(QWidget):
@@ -32,7 +32,7 @@ class LazyTab(QWidget):
     page's, so a write elsewhere costs nothing here until the user comes back (``stale``).
     """
 
-    def __init__(self, host: Host, factory: Callable[[Host], QWidget], parent: QWidget | None = None) -> None:
+    def __init__(self, host: Desk, factory: Callable[[Desk], QWidget], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.host = host
         self.factory = factory
@@ -40,8 +40,8 @@ class LazyTab(QWidget):
         self.stale = False
         self.loads = 0  # how many times the screen read the file (tests and benchmarks count them)
         self.read_only = False  # set by the window for a file opened read-only: writing buttons disabled
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
         host.data_changed.connect(self._on_data_changed)
 
     def activate(self) -> None:
@@ -54,7 +54,7 @@ class LazyTab(QWidget):
                     self.host.data_changed.disconnect(refresh)
                 except (RuntimeError, TypeError):  # the screen did not connect it: nothing to replace
                     pass
-            self.layout().addWidget(self.panel)
+            self._layout.addWidget(self.panel)
             self.panel.show()
             self.loads += 1
             self.stale = False
@@ -75,7 +75,7 @@ class LazyTab(QWidget):
         if not self.read_only or self.panel is None:
             return
         for button in self.panel.findChildren(QPushButton):
-            if not button.text().startswith(tr_all(READING_BUTTONS)):
+            if not button.property(READS_ONLY):
                 button.setEnabled(False)
                 button.setToolTip(tr("Il file è aperto in sola lettura: vedere l'avviso in alto."))
 
@@ -88,15 +88,7 @@ class LazyTab(QWidget):
             self.stale = True
 
 
-def tr_all(texts: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(tr(t) for t in texts)
-
-
-def _is_chair(window: Host) -> bool:
-    return getattr(window.user, "role", "presidente") == "presidente"
-
-
-def chair_tabs(window: Host) -> list[tuple[str, QWidget]]:
+def chair_tabs(desk: Desk) -> list[tuple[str, LazyTab]]:
     """The screens as lazy pages: nothing is built or read here, only when a tab is first shown."""
     from ui.chair.admissibility import AdmissibilityPanel
     from ui.chair.committee import CommitteeTab
@@ -106,10 +98,10 @@ def chair_tabs(window: Host) -> list[tuple[str, QWidget]]:
     from ui.chair.rules_tab import RulesTab
     from ui.chair.sessions import SessionsPanel
 
-    screens: list[tuple[str, Callable[[Host], QWidget]]]
-    if not _is_chair(window):
+    screens: list[tuple[str, Callable[[Desk], QWidget]]]
+    if desk.user.role == SEGRETARIO:
         screens = [(tr("Commissione"), CommitteeTab), (tr("Sedute"), SessionsPanel), (tr("Avanzamento"), ProgressPanel)]
-    else:
+    elif desk.user.role == PRESIDENTE:
         screens = [
             (tr("Bando"), RulesTab),
             (tr("Commissione"), CommitteeTab),
@@ -119,36 +111,36 @@ def chair_tabs(window: Host) -> list[tuple[str, QWidget]]:
             (tr("Sedute"), SessionsPanel),
             (tr("Finanziario"), FinancePanel),
         ]
-    return [(title, LazyTab(window, factory)) for title, factory in screens]
+    else:
+        screens = []
+    return [(title, LazyTab(desk, factory)) for title, factory in screens]
 
 
-def chair_actions(window: Host) -> list[QAction]:
+def chair_actions(desk: Desk) -> list[QAction]:
     """Import of applications and the new-call wizard (the chair only)."""
-    if not _is_chair(window):
+    if desk.user.role != PRESIDENTE:
         return []
-    parent = window if isinstance(window, QWidget) else None
+    parent = desk.window()
     importing = QAction(tr("Importa domande…"), parent)
     importing.setShortcut(QKeySequence("Ctrl+I"))
-    importing.triggered.connect(lambda: _import(window))
+    importing.triggered.connect(lambda: _import(desk))
     new_call = QAction(tr("Nuovo bando (procedura guidata)…"), parent)
-    new_call.triggered.connect(lambda: _new_call(window))
+    new_call.triggered.connect(lambda: _new_call(desk))
     return [importing, new_call]
 
 
-def _import(window: Host) -> None:
+def _import(desk: Desk) -> None:
     from ui.chair.import_wizard import ImportWizard
 
-    wizard = ImportWizard(window, window if isinstance(window, QWidget) else None)
+    wizard = ImportWizard(desk, desk.window())
     wizard.exec()
     wizard.deleteLater()
 
 
-def _new_call(window: Host) -> None:
+def _new_call(desk: Desk) -> None:
     from ui.chair.bando_wizard import BandoWizard
 
-    wizard = BandoWizard(window if isinstance(window, QWidget) else None, actor_name(window))
+    wizard = BandoWizard(desk.window(), actor_name(desk))
     if wizard.exec() and wizard.database is not None:
-        opener = getattr(window, "set_database", None)
-        if callable(opener):
-            opener(wizard.database)
+        desk.open_database(wizard.database)
     wizard.deleteLater()

@@ -8,7 +8,6 @@ service, which refuses a decision without reason or while a request is pending.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from ui.chair.common import (
     ERROR_COLOUR,
@@ -37,7 +35,6 @@ from ui.chair.common import (
     FUNDED_BG,
     OK_COLOUR,
     PARTIAL_BG,
-    Host,
     StatusLine,
     actor_name,
     date_edit,
@@ -49,25 +46,15 @@ from ui.chair.common import (
     run_action,
     tr,
 )
+from ui.host import Desk
 from ui.models.table import CENTER, AnyIndex, Column, RowTableModel
 from valutazione.bando import Bando
 from valutazione.importers.report import RULES
-from valutazione.models import Domanda, Soccorso
 from valutazione.ranking.status import AdmissibilityOutcome
-from valutazione.services import admissibility, lookup
-from valutazione.services.admissibility import Checklist
+from valutazione.services import Session, admissibility, lookup
+from valutazione.services.admissibility import Checklist, RescueInfo
 
 OUTCOME_LABELS = {o.value: o.label for o in AdmissibilityOutcome}
-
-
-@dataclass(frozen=True)
-class Rescue:
-    id: int
-    domanda_id: int
-    protocol: str
-    requested_on: date
-    deadline: date
-    documents: str
 
 
 def formal_checks(b: Bando) -> list[tuple[str, tuple[str, ...]]]:
@@ -112,7 +99,7 @@ class ChecklistModel(RowTableModel[Checklist]):
 
 
 class AdmissibilityPanel(QWidget):
-    def __init__(self, host: Host) -> None:
+    def __init__(self, host: Desk) -> None:
         super().__init__()
         self.host = host
         self.model = ChecklistModel(parent=self)
@@ -193,7 +180,7 @@ class AdmissibilityPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         layout.addWidget(self.status)
-        self.rescues: dict[int, Rescue] = {}
+        self.rescues: dict[int, RescueInfo] = {}
         self.bando: Bando | None = None
         host.data_changed.connect(self.refresh)
         self.refresh()
@@ -202,14 +189,8 @@ class AdmissibilityPanel(QWidget):
         current = self.current()
         today = date.today()
 
-        def load(s: Any) -> tuple[Bando, list[Checklist], dict[int, Rescue], list[Rescue]]:
-            protocols = {d.id: d.protocol for d in s.scalars(select(Domanda))}
-            pending = {
-                r.domanda_id: Rescue(
-                    r.id, r.domanda_id, protocols[r.domanda_id], r.requested_on, r.deadline, r.documents
-                )
-                for r in s.scalars(select(Soccorso).where(Soccorso.outcome == admissibility.PENDING))
-            }
+        def load(s: Session) -> tuple[Bando, list[Checklist], dict[int, RescueInfo], list[RescueInfo]]:
+            pending = admissibility.pending_rescues(s)
             overdue = [pending[r.domanda_id] for r in admissibility.overdue_rescues(s, today)]
             return lookup.rules(s), admissibility.checklist(s), pending, overdue
 

@@ -167,7 +167,7 @@ class SummaryPage(QWizardPage):
 
     def validatePage(self) -> bool:
         try:
-            self.wiz.create()
+            self.wiz.create_database()
         except (BandoError, ValutazioneError) as exc:
             self.status.fail(str(exc))
             return False
@@ -228,7 +228,7 @@ class BandoWizard(QWizard):
         self.source_toml, mapping = self._read(path)
         self.editor.reset(mapping)
 
-    def create(self) -> Database:
+    def create_database(self) -> Database:
         bando = self.editor.validate()
         path = Path(self.start.path.text().strip())
         unchanged = bando == bando_from_mapping(tomllib.loads(self.source_toml))

@@ -6,8 +6,7 @@ collects the input and shows the refusal, so a rule can never be bypassed from t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
 
 from ui.chair.common import (
     ROME,
-    Host,
     StatusLine,
     actor_name,
     date_edit,
@@ -38,8 +36,9 @@ from ui.chair.common import (
     to_qdate,
     tr,
 )
+from ui.host import Desk
 from ui.models.table import CENTER, Column, RowTableModel
-from valutazione.services import committee, lookup
+from valutazione.services import committee
 from valutazione.services.committee import MemberInfo
 
 ROLE_LABELS = {
@@ -68,16 +67,10 @@ class MembersModel(RowTableModel[MemberInfo]):
     )
 
 
-@dataclass(frozen=True)
-class Appointment:
-    act: str
-    day: date | None
-
-
 class CommitteeTab(QWidget):
     """Members table, add-member form, declarations, appointment act."""
 
-    def __init__(self, host: Host) -> None:
+    def __init__(self, host: Desk) -> None:
         super().__init__()
         self.host = host
         self.model = MembersModel(parent=self)
@@ -138,10 +131,7 @@ class CommitteeTab(QWidget):
     def refresh(self) -> None:
         members, appointment = read(
             self.host,
-            lambda s: (
-                committee.list_members(s),
-                Appointment(lookup.bando_row(s).appointment_act, lookup.bando_row(s).appointment_date),
-            ),
+            lambda s: (committee.list_members(s), committee.appointment(s)),
         )
         self.model.set_rows(members)
         self.act.setText(appointment.act)

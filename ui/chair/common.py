@@ -1,6 +1,7 @@
 """What every chair/secretary panel shares: the host it lives in, one transaction per action, formatting.
 
-A panel never decides anything: it calls a service inside ``host.db.sessions.begin()`` and shows the
+A panel never decides anything: it calls a service inside ``host.db.sessions.begin()`` (its host, a
+``ui.host.Desk``) and shows the
 service's Italian ``ValutazioneError`` message in its own status line, so the user sees why an action
 was refused without a modal box, and tests read the same text the user reads. After a successful write
 the host's ``data_changed`` is emitted and every panel refreshes.
@@ -12,16 +13,16 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Protocol, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QDate, SignalInstance
-from PySide6.QtWidgets import QAbstractItemView, QDateEdit, QLabel, QTableView, QWidget
-from sqlalchemy.orm import Session
+from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QDate
+from PySide6.QtWidgets import QAbstractItemView, QDateEdit, QLabel, QPushButton, QTableView, QWidget
 
-from valutazione.db import Database
+from ui.host import Desk
 from valutazione.errors import ValutazioneError
 from valutazione.money import format_decimal_it, format_euro
+from valutazione.services import Session
 
 ROME = ZoneInfo("Europe/Rome")
 T = TypeVar("T")
@@ -35,24 +36,23 @@ NOT_ADMITTED_BG = "#f6dcdc"
 EXCLUDED_BG = "#e6e6e6"
 
 
-class Host(Protocol):
-    """The main window as the chair's panels see it (the GUI helper's MainWindow provides it)."""
+# A button that only reads or browses carries this property; on a read-only file every other is disabled.
+READS_ONLY = "reads_only"
 
-    db: Database
-    user: Any
-    data_changed: SignalInstance
+
+def reading_button(button: QPushButton) -> QPushButton:
+    """Marks a button that writes nothing (print, browse, reorder in a dialog): usable on a read-only file."""
+    button.setProperty(READS_ONLY, True)
+    return button
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("chair", text)
 
 
-def actor_name(host: Host) -> str:
-    """The audit's *who*: the current member's name, whatever object the main window keeps for it."""
-    user = host.user
-    if user is None:
-        return "presidente"
-    return str(getattr(user, "name", user))
+def actor_name(host: Desk) -> str:
+    """The audit's *who*: the name of the member who entered the file."""
+    return host.user.name
 
 
 class StatusLine(QLabel):
@@ -72,7 +72,7 @@ class StatusLine(QLabel):
         self.setText(text)
 
 
-def run_action(host: Host, status: StatusLine, action: Callable[[Session], T], done: str = "") -> T | None:
+def run_action(host: Desk, status: StatusLine, action: Callable[[Session], T], done: str = "") -> T | None:
     """One user action = one transaction; a refusal is shown, a success refreshes every panel."""
     try:
         with host.db.sessions.begin() as s:
@@ -88,7 +88,7 @@ def run_action(host: Host, status: StatusLine, action: Callable[[Session], T], d
     return result
 
 
-def read(host: Host, query: Callable[[Session], T]) -> T:
+def read(host: Desk, query: Callable[[Session], T]) -> T:
     """A read-only look inside one session (frozen results only leave it)."""
     with host.db.sessions() as s:
         return query(s)

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.chair.common import Host, StatusLine, actor_name, date_edit, euro, from_qdate, read, run_action, tr
+from ui.chair.common import StatusLine, actor_name, date_edit, euro, from_qdate, read, run_action, tr
 from ui.chair.grid_editor import amount_text
+from ui.host import Desk
 from ui.models.table import RIGHT, Column, RowTableModel
 from valutazione.money import to_cents
 from valutazione.services import finance
@@ -39,7 +40,7 @@ class FinanceModel(RowTableModel[BeneficiaryLine]):
 
 
 class FinancePanel(QWidget):
-    def __init__(self, host: Host) -> None:
+    def __init__(self, host: Desk) -> None:
         super().__init__()
         self.host = host
         self.totals = QLabel()

@@ -104,8 +104,7 @@ class GridEditor(QWidget):
 
     def criteria(self) -> list[dict[str, Any]]:
         out = []
-        for i in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(i)
+        for item in _top_items(self.tree):
             out.append(
                 {
                     "codice": item.text(0).strip(),
@@ -115,11 +114,11 @@ class GridEditor(QWidget):
                     "confronto_a_coppie": item.text(4).strip() or None,
                     "sottocriteri": [
                         {
-                            "codice": item.child(j).text(0).strip(),
-                            "descrizione": item.child(j).text(1).strip(),
-                            "massimo": amount_text(item.child(j).text(2)),
+                            "codice": child.text(0).strip(),
+                            "descrizione": child.text(1).strip(),
+                            "massimo": amount_text(child.text(2)),
                         }
-                        for j in range(item.childCount())
+                        for child in _children(item)
                     ],
                 }
             )
@@ -151,9 +150,20 @@ class GridEditor(QWidget):
 
     def _update_total(self) -> None:
         total = Decimal(0)
-        for i in range(self.tree.topLevelItemCount()):
+        for item in _top_items(self.tree):
             try:
-                total += Decimal(amount_text(self.tree.topLevelItem(i).text(2)) or "0")
+                total += Decimal(amount_text(item.text(2)) or "0")
             except InvalidOperation:
                 continue
         self.total.setText(tr("Punteggio massimo totale: ") + f"{total.normalize():f}".replace(".", ","))
+
+
+def _top_items(tree: QTreeWidget) -> list[QTreeWidgetItem]:
+    """The criteria rows (Qt types each lookup as optional; an index below the count always has one)."""
+    found = (tree.topLevelItem(i) for i in range(tree.topLevelItemCount()))
+    return [item for item in found if item is not None]
+
+
+def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    found = (item.child(j) for j in range(item.childCount()))
+    return [child for child in found if child is not None]

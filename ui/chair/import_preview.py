@@ -66,8 +66,8 @@ def preview_rows(report: ImportReport, table: Table, applicant_column: int | Non
     for r in report.refused:
         refused.setdefault(r.row, []).append(f"{r.field}: {r.reason}")
         protocols[r.row] = r.protocol
-    for row, reasons in refused.items():
-        out[row] = PreviewRow(row, protocols[row], applicant(row), REFUSED, tuple(reasons))
+    for row, why in refused.items():
+        out[row] = PreviewRow(row, protocols[row], applicant(row), REFUSED, tuple(why))
     return [out[k] for k in sorted(out)]
 
 

@@ -28,16 +28,17 @@ from PySide6.QtWidgets import (
     QWizard,
     QWizardPage,
 )
-from sqlalchemy.orm import Session
 
-from ui.chair.common import Host, StatusLine, actor_name, tr
+from ui.chair.common import StatusLine, actor_name, tr
 from ui.chair.import_preview import FLAGGED, READY, REFUSED, SKIPPED, PreviewModel, preview_rows
+from ui.host import Desk
 from ui.workers import Job, run_task
 from valutazione.db import load_rules
 from valutazione.errors import ValutazioneError
 from valutazione.importers.domande import apply_import, existing_domande, plan_import
 from valutazione.importers.report import ImportReport, ImportResult
 from valutazione.importers.table import FIELD_ALIASES, REQUIRED_COLUMNS, Table, normalise_header, read_table
+from valutazione.services import Session
 
 NONE = "—"
 
@@ -284,7 +285,7 @@ class PreviewPage(QWizardPage):
 
 
 class ImportWizard(QWizard):
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+    def __init__(self, host: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.host = host
         self.table: Table | None = None

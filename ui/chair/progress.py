@@ -8,7 +8,6 @@ where the chair must act. Reopening goes through ``sheets.reopen``, which only t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
@@ -27,45 +26,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from ui.chair.common import EXCLUDED_BG, FUNDED_BG, NOT_ADMITTED_BG, PARTIAL_BG, Host, StatusLine, read, run_action, tr
+from ui.chair.common import EXCLUDED_BG, FUNDED_BG, NOT_ADMITTED_BG, PARTIAL_BG, StatusLine, read, run_action, tr
+from ui.host import Desk
 from ui.models.table import AnyIndex
-from valutazione.models import Ammissibilita, Domanda, Scheda
-from valutazione.services import committee, sheets
 from valutazione.services import ranking as ranking_service
-from valutazione.services.conflicts import EXCLUDED_OUTCOMES, all_conflicts
+from valutazione.services import sheets
+from valutazione.services.progress import ABSTAINED, DRAFT, MISSING, SENT, Board, load_board
 
-SENT, DRAFT, MISSING, ABSTAINED = "inviata", "bozza", "mancante", "astenuto"
 COLOURS = {SENT: FUNDED_BG, DRAFT: PARTIAL_BG, MISSING: NOT_ADMITTED_BG, ABSTAINED: EXCLUDED_BG}
-
-
-@dataclass(frozen=True)
-class Board:
-    members: tuple[tuple[int, str], ...]
-    domande: tuple[tuple[int, str, str], ...]  # id, protocol, applicant
-    states: dict[tuple[int, int], str]  # (domanda_id, member_id) → state
-    warnings: tuple[dict[str, Any], ...]
-
-
-def load_board(s: Any) -> Board:
-    members = tuple((m.id, m.name) for m in committee.scoring_members(s))
-    excluded = set(s.scalars(select(Ammissibilita.domanda_id).where(Ammissibilita.outcome.in_(EXCLUDED_OUTCOMES))))
-    domande = tuple(
-        (d.id, d.protocol, d.applicant)
-        for d in s.scalars(select(Domanda).order_by(Domanda.protocol))
-        if d.id not in excluded
-    )
-    conflicts = all_conflicts(s)
-    sheet_state = {(x.domanda_id, x.commissario_id): x.state for x in s.scalars(select(Scheda))}
-    states = {}
-    for did, _, _ in domande:
-        for mid, _ in members:
-            if (mid, did) in conflicts:
-                states[(did, mid)] = ABSTAINED
-            else:
-                states[(did, mid)] = sheet_state.get((did, mid), MISSING)
-    return Board(members, domande, states, tuple(ranking_service.compute(s).warnings))
 
 
 class ProgressModel(QAbstractTableModel):
@@ -125,7 +94,7 @@ class ProgressModel(QAbstractTableModel):
 
 
 class ProgressPanel(QWidget):
-    def __init__(self, host: Host) -> None:
+    def __init__(self, host: Desk) -> None:
         super().__init__()
         self.host = host
         self.model = ProgressModel(self)
@@ -201,10 +170,9 @@ class ProgressPanel(QWidget):
             self.status.fail(tr("Selezionare la cella della scheda da riaprire (domanda × commissario)."))
             return
         did, _protocol, mid, _state = self.model.cell(index)
-        chair = getattr(self.host.user, "id", None)
-        if chair is None:
-            self.status.fail(tr("Solo il presidente può riaprire una scheda."))
+        if mid is None:  # column 0 was excluded above: every other column is a member
             return
+        chair = self.host.user.id  # the service refuses anyone but the chair, in its own words
         reason = self.reason.text()
         done = run_action(
             self.host,

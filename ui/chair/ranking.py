@@ -11,7 +11,8 @@ backup of the file is taken, the moment after which losing it would cost a sessi
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -33,17 +34,27 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from ui import dialogs, workers
-from ui.chair.common import ERROR_COLOUR, Host, StatusLine, actor_name, day_it, euro, record_table, run_action, tr
+from ui.chair.common import (
+    ERROR_COLOUR,
+    StatusLine,
+    actor_name,
+    day_it,
+    euro,
+    reading_button,
+    record_table,
+    run_action,
+    tr,
+)
 from ui.chair.ranking_model import FundingLineDelegate, RankingModel, VersionInfo, VersionsModel
+from ui.host import Desk
 from valutazione.backups import take_backup
 from valutazione.errors import ValutazioneError
-from valutazione.models import Seduta
 from valutazione.ranking.records import TieGroup
 from valutazione.services import lookup
 from valutazione.services import ranking as service
+from valutazione.services import sedute as sedute_service
 
 
 class DrawDialog(QDialog):
@@ -56,7 +67,7 @@ class DrawDialog(QDialog):
         self.order.addItems(list(tie.protocols))
         self.order.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.order.setCurrentRow(0)
-        up, down = QPushButton(tr("Su")), QPushButton(tr("Giù"))
+        up, down = reading_button(QPushButton(tr("Su"))), reading_button(QPushButton(tr("Giù")))
         up.clicked.connect(lambda: self.move(-1))
         down.clicked.connect(lambda: self.move(1))
         self.note = QLineEdit()
@@ -78,7 +89,7 @@ class DrawDialog(QDialog):
         layout.addWidget(self.note)
         layout.addWidget(buttons)
 
-    def move(self, step: int) -> None:
+    def move(self, step: int) -> None:  # type: ignore[override]  # the draw's reorder, not QWidget.move
         row = self.order.currentRow()
         target = row + step
         if 0 <= row < self.order.count() and 0 <= target < self.order.count():
@@ -90,14 +101,35 @@ class DrawDialog(QDialog):
         return [self.order.item(i).text() for i in range(self.order.count())]
 
 
-def load_ranking(s: Any, _progress: Any = None, _cancelled: Any = None) -> tuple[Any, Any, list[VersionInfo], list]:
+class _ApprovedVersion(Protocol):
+    """What ``version_info`` reads of the service's approved version (the ORM row stays in the service)."""
+
+    @property
+    def version(self) -> int: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def approved_at(self) -> datetime: ...
+    @property
+    def approved_by(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+
+
+def version_info(v: _ApprovedVersion) -> VersionInfo:
+    """An approved version as a frozen record, made inside the session that read or wrote it."""
+    return VersionInfo(v.version, v.state, v.approved_at, v.approved_by, v.reason, v.fingerprint)
+
+
+def load_ranking(
+    s: Any, _progress: Any = None, _cancelled: Any = None
+) -> tuple[Any, Any, list[VersionInfo], list[tuple[int, str]]]:
     """Everything the view shows, read in one session (the worker's): frozen results only leave it."""
     computed = service.compute(s)
-    versions = [
-        VersionInfo(v.version, v.state, v.approved_at, v.approved_by, v.reason, v.fingerprint)
-        for v in service.versions(s)
-    ]
-    sedute = [(x.id, f"n. {x.number} del {day_it(x.day)}") for x in s.scalars(select(Seduta).order_by(Seduta.number))]
+    versions = [version_info(v) for v in service.versions(s)]
+    sedute = [(x.id, f"n. {x.number} del {day_it(x.day)}") for x in sedute_service.list_sedute(s)]
     return computed, lookup.rules(s), versions, sedute
 
 
@@ -106,8 +138,9 @@ class RankingPanel(QWidget):
 
     loaded = Signal()
 
-    def __init__(self, host: Host) -> None:
+    def __init__(self, host: Desk) -> None:
         super().__init__()
+        self._sedute: list[int | None] = [None]  # the sessions offered, by position in the combo box
         self.host = host
         self.job: workers.Job | None = None
         self._again = False
@@ -220,7 +253,9 @@ class RankingPanel(QWidget):
         self.table_stack.setCurrentWidget(self.table)
         self.loaded.emit()
 
-    def show_ranking(self, computed: Any, bando: Any, versions: list[VersionInfo], sedute: list) -> None:
+    def show_ranking(
+        self, computed: Any, bando: Any, versions: list[VersionInfo], sedute: list[tuple[int, str]]
+    ) -> None:
         g = computed.ranking
         self.model.set_ranking(g, bando)
         header = self.table.horizontalHeader()
@@ -245,14 +280,13 @@ class RankingPanel(QWidget):
         # Python 3.11, and enough of them abort the interpreter (see ui/app.py, guard_none_refcount).
         current = self.seduta_id()
         self.seduta.clear()
-        self._sedute: list[int | None] = [None] + [sid for sid, _ in sedute]
+        self._sedute = [None] + [sid for sid, _ in sedute]
         self.seduta.addItems([tr("(nessuna)")] + [label for _, label in sedute])
         self.seduta.setCurrentIndex(self._sedute.index(current) if current in self._sedute else 0)
 
     def seduta_id(self) -> int | None:
         index = self.seduta.currentIndex()
-        sedute = getattr(self, "_sedute", [None])
-        return sedute[index] if 0 <= index < len(sedute) else None
+        return self._sedute[index] if 0 <= index < len(self._sedute) else None
 
     def selected_protocol(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
@@ -287,7 +321,9 @@ class RankingPanel(QWidget):
             yes=tr("Approva"),
         ):
             return
-        row = run_action(self.host, self.status, lambda s: service.approve(s, state, actor, reason, seduta))
+        row = run_action(
+            self.host, self.status, lambda s: version_info(service.approve(s, state, actor, reason, seduta))
+        )
         if row is not None:
             self.status.ok(
                 tr("Approvata la versione {v} ({s}), impronta {f}").format(
@@ -322,7 +358,7 @@ class RankingPanel(QWidget):
 
     def slide(self) -> None:
         reason, seduta, actor = self.reason.text(), self.seduta_id(), actor_name(self.host)
-        row = run_action(self.host, self.status, lambda s: service.slide(s, actor, reason, seduta))
+        row = run_action(self.host, self.status, lambda s: version_info(service.slide(s, actor, reason, seduta)))
         if row is not None:
             self.status.ok(
                 tr("Scorrimento approvato come versione {v} (provvisoria).").format(v=row.version) + self.backup()

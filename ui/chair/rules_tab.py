@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from ui.chair.common import ERROR_COLOUR, Host, StatusLine, actor_name, day_it, read, run_action, tr
+from ui.chair.common import ERROR_COLOUR, StatusLine, actor_name, day_it, read, run_action, tr
 from ui.chair.rules_editor import SECTIONS, RulesEditor, section_of
+from ui.host import Desk
 from valutazione.errors import BandoError
 from valutazione.services import lookup, rules
 
@@ -14,7 +15,7 @@ TITLES = {"generale": "Dati del bando", "zone": "Zone bersaglio", "griglia": "Gr
 
 
 class RulesTab(QWidget):
-    def __init__(self, host: Host) -> None:
+    def __init__(self, host: Desk) -> None:
         super().__init__()
         self.host = host
         self.editor = RulesEditor(read(host, lambda s: lookup.rules(s).to_mapping()))

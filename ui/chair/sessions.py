@@ -28,14 +28,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from ui.chair.common import Host, StatusLine, actor_name, date_edit, day_it, from_qdate, read, run_action, tr
+from ui.chair.common import StatusLine, actor_name, date_edit, day_it, from_qdate, read, reading_button, run_action, tr
+from ui.host import Desk
 from ui.printing import print_document
-from valutazione.models import Seduta
 from valutazione.reports.verbale import build_verbale_pdf
 from valutazione.reports.verbale_data import collect_verbale
-from valutazione.services import committee, sedute
+from valutazione.services import Session, committee, sedute
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class SedutaInfo:
 
 
 class SessionsPanel(QWidget):
-    def __init__(self, host: Host) -> None:
+    def __init__(self, host: Desk) -> None:
         super().__init__()
         self.host = host
         self.list = QListWidget()
@@ -80,7 +79,7 @@ class SessionsPanel(QWidget):
         self.note.setPlaceholderText(tr("nota di correzione, stampata prima delle firme"))
         self.note_button = QPushButton(tr("Aggiungi nota"))
         self.note_button.clicked.connect(self.add_note)
-        self.print_button = QPushButton(tr("Stampa il verbale…"))
+        self.print_button = reading_button(QPushButton(tr("Stampa il verbale…")))
         self.print_button.clicked.connect(self.print_verbale)
         detail_box = QGroupBox(tr("Seduta selezionata: decisioni dal registro"))
         detail_layout = QVBoxLayout(detail_box)
@@ -110,12 +109,12 @@ class SessionsPanel(QWidget):
     def refresh(self) -> None:
         current = self.selected()
 
-        def load(s: object) -> tuple[list[SedutaInfo], list[tuple[int, str]]]:
+        def load(s: Session) -> tuple[list[SedutaInfo], list[tuple[int, str]]]:
             rows = [
                 SedutaInfo(x.id, x.number, x.day, f"{tr('Seduta n.')} {x.number} {tr('del')} {day_it(x.day)}")
-                for x in s.scalars(select(Seduta).order_by(Seduta.number))
-            ]  # type: ignore[attr-defined]
-            members = [(m.id, f"{m.name} ({m.role})") for m in committee.list_members(s)]  # type: ignore[arg-type]
+                for x in sedute.list_sedute(s)
+            ]
+            members = [(m.id, f"{m.name} ({m.role})") for m in committee.list_members(s)]
             return rows, members
 
         rows, members = read(self.host, load)

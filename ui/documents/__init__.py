@@ -9,34 +9,27 @@ lets them see, and signs and checks the verbale like the chair and the secretary
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QMenu
+from PySide6.QtWidgets import QDialog, QMenu, QWidget
 
 from ui.documents.build import Choice, tr
 from ui.documents.export import ExportDialog
 from ui.documents.sign import SignDialog
 from ui.documents.verify import VerifyDialog
-
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+from ui.host import Host, HostRef
 
 __all__ = ["DocumentActions", "ExportDialog", "SignDialog", "VerifyDialog"]
 
 
 class DocumentActions(QObject):
-    """The menu's entries, enabled once someone has entered an open file."""
+    """The menu's entries, enabled once someone has entered an open file (``refresh`` when that changes)."""
 
-    @property
-    def host(self) -> MainWindow:
-        """The main window through Qt's parent link (a Python attribute would make a reference cycle)."""
-        return cast("MainWindow", self.parent())
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.menu = QMenu(tr("&Documenti"), window)
+    def __init__(self, host: Host, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.host = HostRef(host)
+        self.menu = QMenu(tr("&Documenti"), parent)
         self.export_action: QAction = self.menu.addAction(tr("&Esporta…"), "Ctrl+E", self.export)
         self.print_action: QAction = self.menu.addAction(tr("&Stampa…"), "Ctrl+P", self.print)
         self.menu.addSeparator()
@@ -45,11 +38,11 @@ class DocumentActions(QObject):
         self.dialog: QDialog | None = None
         self.last_verbale: Path | None = None  # the default PDF to sign: the verbale just exported
         self.menu.aboutToShow.connect(self.refresh)
-        window.pages.currentChanged.connect(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:
-        ready = self.host.db is not None and self.host.user is not None
+        host = self.host()
+        ready = host.db is not None and host.user is not None
         for action in (self.export_action, self.print_action, self.sign_action, self.verify_action):
             action.setEnabled(ready)
 
@@ -61,25 +54,29 @@ class DocumentActions(QObject):
         return dialog
 
     def export(self) -> None:
-        db, user = self.host.db, self.host.user
+        host = self.host()
+        db, user = host.db, host.user
         if db is None or user is None:
             return
-        dialog = ExportDialog(self.host, db, user)
+        dialog = ExportDialog(host.dialog_parent(), db, user)
         dialog.exported.connect(self._remember)
         self._show(dialog)
 
     def print(self) -> None:
-        db, user = self.host.db, self.host.user
+        host = self.host()
+        db, user = host.db, host.user
         if db is not None and user is not None:
-            self._show(ExportDialog(self.host, db, user, printing=True))
+            self._show(ExportDialog(host.dialog_parent(), db, user, printing=True))
 
     def sign(self) -> None:
-        if self.host.db is not None:
-            self._show(SignDialog(self.host, self.host.db, self.last_verbale))
+        host = self.host()
+        if host.db is not None:
+            self._show(SignDialog(host.dialog_parent(), host.db, self.last_verbale))
 
     def verify(self) -> None:
-        if self.host.db is not None:
-            self._show(VerifyDialog(self.host, self.host.db, self.last_verbale))
+        host = self.host()
+        if host.db is not None:
+            self._show(VerifyDialog(host.dialog_parent(), host.db, self.last_verbale))
 
     def _remember(self, path: Path, choice: Choice) -> None:
         if choice.what == "verbale":

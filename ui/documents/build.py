@@ -14,19 +14,17 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ui.user import User
 from valutazione.errors import ValutazioneError
 from valutazione.exports.documents import exclusion_reasons, export, legal_forms
 from valutazione.exports.tables import Sheet, parameters_sheet, public_sheet, ranking_sheet
 from valutazione.exports.writers import csv_bytes, json_bytes, xlsx_bytes
-from valutazione.models import Domanda, GraduatoriaVersion, Seduta
 from valutazione.reports.graduatoria import build_graduatoria_pdf, build_graduatoria_pubblica_pdf
 from valutazione.reports.ranking_view import RankingView, from_ranking
-from valutazione.services import lookup, sheets
+from valutazione.services import Session, lookup, sheets
 from valutazione.services import ranking as ranking_service
+from valutazione.services import sedute as sedute_service
 
 ROME = ZoneInfo("Europe/Rome")
 CURRENT = 0  # the "version" of the ranking computed now, not approved
@@ -81,7 +79,6 @@ class Choice:
 
 def versions(s: Session, user: User) -> list[VersionInfo]:
     """Approved versions, latest first, then the computed one (for the chair and secretary only)."""
-    rows = s.scalars(select(GraduatoriaVersion).order_by(GraduatoriaVersion.version.desc()))
     out = [
         VersionInfo(
             r.version,
@@ -90,7 +87,7 @@ def versions(s: Session, user: User) -> list[VersionInfo]:
                 v=r.version, state=r.state, day=_local(r.approved_at).strftime("%d/%m/%Y")
             ),
         )
-        for r in rows
+        for r in reversed(ranking_service.versions(s))
     ]
     if user.is_chair or user.is_secretary:
         out.append(VersionInfo(CURRENT, "non-approvata", tr("Calcolata ora (non approvata)")))
@@ -98,10 +95,9 @@ def versions(s: Session, user: User) -> list[VersionInfo]:
 
 
 def sedute(s: Session) -> list[SedutaInfo]:
-    rows = s.scalars(select(Seduta).order_by(Seduta.number.desc()))
     return [
         SedutaInfo(r.number, tr("Seduta n. {n} del {day}").format(n=r.number, day=r.day.strftime("%d/%m/%Y")))
-        for r in rows
+        for r in sedute_service.list_sedute(s, newest_first=True)
     ]
 
 
@@ -129,13 +125,7 @@ def visible_protocols(s: Session, user: User) -> list[str] | None:
     """
     if user.is_chair or user.is_secretary:
         return None
-    domande = list(s.scalars(select(Domanda).order_by(Domanda.protocol)))
-    visible = [d.protocol for d in domande if sheets.other_sheets_visible(s, user.id, d.id)]
-    if not visible:
-        if not domande:
-            raise ValutazioneError(tr("Nessuna domanda nel file."))
-        sheets.other_sheets(s, user.id, domande[0].id)  # raises RuleViolation with the rule in Italian
-    return visible
+    return sheets.visible_protocols(s, user.id)
 
 
 def _current_ranking(s: Session, what: str, fmt: str) -> bytes:

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from ui import dialogs, settings
 from ui.documents.build import (
@@ -47,6 +46,7 @@ from ui.user import User
 from ui.workers import Cancelled, Job, run_task
 from valutazione.db import Database
 from valutazione.exports.writers import write_atomically
+from valutazione.services import Session
 
 OK_COLOUR = "#1b5e20"
 ERROR_COLOUR = "#b71c1c"

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from ui import dialogs
 from ui.documents.build import tr
@@ -41,6 +40,7 @@ from ui.workers import Job, run_task
 from valutazione import signing
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
+from valutazione.services import Session
 
 PDF_FILTER = "Documenti PDF (*.pdf);;Tutti i file (*)"
 P12_FILTER = "Certificati PKCS#12 (*.p12 *.pfx);;Tutti i file (*)"

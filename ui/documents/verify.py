@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from ui.documents.build import tr
 from ui.documents.export import ERROR_COLOUR, OK_COLOUR
@@ -40,6 +39,7 @@ from ui.documents.sign import PDF_FILTER, buddy_label
 from ui.workers import Job, run_task
 from valutazione import signing
 from valutazione.db import Database
+from valutazione.services import Session
 
 CA_FILTER = "Certificati (*.pem *.crt *.cer *.der);;Tutti i file (*)"
 GOOD_BG = "#d8efd9"

@@ -21,24 +21,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ui import dialogs
 from ui.forms.pdf_viewer import PdfViewer
 from ui.models.domande import outcome_label
 from valutazione.db import Database
-from valutazione.models import Ammissibilita, Blob, Domanda
 from valutazione.money import format_euro
+from valutazione.services import Session, domanda_detail
+from valutazione.services.domanda_detail import AttachmentInfo as Attachment
 
 ROME = ZoneInfo("Europe/Rome")
-
-
-@dataclass(frozen=True)
-class Attachment:
-    filename: str
-    sha256: str | None
-    size: int
 
 
 @dataclass(frozen=True)
@@ -57,20 +49,10 @@ class DomandaDetail:
 
 
 def load_detail(s: Session, domanda_id: int) -> DomandaDetail:
-    d = s.get(Domanda, domanda_id)
-    if d is None:
-        raise KeyError(domanda_id)
-    decision = s.scalars(select(Ammissibilita).where(Ammissibilita.domanda_id == domanda_id)).first()
-    sizes = (
-        {
-            b.sha256: b.size
-            for b in s.scalars(select(Blob).where(Blob.sha256.in_([a.sha256 for a in d.allegati if a.sha256])))
-        }
-        if d.allegati
-        else {}
-    )
-    zone = f"{d.zona.number} – {d.zona.name}" if d.zona else "—"
-    if d.zone_text and (d.zona is None or d.zone_text != d.zona.name):
+    """The service's facts, labelled and formatted the way the detail screen shows them."""
+    d = domanda_detail.domanda_facts(s, domanda_id)
+    zone = f"{d.zone_number} – {d.zone_name}" if d.zone_name is not None else "—"
+    if d.zone_text and (d.zone_name is None or d.zone_text != d.zone_name):
         zone += f"  (indicata: «{d.zone_text}»)"
     fields = (
         ("Protocollo", d.protocol),
@@ -88,9 +70,9 @@ def load_detail(s: Session, domanda_id: int) -> DomandaDetail:
         ("Cofinanziamento", format_euro(d.cofinancing_cents)),
         ("Durata", f"{d.duration_months} mesi" if d.duration_months else "—"),
     )
-    outcome = outcome_label(decision.outcome if decision else None)
-    if decision is not None:
-        outcome += f" — {decision.reason}"
+    outcome = outcome_label(d.outcome)
+    if d.outcome is not None:
+        outcome += f" — {d.outcome_reason}"
     return DomandaDetail(
         id=d.id,
         protocol=d.protocol,
@@ -98,18 +80,10 @@ def load_detail(s: Session, domanda_id: int) -> DomandaDetail:
         title=d.title,
         fields=fields,
         abstract=d.abstract,
-        flags=tuple((f.rule, f.detail) for f in d.flags),
+        flags=d.flags,
         outcome=outcome,
-        attachments=tuple(
-            Attachment(a.filename, a.sha256, sizes.get(a.sha256 or "", 0))
-            for a in sorted(d.allegati, key=lambda a: a.filename)
-        ),
+        attachments=d.attachments,
     )
-
-
-def load_blob(s: Session, sha256: str) -> bytes:
-    blob = s.get(Blob, sha256)
-    return b"" if blob is None else bytes(blob.data)
 
 
 def _size_text(size: int) -> str:
@@ -208,7 +182,7 @@ class DetailWidget(QTabWidget):
             )
             return
         with self.db.sessions() as s:
-            data = load_blob(s, a.sha256)
+            data = domanda_detail.attachment_bytes(s, a.sha256)
         if not a.filename.lower().endswith(".pdf") or not self.viewer.load_bytes(data):
             self.viewer.show_message(
                 self.tr("Anteprima non disponibile per «{}»: usare «Apri esternamente».").format(a.filename)
@@ -220,7 +194,7 @@ class DetailWidget(QTabWidget):
         if a is None or a.sha256 is None or self.db is None:
             return
         with self.db.sessions() as s:
-            data = load_blob(s, a.sha256)
+            data = domanda_detail.attachment_bytes(s, a.sha256)
         folder = Path(tempfile.gettempdir()) / "valutazione-allegati" / a.sha256[:16]
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / re.sub(r"[^\w.\- ]", "_", a.filename)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
-from sqlalchemy import select
 
 from ui.models.domande import (
     ASTENUTO,
@@ -15,15 +14,13 @@ from ui.models.domande import (
     DomandaRow,
     DomandeFilterProxy,
     DomandeTableModel,
-    load_domande,
     state_label,
 )
 from ui.models.table import ROW_ROLE
 from ui.user import User
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
-from valutazione.models import Conflitto
-from valutazione.services import conflicts
+from valutazione.services import domande
 
 
 class DomandeView(QWidget):
@@ -95,17 +92,9 @@ class DomandeView(QWidget):
         try:
             with self.db.sessions() as s:
                 if self.user.scores:
-                    ids = [d.id for d in conflicts.assigned_domande(s, self.user.id)]
-                    ids += list(
-                        s.scalars(
-                            select(Conflitto.domanda_id).where(
-                                Conflitto.commissario_id == self.user.id, Conflitto.has_conflict.is_(True)
-                            )
-                        )
-                    )
-                    rows = load_domande(s, self.user.id, only=ids)
+                    rows = domande.member_domande(s, self.user.id)
                 else:
-                    rows = load_domande(s, None)
+                    rows = domande.load_domande(s, None)
         except ValutazioneError:
             rows = []
         current = self.current_row()

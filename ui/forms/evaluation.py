@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget
-from sqlalchemy import select
 
 from ui.forms.declaration import ConflictPanel
 from ui.forms.detail import DetailWidget, load_detail
@@ -21,8 +20,7 @@ from ui.models.domande import DomandaRow
 from ui.user import User
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
-from valutazione.models import Conflitto
-from valutazione.services import committee, conflicts
+from valutazione.services import committee, conflicts, domande
 
 
 class EvaluationView(QWidget):
@@ -94,10 +92,8 @@ class EvaluationView(QWidget):
         self._update_buttons()
         if self.user.scores:
             with self.db.sessions() as s:
-                declared = s.scalars(
-                    select(Conflitto).where(Conflitto.commissario_id == self.user.id, Conflitto.domanda_id == row.id)
-                ).first()
-            if declared is None:
+                declared = domande.has_declared(s, self.user.id, row.id)
+            if not declared:
                 self.conflict.load(self.db, self.user, row.id, row.protocol, row.applicant, row.title)
                 self.pages.setCurrentWidget(self.conflict)
                 return

@@ -43,19 +43,19 @@ class PdfViewer(QWidget):
         self._buffer: QBuffer | None = None
         self._result = -1
 
-        self.prev_page = QToolButton(text="◀")
+        self.prev_page = _tool_button("◀")
         self.prev_page.setToolTip(self.tr("Pagina precedente"))
-        self.next_page = QToolButton(text="▶")
+        self.next_page = _tool_button("▶")
         self.next_page.setToolTip(self.tr("Pagina successiva"))
         self.page = QSpinBox()
         self.page.setMinimum(1)
         self.page.setAccelerated(True)
         self.page_count = QLabel()
-        self.zoom_out = QToolButton(text="−")
+        self.zoom_out = _tool_button("−")
         self.zoom_out.setToolTip(self.tr("Riduci (Ctrl+-)"))
-        self.zoom_in = QToolButton(text="+")
+        self.zoom_in = _tool_button("+")
         self.zoom_in.setToolTip(self.tr("Ingrandisci (Ctrl++)"))
-        self.fit = QToolButton(text=self.tr("Adatta"))
+        self.fit = _tool_button(self.tr("Adatta"))
         self.fit.setToolTip(self.tr("Adatta alla larghezza"))
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Cerca nel documento"))
@@ -189,3 +189,9 @@ class PdfViewer(QWidget):
         self.page.setValue(self.current_page() + 1)
         self.page.blockSignals(False)
         self.page_count.setText(self.tr("di {}").format(total))
+
+
+def _tool_button(text: str) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    return button

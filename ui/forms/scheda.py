@@ -1,7 +1,7 @@
 """The scoring form (*scheda di valutazione*): one member, one application.
 
 The form holds no rule: points, subtotals and thresholds come from the ranking engine run on this
-member's marks alone, the list of what is missing from ``sheets.missing_items``, and every write goes
+member's marks alone, the list of what is missing from ``sheets.missing_marks``, and every write goes
 through ``sheets.save_draft`` / ``sheets.submit``, whose RuleViolation messages the form shows.
 Drafts are saved on every change (debounced), when a field loses focus and when the form is left, so
 a crash loses at most the last second of typing.
@@ -33,7 +33,6 @@ from ui.user import User
 from valutazione.bando import Bando, SubCriterion
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
-from valutazione.models import Scheda, Voto
 from valutazione.money import format_decimal_it
 from valutazione.ranking import Candidate, build_ranking
 from valutazione.ranking.records import TOTAL
@@ -171,7 +170,7 @@ class SchedaForm(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
-        self.scroll = scroll
+        self.scroll_area = scroll
 
         head = QVBoxLayout()
         head.addWidget(self.state_label)
@@ -206,7 +205,7 @@ class SchedaForm(QWidget):
         self.state = view.state
         self._show_state(view.submitted_at, None)
         self._refresh()
-        self.scroll.verticalScrollBar().setValue(0)
+        self.scroll_area.verticalScrollBar().setValue(0)
 
     def row(self, sub_code: str) -> _SubRow:
         return next(r for r in self.rows if r.sub.code == sub_code)
@@ -344,8 +343,7 @@ class SchedaForm(QWidget):
             )
             self.total_label.setStyleSheet("font-size: 13pt; " + (OK_STYLE if met else KO_STYLE))
         self.total_label.setText(text)
-        transient = Scheda(voti=[Voto(sub_code=c, value=m.value, motivazione=m.motivazione) for c, m in marks.items()])
-        missing = sheets.missing_items(self.bando, transient)
+        missing = sheets.missing_marks(self.bando, marks)
         if self.locked or not missing:
             self.missing_label.setText("" if self.locked else self.tr("La scheda è completa: può essere inviata."))
         else:

@@ -1,31 +1,46 @@
-"""The applications table: what each row shows, and the search/filter proxy over it."""
+"""The applications table: what each row shows, and the search/filter proxy over it.
+
+The rows and the member's state on each come from ``valutazione.services.domande``; the names are
+re-exported here because the screens and their tests know them from this module.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ui.models.table import LEFT, RIGHT, SORT_ROLE, Column, RowTableModel
-from valutazione.models import Ammissibilita, Conflitto, Domanda, Flag, Scheda, ZonaRow
 from valutazione.money import format_euro
 from valutazione.ranking.status import admissibility_label
-
-# The member's own state on an application, in the order a member works through them.
-DA_VALUTARE, BOZZA, INVIATA, ASTENUTO, DA_DICHIARARE = (
-    "da_valutare",
-    "bozza",
-    "inviata",
-    "astenuto",
-    "da_dichiarare",
+from valutazione.services.domande import (
+    ASTENUTO,
+    BOZZA,
+    DA_DICHIARARE,
+    DA_VALUTARE,
+    INVIATA,
+    STATE_ORDER,
+    DomandaRow,
+    load_domande,
 )
-STATE_ORDER = (DA_DICHIARARE, DA_VALUTARE, BOZZA, INVIATA, ASTENUTO)
+
+__all__ = [
+    "ASTENUTO",
+    "BOZZA",
+    "DA_DICHIARARE",
+    "DA_VALUTARE",
+    "INVIATA",
+    "STATE_COLOURS",
+    "DomandaRow",
+    "DomandeFilterProxy",
+    "DomandeTableModel",
+    "load_domande",
+    "outcome_label",
+    "state_label",
+]
+
 STATE_COLOURS = {BOZZA: "#8a4b00", INVIATA: "#1b5e20", ASTENUTO: "#616161"}
 
 
@@ -46,96 +61,6 @@ def state_label(state: str) -> str:
 
 def outcome_label(outcome: str | None) -> str:
     return tr(admissibility_label(outcome, undecided="da verificare"))
-
-
-@dataclass(frozen=True)
-class DomandaRow:
-    """One application as the table shows it, with the viewing member's own state."""
-
-    id: int
-    protocol: str
-    submitted_at: datetime
-    applicant: str
-    title: str
-    zone_number: int | None
-    zone_name: str
-    grant_cents: int
-    outcome: str | None
-    flags: tuple[str, ...]
-    my_state: str
-
-    @property
-    def zone_text(self) -> str:
-        return f"{self.zone_number} – {self.zone_name}" if self.zone_number else self.zone_name
-
-
-def load_domande(session: Session, member_id: int | None, only: Iterable[int] | None = None) -> list[DomandaRow]:
-    """Reads the rows inside the caller's session; ``member_id`` None means no personal state (secretary).
-
-    ``only`` restricts to the application ids the member is assigned (from the conflicts service).
-    Why plain column queries and not ``select(Domanda)``: at 20,000 applications the ORM objects with
-    their flags and zones cost seconds and a few hundred MB; five flat queries (applications with their
-    zone, flags, outcomes, the member's sheets and declarations) cost a fraction, and ``only`` is applied
-    here rather than as an ``IN`` list, which SQLite caps at 32,766 parameters.
-    """
-    wanted = None if only is None else set(only)
-    decided = select(Ammissibilita.domanda_id, Ammissibilita.outcome)
-    outcomes = {did: outcome for did, outcome in session.execute(decided)}
-    flags: dict[int, list[str]] = {}
-    for domanda_id, detail in session.execute(select(Flag.domanda_id, Flag.detail).order_by(Flag.id)):
-        flags.setdefault(domanda_id, []).append(detail)
-    sheets: dict[int, str] = {}
-    conflicts: dict[int, bool] = {}
-    if member_id is not None:
-        mine = Scheda.commissario_id == member_id
-        sheets = {did: state for did, state in session.execute(select(Scheda.domanda_id, Scheda.state).where(mine))}
-        declared = select(Conflitto.domanda_id, Conflitto.has_conflict).where(Conflitto.commissario_id == member_id)
-        conflicts = {did: bool(has) for did, has in session.execute(declared)}
-    query = (
-        select(
-            Domanda.id,
-            Domanda.protocol,
-            Domanda.submitted_at,
-            Domanda.applicant,
-            Domanda.title,
-            ZonaRow.number,
-            ZonaRow.name,
-            Domanda.zone_text,
-            Domanda.grant_cents,
-        )
-        .outerjoin(ZonaRow, ZonaRow.id == Domanda.zona_id)
-        .order_by(Domanda.protocol)
-    )
-    rows = []
-    no_flags: tuple[str, ...] = ()
-    for did, protocol, submitted, applicant, title, zone_number, zone_name, zone_text, grant in session.execute(query):
-        if wanted is not None and did not in wanted:
-            continue
-        if member_id is None:
-            state = ""
-        elif conflicts.get(did):
-            state = ASTENUTO
-        elif did in sheets:
-            state = sheets[did]
-        else:
-            state = DA_VALUTARE if did in conflicts else DA_DICHIARARE
-        found = flags.get(did)
-        rows.append(
-            DomandaRow(
-                id=did,
-                protocol=protocol,
-                submitted_at=submitted,
-                applicant=applicant,
-                title=title,
-                zone_number=zone_number,
-                zone_name=zone_name if zone_name is not None else zone_text,
-                grant_cents=grant,
-                outcome=outcomes.get(did),
-                flags=tuple(found) if found else no_flags,
-                my_state=state,
-            )
-        )
-    return rows
 
 
 def _outcome_tooltip(row: DomandaRow) -> str:

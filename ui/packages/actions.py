@@ -17,18 +17,18 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction, QFont, QGuiApplication
 from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
-from sqlalchemy import select
 
 from ui import dialogs, settings
+from ui.host import Host, HostRef
 from ui.user import User
 from valutazione.db import Database, open_database
 from valutazione.errors import ValutazioneError
-from valutazione.models import Commissario
+from valutazione.services import packages
 from valutazione.services.committee import COMPONENTE
 from valutazione.sync.archive import PackageError
 from valutazione.sync.package import (
@@ -40,9 +40,6 @@ from valutazione.sync.package import (
     working_folder,
 )
 from valutazione.sync.sealed import PassphraseRequired, WrongPassphrase, check_passphrase, is_sealed
-
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
 
 PACKAGE_SUFFIX = ".valpkg"
 RETURN_SUFFIX = ".valret"
@@ -58,18 +55,13 @@ def tr(text: str) -> str:
 def package_user(db: Database) -> User | None:
     """The member a package file was made for, as an evaluator; None for the chair's own file."""
     with db.sessions() as s:
-        identity = package_identity(s)
-        if identity is None:
-            return None
-        member = s.scalars(select(Commissario).where(Commissario.name == identity.member_name)).first()
-        if member is None:
-            return None
-        return User(member.id, member.name, COMPONENTE)
+        member = packages.package_member(s)
+    return None if member is None else User(member.id, member.name, COMPONENTE)
 
 
 def is_package_file(db: Database) -> bool:
     with db.sessions() as s:
-        return package_identity(s) is not None
+        return packages.is_package_file(s)
 
 
 def _settings_key(path: Path) -> str:
@@ -104,18 +96,14 @@ def unlock(parent: QWidget, title: str, prompt: str, attempt: Callable[[str | No
 class PackageActions(QObject):
     """The menu entries for packages, kept in step with the open file and the person using it."""
 
-    @property
-    def host(self) -> MainWindow:
-        """The main window through Qt's parent link: a Python attribute would make a cycle that outlives it."""
-        return cast("MainWindow", self.parent())
-
-    def __init__(self, window: MainWindow, file_menu: QMenu) -> None:
-        super().__init__(window)
+    def __init__(self, host: Host, file_menu: QMenu, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.host = HostRef(host)
         self.open_action = file_menu.addAction(tr("Apri &pacchetto…"), self.choose_package)
         self.open_action.setToolTip(tr("Apre il pacchetto di valutazione ricevuto dal presidente (.valpkg)"))
         self.return_action = file_menu.addAction(tr("Esporta &valutazioni per il presidente…"), self.export_return)
         self.key_action = file_menu.addAction(tr("La &mia chiave…"), self.show_key)
-        self.chair_menu = QMenu(tr("&Pacchetti"), window)
+        self.chair_menu = QMenu(tr("&Pacchetti"), parent)
         self.prepare_action: QAction = self.chair_menu.addAction(
             tr("&Prepara pacchetti per i commissari…"), self.prepare_packages
         )
@@ -123,11 +111,11 @@ class PackageActions(QObject):
         self.dialog: QDialog | None = None
         self.secrets: dict[Path, str] = {}  # file (or folder of packages) → passphrase, this session only
         file_menu.aboutToShow.connect(self.refresh)
-        window.pages.currentChanged.connect(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:
-        db, user = self.host.db, self.host.user
+        """Shows the entries that fit the open file and its user (the window calls it when they change)."""
+        db, user = self.host().db, self.host().user
         package = db is not None and is_package_file(db)
         self.return_action.setVisible(package)
         chair = db is not None and not package and user is not None and user.is_chair
@@ -136,7 +124,8 @@ class PackageActions(QObject):
     # -- member ------------------------------------------------------------------------------------------
 
     def choose_package(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.host, tr("Apri un pacchetto di valutazione"), "", tr(PACKAGE_FILTER))
+        parent = self._parent()
+        path, _ = QFileDialog.getOpenFileName(parent, tr("Apri un pacchetto di valutazione"), "", tr(PACKAGE_FILTER))
         if path:
             self.open_package(Path(path))
 
@@ -145,20 +134,20 @@ class PackageActions(QObject):
         title = tr("Apri pacchetto")
         prompt = tr("«{}» è protetto da una password (comunicata dal presidente).\n\nPassword:").format(path.name)
         try:
-            unlocked = unlock(self.host, title, prompt, lambda secret: open_package(path, passphrase=secret))
+            unlocked = unlock(self._parent(), title, prompt, lambda secret: open_package(path, passphrase=secret))
             if unlocked is None:
                 return False
             opened, secret = unlocked
             db = open_database(opened.path)
         except ValutazioneError as exc:
-            dialogs.error(self.host, title, str(exc))
+            dialogs.error(self._parent(), title, str(exc))
             return False
         if secret is not None:
             self.secrets[path.resolve()] = secret
         settings.app_settings().setValue(_settings_key(opened.path), str(path.resolve()))
-        self.host.set_database(db)
+        self.host().set_database(db)
         m = opened.manifest
-        self.host.statusBar().showMessage(
+        self.host().show_message(
             tr(
                 "Pacchetto n. {} di {}: il lavoro si salva su questo computer. "
                 "A lavoro finito: File → Esporta valutazioni per il presidente…"
@@ -173,14 +162,14 @@ class PackageActions(QObject):
         if remembered and _comes_from(Path(str(remembered)), db):
             return Path(str(remembered))
         path, _ = QFileDialog.getOpenFileName(
-            self.host, tr("Scegliere il pacchetto ricevuto dal presidente"), "", tr(PACKAGE_FILTER)
+            self._parent(), tr("Scegliere il pacchetto ricevuto dal presidente"), "", tr(PACKAGE_FILTER)
         )
         if not path:
             return None
         chosen = Path(path)
         if not _comes_from(chosen, db):
             dialogs.error(
-                self.host,
+                self._parent(),
                 tr("Esporta valutazioni"),
                 tr("Il pacchetto «{}» non è quello da cui proviene il file aperto «{}».").format(
                     chosen.name, db.path.name
@@ -193,17 +182,16 @@ class PackageActions(QObject):
         """Writes the signed return; through a temporary name, so a confirmed overwrite replaces the old one."""
         from valutazione.sync.returns import make_return
 
-        db = self.host.db
+        db = self.host().db
         if db is None:
             return
-        if self.host.evaluation is not None:
-            self.host.evaluation.flush()  # what is being typed belongs in the return
+        self.host().flush()  # what is being typed belongs in the return
         package = self.package_path(db)
         if package is None:
             return
         suggested = package.with_name(package.stem + "-ritorno" + RETURN_SUFFIX)
         path, _ = QFileDialog.getSaveFileName(
-            self.host, tr("Esporta valutazioni per il presidente"), str(suggested), tr(RETURN_FILTER)
+            self._parent(), tr("Esporta valutazioni per il presidente"), str(suggested), tr(RETURN_FILTER)
         )
         if not path:
             return
@@ -220,13 +208,13 @@ class PackageActions(QObject):
             result = make_return(package, tmp, passphrase=protect[0], package_passphrase=package_secret)
             os.replace(tmp, out)
         except (ValutazioneError, OSError) as exc:
-            dialogs.error(self.host, tr("Esporta valutazioni"), str(exc))
+            dialogs.error(self._parent(), tr("Esporta valutazioni"), str(exc))
             return
         finally:
             tmp.unlink(missing_ok=True)
         sealed = tr("\n\nIl ritorno è protetto da password: il presidente la dovrà indicare per importarlo.")
         dialogs.info(
-            self.host,
+            self._parent(),
             tr("Valutazioni esportate"),
             tr(
                 "Ritorno firmato scritto in «{}»: {} schede ({} inviate), {} conflitti dichiarati.\n\n"
@@ -244,7 +232,8 @@ class PackageActions(QObject):
         if known is not None:
             return known
         prompt = tr("«{}» è protetto da una password (comunicata dal presidente).\n\nPassword:").format(package.name)
-        unlocked = unlock(self.host, tr("Esporta valutazioni"), prompt, lambda secret: read_manifest(package, secret))
+        parent = self._parent()
+        unlocked = unlock(parent, tr("Esporta valutazioni"), prompt, lambda secret: read_manifest(package, secret))
         if unlocked is None or unlocked[1] is None:
             return None
         self.secrets[package.resolve()] = unlocked[1]
@@ -268,7 +257,7 @@ class PackageActions(QObject):
                 "stessa, che il presidente conosce già.\nOppure indicare una nuova password (almeno 10 caratteri):"
             )
         while True:
-            secret = dialogs.ask_secret(self.host, title, label)
+            secret = dialogs.ask_secret(self._parent(), title, label)
             if secret is None:
                 return None
             if not secret:
@@ -276,14 +265,14 @@ class PackageActions(QObject):
             try:
                 check_passphrase(secret)
             except PackageError as exc:
-                dialogs.error(self.host, title, str(exc))
+                dialogs.error(self._parent(), title, str(exc))
                 continue
-            again = dialogs.ask_secret(self.host, title, tr("Ripetere la password:"))
+            again = dialogs.ask_secret(self._parent(), title, tr("Ripetere la password:"))
             if again is None:
                 return None
             if again == secret:
                 return (secret,)
-            dialogs.error(self.host, title, tr("Le due password non coincidono: indicarla di nuovo."))
+            dialogs.error(self._parent(), title, tr("Le due password non coincidono: indicarla di nuovo."))
 
     def show_key(self) -> None:
         from valutazione.sync.keys import load_or_create_key
@@ -291,30 +280,33 @@ class PackageActions(QObject):
         try:
             fingerprint = load_or_create_key().fingerprint
         except ValutazioneError as exc:
-            dialogs.error(self.host, tr("La mia chiave"), str(exc))
+            dialogs.error(self._parent(), tr("La mia chiave"), str(exc))
             return
-        self._show(KeyDialog(fingerprint, self.host))
+        self._show(KeyDialog(fingerprint, self._parent()))
 
     # -- chair ---------------------------------------------------------------------------------------------
 
     def prepare_packages(self) -> None:
         from ui.packages.chair import PrepareDialog
 
-        if self.host.db is not None:
-            self._show(PrepareDialog(self.host))
+        if self.host().db is not None:
+            self._show(PrepareDialog(self.host(), self.secrets))
 
     def import_returns(self) -> None:
         from ui.packages.chair import ImportDialog
 
-        if self.host.db is None:
+        if self.host().db is None:
             return
         paths, _ = QFileDialog.getOpenFileNames(
-            self.host, tr("Importa le valutazioni dei commissari"), "", tr(RETURN_FILTER)
+            self._parent(), tr("Importa le valutazioni dei commissari"), "", tr(RETURN_FILTER)
         )
         if paths:
-            dialog = ImportDialog(self.host, [Path(p) for p in paths])
+            dialog = ImportDialog(self.host(), self.secrets, [Path(p) for p in paths])
             self._show(dialog)
             dialog.start()
+
+    def _parent(self) -> QWidget:
+        return self.host().dialog_parent()
 
     def _show(self, dialog: QDialog) -> None:
         """Window-modal but not blocking (``open``), so the dialogs are driven like any widget."""

@@ -17,7 +17,6 @@ import re
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -34,24 +33,19 @@ from PySide6.QtWidgets import (
     QPushButton,
     QVBoxLayout,
 )
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ui import dialogs, settings
+from ui.host import Host
 from ui.packages.actions import PACKAGE_SUFFIX, tr, unlock
 from ui.user import role_label
 from ui.workers import Job, run_task
 from valutazione.errors import ValutazioneError
-from valutazione.models import Commissario
-from valutazione.services import committee
+from valutazione.services import Session, committee, packages
 from valutazione.services.committee import SCORING_ROLES
 from valutazione.sync.archive import PackageError
 from valutazione.sync.merge import MergeReport
 from valutazione.sync.returns import SignedReturn, read_return
 from valutazione.sync.sealed import WrongPassphrase, check_passphrase, is_sealed
-
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
 
 
 def slug(text: str) -> str:
@@ -63,15 +57,12 @@ def slug(text: str) -> str:
 class PrepareDialog(QDialog):
     """The chair picks members and a folder; one package per member, each in its own transaction."""
 
-    @property
-    def host(self) -> MainWindow:
-        """The main window through Qt's parent link: a Python attribute would make a cycle that outlives it."""
-        return cast("MainWindow", self.parentWidget())
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        assert window.db is not None
-        self.db = window.db
+    def __init__(self, host: Host, secrets: dict[Path, str]) -> None:
+        super().__init__(host.dialog_parent())
+        assert host.db is not None
+        self.db = host.db
+        self.data_changed = host.data_changed
+        self.secrets = secrets  # the menu's passphrases of this session: a sealed folder's is tried first
         self.setWindowTitle(tr("Prepara pacchetti per i commissari"))
         intro = QLabel(
             tr(
@@ -175,7 +166,7 @@ class PrepareDialog(QDialog):
             except PackageError as exc:
                 self.summary.setPlainText(str(exc))
                 return
-            self.host.packages.secrets[Path(folder_text)] = passphrase  # tried first when the returns come back
+            self.secrets[Path(folder_text)] = passphrase  # tried first when the returns come back
         folder = Path(folder_text)
         settings.app_settings().setValue("packages/last_folder", str(folder))
         lines: list[str] = []
@@ -197,7 +188,7 @@ class PrepareDialog(QDialog):
                 "I pacchetti sono protetti da password: comunicarla per un altro canale, mai insieme al file."
             )
         self.summary.setPlainText("\n\n".join([head, *lines, tail]))
-        self.host.data_changed.emit()
+        self.data_changed.emit()
 
     def _export(self, name: str, folder: Path, passphrase: str | None) -> str:
         """Writes under a temporary name and renames once the sequence is known, inside the transaction."""
@@ -228,15 +219,12 @@ class PrepareDialog(QDialog):
 class ImportDialog(QDialog):
     """Merges the chosen returns one by one in the worker; shows each merge report or refusal."""
 
-    @property
-    def host(self) -> MainWindow:
-        """The main window through Qt's parent link: a Python attribute would make a cycle that outlives it."""
-        return cast("MainWindow", self.parentWidget())
-
-    def __init__(self, window: MainWindow, paths: list[Path]) -> None:
-        super().__init__(window)
-        assert window.db is not None
-        self.db = window.db
+    def __init__(self, host: Host, secrets: dict[Path, str], paths: list[Path]) -> None:
+        super().__init__(host.dialog_parent())
+        assert host.db is not None
+        self.db = host.db
+        self.data_changed = host.data_changed
+        self.secrets = secrets
         self.pending = list(paths)
         self.total = len(paths)
         self.imported = 0
@@ -311,7 +299,7 @@ class ImportDialog(QDialog):
 
     def _unlock(self, path: Path) -> tuple[SignedReturn, str | None] | None:
         """The parsed return and its passphrase: those typed in this session first, then asked; None on cancel."""
-        secrets = self.host.packages.secrets
+        secrets = self.secrets
         if is_sealed(path):
             for known in dict.fromkeys(secrets.values()):
                 try:
@@ -329,8 +317,7 @@ class ImportDialog(QDialog):
         from valutazione.sync.keys import fingerprint
 
         with self.db.sessions() as s:
-            member = s.scalars(select(Commissario).where(Commissario.name == ret.member_name)).first()
-            pinned = member is None or member.public_key is not None  # an unknown member is refused by the merge
+            pinned = not packages.needs_first_key(s, ret.member_name)  # an unknown member is refused by the merge
         if pinned:
             return False
         confirmed = dialogs.confirm(
@@ -350,7 +337,7 @@ class ImportDialog(QDialog):
         assert isinstance(report, MergeReport)
         self.imported += 1
         self._append("✓ " + report.text())
-        self.host.data_changed.emit()
+        self.data_changed.emit()
         self._next()
 
     def _finish(self) -> None:

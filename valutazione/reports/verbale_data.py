@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from valutazione.bando import Bando, bando_from_json
-from valutazione.errors import NotFoundError
 from valutazione.models import (
     AuditRow,
     BandoRow,
@@ -31,6 +30,7 @@ from valutazione.models import (
 from valutazione.ranking.status import admissibility_label
 from valutazione.reports.layout import date_it, fingerprint_of
 from valutazione.reports.ranking_view import RankingView, from_version
+from valutazione.services import sedute
 
 ROLE_ORDER = {"presidente": 0, "componente": 1, "segretario": 2}
 ROLE_LABELS = {
@@ -150,9 +150,7 @@ def _hm(moment: datetime, tz: ZoneInfo) -> str:
 
 def collect_verbale(s: Session, number: int) -> VerbaleData:
     """Reads everything the minutes of session ``number`` report; refuses an unknown session."""
-    seduta = s.scalars(select(Seduta).where(Seduta.number == number)).first()
-    if seduta is None:
-        raise NotFoundError(f"Nessuna seduta numero {number}.")
+    seduta = sedute.seduta_row(s, number)
     head = s.scalars(select(BandoRow)).one()
     bando = bando_from_json(head.rules_json)
     tz = ZoneInfo(bando.timezone)

@@ -197,5 +197,31 @@ def overdue_rescues(s: Session, as_of: date) -> list[Soccorso]:
     return list(s.scalars(query))
 
 
+@dataclass(frozen=True)
+class RescueInfo:
+    """An open *soccorso istruttorio* request as the admissibility screen lists it."""
+
+    id: int
+    domanda_id: int
+    protocol: str
+    requested_on: date
+    deadline: date
+    documents: str
+
+
+def pending_rescues(s: Session) -> dict[int, RescueInfo]:
+    """Every open request, by application id (an application has at most one open at a time)."""
+    query = (
+        select(Soccorso, Domanda.protocol)
+        .join(Domanda, Domanda.id == Soccorso.domanda_id)
+        .where(Soccorso.outcome == PENDING)
+        .order_by(Soccorso.id)
+    )
+    return {
+        r.domanda_id: RescueInfo(r.id, r.domanda_id, protocol, r.requested_on, r.deadline, r.documents)
+        for r, protocol in s.execute(query)
+    }
+
+
 def flags_of(s: Session, domanda_id: int) -> list[Flag]:
     return list(s.scalars(select(Flag).where(Flag.domanda_id == domanda_id).order_by(Flag.rule)))

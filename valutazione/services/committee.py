@@ -140,6 +140,19 @@ def require_scorer(m: Commissario) -> None:
         raise RuleViolation(f"{m.name} è segretario verbalizzante: non esprime valutazioni.")
 
 
+@dataclass(frozen=True)
+class Appointment:
+    """The act appointing the committee; ``day`` None until the chair records it."""
+
+    act: str
+    day: date | None
+
+
+def appointment(s: Session) -> Appointment:
+    row = lookup.bando_row(s)
+    return Appointment(row.appointment_act, row.appointment_date)
+
+
 def set_appointment(s: Session, act: str, day: date | None, actor: str) -> None:
     """The act appointing the committee (number and date), printed in every verbale."""
     act = act.strip()

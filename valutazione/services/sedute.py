@@ -2,22 +2,65 @@
 
 Only what the verbale needs is kept: number, day, times, place, who was present, agenda, notes.
 Corrections after printing are notes added, never rewrites, so ``add_note`` appends.
+The lookups by number and the list live here once: the screens, the documents, the minutes and the
+command line all name a session by its number.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from valutazione import audit
-from valutazione.errors import RuleViolation
+from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import Commissario, Presenza, Seduta, utcnow
 
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+@dataclass(frozen=True)
+class SedutaRecord:
+    """A recorded session as lists and dialogs show it (no live ORM object leaves the session)."""
+
+    id: int
+    number: int
+    day: date
+    start_time: str
+    end_time: str
+    place: str
+    remote: bool
+    agenda: str
+    notes: str
+
+
+def _record(row: Seduta) -> SedutaRecord:
+    return SedutaRecord(
+        row.id, row.number, row.day, row.start_time, row.end_time, row.place, row.remote, row.agenda, row.notes
+    )
+
+
+def list_sedute(s: Session, newest_first: bool = False) -> list[SedutaRecord]:
+    """Every recorded session by number (the order of the minutes, or the latest first for a picker)."""
+    order = Seduta.number.desc() if newest_first else Seduta.number
+    return [_record(row) for row in s.scalars(select(Seduta).order_by(order))]
+
+
+def seduta_row(s: Session, number: int) -> Seduta:
+    """The session numbered ``number``, for the core's readers (the minutes); refuses an unknown number."""
+    row = s.scalars(select(Seduta).where(Seduta.number == number)).first()
+    if row is None:
+        raise NotFoundError(f"Nessuna seduta numero {number}.")
+    return row
+
+
+def seduta_by_number(s: Session, number: int) -> SedutaRecord:
+    """The session numbered ``number`` as a record; refuses an unknown number in Italian."""
+    return _record(seduta_row(s, number))
 
 
 def record_seduta(
@@ -31,7 +74,7 @@ def record_seduta(
     actor: str,
     notes: str = "",
     remote: bool = False,
-) -> Seduta:
+) -> SedutaRecord:
     """Records a session with the next number; every member not listed as present is recorded absent."""
     for label, value in (("inizio", start_time), ("fine", end_time)):
         if value and not TIME.match(value):
@@ -77,10 +120,10 @@ def record_seduta(
             "presenti": sorted(members[m].name for m in present_ids),
         },
     )
-    return row
+    return _record(row)
 
 
-def add_note(s: Session, seduta_id: int, note: str, actor: str) -> Seduta:
+def add_note(s: Session, seduta_id: int, note: str, actor: str) -> SedutaRecord:
     """Appends a correction note to a session's record (printed before the signatures)."""
     row = s.get(Seduta, seduta_id)
     if row is None:
@@ -92,4 +135,4 @@ def add_note(s: Session, seduta_id: int, note: str, actor: str) -> Seduta:
     row.notes = f"{before}\n{note}".strip()
     s.flush()
     audit.record(s, actor, "seduta.nota", "seduta", row.number, {"note": before}, {"note": row.notes})
-    return row
+    return _record(row)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from valutazione import audit
 from valutazione.audit import canonical_json
 from valutazione.bando import Bando
-from valutazione.errors import RuleViolation
+from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import Commissario, Domanda, Scheda, Voto, utcnow
 from valutazione.scoring import validate_value
 from valutazione.services import lookup
@@ -139,13 +139,18 @@ def save_draft(s: Session, member_id: int, domanda_id: int, marks: Mapping[str, 
 
 def missing_items(bando: Bando, sheet: Scheda | None) -> list[str]:
     """What still prevents submitting: sub-criteria without a value or (if required) a motivazione."""
-    by_code = {v.sub_code: v for v in sheet.voti} if sheet is not None else {}
+    voti = sheet.voti if sheet is not None else []
+    return missing_marks(bando, {v.sub_code: Mark(v.value, v.motivazione) for v in voti})
+
+
+def missing_marks(bando: Bando, marks: Mapping[str, Mark]) -> list[str]:
+    """``missing_items`` for marks not yet saved: the form says what is missing while the member types."""
     missing = []
     for sub in bando.subcriteria:
-        v = by_code.get(sub.code)
-        if v is None or v.value is None:
+        mark = marks.get(sub.code)
+        if mark is None or mark.value is None:
             missing.append(f"{sub.code}: valore mancante")
-        elif bando.justification_required and not v.motivazione.strip():
+        elif bando.justification_required and not mark.motivazione.strip():
             missing.append(f"{sub.code}: motivazione mancante")
     return missing
 
@@ -271,6 +276,20 @@ def other_sheets(s: Session, viewer_id: int, domanda_id: int) -> list[SheetView]
         if sheet.commissario_id not in conflicted:
             views.append(_view(lookup.member(s, sheet.commissario_id), d, sheet))
     return sorted(views, key=lambda v: v.member)
+
+
+def visible_protocols(s: Session, viewer_id: int) -> list[str]:
+    """The protocols on which ``viewer_id`` may see the other members' sheets, in protocol order.
+
+    Refuses (with the rule, in Italian) when there is none yet, rather than exporting an empty document.
+    """
+    domande = list(s.scalars(select(Domanda).order_by(Domanda.protocol)))
+    visible = [d.protocol for d in domande if other_sheets_visible(s, viewer_id, d.id)]
+    if not visible:
+        if not domande:
+            raise NotFoundError("Nessuna domanda nel file.")
+        other_sheets(s, viewer_id, domande[0].id)  # raises RuleViolation with the rule in Italian
+    return visible
 
 
 def submit_all_complete(s: Session, member_id: int) -> list[str]:

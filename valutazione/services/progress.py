@@ -1,0 +1,49 @@
+"""The committee's progress: for each application still in the running, each scoring member's state.
+
+A member in conflict abstains whatever sheet exists; otherwise the sheet says draft or sent, and no
+sheet is missing. Excluded applications are left out: nobody scores them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from valutazione.models import Ammissibilita, Domanda, Scheda
+from valutazione.services import committee
+from valutazione.services import ranking as ranking_service
+from valutazione.services.conflicts import EXCLUDED_OUTCOMES, all_conflicts
+
+SENT, DRAFT, MISSING, ABSTAINED = "inviata", "bozza", "mancante", "astenuto"
+
+
+@dataclass(frozen=True)
+class Board:
+    members: tuple[tuple[int, str], ...]
+    domande: tuple[tuple[int, str, str], ...]  # id, protocol, applicant
+    states: dict[tuple[int, int], str]  # (domanda_id, member_id) → state
+    warnings: tuple[dict[str, Any], ...]
+
+
+def load_board(s: Session) -> Board:
+    """Applications × scoring members with each state, and the ranking's warnings (quorum, gaps)."""
+    members = tuple((m.id, m.name) for m in committee.scoring_members(s))
+    excluded = set(s.scalars(select(Ammissibilita.domanda_id).where(Ammissibilita.outcome.in_(EXCLUDED_OUTCOMES))))
+    domande = tuple(
+        (d.id, d.protocol, d.applicant)
+        for d in s.scalars(select(Domanda).order_by(Domanda.protocol))
+        if d.id not in excluded
+    )
+    conflicts = all_conflicts(s)
+    sheet_state = {(x.domanda_id, x.commissario_id): x.state for x in s.scalars(select(Scheda))}
+    states = {}
+    for did, _, _ in domande:
+        for mid, _ in members:
+            if (mid, did) in conflicts:
+                states[(did, mid)] = ABSTAINED
+            else:
+                states[(did, mid)] = sheet_state.get((did, mid), MISSING)
+    return Board(members, domande, states, tuple(ranking_service.compute(s).warnings))
