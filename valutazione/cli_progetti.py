@@ -20,6 +20,7 @@ from valutazione.errors import RuleViolation
 from valutazione.importers.parsing import parse_amount
 from valutazione.money import format_euro, from_cents
 from valutazione.projects import agreements, impacts, monitoring, payments, support
+from valutazione.projects.grants import final_grants
 from valutazione.projects.tables import RENOUNCED, REVOKED
 from valutazione.services import graduatoria, lookup
 
@@ -30,7 +31,7 @@ def add_parser(sub: Any) -> None:
     a = acts.add_parser("add", help="registra la convenzione firmata")
     _file_protocol(a)
     a.add_argument("--data", required=True, metavar="GG/MM/AAAA", help="data di firma")
-    a.add_argument("--importo", required=True, metavar="EURO", help="importo (il contributo o meno, con --motivo)")
+    a.add_argument("--importo", metavar="EURO", help="importo (predefinito: il contributo; se minore, con --motivo)")
     a.add_argument("--inizio", metavar="GG/MM/AAAA", help="inizio del progetto (predefinito: data di firma)")
     a.add_argument("--fine", metavar="GG/MM/AAAA", help="fine del progetto (predefinito: inizio + durata)")
     a.add_argument("--cup", default="")
@@ -145,12 +146,13 @@ def cmd_agreement_add(args: argparse.Namespace) -> int:
             months = lookup.domanda_by_protocol(s, args.protocol).duration_months or 12
             year, month = divmod(start.month - 1 + months, 12)
             end = date(start.year + year, month + 1, min(start.day, 28))
+        amount = cents(args.importo) if args.importo else final_grants(s)[1].get(args.protocol.strip(), 0)
         info = agreements.sign(
             s,
             actor(s),
             args.protocol,
             signed_on=signed,
-            amount_cents=cents(args.importo),
+            amount_cents=amount,
             start_on=start,
             end_on=end,
             cup=args.cup,

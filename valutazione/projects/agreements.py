@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from valutazione import audit
 from valutazione.errors import RuleViolation
+from valutazione.models import Rinuncia
 from valutazione.money import format_euro
 from valutazione.projects.grants import final_grants
 from valutazione.projects.tables import ACTIVE, RENOUNCED, REVOKED, Convenzione
@@ -121,6 +122,10 @@ def sign(
         )
     if agreement_row(s, d.id) is not None:
         raise RuleViolation(f"La convenzione della domanda {d.protocol} è già registrata.")
+    if s.scalars(select(Rinuncia.id).where(Rinuncia.domanda_id == d.id)).first() is not None:
+        raise RuleViolation(
+            f"Per la domanda {d.protocol} è registrata una rinuncia o revoca: nessuna convenzione possibile."
+        )
     if amount_cents <= 0:
         raise RuleViolation("L'importo della convenzione deve essere maggiore di zero.")
     if amount_cents > grant:

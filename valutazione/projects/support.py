@@ -65,7 +65,7 @@ class SupportStatus:
 def _hours(value: Decimal, what: str) -> Decimal:
     if not value.is_finite() or value <= 0 or value > 10_000:
         raise RuleViolation(f"Le ore di {what} devono essere un numero maggiore di zero.")
-    if value != value.quantize(Decimal("0.25")):
+    if (value * 4) % 1:
         raise RuleViolation(f"Le ore di {what} si indicano in quarti d'ora (per esempio 1,5 o 2,25).")
     return value
 
