@@ -100,11 +100,11 @@ def chair_tabs(window: Host) -> list[tuple[str, QWidget]]:
     """The screens as lazy pages: nothing is built or read here, only when a tab is first shown."""
     from ui.chair.admissibility import AdmissibilityPanel
     from ui.chair.committee import CommitteeTab
-    from ui.chair.finance import FinancePanel
     from ui.chair.progress import ProgressPanel
     from ui.chair.ranking import RankingPanel
     from ui.chair.rules_tab import RulesTab
     from ui.chair.sessions import SessionsPanel
+    from ui.projects.screen import ProjectsPanel
 
     screens: list[tuple[str, Callable[[Host], QWidget]]]
     if not _is_chair(window):
@@ -117,7 +117,7 @@ def chair_tabs(window: Host) -> list[tuple[str, QWidget]]:
             (tr("Avanzamento"), ProgressPanel),
             (tr("Graduatoria"), RankingPanel),
             (tr("Sedute"), SessionsPanel),
-            (tr("Finanziario"), FinancePanel),
+            (tr("Progetti finanziati"), ProjectsPanel),
         ]
     return [(title, LazyTab(window, factory)) for title, factory in screens]
 
