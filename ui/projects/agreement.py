@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ui import dialogs
 from ui.chair.common import actor_name, date_edit, day_it, euro, from_qdate, record_table, to_qdate, tr
 from ui.models.table import RIGHT, Column, RowTableModel
-from ui.projects.fields import cents, group, line
+from ui.projects.fields import add_button, cents, group, line
 from valutazione.backups import take_backup
 from valutazione.errors import ValutazioneError
 from valutazione.money import format_decimal_it, from_cents
@@ -73,7 +73,7 @@ class AgreementTab(QWidget):
                 (tr("Motivo rideterminazione:"), self.reason),
             ],
         )
-        form.addRow(self.sign_button)
+        add_button(form, self.sign_button)
         self.new_amount = line(tr("nuovo importo, minore"))
         self.new_reason = line(tr("motivo della rideterminazione"))
         self.redetermine_button = QPushButton(tr("Ridetermina l'importo"))
@@ -81,7 +81,7 @@ class AgreementTab(QWidget):
         self.redetermine_box, form = group(
             tr("Rideterminazione"), [(tr("Importo (€):"), self.new_amount), (tr("Motivo:"), self.new_reason)]
         )
-        form.addRow(self.redetermine_button)
+        add_button(form, self.redetermine_button)
         self.outcome = QComboBox()
         self.outcome.addItem(tr("Revoca"), REVOKED)
         self.outcome.addItem(tr("Rinuncia del beneficiario"), RENOUNCED)
@@ -93,7 +93,7 @@ class AgreementTab(QWidget):
             tr("Revoca o rinuncia"),
             [(tr("Esito:"), self.outcome), (tr("Data:"), self.closed_on), (tr("Motivo:"), self.close_reason)],
         )
-        form.addRow(self.close_button)
+        add_button(form, self.close_button)
         self.sliding = QLabel()
         self.sliding.setWordWrap(True)
         self.sliding.setObjectName("sliding")
@@ -252,7 +252,7 @@ class PaymentsTab(QWidget):
                 (tr("Nota:"), self.note),
             ],
         )
-        form.addRow(self.record_button)
+        add_button(form, self.record_button)
         left = QVBoxLayout()
         left.addWidget(self.totals)
         left.addWidget(self.table, 1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QPlainTextEdit, QPushButton, QWidget
 
 from valutazione.errors import RuleViolation
 from valutazione.importers.parsing import parse_amount
@@ -57,7 +57,16 @@ def notes() -> QPlainTextEdit:
 
 def group(title: str, rows: list[tuple[str, QWidget]]) -> tuple[QGroupBox, QFormLayout]:
     box = QGroupBox(title)
+    box.setMaximumWidth(640)  # a form as wide as a 1920-pixel screen is hard to read
     form = QFormLayout(box)
     for label, widget in rows:
         form.addRow(label, widget)
     return box, form
+
+
+def add_button(form: QFormLayout, button: QPushButton) -> None:
+    """The form's action button, at the right under the fields (not stretched across the form)."""
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(button)
+    form.addRow(row)

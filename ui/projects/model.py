@@ -70,8 +70,13 @@ class ProjectsFilter(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_filters(self, zone: str, state: str, text: str) -> None:
-        self.zone, self.state, self.text = zone, state, text.strip().casefold()
-        self.invalidateFilter()
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9, as in ui/models/domande.py
+            self.beginFilterChange()
+            self.zone, self.state, self.text = zone, state, text.strip().casefold()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.zone, self.state, self.text = zone, state, text.strip().casefold()
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
         row: ProjectLine | None = self.sourceModel().index(source_row, 0, source_parent).data(ROW_ROLE)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -105,9 +104,7 @@ class ProjectsPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.doubleClicked.connect(self._open_index)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.open_current)
-        QShortcut(QKeySequence(Qt.Key.Key_Enter), self.table, self.open_current)
+        self.table.activated.connect(self._open_index)  # Enter, and double-click on every platform style
         self.open_button = QPushButton(tr("Apri il progetto"))
         self.open_button.clicked.connect(self.open_current)
         self.count = QLabel()

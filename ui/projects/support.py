@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QPush
 
 from ui.chair.common import ERROR_COLOUR, actor_name, date_edit, day_it, from_qdate, record_table, tr
 from ui.models.table import RIGHT, Column, RowTableModel
-from ui.projects.fields import group, line, number, plain
+from ui.projects.fields import add_button, group, line, number, plain
 from valutazione.projects import impacts, support
 from valutazione.projects.impacts import IndicatorLine
 from valutazione.projects.support import PhaseStatus, SessionInfo
@@ -52,9 +52,9 @@ class SupportTab(QWidget):
         self.sessions = SessionsModel(parent=self)
         self.phase_table = record_table(self.phases)
         self.session_table = record_table(self.sessions)
-        for table in (self.phase_table, self.session_table):
+        for table, wide in ((self.phase_table, 1), (self.session_table, 3)):
             table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-            table.horizontalHeader().setStretchLastSection(True)
+            table.horizontalHeader().setSectionResizeMode(wide, QHeaderView.ResizeMode.Stretch)
         self.phase_name = line(tr("es. Prototipazione"))
         self.phase_hours = line(tr("es. 40"))
         self.mentor = line(tr("chi svolge l'affiancamento"))
@@ -64,7 +64,7 @@ class SupportTab(QWidget):
             tr("Piano: fase"),
             [(tr("Fase:"), self.phase_name), (tr("Ore:"), self.phase_hours), (tr("Affiancatore:"), self.mentor)],
         )
-        form.addRow(self.plan_button)
+        add_button(form, self.plan_button)
         self.phase = QComboBox()
         self.day = date_edit()
         self.hours = line(tr("es. 2,5"))
@@ -86,7 +86,7 @@ class SupportTab(QWidget):
                 (tr("Motivo ore extra:"), self.over_reason),
             ],
         )
-        form.addRow(self.log_button)
+        add_button(form, self.log_button)
         left = QVBoxLayout()
         left.addWidget(self.summary)
         left.addWidget(QLabel(tr("<b>Piano di affiancamento</b>")))
@@ -191,11 +191,11 @@ class IndicatorsTab(QWidget):
         self.value_button.clicked.connect(self.report)
         self.indicator_label = QLabel()
         target_box, form = group(tr("Obiettivo"), [(tr("Partenza:"), self.baseline), (tr("Obiettivo:"), self.target)])
-        form.addRow(self.target_button)
+        add_button(form, self.target_button)
         value_box, form2 = group(
             tr("Valore rilevato"), [(tr("Data:"), self.day), (tr("Valore:"), self.value), (tr("Nota:"), self.note)]
         )
-        form2.addRow(self.value_button)
+        add_button(form2, self.value_button)
         right = QVBoxLayout()
         right.addWidget(QLabel(tr("Indicatore:")))
         right.addWidget(self.indicator)
