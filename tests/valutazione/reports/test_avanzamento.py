@@ -30,9 +30,7 @@ def progressed(funded: Database) -> Database:  # noqa: F811
     """Three agreements, advances, a support plan with one project behind, indicators, one revocation."""
     with funded.sessions.begin() as s:
         for protocol, cents in (("PG 138/2018", 2_090_900), ("PG 133/2018", 3_842_400), ("PG 123/2018", 4_835_800)):
-            agreements.sign(
-                s, CHAIR, protocol, signed_on=START, amount_cents=cents, start_on=START, end_on=END, cup=""
-            )
+            agreements.sign(s, CHAIR, protocol, signed_on=START, amount_cents=cents, start_on=START, end_on=END, cup="")
         agreements.redetermine(s, CHAIR, "PG 133/2018", 3_500_000, "Spese di personale non ammissibili")
         payments.record(s, CHAIR, "PG 138/2018", "anticipo", date(2018, 7, 10), 800_000, "DD 12/2018")
         payments.record(s, CHAIR, "PG 133/2018", "anticipo", date(2018, 7, 12), 1_000_000, "DD 13/2018")
