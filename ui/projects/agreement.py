@@ -101,13 +101,20 @@ class AgreementTab(QWidget):
         right.addWidget(self.redetermine_box)
         right.addWidget(self.close_box)
         right.addStretch(1)
+        actions = QWidget()
+        actions.setLayout(right)
+        actions.setMaximumWidth(660)
+        right.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         row.addWidget(self.sign_box, 1)
-        row.addLayout(right, 1)
+        row.addWidget(actions, 1)
+        row.addStretch(0)  # once signed, the remaining boxes stay at the left instead of centred
+        self.sliding.setStyleSheet("background: #e3ecf7; padding: 6px;")
+        self.sliding.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
-        layout.addLayout(row)
         layout.addWidget(self.sliding)
+        layout.addLayout(row)
         layout.addStretch(1)
 
     def show_detail(self, d: ProjectDetail) -> None:
@@ -123,7 +130,7 @@ class AgreementTab(QWidget):
             self.end_on.setDate(to_qdate(_end_of(start, d.duration_months)))
             return
         lines = [
-            tr("<b>Convenzione firmata il {d}</b> — importo vincolante {a} (contributo concesso {g})").format(
+            tr("<b>Convenzione firmata il {d}</b> — importo {a} (contributo concesso {g})").format(
                 d=day_it(a.signed_on), a=euro(a.amount_cents), g=euro(a.grant_cents)
             ),
             tr("Progetto dal {s} al {e}; CUP {c}; atto {t}").format(
@@ -211,6 +218,7 @@ class AgreementTab(QWidget):
             "definitiva. Entrano fra i finanziati: {e}."
         ).format(f=euro(freed), v=version, e=", ".join(entering) if entering else tr("nessuna domanda"))
         self.sliding.setText(text)
+        self.sliding.show()
         p.status.ok(tr("Convenzione di {p} {s}.").format(p=protocol, s=state) + saved)
 
 
@@ -256,9 +264,12 @@ class PaymentsTab(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.totals)
         left.addWidget(self.table, 1)
+        right = QVBoxLayout()
+        right.addWidget(box)
+        right.addStretch(1)
         layout = QHBoxLayout(self)
         layout.addLayout(left, 3)
-        layout.addWidget(box, 2)
+        layout.addLayout(right, 2)
 
     def show_detail(self, d: ProjectDetail) -> None:
         self.model.set_rows(d.payments)
@@ -287,3 +298,5 @@ class PaymentsTab(QWidget):
             self.amount.clear()
             self.act.clear()
             self.note.clear()
+            if kind == payments.ADVANCE:  # after the advance come the progress payments
+                self.kind.setCurrentIndex(self.kind.findData(payments.PROGRESS))

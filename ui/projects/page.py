@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBo
 from ui.chair.common import Host, StatusLine, day_it, euro, read, run_action, tr
 from ui.projects.agreement import AgreementTab, PaymentsTab
 from ui.projects.support import IndicatorsTab, SupportTab
+from valutazione.projects.tables import ACTIVE
 from valutazione.projects.views import ProjectDetail, project_detail
 
 
@@ -70,7 +71,8 @@ class ProjectPage(QWidget):
             tr("Stato: ") + state,
         ]
         if a is not None:
-            facts.append(tr("Vincolante: ") + euro(a.amount_cents) + tr(" · erogato: ") + euro(d.paid_cents))
+            binding = a.amount_cents if a.state == ACTIVE else d.paid_cents  # as agreements.binding_cents
+            facts.append(tr("Vincolante: ") + euro(binding) + tr(" · erogato: ") + euro(d.paid_cents))
             facts.append(tr("Progetto dal {a} al {b}").format(a=day_it(a.start_on), b=day_it(a.end_on)))
         self.facts.setText(" · ".join(facts))
         for tab in (self.agreement, self.payments, self.support, self.indicators):
