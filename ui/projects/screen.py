@@ -219,9 +219,23 @@ class ProjectsPanel(QWidget):
         self.close_project()
         self.page = ProjectPage(self.host, protocol, self.today)
         self.page.back_requested.connect(self.close_project)
+        if self._read_only():  # as LazyTab does for the list: the core would refuse every write
+            for button in self.page.findChildren(QPushButton):
+                if button is not self.page.back_button:
+                    button.setEnabled(False)
+                    button.setToolTip(tr("Il file è aperto in sola lettura: vedere l'avviso in alto."))
         self.stack.addWidget(self.page)
         self.stack.setCurrentWidget(self.page)
         return self.page
+
+    def _read_only(self) -> bool:
+        """True inside a tab page the window marked read-only (a file opened for reading only)."""
+        widget = self.parentWidget()
+        while widget is not None:
+            if getattr(widget, "read_only", False) is True:
+                return True
+            widget = widget.parentWidget()
+        return False
 
     def close_project(self) -> None:
         if self.page is not None:

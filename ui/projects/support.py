@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
+from sqlalchemy.orm import Session
 
 from ui.chair.common import ERROR_COLOUR, actor_name, date_edit, day_it, from_qdate, record_table, tr
 from ui.models.table import RIGHT, Column, RowTableModel
@@ -220,25 +221,25 @@ class IndicatorsTab(QWidget):
         p = self.page
         actor, protocol, code = actor_name(p.host), p.protocol, str(self.indicator.currentData() or "")
         base, target = self.baseline.text(), self.target.text()
-        done = p.act(
-            lambda s: (
-                impacts.set_target(
-                    s, actor, protocol, code, number(base, tr("Partenza")), number(target, tr("Obiettivo"))
-                )
-                or True
-            )
-        )
-        if done:
+
+        def action(s: Session) -> bool:
+            baseline, goal = number(base, tr("Partenza")), number(target, tr("Obiettivo"))
+            impacts.set_target(s, actor, protocol, code, baseline, goal)
+            return True
+
+        if p.act(action):
             p.status.ok(tr("Indicatore {c}: partenza e obiettivo registrati.").format(c=code))
 
     def report(self) -> None:
         p = self.page
         actor, protocol, code = actor_name(p.host), p.protocol, str(self.indicator.currentData() or "")
         day, value, note = from_qdate(self.day.date()), self.value.text(), self.note.text()
-        done = p.act(
-            lambda s: impacts.report_value(s, actor, protocol, code, day, number(value, tr("Valore")), note) or True
-        )
-        if done:
+
+        def action(s: Session) -> bool:
+            impacts.report_value(s, actor, protocol, code, day, number(value, tr("Valore")), note)
+            return True
+
+        if p.act(action):
             p.status.ok(tr("Indicatore {c}: valore del {d} registrato.").format(c=code, d=day_it(day)))
             self.value.clear()
             self.note.clear()

@@ -46,3 +46,18 @@ def test_chair_adds_an_officer_who_enters_only_the_funded_projects(
     assert isinstance(screen, ProjectsPanel) and screen.model.rowCount() > 0
     assert not screen.officer_box.isVisibleTo(screen)  # only the chair adds officers
     assert "referente del monitoraggio" in window.user_label.text()
+
+
+def test_read_only_file_disables_the_project_page_writes(qtbot: Any, projects_host: Host) -> None:
+    """On a file opened read-only every writing button of a project page is disabled, going back is not."""
+    from ui.chair import LazyTab
+
+    tab = LazyTab(projects_host, ProjectsPanel)
+    tab.read_only = True
+    projects_host.show_panel(tab)
+    tab.activate()
+    panel = tab.panel
+    assert isinstance(panel, ProjectsPanel) and not panel.officer_button.isEnabled()
+    page = panel.open_project("PG 138/2018")
+    assert not page.agreement.sign_button.isEnabled() and not page.payments.record_button.isEnabled()
+    assert page.back_button.isEnabled()
