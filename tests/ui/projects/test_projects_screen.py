@@ -10,6 +10,7 @@ from PySide6.QtCore import QDate, Qt
 from tests.ui.chair.conftest import Host
 from tests.ui.projects.conftest import shoot
 from ui import dialogs
+from ui.models.table import SORT_ROLE
 from ui.projects.page import ProjectPage
 from ui.projects.screen import ProjectsPanel
 
@@ -66,6 +67,10 @@ def test_figures_are_computed_and_the_list_filters(projects_host: Host, qtmodelt
     panel.state.setCurrentIndex(0)
     panel.search.setText("PG 138")
     assert panel.proxy.rowCount() == 1
+    panel.search.clear()
+    panel.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)  # Ammesso, by cents, not by text
+    shown = [panel.proxy.index(r, 4).data(SORT_ROLE) for r in range(panel.proxy.rowCount())]
+    assert shown == sorted(shown, reverse=True) and shown[0] == 5_000_000
     assert not panel.anomalies.isVisible()
 
 
