@@ -18,15 +18,15 @@ from valutazione.services import ranking
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def walkthrough() -> str:
+def walkthrough(name: str = "walkthrough") -> str:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    match = re.search(r"<!-- walkthrough -->\s*```bash\n(.*?)```\s*<!-- /walkthrough -->", text, re.S)
-    assert match, "README.md has lost its walkthrough block"
+    match = re.search(rf"<!-- {name} -->\s*```bash\n(.*?)```\s*<!-- /{name} -->", text, re.S)
+    assert match, f"README.md has lost its {name} block"
     return match.group(1)
 
 
-def test_readme_walkthrough_runs(tmp_path: Path) -> None:
-    """Every command of the README walkthrough succeeds and ends with an intact audit log and a final ranking."""
+def run_blocks(tmp_path: Path, *names: str) -> subprocess.CompletedProcess[str]:
+    """Runs README blocks one after the other in one shell, as a user pasting them would."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     launcher = bin_dir / "valutazione"
@@ -39,10 +39,16 @@ def test_readme_walkthrough_runs(tmp_path: Path) -> None:
         "PYTHONPATH": str(ROOT),
         "VALUTAZIONE_DATA_DIR": str(tmp_path / "dati"),
     }
-    script = "set -euo pipefail\n" + walkthrough()
+    script = "set -euo pipefail\n" + "".join(walkthrough(name) for name in names)
     done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     if done.returncode:
         pytest.fail(f"walkthrough failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return done
+
+
+def test_readme_walkthrough_runs(tmp_path: Path) -> None:
+    """Every command of the README walkthrough succeeds and ends with an intact audit log and a final ranking."""
+    done = run_blocks(tmp_path, "walkthrough")
     assert '"state": "definitiva"' in done.stdout
     assert "Registro integro" in done.stdout
     for name in ("graduatoria.pdf", "graduatoria-pubblica.xlsx", "verbale-1.pdf"):
@@ -80,3 +86,25 @@ def definitive_figures(path: Path) -> tuple[str, int, str, int]:
     below = [r for r in stored.rows if r.status is RankingStatus.NOT_ADMITTED]
     assert stored.allocated_cents == sum(r.grant_cents for r in funded)
     return format_euro(stored.budget_cents), len(funded), format_euro(stored.allocated_cents), len(below)
+
+
+def test_readme_funded_projects_walkthrough(tmp_path: Path) -> None:
+    """The README's funded-projects block runs after the walkthrough, refuses the over-payment, and its figures hold."""
+    done = run_blocks(tmp_path, "walkthrough", "walkthrough-progetti")
+    assert "erogazione rifiutata" in done.stdout
+    assert "supererebbe il giuridicamente vincolante" in done.stderr
+    assert "liberati € 17.656,00" in done.stdout and "Entrano fra i finanziati: nessuna domanda" in done.stdout
+    figures = dict(
+        re.findall(
+            r"^(Programmato|Ammesso a finanziamento|Giuridicamente vincolante|Erogato):\s+(.+)$", done.stdout, re.M
+        )
+    )
+    assert figures == {
+        "Programmato": "€ 1.128.100,00",
+        "Ammesso a finanziamento": "€ 425.090,00",
+        "Giuridicamente vincolante": "€ 403.393,00",
+        "Erogato": "€ 110.000,00",
+    }
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for figure in ("425.090,00", "403.393,00", "110.000,00", "17.656,00"):
+        assert figure in readme

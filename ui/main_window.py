@@ -205,6 +205,9 @@ class MainWindow(QMainWindow):
     def set_user(self, user: User) -> None:
         assert self.db is not None
         self.user = user
+        if user.is_officer:  # no declaration, no applications: the funded projects only
+            self.user_label.setText(self.tr("{} ({})").format(user.name, user.role_label))
+            return self._show_projects()
         settings.remember_member(self.db.path, user.id)
         self.user_label.setText(self.tr("{} ({})").format(user.name, user.role_label))
         with self.db.sessions() as s:
@@ -237,6 +240,18 @@ class MainWindow(QMainWindow):
         self.domande.reload()
         self.pages.setCurrentWidget(self.tabs)
         self.domande.table.setFocus()
+
+    def _show_projects(self) -> None:
+        from ui.chair import LazyTab
+        from ui.projects.screen import ProjectsPanel
+
+        self._clear_work()
+        assert self.db is not None and self.user is not None
+        tab = LazyTab(ChairDesk(self.db, self.user, self.data_changed, self, self.set_database), ProjectsPanel)
+        tab.read_only = self.safety.read_only
+        self.tabs.addTab(tab, self.tr("Progetti finanziati"))
+        tab.activate()
+        self.pages.setCurrentWidget(self.tabs)
 
     def _add_chair_screens(self) -> None:
         assert self.db is not None and self.user is not None

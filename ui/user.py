@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication
 
+from valutazione.projects.officers import ROLE as OFFICER
 from valutazione.services.committee import PRESIDENTE, SCORING_ROLES, SEGRETARIO
 
 
@@ -28,10 +29,15 @@ class User:
         return self.role == SEGRETARIO
 
     @property
+    def is_officer(self) -> bool:
+        return self.role == OFFICER
+
+    @property
     def role_label(self) -> str:
         return role_label(self.role)
 
 
 def role_label(role: str) -> str:
     labels = {"presidente": "presidente", "componente": "componente", "segretario": "segretario verbalizzante"}
+    labels[OFFICER] = "referente del monitoraggio"
     return QCoreApplication.translate("User", labels.get(role, role))

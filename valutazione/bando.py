@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from valutazione.errors import BandoError
 from valutazione.money import to_cents
+from valutazione.projects.rules import MonitoringRules, parse_monitoring
 
 METHODS = ("coefficienti", "punti")
 RESCALINGS = ("nessuna", "prima", "prima_e_seconda")
@@ -99,6 +100,7 @@ class Bando:
     spread_warning: Decimal
     scale: tuple[ScaleStep, ...]
     criteria: tuple[Criterion, ...]
+    monitoring: MonitoringRules = MonitoringRules()
 
     # The lookups below are ``cached_property``: the ranking asks them once per mark (hundreds of
     # thousands of times at 5,000 applications), and rebuilding a tuple or scanning the criteria each
@@ -221,6 +223,7 @@ class Bando:
                 }
                 for c in self.criteria
             ],
+            "monitoraggio": self.monitoring.to_mapping(),
         }
 
     def to_json(self) -> str:
@@ -434,6 +437,7 @@ def bando_from_mapping(data: Any, source: str = "") -> Bando:
         spread_warning=evaluation.decimal("scarto_avviso", "0.3"),
         scale=scale,
         criteria=criteria,
+        monitoring=parse_monitoring(root.get("monitoraggio", None, allow_none=True), source),
     )
     for reader in (head, evaluation, root):
         reader.check_unknown()

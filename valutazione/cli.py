@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "valutazione.cli_export",
     "valutazione.cli_sign",
     "valutazione.cli_package",
+    "valutazione.cli_progetti",
 )
 
 

@@ -337,19 +337,24 @@ class Presenza(Base):
 
 
 class Erogazione(Base):
-    """Money after the ranking: agreement signed (vincolante) and payments (erogato) per beneficiary."""
+    """A payment to a beneficiary (*erogazione*: advance, progress payment, balance) or a recovery of one."""
 
     __tablename__ = "erogazione"
     __table_args__ = (
         CheckConstraint("kind IN ('convenzione', 'pagamento')", name="erogazione_kind"),
         CheckConstraint("amount_cents > 0", name="erogazione_positive"),
+        CheckConstraint("tipo IN ('anticipo', 'sal', 'saldo', 'recupero')", name="erogazione_tipo"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     domanda_id: Mapped[int] = mapped_column(ForeignKey("domanda.id"))
+    # "pagamento" since schema 0004 (agreements have their own table; older "convenzione" rows were copied
+    # there by that migration and stay here, unread, as the record of what was typed then).
     kind: Mapped[str] = mapped_column(String(12))
     on_day: Mapped[date]
     amount_cents: Mapped[int]
     note: Mapped[str] = mapped_column(Text, default="")
+    tipo: Mapped[str] = mapped_column(String(10), default="sal")
+    act: Mapped[str] = mapped_column(Text, default="")
 
 
 class Pacchetto(Base):

@@ -49,7 +49,7 @@ MIGRATION = '''
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
+revision = "9999"
 down_revision = "{down}"
 branch_labels = None
 depends_on = None
@@ -211,7 +211,7 @@ def setup_migrate(work: Path) -> tuple[Path, dict[str, Any]]:
     db.close()
     folder = work / "migrations"
     shutil.copytree(dbmod.MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_reliability.py").write_text(
+    (folder / "versions" / "9999_reliability.py").write_text(
         MIGRATION.format(down=dbmod.head_revision()), encoding="utf-8"
     )
     return path, {"migrations": str(folder)}

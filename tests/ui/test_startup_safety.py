@@ -63,7 +63,7 @@ def test_chair_tabs_load_only_when_shown(
     monkeypatch.setattr(CommitteeTab, "refresh", counted)  # the screen's own connection must be replaced
     window = open_window(qtbot, committee_file.path)
     enter_as(qtbot, window, "Anna Rossi")
-    titles = ["Bando", "Commissione", "Ammissibilità", "Avanzamento", "Graduatoria", "Sedute", "Finanziario"]
+    titles = ["Bando", "Commissione", "Ammissibilità", "Avanzamento", "Graduatoria", "Sedute", "Progetti finanziati"]
     tabs = [chair_tab(window, t) for t in titles]
     assert all(t.panel is None and t.loads == 0 for t in tabs)  # the start-up built none of them
 

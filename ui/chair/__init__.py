@@ -92,11 +92,11 @@ def chair_tabs(desk: Desk) -> list[tuple[str, LazyTab]]:
     """The screens as lazy pages: nothing is built or read here, only when a tab is first shown."""
     from ui.chair.admissibility import AdmissibilityPanel
     from ui.chair.committee import CommitteeTab
-    from ui.chair.finance import FinancePanel
     from ui.chair.progress import ProgressPanel
     from ui.chair.ranking import RankingPanel
     from ui.chair.rules_tab import RulesTab
     from ui.chair.sessions import SessionsPanel
+    from ui.projects.screen import ProjectsPanel
 
     screens: list[tuple[str, Callable[[Desk], QWidget]]]
     if desk.user.role == SEGRETARIO:
@@ -109,7 +109,7 @@ def chair_tabs(desk: Desk) -> list[tuple[str, LazyTab]]:
             (tr("Avanzamento"), ProgressPanel),
             (tr("Graduatoria"), RankingPanel),
             (tr("Sedute"), SessionsPanel),
-            (tr("Finanziario"), FinancePanel),
+            (tr("Progetti finanziati"), ProjectsPanel),
         ]
     else:
         screens = []

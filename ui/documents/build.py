@@ -31,6 +31,7 @@ CURRENT = 0  # the "version" of the ranking computed now, not approved
 RANKINGS = ("graduatoria", "graduatoria-pubblica")
 ALL_FORMATS = ("pdf", "csv", "xlsx", "json")
 FORMATS = {"graduatoria": ALL_FORMATS, "graduatoria-pubblica": ALL_FORMATS, "schede": ALL_FORMATS, "verbale": ("pdf",)}
+FORMATS["avanzamento"] = ("pdf", "csv", "xlsx")  # the funded projects: report or monitoring table
 FORMAT_LABELS = {"pdf": "PDF", "csv": "CSV (Excel, separatore ;)", "xlsx": "Excel (XLSX)", "json": "JSON"}
 FILE_FILTERS = {
     "pdf": "Documenti PDF (*.pdf)",
@@ -50,6 +51,7 @@ def document_labels() -> list[tuple[str, str]]:
         ("graduatoria-pubblica", tr("Graduatoria pubblica (Amministrazione trasparente)")),
         ("schede", tr("Schede di valutazione")),
         ("verbale", tr("Verbale di seduta")),
+        ("avanzamento", tr("Stato di avanzamento dei progetti finanziati")),
     ]
 
 
@@ -113,6 +115,8 @@ def default_name(choice: Choice) -> str:
     elif choice.what in RANKINGS:
         version = "non-approvata" if not choice.version else f"v{choice.version}-{choice.state}"
         stem = f"{choice.what}-{version}"
+    elif choice.what == "avanzamento":
+        stem = "stato-di-avanzamento" if choice.fmt == "pdf" else "monitoraggio-progetti"
     else:
         stem = "schede-di-valutazione"
     return f"{stem}.{choice.fmt}"
@@ -165,6 +169,8 @@ def build(s: Session, choice: Choice, user: User) -> bytes:
         return export(s, choice.what, choice.fmt, version=choice.version)
     if choice.what == "schede":
         return export(s, "schede", choice.fmt, protocols=visible_protocols(s, user))
+    if choice.what == "avanzamento":
+        return export(s, "avanzamento", choice.fmt)
     if choice.seduta is None:
         raise ValutazioneError(tr("Nessuna seduta registrata: il verbale non si può ancora produrre."))
     return export(s, "verbale", "pdf", seduta=choice.seduta)

@@ -24,6 +24,8 @@ from ui import dialogs
 from ui.user import User, role_label
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
+from valutazione.projects.officers import ROLE as OFFICER
+from valutazione.projects.officers import list_officers
 from valutazione.services import committee
 
 
@@ -78,6 +80,7 @@ class IdentityPage(QWidget):
         self.title.setText(f"{bando.code} – {bando.title}")
         with db.sessions() as s:
             people = committee.list_members(s)
+            officers = list_officers(s)
         self.members.clear()
         for m in people:
             item = QListWidgetItem(f"{m.name}  —  {role_label(m.role)}")
@@ -85,6 +88,10 @@ class IdentityPage(QWidget):
             self.members.addItem(item)
             if m.id == preselect:
                 self.members.setCurrentItem(item)
+        for o in officers:  # monitoring officers enter the funded projects only
+            item = QListWidgetItem(f"{o.name}  —  {role_label(OFFICER)}")
+            item.setData(Qt.ItemDataRole.UserRole, User(o.id, o.name, OFFICER))
+            self.members.addItem(item)
         if self.members.count() and self.members.currentRow() < 0:
             self.members.setCurrentRow(0)
         empty = not people

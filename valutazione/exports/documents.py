@@ -31,7 +31,7 @@ from valutazione.reports.ranking_view import RankingView, from_ranking, from_ver
 from valutazione.reports.scheda import collect_scheda, render_schede
 from valutazione.reports.verbale import build_verbale_pdf
 
-WHATS = ("graduatoria", "graduatoria-pubblica", "schede", "verbale")
+WHATS = ("graduatoria", "graduatoria-pubblica", "schede", "verbale", "avanzamento")
 FORMATS = ("pdf", "csv", "xlsx", "json")
 
 
@@ -129,6 +129,13 @@ def export(
         if fmt != "pdf":
             raise ValutazioneError("Il verbale si esporta solo in PDF.")
         return build_verbale_pdf(s, seduta)
+    if what == "avanzamento":  # the funded projects' progress: PDF report, or one row per project
+        from valutazione.projects.export import monitoring_sheet
+        from valutazione.projects.report_data import collect_progress
+        from valutazione.reports.avanzamento import render_avanzamento
+
+        data = collect_progress(s)
+        return render_avanzamento(data) if fmt == "pdf" else _tabular([monitoring_sheet(data)], fmt)
     bando = _bando(s)
     if what == "schede":
         schede = collect_scheda(s, protocols)

@@ -18,7 +18,15 @@ def test_chair_and_secretary_tabs(qtbot: Any, host: Host) -> None:
     for title, widget in tabs:
         host.show_panel(widget, title)
     titles = [t for t, _ in tabs]
-    assert titles == ["Bando", "Commissione", "Ammissibilità", "Avanzamento", "Graduatoria", "Sedute", "Finanziario"]
+    assert titles == [
+        "Bando",
+        "Commissione",
+        "Ammissibilità",
+        "Avanzamento",
+        "Graduatoria",
+        "Sedute",
+        "Progetti finanziati",
+    ]
     assert [a.text() for a in chair_actions(host)] == ["Importa domande…", "Nuovo bando (procedura guidata)…"]
     host.user = User(9, "Giulia Sala", "segretario")
     secretary = chair_tabs(host)

@@ -1,0 +1,40 @@
+"""The funded-projects screen under test: the README's sample approved as final, in a host window."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import tempfile  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtWidgets import QWidget  # noqa: E402
+
+from tests.ui.chair.conftest import Host  # noqa: E402
+from tests.valutazione.projects.conftest import CHAIR, final_ranking_file, funded  # noqa: E402, F401
+from ui.user import User  # noqa: E402
+from valutazione.db import Database  # noqa: E402
+
+SHOTS = Path(tempfile.gettempdir()) / "valutazione-screenshots"
+
+
+@pytest.fixture
+def projects_host(qtbot: Any, funded: Database) -> Iterator[Host]:  # noqa: F811
+    """A host window on a private copy of the final-ranking file, the chair at the keyboard."""
+    window = Host(funded, User(1, CHAIR, "presidente"))
+    qtbot.addWidget(window)
+    yield window
+
+
+def shoot(widget: QWidget, name: str) -> Path:
+    """A 1366×768 screenshot in the system's temporary folder, for a human to look at."""
+    SHOTS.mkdir(exist_ok=True)
+    widget.resize(1366, 768)
+    widget.show()
+    path = SHOTS / f"progetti-{name}.png"
+    widget.grab().save(str(path))
+    return path

@@ -1,0 +1,111 @@
+"""Payments (*erogazioni*): advance, progress payments (SAL), balance, and recoveries.
+
+A payment is never made before the agreement is signed and never brings what was paid above the binding
+amount; an advance comes first, nothing but a recovery follows the balance. A recovery (*recupero*) is money
+given back, for instance after a revocation: it lowers what was paid, so corrections are counter-entries and
+no recorded payment is ever rewritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from valutazione import audit
+from valutazione.errors import RuleViolation
+from valutazione.models import Erogazione
+from valutazione.money import format_euro
+from valutazione.projects.agreements import binding_cents, require_agreement
+from valutazione.projects.tables import ACTIVE
+from valutazione.services import lookup
+
+PAYMENT = "pagamento"
+ADVANCE, PROGRESS, BALANCE, RECOVERY = "anticipo", "sal", "saldo", "recupero"
+TYPES = {ADVANCE: "anticipo", PROGRESS: "stato di avanzamento (SAL)", BALANCE: "saldo", RECOVERY: "recupero"}
+
+
+@dataclass(frozen=True)
+class PaymentInfo:
+    id: int
+    protocol: str
+    kind: str
+    on_day: date
+    amount_cents: int
+    act: str
+    note: str
+
+    @property
+    def signed_cents(self) -> int:
+        """The payment as it counts towards *erogato*: a recovery subtracts."""
+        return -self.amount_cents if self.kind == RECOVERY else self.amount_cents
+
+
+def _rows(s: Session, domanda_id: int) -> list[Erogazione]:
+    return list(
+        s.scalars(
+            select(Erogazione)
+            .where(Erogazione.domanda_id == domanda_id, Erogazione.kind == PAYMENT)
+            .order_by(Erogazione.on_day, Erogazione.id)
+        )
+    )
+
+
+def net_paid(s: Session, domanda_id: int) -> int:
+    """What was paid to the application, net of recoveries (the *erogato*)."""
+    return sum(-e.amount_cents if e.tipo == RECOVERY else e.amount_cents for e in _rows(s, domanda_id))
+
+
+def list_payments(s: Session, protocol: str) -> list[PaymentInfo]:
+    d = lookup.domanda_by_protocol(s, protocol)
+    return [PaymentInfo(e.id, d.protocol, e.tipo, e.on_day, e.amount_cents, e.act, e.note) for e in _rows(s, d.id)]
+
+
+def record(
+    s: Session, actor: str, protocol: str, kind: str, on_day: date, amount_cents: int, act: str = "", note: str = ""
+) -> PaymentInfo:
+    """Records one payment or recovery, refusing any that breaks the order or the binding amount."""
+    if kind not in TYPES:
+        raise RuleViolation(f"Tipo di erogazione sconosciuto: «{kind}» (ammessi: {', '.join(TYPES)}).")
+    if amount_cents <= 0:
+        raise RuleViolation("L'importo dell'erogazione deve essere maggiore di zero.")
+    agreement = require_agreement(s, protocol)
+    if on_day < agreement.signed_on:
+        raise RuleViolation(
+            f"L'erogazione del {on_day:%d/%m/%Y} è anteriore alla convenzione di {protocol} "
+            f"(firmata il {agreement.signed_on:%d/%m/%Y})."
+        )
+    previous = _rows(s, agreement.domanda_id)
+    paid = sum(-e.amount_cents if e.tipo == RECOVERY else e.amount_cents for e in previous)
+    if kind == RECOVERY:
+        if amount_cents > paid:
+            raise RuleViolation(f"Il recupero supera quanto erogato a {protocol} ({format_euro(paid)}).")
+    else:
+        if agreement.state != ACTIVE:
+            raise RuleViolation(f"La convenzione di {protocol} è {agreement.state}: nessuna nuova erogazione.")
+        if kind == ADVANCE and any(e.tipo != RECOVERY for e in previous):
+            raise RuleViolation(f"L'anticipo precede ogni altra erogazione: {protocol} ne ha già ricevute.")
+        if any(e.tipo == BALANCE for e in previous):
+            raise RuleViolation(f"Il saldo di {protocol} è già stato erogato: nessuna nuova erogazione.")
+        binding = binding_cents(agreement, paid)
+        if paid + amount_cents > binding:
+            raise RuleViolation(
+                f"L'erogato di {protocol} ({format_euro(paid + amount_cents)}) supererebbe il giuridicamente "
+                f"vincolante ({format_euro(binding)})."
+            )
+    row = Erogazione(
+        domanda_id=agreement.domanda_id,
+        kind=PAYMENT,
+        tipo=kind,
+        on_day=on_day,
+        amount_cents=amount_cents,
+        act=act.strip(),
+        note=note.strip(),
+    )
+    s.add(row)
+    s.flush()
+    after = {"tipo": kind, "data": on_day, "importo_centesimi": amount_cents, "atto": row.act, "nota": row.note}
+    audit.record(s, actor, f"erogazione.{kind}", "domanda", protocol, None, after)
+    return PaymentInfo(row.id, protocol, kind, on_day, amount_cents, row.act, row.note)
