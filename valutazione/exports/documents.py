@@ -82,7 +82,28 @@ def export(
     seduta: int | None = None,
     protocols: Iterable[str] | None = None,
 ) -> bytes:
-    """The bytes of one document or export; ``what`` in ``WHATS``, ``fmt`` in ``FORMATS``."""
+    """The bytes of one document or export; ``what`` in ``WHATS``, ``fmt`` in ``FORMATS``.
+
+    Nothing leaves a file whose seals are broken, and every page carries the log's anchor.
+    """
+    from valutazione import seals
+    from valutazione.reports.layout import anchored
+    from valutazione.seals.anchors import current_anchor
+
+    seals.require_intact(s)
+    with anchored(current_anchor(s).line):
+        return _export(s, what, fmt, version=version, seduta=seduta, protocols=protocols)
+
+
+def _export(
+    s: Session,
+    what: str,
+    fmt: str,
+    *,
+    version: int | None,
+    seduta: int | None,
+    protocols: Iterable[str] | None,
+) -> bytes:
     if what not in WHATS:
         raise ValutazioneError(f"Documento «{what}» sconosciuto: scegliere tra {', '.join(WHATS)}.")
     if fmt not in FORMATS:
