@@ -11,7 +11,8 @@ tie the stored data to those events:
   presences, payments, members and their keys, declarations, approved versions): re-read and compared
   with the hash its last log row carries (``seals.rows``, ``seals.tables``);
 - every approved ranking version: recomputed from its frozen inputs, fingerprint compared
-  (``seals.versions``).
+  (``seals.versions``);
+- every sheet merged from a member's return: still what the member signed (``seals.signatures``).
 
 ``verify_seals`` runs them all (after the chain) and lists every broken object; ``require_intact`` is
 called before approving, exporting, packaging and merging, and by the database's write guard.
@@ -31,6 +32,7 @@ from valutazione.seals.report import BrokenSeal, BrokenSealError, when_it
 from valutazione.seals.rows import SEALED_TABLES
 from valutazione.seals.rules import check_rules
 from valutazione.seals.sheets import SheetFacts, check_sheets
+from valutazione.seals.signatures import check_signed_returns
 from valutazione.seals.tables import check_tables
 
 __all__ = ["BrokenSeal", "BrokenSealError", "SealReport", "require_intact", "verify_seals", "when_it"]
@@ -88,6 +90,7 @@ def verify_file(
         facts = SheetFacts()
         broken.extend(check_sheets(session, code, is_package, facts, tick))
         broken.extend(check_tables(session, tick))
+        broken.extend(check_signed_returns(session))
         from valutazione.seals.versions import check_versions  # the ranking engine: only when verifying
 
         broken.extend(check_versions(session, facts, tick))

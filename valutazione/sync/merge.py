@@ -34,6 +34,7 @@ from valutazione.models import (
 )
 from valutazione.scoring import validate_value
 from valutazione.seals import require_intact
+from valutazione.seals.signatures import keep_signed_return
 from valutazione.services import lookup
 from valutazione.services.committee import declaration, declare_general, require_declared
 from valutazione.services.conflicts import EXCLUDED_OUTCOMES, write_declaration
@@ -399,7 +400,12 @@ def _record(s: Session, m: Commissario, ret: SignedReturn, report: MergeReport) 
         "pacchetto",
         ret.payload_sha256,
         None,
-        {"commissario": m.name, "sequenza": ret.sequence, "modifiche": report.lines},
+        {
+            "commissario": m.name,
+            "sequenza": ret.sequence,
+            "modifiche": report.lines,
+            **keep_signed_return(s, ret.payload, ret.signature, ret.public_key),
+        },
     )
 
 
