@@ -34,8 +34,8 @@ class SheetFacts:
     logged_by_hash: dict[str, int] = field(default_factory=dict)  # content hash -> audit row that sent it
 
 
-def _logged_events(session: Session) -> dict[int, tuple[str, str | None, int, datetime]]:
-    """Latest send or reopening of every sheet: (action, hash sent, audit id, when)."""
+def _logged_events(session: Session, facts: SheetFacts) -> dict[int, tuple[str, str | None, int, datetime]]:
+    """Latest send or reopening of every sheet: (action, hash sent, audit id, when); every send into ``facts``."""
     out: dict[int, tuple[str, str | None, int, datetime]] = {}
     query = (
         select(AuditRow.id, AuditRow.action, AuditRow.entity_id, AuditRow.after_json, AuditRow.at)
@@ -47,6 +47,8 @@ def _logged_events(session: Session) -> dict[int, tuple[str, str | None, int, da
             continue
         found = _LOGGED_HASH.search(after) if action == SENT else None
         out[int(entity_id)] = (action, found.group(1) if found else None, audit_id, at)
+        if found:
+            facts.logged_by_hash[found.group(1)] = audit_id
     return out
 
 
@@ -59,10 +61,7 @@ def check_sheets(
     broken: list[BrokenSeal] = []
     names = dict(session.execute(select(Commissario.id, Commissario.name)).all())
     protocols = dict(session.execute(select(Domanda.id, Domanda.protocol)).all())
-    events = _logged_events(session)
-    for action, digest, audit_id, _at in events.values():
-        if action == SENT and digest is not None:
-            facts.logged_by_hash[digest] = audit_id
+    events = _logged_events(session, facts)
     marks: dict[int, list[tuple[str, str | None, str]]] = {}
     text_value = type_coerce(Voto.value, String)
     mark_rows = (
