@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, event, select
+from sqlalchemy import Connection, Table, event, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from valutazione import audit
@@ -55,9 +55,8 @@ def row_digest(table: Table, row: Any) -> str:
     return hashlib.sha256(audit.canonical_json(values).encode("utf-8")).hexdigest()
 
 
-def read_rows(session: Session, table: Table, ids: Iterable[int] | None = None) -> Iterator[tuple[int, str]]:
+def read_rows(conn: Connection, table: Table, ids: Iterable[int] | None = None) -> Iterator[tuple[int, str]]:
     """(id, digest) of the stored rows of ``table`` (all, or those with the given ids), as plain tuples."""
-    conn = session.connection()
     if ids is None:
         for row in conn.execute(select(table).order_by(table.c.id)):
             yield row._mapping["id"], row_digest(table, row)
@@ -99,7 +98,7 @@ def _seal(session: Session, _context: UOWTransaction) -> None:
     for name, ids in by_table.items():
         table = SEALED_TABLES[name].__table__
         assert isinstance(table, Table)
-        for row_id, digest in sorted(read_rows(session, table, ids)):
+        for row_id, digest in sorted(read_rows(session.connection(), table, ids)):
             audit.record(session, SEAL_ACTOR, SEAL_ACTION, name, row_id, None, {"sha256": digest}, flush=False)
 
 

@@ -68,7 +68,7 @@ def check_tables(session: Session, tick: Callable[[int], None]) -> list[BrokenSe
         assert isinstance(table, Table)
         present: set[int] = set()
         count = 0
-        for row_id, digest in read_rows(session, table):
+        for row_id, digest in read_rows(session.connection(), table):
             present.add(row_id)
             count += 1
             seal = seals.get((table_name, row_id))
