@@ -219,7 +219,8 @@ class FileSafety(QObject):
         if report is not None and not report.chain.ok:
             row = tr(" (prima riga non valida: n. {id})").format(id=report.chain.first_bad_id)
         others = len(report.broken) - 1 if report is not None else 0
-        more = tr(" Altri oggetti violati: {n} (valutazione audit verify li elenca).").format(n=others) if others else ""
+        more = tr(" Altri oggetti violati: {n} (valutazione audit verify li elenca).").format(n=others)
+        more = more if others else ""
         self.broken_reason = text
         self.banners.add(
             ERROR,

@@ -21,11 +21,11 @@ from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from valutazione import storage_errors
-from valutazione.seals import rows as _seal_rows  # noqa: F401 - registers the hooks that seal decisive rows
 from valutazione.bando import Bando, bando_from_json
 from valutazione.errors import DatabaseError, SchemaTooNewError
 from valutazione.filelock import Holder, WriterLock, why_read_only
 from valutazione.models import BandoRow, ZonaRow
+from valutazione.seals import rows as _seal_rows  # noqa: F401 - registers the hooks that seal decisive rows
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"

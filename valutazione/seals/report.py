@@ -32,7 +32,8 @@ class BrokenSealError(ValutazioneError):
 
     def __init__(self, broken: list[BrokenSeal]) -> None:
         self.broken = broken
-        more = f" (e altri {len(broken) - 1} oggetti: valutazione audit verify FILE li elenca)" if len(broken) > 1 else ""
+        others = len(broken) - 1
+        more = f" (e altri {others} oggetti: valutazione audit verify FILE li elenca)" if others else ""
         super().__init__(f"Sigillo violato. {broken[0].message}{more}. {RESTORE_HINT}")
 
 

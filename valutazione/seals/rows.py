@@ -68,19 +68,24 @@ def read_rows(conn: Connection, table: Table, ids: Iterable[int] | None = None) 
             yield row._mapping["id"], row_digest(table, row)
 
 
+def _id(obj: Base) -> int:
+    row_id: int = getattr(obj, "id")  # noqa: B009 - every sealed table has an integer id (Base does not)
+    return row_id
+
+
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, _context: UOWTransaction) -> None:
     """Notes which decisive rows this flush wrote (the lists still show the pre-flush state here)."""
     pending: dict[tuple[str, int], bool] = session.info.setdefault(_PENDING, {})
     for obj in session.new:
         if isinstance(obj, SEALED):
-            pending[(obj.__tablename__, obj.id)] = False
+            pending[(obj.__tablename__, _id(obj))] = False
     for obj in session.dirty:
         if isinstance(obj, SEALED) and session.is_modified(obj, include_collections=False):
-            pending[(obj.__tablename__, obj.id)] = False
+            pending[(obj.__tablename__, _id(obj))] = False
     for obj in session.deleted:
         if isinstance(obj, SEALED):
-            pending[(obj.__tablename__, obj.id)] = True
+            pending[(obj.__tablename__, _id(obj))] = True
 
 
 @event.listens_for(Session, "after_flush_postexec")

@@ -49,7 +49,8 @@ def check_signed_returns(session: Session) -> list[BrokenSeal]:
         payload = session.scalar(select(Blob.data).where(Blob.sha256 == info["ritorno"]))
         signature = session.scalar(select(Blob.data).where(Blob.sha256 == info["firma"]))
         if payload is None or signature is None:
-            broken.append(BrokenSeal("firma", obj, f"il ritorno firmato registrato alla riga {audit_id} non è più nel file"))
+            lost = f"il ritorno firmato registrato alla riga {audit_id} non è più nel file"
+            broken.append(BrokenSeal("firma", obj, lost))
             continue
         if hashlib.sha256(payload).hexdigest() != info["ritorno"] or not verify(info["chiave"], payload, signature):
             broken.append(BrokenSeal("firma", obj, "la firma del commissario sul ritorno non è più valida"))

@@ -101,7 +101,7 @@ EDITS = {
 def test_edit_under_a_decisive_fact_is_caught_and_blocks_the_file(
     kind: str, demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """An sqlite3 edit of a sealed fact: audit verify exits 1 naming it; approval, export, package, merge, writes refused."""
+    """An sqlite3 edit of a sealed fact: verify exits 1 naming it; approval, export, package, merge, writes refused."""
     statements, obj, problem = EDITS[kind]
     tamper(demo, *statements)
     assert main(["audit", "verify", str(demo)]) == 1
