@@ -66,6 +66,8 @@ from valutazione.models import (  # noqa: E402
     Voto,
     ZonaRow,
 )
+from valutazione.seals.rows import SEAL_ACTION, SEAL_ACTOR, SEALED_TABLES, read_rows  # noqa: E402
+from valutazione.seals.rules import rules_digest  # noqa: E402
 from valutazione.services import ranking  # noqa: E402
 from valutazione.services.committee import DEFAULT_DECLARATION  # noqa: E402
 from valutazione.services.sheets import content_hash, content_of  # noqa: E402
@@ -321,7 +323,9 @@ def _write(path: Path, spec: Spec, plan: _Plan, *, with_sheets: bool) -> dict[st
                                             for did, p in zip(dids, plan.domande, strict=True) for a in p.attachments])
             decided = SEDUTA_START + timedelta(minutes=10)
             locked_at = decided
-            chain.add(locked_at, chair, "bando.regole_bloccate", "bando", bando.code, {"bloccate": True})
+            rules_json = conn.execute(select(BandoRow.rules_json)).scalar_one()
+            chain.add(locked_at, chair, "bando.regole_bloccate", "bando", bando.code,
+                      {"bloccate": True, "sha256": rules_digest(rules_json)})
             conn.execute(insert(Ammissibilita), [
                 {"domanda_id": did, "outcome": "esclusa" if i in plan.excluded else "ammissibile",
                  "reason": EXCLUSION_REASON if i in plan.excluded else ADMISSIBLE_REASON, "decided_at": decided,
@@ -351,6 +355,10 @@ def _write(path: Path, spec: Spec, plan: _Plan, *, with_sheets: bool) -> dict[st
                 notes="", opened_at=SEDUTA_START, remote=False)).inserted_primary_key[0]
             conn.execute(insert(Presenza), [{"seduta_id": seduta_id, "commissario_id": mid, "present": True}
                                             for mid in ids])
+            for table_name, model in SEALED_TABLES.items():  # as the session hook seals rows the services write
+                for row_id, digest in read_rows(conn, model.__table__):
+                    chain.add(SEDUTA_START + timedelta(hours=4), SEAL_ACTOR, SEAL_ACTION, table_name, row_id,
+                              {"sha256": digest})
             conn.execute(insert(AuditRow), chain.rows)
             conn.execute(BandoRow.__table__.update().values(audit_head=chain.prev, rules_locked_at=locked_at,
                                                             appointment_act="Determinazione n. 27/2018 (sintetica)",

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import IntEnum
@@ -287,3 +288,28 @@ def committee_file(
         return CommitteeFile(path, dict(b.members))
     finally:
         db.close()
+
+
+@contextmanager
+def written_before_seals(monkeypatch: Any) -> Iterator[None]:
+    """Writes as the versions before seals did: no seal rows, no check before writing.
+
+    For building files of an older schema in the upgrade tests; ``monkeypatch`` is pytest's fixture.
+    """
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from valutazione import db as dbmod
+    from valutazione import seals
+    from valutazione.seals import rows
+
+    monkeypatch.setattr(dbmod.Database, "_guard_writes", lambda *_args: None)
+    monkeypatch.setattr(seals, "require_intact", lambda _s: None)
+    event.remove(Session, "after_flush", rows._collect)
+    event.remove(Session, "after_flush_postexec", rows._seal)
+    try:
+        yield
+    finally:
+        event.listen(Session, "after_flush", rows._collect)
+        event.listen(Session, "after_flush_postexec", rows._seal)
+        monkeypatch.undo()

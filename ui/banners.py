@@ -4,8 +4,9 @@ The main window opens every file through ``FileSafety.open``, which uses
 ``valutazione.backups.open_for_work``: a damaged file is offered its newest good backup; a file held by
 another copy of the program, on a network share or on a read-only medium opens read-only with a YELLOW
 banner saying why, and the actions that write are disabled so the user sees the reason before trying.
-The audit chain is verified at every opening in a background worker (seconds on a large file); a
-broken chain is a RED banner naming the first bad row, and the file still opens. File → "Ripristina da
+The audit chain and every seal (``valutazione.seals``) are verified at every opening in a background
+worker (seconds on a large file); a broken seal is a RED banner naming the first broken object, and the
+file stays open read-only: the database refuses every write with the same message. File → "Ripristina da
 backup…" lists the automatic backups and restores the chosen one, keeping the current file aside.
 """
 
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QInputDialog, QLabel, QStyle,
 
 from ui import dialogs, workers
 from ui.host import Host, HostRef
-from valutazione import audit
+from valutazione import seals
 from valutazione.backups import Backup, CorruptFileError, list_backups, open_for_work, restore
 from valutazione.db import Database, open_for_user
 from valutazione.errors import ValutazioneError
@@ -112,7 +113,8 @@ class FileSafety(QObject):
         self.host = HostRef(host)
         self.banners = banners
         self.read_only_reason: str | None = None
-        self.chain: audit.ChainReport | None = None
+        self.chain: seals.SealReport | None = None
+        self.broken_reason: str | None = None  # a broken seal: read-only, but restoring stays possible
         self.chain_job: workers.Job | None = None
         self.writing_actions: list[Callable[[], list[QAction]]] = []
         self.restore_action = QAction(tr("Ripristina da &backup…"), parent)
@@ -170,6 +172,7 @@ class FileSafety(QObject):
     def closed(self) -> None:
         self.banners.clear()
         self.read_only_reason = None
+        self.broken_reason = None
         self.chain = None
         if self.chain_job is not None:
             self.chain_job.cancel()
@@ -178,28 +181,28 @@ class FileSafety(QObject):
 
     @property
     def read_only(self) -> bool:
-        return self.read_only_reason is not None
+        return self.read_only_reason is not None or self.broken_reason is not None
 
     def update_actions(self) -> None:
         """Writing actions follow the file: disabled (with the reason as tooltip) when read-only."""
         has_file = self.host().db is not None
-        self.restore_action.setEnabled(has_file and not self.read_only)
+        self.restore_action.setEnabled(has_file and self.read_only_reason is None)
+        reason = self.broken_reason or self.read_only_reason
         for provider in self.writing_actions:
             for action in provider():
                 action.setEnabled(has_file and not self.read_only)
-                why = tr("File in sola lettura: ") + (self.read_only_reason or "") if self.read_only else ""
-                action.setToolTip(why)
+                action.setToolTip(tr("File in sola lettura: ") + reason if reason else "")
 
     # -- audit chain ---------------------------------------------------------------------------------
 
     def verify_chain(self, db: Database) -> None:
-        """Recomputes the audit chain in a worker; a broken chain becomes a red banner."""
+        """Recomputes the audit chain and every seal in a worker; a broken one becomes a red banner."""
         job = workers.run_task(self._parent(), db, tr("Verifica del registro"), _verify, dialog=False)
         self.chain_job = job
         job.finished.connect(lambda report, job=job: self._chain_checked(job, report))
         job.failed.connect(lambda message, job=job: self._chain_checked(job, None, message))
 
-    def _chain_checked(self, job: workers.Job, report: audit.ChainReport | None, failure: str = "") -> None:
+    def _chain_checked(self, job: workers.Job, report: seals.SealReport | None, failure: str = "") -> None:
         job.deleteLater()
         if job is not self.chain_job:  # a file closed or reopened meanwhile
             return
@@ -207,14 +210,29 @@ class FileSafety(QObject):
         self.chain = report
         if report is not None and report.ok:
             return
-        text = report.message if report is not None else failure
-        row = tr(", prima riga non valida: n. {id}").format(id=report.first_bad_id) if report is not None else ""
+        self.show_broken(report, failure)
+
+    def show_broken(self, report: seals.SealReport | None, failure: str = "") -> None:
+        """The red banner naming the first broken object; the window turns read-only, restoring is offered."""
+        db = self.host().db
+        if report is not None and db is not None:
+            db.sealed(report)  # the database's write guard refuses with the same words from now on
+        first = report.first if report is not None else None
+        text = (first.message if first is not None else failure).rstrip(".")
+        row = ""
+        if report is not None and not report.chain.ok:
+            row = tr(" (prima riga non valida: n. {id})").format(id=report.chain.first_bad_id)
+        others = len(report.broken) - 1 if report is not None else 0
+        more = tr(" Altri oggetti violati: {n} (valutazione audit verify li elenca).").format(n=others)
+        more = more if others else ""
+        self.broken_reason = text
         self.banners.add(
             ERROR,
-            tr("Registro delle operazioni compromesso{row}. {text} Il file è aperto, ma le operazioni registrate "
-               "non sono più verificabili: conservare questa copia e avvisare il responsabile del "
-               "procedimento.").format(row=row, text=text),
+            tr("Sigillo violato: {text}{row}.{more} Il file è aperto in sola lettura e ogni modifica è rifiutata: "
+               "conservare questa copia, avvisare il responsabile del procedimento e ripristinare la copia "
+               "integra più recente (File → Ripristina da backup).").format(text=text, row=row, more=more),
         )
+        self.update_actions()
 
     # -- restore from the menu ------------------------------------------------------------------------
 
@@ -243,5 +261,5 @@ class FileSafety(QObject):
             self.host().set_database(opened[0], opened[1])
 
 
-def _verify(session: Any, progress: Any, cancelled: Any) -> audit.ChainReport:
-    return audit.verify_chain(session, progress, cancelled)
+def _verify(session: Any, progress: Any, cancelled: Any) -> seals.SealReport:
+    return seals.verify_file(session, progress, cancelled)

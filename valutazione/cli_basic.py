@@ -54,9 +54,7 @@ def add_parser(sub: Any) -> None:
 
     p = sub.add_parser("audit", help="registro delle decisioni")
     audit_sub = p.add_subparsers(dest="audit_command", metavar="AZIONE", required=True)
-    v = audit_sub.add_parser("verify", help="verifica che nessuna riga del registro sia stata alterata")
-    v.add_argument("file", type=Path)
-    v.set_defaults(func=cmd_audit_verify)
+    add_audit_verify(audit_sub)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -125,15 +123,53 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- audit verify: the chain, every seal, and the anchors in documents held outside the file -------------
+
+
+def add_audit_verify(audit_sub: Any) -> None:
+    v = audit_sub.add_parser(
+        "verify",
+        help="verifica il registro e i sigilli di schede, regole, decisioni e graduatorie approvate",
+    )
+    v.add_argument("file", type=Path)
+    v.add_argument(
+        "--against",
+        dest="documents",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DOC.pdf",
+        help="documento esportato o firmato (ripetibile): il registro deve contenerne ancora l'ancora",
+    )
+    v.set_defaults(func=cmd_audit_verify)
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Exit 0 when everything holds; 1 listing every broken object (not only the first)."""
+    from valutazione import seals
+    from valutazione.seals.anchors import verify_against
+    from valutazione.seals.report import RESTORE_HINT
+
     db = open_database(args.file, read_only=True)
     try:
         with db.sessions() as s:
-            report = audit.verify_chain(s)
+            report = seals.verify_file(s)
+            broken = list(report.broken)
+            for doc in args.documents:
+                found = verify_against(s, doc)
+                broken.extend(found)
+                if not found:
+                    print(f"Documento «{doc.name}»: ancora presente nel registro, contenuto corrispondente al file.")
     finally:
         db.close()
-    print(report.message)
-    return 0 if report.ok else 1
+    if not broken:
+        print(report.message)
+        return 0
+    print(f"Sigilli violati: {len(broken)} {'oggetto' if len(broken) == 1 else 'oggetti'}.")
+    for item in broken:
+        print(f"- {item.message}")
+    print(RESTORE_HINT.replace("FILE", str(args.file)))
+    return 1
 
 
 def cmd_backups(args: argparse.Namespace) -> int:

@@ -25,6 +25,7 @@ from valutazione.bando import Bando, bando_from_json
 from valutazione.errors import DatabaseError, SchemaTooNewError
 from valutazione.filelock import Holder, WriterLock, why_read_only
 from valutazione.models import BandoRow, ZonaRow
+from valutazione.seals import rows as _seal_rows  # noqa: F401 - registers the hooks that seal decisive rows
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -63,6 +64,24 @@ class Database:
     sessions: sessionmaker[Session]
     read_only: bool = False
     lock: WriterLock | None = None
+    seals: Any = None  # the last seals.SealReport of this file (None: not verified yet)
+
+    def sealed(self, report: Any) -> None:
+        """Keeps the verification made elsewhere (the GUI's background check) for the write guard."""
+        self.seals = report
+
+    def _guard_writes(self, session: Session, _context: Any, _instances: Any) -> None:
+        """The one place every write passes (a flush): refused while a seal of the file is broken.
+
+        The seals are verified on the first write if the GUI's background check has not finished yet
+        (the CLI's case), then the result is kept: this process's own writes are sealed as they go.
+        """
+        from valutazione import seals
+
+        if self.seals is None:
+            self.seals = seals.verify_file(session)
+        if not self.seals.ok:
+            raise seals.BrokenSealError(list(self.seals.broken))
 
     def bando(self) -> Bando:
         with self.sessions() as s:
@@ -245,7 +264,10 @@ def _open_checked(path: Path, read_only: bool, lock: WriterLock | None) -> Datab
         backup_to(path, path.with_name(f"{path.stem}.prima-di-{known[-1]}-{stamp}{path.suffix}.bak"))
         _migrate(path)
     engine = _engine(path, read_only)
-    return Database(path, engine, sessionmaker(engine, expire_on_commit=False), read_only, lock)
+    db = Database(path, engine, sessionmaker(engine, expire_on_commit=False), read_only, lock)
+    if not read_only:
+        event.listen(db.sessions, "before_flush", db._guard_writes)
+    return db
 
 
 def create_database(path: str | Path, bando: Bando, source_toml: str = "", *, actor: str = "sistema") -> Database:

@@ -183,7 +183,7 @@ def test_restore_from_the_file_menu(qtbot: Any, committee_file: CommitteeFile, m
 
 
 def test_tampered_audit_chain_shows_a_red_banner(qtbot: Any, committee_file: CommitteeFile) -> None:
-    """An edited audit row is named in a red banner at opening; the file still opens."""
+    """An edited audit row is named in a red banner at opening; the file still opens, read-only."""
     con = sqlite3.connect(committee_file.path)
     con.execute("DROP TRIGGER audit_no_update")
     con.execute("DROP TRIGGER audit_no_delete")
@@ -195,8 +195,8 @@ def test_tampered_audit_chain_shows_a_red_banner(qtbot: Any, committee_file: Com
     qtbot.waitUntil(lambda: bool(window.banners.banners(ERROR)), timeout=10000)
     [banner] = window.banners.banners(ERROR)
     assert "n. 2" in banner.text() and "riga 2 del registro è stata modificata" in banner.text()
-    assert window.db is not None and not window.db.read_only
-    enter_as(qtbot, window, "Anna Rossi")
+    assert window.db is not None and window.safety.read_only  # a broken seal: every write refused
+    enter_as(qtbot, window, "Anna Rossi", declare=False)  # signing the declaration would be a write
     shoot(qtbot, window, "banner-registro-compromesso", size=SCREEN)
     window.close()
 

@@ -17,7 +17,7 @@ REVISION = '''
 import sqlalchemy as sa
 from alembic import op
 
-revision = "9999"
+revision = "{rev}"
 down_revision = "{down}"
 branch_labels = None
 depends_on = None
@@ -35,6 +35,9 @@ def downgrade() -> None:
 '''
 
 
+NEXT = f"{int(dbmod.head_revision()) + 1:04d}"  # the revision the next version of the app would add
+
+
 def dump(path: Path) -> list[str]:
     con = sqlite3.connect(path)
     try:
@@ -48,8 +51,8 @@ def _newer_migrations(tmp_path: Path, fail: bool) -> Path:
     folder = tmp_path / "migrations"
     shutil.copytree(dbmod.MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
     head = dbmod.head_revision()
-    body = REVISION.format(down=head, fail="raise RuntimeError('disco pieno')" if fail else "")
-    (folder / "versions" / "9999_test_new_column.py").write_text(body, encoding="utf-8")
+    body = REVISION.format(rev=NEXT, down=head, fail="raise RuntimeError('disco pieno')" if fail else "")
+    (folder / "versions" / f"{NEXT}_test_new_column.py").write_text(body, encoding="utf-8")
     return folder
 
 
@@ -61,11 +64,11 @@ def test_older_file_is_backed_up_then_migrated(tmp_path: Path, milano: Bando, mo
     monkeypatch.setattr(dbmod, "MIGRATIONS", _newer_migrations(tmp_path, fail=False))
     db = open_database(path)
     with db.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "9999"
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == NEXT
         columns = [r[1] for r in conn.exec_driver_sql("PRAGMA table_info(commissario)")]
     db.close()
     assert "telefono" in columns
-    (backup,) = tmp_path.glob("vecchio.prima-di-9999-*.bak")
+    (backup,) = tmp_path.glob(f"vecchio.prima-di-{NEXT}-*.bak")
     assert dump(backup) == original
 
 

@@ -117,8 +117,30 @@ def export(
     """The bytes of one document or export; ``what`` in ``WHATS``, ``fmt`` in ``FORMATS``.
 
     ``confirm_persons`` publishes, in the public ranking, rows not identified as organisations: the
-    caller records the chair's confirmation first (:func:`record_publication_confirmed`).
+    caller records the chair's confirmation first (:func:`record_publication_confirmed`). Nothing leaves a
+    file whose seals are broken, and every page carries the log's anchor.
     """
+    from valutazione import seals
+    from valutazione.reports.layout import anchored
+    from valutazione.seals.anchors import current_anchor
+
+    seals.require_intact(s)
+    with anchored(current_anchor(s).line):
+        return _export(
+            s, what, fmt, version=version, seduta=seduta, protocols=protocols, confirm_persons=confirm_persons
+        )
+
+
+def _export(
+    s: Session,
+    what: str,
+    fmt: str,
+    *,
+    version: int | None,
+    seduta: int | None,
+    protocols: Iterable[str] | None,
+    confirm_persons: bool,
+) -> bytes:
     if what not in WHATS:
         raise ValutazioneError(f"Documento «{what}» sconosciuto: scegliere tra {', '.join(WHATS)}.")
     if fmt not in FORMATS:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -296,10 +298,28 @@ def key_value_table(pairs: Sequence[tuple[str, str]], width: float, styles: Styl
 # --- the page --------------------------------------------------------------------------------------
 
 
+_ANCHOR: ContextVar[str] = ContextVar("valutazione_audit_anchor", default="")
+
+
+@contextmanager
+def anchored(line: str) -> Iterator[None]:
+    """Prints ``line`` (the audit log's head and position, see ``seals.anchors``) on every page built inside.
+
+    The anchor is what lets a document held outside the file prove, later, that the file's log was not
+    rewritten; the caller that knows the session sets it, so the report builders need not.
+    """
+    token = _ANCHOR.set(line)
+    try:
+        yield
+    finally:
+        _ANCHOR.reset(token)
+
+
 class _NumberedCanvas(Canvas):  # type: ignore[misc]
     """Defers the footer to the end, when the page count is known ("Pagina X di Y")."""
 
     footer_left = ""
+    footer_anchor = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -326,6 +346,9 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
         self.setFont(FONT, 7)
         self.setFillColor(colors.HexColor("#444444"))
         self.drawString(MARGIN, MARGIN - 6 * mm, self.footer_left)
+        if self.footer_anchor:
+            self.setFont(FONT, 6)
+            self.drawString(MARGIN, MARGIN - 9 * mm, self.footer_anchor)
         self.setFont(FONT_BOLD, 7.5)
         self.drawRightString(width - MARGIN, MARGIN - 6 * mm, f"Pagina {self._pageNumber} di {total}")
         self.restoreState()
@@ -403,7 +426,8 @@ class DocumentPage:
         doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._header, pagesize=self.pagesize)])
         short = short_fingerprint(self.fingerprint)
         footer = f"{self.bando.authority} · {self.bando.code} · impronta SHA-256 {short}"
-        canvas_class = type("FooterCanvas", (_NumberedCanvas,), {"footer_left": footer})
+        attrs = {"footer_left": footer, "footer_anchor": _ANCHOR.get()}
+        canvas_class = type("FooterCanvas", (_NumberedCanvas,), attrs)
         doc.build(list(story), canvasmaker=canvas_class)
         data = to_pdfa(buffer.getvalue())  # archived and signed: PDF/A-2b before any signature field
         return after_build(data) if after_build else data

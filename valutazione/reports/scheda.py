@@ -223,9 +223,9 @@ def _one(data: SchedaData, bando: Bando, s: Styles, width: float) -> list[Flowab
     return story
 
 
-def render_schede(schede: Sequence[SchedaData], bando: Bando) -> bytes:
-    """One PDF with a sheet per application, each starting on a new page."""
-    content = [
+def sheets_content(schede: Sequence[SchedaData]) -> list[Any]:
+    """What the sheets' PDF shows, as hashed for its fingerprint (also re-hashed by ``seals.anchors``)."""
+    return [
         [
             d.protocol,
             d.admissibility,
@@ -233,6 +233,11 @@ def render_schede(schede: Sequence[SchedaData], bando: Bando) -> bytes:
         ]
         for d in schede
     ]
+
+
+def render_schede(schede: Sequence[SchedaData], bando: Bando) -> bytes:
+    """One PDF with a sheet per application, each starting on a new page."""
+    content = sheets_content(schede)
     page = DocumentPage(
         bando,
         title="Schede di valutazione",

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
-from valutazione import audit
+from valutazione import audit, seals
 from valutazione.bando import Bando, bando_from_mapping
 from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import (
@@ -247,6 +247,7 @@ def approve(s: Session, state: str, actor: str, reason: str = "", seduta_id: int
         raise RuleViolation(f"Stato «{state}» non previsto: stati possibili {', '.join(STATES)}.")
     if seduta_id is not None and s.get(Seduta, seduta_id) is None:
         raise NotFoundError(f"Nessuna seduta con identificativo {seduta_id}.")
+    seals.require_intact(s)  # a version approved on edited marks or rules would launder them
     computed = compute(s)
     if state == FINAL:
         reasons = list(computed.reasons)

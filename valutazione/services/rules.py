@@ -8,6 +8,7 @@ because the committee changed the game after seeing the players.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -70,7 +71,11 @@ def lock_rules(session: Session, actor: str) -> None:
     row = session.scalars(select(BandoRow)).one()
     if row.rules_locked_at is None:
         row.rules_locked_at = utcnow()
-        audit.record(session, actor, "bando.regole_bloccate", "bando", row.code, None, {"bloccate": True})
+        # The hash of the locked rules is the rules' seal (valutazione.seals.rules).
+        audit.record(
+            session, actor, "bando.regole_bloccate", "bando", row.code, None,
+            {"bloccate": True, "sha256": hashlib.sha256(row.rules_json.encode("utf-8")).hexdigest()},
+        )
 
 
 def update_rules(session: Session, actor: str, new: Bando, reason: str = "") -> RuleChange | None:
@@ -99,7 +104,12 @@ def update_rules(session: Session, actor: str, new: Bando, reason: str = "") -> 
         "bando",
         new.code,
         {k: before for k, before, _ in changes},
-        {"modifiche": {k: after for k, _, after in changes}, "motivazione": reason, "dopo_blocco": locked},
+        {
+            "modifiche": {k: after for k, _, after in changes},
+            "motivazione": reason,
+            "dopo_blocco": locked,
+            "sha256": hashlib.sha256(row.rules_json.encode("utf-8")).hexdigest(),
+        },
     )
     return RuleChange(entry.at, actor, reason, locked, tuple(changes))
 

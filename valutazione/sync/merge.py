@@ -33,6 +33,8 @@ from valutazione.models import (
     Voto,
 )
 from valutazione.scoring import validate_value
+from valutazione.seals import require_intact
+from valutazione.seals.signatures import keep_signed_return
 from valutazione.services import lookup
 from valutazione.services.committee import declaration, declare_general, require_declared
 from valutazione.services.conflicts import EXCLUDED_OUTCOMES, write_declaration
@@ -80,6 +82,7 @@ def merge_return(
     A sealed return is opened with ``passphrase`` before any check; the signature inside is checked as usual.
     """
     require_master(s)
+    require_intact(s)  # nothing goes out of, or into, a file whose seals are broken
     ret = read_return(path, passphrase)
     m = _check_origin(s, path, ret)
     report = MergeReport(m.name, ret.sequence)
@@ -397,7 +400,12 @@ def _record(s: Session, m: Commissario, ret: SignedReturn, report: MergeReport) 
         "pacchetto",
         ret.payload_sha256,
         None,
-        {"commissario": m.name, "sequenza": ret.sequence, "modifiche": report.lines},
+        {
+            "commissario": m.name,
+            "sequenza": ret.sequence,
+            "modifiche": report.lines,
+            **keep_signed_return(s, ret.payload, ret.signature, ret.public_key),
+        },
     )
 
 

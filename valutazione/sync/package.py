@@ -40,6 +40,7 @@ from valutazione.models import (
     ZonaRow,
 )
 from valutazione.paths import user_data_dir
+from valutazione.seals import require_intact
 from valutazione.services import lookup
 from valutazione.services.committee import declaration, require_scorer
 from valutazione.services.conflicts import assigned_domande
@@ -150,6 +151,7 @@ def export_package(s: Session, member_name: str, out: Path, *, passphrase: str |
     if passphrase is not None:
         check_passphrase(passphrase)
     require_master(s)
+    require_intact(s)  # nothing goes out of, or into, a file whose seals are broken
     m = lookup.member_by_name(s, member_name)
     require_scorer(m)
     if out.exists():

@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from valutazione.audit import canonical_json
 from valutazione.db import open_database
 from valutazione.models import Conflitto, Dichiarazione, Domanda, Scheda
+from valutazione.seals.anchors import current_anchor
 from valutazione.services import lookup
 from valutazione.sync.archive import PackageError, read_entry, read_json, unusable, write_zip
 from valutazione.sync.keys import MemberKey, is_public_key, load_or_create_key
@@ -129,6 +130,7 @@ def make_return(
             if identity is None or identity.sequence != manifest.sequence or identity.file_uuid != manifest.file_uuid:
                 raise PackageError(f"«{db_path.name}» non è il file di lavoro del pacchetto «{pkg_path.name}».")
             m = lookup.member_by_name(s, manifest.member_name)
+            anchor = current_anchor(s)
             decl = s.scalars(select(Dichiarazione).where(Dichiarazione.commissario_id == m.id)).first()
             protocols = {d.id: d.protocol for d in s.scalars(select(Domanda))}
             conflicts = [
@@ -165,6 +167,8 @@ def make_return(
         "declaration": None if decl is None else {"declared_at": decl.declared_at, "text": decl.text},
         "conflicts": conflicts,
         "sheets": sheets,
+        # The member's file's log head and position, signed: an anchor of that log outside it.
+        "audit_anchor": {"position": anchor.position, "head": anchor.head},
     }
     raw = canonical_json(payload).encode("utf-8")
     entries: list[tuple[str, bytes | Path]] = [(PAYLOAD, raw), (SIGNATURE, base64.b64encode(key.sign(raw)) + b"\n")]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from tests.builders import written_before_seals
 from valutazione import db as dbmod
 from valutazione.bando import Bando
 from valutazione.db import create_database, open_database
@@ -25,9 +26,10 @@ def test_old_agreement_movements_are_copied_into_agreements(
     for newer in (only_first / "versions").glob("*.py"):
         if not newer.name.startswith("0001_"):
             newer.unlink()
-    monkeypatch.setattr(dbmod, "MIGRATIONS", only_first)
     path = tmp_path / "vecchio.valutazione"
-    create_database(path, milano).close()
+    with written_before_seals(monkeypatch):
+        monkeypatch.setattr(dbmod, "MIGRATIONS", only_first)
+        create_database(path, milano).close()
     con = sqlite3.connect(path)
     with con:
         con.execute(
@@ -46,7 +48,6 @@ def test_old_agreement_movements_are_copied_into_agreements(
             "VALUES (1, 'pagamento', '2018-08-01', 1000, '')"
         )
     con.close()
-    monkeypatch.undo()
     db = open_database(path)
     with db.sessions.begin() as s:
         (agreement,) = s.scalars(select(Convenzione)).all()

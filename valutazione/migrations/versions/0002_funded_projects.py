@@ -1,6 +1,6 @@
 """funded projects: agreements, payment types, support plan and log, indicators, monitoring officers
 
-Revision ID: 0004
+Revision ID: 0002
 Revises: 0001
 
 Additive only: new tables, two new columns on ``erogazione``. Agreements typed before this schema as
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
+revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None

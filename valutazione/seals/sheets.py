@@ -1,0 +1,117 @@
+"""The seal of a submitted sheet: its content hash, recomputed from the stored marks, and logged at sending.
+
+Three things must agree for every submitted sheet: the hash recomputed now from the member, the
+application and every mark and motivation; the hash stored on the sheet; and the hash the log recorded
+when it was sent (``scheda.inviata``, which also keeps the whole content). A mark edited underneath, a
+hash rewritten to match, a sheet inserted as «inviata» without being sent, or a sent sheet turned back
+into a draft without the chair's logged reopening: each breaks one of the three.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import String, select, type_coerce
+from sqlalchemy.orm import Session
+
+from valutazione.audit import canonical_json
+from valutazione.models import AuditRow, Commissario, Domanda, Scheda, Voto
+from valutazione.seals.report import BrokenSeal, when_it
+
+SENT, REOPENED = "scheda.inviata", "scheda.riaperta"
+_LOGGED_HASH = re.compile(r'"hash":"([0-9a-f]{64})"')
+
+
+@dataclass
+class SheetFacts:
+    """What the sheet check learned, kept for the check of approved versions (same marks, no second read)."""
+
+    marks_by_hash: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    logged_by_hash: dict[str, int] = field(default_factory=dict)  # content hash -> audit row that sent it
+
+
+def _logged_events(session: Session, facts: SheetFacts) -> dict[int, tuple[str, str | None, int, datetime]]:
+    """Latest send or reopening of every sheet: (action, hash sent, audit id, when); every send into ``facts``."""
+    out: dict[int, tuple[str, str | None, int, datetime]] = {}
+    query = (
+        select(AuditRow.id, AuditRow.action, AuditRow.entity_id, AuditRow.after_json, AuditRow.at)
+        .where(AuditRow.entity == "scheda", AuditRow.action.in_((SENT, REOPENED)))
+        .order_by(AuditRow.id)
+    )
+    for audit_id, action, entity_id, after, at in session.execute(query):
+        if not entity_id:
+            continue
+        found = _LOGGED_HASH.search(after) if action == SENT else None
+        out[int(entity_id)] = (action, found.group(1) if found else None, audit_id, at)
+        if found:
+            facts.logged_by_hash[found.group(1)] = audit_id
+    return out
+
+
+def check_sheets(
+    session: Session, bando_code: str, is_package: bool, facts: SheetFacts, tick: Callable[[int], None]
+) -> list[BrokenSeal]:
+    """Every submitted sheet recomputed and compared with its stored and its logged hash."""
+    import hashlib
+
+    broken: list[BrokenSeal] = []
+    names = dict(session.execute(select(Commissario.id, Commissario.name)).all())
+    protocols = dict(session.execute(select(Domanda.id, Domanda.protocol)).all())
+    events = _logged_events(session, facts)
+    marks: dict[int, list[tuple[str, str | None, str]]] = {}
+    text_value = type_coerce(Voto.value, String)
+    mark_rows = (
+        select(Voto.scheda_id, Voto.sub_code, text_value, Voto.motivazione)
+        .join(Scheda, Scheda.id == Voto.scheda_id)
+        .where(Scheda.state == "inviata")
+        .order_by(Voto.scheda_id, Voto.sub_code)
+    )
+    canonical: dict[str, str] = {}
+    for sheet_id, code, text, why in session.connection().execute(mark_rows):
+        value = None if text is None else canonical.setdefault(text, str(Decimal(text)))
+        marks.setdefault(sheet_id, []).append((code, value, why))
+    sheets = select(
+        Scheda.id, Scheda.commissario_id, Scheda.domanda_id, Scheda.state, Scheda.submitted_at, Scheda.content_hash
+    ).order_by(Scheda.id)
+    done = 0
+    for sheet_id, member_id, domanda_id, state, submitted_at, stored in session.connection().execute(sheets):
+        done += 1
+        if done % 2000 == 0:
+            tick(2000)
+        who = f"Scheda di {names.get(member_id, '?')} su {protocols.get(domanda_id, '?')}"
+        logged = events.get(sheet_id)
+        if state != "inviata":
+            if logged is not None and logged[0] == SENT:
+                broken.append(BrokenSeal("scheda", who, "risulta in bozza, ma il registro la dà inviata e mai "
+                                         f"riaperta (invio del {when_it(logged[3])})"))
+            continue
+        rows = marks.get(sheet_id, [])
+        content = {
+            "bando": bando_code,
+            "commissario": names.get(member_id, ""),
+            "protocollo": protocols.get(domanda_id, ""),
+            "voti": [{"sottocriterio": c, "valore": v, "motivazione": m} for c, v, m in rows],
+        }
+        recomputed = hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+        sent = f"dell'invio del {when_it(submitted_at)}" if submitted_at is not None else "dell'invio"
+        if recomputed != stored:
+            broken.append(BrokenSeal("scheda", who, f"i voti non corrispondono all'impronta {sent}"))
+            continue
+        if logged is None:
+            if not is_package:
+                broken.append(BrokenSeal("scheda", who, "risulta inviata, ma il suo invio non è nel registro"))
+        elif logged[0] != SENT:
+            broken.append(BrokenSeal("scheda", who, "risulta inviata, ma il registro la dà riaperta e non più inviata"))
+            continue
+        elif logged[1] != stored:
+            broken.append(BrokenSeal(
+                "scheda", who, f"l'impronta non corrisponde a quella registrata all'invio del {when_it(logged[3])}"
+            ))
+            continue
+        facts.marks_by_hash[recomputed] = {c: Decimal(v) for c, v, _m in rows if v is not None}
+    tick(done % 2000)
+    return broken
