@@ -216,7 +216,10 @@ def _xlsx_records(path: Path) -> Iterator[list[Cell]]:
                 raise
             except Exception as exc:  # noqa: BLE001 - damaged XML inside a valid zip, in any of its forms
                 raise ImportRefusedError(f"«{path.name}» non è un file Excel leggibile: {exc}") from exc
-            yield list(row)
+            cells = list(row)
+            while cells and cells[-1] is None:
+                cells.pop()  # padding up to the declared dimension (A1:XFD…), not content
+            yield cells
     finally:
         wb.close()
 
