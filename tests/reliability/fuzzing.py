@@ -2,8 +2,8 @@
 
 CI replays a fixed set of examples (``derandomize``) so that a red build always means a real,
 reproducible defect; ``RELIABILITY_FUZZ_RANDOM=1`` explores fresh inputs and ``RELIABILITY_EXAMPLES``
-raises the count; ``VALUTAZIONE_SOAK=1`` does both at soak scale (see README.md). Inputs that ever failed are kept as files in ``corpus/`` and replayed by
-``test_corpus.py``.
+raises the count; ``VALUTAZIONE_SOAK=1`` does both at soak scale (see README.md). Inputs that
+ever failed are kept as files in ``corpus/`` and replayed by ``test_corpus.py``.
 """
 
 from __future__ import annotations

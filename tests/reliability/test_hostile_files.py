@@ -247,8 +247,8 @@ def test_attachment_special_or_large_file_refused(small_limit_file: Database, tm
 
 def test_attachment_swapped_for_a_fifo_after_planning(chair_file: Database, tmp_path: Path) -> None:
     """A file replaced by a FIFO between plan and write refuses the import naming the row; nothing written."""
-    from valutazione.importers.domande import apply_import, existing_domande, plan_import
     from valutazione.db import load_rules
+    from valutazione.importers.domande import apply_import, existing_domande, plan_import
     from valutazione.importers.table import read_table as read
 
     folder = tmp_path / "allegati"

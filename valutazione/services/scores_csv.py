@@ -82,7 +82,7 @@ def _open_text(source: Path | bytes) -> tuple[TextIO, str]:
     except ImportRefusedError as exc:
         raise ScoresImportRefused([str(exc)]) from exc
     except OSError as exc:
-        raise ScoresImportRefused([f"impossibile leggere «{source}»: {exc.strerror or exc}"]) from exc
+        raise ScoresImportRefused([f"impossibile leggere il file dei punteggi: {exc.strerror or exc}"]) from exc
 
 
 def _rows(reader: Any) -> Iterator[list[str]]:
