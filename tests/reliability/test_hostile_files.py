@@ -285,3 +285,10 @@ def test_import_refusal_is_an_import_error() -> None:
     """Every refusal above is an ImportRefusedError, which the CLI and GUI show as a message."""
     with pytest.raises(ImportRefusedError, match="non è un file ordinario"):
         read_table(Path("/dev/zero"))
+
+
+def test_utf16_export_refused_with_the_remedy(chair_file: Database, tmp_path: Path) -> None:
+    """A UTF-16 export is refused saying how to save it, not read as Windows-1252 full of NUL bytes."""
+    path = tmp_path / "unicode.csv"
+    path.write_bytes(("\r\n".join([";".join(scenario.HEADER), ";".join(row(1))]) + "\r\n").encode("utf-16"))
+    assert "è in UTF-16" in refused(chair_file, path)

@@ -80,6 +80,10 @@ def detect_encoding(fh: BinaryIO, name: str) -> Encoding:
     for number, line in enumerate(fh, start=1):
         digest.update(line)
         if first:
+            if line.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise ImportRefusedError(
+                    f"«{name}» è in UTF-16 («testo Unicode» di Excel): salvarlo come «CSV UTF-8» e riprovare."
+                )
             bom = line.startswith(b"\xef\xbb\xbf")
             line = line[3:] if bom else line
             first = False
