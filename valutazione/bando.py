@@ -70,6 +70,10 @@ class Zone:
         return tuple(pieces) + self.aliases
 
 
+DEFAULT_ATTACHMENT_MAX_MB = 50  # one attachment of an application; a platform's own cap is usually 10-20 MB
+MAX_ATTACHMENT_MB = 1024  # above this a "document" is a disk image, and the committee file would carry it
+
+
 @dataclass(frozen=True)
 class Bando:
     code: str
@@ -100,7 +104,12 @@ class Bando:
     spread_warning: Decimal
     scale: tuple[ScaleStep, ...]
     criteria: tuple[Criterion, ...]
+    attachment_max_mb: int = DEFAULT_ATTACHMENT_MAX_MB
     monitoring: MonitoringRules = MonitoringRules()
+
+    @property
+    def attachment_max_bytes(self) -> int:
+        return self.attachment_max_mb * 1024 * 1024
 
     # The lookups below are ``cached_property``: the ranking asks them once per mark (hundreds of
     # thousands of times at 5,000 applications), and rebuilding a tuple or scanning the criteria each
@@ -194,6 +203,10 @@ class Bando:
                 "quorum": self.quorum,
                 "soccorso_istruttorio_giorni": self.rescue_days,
                 "forme_giuridiche_ammesse": list(self.legal_forms),
+                # Written only when set, so the stored rules of every call that keeps the default
+                # (and the hashes sealing them) stay byte for byte what they were.
+                **({} if self.attachment_max_mb == DEFAULT_ATTACHMENT_MAX_MB
+                   else {"allegato_dimensione_massima_mb": self.attachment_max_mb}),
             },
             "zone": [{"numero": z.number, "nome": z.name, "alias": list(z.aliases)} for z in self.zones],
             "valutazione": {
@@ -438,6 +451,9 @@ def bando_from_mapping(data: Any, source: str = "") -> Bando:
         scale=scale,
         criteria=criteria,
         monitoring=parse_monitoring(root.get("monitoraggio", None, allow_none=True), source),
+        attachment_max_mb=head.integer(
+            "allegato_dimensione_massima_mb", 1, MAX_ATTACHMENT_MB, DEFAULT_ATTACHMENT_MAX_MB
+        ),
     )
     for reader in (head, evaluation, root):
         reader.check_unknown()

@@ -9,11 +9,13 @@ their locks are unreliable and SQLite's WAL needs shared memory on one machine.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
 import socket
 import sys
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -51,37 +53,93 @@ class Holder:
 
 
 def lock_path(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + ".lock")
+    """The lock beside the file, after resolving links: a symlink to the file shares its lock."""
+    real = db_path.resolve() if db_path.exists() else db_path
+    return real.with_name(real.name + ".lock")
+
+
+def inode_lock_dir() -> Path:
+    """Where this machine's locks keyed by device and inode live (shared by every user of the machine)."""
+    return Path(tempfile.gettempdir()) / "valutazione-lock"
+
+
+def inode_lock_path(db_path: Path) -> Path | None:
+    """``<dev>-<inode>.lock`` of the file, or None when it does not exist yet.
+
+    Hard links give one file several names in several folders, each with its own ``.lock`` beside it;
+    the device and inode are what all the names share, so the lock keyed by them is the one a second
+    name cannot miss. (SQLite would even keep a separate WAL per name, and one history would be lost.)
+    """
+    try:
+        info = os.stat(db_path)
+    except OSError:
+        return None
+    return inode_lock_dir() / f"{info.st_dev}-{info.st_ino}.lock"
+
+
+def _open_shared(path: Path) -> IO[str]:
+    """Opens a lock file in the machine-wide folder; never through a link another user planted there."""
+    folder = path.parent
+    folder.mkdir(mode=0o777, exist_ok=True)
+    with contextlib.suppress(OSError):  # only the owner can; others find it already shared
+        os.chmod(folder, 0o1777)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    if hasattr(os, "fchmod"):
+        with contextlib.suppress(OSError):  # the umask narrowed it; another user must open it too
+            os.fchmod(fd, 0o666)
+    return os.fdopen(fd, "r+", encoding="utf-8")
 
 
 class WriterLock:
-    """An exclusive OS lock held while a file is open for writing."""
+    """An exclusive OS lock held while a file is open for writing.
+
+    Two locks, both needed: the one beside the file (its resolved path) is seen by every computer that
+    reaches the folder; the one keyed by device and inode catches a second name of the same file on this
+    computer (a hard link, or a symlink whose target moved).
+    """
 
     def __init__(self, db_path: Path) -> None:
-        self.path = lock_path(db_path)
-        self._fh: IO[str] | None = None
+        self.path = lock_path(Path(db_path))
+        self.inode_path = inode_lock_path(Path(db_path))
+        self._handles: list[IO[str]] = []
 
     def acquire(self) -> Holder | None:
         """Takes the lock; returns None on success, or who holds it."""
-        fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - kept open while the lock is held
-        if not _try_lock(fh):
-            fh.seek(0)
-            holder = _parse(fh.read())
-            fh.close()
-            return holder or Holder("un altro utente", "?", 0, "")
         me = Holder(getpass.getuser(), socket.gethostname(), os.getpid(), datetime.now().isoformat(timespec="seconds"))
-        fh.seek(0)
-        fh.truncate()
-        fh.write(json.dumps(me.__dict__))
-        fh.flush()
-        self._fh = fh
+        opened: list[IO[str]] = []
+        try:
+            opened.append(open(self.path, "a+", encoding="utf-8"))  # noqa: SIM115 - kept while held
+            if self.inode_path is not None:
+                try:
+                    opened.append(_open_shared(self.inode_path))
+                except OSError:
+                    pass  # no shared temporary folder: the lock beside the file still protects each name
+        except BaseException:
+            for fh in opened:
+                fh.close()
+            raise
+        for index, fh in enumerate(opened):
+            if not _try_lock(fh):
+                fh.seek(0)
+                holder = _parse(fh.read())
+                for taken in opened[:index]:
+                    _unlock(taken)
+                for other in opened:
+                    other.close()
+                return holder or Holder("un altro utente", "?", 0, "")
+        for fh in opened:
+            fh.seek(0)
+            fh.truncate()
+            fh.write(json.dumps(me.__dict__))
+            fh.flush()
+        self._handles = opened
         return None
 
     def release(self) -> None:
-        if self._fh is not None:
-            _unlock(self._fh)
-            self._fh.close()
-            self._fh = None
+        for fh in self._handles:
+            _unlock(fh)
+            fh.close()
+        self._handles = []
 
 
 def _parse(text: str) -> Holder | None:

@@ -2,8 +2,8 @@
 
 CI replays a fixed set of examples (``derandomize``) so that a red build always means a real,
 reproducible defect; ``RELIABILITY_FUZZ_RANDOM=1`` explores fresh inputs and ``RELIABILITY_EXAMPLES``
-raises the count. Inputs that ever failed are kept as files in ``corpus/`` and replayed by
-``test_corpus.py``.
+raises the count; ``VALUTAZIONE_SOAK=1`` does both at soak scale (see README.md). Inputs that
+ever failed are kept as files in ``corpus/`` and replayed by ``test_corpus.py``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,12 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-EXAMPLES = int(os.environ.get("RELIABILITY_EXAMPLES", "150"))
-RANDOM = os.environ.get("RELIABILITY_FUZZ_RANDOM") == "1"
+# Soak mode (``VALUTAZIONE_SOAK=1``, outside CI): fresh random inputs, SOAK_EXAMPLES per reader, so the
+# seven readers see over 100,000 inputs in one run; ``test_crash.py`` multiplies its kill points.
+SOAK = os.environ.get("VALUTAZIONE_SOAK") == "1"
+SOAK_EXAMPLES = 15_000
+EXAMPLES = int(os.environ.get("RELIABILITY_EXAMPLES", str(SOAK_EXAMPLES) if SOAK else "150"))
+RANDOM = SOAK or os.environ.get("RELIABILITY_FUZZ_RANDOM") == "1"
 
 FUZZ = settings(
     max_examples=EXAMPLES,
@@ -65,6 +69,10 @@ TRICKY_TEXT = st.sampled_from(
         "\u00a0",
         "\ufeff",
         "\x00",
+        "\x1b[2J\x1b[31mrosso",
+        "fattura\u202efdp.exe",
+        "\u2066isolato\u2069",
+        "\x85",
         "\r\n",
         '"',
         ";",

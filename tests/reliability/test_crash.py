@@ -4,7 +4,8 @@ Each operation runs in ``crash_runner.py`` (a separate interpreter that forks on
 point); this module checks every crashed file: SQLite's integrity check, the audit chain, that the
 damaged-file detection of ``open_for_work`` does not cry wolf, that the file opens again for work, and
 that its content is exactly the last committed state or the state of the transaction in flight.
-The seed is fixed for reproducible CI; ``RELIABILITY_SEED`` overrides it to explore new points.
+The seed is fixed for reproducible CI; ``RELIABILITY_SEED`` overrides it to explore new points, and
+``VALUTAZIONE_SOAK=1`` multiplies the points by ``SOAK_FACTOR``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,12 @@ from valutazione.db import open_database
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = Path(__file__).resolve().parent / "crash_runner.py"
 SEED = int(os.environ.get("RELIABILITY_SEED", "20180301"))
-POINTS = {"import": 24, "save": 30, "approve": 24, "migrate": 30, "merge": 24}
+SOAK = os.environ.get("VALUTAZIONE_SOAK") == "1"
+SOAK_FACTOR = 8  # 132 points in CI, 1,056 in soak mode
+POINTS = {
+    op: n * (SOAK_FACTOR if SOAK else 1)
+    for op, n in {"import": 24, "save": 30, "approve": 24, "migrate": 30, "merge": 24}.items()
+}
 
 
 def run_crashes(op: str, work: Path) -> dict[str, Any]:
@@ -37,7 +43,7 @@ def run_crashes(op: str, work: Path) -> dict[str, Any]:
         env=env,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=240 * (SOAK_FACTOR if SOAK else 1),
         check=False,
     )
     assert proc.returncode == 0, f"crash runner for {op} failed:\n{proc.stdout}\n{proc.stderr}"

@@ -97,7 +97,12 @@ def csv_bytes(draw: st.DrawFn) -> bytes:
         lineterminator=draw(st.sampled_from(["\r\n", "\n", "\r"])),
     )
     writer.writerows(draw(platform_rows(CELL)))
-    data = buffer.getvalue().encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"])), "replace")
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16", "mixed"]))
+    if encoding == "mixed":  # a UTF-8 export with lines pasted from a Windows-1252 one
+        lines = buffer.getvalue().splitlines(keepends=True)
+        data = b"".join(line.encode("cp1252" if draw(st.booleans()) else "utf-8", "replace") for line in lines)
+    else:
+        data = buffer.getvalue().encode(encoding, "replace")
     if draw(st.integers(0, 5)) == 0:
         data = data[: draw(st.integers(0, len(data)))]
     return data

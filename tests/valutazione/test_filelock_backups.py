@@ -156,3 +156,36 @@ def test_reopening_an_unchanged_file_adds_no_backup(db: Database) -> None:
     opened, _why = backups.open_for_work(db.path)
     opened.close()
     assert len(backups.list_backups(db.path)) == 2
+
+
+@pytest.mark.parametrize("link", ["symlink", "hardlink"])
+def test_second_name_of_the_same_file_is_refused(db: Database, tmp_path: Path, link: str) -> None:
+    """A symlink or hard link to a file open for writing elsewhere is refused, naming the holder."""
+    path = db.path
+    db.close()
+    other_dir = tmp_path / "altra-cartella"
+    other_dir.mkdir()
+    alias = other_dir / "copia.valutazione"
+    if link == "symlink":
+        alias.symlink_to(path)
+    else:
+        os.link(path, alias)
+    holder = _hold(path)
+    try:
+        with pytest.raises(FileLockedError, match=f"già aperto in scrittura da .*processo {holder.pid}"):
+            open_database(alias)
+        view, why = open_for_user(alias)
+        assert view.read_only and why and f"processo {holder.pid}" in why
+        view.close()
+    finally:
+        holder.kill()
+        holder.wait()
+    # The other way round: held through the second name, the first name is refused.
+    holder = _hold(alias)
+    try:
+        with pytest.raises(FileLockedError, match=f"processo {holder.pid}"):
+            open_database(path)
+    finally:
+        holder.kill()
+        holder.wait()
+    open_database(alias).close()

@@ -10,6 +10,7 @@ the database exactly as it was.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 from collections.abc import Mapping
@@ -25,7 +26,7 @@ from valutazione import audit
 from valutazione.bando import Bando
 from valutazione.db import load_rules
 from valutazione.errors import ImportRefusedError
-from valutazione.importers.attachments import AttachmentFolder, split_attachments
+from valutazione.importers.attachments import AttachmentFolder, read_attachment, split_attachments
 from valutazione.importers.parsing import (
     check_tax_code,
     check_vat_number,
@@ -49,6 +50,7 @@ from valutazione.importers.report import (
     Skipped,
 )
 from valutazione.importers.table import Table, read_table, resolve_columns
+from valutazione.importers.textfile import unsafe_character
 from valutazione.models import Allegato, Blob, Domanda, Flag, ImportBatch, ZonaRow
 from valutazione.money import format_decimal_it, format_euro
 
@@ -124,7 +126,7 @@ def plan_import(
     if allegati is not None:
         if not Path(allegati).is_dir():
             raise ImportRefusedError(f"La cartella degli allegati «{allegati}» non esiste.")
-        folder = AttachmentFolder(allegati)
+        folder = AttachmentFolder(allegati, bando.attachment_max_bytes)
     seen: dict[str, int] = {}
     planned: list[PlannedDomanda] = []
     refused: list[Refusal] = []
@@ -157,6 +159,11 @@ def _read_row(
     row: _Row, bando: Bando, folder: AttachmentFolder | None, *, has_attachments: bool
 ) -> PlannedDomanda | None:
     """The row as an application with its flags, or None when a required value cannot be read."""
+    for field in row.columns:
+        cell = row.cell(field)
+        found = unsafe_character(cell) if isinstance(cell, str) else None
+        if found is not None:
+            row.refuse(field, f"contiene {found}: il valore non viene importato")
     for field, label in REQUIRED_TEXT.items():
         if not row.text(field):
             row.refuse(field, f"{label} mancante")
@@ -268,7 +275,9 @@ def _attachments(row: _Row, folder: AttachmentFolder | None, flags: dict[str, li
     planned: list[PlannedAttachment] = []
     for name in names:
         found = folder.find(name, row.protocol)
-        if found.path is None:
+        if found.refused:
+            row.refuse("allegati", found.reason)
+        elif found.path is None:
             flags.setdefault("allegato_mancante", []).append(found.reason)
         planned.append(PlannedAttachment(name, found.path))
     return tuple(planned)
@@ -292,6 +301,7 @@ def apply_import(
         raise RowsRefusedError(report)
     if not report.domande:
         return ImportResult(report, 0, None)
+    max_bytes = load_rules(session).attachment_max_bytes
     zone_ids = {number: id_ for id_, number in session.execute(select(ZonaRow.id, ZonaRow.number))}
     batch = ImportBatch(filename=report.filename, sha256=report.file_sha256,
                         rows_imported=len(report.domande), rows_refused=len(report.refused_rows))
@@ -321,7 +331,8 @@ def apply_import(
                 "content_sha256": plan.content_sha256,
             })
             flags = {f.rule: f.detail for f in plan.flags}
-            files = [(a.filename, _store_attachment(session, a, stored, flags)) for a in plan.attachments]
+            files = [(a.filename, _store_attachment(session, plan.row, a, stored, flags, max_bytes))
+                     for a in plan.attachments]
             children.append((plan.protocol, flags, files))
             if progress is not None:
                 progress(done + 1, total)
@@ -346,14 +357,25 @@ def apply_import(
     return ImportResult(report, len(report.domande), batch.id)
 
 
-def _store_attachment(session: Session, attachment: PlannedAttachment, stored: set[str],
-                      flags: dict[str, str]) -> str | None:
-    """Stores the bytes once per content; a file gone since planning becomes a missing-attachment flag."""
+def _store_attachment(session: Session, row: int, attachment: PlannedAttachment, stored: set[str],
+                      flags: dict[str, str], max_bytes: int) -> str | None:
+    """Stores the bytes once per content; a file gone since planning becomes a missing-attachment flag.
+
+    A file that turned into something else since planning (a link, a device, a larger file) refuses the
+    whole import, naming the row: the caller's transaction then rolls back and nothing is written.
+    """
     if attachment.path is None:
         return None
     try:
-        data = attachment.path.read_bytes()
+        data = read_attachment(attachment.path, attachment.filename, max_bytes)
+    except ValueError as exc:
+        raise ImportRefusedError(f"Riga {row}: {exc}. Nessuna domanda importata.") from exc
     except OSError as exc:
+        if exc.errno != errno.ENOENT:
+            raise ImportRefusedError(
+                f"Riga {row}: allegato «{attachment.filename}» rifiutato ({exc.strerror or exc}). "
+                "Nessuna domanda importata."
+            ) from exc
         reason = f"«{attachment.filename}» non leggibile: {exc.strerror or exc}"
         earlier = flags.get("allegato_mancante")
         flags["allegato_mancante"] = f"{earlier}; {reason}" if earlier else reason

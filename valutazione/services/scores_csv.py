@@ -8,20 +8,26 @@ Rows become drafts; each member still submits their own sheets.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from valutazione import audit
 from valutazione.errors import ImportRefusedError, RuleViolation
+from valutazione.importers.textfile import (
+    MAX_IMPORT_BYTES,
+    check_regular_file,
+    detect_encoding,
+    detect_encoding_of,
+    first_unsafe,
+)
 from valutazione.models import Ammissibilita, Commissario, Dichiarazione, Domanda, Scheda
 from valutazione.scoring import validate_value
 from valutazione.services import lookup
@@ -31,6 +37,7 @@ from valutazione.services.sheets import SUBMITTED, Mark, save_draft
 
 COLUMNS = ("Commissario", "Protocollo", "Sottocriterio", "Coefficiente", "Motivazione")
 MAX_LISTED = 20
+MAX_SCORE_ROWS = 200_000  # e.g. 2,000 applications x 20 sub-criteria x 5 members, typed in from paper
 
 
 class ScoresImportRefused(ImportRefusedError):
@@ -53,24 +60,41 @@ class ScoresImportReport:
     sha256: str
 
 
-def _decode(data: bytes) -> str:
+def _open_text(source: Path | bytes) -> tuple[TextIO, str]:
+    """The file as text in its one encoding, and its SHA-256; limits and encoding as ``textfile`` rules.
+
+    A path is checked with ``os.stat`` first (missing file, device, FIFO or over the size limit are
+    refused before reading) and then streamed, so memory does not grow with the file.
+    """
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Windows-1252 leaves five bytes undefined; a file holding them is not text we can trust.
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise ScoresImportRefused(
-                [f"il file non è un testo leggibile (né UTF-8 né Windows-1252): byte non valido "
-                 f"alla posizione {exc.start}"]
-            ) from exc
+        if isinstance(source, bytes):
+            if len(source) > MAX_IMPORT_BYTES:
+                raise ImportRefusedError(f"file di punteggi oltre il limite di {MAX_IMPORT_BYTES // 2**20} MB")
+            encoding = detect_encoding_of(source, "file dei punteggi")
+            return io.StringIO(source.decode(encoding.codec), newline=""), encoding.sha256
+        path = Path(source)
+        check_regular_file(path)
+        with open(path, "rb") as fh:
+            encoding = detect_encoding(fh, path.name)
+        return open(path, encoding=encoding.codec, newline=""), encoding.sha256  # noqa: SIM115 - closed by caller
+    except ScoresImportRefused:
+        raise
+    except ImportRefusedError as exc:
+        raise ScoresImportRefused([str(exc)]) from exc
+    except OSError as exc:
+        raise ScoresImportRefused([f"impossibile leggere il file dei punteggi: {exc.strerror or exc}"]) from exc
 
 
 def _rows(reader: Any) -> Iterator[list[str]]:
     """The reader's rows, with csv's own errors (an overlong or malformed field) as a refusal."""
     try:
-        yield from reader
+        for count, row in enumerate(reader):
+            if count > MAX_SCORE_ROWS:
+                raise ScoresImportRefused(
+                    [f"il file ha più di {MAX_SCORE_ROWS:,} righe (limite di un'importazione): dividerlo in parti"
+                     .replace(",", ".")]
+                )
+            yield row
     except csv.Error as exc:
         raise ScoresImportRefused([f"riga {reader.line_num}: il file CSV non è leggibile ({exc})"]) from exc
 
@@ -84,14 +108,31 @@ def _value(text: str) -> Decimal:
 
 def import_scores(s: Session, source: Path | bytes, actor: str) -> ScoresImportReport:
     """Checks every row, then saves the drafts; raises ``ScoresImportRefused`` naming rows and fields."""
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    reader = csv.reader(io.StringIO(_decode(data)), delimiter=";")
-    rows = _rows(reader)
-    header = [h.strip() for h in next(rows, [])]
+    text, digest = _open_text(source)
+    with text:
+        return _import_rows(s, text, digest, actor)
+
+
+def _check_header(header: list[str]) -> None:
     if tuple(h.lower() for h in header[: len(COLUMNS)]) != tuple(c.lower() for c in COLUMNS):
         raise ScoresImportRefused(
             [f"riga 1: intestazione attesa «{';'.join(COLUMNS)}», trovata «{';'.join(header)}»"]
         )
+    seen: dict[str, int] = {}
+    for number, name in enumerate(header, start=1):
+        key = name.casefold()
+        if key and key in seen:
+            raise ScoresImportRefused(
+                [f"riga 1: la colonna «{name}» compare due volte (colonne {seen[key]} e {number})"]
+            )
+        seen[key] = number
+
+
+def _import_rows(s: Session, text: TextIO, digest: str, actor: str) -> ScoresImportReport:
+    reader = csv.reader(text, delimiter=";")
+    rows = _rows(reader)
+    header = [h.strip() for h in next(rows, [])]
+    _check_header(header)
     bando = lookup.rules(s)
     members = {m.name: m for m in s.scalars(select(Commissario))}
     declared = set(s.scalars(select(Dichiarazione.commissario_id)))
@@ -113,6 +154,10 @@ def import_scores(s: Session, source: Path | bytes, actor: str) -> ScoresImportR
         count += 1
         if len(row) < len(COLUMNS):
             problems.append(f"riga {line}: attese {len(COLUMNS)} colonne, trovate {len(row)}")
+            continue
+        hidden = first_unsafe(zip(COLUMNS, row[: len(COLUMNS)], strict=True))
+        if hidden is not None:
+            problems.append(f"riga {line}, campo {hidden[0]}: contiene {hidden[1]}")
             continue
         name, protocol, code, raw, motivazione = (c.strip() for c in row[: len(COLUMNS)])
         m, d = members.get(name), domande.get(protocol)
@@ -164,7 +209,6 @@ def import_scores(s: Session, source: Path | bytes, actor: str) -> ScoresImportR
         raise ScoresImportRefused(["il file non contiene punteggi"])
     for (member_id, domanda_id), marks in grouped.items():
         save_draft(s, member_id, domanda_id, marks)
-    digest = hashlib.sha256(data).hexdigest()
     names = tuple(sorted({lookup.member(s, mid).name for mid, _ in grouped}))
     report = ScoresImportReport(count, len(grouped), names, digest)
     audit.record(
