@@ -29,7 +29,7 @@ from tests.pki import (
     run_pdfsig,
     tools_missing,
 )
-from valutazione import cli_sign
+from valutazione.cli import sign as cli_sign
 from valutazione.signing import (
     SignatureError,
     SignatureFieldSpec,

@@ -217,7 +217,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     version: int | None = None
     with opened(args.file, read_only=not args.approve) as db, db.sessions.begin() as s:
         if args.approve:
-            from valutazione.cli_seduta import seduta_by_number
+            from valutazione.cli.seduta import seduta_by_number
 
             seduta_id = seduta_by_number(s, args.seduta).id if args.seduta else None
             row = graduatoria.approve(s, args.approve, actor(s), args.reason, seduta_id)

@@ -1,6 +1,6 @@
 """The command line: ``valutazione <command> ...`` (also ``python -m valutazione``).
 
-Each group of commands lives in its own ``cli_*.py`` module with an ``add_parser(subparsers)``
+Each group of commands lives in its own module of this package with an ``add_parser(subparsers)``
 function; handlers return the exit code. User errors (``ValutazioneError``) print their Italian
 message and exit 2; nothing else is caught, so a bug still shows its traceback.
 """
@@ -16,13 +16,13 @@ from valutazione import __version__
 from valutazione.errors import ValutazioneError
 
 COMMAND_MODULES = (
-    "valutazione.cli_basic",
-    "valutazione.cli_import",
-    "valutazione.cli_committee",
-    "valutazione.cli_seduta",
-    "valutazione.cli_export",
-    "valutazione.cli_sign",
-    "valutazione.cli_package",
+    "valutazione.cli.basic",
+    "valutazione.cli.imports",
+    "valutazione.cli.committee",
+    "valutazione.cli.seduta",
+    "valutazione.cli.export",
+    "valutazione.cli.sign",
+    "valutazione.cli.package",
 )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from valutazione.cli_committee import actor
+from valutazione.cli.committee import actor
 from valutazione.db import opened
 from valutazione.errors import RuleViolation
 from valutazione.models import Seduta
