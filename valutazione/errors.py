@@ -4,6 +4,8 @@ The core raises these; the CLI prints ``str(error)`` and the GUI shows it in a d
 must stand on its own without a traceback.
 """
 
+import errno
+
 
 class ValutazioneError(Exception):
     """Base of every error meant for the user."""
@@ -37,3 +39,50 @@ class RuleViolation(ValutazioneError):
 
 class NotFoundError(ValutazioneError):
     """A member, application or document named by the user does not exist."""
+
+
+class FileAccessError(ValutazioneError):
+    """A file or folder named by the user cannot be read or written (missing, protected, a folder...)."""
+
+
+# The operating system's reasons in the words an office worker understands; the English ``strerror``
+# (or the Windows text in the user's locale) would mix languages in one sentence.
+_OS_REASONS_BY_NAME: dict[str, str] = {
+    "ENOENT": "file o cartella inesistente",
+    "ENOTDIR": "un elemento del percorso non è una cartella",
+    "EISDIR": "è una cartella",
+    "EEXIST": "esiste già",
+    "EACCES": "permesso negato",
+    "EPERM": "operazione non permessa",
+    "EROFS": "supporto in sola lettura",
+    "ENOSPC": "spazio su disco esaurito",
+    "EDQUOT": "spazio disponibile per l'utente esaurito",
+    "EIO": "errore di lettura o scrittura sul disco",
+    "ENAMETOOLONG": "nome troppo lungo",
+    "ELOOP": "troppi collegamenti simbolici",
+    "EBUSY": "in uso da un altro programma",
+    "ETXTBSY": "in uso da un altro programma",
+    "EMFILE": "troppi file aperti",
+    "EXDEV": "spostamento tra dischi diversi non possibile",
+    "EINVAL": "nome non valido",
+    "EFBIG": "file troppo grande",
+    "ENOTEMPTY": "cartella non vuota",
+}
+# Some names are missing on some systems (Windows lacks a few): map only those this one has.
+_OS_REASONS: dict[int, str] = {
+    getattr(errno, name): text for name, text in _OS_REASONS_BY_NAME.items() if hasattr(errno, name)
+}
+
+
+def os_error_reason(exc: OSError) -> str:
+    """The Italian reason for an operating-system error (``errno``), for the CLI and the GUI alike."""
+    reason = _OS_REASONS.get(exc.errno) if exc.errno is not None else None
+    if reason is not None:
+        return reason
+    code = exc.errno if exc.errno is not None else getattr(exc, "winerror", None)
+    return f"errore del sistema operativo (codice {code})" if code is not None else "errore del sistema operativo"
+
+
+def file_access_error(exc: OSError, path: object, action: str = "scrivere") -> FileAccessError:
+    """``Impossibile <action> «path»: <reason>.`` — the message for an OSError met while using ``path``."""
+    return FileAccessError(f"Impossibile {action} «{path}»: {os_error_reason(exc)}.")

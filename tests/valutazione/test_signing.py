@@ -30,7 +30,8 @@ from tests.pki import (
     run_pdfsig,
     tools_missing,
 )
-from valutazione import cli_sign
+from valutazione.cli import common as cli_common
+from valutazione.cli import sign as cli_sign
 from valutazione.signer_identity import field_person, same_person
 from valutazione.signing import (
     INVALID,
@@ -468,7 +469,7 @@ def test_cli_asks_the_password_when_no_file_is_given(
         prompts.append(prompt)
         return PASSWORD.decode()
 
-    monkeypatch.setattr(cli_sign.getpass, "getpass", fake_getpass)
+    monkeypatch.setattr(cli_common.getpass, "getpass", fake_getpass)
     assert run_cli("sign", blank, "--field", NAMES[2], "--p12", pki.p12[2]) == 0
     assert prompts == ["Password del file PKCS#12: "]
     assert list_signature_fields(blank)[2].signed

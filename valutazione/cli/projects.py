@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from valutazione.backups import take_backup
-from valutazione.cli_committee import actor
+from valutazione.cli.common import actor, option, parse_day
 from valutazione.db import opened
 from valutazione.errors import RuleViolation
 from valutazione.importers.parsing import parse_amount
@@ -76,7 +76,7 @@ def add_parser(sub: Any) -> None:
     a.add_argument("--data", required=True, metavar="GG/MM/AAAA")
     a.add_argument("--ore", required=True)
     a.add_argument("--argomento", required=True)
-    a.add_argument("--note", default="")
+    option(a, "--nota", "--note", dest="note", default="")
     a.add_argument("--prossimi-passi", default="")
     a.add_argument("--motivo-extra", default="", help="motivo delle ore oltre il piano")
     a.set_defaults(func=cmd_support_session)
@@ -112,13 +112,6 @@ def _file_protocol(p: argparse.ArgumentParser) -> None:
     p.add_argument("protocol", metavar="PROTOCOLLO")
 
 
-def day(text: str, what: str = "data") -> date:
-    try:
-        return datetime.strptime(text.strip(), "%d/%m/%Y").date()
-    except ValueError as exc:
-        raise RuleViolation(f"La {what} «{text}» non è valida (formato gg/mm/aaaa).") from exc
-
-
 def cents(text: str) -> int:
     try:
         return parse_amount(text)
@@ -137,11 +130,11 @@ def number(text: str, what: str) -> Decimal:
 
 
 def cmd_agreement_add(args: argparse.Namespace) -> int:
-    signed = day(args.data, "data di firma")
+    signed = parse_day(args.data, "data di firma")
     with opened(args.file) as db, db.sessions.begin() as s:
-        start = day(args.inizio, "data di inizio") if args.inizio else signed
+        start = parse_day(args.inizio, "data di inizio") if args.inizio else signed
         if args.fine:
-            end = day(args.fine, "data di fine")
+            end = parse_day(args.fine, "data di fine")
         else:
             months = lookup.domanda_by_protocol(s, args.protocol).duration_months or 12
             year, month = divmod(start.month - 1 + months, 12)
@@ -176,7 +169,7 @@ def cmd_agreement_redetermine(args: argparse.Namespace) -> int:
 def cmd_agreement_close(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
         done = agreements.close_and_slide(
-            s, actor(s), args.protocol, args.state, day(args.data), args.motivo, slide=not args.senza_scorrimento
+            s, actor(s), args.protocol, args.state, parse_day(args.data), args.motivo, slide=not args.senza_scorrimento
         )
     print(f"Convenzione di {args.protocol} {args.state}: liberati {format_euro(done.freed_cents)}.")
     if done.version is None:
@@ -191,7 +184,7 @@ def cmd_agreement_close(args: argparse.Namespace) -> int:
 def cmd_payment_add(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
         info = payments.record(
-            s, actor(s), args.protocol, args.tipo, day(args.data), cents(args.importo), args.atto, args.nota
+            s, actor(s), args.protocol, args.tipo, parse_day(args.data), cents(args.importo), args.atto, args.nota
         )
     print(f"Erogazione ({payments.TYPES[info.kind]}) di {format_euro(info.amount_cents)} a {info.protocol} registrata.")
     return 0
@@ -211,7 +204,7 @@ def cmd_support_session(args: argparse.Namespace) -> int:
             actor(s),
             args.protocol,
             args.fase,
-            day(args.data),
+            parse_day(args.data),
             number(args.ore, "Ore"),
             args.argomento,
             args.note,
@@ -223,7 +216,7 @@ def cmd_support_session(args: argparse.Namespace) -> int:
 
 
 def cmd_support_status(args: argparse.Namespace) -> int:
-    today = day(args.al) if args.al else date.today()
+    today = parse_day(args.al) if args.al else date.today()
     with opened(args.file, read_only=True) as db, db.sessions.begin() as s:
         st = support.status(s, args.protocol, today)
     for p in st.phases:
@@ -251,7 +244,7 @@ def cmd_indicator_target(args: argparse.Namespace) -> int:
 def cmd_indicator_value(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
         impacts.report_value(
-            s, actor(s), args.protocol, args.indicatore, day(args.data), number(args.valore, "Valore"), args.nota
+            s, actor(s), args.protocol, args.indicatore, parse_day(args.data), number(args.valore, "Valore"), args.nota
         )
     print(f"Indicatore {args.indicatore} di {args.protocol}: valore del {args.data} registrato.")
     return 0

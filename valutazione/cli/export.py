@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from valutazione.cli_committee import actor
+from valutazione.cli.common import actor, number, option, output
 from valutazione.db import opened
+from valutazione.destinations import os_errors_as_messages
 from valutazione.errors import ValutazioneError
 from valutazione.exports.documents import FORMATS, WHATS, export, public_count, record_publication_confirmed
 from valutazione.exports.writers import write_atomically
@@ -22,12 +23,12 @@ def add_parser(subparsers: Any) -> None:
         ),
     )
     p.add_argument("file", metavar="FILE", help="il file di valutazione")
-    p.add_argument("--what", choices=WHATS, required=True, help="il documento da esportare")
-    p.add_argument("--format", choices=FORMATS, default="pdf", help="formato (predefinito: pdf)")
-    p.add_argument("--seduta", type=int, help="numero della seduta (per il verbale)")
-    p.add_argument("--version", type=int, help="versione approvata della graduatoria")
+    option(p, "--cosa", "--what", dest="what", choices=WHATS, required=True, help="il documento da esportare")
+    option(p, "--formato", "--format", dest="format", choices=FORMATS, default="pdf", help="formato (predefinito: pdf)")
+    p.add_argument("--seduta", type=number, help="numero della seduta (per il verbale)")
+    option(p, "--versione", "--version", dest="version", type=number, help="versione approvata della graduatoria")
     p.add_argument("--protocollo", action="append", help="solo queste domande (schede); ripetibile")
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="file da scrivere")
+    option(p, "--uscita", "-o", "--output", dest="output", required=True, metavar="OUT", help="file da scrivere")
     p.add_argument(
         "--pubblica-persone-fisiche",
         action="store_true",
@@ -53,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
                 s, args.what, args.format, version=args.version, seduta=args.seduta, protocols=args.protocollo
             )
             count = public_count(s, args.version) if public else None
-    out = write_atomically(args.output, data)
+    with os_errors_as_messages(args.output):
+        out = write_atomically(output(args.output), data)
     print(f"Scritto {out} ({len(data):,} byte)".replace(",", "."))
     if count is not None:
         for note in count.notes():

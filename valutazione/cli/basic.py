@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 
 from valutazione import audit
 from valutazione.bando import default_template, load_bando
+from valutazione.cli.common import output
 from valutazione.db import FileLockedError, backup_to, create_database, open_database
+from valutazione.destinations import os_errors_as_messages
 from valutazione.errors import DatabaseError
 from valutazione.filelock import WriterLock
 from valutazione.models import BandoRow, Commissario, Domanda, GraduatoriaVersion, Scheda
@@ -116,9 +118,8 @@ def _schema(session: Any) -> str:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     open_database(args.file, read_only=True).close()  # refuses what is not a valutazione file
-    if args.dest.exists():
-        raise DatabaseError(f"La destinazione «{args.dest}» esiste già.")
-    backup_to(args.file, args.dest)
+    with os_errors_as_messages(args.dest):
+        backup_to(args.file, output(args.dest, may_exist=False))
     print(f"Copia di sicurezza scritta in «{args.dest}».")
     return 0
 

@@ -9,7 +9,6 @@ does not hold, 2 when it could not check: an error, or no ``--ca`` (signatures i
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import logging
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from valutazione import signing
+from valutazione.cli.common import ask_secret, index, option, read_secret_file
 from valutazione.errors import ValutazioneError
 
 EXIT_OK = 0
@@ -36,23 +36,21 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "valide. Senza -o il PDF firmato sostituisce quello di partenza.",
     )
     sign.add_argument("pdf", metavar="PDF", type=Path, help="il PDF da firmare")
-    sign.add_argument("--field", required=True, metavar="NOME", help="nome del campo firma da riempire")
-    source = sign.add_mutually_exclusive_group(required=True)
-    source.add_argument(
-        "--p12", type=Path, metavar="FILE", help="file PKCS#12 (.p12/.pfx) con chiave e certificato"
+    option(
+        sign, "--campo", "--field", dest="field", required=True, metavar="NOME", help="nome del campo firma da riempire"
     )
+    source = sign.add_mutually_exclusive_group(required=True)
+    source.add_argument("--p12", type=Path, metavar="FILE", help="file PKCS#12 (.p12/.pfx) con chiave e certificato")
     source.add_argument("--pkcs11-lib", type=Path, metavar="LIB", help="libreria PKCS#11 del lettore/token")
     sign.add_argument("--token", metavar="ETICHETTA", help="etichetta del token PKCS#11")
-    sign.add_argument("--slot", type=int, metavar="N", help="posizione dello slot PKCS#11 (0 = primo)")
+    sign.add_argument("--slot", type=index, metavar="N", help="posizione dello slot PKCS#11 (0 = primo)")
     sign.add_argument(
         "--password-file",
         type=Path,
         metavar="FILE",
         help="file con la password del PKCS#12 o il PIN del token (prima riga); senza, viene chiesta",
     )
-    sign.add_argument(
-        "-o", "--output", type=Path, metavar="OUT", help="PDF firmato (predefinito: sovrascrive PDF)"
-    )
+    sign.add_argument("-o", "--output", type=Path, metavar="OUT", help="PDF firmato (predefinito: sovrascrive PDF)")
     sign.add_argument(
         "--delega",
         metavar="ESTREMI",
@@ -97,18 +95,8 @@ def _quiet_pyhanko() -> Iterator[None]:
 def _secret(args: argparse.Namespace, prompt: str) -> str:
     """The first line of --password-file, else asked on the terminal; never echoed nor kept."""
     if args.password_file is not None:
-        try:
-            text = args.password_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ValutazioneError(
-                f"Impossibile leggere il file della password «{args.password_file}»: {exc}"
-            ) from exc
-        lines = text.splitlines()
-        return lines[0] if lines else ""
-    try:
-        return getpass.getpass(prompt)
-    except EOFError as exc:
-        raise ValutazioneError("Password o PIN non fornito (usare --password-file negli script).") from exc
+        return read_secret_file(args.password_file)
+    return ask_secret(prompt)
 
 
 def run_sign(args: argparse.Namespace) -> int:

@@ -8,10 +8,10 @@ shell's history and in the process list.
 from __future__ import annotations
 
 import argparse
-import getpass
 from pathlib import Path
 from typing import Any
 
+from valutazione.cli.common import ask_secret, option, output, read_secret_file
 from valutazione.db import open_database
 from valutazione.sync.archive import PackageError
 
@@ -22,8 +22,10 @@ def add_parser(sub: Any) -> None:
 
     a = actions.add_parser("export", help="(presidente) esporta il pacchetto di un commissario")
     a.add_argument("file", type=Path, help="file del presidente")
-    a.add_argument("--member", required=True, help="nome del commissario")
-    a.add_argument("-o", "--output", type=Path, required=True, help="pacchetto da scrivere (.valpkg)")
+    option(a, "--commissario", "--member", dest="member", required=True, help="nome del commissario")
+    option(
+        a, "--uscita", "-o", "--output", dest="output", type=Path, required=True, help="pacchetto da scrivere (.valpkg)"
+    )
     _seal_options(a, "il pacchetto")
     a.set_defaults(func=cmd_export)
 
@@ -34,7 +36,9 @@ def add_parser(sub: Any) -> None:
 
     a = actions.add_parser("return", help="(commissario) scrive il ritorno firmato del lavoro svolto")
     a.add_argument("package", type=Path)
-    a.add_argument("-o", "--output", type=Path, required=True, help="ritorno da scrivere (.valret)")
+    option(
+        a, "--uscita", "-o", "--output", dest="output", type=Path, required=True, help="ritorno da scrivere (.valret)"
+    )
     _seal_options(a, "il ritorno (e apre con la stessa password il pacchetto, se protetto)")
     a.set_defaults(func=cmd_return)
 
@@ -54,7 +58,15 @@ def add_parser(sub: Any) -> None:
 
 
 def _password_file(parser: argparse.ArgumentParser, what: str) -> None:
-    parser.add_argument("--password-file", type=Path, metavar="FILE", help=f"file la cui prima riga è la {what}")
+    option(
+        parser,
+        "--file-password",
+        "--password-file",
+        dest="password_file",
+        type=Path,
+        metavar="FILE",
+        help=f"file la cui prima riga è la {what}",
+    )
 
 
 def _seal_options(parser: argparse.ArgumentParser, what: str) -> None:
@@ -64,24 +76,14 @@ def _seal_options(parser: argparse.ArgumentParser, what: str) -> None:
     _password_file(parser, f"password con cui proteggere {what}")
 
 
-def read_password_file(path: Path) -> str:
-    """The first line of ``path``, without its line ending (spaces inside the passphrase are kept)."""
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            line = fh.readline()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PackageError(f"Impossibile leggere la password da «{path}»: {exc}") from exc
-    return line.rstrip("\r\n")
-
-
 def _new_passphrase(args: argparse.Namespace) -> str | None:
     """The passphrase to seal with: from the file, or typed twice; None when sealing was not asked."""
     if args.password_file is not None:
-        return read_password_file(args.password_file)
+        return read_secret_file(args.password_file)
     if not args.cifra:
         return None
-    first = getpass.getpass("Nuova password (almeno 10 caratteri): ")
-    if getpass.getpass("Ripetere la password: ") != first:
+    first = ask_secret("Nuova password (almeno 10 caratteri): ")
+    if ask_secret("Ripetere la password: ") != first:
         raise PackageError("Le due password non coincidono: nulla è stato scritto.")
     return first
 
@@ -93,8 +95,8 @@ def _existing_passphrase(args: argparse.Namespace, path: Path) -> str | None:
     if not is_sealed(path):
         return None
     if args.password_file is not None:
-        return read_password_file(args.password_file)
-    return getpass.getpass(f"Password di «{path.name}»: ")
+        return read_secret_file(args.password_file)
+    return ask_secret(f"Password di «{path.name}»: ")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -104,7 +106,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     db = open_database(args.file)
     try:
         with db.sessions.begin() as s:
-            result = export_package(s, args.member, args.output, passphrase=passphrase)
+            result = export_package(s, args.member, output(args.output), passphrase=passphrase)
     finally:
         db.close()
     print(
@@ -137,7 +139,9 @@ def cmd_return(args: argparse.Namespace) -> int:
     package_passphrase = passphrase if args.password_file is not None else None
     if package_passphrase is None:
         package_passphrase = _existing_passphrase(args, args.package)
-    result = make_return(args.package, args.output, passphrase=passphrase, package_passphrase=package_passphrase)
+    result = make_return(
+        args.package, output(args.output), passphrase=passphrase, package_passphrase=package_passphrase
+    )
     print(
         f"Ritorno firmato scritto in «{result.path}»: {result.sheets} schede ({result.submitted} inviate), "
         f"{result.conflicts} conflitti dichiarati. Impronta della chiave: {result.fingerprint}."

@@ -8,19 +8,17 @@ the committee has one (the chair runs these commands), otherwise under the opera
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from valutazione.backups import take_backup
+from valutazione.cli.common import actor, number, option
 from valutazione.db import opened
 from valutazione.errors import RuleViolation
 from valutazione.money import format_decimal_it, format_euro
 from valutazione.ranking.status import admissibility_label
-from valutazione.services import admissibility, committee, conflicts, lookup, ranking, scores_csv, sheets
+from valutazione.services import admissibility, committee, conflicts, lookup, ranking, scores_csv, sedute, sheets
 
 DEFAULT_ADMISSIBLE = "Requisiti formali di ammissibilità verificati: nessuna irregolarità rilevata"
 DEFAULT_RENUNCIATION = "Rinuncia comunicata dal beneficiario"
@@ -32,7 +30,7 @@ def add_parser(sub: Any) -> None:
     a = members.add_parser("add", help="aggiunge un componente della commissione")
     a.add_argument("file", type=Path)
     a.add_argument("name", metavar="NOME")
-    a.add_argument("--role", required=True, choices=committee.ROLES)
+    option(a, "--ruolo", "--role", dest="role", required=True, choices=committee.ROLES)
     a.add_argument("--email", default="")
     a.set_defaults(func=cmd_members_add)
     a = members.add_parser("list", help="elenca i componenti con ruolo e dichiarazione")
@@ -42,28 +40,42 @@ def add_parser(sub: Any) -> None:
 
     p = sub.add_parser("declare", help="registra la dichiarazione generale di insussistenza di incompatibilità")
     p.add_argument("file", type=Path)
-    p.add_argument("--member", required=True, metavar="NOME")
-    p.add_argument("--text", default=committee.DEFAULT_DECLARATION)
+    option(p, "--commissario", "--member", dest="member", required=True, metavar="NOME")
+    option(p, "--testo", "--text", dest="text", default=committee.DEFAULT_DECLARATION)
     p.set_defaults(func=cmd_declare)
 
     p = sub.add_parser("conflict", help="dichiara un conflitto di interessi (o nessuno) su una domanda")
     p.add_argument("file", type=Path)
-    p.add_argument("--member", required=True, metavar="NOME")
-    p.add_argument("--protocol", required=True, metavar="PROTOCOLLO")
+    option(p, "--commissario", "--member", dest="member", required=True, metavar="NOME")
+    option(p, "--protocollo", "--protocol", dest="protocol", required=True, metavar="PROTOCOLLO")
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--reason", metavar="MOTIVO", help="conflitto, con il motivo: il commissario si astiene")
-    g.add_argument("--none", action="store_true", help="nessun conflitto")
+    option(
+        g,
+        "--motivo",
+        "--reason",
+        dest="reason",
+        metavar="MOTIVO",
+        help="conflitto, con il motivo: il commissario si astiene",
+    )
+    option(g, "--nessuno", "--none", dest="none", action="store_true", help="nessun conflitto")
     p.set_defaults(func=cmd_conflict)
 
     p = sub.add_parser("admissibility", help="esito dell'ammissibilità formale, sempre motivato")
     p.add_argument("file", type=Path)
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--all-admissible", action="store_true", help="ammissibili tutte le domande non segnalate")
-    g.add_argument("--exclude", metavar="PROTOCOLLO")
-    g.add_argument("--not-receivable", metavar="PROTOCOLLO")
-    g.add_argument("--admit", metavar="PROTOCOLLO")
-    g.add_argument("--list", action="store_true", help="elenca segnalazioni ed esiti")
-    p.add_argument("--reason", metavar="MOTIVO")
+    option(
+        g,
+        "--tutte-ammissibili",
+        "--all-admissible",
+        dest="all_admissible",
+        action="store_true",
+        help="ammissibili tutte le domande non segnalate",
+    )
+    option(g, "--escludi", "--exclude", dest="exclude", metavar="PROTOCOLLO")
+    option(g, "--non-ricevibile", "--not-receivable", dest="not_receivable", metavar="PROTOCOLLO")
+    option(g, "--ammetti", "--admit", dest="admit", metavar="PROTOCOLLO")
+    option(g, "--elenco", "--list", dest="list", action="store_true", help="elenca segnalazioni ed esiti")
+    option(p, "--motivo", "--reason", dest="reason", metavar="MOTIVO")
     p.set_defaults(func=cmd_admissibility)
 
     p = sub.add_parser("scores", help="punteggi dei commissari")
@@ -74,38 +86,28 @@ def add_parser(sub: Any) -> None:
     a.set_defaults(func=cmd_scores_import)
     a = scores.add_parser("submit", help="invia tutte le schede complete di un commissario")
     a.add_argument("file", type=Path)
-    a.add_argument("--member", required=True, metavar="NOME")
+    option(a, "--commissario", "--member", dest="member", required=True, metavar="NOME")
     a.set_defaults(func=cmd_scores_submit)
 
     p = sub.add_parser("rank", help="calcola la graduatoria, o la approva come provvisoria o definitiva")
     p.add_argument("file", type=Path)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--approve", choices=ranking.STATES)
-    p.add_argument("--reason", default="", metavar="MOTIVO")
-    p.add_argument("--seduta", type=int, metavar="N", help="la seduta in cui la graduatoria è approvata")
+    option(p, "--approva", "--approve", dest="approve", choices=ranking.STATES)
+    option(p, "--motivo", "--reason", dest="reason", default="", metavar="MOTIVO")
+    p.add_argument("--seduta", type=number, metavar="N", help="la seduta in cui la graduatoria è approvata")
     p.set_defaults(func=cmd_rank)
 
     p = sub.add_parser("renounce", help="registra una rinuncia e fa scorrere la graduatoria")
     p.add_argument("file", type=Path)
     p.add_argument("protocol", metavar="PROTOCOLLO")
-    p.add_argument("--reason", default=DEFAULT_RENUNCIATION, metavar="MOTIVO")
+    option(p, "--motivo", "--reason", dest="reason", default=DEFAULT_RENUNCIATION, metavar="MOTIVO")
     p.set_defaults(func=cmd_renounce)
 
     p = sub.add_parser("draw", help="registra l'esito del sorteggio pubblico per un gruppo in parità")
     p.add_argument("file", type=Path)
-    p.add_argument("--order", required=True, metavar="P1,P2,...")
-    p.add_argument("--note", default="")
+    option(p, "--ordine", "--order", dest="order", required=True, metavar="P1,P2,...")
+    option(p, "--nota", "--note", dest="note", default="")
     p.set_defaults(func=cmd_draw)
-
-
-def actor(s: Session) -> str:
-    chair = committee.chair(s)
-    if chair is not None:
-        return chair.name
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "riga di comando"
 
 
 def cmd_members_add(args: argparse.Namespace) -> int:
@@ -218,9 +220,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     version: int | None = None
     with opened(args.file, read_only=not args.approve) as db, db.sessions.begin() as s:
         if args.approve:
-            from valutazione.cli_seduta import seduta_by_number
-
-            seduta_id = seduta_by_number(s, args.seduta).id if args.seduta else None
+            seduta_id = sedute.seduta_by_number(s, args.seduta).id if args.seduta else None
             row = ranking.approve(s, args.approve, actor(s), args.reason, seduta_id)
             state, version = row.state, row.version
         computed = ranking.compute(s)

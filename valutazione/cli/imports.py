@@ -8,10 +8,10 @@ chair, who decides from it whether to fix the file or skip the refused rows.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 from typing import Any
 
+from valutazione.cli.common import option, os_user
 from valutazione.db import open_database
 from valutazione.errors import ImportRefusedError
 from valutazione.importers.domande import import_domande
@@ -28,12 +28,29 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("file", help="file di valutazione (.valutazione)")
     parser.add_argument("domande", help="export delle domande (CSV o XLSX)")
     parser.add_argument("--allegati", metavar="CARTELLA", help="cartella con i file allegati alle domande")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="mostra cosa verrebbe importato, senza scrivere")
-    parser.add_argument("--skip-invalid", action="store_true",
-                        help="importa le righe leggibili anche se alcune sono rifiutate")
-    parser.add_argument("--colonna", action="append", default=[], metavar="CAMPO=INTESTAZIONE",
-                        help=f"associa una colonna del file a un campo ({', '.join(FIELD_ALIASES)})")
+    option(
+        parser,
+        "--prova",
+        "--dry-run",
+        dest="dry_run",
+        action="store_true",
+        help="mostra cosa verrebbe importato, senza scrivere",
+    )
+    option(
+        parser,
+        "--salta-non-valide",
+        "--skip-invalid",
+        dest="skip_invalid",
+        action="store_true",
+        help="importa le righe leggibili anche se alcune sono rifiutate",
+    )
+    parser.add_argument(
+        "--colonna",
+        action="append",
+        default=[],
+        metavar="CAMPO=INTESTAZIONE",
+        help=f"associa una colonna del file a un campo ({', '.join(FIELD_ALIASES)})",
+    )
     parser.add_argument("--json", action="store_true", help="risultato in formato JSON")
     parser.set_defaults(func=run)
 
@@ -56,8 +73,13 @@ def run(args: argparse.Namespace) -> int:
         with db.sessions.begin() as session:
             try:
                 result = import_domande(
-                    session, args.domande, allegati=args.allegati, mapping=mapping,
-                    skip_invalid=args.skip_invalid, dry_run=args.dry_run, actor=_actor(),
+                    session,
+                    args.domande,
+                    allegati=args.allegati,
+                    mapping=mapping,
+                    skip_invalid=args.skip_invalid,
+                    dry_run=args.dry_run,
+                    actor=os_user(),
                 )
                 report, imported = result.report, result.imported
             except RowsRefusedError as exc:
@@ -86,13 +108,6 @@ def exit_code(report: ImportReport, imported: int, *, dry_run: bool, skip_invali
     return 0 if (imported or readable) else 2
 
 
-def _actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "riga di comando"
-
-
 def render(report: ImportReport, imported: int, *, dry_run: bool, refused_file: bool) -> str:
     """The report as the chair reads it: counts, each refused row, each flag for the committee."""
     lines = [
@@ -103,8 +118,9 @@ def render(report: ImportReport, imported: int, *, dry_run: bool, refused_file: 
     if report.refused:
         lines.append("")
         lines.append("Righe rifiutate (dati non leggibili):")
-        lines += [f"  riga {r.row} · {r.protocol or '(senza protocollo)'} · {r.field}: {r.reason}"
-                  for r in report.refused]
+        lines += [
+            f"  riga {r.row} · {r.protocol or '(senza protocollo)'} · {r.field}: {r.reason}" for r in report.refused
+        ]
     if report.flags:
         lines.append("")
         lines.append("Segnalazioni per la verifica di ammissibilità:")
@@ -113,8 +129,10 @@ def render(report: ImportReport, imported: int, *, dry_run: bool, refused_file: 
     if dry_run:
         lines.append("Prova senza scrittura: nessuna modifica al file di valutazione.")
     elif refused_file:
-        lines.append("File rifiutato: nessuna domanda importata. Correggere le righe indicate oppure "
-                     "ripetere con --skip-invalid per importare le altre.")
+        lines.append(
+            "File rifiutato: nessuna domanda importata. Correggere le righe indicate oppure "
+            "ripetere con --skip-invalid per importare le altre."
+        )
     elif imported:
         lines.append(f"Importate {imported} domande.")
     else:

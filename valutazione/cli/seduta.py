@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from valutazione.cli_committee import actor
+from valutazione.cli.common import actor, number, option, parse_day
 from valutazione.db import opened
-from valutazione.errors import RuleViolation
 from valutazione.models import Seduta
 from valutazione.services import lookup, sedute
 
@@ -30,7 +27,7 @@ def add_parser(sub: Any) -> None:
     a.add_argument("--remoto", action="store_true", help="seduta svolta da remoto")
     a.add_argument("--presenti", required=True, metavar="NOME;NOME;...", help="commissari presenti, separati da ;")
     a.add_argument("--odg", default="", metavar="TESTO", help="ordine del giorno")
-    a.add_argument("--note", default="")
+    option(a, "--nota", "--note", dest="note", default="")
     a.set_defaults(func=cmd_add)
 
     a = actions.add_parser("list", help="elenca le sedute registrate")
@@ -39,23 +36,9 @@ def add_parser(sub: Any) -> None:
 
     a = actions.add_parser("note", help="aggiunge una nota di correzione (stampata prima delle firme)")
     a.add_argument("file", type=Path)
-    a.add_argument("numero", type=int)
+    a.add_argument("numero", type=number)
     a.add_argument("testo")
     a.set_defaults(func=cmd_note)
-
-
-def parse_day(text: str) -> date:
-    try:
-        return datetime.strptime(text.strip(), "%d/%m/%Y").date()
-    except ValueError as exc:
-        raise RuleViolation(f"Data della seduta non valida: «{text}» (formato gg/mm/aaaa).") from exc
-
-
-def seduta_by_number(s: Session, number: int) -> Seduta:
-    row = s.scalars(select(Seduta).where(Seduta.number == number)).first()
-    if row is None:
-        raise RuleViolation(f"Nessuna seduta numero {number}.")
-    return row
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -64,7 +47,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         present = [lookup.member_by_name(s, name).id for name in names]
         row = sedute.record_seduta(
             s,
-            parse_day(args.data),
+            parse_day(args.data, "data della seduta"),
             args.inizio,
             args.fine,
             args.luogo,
@@ -92,7 +75,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_note(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
-        row = seduta_by_number(s, args.numero)
+        row = sedute.seduta_by_number(s, args.numero)
         sedute.add_note(s, row.id, args.testo, actor(s))
     print(f"Nota aggiunta al verbale della seduta n. {args.numero}.")
     return 0
