@@ -17,7 +17,7 @@ REVISION = '''
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
+revision = "9002"
 down_revision = "{down}"
 branch_labels = None
 depends_on = None
@@ -49,7 +49,7 @@ def _newer_migrations(tmp_path: Path, fail: bool) -> Path:
     shutil.copytree(dbmod.MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
     head = dbmod.head_revision()
     body = REVISION.format(down=head, fail="raise RuntimeError('disco pieno')" if fail else "")
-    (folder / "versions" / "0002_test_new_column.py").write_text(body, encoding="utf-8")
+    (folder / "versions" / "9002_test_new_column.py").write_text(body, encoding="utf-8")
     return folder
 
 
@@ -61,11 +61,11 @@ def test_older_file_is_backed_up_then_migrated(tmp_path: Path, milano: Bando, mo
     monkeypatch.setattr(dbmod, "MIGRATIONS", _newer_migrations(tmp_path, fail=False))
     db = open_database(path)
     with db.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002"
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "9002"
         columns = [r[1] for r in conn.exec_driver_sql("PRAGMA table_info(commissario)")]
     db.close()
     assert "telefono" in columns
-    (backup,) = tmp_path.glob("vecchio.prima-di-0002-*.bak")
+    (backup,) = tmp_path.glob("vecchio.prima-di-9002-*.bak")
     assert dump(backup) == original
 
 
