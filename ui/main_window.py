@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMenu, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from ui import dialogs, settings
 from ui.about import show_about
@@ -191,10 +191,11 @@ class MainWindow(QMainWindow):
     # -- who am I ----------------------------------------------------------------------------------------
 
     def _ask_identity(self) -> None:
+        """Logs out whoever was in: their screens, menus, status line and open dialogs go before anyone enters."""
         if self.db is None:
             return
         self.flush()
-        self._clear_work()
+        self.log_out()
         member = package_user(self.db)
         if member is not None:  # a member's package holds that member only: no need to ask who is there
             self.set_user(member)
@@ -202,11 +203,26 @@ class MainWindow(QMainWindow):
         self.identity.load(self.db, settings.last_member(self.db.path))
         self.pages.setCurrentWidget(self.identity)
 
+    def log_out(self) -> None:
+        """Nothing the previous person opened may act for the next one: dialogs closed, menus refreshed."""
+        self._clear_work()
+        self.user = None
+        self.user_label.setText("")
+        self.counts_label.setText("")
+        self.statusBar().clearMessage()
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()
+        self.packages.refresh()
+        self.documents.refresh()
+
     def set_user(self, user: User) -> None:
         assert self.db is not None
         self.user = user
         settings.remember_member(self.db.path, user.id)
         self.user_label.setText(self.tr("{} ({})").format(user.name, user.role_label))
+        self.packages.refresh()
+        self.documents.refresh()
         with self.db.sessions() as s:
             declared = committee.declaration(s, user.id) is not None
         if declared:
@@ -246,7 +262,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(widget, title)
         self.chair_actions = chair_actions(desk)
         if self.chair_actions:
-            self.toolbar.addSeparator()
+            self.chair_actions.insert(0, self.toolbar.addSeparator())  # removed with them at the next switch
             for action in self.chair_actions:
                 self.toolbar.addAction(action)
         self.safety.update_actions()  # on a read-only file the chair's writing actions start disabled
