@@ -119,3 +119,20 @@ def set_password(s: Session, member_id: int, password: str, current: str | None 
     s.flush()
     # The log says who and when; the hash and the salt stay out of it (a log is printed and shown).
     audit.record(s, m.name, action, "commissario", member_id, None, {"schema": row.scheme})
+
+
+def record_delegation(s: Session, chair_id: int, document: str, field: str, holder: str, text: str) -> None:
+    """Logs that the chair let ``holder``'s certificate sign ``field`` of ``document`` for its person.
+
+    Only the chair records a delegation: a signature in another person's box is a decisive fact of the
+    minutes, and the text (the act of delegation) is what an appeal will ask for. The caller records it in
+    the same transaction as the signature's other effects, so a failed signature leaves no row.
+    """
+    m = lookup.member(s, chair_id)
+    if m.role != PRESIDENTE:
+        raise RuleViolation(f"Solo il presidente può registrare una delega di firma ({m.name} non lo è).")
+    text = " ".join(text.split())
+    if not text:
+        raise RuleViolation("Indicare gli estremi della delega di firma.")
+    after = {"documento": document, "campo": field, "firmatario": holder, "delega": text}
+    audit.record(s, m.name, "firma.delega", "documento", document, None, after)
