@@ -23,6 +23,7 @@ from ui.documents import DocumentActions
 from ui.forms.declaration import GeneralDeclarationPage
 from ui.forms.domande_view import DomandeView
 from ui.forms.evaluation import EvaluationView
+from ui.forms.home import HomePage
 from ui.forms.identity import IdentityPage
 from ui.host import ChairDesk
 from ui.models.domande import DomandaRow
@@ -44,6 +45,7 @@ class MainWindow(QMainWindow):
         self.user: User | None = None
         self.domande: DomandeView | None = None
         self.evaluation: EvaluationView | None = None
+        self.home: HomePage | None = None
         self.chair_actions: list[QAction] = []
         self.setWindowTitle(self.tr("Valutazione domande"))
         self.setMinimumSize(800, 560)
@@ -108,8 +110,9 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.tr("&Esci"), QKeySequence.StandardKey.Quit, self.close)
         self.view_menu = self.menuBar().addMenu(self.tr("&Visualizza"))
-        self.view_menu.addAction(self.tr("&Elenco delle domande"), "Ctrl+1", lambda: self._go_tab(0))
-        self.view_menu.addAction(self.tr("&Valutazione"), "Ctrl+2", lambda: self._go_tab(1))
+        self.view_menu.addAction(self.tr("&Elenco delle domande"), "Ctrl+1", lambda: self._go_widget(self.domande))
+        self.view_menu.addAction(self.tr("&Valutazione"), "Ctrl+2", lambda: self._go_widget(self.evaluation))
+        self.view_menu.addAction(self.tr("&Inizio"), "Ctrl+0", lambda: self._go_widget(self.home))
         self.view_menu.addAction(self.tr("&Aggiorna"), QKeySequence.StandardKey.Refresh, self.data_changed.emit)
         self.menuBar().addMenu(self.packages.chair_menu)
         self.documents = DocumentActions(self, self)
@@ -239,6 +242,9 @@ class MainWindow(QMainWindow):
         self.domande.open_requested.connect(self.open_domanda)
         self.domande.counts_changed.connect(self.counts_label.setText)
         self.evaluation.changed.connect(self.data_changed)
+        self.home = HomePage(self.db, self.user)
+        self.home.go.connect(self.go_place)
+        self.tabs.addTab(self.home, self.tr("Inizio"))
         self.tabs.addTab(self.domande, self.tr("Elenco delle domande"))
         self.tabs.addTab(self.evaluation, self.tr("Valutazione") if self.user.scores else self.tr("Domanda"))
         state = settings.app_settings().value("window/evaluation_splitter")
@@ -251,8 +257,8 @@ class MainWindow(QMainWindow):
         if self.user.is_chair or self.user.is_secretary:
             self._add_chair_screens()
         self.domande.reload()
+        self.tabs.setCurrentWidget(self.home)
         self.pages.setCurrentWidget(self.tabs)
-        self.domande.table.setFocus()
 
     def _add_chair_screens(self) -> None:
         assert self.db is not None and self.user is not None
@@ -280,7 +286,7 @@ class MainWindow(QMainWindow):
             if widget is not None:
                 widget.deleteLater()
         self.tabs.blockSignals(False)
-        self.domande = self.evaluation = None
+        self.domande = self.evaluation = self.home = None
 
     # -- work ----------------------------------------------------------------------------------------------
 
@@ -300,11 +306,36 @@ class MainWindow(QMainWindow):
         if isinstance(widget, LazyTab):
             widget.activate()
 
-    def _go_tab(self, index: int) -> None:
-        if index < self.tabs.count():
-            self.tabs.setCurrentIndex(index)
+    def _go_widget(self, widget: QWidget | None) -> None:
+        if widget is not None and self.tabs.indexOf(widget) >= 0:
+            self.tabs.setCurrentWidget(widget)
+
+    PLACE_TABS = {
+        "admissibility": "Ammissibilità",
+        "progress": "Avanzamento",
+        "ranking": "Graduatoria",
+        "sessions": "Sedute",
+    }
+
+    def go_place(self, place: str) -> None:
+        """Where a home-page step leads: a screen, or the menu action that does the step."""
+        if place == "domande":
+            self._go_widget(self.domande)
+        elif place == "documents":
+            self.documents.export()
+        elif place == "import":
+            action = next((a for a in self.chair_actions if a.text().startswith(self.tr("Importa domande"))), None)
+            if action is not None:
+                action.trigger()
+        elif place in self.PLACE_TABS:
+            title = self.tr(self.PLACE_TABS[place])
+            index = next((i for i in range(self.tabs.count()) if self.tabs.tabText(i) == title), -1)
+            if index >= 0:
+                self.tabs.setCurrentIndex(index)
 
     def _on_data_changed(self) -> None:
+        if self.home is not None:
+            self.home.reload()
         if self.domande is not None:
             self.domande.reload()
         if self.evaluation is not None:

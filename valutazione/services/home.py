@@ -68,7 +68,11 @@ def _member_steps(s: Session, member_id: int) -> list[Step]:
     drafts = [x for x in sheets.values() if x.state == "bozza" and x.domanda_id in admissible]
     submitted = sum(1 for x in sheets.values() if x.state == "inviata")
     steps = [
-        Step(f"Domande da valutare: {len(to_score)}", DOMANDE, done=not to_score and bool(admissible)),
+        Step(
+            f"Domande da valutare: {len(to_score)}" + ("" if admissible else " (nessuna ancora ammessa)"),
+            DOMANDE,
+            done=not to_score,
+        ),
         Step(f"Bozze salvate, non ancora inviate: {len(drafts)}", DOMANDE, done=not drafts),
         Step(f"Schede inviate: {submitted}", DOMANDE, done=True),
     ]
