@@ -26,6 +26,7 @@ from ui.forms.evaluation import EvaluationView
 from ui.forms.home import HomePage
 from ui.forms.identity import IdentityPage
 from ui.host import ChairDesk
+from ui.maintenance import MaintenanceActions
 from ui.models.domande import DomandaRow
 from ui.packages import PackageActions, package_user
 from ui.user import User
@@ -105,6 +106,8 @@ class MainWindow(QMainWindow):
         self.welcome.choose_package_requested.connect(self.packages.choose_package)
         self.pages.currentChanged.connect(self.packages.refresh)
         file_menu.addSeparator()
+        self.maintenance = MaintenanceActions(self, file_menu, self)
+        file_menu.addSeparator()
         self.switch_action = file_menu.addAction(self.tr("Cambia &utente"), self._ask_identity)
         self.close_action = file_menu.addAction(self.tr("&Chiudi"), QKeySequence.StandardKey.Close, self.close_file)
         file_menu.addSeparator()
@@ -131,6 +134,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         self.close_action.setEnabled(self.db is not None)
         self.switch_action.setEnabled(self.db is not None)
+        self.maintenance.refresh()
         self.safety.update_actions()
 
     def _fill_recent(self) -> None:
