@@ -248,6 +248,7 @@ class MainWindow(QMainWindow):
         self.evaluation.changed.connect(self.data_changed)
         self.home = HomePage(self.db, self.user)
         self.home.go.connect(self.go_place)
+        self.home.changed.connect(self.data_changed)
         self.tabs.addTab(self.home, self.tr("Inizio"))
         self.tabs.addTab(self.domande, self.tr("Elenco delle domande"))
         self.tabs.addTab(self.evaluation, self.tr("Valutazione") if self.user.scores else self.tr("Domanda"))

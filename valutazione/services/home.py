@@ -161,3 +161,19 @@ def home(s: Session, member_id: int) -> Home:
     open_steps = [x for section in sections for x in section.steps if not x.done]
     headline = f"Prossima azione: {open_steps[0].text}" if open_steps else "Nessuna azione in sospeso."
     return Home(m.role, headline, sections)
+
+
+def complete_drafts(s: Session, member_id: int) -> tuple[str, ...]:
+    """The protocols of the member's drafts that could be submitted now (every mark and reason given)."""
+    from sqlalchemy.orm import selectinload
+
+    from valutazione.services.sheets import missing_items
+
+    bando = lookup.rules(s)
+    drafts = s.scalars(
+        select(Scheda)
+        .options(selectinload(Scheda.voti))
+        .where(Scheda.commissario_id == member_id, Scheda.state == "bozza")
+    )
+    ready = [x.domanda_id for x in drafts if not missing_items(bando, x)]
+    return tuple(sorted(lookup.domanda(s, d).protocol for d in ready))

@@ -19,7 +19,11 @@ def test_chair_and_secretary_tabs(qtbot: Any, host: Host) -> None:
         host.show_panel(widget, title)
     titles = [t for t, _ in tabs]
     assert titles == ["Bando", "Commissione", "Ammissibilità", "Avanzamento", "Graduatoria", "Sedute", "Finanziario"]
-    assert [a.text() for a in chair_actions(host)] == ["Importa domande…", "Nuovo bando (procedura guidata)…"]
+    assert [a.text() for a in chair_actions(host)] == [
+        "Importa domande…",
+        "Importa punteggi (CSV)…",
+        "Nuovo bando (procedura guidata)…",
+    ]
     host.user = User(9, "Giulia Sala", "segretario")
     secretary = chair_tabs(host)
     for title, widget in secretary:
