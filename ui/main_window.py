@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMenu, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from ui import dialogs, settings
 from ui.about import show_about
@@ -23,8 +23,10 @@ from ui.documents import DocumentActions
 from ui.forms.declaration import GeneralDeclarationPage
 from ui.forms.domande_view import DomandeView
 from ui.forms.evaluation import EvaluationView
+from ui.forms.home import HomePage
 from ui.forms.identity import IdentityPage
 from ui.host import ChairDesk
+from ui.maintenance import MaintenanceActions
 from ui.models.domande import DomandaRow
 from ui.packages import PackageActions, package_user
 from ui.user import User
@@ -44,6 +46,7 @@ class MainWindow(QMainWindow):
         self.user: User | None = None
         self.domande: DomandeView | None = None
         self.evaluation: EvaluationView | None = None
+        self.home: HomePage | None = None
         self.chair_actions: list[QAction] = []
         self.setWindowTitle(self.tr("Valutazione domande"))
         self.setMinimumSize(800, 560)
@@ -103,13 +106,16 @@ class MainWindow(QMainWindow):
         self.welcome.choose_package_requested.connect(self.packages.choose_package)
         self.pages.currentChanged.connect(self.packages.refresh)
         file_menu.addSeparator()
+        self.maintenance = MaintenanceActions(self, file_menu, self)
+        file_menu.addSeparator()
         self.switch_action = file_menu.addAction(self.tr("Cambia &utente"), self._ask_identity)
         self.close_action = file_menu.addAction(self.tr("&Chiudi"), QKeySequence.StandardKey.Close, self.close_file)
         file_menu.addSeparator()
         file_menu.addAction(self.tr("&Esci"), QKeySequence.StandardKey.Quit, self.close)
         self.view_menu = self.menuBar().addMenu(self.tr("&Visualizza"))
-        self.view_menu.addAction(self.tr("&Elenco delle domande"), "Ctrl+1", lambda: self._go_tab(0))
-        self.view_menu.addAction(self.tr("&Valutazione"), "Ctrl+2", lambda: self._go_tab(1))
+        self.view_menu.addAction(self.tr("&Elenco delle domande"), "Ctrl+1", lambda: self._go_widget(self.domande))
+        self.view_menu.addAction(self.tr("&Valutazione"), "Ctrl+2", lambda: self._go_widget(self.evaluation))
+        self.view_menu.addAction(self.tr("&Inizio"), "Ctrl+0", lambda: self._go_widget(self.home))
         self.view_menu.addAction(self.tr("&Aggiorna"), QKeySequence.StandardKey.Refresh, self.data_changed.emit)
         self.menuBar().addMenu(self.packages.chair_menu)
         self.documents = DocumentActions(self, self)
@@ -128,6 +134,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         self.close_action.setEnabled(self.db is not None)
         self.switch_action.setEnabled(self.db is not None)
+        self.maintenance.refresh()
         self.safety.update_actions()
 
     def _fill_recent(self) -> None:
@@ -191,16 +198,30 @@ class MainWindow(QMainWindow):
     # -- who am I ----------------------------------------------------------------------------------------
 
     def _ask_identity(self) -> None:
+        """Logs out whoever was in: their screens, menus, status line and open dialogs go before anyone enters."""
         if self.db is None:
             return
         self.flush()
-        self._clear_work()
+        self.log_out()
         member = package_user(self.db)
         if member is not None:  # a member's package holds that member only: no need to ask who is there
             self.set_user(member)
             return
         self.identity.load(self.db, settings.last_member(self.db.path))
         self.pages.setCurrentWidget(self.identity)
+
+    def log_out(self) -> None:
+        """Nothing the previous person opened may act for the next one: dialogs closed, menus refreshed."""
+        self._clear_work()
+        self.user = None
+        self.user_label.setText("")
+        self.counts_label.setText("")
+        self.statusBar().clearMessage()
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()
+        self.packages.refresh()
+        self.documents.refresh()
 
     def set_user(self, user: User) -> None:
         assert self.db is not None
@@ -210,6 +231,8 @@ class MainWindow(QMainWindow):
             return self._show_projects()
         settings.remember_member(self.db.path, user.id)
         self.user_label.setText(self.tr("{} ({})").format(user.name, user.role_label))
+        self.packages.refresh()
+        self.documents.refresh()
         with self.db.sessions() as s:
             declared = committee.declaration(s, user.id) is not None
         if declared:
@@ -226,6 +249,10 @@ class MainWindow(QMainWindow):
         self.domande.open_requested.connect(self.open_domanda)
         self.domande.counts_changed.connect(self.counts_label.setText)
         self.evaluation.changed.connect(self.data_changed)
+        self.home = HomePage(self.db, self.user)
+        self.home.go.connect(self.go_place)
+        self.home.changed.connect(self.data_changed)
+        self.tabs.addTab(self.home, self.tr("Inizio"))
         self.tabs.addTab(self.domande, self.tr("Elenco delle domande"))
         self.tabs.addTab(self.evaluation, self.tr("Valutazione") if self.user.scores else self.tr("Domanda"))
         state = settings.app_settings().value("window/evaluation_splitter")
@@ -238,8 +265,8 @@ class MainWindow(QMainWindow):
         if self.user.is_chair or self.user.is_secretary:
             self._add_chair_screens()
         self.domande.reload()
+        self.tabs.setCurrentWidget(self.home)
         self.pages.setCurrentWidget(self.tabs)
-        self.domande.table.setFocus()
 
     def _show_projects(self) -> None:
         from ui.chair import LazyTab
@@ -261,7 +288,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(widget, title)
         self.chair_actions = chair_actions(desk)
         if self.chair_actions:
-            self.toolbar.addSeparator()
+            self.chair_actions.insert(0, self.toolbar.addSeparator())  # removed with them at the next switch
             for action in self.chair_actions:
                 self.toolbar.addAction(action)
         self.safety.update_actions()  # on a read-only file the chair's writing actions start disabled
@@ -279,7 +306,7 @@ class MainWindow(QMainWindow):
             if widget is not None:
                 widget.deleteLater()
         self.tabs.blockSignals(False)
-        self.domande = self.evaluation = None
+        self.domande = self.evaluation = self.home = None
 
     # -- work ----------------------------------------------------------------------------------------------
 
@@ -299,11 +326,36 @@ class MainWindow(QMainWindow):
         if isinstance(widget, LazyTab):
             widget.activate()
 
-    def _go_tab(self, index: int) -> None:
-        if index < self.tabs.count():
-            self.tabs.setCurrentIndex(index)
+    def _go_widget(self, widget: QWidget | None) -> None:
+        if widget is not None and self.tabs.indexOf(widget) >= 0:
+            self.tabs.setCurrentWidget(widget)
+
+    PLACE_TABS = {
+        "admissibility": "Ammissibilità",
+        "progress": "Avanzamento",
+        "ranking": "Graduatoria",
+        "sessions": "Sedute",
+    }
+
+    def go_place(self, place: str) -> None:
+        """Where a home-page step leads: a screen, or the menu action that does the step."""
+        if place == "domande":
+            self._go_widget(self.domande)
+        elif place == "documents":
+            self.documents.export()
+        elif place == "import":
+            action = next((a for a in self.chair_actions if a.text().startswith(self.tr("Importa domande"))), None)
+            if action is not None:
+                action.trigger()
+        elif place in self.PLACE_TABS:
+            title = self.tr(self.PLACE_TABS[place])
+            index = next((i for i in range(self.tabs.count()) if self.tabs.tabText(i) == title), -1)
+            if index >= 0:
+                self.tabs.setCurrentIndex(index)
 
     def _on_data_changed(self) -> None:
+        if self.home is not None:
+            self.home.reload()
         if self.domande is not None:
             self.domande.reload()
         if self.evaluation is not None:

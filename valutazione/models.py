@@ -174,6 +174,17 @@ class Commissario(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Credenziale(Base):
+    """A member's password as a salted scrypt hash with its parameters (never the password itself)."""
+
+    __tablename__ = "credenziale"
+    commissario_id: Mapped[int] = mapped_column(ForeignKey("commissario.id"), primary_key=True)
+    scheme: Mapped[str] = mapped_column(String(80))  # e.g. "scrypt:n=16384,r=8,p=1"
+    salt: Mapped[str] = mapped_column(String(64))  # hex
+    digest: Mapped[str] = mapped_column(String(128))  # hex
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Dichiarazione(Base):
     """The general declaration of no incompatibility, required before seeing any application."""
 

@@ -23,13 +23,24 @@ def open_window(qtbot: Any, path: Path) -> MainWindow:
     return window
 
 
-def enter_as(qtbot: Any, window: MainWindow, name: str, *, declare: bool = True) -> None:
-    """Types the first letters of one's name in the member list and presses Enter."""
+PASSWORD = "prova-2026"  # the password every test member chooses at first entry (tests/ui only)
+
+
+def enter_as(qtbot: Any, window: MainWindow, name: str, *, declare: bool = True, password: str = PASSWORD) -> None:
+    """Types the first letters of one's name in the member list and presses Enter; types the password
+    when asked (twice, the first time)."""
     members = window.identity.members
     members.setFocus()
+    members.keyboardSearch("")  # an empty search starts a new one (the last name typed may still be in it)
     qtbot.keyClicks(members, name[:5])
     assert members.currentItem().text().startswith(name)
     qtbot.keyClick(members, Qt.Key.Key_Return)
+    page = window.identity
+    if window.pages.currentWidget() is page and page.password_box.isVisibleTo(page):
+        qtbot.keyClicks(page.password, password)
+        if page.repeat.isVisibleTo(page):
+            qtbot.keyClicks(page.repeat, password)
+        qtbot.keyClick(page.password, Qt.Key.Key_Return)
     if declare and window.pages.currentWidget() is window.declaration:
         sign(qtbot, window)
 

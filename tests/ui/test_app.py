@@ -56,6 +56,8 @@ def test_new_file_lets_the_creator_enter_as_chair(qtbot: Any, tmp_path: Path, mo
     assert window.pages.currentWidget() is window.identity
     assert window.identity.first_box.isVisibleTo(window)
     qtbot.keyClicks(window.identity.first_name, "Anna Rossi")
+    qtbot.keyClicks(window.identity.first_password, "prova-2026")
+    qtbot.keyClicks(window.identity.first_repeat, "prova-2026")
     qtbot.mouseClick(window.identity.first_button, Qt.MouseButton.LeftButton)
     assert window.user is not None and window.user.is_chair
     assert window.pages.currentWidget() is window.declaration

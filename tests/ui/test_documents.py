@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog
+from sqlalchemy import select
 
 from tests.pki import (
     SOFTHSM_MODULE,
@@ -33,8 +34,9 @@ from tests.ui.screenshots import shoot
 from ui import dialogs
 from ui.documents import ExportDialog, SignDialog, VerifyDialog
 from ui.main_window import MainWindow
-from valutazione.db import backup_to
+from valutazione.db import backup_to, opened
 from valutazione.demo import build_demo
+from valutazione.models import AuditRow
 
 CALL = "MI3.3.1.e"
 CHAIR = "Laura Fumagalli"
@@ -271,7 +273,7 @@ def test_sign_with_pkcs12_then_verify_valid_and_trusted(
     assert asked and verbale.name in asked[0]
     assert dialog.password.text() == ""
     assert field_texts(dialog)[f"{CHAIR_FIELD} — già firmato"] is False
-    assert dialog.field() == "Componente - Nadia Cattaneo"
+    assert dialog.field() is None and dialog.p12.text() == ""  # the next box waits for its own person
 
     window.documents.verify_action.trigger()
     check = window.documents.dialog
@@ -286,6 +288,46 @@ def test_sign_with_pkcs12_then_verify_valid_and_trusted(
     assert "certificato attendibile" in check.summary.toPlainText()
     assert "Componente - Nadia Cattaneo" in check.empty.text()
     shoot(qtbot, check, "doc-verify")
+
+
+def test_another_persons_box_is_refused_without_delegation_and_signed_with_it(
+    qtbot: Any, demo: Path, tmp_path: Path, pki: Pki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chair's certificate cannot sign a member's box; with a delegation it can, and the log says so."""
+    window = window_as(qtbot, demo)
+    verbale = exported_verbale(qtbot, window, tmp_path, monkeypatch)
+    before = verbale.read_bytes()
+    dialog = sign_dialog(qtbot, window)
+    assert dialog.field() == CHAIR_FIELD  # the box of whoever entered
+    monkeypatch.setattr(dialogs, "confirm", lambda *_a, **_k: True)
+    other = "Componente - Nadia Cattaneo"
+    dialog.fields.setCurrentRow(list(field_texts(dialog)).index(other))
+    dialog.p12.setText(str(pki.p12))
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    run(qtbot, dialog, dialog.sign_button)
+    assert "il campo è di Nadia Cattaneo, ma il certificato è intestato a Laura Fumagalli" in dialog.status.text()
+    assert verbale.read_bytes() == before
+    shoot(qtbot, dialog, "doc-sign-refused")
+
+    dialog.p12.setText(str(pki.p12))
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    qtbot.keyClicks(dialog.delegation, "Delega prot. 123 del 2 marzo 2026")
+    run(qtbot, dialog, dialog.sign_button)
+    assert "firmato da Laura Fumagalli" in dialog.status.text(), dialog.status.text()
+    assert field_texts(dialog)[f"{other} — già firmato"] is False
+    assert dialog.delegation.text() == ""
+    window.close()
+    with opened(demo) as db, db.sessions() as s:
+        row = s.scalars(select(AuditRow).where(AuditRow.action == "firma.delega")).one()
+    assert row.actor == CHAIR and "Delega prot. 123 del 2 marzo 2026" in row.after_json and other in row.after_json
+
+
+def test_a_member_cannot_record_a_delegation(qtbot: Any, demo: Path) -> None:
+    """Only the chair may write a delegation: a member's dialog keeps the field disabled."""
+    window = window_as(qtbot, demo, "Nadia Cattaneo")
+    dialog = sign_dialog(qtbot, window)
+    assert not dialog.delegation.isEnabled()
+    window.close()
 
 
 def test_wrong_password_is_told_in_italian_and_the_pdf_is_unchanged(

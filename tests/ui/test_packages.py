@@ -120,7 +120,7 @@ def test_member_scores_in_the_package_and_the_chair_merges_the_return(
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(package), ""))
     member.packages.open_action.trigger()
     assert member.user is not None and member.user.name == MEMBER and not member.user.is_chair
-    assert member.pages.currentWidget() is member.tabs and member.tabs.count() == 2
+    assert member.pages.currentWidget() is member.tabs and member.tabs.count() == 3  # Inizio, Elenco, Valutazione
     assert member.packages.return_action.isVisible()
     assert not member.packages.chair_menu.menuAction().isVisible()
     assert member.db is not None and member.db.path == extracted_path(package)

@@ -72,7 +72,7 @@ def test_member_screens(qtbot: Any, committee_file: CommitteeFile, monkeypatch: 
     qtbot.keyClicks(window.evaluation.conflict.reason, "Sono socio dell'ente proponente.")
     click(qtbot, window.evaluation.conflict.conflict_button)
     shoot(qtbot, window, "09-astensione", size=SCREEN)
-    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentWidget(window.domande)
     shoot(qtbot, window, "10-elenco-dopo-lavoro", size=SCREEN)
     window.close()
 

@@ -124,9 +124,45 @@ def chair_actions(desk: Desk) -> list[QAction]:
     importing = QAction(tr("Importa domande…"), parent)
     importing.setShortcut(QKeySequence("Ctrl+I"))
     importing.triggered.connect(lambda: _import(desk))
+    scores = QAction(tr("Importa punteggi (CSV)…"), parent)
+    scores.triggered.connect(lambda: import_scores(desk))
     new_call = QAction(tr("Nuovo bando (procedura guidata)…"), parent)
     new_call.triggered.connect(lambda: _new_call(desk))
-    return [importing, new_call]
+    return [importing, scores, new_call]
+
+
+def import_scores(desk: Desk) -> None:
+    """Paper or bulk scores (the CLI's ``scores import``): checked whole, saved as drafts, or nothing at all."""
+    from ui import dialogs
+    from valutazione.errors import ValutazioneError
+    from valutazione.services import scores_csv
+
+    title = tr("Importa punteggi")
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    name, _ = QFileDialog.getOpenFileName(
+        desk.window(), tr("File CSV dei punteggi (separatore «;»)"), "", tr("File CSV (*.csv);;Tutti i file (*)")
+    )
+    if not name:
+        return
+    path = Path(name)
+    try:
+        with desk.db.sessions.begin() as s:
+            report = scores_csv.import_scores(s, path, desk.user.name)
+    except (ValutazioneError, OSError) as exc:
+        text = str(exc) if isinstance(exc, ValutazioneError) else tr("Impossibile leggere «{}».").format(path.name)
+        dialogs.error(desk.window(), title, text)
+        return
+    desk.data_changed.emit()
+    dialogs.info(
+        desk.window(),
+        title,
+        tr(
+            "Importate {rows} righe in {sheets} schede in bozza ({members}). Ogni componente le controlla e le invia."
+        ).format(rows=report.rows, sheets=report.sheets, members=", ".join(report.members)),
+    )
 
 
 def _import(desk: Desk) -> None:

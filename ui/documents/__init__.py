@@ -71,7 +71,7 @@ class DocumentActions(QObject):
     def sign(self) -> None:
         host = self.host()
         if host.db is not None:
-            self._show(SignDialog(host.dialog_parent(), host.db, self.last_verbale))
+            self._show(SignDialog(host.dialog_parent(), host.db, self.last_verbale, host.user))
 
     def verify(self) -> None:
         host = self.host()

@@ -4,6 +4,11 @@ Italian minutes are signed by each member in turn, so the dialog lists the PDF's
 the empty ones be chosen; the core (``valutazione.signing``) does the PAdES signature as an incremental
 update and reports wrong passwords, wrong PINs and fields already signed in Italian. The password or
 PIN is typed in a masked field, handed to the worker once and cleared: it is never saved anywhere.
+
+A box naming a person is signed only by that person's certificate (the core refuses another's, and its
+message is shown); the chair may record a delegation, which goes into the signature and the audit log.
+The dialog opens on the box of whoever entered the program, and after a signature it selects nothing
+and forgets the certificate file: the next person chooses their own box and loads their own certificate.
 """
 
 from __future__ import annotations
@@ -36,11 +41,13 @@ from PySide6.QtWidgets import (
 from ui import dialogs
 from ui.documents.build import tr
 from ui.documents.export import ERROR_COLOUR, OK_COLOUR
+from ui.user import User
 from ui.workers import Job, run_task
 from valutazione import signing
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
-from valutazione.services import Session
+from valutazione.services import Session, identity
+from valutazione.signer_identity import field_person, identity_problem, same_person
 
 PDF_FILTER = "Documenti PDF (*.pdf);;Tutti i file (*)"
 P12_FILTER = "Certificati PKCS#12 (*.p12 *.pfx);;Tutti i file (*)"
@@ -90,9 +97,10 @@ def _browse_row(edit: QWidget, on_browse: Callable[[], None]) -> QHBoxLayout:
 
 
 class SignDialog(QDialog):
-    def __init__(self, parent: QWidget | None, db: Database, pdf: Path | None = None) -> None:
+    def __init__(self, parent: QWidget | None, db: Database, pdf: Path | None = None, user: User | None = None) -> None:
         super().__init__(parent)
         self.db = db
+        self.user = user
         self.job: Job | None = None
         self.setWindowTitle(tr("Firma digitale di un PDF"))
         self.pdf = QLineEdit(str(pdf) if pdf else "")
@@ -105,6 +113,15 @@ class SignDialog(QDialog):
         doc_form = QFormLayout(doc_box)
         doc_form.addRow(buddy_label(tr("&PDF:"), self.pdf), _browse_row(self.pdf, self._browse_pdf))
         doc_form.addRow(tr("&Campo firma:"), self.fields)
+        self.delegation = QLineEdit()
+        chair = user is not None and user.is_chair
+        self.delegation.setEnabled(chair)
+        self.delegation.setPlaceholderText(
+            tr("estremi dell'atto di delega, solo se si firma il campo di un'altra persona")
+            if chair
+            else tr("solo il presidente può registrare una delega di firma")
+        )
+        doc_form.addRow(buddy_label(tr("&Delega:"), self.delegation), self.delegation)
 
         self.use_p12 = QRadioButton(tr("File P&KCS#12 (.p12, .pfx)"))
         self.use_token = QRadioButton(tr("&Smart card o token (PKCS#11)"))
@@ -192,8 +209,12 @@ class SignDialog(QDialog):
         if name:
             self.library.setCurrentText(name)
 
-    def load_fields(self) -> None:
-        """Lists the fields; the signed ones are shown but cannot be chosen (a signature is never replaced)."""
+    def load_fields(self, preselect: bool = True) -> None:
+        """Lists the fields; the signed ones are shown but cannot be chosen (a signature is never replaced).
+
+        ``preselect`` chooses the box of whoever entered the program (or the first empty one when no box
+        names them); after a signature nothing is chosen, so nobody signs the next box by pressing Enter.
+        """
         self.fields.clear()
         text = self.pdf.text().strip()
         if not text:
@@ -212,13 +233,20 @@ class SignDialog(QDialog):
                 item.setForeground(Qt.GlobalColor.darkGreen)
             self.fields.addItem(item)
         empty = [i for i in range(self.fields.count()) if self.fields.item(i).flags() & Qt.ItemFlag.ItemIsEnabled]
-        if empty:
-            self.fields.setCurrentRow(empty[0])
+        if empty and preselect:
+            own = [i for i in empty if self._is_own(self.fields.item(i).data(Qt.ItemDataRole.UserRole))]
+            self.fields.setCurrentRow((own or empty)[0])
+        elif empty:
+            self.fields.setCurrentRow(-1)
         elif fields:
             self._say(tr("Tutti i campi firma di questo PDF sono già firmati."), OK_COLOUR)
         else:
             self._say(tr("Questo PDF non ha campi firma."), ERROR_COLOUR)
         self._update_button()
+
+    def _is_own(self, name: str) -> bool:
+        person = field_person(name)
+        return self.user is not None and person is not None and same_person(person, [self.user.name])
 
     def field(self) -> str | None:
         item = self.fields.currentItem()
@@ -258,6 +286,8 @@ class SignDialog(QDialog):
             return
         secret = (self.pin if token else self.password).text()
         label = self.token.text().strip() or None
+        delegation = self.delegation.text().strip() if self.delegation.isEnabled() else ""
+        chair_id = self.user.id if self.user is not None and self.user.is_chair else None
         self.password.clear()
         self.pin.clear()
 
@@ -267,7 +297,10 @@ class SignDialog(QDialog):
             else:
                 signer = signing.p12_signer(device, secret.encode("utf-8") if secret else None)
             with signer:
-                signing.sign_pdf(source, out, field, signer)
+                if identity_problem(field, signer.names) is not None and delegation and chair_id is not None:
+                    # logged in the worker's transaction: a signature that fails leaves no row
+                    identity.record_delegation(session, chair_id, source.name, field, signer.common_name, delegation)
+                signing.sign_pdf(source, out, field, signer, delegation=delegation or None)
             return signer.common_name
 
         self._say(tr("Firma in corso…"), "")
@@ -280,7 +313,9 @@ class SignDialog(QDialog):
     def _done(self, field: str, name: str, out: Path) -> None:
         self.job = None
         self.pdf.setText(str(out))
-        self.load_fields()
+        self.load_fields(preselect=False)
+        self.p12.clear()  # the next box is another person's: their own certificate, not this one
+        self.delegation.clear()
         self._say(tr("Campo «{field}» firmato da {name}: {path}").format(field=field, name=name, path=out), OK_COLOUR)
 
     def _cancelled(self) -> None:

@@ -27,7 +27,11 @@ def test_chair_and_secretary_tabs(qtbot: Any, host: Host) -> None:
         "Sedute",
         "Progetti finanziati",
     ]
-    assert [a.text() for a in chair_actions(host)] == ["Importa domande…", "Nuovo bando (procedura guidata)…"]
+    assert [a.text() for a in chair_actions(host)] == [
+        "Importa domande…",
+        "Importa punteggi (CSV)…",
+        "Nuovo bando (procedura guidata)…",
+    ]
     host.user = User(9, "Giulia Sala", "segretario")
     secretary = chair_tabs(host)
     for title, widget in secretary:
