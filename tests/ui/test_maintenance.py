@@ -61,5 +61,38 @@ def test_audit_check_on_demand_reports_intact_then_tampered(
     window = open_window(qtbot, committee_file.path)
     window.maintenance.check_action.trigger()
     qtbot.waitUntil(lambda: window.maintenance.job is None, timeout=20000)
-    assert said[-1][0] == "error" and "prima riga non valida: n. 2" in said[-1][1]
+    assert said[-1][0] == "error" and "Registro delle operazioni" in said[-1][1] and "riga 2" in said[-1][1]
+    window.close()
+
+
+def test_check_against_a_document_holds_then_names_the_missing_anchor(
+    qtbot: Any, committee_file: CommitteeFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """«Verifica rispetto a un documento…»: an exported PDF matches its file; after the log's tail is cut and
+    the head moved, the same PDF names the missing anchor (what `audit verify --against` says)."""
+    from valutazione.db import opened
+    from valutazione.exports.documents import export
+
+    pdf = tmp_path / "graduatoria.pdf"
+    with opened(committee_file.path) as db, db.sessions() as s:
+        pdf.write_bytes(export(s, "graduatoria", "pdf"))
+    said = _said(monkeypatch)
+    monkeypatch.setattr(dialogs, "open_path", lambda *_a, **_k: pdf)
+    window = open_window(qtbot, committee_file.path)
+    window.maintenance.against_action.trigger()
+    qtbot.waitUntil(lambda: window.maintenance.job is None, timeout=20000)
+    assert said[-1][0] == "info" and "«graduatoria.pdf» corrisponde al file" in said[-1][1]
+    window.close()
+
+    with sqlite3.connect(committee_file.path) as con:  # cut the tail and move the stored head
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'"):
+            con.execute(f'DROP TRIGGER "{name}"')
+        (last,) = con.execute("SELECT max(id) FROM audit").fetchone()
+        con.execute("DELETE FROM audit WHERE id = ?", (last,))
+        (head,) = con.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        con.execute("UPDATE bando SET audit_head = ?", (head,))
+    window = open_window(qtbot, committee_file.path)
+    window.maintenance.against_action.trigger()
+    qtbot.waitUntil(lambda: window.maintenance.job is None, timeout=20000)
+    assert said[-1][0] == "error" and "ancora mancante" in said[-1][1]
     window.close()

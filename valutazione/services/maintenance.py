@@ -1,20 +1,23 @@
 """What the CLI's ``backup`` and ``audit verify`` do, for the GUI's File menu: a copy on demand, a check on demand.
 
-``check_file`` is the one entry point of the on-demand check. Today it recomputes the audit chain
-(``valutazione.audit.verify_chain``); when the seals and the ``--against`` check of the exported
-documents land, the integrator switches this one function to the full check and the menu follows.
+``check_file`` is the one entry point of the on-demand check, the same as ``valutazione audit verify``:
+the chain, every seal, and optionally the documents the committee exported or signed (``--against``),
+whose printed anchor and statements must still match the file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from valutazione import audit
+from valutazione import seals
 from valutazione.db import backup_to
 from valutazione.errors import RuleViolation
+from valutazione.seals.anchors import verify_against
+from valutazione.seals.report import BrokenSeal
 
 
 def backup_copy(source: Path, dest: Path) -> Path:
@@ -27,6 +30,33 @@ def backup_copy(source: Path, dest: Path) -> Path:
         raise RuleViolation(f"Impossibile scrivere la copia di sicurezza «{dest}»: {exc.strerror or exc}.") from exc
 
 
-def check_file(s: Session, progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> audit.ChainReport:
-    """The on-demand check of the open file (INTEGRATOR: switch to the full check with seals/--against)."""
-    return audit.verify_chain(s, progress, cancelled)
+@dataclass(frozen=True)
+class FileCheck:
+    """The file's own seals and, for each document checked against it, what no longer matches."""
+
+    seals: seals.SealReport
+    documents: tuple[tuple[str, tuple[BrokenSeal, ...]], ...]
+
+    @property
+    def broken(self) -> tuple[BrokenSeal, ...]:
+        return self.seals.broken + tuple(b for _, found in self.documents for b in found)
+
+    @property
+    def ok(self) -> bool:
+        return self.seals.ok and not self.broken
+
+    @property
+    def rows(self) -> int:
+        return self.seals.chain.rows
+
+
+def check_file(
+    s: Session,
+    progress: Callable[[int, int], None],
+    cancelled: Callable[[], bool],
+    documents: Sequence[Path] = (),
+) -> FileCheck:
+    """Chain and seals of the open file, then each document against it (every broken object, not the first)."""
+    report = seals.verify_file(s, progress, cancelled)
+    checked = tuple((doc.name, tuple(verify_against(s, doc))) for doc in documents)
+    return FileCheck(report, checked)
