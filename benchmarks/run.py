@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -38,10 +39,15 @@ from benchmarks.generate import Spec, generate, generate_merge, write_csv  # noq
 PYTHON = sys.executable
 CHILD = Path(__file__).resolve().parent / "gui_child.py"
 BUDGET_S = 20.0  # per measured function and size: stop repeating past this (but always one run)
-NAMES = ("window", "memory", "ranking", "import", "sortfilter", "autosave", "pdf", "merge")
+NAMES = ("window", "memory", "ranking", "import", "sortfilter", "autosave", "pdf", "merge", "verify")
 TARGETS = {
-    ("window", 5000): "≤ 1,5 s warm, ≤ 2,5 × floor",
-    ("ranking", 5000): "≤ 0,5 s, ≤ 5 × floor",
+    ("window", 5000): "≤ 1,0 s cold (usable table)",
+    ("ranking", 5000): "≤ 0,4 s, ≤ 3 × floor",
+    ("ranking", 20000): "≤ 1,6 s",
+    ("pdf verbale", 20000): "≤ 8 s",
+    ("merge", 5000): "≤ 5 s",
+    ("merge-bulk", 5000): "≤ 5 s, ≤ 4 × bulk floor",
+    ("verify", 5000): "≤ 2 s (background)",
     ("autosave", None): "≤ 20 ms",
     ("sortfilter-1op", 20000): "≤ 100 ms (one click)",
     ("pdf ranking", 1000): "≤ 3 s",
@@ -395,14 +401,77 @@ def bench_merge(spec: Spec, runs: int) -> list[Result]:
                 db.close()
 
         times = measure(ours, setup, runs)
+        inserts = _merged_rows(state["path"])
+
+        def bulk_setup() -> None:
+            target = folder / f"bulk-{time.monotonic_ns()}.sqlite"
+            con = sqlite3.connect(target)
+            for table, (columns, _rows) in inserts.items():
+                con.execute(f"CREATE TABLE {table} ({', '.join(columns)})")
+            state["con"] = con
+
+        def bulk() -> None:
+            con = state["con"]
+            for table, (columns, rows) in inserts.items():
+                con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(columns))})", rows)
+            con.commit()
+            con.close()
+
+        bulks = measure(bulk, bulk_setup, max(runs, 5))
 
     def floor() -> None:
         for r in returns:
             hashlib.sha256(r.read_bytes()).hexdigest()
 
     floors = measure(floor, runs=max(runs, 5))
-    return [Result("merge", spec.n, spec.members, len(times), median(times), median(floors),
-                   extra=f"{len(returns)} returns, each merged in its own transaction vs read + sha256")]
+    sheets = len(inserts["scheda"][1])
+    return [
+        Result("merge", spec.n, spec.members, len(times), median(times), median(floors),
+               extra=f"{len(returns)} returns, each merged in its own transaction vs read + sha256"),
+        Result("merge-bulk", spec.n, spec.members, len(times), median(times), median(bulks),
+               extra=f"the same merge vs executemany of its {sheets:,} submitted sheets and their marks"),
+    ]
+
+
+def _merged_rows(path: Path) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+    """The submitted sheets and their marks as a merge leaves them: the rows the bulk floor inserts."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        out: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
+        for table, query in (
+            ("scheda", "SELECT * FROM scheda WHERE state = 'inviata'"),
+            ("voto", "SELECT v.* FROM voto v JOIN scheda s ON s.id = v.scheda_id WHERE s.state = 'inviata'"),
+        ):
+            cur = con.execute(query)
+            out[table] = ([d[0] for d in cur.description], cur.fetchall())
+        return out
+    finally:
+        con.close()
+
+
+def bench_verify(spec: Spec, runs: int) -> list[Result]:
+    """What the file's opening verifies in the background: the audit chain (and, once they exist, seals)."""
+    import hashlib
+
+    from valutazione import audit
+    from valutazione.db import open_database
+
+    path = generate(spec)
+    db = open_database(path, read_only=True)
+    try:
+        def ours() -> None:
+            with db.sessions() as s:
+                report = audit.verify_chain(s)
+                assert report.ok, report
+                # SEALS: h7-seals is adding seals on every decisive fact; their verification at opening
+                # belongs here, in the same session, so that this figure stays "full verification".
+
+        times = measure(ours, runs=runs)
+    finally:
+        db.close()
+    floor = measure(lambda: hashlib.sha256(path.read_bytes()).hexdigest(), runs=max(runs, 5))
+    return [Result("verify", spec.n, spec.members, len(times), median(times), median(floor),
+                   extra="audit.verify_chain (seals: to be added) vs read + sha256 of the file")]
 
 
 _APP: Any = None
@@ -424,6 +493,7 @@ BENCHES: dict[str, Callable[[Spec, int], list[Result]]] = {
     "autosave": bench_autosave,
     "pdf": bench_pdf,
     "merge": bench_merge,
+    "verify": bench_verify,
 }
 
 

@@ -29,6 +29,7 @@ from valutazione.reports.layout import (
     para,
     points,
 )
+from valutazione.reports.presplit import item_para
 from valutazione.reports.ranking_view import RankingView
 from valutazione.reports.rows_table import LEFT, RIGHT, Banner, Cell, RowsTable, funding_banner
 from valutazione.reports.verbale_data import MemberLine, VerbaleData, collect_verbale
@@ -192,14 +193,14 @@ def render_verbale(data: VerbaleData) -> bytes:
     if data.declarations:
         for section in data.declarations:
             story.append(para(section.title, s.h3))
-            story += [para(f"• {item}", s.small) for item in section.items]
+            story += [item_para(f"• {item}", s.small) for item in section.items]
     else:
         story.append(para("Nessuna dichiarazione ricevuta nel corso della seduta.", s.body))
     story.append(para("Lavori della commissione e decisioni", s.h2))
     if data.decisions:
         for section in data.decisions:
             story.append(para(section.title, s.h3))
-            story += [para(f"• {item}", s.small) for item in section.items]
+            story += [item_para(f"• {item}", s.small) for item in section.items]
     else:
         story.append(para("Nessuna decisione registrata nel corso della seduta.", s.body))
     for view in data.rankings:
