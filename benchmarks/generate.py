@@ -86,20 +86,102 @@ FORM_PREFIX = {
     "Impresa sociale": "Impresa Sociale",
     "Fondazione": "Fondazione",
 }
-FIRST = ("Paolo", "Chiara", "Omar", "Giulia", "Luca", "Sara", "Marco", "Elena", "Ahmed", "Francesca", "Davide",
-         "Martina", "Yusuf", "Anna", "Matteo", "Irene", "Karim", "Valentina", "Stefano", "Laura")
-LAST = ("Rossi", "Ricci", "Ferrari", "Conti", "El Amrani", "Bianchi", "Colombo", "Romano", "Galli", "Fontana",
-        "Moretti", "Barbieri", "Lombardi", "Costa", "Mancini", "Greco", "Bruno", "Marino", "Rinaldi", "Villa")
-NOUNS = ("Orti condivisi", "Ciclofficina sociale", "Portineria sociale", "Doposcuola multilingue", "Cucina di comunità",
-         "Emporio solidale", "Laboratorio di riparazione", "Sportello di quartiere", "Biblioteca di condominio",
-         "Teatro di cortile", "Palestra popolare", "Radio di quartiere", "Mercato a km zero", "Banca del tempo",
-         "Falegnameria sociale", "Coworking per giovani", "Spazio compiti", "Cinema all'aperto")
-PLACES = ("nei cortili popolari", "di quartiere", "per ragazzi", "per anziani soli", "nelle case ERP",
-          "per famiglie fragili", "nel mercato comunale", "per donne migranti", "in piazza", "nei sottotetti")
-NAMES = ("Il Giambellino", "Terre di Mezzo", "La Bottega del Quartiere", "Corvetto Insieme", "Ponti",
-         "Semi di Periferia", "Officina Niguarda", "Casa della Carità", "San Siro Futura", "Lorenteggio Viva",
-         "Rete Affori", "Mondo Bovisa",
-         "Passaparola", "Il Cortile", "Fili di Quartiere", "Arcipelago", "Nuove Radici", "La Tela")
+FIRST = (
+    "Paolo",
+    "Chiara",
+    "Omar",
+    "Giulia",
+    "Luca",
+    "Sara",
+    "Marco",
+    "Elena",
+    "Ahmed",
+    "Francesca",
+    "Davide",
+    "Martina",
+    "Yusuf",
+    "Anna",
+    "Matteo",
+    "Irene",
+    "Karim",
+    "Valentina",
+    "Stefano",
+    "Laura",
+)
+LAST = (
+    "Rossi",
+    "Ricci",
+    "Ferrari",
+    "Conti",
+    "El Amrani",
+    "Bianchi",
+    "Colombo",
+    "Romano",
+    "Galli",
+    "Fontana",
+    "Moretti",
+    "Barbieri",
+    "Lombardi",
+    "Costa",
+    "Mancini",
+    "Greco",
+    "Bruno",
+    "Marino",
+    "Rinaldi",
+    "Villa",
+)
+NOUNS = (
+    "Orti condivisi",
+    "Ciclofficina sociale",
+    "Portineria sociale",
+    "Doposcuola multilingue",
+    "Cucina di comunità",
+    "Emporio solidale",
+    "Laboratorio di riparazione",
+    "Sportello di quartiere",
+    "Biblioteca di condominio",
+    "Teatro di cortile",
+    "Palestra popolare",
+    "Radio di quartiere",
+    "Mercato a km zero",
+    "Banca del tempo",
+    "Falegnameria sociale",
+    "Coworking per giovani",
+    "Spazio compiti",
+    "Cinema all'aperto",
+)
+PLACES = (
+    "nei cortili popolari",
+    "di quartiere",
+    "per ragazzi",
+    "per anziani soli",
+    "nelle case ERP",
+    "per famiglie fragili",
+    "nel mercato comunale",
+    "per donne migranti",
+    "in piazza",
+    "nei sottotetti",
+)
+NAMES = (
+    "Il Giambellino",
+    "Terre di Mezzo",
+    "La Bottega del Quartiere",
+    "Corvetto Insieme",
+    "Ponti",
+    "Semi di Periferia",
+    "Officina Niguarda",
+    "Casa della Carità",
+    "San Siro Futura",
+    "Lorenteggio Viva",
+    "Rete Affori",
+    "Mondo Bovisa",
+    "Passaparola",
+    "Il Cortile",
+    "Fili di Quartiere",
+    "Arcipelago",
+    "Nuove Radici",
+    "La Tela",
+)
 SENTENCES = (
     "Il progetto nasce dai bisogni rilevati nel quartiere attraverso un percorso di ascolto con gli abitanti.",
     "Le attività coinvolgono le famiglie delle case popolari e le associazioni già attive nella zona.",
@@ -208,24 +290,26 @@ def write_csv(spec: Spec) -> Path:
         title = f"{rng.choice(NOUNS)} {rng.choice(PLACES)}"
         person = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         submitted = start + timedelta(minutes=rng.randrange(span))
-        writer.writerow([
-            f"PG {number}/2018",
-            submitted.strftime("%d/%m/%Y %H:%M"),
-            name,
-            form,
-            _tax_code(rng, used),
-            "",
-            person,
-            f"ente{number}@pec.it",
-            title,
-            rng.choice(bando.zones).name,
-            _euro(grant + cofinancing),
-            _euro(grant),
-            _euro(cofinancing),
-            rng.choice((12, 18, 24, 36)),
-            _text(rng, SENTENCES, 250, 700),
-            f"PG_{number}-2018_proposta.pdf",
-        ])
+        writer.writerow(
+            [
+                f"PG {number}/2018",
+                submitted.strftime("%d/%m/%Y %H:%M"),
+                name,
+                form,
+                _tax_code(rng, used),
+                "",
+                person,
+                f"ente{number}@pec.it",
+                title,
+                rng.choice(bando.zones).name,
+                _euro(grant + cofinancing),
+                _euro(grant),
+                _euro(cofinancing),
+                rng.choice((12, 18, 24, 36)),
+                _text(rng, SENTENCES, 250, 700),
+                f"PG_{number}-2018_proposta.pdf",
+            ]
+        )
     CACHE.mkdir(parents=True, exist_ok=True)
     tmp = spec.csv_path.with_suffix(".tmp")
     tmp.write_text(buffer.getvalue(), encoding="utf-8-sig")
@@ -263,8 +347,11 @@ def _plan(spec: Spec, bando: Bando) -> _Plan:
                 conflicts.add((m, d))
                 continue
             marks[(m, d)] = [
-                (code, scale[min(len(scale) - 1, max(0, quality + rng.randint(-2, 2)))],
-                 _text(rng, JUDGEMENTS, 100, 300))
+                (
+                    code,
+                    scale[min(len(scale) - 1, max(0, quality + rng.randint(-2, 2)))],
+                    _text(rng, JUDGEMENTS, 100, 300),
+                )
                 for code in subs
             ]
     return _Plan(domande, excluded, conflicts, marks)
@@ -281,9 +368,19 @@ class _Chain:
         before_json, after_json = canonical_json(None), canonical_json(after)
         key = "" if entity_id is None else str(entity_id)
         digest = audit.row_hash(self.prev, at, actor, action, entity, key, before_json, after_json)
-        self.rows.append({"at": at, "actor": actor, "action": action, "entity": entity, "entity_id": key,
-                          "before_json": before_json, "after_json": after_json, "prev_hash": self.prev,
-                          "hash": digest})
+        self.rows.append(
+            {
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "entity": entity,
+                "entity_id": key,
+                "before_json": before_json,
+                "after_json": after_json,
+                "prev_hash": self.prev,
+                "hash": digest,
+            }
+        )
         self.prev = digest
 
 
@@ -307,62 +404,122 @@ def _write(path: Path, spec: Spec, plan: _Plan, *, with_sheets: bool) -> dict[st
             clock = (SEDUTA_START + timedelta(minutes=1, seconds=k) for k in itertools.count())
             ids = []
             for name, role in people:
-                mid = conn.execute(insert(Commissario).values(name=name, role=role, email="",
-                                                              created_at=next(clock))).inserted_primary_key[0]
+                mid = conn.execute(
+                    insert(Commissario).values(name=name, role=role, email="", created_at=next(clock))
+                ).inserted_primary_key[0]
                 ids.append(mid)
                 chain.add(next(clock), chair, "commissario.aggiunto", "commissario", mid, {"nome": name, "ruolo": role})
             for (name, _), mid in zip(people, ids, strict=True):
                 at = next(clock)
                 conn.execute(insert(Dichiarazione).values(commissario_id=mid, declared_at=at, text=DEFAULT_DECLARATION))
-                chain.add(at, name, "dichiarazione.resa", "commissario", mid,
-                          {"testo": DEFAULT_DECLARATION, "data": at})
+                chain.add(
+                    at, name, "dichiarazione.resa", "commissario", mid, {"testo": DEFAULT_DECLARATION, "data": at}
+                )
             zone_ids = dict(conn.execute(select(ZonaRow.number, ZonaRow.id)).all())
             conn.execute(insert(Domanda), [_domanda_row(p, zone_ids) for p in plan.domande])
             dids = [r[0] for r in conn.execute(select(Domanda.id).order_by(Domanda.id))]
-            conn.execute(insert(Allegato), [{"domanda_id": did, "filename": a.filename, "sha256": None}
-                                            for did, p in zip(dids, plan.domande, strict=True) for a in p.attachments])
+            conn.execute(
+                insert(Allegato),
+                [
+                    {"domanda_id": did, "filename": a.filename, "sha256": None}
+                    for did, p in zip(dids, plan.domande, strict=True)
+                    for a in p.attachments
+                ],
+            )
             decided = SEDUTA_START + timedelta(minutes=10)
             locked_at = decided
             rules_json = conn.execute(select(BandoRow.rules_json)).scalar_one()
-            chain.add(locked_at, chair, "bando.regole_bloccate", "bando", bando.code,
-                      {"bloccate": True, "sha256": rules_digest(rules_json)})
-            conn.execute(insert(Ammissibilita), [
-                {"domanda_id": did, "outcome": "esclusa" if i in plan.excluded else "ammissibile",
-                 "reason": EXCLUSION_REASON if i in plan.excluded else ADMISSIBLE_REASON, "decided_at": decided,
-                 "decided_by": chair}
-                for i, did in enumerate(dids)
-            ])
+            chain.add(
+                locked_at,
+                chair,
+                "bando.regole_bloccate",
+                "bando",
+                bando.code,
+                {"bloccate": True, "sha256": rules_digest(rules_json)},
+            )
+            conn.execute(
+                insert(Ammissibilita),
+                [
+                    {
+                        "domanda_id": did,
+                        "outcome": "esclusa" if i in plan.excluded else "ammissibile",
+                        "reason": EXCLUSION_REASON if i in plan.excluded else ADMISSIBLE_REASON,
+                        "decided_at": decided,
+                        "decided_by": chair,
+                    }
+                    for i, did in enumerate(dids)
+                ],
+            )
             for i, p in enumerate(plan.domande):
                 excluded = i in plan.excluded
-                chain.add(decided, chair, "ammissibilita.decisa", "domanda", p.protocol,
-                          {"esito": "esclusa" if excluded else "ammissibile",
-                           "motivo": EXCLUSION_REASON if excluded else ADMISSIBLE_REASON})
+                chain.add(
+                    decided,
+                    chair,
+                    "ammissibilita.decisa",
+                    "domanda",
+                    p.protocol,
+                    {
+                        "esito": "esclusa" if excluded else "ammissibile",
+                        "motivo": EXCLUSION_REASON if excluded else ADMISSIBLE_REASON,
+                    },
+                )
             if with_sheets:
                 _conflicts_and_sheets(conn, spec, plan, bando, people, ids, dids, chain)
             else:
-                conn.execute(insert(Pacchetto), [
-                    {"commissario_id": ids[m], "direction": "uscita", "sequence": 1,
-                     "content_sha256": _package_sha(spec, m), "at": decided}
-                    for m in range(spec.members)
-                ])
+                conn.execute(
+                    insert(Pacchetto),
+                    [
+                        {
+                            "commissario_id": ids[m],
+                            "direction": "uscita",
+                            "sequence": 1,
+                            "content_sha256": _package_sha(spec, m),
+                            "at": decided,
+                        }
+                        for m in range(spec.members)
+                    ],
+                )
                 for m in range(spec.members):
-                    conn.execute(Commissario.__table__.update().where(Commissario.id == ids[m])
-                                 .values(public_key=_key(spec, m)[1]))
-            seduta_id = conn.execute(insert(Seduta).values(
-                number=1, day=SEDUTA_DAY, start_time="09:30", end_time="13:15",
-                place="Comune di Milano, Palazzo Marino – sala delle commissioni",
-                agenda="1. Ammissibilità formale\n2. Esame delle schede\n3. Graduatoria provvisoria",
-                notes="", opened_at=SEDUTA_START, remote=False)).inserted_primary_key[0]
-            conn.execute(insert(Presenza), [{"seduta_id": seduta_id, "commissario_id": mid, "present": True}
-                                            for mid in ids])
+                    conn.execute(
+                        Commissario.__table__.update()
+                        .where(Commissario.id == ids[m])
+                        .values(public_key=_key(spec, m)[1])
+                    )
+            seduta_id = conn.execute(
+                insert(Seduta).values(
+                    number=1,
+                    day=SEDUTA_DAY,
+                    start_time="09:30",
+                    end_time="13:15",
+                    place="Comune di Milano, Palazzo Marino – sala delle commissioni",
+                    agenda="1. Ammissibilità formale\n2. Esame delle schede\n3. Graduatoria provvisoria",
+                    notes="",
+                    opened_at=SEDUTA_START,
+                    remote=False,
+                )
+            ).inserted_primary_key[0]
+            conn.execute(
+                insert(Presenza), [{"seduta_id": seduta_id, "commissario_id": mid, "present": True} for mid in ids]
+            )
             for table_name, model in SEALED_TABLES.items():  # as the session hook seals rows the services write
                 for row_id, digest in read_rows(conn, model.__table__):
-                    chain.add(SEDUTA_START + timedelta(hours=4), SEAL_ACTOR, SEAL_ACTION, table_name, row_id,
-                              {"sha256": digest})
+                    chain.add(
+                        SEDUTA_START + timedelta(hours=4),
+                        SEAL_ACTOR,
+                        SEAL_ACTION,
+                        table_name,
+                        row_id,
+                        {"sha256": digest},
+                    )
             conn.execute(insert(AuditRow), chain.rows)
-            conn.execute(BandoRow.__table__.update().values(audit_head=chain.prev, rules_locked_at=locked_at,
-                                                            appointment_act="Determinazione n. 27/2018 (sintetica)",
-                                                            appointment_date=date(2018, 3, 5)))
+            conn.execute(
+                BandoRow.__table__.update().values(
+                    audit_head=chain.prev,
+                    rules_locked_at=locked_at,
+                    appointment_act="Determinazione n. 27/2018 (sintetica)",
+                    appointment_date=date(2018, 3, 5),
+                )
+            )
             uuid_ = conn.execute(select(BandoRow.file_uuid)).scalar_one()
         if with_sheets:
             with db.sessions.begin() as s:
@@ -374,25 +531,49 @@ def _write(path: Path, spec: Spec, plan: _Plan, *, with_sheets: bool) -> dict[st
 
 def _domanda_row(p: PlannedDomanda, zone_ids: dict[int, int]) -> dict[str, Any]:
     return {
-        "protocol": p.protocol, "submitted_at": p.submitted_at, "applicant": p.applicant, "legal_form": p.legal_form,
-        "tax_code": p.tax_code, "vat_number": p.vat_number, "legal_representative": p.legal_representative,
-        "pec": p.pec, "title": p.title, "zone_text": p.zone_text,
+        "protocol": p.protocol,
+        "submitted_at": p.submitted_at,
+        "applicant": p.applicant,
+        "legal_form": p.legal_form,
+        "tax_code": p.tax_code,
+        "vat_number": p.vat_number,
+        "legal_representative": p.legal_representative,
+        "pec": p.pec,
+        "title": p.title,
+        "zone_text": p.zone_text,
         "zona_id": None if p.zone_number is None else zone_ids[p.zone_number],
-        "total_cost_cents": p.total_cost_cents, "grant_cents": p.grant_cents,
-        "cofinancing_cents": p.cofinancing_cents, "duration_months": p.duration_months, "abstract": p.abstract,
-        "batch_id": None, "source_row": p.row, "content_sha256": p.content_sha256,
+        "total_cost_cents": p.total_cost_cents,
+        "grant_cents": p.grant_cents,
+        "cofinancing_cents": p.cofinancing_cents,
+        "duration_months": p.duration_months,
+        "abstract": p.abstract,
+        "batch_id": None,
+        "source_row": p.row,
+        "content_sha256": p.content_sha256,
     }
 
 
 def _sheet_content(bando: Bando, name: str, protocol: str, marks: list[tuple[str, Decimal, str]]) -> dict[str, object]:
     """The canonical content through the service's own ``content_of`` (duck-typed rows, no ORM cost)."""
     voti = [SimpleNamespace(sub_code=c, value=v, motivazione=t) for c, v, t in marks]
-    return content_of(bando, SimpleNamespace(name=name), SimpleNamespace(protocol=protocol),  # type: ignore[arg-type]
-                      SimpleNamespace(voti=voti))  # type: ignore[arg-type]
+    return content_of(
+        bando,
+        SimpleNamespace(name=name),
+        SimpleNamespace(protocol=protocol),  # type: ignore[arg-type]
+        SimpleNamespace(voti=voti),
+    )  # type: ignore[arg-type]
 
 
-def _conflicts_and_sheets(conn: Any, spec: Spec, plan: _Plan, bando: Bando, people: list[tuple[str, str]],
-                          ids: list[int], dids: list[int], chain: _Chain) -> None:
+def _conflicts_and_sheets(
+    conn: Any,
+    spec: Spec,
+    plan: _Plan,
+    bando: Bando,
+    people: list[tuple[str, str]],
+    ids: list[int],
+    dids: list[int],
+    chain: _Chain,
+) -> None:
     declared = SEDUTA_START + timedelta(minutes=15)
     rows = []
     for m in range(spec.members):
@@ -402,10 +583,23 @@ def _conflicts_and_sheets(conn: Any, spec: Spec, plan: _Plan, bando: Bando, peop
                 continue
             conflict = (m, i) in plan.conflicts
             reason = "Parente entro il secondo grado nel consiglio direttivo" if conflict else ""
-            rows.append({"commissario_id": ids[m], "domanda_id": dids[i], "has_conflict": conflict, "reason": reason,
-                         "declared_at": declared})
-            chain.add(declared, name, "conflitto.dichiarato" if conflict else "conflitto.assente", "domanda",
-                      p.protocol, {"commissario": name, "conflitto": conflict, "motivo": reason})
+            rows.append(
+                {
+                    "commissario_id": ids[m],
+                    "domanda_id": dids[i],
+                    "has_conflict": conflict,
+                    "reason": reason,
+                    "declared_at": declared,
+                }
+            )
+            chain.add(
+                declared,
+                name,
+                "conflitto.dichiarato" if conflict else "conflitto.assente",
+                "domanda",
+                p.protocol,
+                {"commissario": name, "conflitto": conflict, "motivo": reason},
+            )
     conn.execute(insert(Conflitto), rows)
     keys = sorted(plan.marks)
     times = iter(_times(SEDUTA_START + timedelta(minutes=30), len(keys), timedelta(hours=3)))
@@ -414,12 +608,22 @@ def _conflicts_and_sheets(conn: Any, spec: Spec, plan: _Plan, bando: Bando, peop
         at = next(times)
         content = _sheet_content(bando, people[m][0], plan.domande[i].protocol, plan.marks[(m, i)])
         digest = content_hash(content)
-        sheet_rows.append({"commissario_id": ids[m], "domanda_id": dids[i], "state": "inviata", "updated_at": at,
-                           "submitted_at": at, "content_hash": digest, "revision": 2})
+        sheet_rows.append(
+            {
+                "commissario_id": ids[m],
+                "domanda_id": dids[i],
+                "state": "inviata",
+                "updated_at": at,
+                "submitted_at": at,
+                "content_hash": digest,
+                "revision": 2,
+            }
+        )
         hashes.append((at, people[m][0], content, digest))
     conn.execute(insert(Scheda), sheet_rows)
-    sheet_ids = dict(((mid, did), sid) for sid, mid, did in conn.execute(
-        select(Scheda.id, Scheda.commissario_id, Scheda.domanda_id)))
+    sheet_ids = dict(
+        ((mid, did), sid) for sid, mid, did in conn.execute(select(Scheda.id, Scheda.commissario_id, Scheda.domanda_id))
+    )
     votes = []
     for (m, i), (at, name, content, digest) in zip(keys, hashes, strict=True):
         sid = sheet_ids[(ids[m], dids[i])]
@@ -457,22 +661,42 @@ def _write_returns(spec: Spec, plan: _Plan, info: dict[str, Any], folder: Path) 
             if i in plan.excluded:
                 continue
             conflict = (m, i) in plan.conflicts
-            conflicts.append({"protocol": p.protocol, "has_conflict": conflict, "declared_at": declared,
-                              "reason": "Parente entro il secondo grado nel consiglio direttivo" if conflict else ""})
+            conflicts.append(
+                {
+                    "protocol": p.protocol,
+                    "has_conflict": conflict,
+                    "declared_at": declared,
+                    "reason": "Parente entro il secondo grado nel consiglio direttivo" if conflict else "",
+                }
+            )
             if (m, i) in plan.marks:
                 marks = plan.marks[(m, i)]
                 at = declared + timedelta(seconds=i)
-                sheets.append({
-                    "protocol": p.protocol, "state": "inviata", "revision": 2, "updated_at": at, "submitted_at": at,
-                    "content_hash": content_hash(_sheet_content(bando, name, p.protocol, marks)),
-                    "marks": [{"sub_code": c, "value": str(v), "motivazione": t} for c, v, t in marks],
-                })
+                sheets.append(
+                    {
+                        "protocol": p.protocol,
+                        "state": "inviata",
+                        "revision": 2,
+                        "updated_at": at,
+                        "submitted_at": at,
+                        "content_hash": content_hash(_sheet_content(bando, name, p.protocol, marks)),
+                        "marks": [{"sub_code": c, "value": str(v), "motivazione": t} for c, v, t in marks],
+                    }
+                )
         payload = {
-            "format": FORMAT, "format_version": FORMAT_VERSION, "bando_code": info["code"],
-            "file_uuid": info["file_uuid"], "member_id": info["ids"][m], "member_name": name, "sequence": 1,
-            "package_sha256": _package_sha(spec, m), "created_at": SEDUTA_START + timedelta(hours=1),
-            "public_key": public, "declaration": {"declared_at": declared, "text": DEFAULT_DECLARATION},
-            "conflicts": conflicts, "sheets": sheets,
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "bando_code": info["code"],
+            "file_uuid": info["file_uuid"],
+            "member_id": info["ids"][m],
+            "member_name": name,
+            "sequence": 1,
+            "package_sha256": _package_sha(spec, m),
+            "created_at": SEDUTA_START + timedelta(hours=1),
+            "public_key": public,
+            "declaration": {"declared_at": declared, "text": DEFAULT_DECLARATION},
+            "conflicts": conflicts,
+            "sheets": sheets,
         }
         raw = canonical_json(payload).encode("utf-8")
         out = folder / f"ritorno-{m + 1}.valret"
@@ -511,8 +735,12 @@ def generate_merge(spec: Spec) -> tuple[Path, list[Path]]:
 
 
 def _cleanup(path: Path) -> None:
-    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
-              path.with_name(path.name + ".lock")):
+    for p in (
+        path,
+        path.with_name(path.name + "-wal"),
+        path.with_name(path.name + "-shm"),
+        path.with_name(path.name + ".lock"),
+    ):
         p.unlink(missing_ok=True)
 
 

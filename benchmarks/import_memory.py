@@ -84,7 +84,11 @@ def write_bomb(path: Path) -> Path:
 
 def measure(path: Path) -> dict[str, object]:
     proc = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path)], cwd=ROOT, capture_output=True, text=True, check=True,
+        [sys.executable, "-c", CHILD, str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -104,8 +108,10 @@ def main() -> None:
         path = build()
         size = path.stat().st_size / (1024 * 1024)
         result = measure(path)
-        print(f"{name}: file {size:.1f} MB, picco RSS {result['peak_mb']} MB, {result['seconds']} s — "
-              f"{str(result['outcome'])[:160]}")
+        print(
+            f"{name}: file {size:.1f} MB, picco RSS {result['peak_mb']} MB, {result['seconds']} s — "
+            f"{str(result['outcome'])[:160]}"
+        )
         path.unlink()
 
 

@@ -77,12 +77,15 @@ class Result:
 
         ratio = f"{self.value / self.floor:.1f} ×" if self.floor else "–"
         target = TARGETS.get((self.name, self.n)) or TARGETS.get((self.name, None)) or ""
-        return (f"| {self.name} | {self.n:,} | {self.m} | {self.runs} | {shown(self.value)} | {shown(self.floor)} "
-                f"| {ratio} | {target} | {self.extra} |")
+        return (
+            f"| {self.name} | {self.n:,} | {self.m} | {self.runs} | {shown(self.value)} | {shown(self.floor)} "
+            f"| {ratio} | {target} | {self.extra} |"
+        )
 
 
-def measure(fn: Callable[[], Any], setup: Callable[[], Any] | None = None, runs: int = 5,
-            budget: float = BUDGET_S) -> list[float]:
+def measure(
+    fn: Callable[[], Any], setup: Callable[[], Any] | None = None, runs: int = 5, budget: float = BUDGET_S
+) -> list[float]:
     """Wall times of ``fn`` (``setup`` untimed before each run); stops early when over ``budget``."""
     times: list[float] = []
     spent = 0.0
@@ -165,6 +168,7 @@ def bench_ranking(spec: Spec, runs: int) -> list[Result]:
     path = generate(spec)
     db = open_database(path, read_only=True)
     try:
+
         def ours() -> None:
             with db.sessions() as s:
                 ranking.compute(s)
@@ -179,8 +183,17 @@ def bench_ranking(spec: Spec, runs: int) -> list[Result]:
     )
     floor = measure(lambda: con.execute(sql).fetchall(), runs=max(runs, 5))
     con.close()
-    return [Result("ranking", spec.n, spec.members, len(times), median(times), median(floor),
-                   extra="services.ranking.compute vs one SQL AVG … GROUP BY")]
+    return [
+        Result(
+            "ranking",
+            spec.n,
+            spec.members,
+            len(times),
+            median(times),
+            median(floor),
+            extra="services.ranking.compute vs one SQL AVG … GROUP BY",
+        )
+    ]
 
 
 def bench_import(spec: Spec, runs: int) -> list[Result]:
@@ -224,8 +237,17 @@ def bench_import(spec: Spec, runs: int) -> list[Result]:
             con.close()
 
         floors = measure(floor, floor_setup, max(runs, 5))
-    return [Result("import", spec.n, spec.members, len(times), median(times), median(floors),
-                   extra="import_domande (plan + apply) vs csv + executemany")]
+    return [
+        Result(
+            "import",
+            spec.n,
+            spec.members,
+            len(times),
+            median(times),
+            median(floors),
+            extra="import_domande (plan + apply) vs csv + executemany",
+        )
+    ]
 
 
 def bench_sortfilter(spec: Spec, runs: int) -> list[Result]:
@@ -275,10 +297,24 @@ def bench_sortfilter(spec: Spec, runs: int) -> list[Result]:
     worst = max(median(measure(step, runs=max(runs, 5))) for step in steps.values())
     one_sort = median(measure(lambda: sorted(rows, key=lambda r: r.applicant.casefold()), runs=max(runs, 5)))
     return [
-        Result("sortfilter", spec.n, spec.members, len(times), median(times), median(floors),
-               extra="proxy: 3 sorts + filter + clear vs sorted/list comp"),
-        Result("sortfilter-1op", spec.n, spec.members, max(runs, 5), worst, one_sort,
-               extra="slowest single sort or search vs one sorted()"),
+        Result(
+            "sortfilter",
+            spec.n,
+            spec.members,
+            len(times),
+            median(times),
+            median(floors),
+            extra="proxy: 3 sorts + filter + clear vs sorted/list comp",
+        ),
+        Result(
+            "sortfilter-1op",
+            spec.n,
+            spec.members,
+            max(runs, 5),
+            worst,
+            one_sort,
+            extra="slowest single sort or search vs one sorted()",
+        ),
         Result("rows", spec.n, spec.members, 1, load, None, extra="load_domande (part of window)"),
     ]
 
@@ -303,8 +339,14 @@ def bench_autosave(spec: Spec, runs: int) -> list[Result]:
                 member = s.scalars(select(Commissario).where(Commissario.role == "componente")).first()
                 chair = s.scalars(select(Commissario).where(Commissario.role == "presidente")).one()
                 assert member is not None
-                targets = list(s.scalars(select(Scheda.domanda_id).where(Scheda.commissario_id == member.id)
-                                         .order_by(Scheda.domanda_id).limit(saves // 4)))
+                targets = list(
+                    s.scalars(
+                        select(Scheda.domanda_id)
+                        .where(Scheda.commissario_id == member.id)
+                        .order_by(Scheda.domanda_id)
+                        .limit(saves // 4)
+                    )
+                )
                 for did in targets:
                     sheets.reopen(s, member.id, did, chair.id, "Benchmark: revisione della scheda")
             values = [step.value for step in bando.scale]
@@ -312,9 +354,13 @@ def bench_autosave(spec: Spec, runs: int) -> list[Result]:
             times: list[float] = []
             for i in range(saves):
                 did = targets[i % len(targets)]
-                marks = {c: sheets.Mark(values[(i + k) % len(values)] if values[(i + k) % len(values)] >= Decimal("0")
-                                        else None, f"Motivazione in corso di scrittura, battuta {i} su {c}.")
-                         for k, c in enumerate(codes)}
+                marks = {
+                    c: sheets.Mark(
+                        values[(i + k) % len(values)] if values[(i + k) % len(values)] >= Decimal("0") else None,
+                        f"Motivazione in corso di scrittura, battuta {i} su {c}.",
+                    )
+                    for k, c in enumerate(codes)
+                }
                 t0 = time.perf_counter()
                 with db.sessions.begin() as s:
                     sheets.save_draft(s, member.id, did, marks)
@@ -323,8 +369,17 @@ def bench_autosave(spec: Spec, runs: int) -> list[Result]:
             db.close()
     times.sort()
     p95 = times[int(0.95 * (len(times) - 1))]
-    return [Result("autosave", spec.n, spec.members, len(times), median(times), None,
-                   extra=f"save_draft + commit (synchronous=FULL), p95 {p95 * 1000:.1f} ms")]
+    return [
+        Result(
+            "autosave",
+            spec.n,
+            spec.members,
+            len(times),
+            median(times),
+            None,
+            extra=f"save_draft + commit (synchronous=FULL), p95 {p95 * 1000:.1f} ms",
+        )
+    ]
 
 
 def _floor_pdf(lines: list[str]) -> bytes:
@@ -339,7 +394,7 @@ def _floor_pdf(lines: list[str]) -> bytes:
     for start in range(0, len(lines), 60):
         text = pdf.beginText(40, 800)
         text.setFont("Helvetica", 7)
-        for line in lines[start:start + 60]:
+        for line in lines[start : start + 60]:
             text.textLine(line[:160])
         pdf.drawText(text)
         pdf.showPage()
@@ -356,12 +411,14 @@ def bench_pdf(spec: Spec, runs: int) -> list[Result]:
     try:
         with db.sessions() as s:
             view = load_ranking(s)
-            lines = [f"{r.position or ''} {r.protocol} {r.applicant} {r.title} {r.total_final} {r.status}"
-                     for r in view.rows]
+            lines = [
+                f"{r.position or ''} {r.protocol} {r.applicant} {r.title} {r.total_final} {r.status}" for r in view.rows
+            ]
             data = collect_verbale(s, 1)
             verbale_lines = [i for sec in (*data.declarations, *data.decisions) for i in sec.items] + lines
         results = []
         for what, extra, floor_lines in (("graduatoria", {}, lines), ("verbale", {"seduta": 1}, verbale_lines)):
+
             def ours(what: str = what, extra: dict[str, int] = extra) -> None:
                 with db.sessions() as s:
                     export(s, what, "pdf", **extra)
@@ -369,8 +426,17 @@ def bench_pdf(spec: Spec, runs: int) -> list[Result]:
             times = measure(ours, runs=runs)
             floors = measure(lambda fl=floor_lines: _floor_pdf(fl), runs=runs)
             name = "pdf ranking" if what == "graduatoria" else "pdf verbale"
-            results.append(Result(name, spec.n, spec.members, len(times), median(times), median(floors),
-                                  extra=f"exports.documents.export vs raw canvas, {len(floor_lines)} lines"))
+            results.append(
+                Result(
+                    name,
+                    spec.n,
+                    spec.members,
+                    len(times),
+                    median(times),
+                    median(floors),
+                    extra=f"exports.documents.export vs raw canvas, {len(floor_lines)} lines",
+                )
+            )
         return results
     finally:
         db.close()
@@ -426,10 +492,24 @@ def bench_merge(spec: Spec, runs: int) -> list[Result]:
     floors = measure(floor, runs=max(runs, 5))
     sheets = len(inserts["scheda"][1])
     return [
-        Result("merge", spec.n, spec.members, len(times), median(times), median(floors),
-               extra=f"{len(returns)} returns, each merged in its own transaction vs read + sha256"),
-        Result("merge-bulk", spec.n, spec.members, len(times), median(times), median(bulks),
-               extra=f"the same merge vs executemany of its {sheets:,} submitted sheets and their marks"),
+        Result(
+            "merge",
+            spec.n,
+            spec.members,
+            len(times),
+            median(times),
+            median(floors),
+            extra=f"{len(returns)} returns, each merged in its own transaction vs read + sha256",
+        ),
+        Result(
+            "merge-bulk",
+            spec.n,
+            spec.members,
+            len(times),
+            median(times),
+            median(bulks),
+            extra=f"the same merge vs executemany of its {sheets:,} submitted sheets and their marks",
+        ),
     ]
 
 
@@ -459,6 +539,7 @@ def bench_verify(spec: Spec, runs: int) -> list[Result]:
     path = generate(spec)
     db = open_database(path, read_only=True)
     try:
+
         def ours() -> None:
             with db.sessions() as s:
                 report = seals.verify_file(s)
@@ -468,8 +549,17 @@ def bench_verify(spec: Spec, runs: int) -> list[Result]:
     finally:
         db.close()
     floor = measure(lambda: hashlib.sha256(path.read_bytes()).hexdigest(), runs=max(runs, 5))
-    return [Result("verify", spec.n, spec.members, len(times), median(times), median(floor),
-                   extra="seals.verify_file (chain and every seal) vs read + sha256 of the file")]
+    return [
+        Result(
+            "verify",
+            spec.n,
+            spec.members,
+            len(times),
+            median(times),
+            median(floor),
+            extra="seals.verify_file (chain and every seal) vs read + sha256 of the file",
+        )
+    ]
 
 
 _APP: Any = None
@@ -504,8 +594,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=None, help="runs per measure (default 5, 3 with --quick)")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
-    sizes = [int(x) for x in args.sizes.split(",")] if args.sizes else ([100, 1000] if args.quick else
-                                                                        [100, 1000, 5000, 20000])
+    sizes = (
+        [int(x) for x in args.sizes.split(",")]
+        if args.sizes
+        else ([100, 1000] if args.quick else [100, 1000, 5000, 20000])
+    )
     members = [int(x) for x in args.members.split(",")]
     runs = args.runs or (3 if args.quick else 5)
     only = set(args.only or BENCHES) | ({"window"} if args.only and "memory" in args.only else set())

@@ -9,11 +9,11 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
-from tests.builders import CommitteeFile, State, committee_file, new_file  # noqa: E402
-from valutazione.bando import Bando, default_template, load_bando  # noqa: E402
-from valutazione.db import Database  # noqa: E402
+from tests.builders import CommitteeFile, State, committee_file, new_file
+from valutazione.bando import Bando, default_template, load_bando
+from valutazione.db import Database
 
 SHARED_DATA = Path(__file__).resolve().parent.parent / "resources" / "demo"
 

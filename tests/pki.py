@@ -122,9 +122,7 @@ def issue_signer(
         )
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False
-        )
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False)
         .sign(ca.key, hashes.SHA256())
     )
     return Issued(key, cert, _write_pem(cert, directory / f"{file_stem}.pem"))
@@ -154,9 +152,7 @@ def tools_missing(*names: str) -> list[str]:
 def make_nss_db(directory: Path, ca_pem: Path) -> Path:
     """An NSS database (sql: format) that trusts ``ca_pem`` for signing, as pdfsig needs."""
     directory.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        ["certutil", "-N", "-d", f"sql:{directory}", "--empty-password"], check=True, capture_output=True
-    )
+    subprocess.run(["certutil", "-N", "-d", f"sql:{directory}", "--empty-password"], check=True, capture_output=True)
     subprocess.run(
         ["certutil", "-A", "-d", f"sql:{directory}", "-n", "testca", "-t", "CT,C,C", "-i", str(ca_pem)],
         check=True,

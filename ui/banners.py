@@ -99,8 +99,12 @@ def choose_backup(parent: QWidget | None, backups: list[Backup]) -> Backup | Non
     """Asks which backup to restore (tests replace this function)."""
     labels = [b.label for b in backups]
     label, ok = QInputDialog.getItem(
-        parent, tr("Ripristina da backup"), tr("Copie di sicurezza di questo file (la più recente per prima):"),
-        labels, 0, False,
+        parent,
+        tr("Ripristina da backup"),
+        tr("Copie di sicurezza di questo file (la più recente per prima):"),
+        labels,
+        0,
+        False,
     )
     return backups[labels.index(label)] if ok and label in labels else None
 
@@ -163,8 +167,10 @@ class FileSafety(QObject):
         if self.read_only_reason:
             self.banners.add(
                 WARNING,
-                tr("Aperto in sola lettura. {why} Le modifiche sono disattivate finché il file non viene "
-                   "riaperto in scrittura.").format(why=self.read_only_reason),
+                tr(
+                    "Aperto in sola lettura. {why} Le modifiche sono disattivate finché il file non viene "
+                    "riaperto in scrittura."
+                ).format(why=self.read_only_reason),
             )
         self.update_actions()
         self.verify_chain(db)
@@ -228,9 +234,11 @@ class FileSafety(QObject):
         self.broken_reason = text
         self.banners.add(
             ERROR,
-            tr("Sigillo violato: {text}{row}.{more} Il file è aperto in sola lettura e ogni modifica è rifiutata: "
-               "conservare questa copia, avvisare il responsabile del procedimento e ripristinare la copia "
-               "integra più recente (File → Ripristina da backup).").format(text=text, row=row, more=more),
+            tr(
+                "Sigillo violato: {text}{row}.{more} Il file è aperto in sola lettura e ogni modifica è rifiutata: "
+                "conservare questa copia, avvisare il responsabile del procedimento e ripristinare la copia "
+                "integra più recente (File → Ripristina da backup)."
+            ).format(text=text, row=row, more=more),
         )
         self.update_actions()
 
@@ -250,8 +258,10 @@ class FileSafety(QObject):
         if chosen is None or not dialogs.confirm(
             self._parent(),
             tr("Ripristina da backup"),
-            tr("Sostituire «{name}» con la copia del {label}? Il file attuale non viene cancellato: viene "
-               "conservato accanto, con un nome che indica la data.").format(name=path.name, label=chosen.label),
+            tr(
+                "Sostituire «{name}» con la copia del {label}? Il file attuale non viene cancellato: viene "
+                "conservato accanto, con un nome che indica la data."
+            ).format(name=path.name, label=chosen.label),
             yes=tr("Ripristina"),
         ):
             return

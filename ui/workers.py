@@ -52,7 +52,7 @@ class _Runnable(QRunnable):
                     if self.stop.is_set():
                         raise Cancelled
             self._emit(self.signals.finished, result)
-        except Exception as exc:  # noqa: BLE001 - shown to the user instead of dying in a thread
+        except Exception as exc:
             # A core function stops on Annulla by raising its own error (the importer's
             # ImportCancelledError is a ValutazioneError): once the user has cancelled, whatever
             # ended the task is a cancellation, not a failure to report. The transaction was rolled back.

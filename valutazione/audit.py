@@ -145,8 +145,16 @@ def verify_chain(
     """
     total = session.scalar(select(func.count(AuditRow.id))) or 0
     columns = select(
-        AuditRow.id, AuditRow.at, AuditRow.actor, AuditRow.action, AuditRow.entity, AuditRow.entity_id,
-        AuditRow.before_json, AuditRow.after_json, AuditRow.prev_hash, AuditRow.hash,
+        AuditRow.id,
+        AuditRow.at,
+        AuditRow.actor,
+        AuditRow.action,
+        AuditRow.entity,
+        AuditRow.entity_id,
+        AuditRow.before_json,
+        AuditRow.after_json,
+        AuditRow.prev_hash,
+        AuditRow.hash,
     ).order_by(AuditRow.id)
     prev = GENESIS
     count = 0

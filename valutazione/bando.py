@@ -205,8 +205,11 @@ class Bando:
                 "forme_giuridiche_ammesse": list(self.legal_forms),
                 # Written only when set, so the stored rules of every call that keeps the default
                 # (and the hashes sealing them) stay byte for byte what they were.
-                **({} if self.attachment_max_mb == DEFAULT_ATTACHMENT_MAX_MB
-                   else {"allegato_dimensione_massima_mb": self.attachment_max_mb}),
+                **(
+                    {}
+                    if self.attachment_max_mb == DEFAULT_ATTACHMENT_MAX_MB
+                    else {"allegato_dimensione_massima_mb": self.attachment_max_mb}
+                ),
             },
             "zone": [{"numero": z.number, "nome": z.name, "alias": list(z.aliases)} for z in self.zones],
             "valutazione": {
@@ -349,30 +352,8 @@ def bando_from_mapping(data: Any, source: str = "") -> Bando:
     head = _Reader(root.get("bando"), "bando", source)
     evaluation = _Reader(root.get("valutazione"), "valutazione", source)
 
-    budget = head.decimal("budget")
-    cap = head.decimal("contributo_massimo")
-    try:
-        budget_cents, cap_cents = to_cents(budget), to_cents(cap)
-    except ValueError as exc:
-        raise head.fail("budget", str(exc)) from exc
-    if cap_cents <= 0:
-        raise head.fail("contributo_massimo", "deve essere maggiore di zero")
-    if cap_cents > budget_cents:
-        raise head.fail("contributo_massimo", "non può superare il budget del bando")
-    cofin = head.decimal("cofinanziamento_minimo_percento")
-    if cofin > 100:
-        raise head.fail("cofinanziamento_minimo_percento", "deve essere una percentuale tra 0 e 100")
-    tz_name = head.text("fuso_orario", "Europe/Rome")
-    try:
-        tz = ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise head.fail("fuso_orario", f"fuso orario sconosciuto: {tz_name}") from exc
-    raw_deadline = head.get("scadenza")
-    try:
-        deadline = raw_deadline if isinstance(raw_deadline, datetime) else datetime.fromisoformat(str(raw_deadline))
-    except ValueError as exc:
-        raise head.fail("scadenza", f"data e ora non valide: {raw_deadline!r}") from exc
-    deadline = deadline.replace(tzinfo=tz) if deadline.tzinfo is None else deadline.astimezone(tz)
+    budget_cents, cap_cents, cofin = _money(head)
+    tz_name, deadline = _deadline(head)
     legal_forms = head.table_list("forme_giuridiche_ammesse")
     if not legal_forms or not all(isinstance(f, str) and f.strip() for f in legal_forms):
         raise head.fail("forme_giuridiche_ammesse", "deve essere un elenco non vuoto di testi")
@@ -405,15 +386,7 @@ def bando_from_mapping(data: Any, source: str = "") -> Bando:
     values = [s.value for s in scale]
     if len(set(values)) != len(values):
         raise evaluation.fail("scala", "valori ripetuti nella scala")
-    tie_chain = tuple(evaluation.table_list("spareggio"))
-    known = {c.code for c in criteria} | {TIE_SUBMISSION}
-    for i, rule in enumerate(tie_chain):
-        if not isinstance(rule, str) or rule not in known:
-            raise BandoError(
-                f"valutazione.spareggio[{i}]",
-                f"«{rule}» non è un criterio del bando né «{TIE_SUBMISSION}»",
-                source,
-            )
+    tie_chain = _tie_chain(evaluation, criteria, source)
     points_step = evaluation.decimal("passo_punti", "0.5")
     if points_step <= 0:
         raise evaluation.fail("passo_punti", "deve essere maggiore di zero")
@@ -458,6 +431,54 @@ def bando_from_mapping(data: Any, source: str = "") -> Bando:
     for reader in (head, evaluation, root):
         reader.check_unknown()
     return bando
+
+
+def _money(head: _Reader) -> tuple[int, int, Decimal]:
+    """Budget and cap in cents and the minimum co-financing share, each checked against the others."""
+    budget = head.decimal("budget")
+    cap = head.decimal("contributo_massimo")
+    try:
+        budget_cents, cap_cents = to_cents(budget), to_cents(cap)
+    except ValueError as exc:
+        raise head.fail("budget", str(exc)) from exc
+    if cap_cents <= 0:
+        raise head.fail("contributo_massimo", "deve essere maggiore di zero")
+    if cap_cents > budget_cents:
+        raise head.fail("contributo_massimo", "non può superare il budget del bando")
+    cofin = head.decimal("cofinanziamento_minimo_percento")
+    if cofin > 100:
+        raise head.fail("cofinanziamento_minimo_percento", "deve essere una percentuale tra 0 e 100")
+    return budget_cents, cap_cents, cofin
+
+
+def _deadline(head: _Reader) -> tuple[str, datetime]:
+    """The time zone's name and the submission deadline in it."""
+    tz_name = head.text("fuso_orario", "Europe/Rome")
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise head.fail("fuso_orario", f"fuso orario sconosciuto: {tz_name}") from exc
+    raw_deadline = head.get("scadenza")
+    try:
+        deadline = raw_deadline if isinstance(raw_deadline, datetime) else datetime.fromisoformat(str(raw_deadline))
+    except ValueError as exc:
+        raise head.fail("scadenza", f"data e ora non valide: {raw_deadline!r}") from exc
+    deadline = deadline.replace(tzinfo=tz) if deadline.tzinfo is None else deadline.astimezone(tz)
+    return tz_name, deadline
+
+
+def _tie_chain(evaluation: _Reader, criteria: tuple[Criterion, ...], source: str) -> tuple[str, ...]:
+    """The tie-break chain: criterion codes, then optionally the submission time."""
+    tie_chain = tuple(evaluation.table_list("spareggio"))
+    known = {c.code for c in criteria} | {TIE_SUBMISSION}
+    for i, rule in enumerate(tie_chain):
+        if not isinstance(rule, str) or rule not in known:
+            raise BandoError(
+                f"valutazione.spareggio[{i}]",
+                f"«{rule}» non è un criterio del bando né «{TIE_SUBMISSION}»",
+                source,
+            )
+    return tie_chain
 
 
 def _zone(data: Any, prefix: str, source: str) -> Zone:

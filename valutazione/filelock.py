@@ -108,7 +108,7 @@ class WriterLock:
         me = Holder(getpass.getuser(), socket.gethostname(), os.getpid(), datetime.now().isoformat(timespec="seconds"))
         opened: list[IO[str]] = []
         try:
-            opened.append(open(self.path, "a+", encoding="utf-8"))  # noqa: SIM115 - kept while held
+            opened.append(open(self.path, "a+", encoding="utf-8"))
             if self.inode_path is not None:
                 try:
                     opened.append(_open_shared(self.inode_path))

@@ -47,9 +47,7 @@ def validate_comparison(member: str, comparison: Comparison) -> None:
     if not isinstance(degree, Decimal) or not degree.is_finite():
         raise RuleViolation(f"{member}: grado non valido per la coppia {pair}")
     if degree < MIN_DEGREE or degree > MAX_DEGREE or degree % DEGREE_STEP != 0:
-        raise RuleViolation(
-            f"{member}: il grado {format_it(degree)} per la coppia {pair} va da 1 a 6 (mezzi ammessi)"
-        )
+        raise RuleViolation(f"{member}: il grado {format_it(degree)} per la coppia {pair} va da 1 a 6 (mezzi ammessi)")
     if c.preferred is None and degree != MIN_DEGREE:
         raise RuleViolation(f"{member}: la parità sulla coppia {pair} vale 1, non {format_it(degree)}")
     if c.preferred is not None and degree == MIN_DEGREE:
@@ -82,9 +80,7 @@ def member_sums(member: str, comparisons: Sequence[Comparison]) -> dict[str, Dec
     return sums
 
 
-def pairwise_coefficients(
-    variant: str, comparisons: Mapping[str, Sequence[Comparison]]
-) -> dict[str, Fraction]:
+def pairwise_coefficients(variant: str, comparisons: Mapping[str, Sequence[Comparison]]) -> dict[str, Fraction]:
     """Coefficient 0..1 per application from ``{member: comparisons}``, variant ``somma`` or ``media``."""
     sums = {m: member_sums(m, cs) for m, cs in comparisons.items() if cs}
     return {p: detail.mean for p, detail in _aggregate(variant, sums).items()}
@@ -121,9 +117,7 @@ def _aggregate(variant: str, sums: Mapping[str, Mapping[str, Decimal]]) -> dict[
     raise RuleViolation(f"Variante di confronto a coppie sconosciuta: {variant}")
 
 
-def score_pairwise(
-    bando: Bando, sub_code: str, comparisons: Mapping[str, Sequence[Comparison]]
-) -> dict[str, SubScore]:
+def score_pairwise(bando: Bando, sub_code: str, comparisons: Mapping[str, Sequence[Comparison]]) -> dict[str, SubScore]:
     """Collegial points of one pairwise sub-criterion for every application compared, by protocol."""
     sub = subcriterion_or_error(bando, sub_code)
     variant = bando.criterion_of(sub_code).pairwise

@@ -100,9 +100,7 @@ def _far_apart(points: bool, maximum: Decimal, low: Decimal, high: Decimal, limi
 def format_it(value: Decimal | Fraction) -> str:
     """A number the Italian way for messages (``0,75``); Fractions are shown to four decimals."""
     if isinstance(value, Fraction):
-        value = (
-            (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.0001")).normalize()
-        )
+        value = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.0001")).normalize()
     text = format(value, "f")
     return text.replace(".", ",")
 
@@ -128,9 +126,7 @@ def validate_value(bando: Bando, sub_code: str, value: Decimal) -> None:
     """
     sub = subcriterion_or_error(bando, sub_code)
     if is_pairwise(bando, sub_code):
-        raise RuleViolation(
-            f"Il sottocriterio {sub_code} si valuta con il confronto a coppie, non con un voto"
-        )
+        raise RuleViolation(f"Il sottocriterio {sub_code} si valuta con il confronto a coppie, non con un voto")
     if not isinstance(value, Decimal) or not value.is_finite():
         raise RuleViolation(f"Il valore {value!r} per {sub_code} non è un numero valido")
     shown = format_it(value)
@@ -141,9 +137,7 @@ def validate_value(bando: Bando, sub_code: str, value: Decimal) -> None:
     if value < 0:
         raise RuleViolation(f"Il punteggio {shown} per {sub_code} non può essere negativo")
     if value > sub.maximum:
-        raise RuleViolation(
-            f"Il punteggio {shown} supera il massimo di {format_it(sub.maximum)} per {sub_code}"
-        )
+        raise RuleViolation(f"Il punteggio {shown} supera il massimo di {format_it(sub.maximum)} per {sub_code}")
     if value % bando.points_step != 0:
         raise RuleViolation(
             f"Il punteggio {shown} non rispetta il passo di {format_it(bando.points_step)} per {sub_code}"

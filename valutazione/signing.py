@@ -275,9 +275,7 @@ def pkcs11_signer(
         raise SignatureError(f"Impossibile caricare la libreria PKCS#11 «{lib_path}»: {exc}") from exc
     try:
         cert_id = None if key_label or cert_label else _nonrepudiation_cert_id(session)
-        signer = PKCS11Signer(
-            session, cert_label=cert_label, key_label=key_label, cert_id=cert_id, key_id=cert_id
-        )
+        signer = PKCS11Signer(session, cert_label=cert_label, key_label=key_label, cert_id=cert_id, key_id=cert_id)
         name = _cn(signer.signing_cert)  # loads key and certificate now, to fail early
         names = _names(signer.signing_cert)
     except p11_errors.PKCS11Error as exc:

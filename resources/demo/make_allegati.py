@@ -50,9 +50,16 @@ def labelled(label: str, value: str) -> Paragraph:
 def write_pdf(row: dict[str, str], target: Path) -> None:
     styles = getSampleStyleSheet()
     doc = SimpleDocTemplate(
-        str(target), pagesize=A4, leftMargin=2.2 * cm, rightMargin=2.2 * cm, topMargin=2 * cm,
-        bottomMargin=2 * cm, title=f"Proposta progettuale {row['Protocollo']}", author=row["Denominazione"],
-        subject="PON Metro 2014-2020 – MI3.3.1.e", creator="valutazione (dati dimostrativi)",
+        str(target),
+        pagesize=A4,
+        leftMargin=2.2 * cm,
+        rightMargin=2.2 * cm,
+        topMargin=2 * cm,
+        bottomMargin=2 * cm,
+        title=f"Proposta progettuale {row['Protocollo']}",
+        author=row["Denominazione"],
+        subject="PON Metro 2014-2020 – MI3.3.1.e",
+        creator="valutazione (dati dimostrativi)",
     )
     budget = Table(
         [
@@ -63,12 +70,16 @@ def write_pdf(row: dict[str, str], target: Path) -> None:
         ],
         colWidths=[9 * cm, 5 * cm],
     )
-    budget.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-        ("ALIGN", (1, 0), (1, -1), "RIGHT"),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-    ]))
+    budget.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+            ]
+        )
+    )
     story = [
         Paragraph("Comune di Milano – PON Metro 2014-2020 – Progetto MI3.3.1.e", styles["Normal"]),
         Paragraph("Proposta progettuale (dati dimostrativi)", styles["Heading3"]),

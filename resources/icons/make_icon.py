@@ -20,12 +20,17 @@ def draw(size: int) -> Image.Image:
     left, right = int(s * 0.2), int(s * 0.8)
     for i, (width, colour) in enumerate(((1.0, GREEN), (0.78, WHITE), (0.56, WHITE))):
         top = int(s * (0.22 + i * 0.2))
-        d.rounded_rectangle((left, top, left + int((right - left) * width), top + int(s * 0.12)),
-                            radius=s // 30, fill=colour)
+        d.rounded_rectangle(
+            (left, top, left + int((right - left) * width), top + int(s * 0.12)), radius=s // 30, fill=colour
+        )
     # a tick over the funded bar
     w = max(1, s // 14)
-    d.line([(int(s * 0.55), int(s * 0.84)), (int(s * 0.65), int(s * 0.93)), (int(s * 0.85), int(s * 0.7))],
-           fill=GREEN, width=w, joint="curve")
+    d.line(
+        [(int(s * 0.55), int(s * 0.84)), (int(s * 0.65), int(s * 0.93)), (int(s * 0.85), int(s * 0.7))],
+        fill=GREEN,
+        width=w,
+        joint="curve",
+    )
     return img.resize((size, size), Image.LANCZOS)
 
 

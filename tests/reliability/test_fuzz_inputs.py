@@ -120,7 +120,7 @@ def xlsx_bytes(rows: list[list[Any]]) -> bytes | None:
             sheet.append(row)
         out = io.BytesIO()
         wb.save(out)
-    except Exception:  # noqa: BLE001 - openpyxl's IllegalCharacterError, ValueError, OverflowError...
+    except Exception:
         return None
     return out.getvalue()
 

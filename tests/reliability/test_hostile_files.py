@@ -165,6 +165,7 @@ def test_xlsx_bomb_refused_from_its_zip_directory(chair_file: Database, tmp_path
     """A small XLSX that unpacks to over the limit is refused before openpyxl parses a byte of it."""
     data = xlsx_bytes([list(scenario.HEADER), row(1)])
     assert data is not None
+
     def sheet(stream: object) -> None:
         write = stream.write  # type: ignore[attr-defined]
         write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')

@@ -6,18 +6,18 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import uuid  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
 
-from tests import builders  # noqa: E402
-from tests.builders import CommitteeFile, State  # noqa: E402
-from tests.ui import screenshots  # noqa: E402
-from ui.app import guard_none_refcount  # noqa: E402
+from tests import builders
+from tests.builders import CommitteeFile, State
+from tests.ui import screenshots
+from ui.app import guard_none_refcount
 
 guard_none_refcount()  # the GUI's protection against PySide6's stray decrements of None (see ui/app.py)
 

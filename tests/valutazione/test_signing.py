@@ -80,9 +80,7 @@ class Pki:
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     directory = tmp_path_factory.mktemp("pki")
     ca = make_ca(directory)
-    signers = [
-        issue_signer(ca, directory, name.split(" - ")[1], f"signer{i}") for i, name in enumerate(NAMES)
-    ]
+    signers = [issue_signer(ca, directory, name.split(" - ")[1], f"signer{i}") for i, name in enumerate(NAMES)]
     p12 = [export_p12(s, ca, directory / f"signer{i}.p12", PASSWORD) for i, s in enumerate(signers)]
     other_dir = directory / "other"
     other_dir.mkdir()
@@ -379,9 +377,7 @@ def test_token_signature_is_valid_for_pyhanko_and_pdfsig(
     if not tools_missing("pdfsig", "certutil"):
         nss = make_nss_db(tmp_path / "nss", token_ca)
         output, sigs = run_pdfsig(blank, nss)
-        assert sigs[0].field_name == NAMES[0] and sigs[0].signature_valid and sigs[0].certificate_trusted, (
-            output
-        )
+        assert sigs[0].field_name == NAMES[0] and sigs[0].signature_valid and sigs[0].certificate_trusted, output
 
 
 @needs_softhsm
@@ -459,9 +455,7 @@ def test_cli_sign_writes_output_file(
     assert f"Campi firma ancora vuoti: «{NAMES[1]}», «{NAMES[2]}»" in capsys.readouterr().out
 
 
-def test_cli_asks_the_password_when_no_file_is_given(
-    blank: Path, pki: Pki, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cli_asks_the_password_when_no_file_is_given(blank: Path, pki: Pki, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without --password-file the secret is asked without echo (getpass), never read from argv."""
     prompts: list[str] = []
 

@@ -85,8 +85,11 @@ class AttachmentFolder:
         """``path`` if it is a regular file inside the folder within the size limit, else a refusal."""
         real = path.resolve()
         if not real.is_relative_to(self.real_root):
-            return Lookup(None, f"allegato «{filename}» rifiutato: è un collegamento a un file fuori dalla "
-                                "cartella degli allegati", refused=True)
+            return Lookup(
+                None,
+                f"allegato «{filename}» rifiutato: è un collegamento a un file fuori dalla cartella degli allegati",
+                refused=True,
+            )
         try:
             info = os.stat(real)
         except OSError as exc:
@@ -106,8 +109,10 @@ def _not_acceptable(info: os.stat_result, filename: str, max_bytes: int) -> str:
 def _too_large(size: int, filename: str, max_bytes: int) -> str:
     if size <= max_bytes:
         return ""
-    return (f"allegato «{filename}» rifiutato: {_mb(size)}, oltre il limite di {_mb(max_bytes)} "
-            "fissato dal bando (chiave bando.allegato_dimensione_massima_mb)")
+    return (
+        f"allegato «{filename}» rifiutato: {_mb(size)}, oltre il limite di {_mb(max_bytes)} "
+        "fissato dal bando (chiave bando.allegato_dimensione_massima_mb)"
+    )
 
 
 def _mb(size: int) -> str:

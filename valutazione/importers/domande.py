@@ -28,6 +28,7 @@ from valutazione.db import load_rules
 from valutazione.errors import ImportRefusedError
 from valutazione.importers.attachments import AttachmentFolder, read_attachment, split_attachments
 from valutazione.importers.parsing import (
+    ZoneMatch,
     check_tax_code,
     check_vat_number,
     match_zone,
@@ -55,13 +56,17 @@ from valutazione.models import Allegato, Blob, Domanda, Flag, ImportBatch, ZonaR
 from valutazione.money import format_decimal_it, format_euro
 
 __all__ = [
-    "apply_import", "content_hash", "existing_domande", "import_domande", "plan_import", "protocol_key",
+    "apply_import",
+    "content_hash",
+    "existing_domande",
+    "import_domande",
+    "plan_import",
+    "protocol_key",
     "read_table",
 ]
 
 WRITE_CHUNK = 500  # applications per multi-row INSERT: few round trips, bounded memory and statement size
-REQUIRED_TEXT = {"protocollo": "protocollo", "denominazione": "denominazione",
-                 "titolo": "titolo del progetto"}
+REQUIRED_TEXT = {"protocollo": "protocollo", "denominazione": "denominazione", "titolo": "titolo del progetto"}
 AMOUNTS = ("costo_totale", "contributo", "cofinanziamento")
 
 
@@ -159,6 +164,51 @@ def _read_row(
     row: _Row, bando: Bando, folder: AttachmentFolder | None, *, has_attachments: bool
 ) -> PlannedDomanda | None:
     """The row as an application with its flags, or None when a required value cannot be read."""
+    submitted_at, amounts, duration = _readable_values(row, bando)
+    if row.refusals or submitted_at is None:
+        return None
+    flags: dict[str, list[str]] = {}
+    tax_code, vat = _tax_identity(row, flags)
+    legal_form = row.text("forma_giuridica")
+    if normalise_words(legal_form) not in {normalise_words(f) for f in bando.legal_forms}:
+        shown = f"«{legal_form}»" if legal_form else "non indicata"
+        flags["forma_giuridica"] = [f"forma giuridica {shown}: non tra quelle ammesse dal bando"]
+    zone_text = row.text("zona")
+    zone = _zone(zone_text, bando, flags)
+    _money_flags(flags, bando, amounts["costo_totale"], amounts["contributo"], amounts["cofinanziamento"])
+    if submitted_at > bando.deadline:
+        flags["fuori_termine"] = [
+            f"inviata il {submitted_at:%d/%m/%Y %H:%M}, dopo la scadenza del {bando.deadline:%d/%m/%Y %H:%M}"
+        ]
+    attachments = _attachments(row, folder, flags, has_attachments=has_attachments)
+
+    plan = PlannedDomanda(
+        row=row.number,
+        protocol=row.protocol,
+        submitted_at=submitted_at,
+        applicant=row.text("denominazione"),
+        legal_form=legal_form,
+        tax_code=tax_code,
+        vat_number=vat,
+        legal_representative=row.text("legale_rappresentante"),
+        pec=row.text("pec"),
+        title=row.text("titolo"),
+        zone_text=zone_text,
+        zone_number=zone.zone.number if zone.zone else None,
+        total_cost_cents=amounts["costo_totale"],
+        grant_cents=amounts["contributo"],
+        cofinancing_cents=amounts["cofinanziamento"],
+        duration_months=duration,
+        abstract=row.text("abstract"),
+        attachments=attachments,
+        flags=tuple(PlannedFlag(rule, "; ".join(details)) for rule, details in flags.items()),
+        content_sha256="",
+    )
+    return replace(plan, content_sha256=content_hash(plan))
+
+
+def _readable_values(row: _Row, bando: Bando) -> tuple[datetime | None, dict[str, int], int | None]:
+    """Submission time, amounts and duration; every value that cannot be read refuses the row by field."""
     for field in row.columns:
         cell = row.cell(field)
         found = unsafe_character(cell) if isinstance(cell, str) else None
@@ -183,10 +233,11 @@ def _read_row(
         duration = parse_duration(row.cell("durata_mesi"))
     except ValueError as exc:
         row.refuse("durata_mesi", str(exc))
-    if row.refusals or submitted_at is None:
-        return None
+    return submitted_at, amounts, duration
 
-    flags: dict[str, list[str]] = {}
+
+def _tax_identity(row: _Row, flags: dict[str, list[str]]) -> tuple[str, str]:
+    """Tax code and VAT number, normalised when valid; an invalid one is a flag, not a refusal."""
     tax_code, vat = row.text("codice_fiscale"), row.text("partita_iva")
     try:
         tax_code = check_tax_code(tax_code)
@@ -197,37 +248,20 @@ def _read_row(
             vat = check_vat_number(vat)
         except ValueError as exc:
             flags.setdefault("cf_non_valido", []).append(str(exc))
-    legal_form = row.text("forma_giuridica")
-    if normalise_words(legal_form) not in {normalise_words(f) for f in bando.legal_forms}:
-        shown = f"«{legal_form}»" if legal_form else "non indicata"
-        flags["forma_giuridica"] = [f"forma giuridica {shown}: non tra quelle ammesse dal bando"]
-    zone_text = row.text("zona")
+    return tax_code, vat
+
+
+def _zone(zone_text: str, bando: Bando, flags: dict[str, list[str]]) -> ZoneMatch:
     zone = match_zone(zone_text, bando.zones)
     if zone.status == "unknown":
         shown = f"«{zone_text}»" if zone_text else "non indicata"
         flags["zona_non_ammessa"] = [f"zona {shown}: non corrisponde a nessuna zona bersaglio del bando"]
     elif zone.status == "ambiguous":
         numbers = ", ".join(str(n) for n in zone.candidates)
-        flags["zona_ambigua"] = [f"zona «{zone_text}»: corrisponde a più zone bersaglio ({numbers}); "
-                                 "la commissione deve indicare quale"]
-    _money_flags(flags, bando, amounts["costo_totale"], amounts["contributo"], amounts["cofinanziamento"])
-    if submitted_at > bando.deadline:
-        flags["fuori_termine"] = [f"inviata il {submitted_at:%d/%m/%Y %H:%M}, dopo la scadenza del "
-                                  f"{bando.deadline:%d/%m/%Y %H:%M}"]
-    attachments = _attachments(row, folder, flags, has_attachments=has_attachments)
-
-    plan = PlannedDomanda(
-        row=row.number, protocol=row.protocol, submitted_at=submitted_at, applicant=row.text("denominazione"),
-        legal_form=legal_form, tax_code=tax_code, vat_number=vat,
-        legal_representative=row.text("legale_rappresentante"), pec=row.text("pec"), title=row.text("titolo"),
-        zone_text=zone_text, zone_number=zone.zone.number if zone.zone else None,
-        total_cost_cents=amounts["costo_totale"], grant_cents=amounts["contributo"],
-        cofinancing_cents=amounts["cofinanziamento"], duration_months=duration, abstract=row.text("abstract"),
-        attachments=attachments,
-        flags=tuple(PlannedFlag(rule, "; ".join(details)) for rule, details in flags.items()),
-        content_sha256="",
-    )
-    return replace(plan, content_sha256=content_hash(plan))
+        flags["zona_ambigua"] = [
+            f"zona «{zone_text}»: corrisponde a più zone bersaglio ({numbers}); la commissione deve indicare quale"
+        ]
+    return zone
 
 
 _DERIVED = frozenset({"row", "flags", "content_sha256", "zone_number"})
@@ -250,11 +284,14 @@ def content_hash(plan: PlannedDomanda) -> str:
 
 def _money_flags(flags: dict[str, list[str]], bando: Bando, total: int, grant: int, cofinancing: int) -> None:
     if grant > bando.cap_cents:
-        flags["oltre_massimale"] = [f"contributo richiesto {format_euro(grant)}, oltre il massimale di "
-                                    f"{format_euro(bando.cap_cents)}"]
+        flags["oltre_massimale"] = [
+            f"contributo richiesto {format_euro(grant)}, oltre il massimale di {format_euro(bando.cap_cents)}"
+        ]
     if total != grant + cofinancing:
-        flags["costo_incoerente"] = [f"costo totale {format_euro(total)} diverso da contributo "
-                                     f"+ cofinanziamento ({format_euro(grant + cofinancing)})"]
+        flags["costo_incoerente"] = [
+            f"costo totale {format_euro(total)} diverso da contributo "
+            f"+ cofinanziamento ({format_euro(grant + cofinancing)})"
+        ]
     minimum = bando.min_cofinancing_percent
     if Decimal(cofinancing) * 100 < minimum * total:
         share = format_decimal_it(Decimal(cofinancing) * 100 / total)
@@ -265,8 +302,9 @@ def _money_flags(flags: dict[str, list[str]], bando: Bando, total: int, grant: i
         ]
 
 
-def _attachments(row: _Row, folder: AttachmentFolder | None, flags: dict[str, list[str]], *,
-                 has_attachments: bool) -> tuple[PlannedAttachment, ...]:
+def _attachments(
+    row: _Row, folder: AttachmentFolder | None, flags: dict[str, list[str]], *, has_attachments: bool
+) -> tuple[PlannedAttachment, ...]:
     names = split_attachments(row.text("allegati") if has_attachments else "")
     if folder is None:
         return tuple(PlannedAttachment(n, None) for n in names)
@@ -303,8 +341,12 @@ def apply_import(
         return ImportResult(report, 0, None)
     max_bytes = load_rules(session).attachment_max_bytes
     zone_ids = {number: id_ for id_, number in session.execute(select(ZonaRow.id, ZonaRow.number))}
-    batch = ImportBatch(filename=report.filename, sha256=report.file_sha256,
-                        rows_imported=len(report.domande), rows_refused=len(report.refused_rows))
+    batch = ImportBatch(
+        filename=report.filename,
+        sha256=report.file_sha256,
+        rows_imported=len(report.domande),
+        rows_refused=len(report.refused_rows),
+    )
     session.add(batch)
     session.flush()
     stored: set[str] = set()
@@ -313,26 +355,40 @@ def apply_import(
     # one: at 5,000 applications the per-row flush (and the unit of work around it) was most of the
     # import. All of it stays in the caller's transaction, so an error or a cancel still leaves nothing.
     for start in range(0, total, WRITE_CHUNK):
-        chunk = report.domande[start:start + WRITE_CHUNK]
+        chunk = report.domande[start : start + WRITE_CHUNK]
         rows: list[dict[str, object]] = []
         children: list[tuple[str, dict[str, str], list[tuple[str, str | None]]]] = []
         for done, plan in enumerate(chunk, start=start):
             if cancelled is not None and cancelled():
                 raise ImportCancelledError()
-            rows.append({
-                "protocol": plan.protocol, "submitted_at": plan.submitted_at, "applicant": plan.applicant,
-                "legal_form": plan.legal_form, "tax_code": plan.tax_code, "vat_number": plan.vat_number,
-                "legal_representative": plan.legal_representative, "pec": plan.pec, "title": plan.title,
-                "zone_text": plan.zone_text,
-                "zona_id": None if plan.zone_number is None else zone_ids.get(plan.zone_number),
-                "total_cost_cents": plan.total_cost_cents, "grant_cents": plan.grant_cents,
-                "cofinancing_cents": plan.cofinancing_cents, "duration_months": plan.duration_months,
-                "abstract": plan.abstract, "batch_id": batch.id, "source_row": plan.row,
-                "content_sha256": plan.content_sha256,
-            })
+            rows.append(
+                {
+                    "protocol": plan.protocol,
+                    "submitted_at": plan.submitted_at,
+                    "applicant": plan.applicant,
+                    "legal_form": plan.legal_form,
+                    "tax_code": plan.tax_code,
+                    "vat_number": plan.vat_number,
+                    "legal_representative": plan.legal_representative,
+                    "pec": plan.pec,
+                    "title": plan.title,
+                    "zone_text": plan.zone_text,
+                    "zona_id": None if plan.zone_number is None else zone_ids.get(plan.zone_number),
+                    "total_cost_cents": plan.total_cost_cents,
+                    "grant_cents": plan.grant_cents,
+                    "cofinancing_cents": plan.cofinancing_cents,
+                    "duration_months": plan.duration_months,
+                    "abstract": plan.abstract,
+                    "batch_id": batch.id,
+                    "source_row": plan.row,
+                    "content_sha256": plan.content_sha256,
+                }
+            )
             flags = {f.rule: f.detail for f in plan.flags}
-            files = [(a.filename, _store_attachment(session, plan.row, a, stored, flags, max_bytes))
-                     for a in plan.attachments]
+            files = [
+                (a.filename, _store_attachment(session, plan.row, a, stored, flags, max_bytes))
+                for a in plan.attachments
+            ]
             children.append((plan.protocol, flags, files))
             if progress is not None:
                 progress(done + 1, total)
@@ -340,25 +396,44 @@ def apply_import(
         session.execute(insert(Domanda), rows)
         chunk_ids = select(Domanda.protocol, Domanda.id).where(Domanda.protocol.in_([c[0] for c in children]))
         ids: dict[str, int] = {protocol: id_ for protocol, id_ in session.execute(chunk_ids)}
-        flag_rows = [{"domanda_id": ids[protocol], "rule": rule, "detail": detail}
-                     for protocol, flags, _ in children for rule, detail in flags.items()]
-        file_rows = [{"domanda_id": ids[protocol], "filename": name, "sha256": sha}
-                     for protocol, _, files in children for name, sha in files]
+        flag_rows = [
+            {"domanda_id": ids[protocol], "rule": rule, "detail": detail}
+            for protocol, flags, _ in children
+            for rule, detail in flags.items()
+        ]
+        file_rows = [
+            {"domanda_id": ids[protocol], "filename": name, "sha256": sha}
+            for protocol, _, files in children
+            for name, sha in files
+        ]
         if flag_rows:
             session.execute(insert(Flag), flag_rows)
         if file_rows:
             session.execute(insert(Allegato), file_rows)
-    audit.record(session, actor, "domande.importate", "import_batch", batch.id, None, {
-        "file": report.filename, "sha256": report.file_sha256, "importate": len(report.domande),
-        "gia_presenti": len(report.skipped), "segnalazioni": len(report.flags),
-        "rifiutate": [{"riga": r.row, "protocollo": r.protocol, "campo": r.field, "motivo": r.reason}
-                      for r in report.refused],
-    })
+    audit.record(
+        session,
+        actor,
+        "domande.importate",
+        "import_batch",
+        batch.id,
+        None,
+        {
+            "file": report.filename,
+            "sha256": report.file_sha256,
+            "importate": len(report.domande),
+            "gia_presenti": len(report.skipped),
+            "segnalazioni": len(report.flags),
+            "rifiutate": [
+                {"riga": r.row, "protocollo": r.protocol, "campo": r.field, "motivo": r.reason} for r in report.refused
+            ],
+        },
+    )
     return ImportResult(report, len(report.domande), batch.id)
 
 
-def _store_attachment(session: Session, row: int, attachment: PlannedAttachment, stored: set[str],
-                      flags: dict[str, str], max_bytes: int) -> str | None:
+def _store_attachment(
+    session: Session, row: int, attachment: PlannedAttachment, stored: set[str], flags: dict[str, str], max_bytes: int
+) -> str | None:
     """Stores the bytes once per content; a file gone since planning becomes a missing-attachment flag.
 
     A file that turned into something else since planning (a link, a device, a larger file) refuses the
@@ -410,8 +485,15 @@ def import_domande(
         if progress is not None:
             progress(done, 2 * n)
 
-    report = plan_import(table, load_rules(session), existing_domande(session), mapping=mapping,
-                         allegati=allegati, progress=planning, cancelled=cancelled)
+    report = plan_import(
+        table,
+        load_rules(session),
+        existing_domande(session),
+        mapping=mapping,
+        allegati=allegati,
+        progress=planning,
+        cancelled=cancelled,
+    )
     if dry_run:
         if progress is not None:
             progress(2 * n, 2 * n)
@@ -421,8 +503,9 @@ def import_domande(
         if progress is not None:
             progress(n + (done * n) // max(total, 1), 2 * n)
 
-    result = apply_import(session, report, skip_invalid=skip_invalid, actor=actor, progress=writing,
-                          cancelled=cancelled)
+    result = apply_import(
+        session, report, skip_invalid=skip_invalid, actor=actor, progress=writing, cancelled=cancelled
+    )
     if progress is not None:
         progress(2 * n, 2 * n)
     return result

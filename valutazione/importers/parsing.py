@@ -121,8 +121,13 @@ def _parse_datetime(value: object, zone: ZoneInfo) -> datetime:
         raise ValueError(f"data non leggibile: «{text}» (atteso gg/mm/aaaa hh:mm)")
     try:
         return datetime(
-            int(m["y"]), int(m["m"]), int(m["d"]),
-            int(m["H"] or 0), int(m["M"] or 0), int(m["S"] or 0), tzinfo=zone,
+            int(m["y"]),
+            int(m["m"]),
+            int(m["d"]),
+            int(m["H"] or 0),
+            int(m["M"] or 0),
+            int(m["S"] or 0),
+            tzinfo=zone,
         )
     except ValueError as exc:
         raise ValueError(f"data inesistente: «{text}»") from exc
@@ -237,4 +242,4 @@ def match_zone(text: str, zones: Iterable[Zone]) -> ZoneMatch:
 def _contains(words: list[str], part: list[str]) -> bool:
     """True when ``part`` occurs in ``words`` as whole consecutive words."""
     n = len(part)
-    return n > 0 and any(words[i:i + n] == part for i in range(len(words) - n + 1))
+    return n > 0 and any(words[i : i + n] == part for i in range(len(words) - n + 1))

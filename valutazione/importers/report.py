@@ -111,8 +111,9 @@ class ImportReport:
             "imported": imported,
             "planned": len(self.domande),
             "skipped": len(self.skipped),
-            "refused": [{"row": r.row, "protocol": r.protocol, "field": r.field, "reason": r.reason}
-                        for r in self.refused],
+            "refused": [
+                {"row": r.row, "protocol": r.protocol, "field": r.field, "reason": r.reason} for r in self.refused
+            ],
             "flagged": [{"protocol": p, "rule": f.rule, "detail": f.detail} for p, f in self.flags],
         }
 

@@ -21,12 +21,35 @@ from valutazione.importers.textfile import check_regular_file, detect_encoding, 
 # Canonical fields, in the order of the reference export (docs/regole.md § 3), with the headers other
 # platforms use for them. The first alias is the reference header.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "protocollo": ("Protocollo", "N. protocollo", "Numero protocollo", "Nr protocollo", "N° protocollo",
-                   "Protocollo domanda", "ID domanda", "Codice domanda"),
-    "data_invio": ("Data invio", "Data di invio", "Data e ora invio", "Data protocollo", "Data presentazione",
-                   "Data ricezione", "Data invio domanda", "Timestamp"),
-    "denominazione": ("Denominazione", "Ragione sociale", "Denominazione ente", "Soggetto proponente",
-                      "Proponente", "Ente proponente", "Nome ente"),
+    "protocollo": (
+        "Protocollo",
+        "N. protocollo",
+        "Numero protocollo",
+        "Nr protocollo",
+        "N° protocollo",
+        "Protocollo domanda",
+        "ID domanda",
+        "Codice domanda",
+    ),
+    "data_invio": (
+        "Data invio",
+        "Data di invio",
+        "Data e ora invio",
+        "Data protocollo",
+        "Data presentazione",
+        "Data ricezione",
+        "Data invio domanda",
+        "Timestamp",
+    ),
+    "denominazione": (
+        "Denominazione",
+        "Ragione sociale",
+        "Denominazione ente",
+        "Soggetto proponente",
+        "Proponente",
+        "Ente proponente",
+        "Nome ente",
+    ),
     "forma_giuridica": ("Forma giuridica", "Natura giuridica", "Tipologia ente", "Tipo ente"),
     "codice_fiscale": ("Codice fiscale", "CF", "C.F.", "Cod. fiscale", "Codice fiscale ente"),
     "partita_iva": ("Partita IVA", "P. IVA", "P.IVA", "PIVA"),
@@ -34,19 +57,42 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "pec": ("PEC", "Indirizzo PEC", "E-mail", "Email", "Posta elettronica certificata", "Email PEC"),
     "titolo": ("Titolo progetto", "Titolo", "Titolo del progetto", "Nome progetto", "Progetto"),
     "zona": ("Zona", "Zona bersaglio", "Quartiere", "Zona di intervento", "Area di intervento"),
-    "costo_totale": ("Costo totale", "Costo complessivo", "Costo totale progetto", "Importo totale",
-                     "Budget totale", "Valore progetto"),
-    "contributo": ("Contributo richiesto", "Importo richiesto", "Contributo", "Finanziamento richiesto",
-                   "Richiesta contributo"),
-    "cofinanziamento": ("Cofinanziamento", "Co-finanziamento", "Quota cofinanziamento",
-                        "Cofinanziamento proponente", "Quota a carico del proponente"),
+    "costo_totale": (
+        "Costo totale",
+        "Costo complessivo",
+        "Costo totale progetto",
+        "Importo totale",
+        "Budget totale",
+        "Valore progetto",
+    ),
+    "contributo": (
+        "Contributo richiesto",
+        "Importo richiesto",
+        "Contributo",
+        "Finanziamento richiesto",
+        "Richiesta contributo",
+    ),
+    "cofinanziamento": (
+        "Cofinanziamento",
+        "Co-finanziamento",
+        "Quota cofinanziamento",
+        "Cofinanziamento proponente",
+        "Quota a carico del proponente",
+    ),
     "durata_mesi": ("Durata mesi", "Durata", "Durata in mesi", "Durata progetto (mesi)"),
     "abstract": ("Abstract", "Sintesi", "Sintesi progetto", "Descrizione", "Descrizione sintetica"),
     "allegati": ("Allegati", "File allegati", "Elenco allegati", "Documenti"),
 }
 
-REQUIRED_COLUMNS = ("protocollo", "data_invio", "denominazione", "titolo", "costo_totale", "contributo",
-                    "cofinanziamento")
+REQUIRED_COLUMNS = (
+    "protocollo",
+    "data_invio",
+    "denominazione",
+    "titolo",
+    "costo_totale",
+    "contributo",
+    "cofinanziamento",
+)
 
 Cell = object  # str from CSV; str, int, float, datetime or None from XLSX
 
@@ -214,7 +260,7 @@ def _xlsx_records(path: Path) -> Iterator[list[Cell]]:
                 return
             except ImportRefusedError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - damaged XML inside a valid zip, in any of its forms
+            except Exception as exc:
                 raise ImportRefusedError(f"«{path.name}» non è un file Excel leggibile: {exc}") from exc
             cells = list(row)
             while cells and cells[-1] is None:
@@ -244,9 +290,7 @@ def resolve_columns(headers: tuple[str, ...], explicit: Mapping[str, str] | None
         try:
             columns[field] = normalised.index(normalise_header(header))
         except ValueError:
-            raise ImportRefusedError(
-                f"La colonna «{header}» indicata per «{field}» non è nel file."
-            ) from None
+            raise ImportRefusedError(f"La colonna «{header}» indicata per «{field}» non è nel file.") from None
     taken = set(columns.values())
     for field, aliases in FIELD_ALIASES.items():
         if field in columns:

@@ -106,8 +106,7 @@ def detect_encoding(fh: BinaryIO, name: str) -> Encoding:
         )
     if bad_cp1252:
         raise ImportRefusedError(
-            f"«{name}» non è un testo leggibile (né UTF-8 né Windows-1252): byte non validi "
-            f"{_lines(bad_cp1252)}."
+            f"«{name}» non è un testo leggibile (né UTF-8 né Windows-1252): byte non validi {_lines(bad_cp1252)}."
         )
     return Encoding("cp1252", digest.hexdigest())
 

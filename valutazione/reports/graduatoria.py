@@ -62,8 +62,6 @@ METHOD_LABELS = {
 }
 
 
-
-
 def _title(view: RankingView, public: bool) -> str:
     kind = "Graduatoria" if view.approved else "Graduatoria – calcolo"
     state = view.state if view.approved else "non approvata"

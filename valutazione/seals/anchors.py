@@ -90,19 +90,37 @@ def verify_against(session: Session, path: Path) -> list[BrokenSeal]:
     doc = read_document(path)
     obj = f"Documento «{doc.name}»"
     if doc.anchor is None:
-        return [BrokenSeal("ancora", obj, "non riporta l'ancora del registro (documento di una versione precedente "
-                           "o non prodotto da questo programma): non può fare da riscontro")]
+        return [
+            BrokenSeal(
+                "ancora",
+                obj,
+                "non riporta l'ancora del registro (documento di una versione precedente "
+                "o non prodotto da questo programma): non può fare da riscontro",
+            )
+        ]
     broken: list[BrokenSeal] = []
     a = doc.anchor
     found = hash_at(session, a.position)
     rows = session.scalar(select(func.count(AuditRow.id))) or 0
     if found is None:
-        broken.append(BrokenSeal("ancora", obj, f"ancora mancante: il documento riporta la riga {a.position} del "
-                                 f"registro con testa {a.head[:16]}…, ma il registro del file ha solo {rows} righe "
-                                 "(righe finali rimosse)"))
+        broken.append(
+            BrokenSeal(
+                "ancora",
+                obj,
+                f"ancora mancante: il documento riporta la riga {a.position} del "
+                f"registro con testa {a.head[:16]}…, ma il registro del file ha solo {rows} righe "
+                "(righe finali rimosse)",
+            )
+        )
     elif found != a.head:
-        broken.append(BrokenSeal("ancora", obj, f"ancora mancante: alla riga {a.position} il registro del file ha "
-                                 f"testa {found[:16]}… invece di {a.head[:16]}… (registro riscritto)"))
+        broken.append(
+            BrokenSeal(
+                "ancora",
+                obj,
+                f"ancora mancante: alla riga {a.position} il registro del file ha "
+                f"testa {found[:16]}… invece di {a.head[:16]}… (registro riscritto)",
+            )
+        )
     broken.extend(_statement(session, doc, obj))
     return broken
 
@@ -118,8 +136,14 @@ def _statement(session: Session, doc: DocumentStatement, obj: str) -> list[Broke
         for number in session.scalars(select(Seduta.number)):
             if collect_verbale(session, number).fingerprint() == doc.fingerprint:
                 return []
-        return [BrokenSeal("ancora", obj, "le decisioni e le impronte delle schede riportate nel verbale non "
-                           "corrispondono più a nessuna seduta del file")]
+        return [
+            BrokenSeal(
+                "ancora",
+                obj,
+                "le decisioni e le impronte delle schede riportate nel verbale non "
+                "corrispondono più a nessuna seduta del file",
+            )
+        ]
     if title.startswith("schede"):
         return _sheets(session, doc, obj)
     versions = set(session.scalars(select(GraduatoriaVersion.fingerprint)))
@@ -129,8 +153,14 @@ def _statement(session: Session, doc: DocumentStatement, obj: str) -> list[Broke
 
     if ranking_service.compute(session).ranking.fingerprint() == doc.fingerprint:
         return []
-    return [BrokenSeal("ancora", obj, "posizioni, punteggi e contributi della graduatoria riportata non "
-                       "corrispondono più a nessuna versione del file")]
+    return [
+        BrokenSeal(
+            "ancora",
+            obj,
+            "posizioni, punteggi e contributi della graduatoria riportata non "
+            "corrispondono più a nessuna versione del file",
+        )
+    ]
 
 
 def _sheets(session: Session, doc: DocumentStatement, obj: str) -> list[BrokenSeal]:

@@ -50,9 +50,23 @@ SEAL_ACTION = "sigillo"
 SEAL_ACTOR = "sistema"
 DELETED = "eliminata"
 SEALED: tuple[type[Base], ...] = (
-    Commissario, Dichiarazione, Conflitto, Ammissibilita, Soccorso, Sorteggio, Rinuncia, Seduta, Presenza,
-    Erogazione, GraduatoriaVersion, Convenzione, FaseAffiancamento, SessioneAffiancamento, IndicatoreObiettivo,
-    IndicatoreValore, Referente,
+    Commissario,
+    Dichiarazione,
+    Conflitto,
+    Ammissibilita,
+    Soccorso,
+    Sorteggio,
+    Rinuncia,
+    Seduta,
+    Presenza,
+    Erogazione,
+    GraduatoriaVersion,
+    Convenzione,
+    FaseAffiancamento,
+    SessioneAffiancamento,
+    IndicatoreObiettivo,
+    IndicatoreValore,
+    Referente,
 )
 SEALED_TABLES = {model.__tablename__: model for model in SEALED}
 _PENDING = "valutazione.seals.pending"  # session.info key: {(table, id): deleted?} written by the last flush

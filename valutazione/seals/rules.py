@@ -45,7 +45,11 @@ def check_rules(session: Session) -> list[BrokenSeal]:
     if locked_logged and locked_at is None:
         return [BrokenSeal("regole", obj, "il registro le dà bloccate, ma nel file risultano sbloccate")]
     if expected is not None and when is not None and rules_digest(rules_json) != expected:
-        return [BrokenSeal(
-            "regole", obj, f"non corrispondono all'impronta registrata il {when_it(when)} (blocco o ultima modifica)"
-        )]
+        return [
+            BrokenSeal(
+                "regole",
+                obj,
+                f"non corrispondono all'impronta registrata il {when_it(when)} (blocco o ultima modifica)",
+            )
+        ]
     return []

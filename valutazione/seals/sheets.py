@@ -86,8 +86,14 @@ def check_sheets(
         logged = events.get(sheet_id)
         if state != "inviata":
             if logged is not None and logged[0] == SENT:
-                broken.append(BrokenSeal("scheda", who, "risulta in bozza, ma il registro la dà inviata e mai "
-                                         f"riaperta (invio del {when_it(logged[3])})"))
+                broken.append(
+                    BrokenSeal(
+                        "scheda",
+                        who,
+                        "risulta in bozza, ma il registro la dà inviata e mai "
+                        f"riaperta (invio del {when_it(logged[3])})",
+                    )
+                )
             continue
         rows = marks.get(sheet_id, [])
         content = {
@@ -108,9 +114,11 @@ def check_sheets(
             broken.append(BrokenSeal("scheda", who, "risulta inviata, ma il registro la dà riaperta e non più inviata"))
             continue
         elif logged[1] != stored:
-            broken.append(BrokenSeal(
-                "scheda", who, f"l'impronta non corrisponde a quella registrata all'invio del {when_it(logged[3])}"
-            ))
+            broken.append(
+                BrokenSeal(
+                    "scheda", who, f"l'impronta non corrisponde a quella registrata all'invio del {when_it(logged[3])}"
+                )
+            )
             continue
         facts.marks_by_hash[recomputed] = {c: Decimal(v) for c, v, _m in rows if v is not None}
     tick(done % 2000)

@@ -73,6 +73,12 @@ def check_signed_returns(session: Session) -> list[BrokenSeal]:
         if by_protocol is None:
             continue
         if by_protocol.get(protocol) != content.get("hash"):
-            broken.append(BrokenSeal("firma", f"Scheda di {member} su {protocol}", "non corrisponde a quanto firmato "
-                                     f"dal commissario nel ritorno n. {content.get('pacchetto')} (riga {audit_id})"))
+            broken.append(
+                BrokenSeal(
+                    "firma",
+                    f"Scheda di {member} su {protocol}",
+                    "non corrisponde a quanto firmato "
+                    f"dal commissario nel ritorno n. {content.get('pacchetto')} (riga {audit_id})",
+                )
+            )
     return broken

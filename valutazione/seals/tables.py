@@ -79,17 +79,36 @@ def check_tables(session: Session, tick: Callable[[int], None]) -> list[BrokenSe
             count += 1
             seal = seals.get((table_name, row_id))
             if seal is None:
-                broken.append(BrokenSeal(table_name, name(table_name, row_id), "non è registrata nel registro "
-                                         "delle operazioni (aggiunta fuori dall'applicazione o registro troncato)"))
+                broken.append(
+                    BrokenSeal(
+                        table_name,
+                        name(table_name, row_id),
+                        "non è registrata nel registro "
+                        "delle operazioni (aggiunta fuori dall'applicazione o registro troncato)",
+                    )
+                )
             elif seal.digest is None:
-                broken.append(BrokenSeal(table_name, name(table_name, row_id), "il registro la dà eliminata, "
-                                         "ma è presente nel file"))
+                broken.append(
+                    BrokenSeal(
+                        table_name, name(table_name, row_id), "il registro la dà eliminata, ma è presente nel file"
+                    )
+                )
             elif seal.digest != digest:
-                broken.append(BrokenSeal(table_name, name(table_name, row_id), "non corrisponde all'impronta "
-                                         f"registrata (riga {seal.audit_id} del registro)"))
+                broken.append(
+                    BrokenSeal(
+                        table_name,
+                        name(table_name, row_id),
+                        f"non corrisponde all'impronta registrata (riga {seal.audit_id} del registro)",
+                    )
+                )
         tick(count)
         for (sealed_table, row_id), seal in seals.items():
             if sealed_table == table_name and seal.digest is not None and row_id not in present:
-                broken.append(BrokenSeal(table_name, f"{LABELS.get(table_name, table_name)} n. {row_id}",
-                                         f"è stata eliminata senza traccia (registrata alla riga {seal.audit_id})"))
+                broken.append(
+                    BrokenSeal(
+                        table_name,
+                        f"{LABELS.get(table_name, table_name)} n. {row_id}",
+                        f"è stata eliminata senza traccia (registrata alla riga {seal.audit_id})",
+                    )
+                )
     return broken

@@ -65,9 +65,7 @@ def decide(s: Session, domanda_id: int, outcome: str, reason: str, actor: str) -
     else:
         row.outcome, row.reason, row.decided_at, row.decided_by = outcome, reason, utcnow(), actor
     s.flush()
-    audit.record(
-        s, actor, "ammissibilita.decisa", "domanda", d.protocol, before, {"esito": outcome, "motivo": reason}
-    )
+    audit.record(s, actor, "ammissibilita.decisa", "domanda", d.protocol, before, {"esito": outcome, "motivo": reason})
     return row
 
 
@@ -154,9 +152,7 @@ def request_rescue(
     return row
 
 
-def close_rescue(
-    s: Session, soccorso_id: int, outcome: str, closed_on: date, actor: str, note: str = ""
-) -> Soccorso:
+def close_rescue(s: Session, soccorso_id: int, outcome: str, closed_on: date, actor: str, note: str = "") -> Soccorso:
     """Closes a request as *integrata* or *non integrata*; the admissibility is decided after."""
     row = s.get(Soccorso, soccorso_id)
     if row is None:
@@ -182,18 +178,12 @@ def close_rescue(
 
 
 def pending_rescue(s: Session, domanda_id: int) -> Soccorso | None:
-    return s.scalars(
-        select(Soccorso).where(Soccorso.domanda_id == domanda_id, Soccorso.outcome == PENDING)
-    ).first()
+    return s.scalars(select(Soccorso).where(Soccorso.domanda_id == domanda_id, Soccorso.outcome == PENDING)).first()
 
 
 def overdue_rescues(s: Session, as_of: date) -> list[Soccorso]:
     """Open requests whose deadline has passed on ``as_of`` (the deadline day itself is still in time)."""
-    query = (
-        select(Soccorso)
-        .where(Soccorso.outcome == PENDING, Soccorso.deadline < as_of)
-        .order_by(Soccorso.deadline)
-    )
+    query = select(Soccorso).where(Soccorso.outcome == PENDING, Soccorso.deadline < as_of).order_by(Soccorso.deadline)
     return list(s.scalars(query))
 
 

@@ -88,9 +88,7 @@ def chair_or_error(s: Session) -> Commissario:
 
 def scoring_members(s: Session) -> list[Commissario]:
     """Presidente and componenti: those whose sheets make the collegial score."""
-    return list(
-        s.scalars(select(Commissario).where(Commissario.role.in_(SCORING_ROLES)).order_by(Commissario.name))
-    )
+    return list(s.scalars(select(Commissario).where(Commissario.role.in_(SCORING_ROLES)).order_by(Commissario.name)))
 
 
 def declare_general(
@@ -102,9 +100,7 @@ def declare_general(
     if not text:
         raise RuleViolation("Il testo della dichiarazione è obbligatorio.")
     if declaration(s, member_id) is not None:
-        raise RuleViolation(
-            f"{m.name} ha già reso la dichiarazione generale di insussistenza di incompatibilità."
-        )
+        raise RuleViolation(f"{m.name} ha già reso la dichiarazione generale di insussistenza di incompatibilità.")
     row = Dichiarazione(commissario_id=member_id, declared_at=at or utcnow(), text=text)
     s.add(row)
     s.flush()

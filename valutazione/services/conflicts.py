@@ -81,18 +81,14 @@ def conflicted_members(s: Session, domanda_id: int) -> set[int]:
     """Ids of the members who abstain on the application."""
     return set(
         s.scalars(
-            select(Conflitto.commissario_id).where(
-                Conflitto.domanda_id == domanda_id, Conflitto.has_conflict.is_(True)
-            )
+            select(Conflitto.commissario_id).where(Conflitto.domanda_id == domanda_id, Conflitto.has_conflict.is_(True))
         )
     )
 
 
 def all_conflicts(s: Session) -> set[tuple[int, int]]:
     """Every (member id, application id) in conflict, in one query for the ranking."""
-    rows = s.execute(
-        select(Conflitto.commissario_id, Conflitto.domanda_id).where(Conflitto.has_conflict.is_(True))
-    )
+    rows = s.execute(select(Conflitto.commissario_id, Conflitto.domanda_id).where(Conflitto.has_conflict.is_(True)))
     return {(m, d) for m, d in rows}
 
 

@@ -73,7 +73,12 @@ def lock_rules(session: Session, actor: str) -> None:
         row.rules_locked_at = utcnow()
         # The hash of the locked rules is the rules' seal (valutazione.seals.rules).
         audit.record(
-            session, actor, "bando.regole_bloccate", "bando", row.code, None,
+            session,
+            actor,
+            "bando.regole_bloccate",
+            "bando",
+            row.code,
+            None,
             {"bloccate": True, "sha256": hashlib.sha256(row.rules_json.encode("utf-8")).hexdigest()},
         )
 
@@ -122,9 +127,7 @@ def _sync_zones(session: Session, new: Bando) -> None:
         if number not in wanted:
             used = session.scalars(select(Domanda.id).where(Domanda.zona_id == row.id).limit(1)).first()
             if used is not None:
-                raise RuleViolation(
-                    f"La zona {number} non può essere tolta: ci sono domande assegnate a essa"
-                )
+                raise RuleViolation(f"La zona {number} non può essere tolta: ci sono domande assegnate a essa")
             session.delete(row)
         else:
             row.name = wanted[number].name

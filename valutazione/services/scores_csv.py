@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from valutazione import audit
+from valutazione.bando import Bando
 from valutazione.errors import ImportRefusedError, RuleViolation
 from valutazione.importers.textfile import (
     MAX_IMPORT_BYTES,
@@ -47,9 +48,7 @@ class ScoresImportRefused(ImportRefusedError):
         self.problems = problems
         shown = problems[:MAX_LISTED]
         more = f"\n… e altri {len(problems) - MAX_LISTED} errori" if len(problems) > MAX_LISTED else ""
-        super().__init__(
-            "Importazione dei punteggi rifiutata, nessun punteggio salvato:\n" + "\n".join(shown) + more
-        )
+        super().__init__("Importazione dei punteggi rifiutata, nessun punteggio salvato:\n" + "\n".join(shown) + more)
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ def _open_text(source: Path | bytes) -> tuple[TextIO, str]:
         check_regular_file(path)
         with open(path, "rb") as fh:
             encoding = detect_encoding(fh, path.name)
-        return open(path, encoding=encoding.codec, newline=""), encoding.sha256  # noqa: SIM115 - closed by caller
+        return open(path, encoding=encoding.codec, newline=""), encoding.sha256
     except ScoresImportRefused:
         raise
     except ImportRefusedError as exc:
@@ -90,10 +89,8 @@ def _rows(reader: Any) -> Iterator[list[str]]:
     try:
         for count, row in enumerate(reader):
             if count > MAX_SCORE_ROWS:
-                raise ScoresImportRefused(
-                    [f"il file ha più di {MAX_SCORE_ROWS:,} righe (limite di un'importazione): dividerlo in parti"
-                     .replace(",", ".")]
-                )
+                limit = f"{MAX_SCORE_ROWS:,}".replace(",", ".")
+                raise ScoresImportRefused([f"il file ha più di {limit} righe (limite di un'importazione): dividerlo"])
             yield row
     except csv.Error as exc:
         raise ScoresImportRefused([f"riga {reader.line_num}: il file CSV non è leggibile ({exc})"]) from exc
@@ -115,9 +112,7 @@ def import_scores(s: Session, source: Path | bytes, actor: str) -> ScoresImportR
 
 def _check_header(header: list[str]) -> None:
     if tuple(h.lower() for h in header[: len(COLUMNS)]) != tuple(c.lower() for c in COLUMNS):
-        raise ScoresImportRefused(
-            [f"riga 1: intestazione attesa «{';'.join(COLUMNS)}», trovata «{';'.join(header)}»"]
-        )
+        raise ScoresImportRefused([f"riga 1: intestazione attesa «{';'.join(COLUMNS)}», trovata «{';'.join(header)}»"])
     seen: dict[str, int] = {}
     for number, name in enumerate(header, start=1):
         key = name.casefold()
@@ -128,21 +123,78 @@ def _check_header(header: list[str]) -> None:
         seen[key] = number
 
 
+@dataclass(frozen=True)
+class _Known:
+    """What a row is checked against, read once per import."""
+
+    bando: Bando
+    members: dict[str, Commissario]
+    declared: set[int]
+    domande: dict[str, Domanda]
+    outcomes: dict[int, str]
+    conflicts: set[tuple[int, int]]
+    submitted: set[tuple[int, int]]
+
+    @classmethod
+    def read(cls, s: Session) -> _Known:
+        return cls(
+            lookup.rules(s),
+            {m.name: m for m in s.scalars(select(Commissario))},
+            set(s.scalars(select(Dichiarazione.commissario_id))),
+            {d.protocol: d for d in s.scalars(select(Domanda))},
+            {a.domanda_id: a.outcome for a in s.scalars(select(Ammissibilita))},
+            set(all_conflicts(s)),
+            {
+                (m, d)
+                for m, d in s.execute(select(Scheda.commissario_id, Scheda.domanda_id).where(Scheda.state == SUBMITTED))
+            },
+        )
+
+    def who_and_what(self, line: int, name: str, protocol: str) -> list[str]:
+        """Why this member may not score this application from a file (empty when they may)."""
+        problems = []
+        m, d = self.members.get(name), self.domande.get(protocol)
+        if m is None:
+            problems.append(f"riga {line}, campo Commissario: «{name}» non fa parte della commissione")
+        elif m.role not in SCORING_ROLES:
+            problems.append(f"riga {line}, campo Commissario: «{name}» è segretario verbalizzante e non valuta")
+        elif m.id not in self.declared:
+            problems.append(f"riga {line}, campo Commissario: «{name}» non ha reso la dichiarazione generale")
+        if d is None:
+            problems.append(f"riga {line}, campo Protocollo: domanda «{protocol}» inesistente")
+        elif self.outcomes.get(d.id) in EXCLUDED_OUTCOMES:
+            problems.append(f"riga {line}, campo Protocollo: la domanda {protocol} è esclusa e non si valuta")
+        if m is not None and d is not None:
+            if (m.id, d.id) in self.conflicts:
+                problems.append(
+                    f"riga {line}, campo Commissario: {name} è in conflitto di interessi sulla domanda {protocol}"
+                )
+            if (m.id, d.id) in self.submitted:
+                problems.append(f"riga {line}: la scheda di {name} sulla domanda {protocol} è già inviata")
+        return problems
+
+    def value(self, line: int, code: str, raw: str) -> tuple[Decimal | None, str | None]:
+        """The coefficient of the row, or why it cannot be used."""
+        if code not in {sub.code for sub in self.bando.subcriteria}:
+            return None, f"riga {line}, campo Sottocriterio: «{code}» non è previsto dal bando {self.bando.code}"
+        try:
+            value = _value(raw)
+            if not value.is_finite():
+                raise InvalidOperation
+            validate_value(self.bando, code, value)
+        except InvalidOperation:
+            return None, f"riga {line}, campo Coefficiente: «{raw}» non è un numero"
+        except RuleViolation as exc:
+            return None, f"riga {line}, campo Coefficiente: {exc}"
+        return value, None
+
+
 def _import_rows(s: Session, text: TextIO, digest: str, actor: str) -> ScoresImportReport:
     reader = csv.reader(text, delimiter=";")
     rows = _rows(reader)
     header = [h.strip() for h in next(rows, [])]
     _check_header(header)
-    bando = lookup.rules(s)
-    members = {m.name: m for m in s.scalars(select(Commissario))}
-    declared = set(s.scalars(select(Dichiarazione.commissario_id)))
-    domande = {d.protocol: d for d in s.scalars(select(Domanda))}
-    outcomes = {a.domanda_id: a.outcome for a in s.scalars(select(Ammissibilita))}
-    conflicts = all_conflicts(s)
-    codes = {sub.code for sub in bando.subcriteria}
-    submitted = set(
-        s.execute(select(Scheda.commissario_id, Scheda.domanda_id).where(Scheda.state == SUBMITTED))
-    )
+    known = _Known.read(s)
     problems: list[str] = []
     seen: set[tuple[str, str, str]] = set()
     grouped: dict[tuple[int, int], dict[str, Mark]] = defaultdict(dict)
@@ -160,47 +212,16 @@ def _import_rows(s: Session, text: TextIO, digest: str, actor: str) -> ScoresImp
             problems.append(f"riga {line}, campo {hidden[0]}: contiene {hidden[1]}")
             continue
         name, protocol, code, raw, motivazione = (c.strip() for c in row[: len(COLUMNS)])
-        m, d = members.get(name), domande.get(protocol)
-        if m is None:
-            problems.append(f"riga {line}, campo Commissario: «{name}» non fa parte della commissione")
-        elif m.role not in SCORING_ROLES:
-            problems.append(
-                f"riga {line}, campo Commissario: «{name}» è segretario verbalizzante e non valuta"
-            )
-        elif m.id not in declared:
-            problems.append(f"riga {line}, campo Commissario: «{name}» non ha reso la dichiarazione generale")
-        if d is None:
-            problems.append(f"riga {line}, campo Protocollo: domanda «{protocol}» inesistente")
-        elif outcomes.get(d.id) in EXCLUDED_OUTCOMES:
-            problems.append(f"riga {line}, campo Protocollo: la domanda {protocol} è esclusa e non si valuta")
-        if m is not None and d is not None:
-            if (m.id, d.id) in conflicts:
-                problems.append(
-                    f"riga {line}, campo Commissario: {name} è in conflitto di interessi "
-                    f"sulla domanda {protocol}"
-                )
-            if (m.id, d.id) in submitted:
-                problems.append(f"riga {line}: la scheda di {name} sulla domanda {protocol} è già inviata")
-        if code not in codes:
-            problems.append(
-                f"riga {line}, campo Sottocriterio: «{code}» non è previsto dal bando {bando.code}"
-            )
-            continue
-        try:
-            value = _value(raw)
-            if not value.is_finite():
-                raise InvalidOperation
-            validate_value(bando, code, value)
-        except InvalidOperation:
-            problems.append(f"riga {line}, campo Coefficiente: «{raw}» non è un numero")
-            continue
-        except RuleViolation as exc:
-            problems.append(f"riga {line}, campo Coefficiente: {exc}")
+        problems.extend(known.who_and_what(line, name, protocol))
+        value, why = known.value(line, code, raw)
+        if value is None:
+            problems.append(str(why))
             continue
         key = (name, protocol, code)
         if key in seen:
             problems.append(f"riga {line}: {code} di {name} sulla domanda {protocol} è ripetuto")
         seen.add(key)
+        m, d = known.members.get(name), known.domande.get(protocol)
         if m is not None and d is not None:
             grouped[(m.id, d.id)][code] = Mark(value, motivazione)
     if problems:

@@ -71,9 +71,7 @@ def _gate(s: Session, member_id: int, domanda_id: int) -> tuple[Commissario, Dom
     d = lookup.domanda(s, domanda_id)
     a = decision(s, domanda_id)
     if a is not None and a.outcome in EXCLUDED_OUTCOMES:
-        raise RuleViolation(
-            f"La domanda {d.protocol} è stata esclusa ({a.reason}): non si valuta nel merito."
-        )
+        raise RuleViolation(f"La domanda {d.protocol} è stata esclusa ({a.reason}): non si valuta nel merito.")
     return m, d
 
 
@@ -89,12 +87,8 @@ def _sheet(s: Session, member_id: int, domanda_id: int) -> Scheda | None:
 def _view(m: Commissario, d: Domanda, sheet: Scheda | None) -> SheetView:
     if sheet is None:
         return SheetView(m.name, d.protocol, DRAFT, 0, None, None, ())
-    marks = tuple(
-        (v.sub_code, Mark(v.value, v.motivazione)) for v in sorted(sheet.voti, key=lambda v: v.sub_code)
-    )
-    return SheetView(
-        m.name, d.protocol, sheet.state, sheet.revision, sheet.submitted_at, sheet.content_hash, marks
-    )
+    marks = tuple((v.sub_code, Mark(v.value, v.motivazione)) for v in sorted(sheet.voti, key=lambda v: v.sub_code))
+    return SheetView(m.name, d.protocol, sheet.state, sheet.revision, sheet.submitted_at, sheet.content_hash, marks)
 
 
 def own_sheet(s: Session, member_id: int, domanda_id: int) -> SheetView:
@@ -185,9 +179,7 @@ def submit(s: Session, member_id: int, domanda_id: int) -> Scheda:
         raise RuleViolation(f"La scheda di {m.name} sulla domanda {d.protocol} è già stata inviata.")
     missing = missing_items(bando, sheet)
     if sheet is None or missing:
-        raise RuleViolation(
-            f"La scheda di {m.name} sulla domanda {d.protocol} è incompleta: {'; '.join(missing)}."
-        )
+        raise RuleViolation(f"La scheda di {m.name} sulla domanda {d.protocol} è incompleta: {'; '.join(missing)}.")
     for v in sheet.voti:
         if v.value is not None:
             validate_value(bando, v.sub_code, v.value)
@@ -195,9 +187,7 @@ def submit(s: Session, member_id: int, domanda_id: int) -> Scheda:
     sheet.state, sheet.submitted_at, sheet.content_hash = SUBMITTED, utcnow(), content_hash(content)
     sheet.revision += 1
     s.flush()
-    audit.record(
-        s, m.name, "scheda.inviata", "scheda", sheet.id, None, {**content, "hash": sheet.content_hash}
-    )
+    audit.record(s, m.name, "scheda.inviata", "scheda", sheet.id, None, {**content, "hash": sheet.content_hash})
     return sheet
 
 
@@ -205,18 +195,14 @@ def reopen(s: Session, member_id: int, domanda_id: int, chair_id: int, reason: s
     """Makes a submitted sheet editable again: the presidente only, with a reason, audited."""
     chair = lookup.member(s, chair_id)
     if chair.role != PRESIDENTE:
-        raise RuleViolation(
-            f"Solo il presidente può riaprire una scheda inviata ({chair.name} è {chair.role})."
-        )
+        raise RuleViolation(f"Solo il presidente può riaprire una scheda inviata ({chair.name} è {chair.role}).")
     reason = reason.strip()
     if not reason:
         raise RuleViolation("Indicare il motivo della riapertura della scheda: è obbligatorio.")
     m, d = lookup.member(s, member_id), lookup.domanda(s, domanda_id)
     sheet = _sheet(s, member_id, domanda_id)
     if sheet is None or sheet.state != SUBMITTED:
-        raise RuleViolation(
-            f"La scheda di {m.name} sulla domanda {d.protocol} non è stata inviata: nulla da riaprire."
-        )
+        raise RuleViolation(f"La scheda di {m.name} sulla domanda {d.protocol} non è stata inviata: nulla da riaprire.")
     before = {"stato": sheet.state, "inviata": sheet.submitted_at, "hash": sheet.content_hash}
     sheet.state, sheet.submitted_at, sheet.content_hash = DRAFT, None, None
     sheet.revision += 1
@@ -249,9 +235,7 @@ def other_sheets_visible(s: Session, viewer_id: int, domanda_id: int) -> bool:
         return sheet is not None and sheet.state == SUBMITTED
     expected = {m.id for m in scoring_members(s)} - conflicted
     submitted = set(
-        s.scalars(
-            select(Scheda.commissario_id).where(Scheda.domanda_id == domanda_id, Scheda.state == SUBMITTED)
-        )
+        s.scalars(select(Scheda.commissario_id).where(Scheda.domanda_id == domanda_id, Scheda.state == SUBMITTED))
     )
     return expected <= submitted
 

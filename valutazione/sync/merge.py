@@ -140,7 +140,7 @@ class _Known:
         wanted = sorted(set(protocols))
         domande: dict[str, Domanda] = {}
         for start in range(0, len(wanted), _IN_CHUNK):
-            chunk = wanted[start:start + _IN_CHUNK]
+            chunk = wanted[start : start + _IN_CHUNK]
             domande.update((d.protocol, d) for d in s.scalars(select(Domanda).where(Domanda.protocol.in_(chunk))))
         sheets = s.scalars(select(Scheda).options(selectinload(Scheda.voti)).where(Scheda.commissario_id == m.id))
         conflicts = s.scalars(select(Conflitto).where(Conflitto.commissario_id == m.id))

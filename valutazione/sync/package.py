@@ -326,6 +326,7 @@ def working_folder(manifest: Manifest | PackageIdentity) -> Path:
     Not beside the package: a package often arrives on a USB stick, and a stick pulled out while the
     member works must not take their sheets with it.
     """
+
     def safe(text: str) -> str:
         return "".join(c if c.isalnum() else "-" for c in text)
 

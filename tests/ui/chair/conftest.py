@@ -6,18 +6,18 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
-from types import SimpleNamespace  # noqa: E402
-from typing import Any  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
-import pytest  # noqa: E402
-from PySide6.QtCore import Signal  # noqa: E402
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget  # noqa: E402
+import pytest
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
-from tests import builders  # noqa: E402
-from tests.ui import screenshots  # noqa: E402
-from valutazione.db import Database  # noqa: E402
+from tests import builders
+from tests.ui import screenshots
+from valutazione.db import Database
 
 SAMPLE = builders.DEMO
 

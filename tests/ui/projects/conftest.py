@@ -6,18 +6,18 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import tempfile  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
-import pytest  # noqa: E402
-from PySide6.QtWidgets import QWidget  # noqa: E402
+import pytest
+from PySide6.QtWidgets import QWidget
 
-from tests.ui.chair.conftest import Host  # noqa: E402
-from tests.valutazione.projects.conftest import CHAIR, final_ranking_file, funded  # noqa: E402, F401
-from ui.user import User  # noqa: E402
-from valutazione.db import Database  # noqa: E402
+from tests.ui.chair.conftest import Host
+from tests.valutazione.projects.conftest import CHAIR, final_ranking_file, funded  # noqa: F401
+from ui.user import User
+from valutazione.db import Database
 
 SHOTS = Path(tempfile.gettempdir()) / "valutazione-screenshots"
 

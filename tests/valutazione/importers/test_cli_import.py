@@ -27,7 +27,9 @@ def test_refused_file_exits_2_with_json_report(db: Database, capsys: pytest.Capt
     assert code == 2
     assert out["imported"] == 0
     assert [(r["row"], r["protocol"], r["field"]) for r in out["refused"]] == [
-        (25, "PG 123/2018", "protocollo"), (33, "PG 132/2018", "contributo")]
+        (25, "PG 123/2018", "protocollo"),
+        (33, "PG 132/2018", "contributo"),
+    ]
     assert all(set(r) == {"row", "protocol", "field", "reason"} for r in out["refused"])
     assert dump(db.path) == before
 
@@ -38,9 +40,13 @@ def test_skip_invalid_exits_0_and_imports(db: Database, capsys: pytest.CaptureFi
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["imported"] == 38 and out["skipped"] == 0
     assert {(f["protocol"], f["rule"]) for f in out["flagged"]} == {
-        ("PG 104/2018", "cf_non_valido"), ("PG 108/2018", "zona_non_ammessa"), ("PG 112/2018", "forma_giuridica"),
-        ("PG 116/2018", "oltre_massimale"), ("PG 120/2018", "cofinanziamento_insufficiente"),
-        ("PG 128/2018", "fuori_termine")}
+        ("PG 104/2018", "cf_non_valido"),
+        ("PG 108/2018", "zona_non_ammessa"),
+        ("PG 112/2018", "forma_giuridica"),
+        ("PG 116/2018", "oltre_massimale"),
+        ("PG 120/2018", "cofinanziamento_insufficiente"),
+        ("PG 128/2018", "fuori_termine"),
+    }
     assert all(set(f) == {"protocol", "rule", "detail"} and f["detail"] for f in out["flagged"])
     assert domande(db) == 38
     assert main(["import", str(db.path), str(SAMPLE), "--skip-invalid", "--json"]) == 0
@@ -69,8 +75,9 @@ def test_text_report_is_italian(db: Database, capsys: pytest.CaptureFixture[str]
     assert "File rifiutato" in out and "--skip-invalid" in out
 
 
-def test_unreadable_input_exits_2_with_message(db: Database, tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreadable_input_exits_2_with_message(
+    db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A missing export file or a bad --colonna is a user error: exit 2 and an Italian message."""
     assert main(["import", str(db.path), str(tmp_path / "manca.csv")]) == 2
     assert "Impossibile leggere" in capsys.readouterr().err
@@ -83,6 +90,8 @@ def test_colonna_maps_unknown_header(db: Database, tmp_path: Path, capsys: pytes
     records = sample_records()
     records[0][11] = "Somma domandata"
     path = write_csv(tmp_path / "x.csv", records)
-    assert main(["import", str(db.path), str(path), "--skip-invalid", "--json",
-                 "--colonna", "contributo=Somma domandata"]) == 0
+    assert (
+        main(["import", str(db.path), str(path), "--skip-invalid", "--json", "--colonna", "contributo=Somma domandata"])
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)["imported"] == 38

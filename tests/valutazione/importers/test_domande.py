@@ -174,9 +174,24 @@ def test_xlsx_export_reads_like_csv(db: Database, tmp_path: Path) -> None:
 
 def test_other_platform_headers_are_recognised(db: Database, tmp_path: Path) -> None:
     """Column aliases (N. protocollo, Ragione sociale, CF, Importo richiesto, Quartiere...) in any order work."""
-    aliases = ["N. protocollo", "data di INVIO", "Ragione sociale", "Natura giuridica", "CF", "P. IVA",
-               "Rappresentante legale", "E-mail", "Titolo", "Quartiere", "Costo complessivo", "Importo richiesto",
-               "Co-finanziamento", "Durata", "Sintesi", "Documenti"]
+    aliases = [
+        "N. protocollo",
+        "data di INVIO",
+        "Ragione sociale",
+        "Natura giuridica",
+        "CF",
+        "P. IVA",
+        "Rappresentante legale",
+        "E-mail",
+        "Titolo",
+        "Quartiere",
+        "Costo complessivo",
+        "Importo richiesto",
+        "Co-finanziamento",
+        "Durata",
+        "Sintesi",
+        "Documenti",
+    ]
     records = sample_records()
     order = list(reversed(range(len(aliases))))
     renamed = [[aliases[i] for i in order]] + [[r[i] for i in order] for r in records[1:]]
@@ -212,7 +227,11 @@ def test_unreadable_values_are_refused_per_field(db: Database, tmp_path: Path) -
     records[2][13] = "0"
     report = plan(db, write_csv(tmp_path / "rotto.csv", records))
     assert {(r.row, r.field) for r in report.refused} == {
-        (2, "data_invio"), (2, "costo_totale"), (3, "denominazione"), (3, "durata_mesi")}
+        (2, "data_invio"),
+        (2, "costo_totale"),
+        (3, "denominazione"),
+        (3, "durata_mesi"),
+    }
     assert not report.domande
 
 
@@ -223,8 +242,11 @@ def test_admissibility_flags_on_edited_rows(db: Database, tmp_path: Path) -> Non
     records[1][9] = "Corvetto e San Siro"
     records[2][5] = "12345678901"
     report = plan(db, write_csv(tmp_path / "segnalate.csv", records))
-    assert outcome(report)[0] == {(2, "PG 101/2018", "costo_incoerente"), (2, "PG 101/2018", "zona_ambigua"),
-                                  (3, "PG 102/2018", "cf_non_valido")}
+    assert outcome(report)[0] == {
+        (2, "PG 101/2018", "costo_incoerente"),
+        (2, "PG 101/2018", "zona_ambigua"),
+        (3, "PG 102/2018", "cf_non_valido"),
+    }
 
 
 def test_missing_required_column_refuses_file(db: Database, tmp_path: Path) -> None:
@@ -260,8 +282,13 @@ def test_cancel_during_writing_leaves_database_unchanged(db: Database) -> None:
     seen: list[tuple[int, int]] = []
     before = dump(db.path)
     with pytest.raises(ImportCancelledError), db.sessions.begin() as s:
-        import_domande(s, SAMPLE, skip_invalid=True, progress=lambda d, t: seen.append((d, t)),
-                       cancelled=lambda: bool(seen) and seen[-1][0] >= 50)
+        import_domande(
+            s,
+            SAMPLE,
+            skip_invalid=True,
+            progress=lambda d, t: seen.append((d, t)),
+            cancelled=lambda: bool(seen) and seen[-1][0] >= 50,
+        )
     assert seen[-1][0] >= 50 and count(db, Domanda) == 0
     assert dump(db.path) == before
 
@@ -290,10 +317,12 @@ def test_attachments_found_in_protocol_subfolders(db: Database, tmp_path: Path) 
     assert result.imported == 3
     with db.sessions() as s:
         rows = {(a.domanda.protocol, a.filename, a.sha256 is not None) for a in s.scalars(select(Allegato))}
-        assert rows == {("PG 101/2018", "PG_101-2018_proposta.pdf", True),
-                        ("PG 102/2018", "PG_102-2018_proposta.pdf", True),
-                        ("PG 103/2018", "PG_103-2018_proposta.pdf", True),
-                        ("PG 103/2018", "PG_103-2018_budget.pdf", False)}
+        assert rows == {
+            ("PG 101/2018", "PG_101-2018_proposta.pdf", True),
+            ("PG 102/2018", "PG_102-2018_proposta.pdf", True),
+            ("PG 103/2018", "PG_103-2018_proposta.pdf", True),
+            ("PG 103/2018", "PG_103-2018_budget.pdf", False),
+        }
         assert s.scalar(select(func.count()).select_from(Blob)) == 2  # identical bytes stored once
         flag = s.scalars(select(Flag)).one()
         assert flag.rule == "allegato_mancante" and "PG_103-2018_budget.pdf" in flag.detail
@@ -310,8 +339,9 @@ def test_table_row_numbers_count_blank_lines(tmp_path: Path) -> None:
     """Row numbers are those a spreadsheet shows: the header is row 1 and blank lines still count."""
     records = sample_records()[:3]
     path = tmp_path / "vuote.csv"
-    path.write_text(";".join(records[0]) + "\n\n" + ";".join(records[1]) + "\n" + ";".join(records[2]) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        ";".join(records[0]) + "\n\n" + ";".join(records[1]) + "\n" + ";".join(records[2]) + "\n", encoding="utf-8"
+    )
     assert [n for n, _ in read_table(path).rows] == [3, 4]
 
 
@@ -347,8 +377,9 @@ def test_plan_is_pure(db: Database) -> None:
         ("28/02/2018 10:00", "55.600,01", "50.000,01", "5.600,00", {"oltre_massimale"}),
     ],
 )
-def test_rule_boundaries(db: Database, tmp_path: Path, submitted: str, total: str, grant: str, cofinancing: str,
-                         rules: set[str]) -> None:
+def test_rule_boundaries(
+    db: Database, tmp_path: Path, submitted: str, total: str, grant: str, cofinancing: str, rules: set[str]
+) -> None:
     """On the deadline, at the cap and at exactly the minimum co-financing a row is in order; one step past is not."""
     records = sample_records()[:2]
     records[1][1], records[1][10], records[1][11], records[1][12] = submitted, total, grant, cofinancing

@@ -50,8 +50,26 @@ def test_amounts_read_the_italian_way(text: object, cents: int) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", None, "abc", "1,2,3", "1.23.4", "-5", "1,005", "45,000.00", "1e5", "NaN", "∞", "١٢٣",
-     "12.3456", True, float("nan"), 0.001, "€"],
+    [
+        "",
+        "   ",
+        None,
+        "abc",
+        "1,2,3",
+        "1.23.4",
+        "-5",
+        "1,005",
+        "45,000.00",
+        "1e5",
+        "NaN",
+        "∞",
+        "١٢٣",
+        "12.3456",
+        True,
+        float("nan"),
+        0.001,
+        "€",
+    ],
 )
 def test_amounts_refuse_garbage(text: object) -> None:
     """Unreadable or impossible amounts raise ValueError instead of becoming a wrong number."""
@@ -105,8 +123,9 @@ def test_dates_follow_daylight_saving() -> None:
     assert parse_datetime("01/07/2018 12:00").utcoffset() == timedelta(hours=2)
 
 
-@pytest.mark.parametrize("text", ["", "31/02/2018 10:00", "2018-02-17 12:07", "17/02/18", "17/02/2018 25:00",
-                                  "domani", None, 42])
+@pytest.mark.parametrize(
+    "text", ["", "31/02/2018 10:00", "2018-02-17 12:07", "17/02/18", "17/02/2018 25:00", "domani", None, 42]
+)
 def test_dates_refuse_garbage(text: object) -> None:
     """Impossible or unrecognised dates are refused with ValueError."""
     with pytest.raises(ValueError):
@@ -130,12 +149,15 @@ def test_date_garbage_raises_only_value_error(text: str) -> None:
         pass
 
 
-@pytest.mark.parametrize(("text", "normal"), [
-    ("88833000156", "88833000156"),
-    (" 888 330 00156 ", "88833000156"),
-    ("RSSMRA85T10A562S", "RSSMRA85T10A562S"),
-    ("rssmra 85t10 a562s", "RSSMRA85T10A562S"),
-])
+@pytest.mark.parametrize(
+    ("text", "normal"),
+    [
+        ("88833000156", "88833000156"),
+        (" 888 330 00156 ", "88833000156"),
+        ("RSSMRA85T10A562S", "RSSMRA85T10A562S"),
+        ("rssmra 85t10 a562s", "RSSMRA85T10A562S"),
+    ],
+)
 def test_valid_tax_codes_are_normalised(text: str, normal: str) -> None:
     """Valid codes (11 digits for bodies, 16 characters for persons) come back without spaces, upper case."""
     assert check_tax_code(text) == normal
@@ -174,8 +196,9 @@ def test_body_tax_code_check_digit(serial: int, office: int, shift: int) -> None
     st.sampled_from("ABCDEFGHLMZ"),
     st.integers(1, 999),
 )
-def test_person_tax_code_round_trip(letters: str, year: int, month: str, day: int, female: bool,
-                                    place: str, town: int) -> None:
+def test_person_tax_code_round_trip(
+    letters: str, year: int, month: str, day: int, female: bool, place: str, town: int
+) -> None:
     """A well-formed 16-character code is valid whatever its case and spacing, and comes back normalised."""
     stem = f"{letters}{year:02d}{month}{day + (40 if female else 0):02d}{place}{town:03d}"
     code = stem + codicefiscale.calc_check_digit(stem)

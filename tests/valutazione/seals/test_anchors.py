@@ -30,16 +30,24 @@ def procedure(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "PYTHONPATH": str(ROOT),
         "VALUTAZIONE_DATA_DIR": str(tmp_path / "dati"),
     }
-    done = subprocess.run(["bash", "-c", "set -euo pipefail\n" + walkthrough()], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        ["bash", "-c", "set -euo pipefail\n" + walkthrough()],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return tmp_path
 
 
 def test_untouched_file_passes_against_the_ranking_pdf(procedure: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The file as the procedure left it still holds the anchor printed on graduatoria.pdf."""
-    assert main(["audit", "verify", str(procedure / "bando.valutazione"), "--against",
-                 str(procedure / "graduatoria.pdf")]) == 0
+    assert (
+        main(["audit", "verify", str(procedure / "bando.valutazione"), "--against", str(procedure / "graduatoria.pdf")])
+        == 0
+    )
     assert "ancora presente nel registro" in capsys.readouterr().out
 
 

@@ -29,14 +29,16 @@ def rewrite_merged_sheet_consistently(path: Path) -> None:
     content = {k: logged[k] for k in ("bando", "commissario", "protocollo", "voti")}
     digest = content_hash(content)
     logged["hash"] = digest
-    con.execute("UPDATE voto SET motivazione = ? WHERE scheda_id = ? AND sub_code = ?",
-                ("Motivazione riscritta dal presidente", int(sheet_id), logged["voti"][0]["sottocriterio"]))
+    con.execute(
+        "UPDATE voto SET motivazione = ? WHERE scheda_id = ? AND sub_code = ?",
+        ("Motivazione riscritta dal presidente", int(sheet_id), logged["voti"][0]["sottocriterio"]),
+    )
     con.execute("UPDATE scheda SET content_hash = ? WHERE id = ?", (digest, int(sheet_id)))
     con.execute("UPDATE audit SET after_json = ? WHERE id = ?", (audit.canonical_json(logged), audit_id))
     prev = con.execute("SELECT prev_hash FROM audit WHERE id = ?", (audit_id,)).fetchone()[0]
     rows = con.execute(
-        "SELECT id, at, actor, action, entity, entity_id, before_json, after_json FROM audit WHERE id >= ? "
-        "ORDER BY id", (audit_id,)
+        "SELECT id, at, actor, action, entity, entity_id, before_json, after_json FROM audit WHERE id >= ? ORDER BY id",
+        (audit_id,),
     ).fetchall()
     con.execute("UPDATE audit SET hash = 'x' || id WHERE id >= ?", (audit_id,))  # the hash column is unique
     for row_id, at, actor, action, entity, entity_id, before, after_json in rows:
@@ -48,8 +50,10 @@ def rewrite_merged_sheet_consistently(path: Path) -> None:
     con.close()
 
 
-def test_sheet_rewritten_after_merge_fails_its_members_signature(chair: Database,  # noqa: F811
-    tmp_path: Path) -> None:
+def test_sheet_rewritten_after_merge_fails_its_members_signature(
+    chair: Database,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     """Every hash in the file rewritten to match a changed sheet: only the member's kept signature catches it."""
     laptop = tmp_path / slug(MEMBER)
     pkg = export(chair, MEMBER, laptop / "valutazione.valpkg")

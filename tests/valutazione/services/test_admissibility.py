@@ -76,9 +76,7 @@ def test_soccorso_blocks_decision_until_closed(db: Database, team: Committee) ->
     """While documents are awaited the application cannot be decided; after closing it can."""
     p1 = team.domande[0]
     with db.sessions.begin() as s:
-        rescue = admissibility.request_rescue(
-            s, p1, "Codice fiscale corretto", "Anna Rossi", date(2018, 3, 5)
-        )
+        rescue = admissibility.request_rescue(s, p1, "Codice fiscale corretto", "Anna Rossi", date(2018, 3, 5))
         with pytest.raises(RuleViolation, match="già un soccorso"):
             admissibility.request_rescue(s, p1, "Altro", "Anna Rossi", date(2018, 3, 6))
         with pytest.raises(RuleViolation, match="soccorso istruttorio in attesa"):

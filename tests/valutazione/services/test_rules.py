@@ -47,11 +47,7 @@ def _open_one(db: Database) -> None:
         )
         s.add(d)
         s.flush()
-        s.add(
-            Ammissibilita(
-                domanda_id=d.id, outcome="ammissibile", reason="regolare", decided_at=datetime.now(UTC)
-            )
-        )
+        s.add(Ammissibilita(domanda_id=d.id, outcome="ammissibile", reason="regolare", decided_at=datetime.now(UTC)))
 
 
 def test_locked_change_needs_reason(db: Database, milano: Bando) -> None:
@@ -68,9 +64,7 @@ def test_locked_change_with_reason_is_minuted(db: Database, milano: Bando) -> No
     """A reasoned change after the lock is audited and listed for the minutes with before/after."""
     _open_one(db)
     with db.sessions.begin() as s:
-        rules.update_rules(
-            s, "presidente", dataclasses.replace(milano, cap_cents=6_000_000), "errata corrige"
-        )
+        rules.update_rules(s, "presidente", dataclasses.replace(milano, cap_cents=6_000_000), "errata corrige")
     with db.sessions() as s:
         listed = rules.rule_changes(s)
     assert len(listed) == 1 and listed[0].reason == "errata corrige" and listed[0].after_lock

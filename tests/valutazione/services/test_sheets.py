@@ -38,8 +38,7 @@ def test_revision_increments_on_each_save(db: Database, declared: Committee) -> 
     p1 = declared.domande[0]
     with db.sessions.begin() as s:
         revisions = [
-            sheets.save_draft(s, declared.bruno, p1, {"A.1": Mark(Decimal(v))}).revision
-            for v in ("0.5", "0.6", "0.7")
+            sheets.save_draft(s, declared.bruno, p1, {"A.1": Mark(Decimal(v))}).revision for v in ("0.5", "0.6", "0.7")
         ]
     assert revisions == [1, 2, 3]
 
@@ -66,10 +65,7 @@ def test_submit_locks_and_hashes(db: Database, declared: Committee) -> None:
             sheets.save_draft(s, declared.bruno, p1, {"A.1": Mark(Decimal("0.1"), "cambio")})
         with pytest.raises(RuleViolation, match="già stata inviata"):
             sheets.submit(s, declared.bruno, p1)
-        assert (
-            s.scalars(select(AuditRow).where(AuditRow.action == "scheda.inviata")).one().actor
-            == "Bruno Verdi"
-        )
+        assert s.scalars(select(AuditRow).where(AuditRow.action == "scheda.inviata")).one().actor == "Bruno Verdi"
 
 
 def test_only_chair_reopens_with_reason(db: Database, declared: Committee) -> None:
@@ -84,9 +80,7 @@ def test_only_chair_reopens_with_reason(db: Database, declared: Committee) -> No
                 sheets.reopen(s, declared.bruno, p1, who, "errore materiale")
         with pytest.raises(RuleViolation, match="motivo"):
             sheets.reopen(s, declared.bruno, p1, declared.chair, " ")
-        sheet = sheets.reopen(
-            s, declared.bruno, p1, declared.chair, "Errore materiale su A.1 segnalato in seduta"
-        )
+        sheet = sheets.reopen(s, declared.bruno, p1, declared.chair, "Errore materiale su A.1 segnalato in seduta")
         assert (sheet.state, sheet.content_hash, sheet.submitted_at) == ("bozza", None, None)
         row = s.scalars(select(AuditRow).where(AuditRow.action == "scheda.riaperta")).one()
         assert row.actor == "Anna Rossi" and "Errore materiale" in row.after_json

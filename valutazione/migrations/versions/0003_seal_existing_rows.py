@@ -34,8 +34,10 @@ def upgrade() -> None:
     bando = conn.execute(select(BandoRow.code, BandoRow.rules_json, BandoRow.rules_locked_at)).first()
     if bando is None:
         return
-    sealed = {(e, i) for e, i in conn.execute(select(AuditRow.entity, AuditRow.entity_id)
-                                              .where(AuditRow.action == SEAL_ACTION))}
+    sealed = {
+        (e, i)
+        for e, i in conn.execute(select(AuditRow.entity, AuditRow.entity_id).where(AuditRow.action == SEAL_ACTION))
+    }
     prev = conn.execute(select(AuditRow.hash).order_by(AuditRow.id.desc()).limit(1)).scalar() or audit.GENESIS
     at = datetime.now(UTC)
     rows = []
@@ -44,13 +46,25 @@ def upgrade() -> None:
         nonlocal prev
         before_json, after_json = audit.canonical_json(None), audit.canonical_json(after)
         digest = audit.row_hash(prev, at, ACTOR, action, entity, entity_id, before_json, after_json)
-        rows.append({"at": at, "actor": ACTOR, "action": action, "entity": entity, "entity_id": entity_id,
-                     "before_json": before_json, "after_json": after_json, "prev_hash": prev, "hash": digest})
+        rows.append(
+            {
+                "at": at,
+                "actor": ACTOR,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "before_json": before_json,
+                "after_json": after_json,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
         prev = digest
 
     code, rules_json, locked_at = bando
-    hashed = conn.execute(select(func.count(AuditRow.id)).where(
-        AuditRow.action == LOCKED, AuditRow.after_json.contains('"sha256":'))).scalar()
+    hashed = conn.execute(
+        select(func.count(AuditRow.id)).where(AuditRow.action == LOCKED, AuditRow.after_json.contains('"sha256":'))
+    ).scalar()
     if locked_at is not None and not hashed:
         add(LOCKED, "bando", code, {"bloccate": True, "sha256": rules_digest(rules_json)})
     for name, model in SEALED_TABLES.items():
