@@ -81,3 +81,17 @@ def test_unexpected_error_is_logged_not_shown(
     code, err = run(capsys, "info", demo_file)
     assert code == 3 and "Errore imprevisto" in err and "Traceback" not in err
     assert "ZeroDivisionError: difetto di prova" in errorlog.log_path().read_text(encoding="utf-8")
+
+
+def test_restore_onto_a_folder_is_refused(tmp_path: Path, demo_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`restore` onto a folder used to move the folder aside and put the file there: now refused, folder kept."""
+    folder = tmp_path / "cartella"
+    folder.mkdir()
+    code, err = run(capsys, "restore", folder, "--from", demo_file)
+    assert code == 2 and "è una cartella" in err and folder.is_dir()
+
+
+def test_import_of_a_missing_file_speaks_italian(demo_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The operating system's reason is translated: no «No such file or directory» inside an Italian message."""
+    code, err = run(capsys, "import", demo_file, demo_file.parent / "manca.csv")
+    assert code == 2 and "manca.csv" in err and "No such file" not in err

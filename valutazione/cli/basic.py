@@ -193,6 +193,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if latest is None:
             raise DatabaseError(f"Nessuna copia di sicurezza integra di «{args.file}».")
         source = latest.path
+    if Path(args.file).is_dir():
+        raise DatabaseError(
+            f"Impossibile ripristinare su «{args.file}»: è una cartella; indicare il file di valutazione."
+        )
     lock = WriterLock(args.file)  # never swap a file under another copy of the app that is writing it
     holder = lock.acquire()
     if holder is not None:

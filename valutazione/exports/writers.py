@@ -152,6 +152,10 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(out)
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk or a folder in the way: nothing half-written stays behind
+        raise
     return out

@@ -13,6 +13,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from valutazione.errors import os_error_reason
 from valutazione.importers.parsing import normalise_words
 
 _SEPARATORS = re.compile(r"[|;\n]")
@@ -93,7 +94,7 @@ class AttachmentFolder:
         try:
             info = os.stat(real)
         except OSError as exc:
-            return Lookup(None, f"«{filename}» non leggibile: {exc.strerror or exc}")
+            return Lookup(None, f"«{filename}» non leggibile: {os_error_reason(exc)}")
         problem = _not_acceptable(info, filename, self.max_bytes)
         if problem:
             return Lookup(None, problem, refused=True)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from valutazione import audit
 from valutazione.bando import Bando
 from valutazione.db import load_rules
-from valutazione.errors import ImportRefusedError
+from valutazione.errors import ImportRefusedError, os_error_reason
 from valutazione.importers.attachments import AttachmentFolder, read_attachment, split_attachments
 from valutazione.importers.parsing import (
     ZoneMatch,
@@ -448,10 +448,10 @@ def _store_attachment(
     except OSError as exc:
         if exc.errno != errno.ENOENT:
             raise ImportRefusedError(
-                f"Riga {row}: allegato «{attachment.filename}» rifiutato ({exc.strerror or exc}). "
+                f"Riga {row}: allegato «{attachment.filename}» rifiutato ({os_error_reason(exc)}). "
                 "Nessuna domanda importata."
             ) from exc
-        reason = f"«{attachment.filename}» non leggibile: {exc.strerror or exc}"
+        reason = f"«{attachment.filename}» non leggibile: {os_error_reason(exc)}"
         earlier = flags.get("allegato_mancante")
         flags["allegato_mancante"] = f"{earlier}; {reason}" if earlier else reason
         return None

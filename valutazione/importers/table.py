@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from valutazione.errors import ImportRefusedError
+from valutazione.errors import ImportRefusedError, os_error_reason
 from valutazione.importers.parsing import normalise_words
 from valutazione.importers.textfile import check_regular_file, detect_encoding, sha256_of, unsafe_character
 
@@ -127,7 +127,7 @@ def read_table(path: str | Path) -> Table:
         with open(path, "rb") as fh:
             is_zip = fh.read(4) == b"PK\x03\x04"
     except OSError as exc:
-        raise ImportRefusedError(f"Impossibile leggere «{path}»: {exc.strerror or exc}") from exc
+        raise ImportRefusedError(f"Impossibile leggere «{path}»: {os_error_reason(exc)}") from exc
     if is_zip or path.suffix.lower() in (".xlsx", ".xlsm"):
         return _collect(path, sha256_of(path), _xlsx_records(path))
     try:
@@ -136,7 +136,7 @@ def read_table(path: str | Path) -> Table:
         with open(path, encoding=encoding.codec, newline="") as text:
             return _collect(path, encoding.sha256, _csv_records(text))
     except OSError as exc:
-        raise ImportRefusedError(f"Impossibile leggere «{path}»: {exc.strerror or exc}") from exc
+        raise ImportRefusedError(f"Impossibile leggere «{path}»: {os_error_reason(exc)}") from exc
 
 
 def _collect(path: Path, digest: str, records: Iterator[list[Cell]]) -> Table:

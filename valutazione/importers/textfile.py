@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from valutazione.errors import ImportRefusedError
+from valutazione.errors import ImportRefusedError, os_error_reason
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024  # 50 MB: ten times a 5,000-application export with long abstracts
 MAX_LISTED_LINES = 10
@@ -46,7 +46,7 @@ def check_regular_file(path: Path, limit: int = MAX_IMPORT_BYTES) -> int:
     try:
         info = os.stat(path)
     except OSError as exc:
-        raise ImportRefusedError(f"Impossibile leggere «{path}»: {exc.strerror or exc}") from exc
+        raise ImportRefusedError(f"Impossibile leggere «{path}»: {os_error_reason(exc)}") from exc
     if not stat.S_ISREG(info.st_mode):
         raise ImportRefusedError(f"«{path}» non è un file ordinario (cartella, dispositivo o coda): non importato.")
     if info.st_size > limit:

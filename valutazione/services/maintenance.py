@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from valutazione import seals
 from valutazione.db import backup_to
-from valutazione.errors import RuleViolation
+from valutazione.errors import RuleViolation, os_error_reason
 from valutazione.seals.anchors import verify_against
 from valutazione.seals.report import BrokenSeal
 
@@ -27,7 +27,7 @@ def backup_copy(source: Path, dest: Path) -> Path:
     try:
         return backup_to(source, dest)
     except OSError as exc:
-        raise RuleViolation(f"Impossibile scrivere la copia di sicurezza «{dest}»: {exc.strerror or exc}.") from exc
+        raise RuleViolation(f"Impossibile scrivere la copia di sicurezza «{dest}»: {os_error_reason(exc)}.") from exc
 
 
 @dataclass(frozen=True)
