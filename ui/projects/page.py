@@ -75,7 +75,7 @@ class ProjectPage(QWidget):
             binding = a.amount_cents if a.state == ACTIVE else d.paid_cents  # as agreements.binding_cents
             facts.append(tr("Vincolante: ") + euro(binding) + tr(" · erogato: ") + euro(d.paid_cents))
             facts.append(tr("Progetto dal {a} al {b}").format(a=day_it(a.start_on), b=day_it(a.end_on)))
-        self.facts.setText(" · ".join(facts))
+        self.facts.setText(" · ".join(facts[:3]) + "<br>" + " · ".join(facts[3:]))  # two lines fit 1366 px
         for tab in (self.agreement, self.payments, self.support, self.indicators):
             tab.show_detail(d)
 

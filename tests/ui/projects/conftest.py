@@ -6,7 +6,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,12 +13,11 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QWidget
 
+from tests.ui import screenshots
 from tests.ui.chair.conftest import Host
 from tests.valutazione.projects.conftest import CHAIR, final_ranking_file, funded  # noqa: F401
 from ui.user import User
 from valutazione.db import Database
-
-SHOTS = Path(tempfile.gettempdir()) / "valutazione-screenshots"
 
 
 @pytest.fixture
@@ -31,10 +29,5 @@ def projects_host(qtbot: Any, funded: Database) -> Iterator[Host]:  # noqa: F811
 
 
 def shoot(widget: QWidget, name: str) -> Path:
-    """A 1366×768 screenshot in the system's temporary folder, for a human to look at."""
-    SHOTS.mkdir(exist_ok=True)
-    widget.resize(1366, 768)
-    widget.show()
-    path = SHOTS / f"progetti-{name}.png"
-    widget.grab().save(str(path))
-    return path
+    """A 1366×768 screenshot through the one helper (outside the repository), for a human to look at."""
+    return screenshots.shoot(None, widget, f"progetti-{name}", size=screenshots.SCREEN, show=True)
