@@ -67,7 +67,7 @@ def read_json(zf: zipfile.ZipFile, path: Path, name: str, what: str) -> tuple[by
     raw = read_entry(zf, path, name, 64 << 20, what)
     try:
         value = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise unusable(path, what, f"«{name}» non è un JSON valido") from exc
     if not isinstance(value, dict):
         raise unusable(path, what, f"«{name}» non ha la forma attesa")

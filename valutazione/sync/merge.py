@@ -11,8 +11,10 @@ imported out of order, leave the newest data. A submitted sheet is locked: only 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -42,7 +44,7 @@ from valutazione.services.rules import lock_rules
 from valutazione.services.sheets import DRAFT, SUBMITTED, content_hash, content_of, missing_items
 from valutazione.sync.archive import PackageError
 from valutazione.sync.keys import fingerprint, verify
-from valutazione.sync.package import OUTGOING, RETURNING, require_master
+from valutazione.sync.package import EXPORTED_ACTION, OUTGOING, RETURNING, require_master
 from valutazione.sync.returns import ReturnedConflict, ReturnedSheet, SignedReturn, read_return
 
 MERGED_ACTION = "pacchetto.ritorno.importato"
@@ -96,9 +98,13 @@ def merge_return(
     ):
         report.already_merged = True  # its key was pinned by the first import, so nothing was written
         return report
+    older = _is_older(s, ret, m)
+    _check_scope(s, path, ret, m)
+    _check_times(path, ret)
     known = _Known.load(s, m, [sh.protocol for sh in ret.sheets] + [c.protocol for c in ret.conflicts])
     plan = [(known.domanda(sh.protocol), sh) for sh in ret.sheets]
     conflicts = [(known.domanda(c.protocol), c) for c in ret.conflicts]
+    _check_conflicts(path, known, m, conflicts, plan)
     for d, sh in plan:
         _check_sheet(known, m, d, sh)
     total = 1 + len(conflicts) + len(plan)
@@ -112,7 +118,7 @@ def merge_return(
         if progress:
             progress(i, total)
     known.write_submissions(s, m)
-    _record(s, m, ret, report)
+    _record(s, m, ret, report, older)
     return report
 
 
@@ -203,6 +209,15 @@ def _check_signature(s: Session, path: Path, ret: SignedReturn, m: Commissario, 
             )
         if not verify(ret.public_key, ret.payload, ret.signature):
             raise _refuse(path, "la firma non è valida: il file è stato alterato dopo la firma")
+        holder = s.scalars(
+            select(Commissario).where(Commissario.public_key == ret.public_key, Commissario.id != m.id)
+        ).first()
+        if holder is not None:  # one key per member: B's return signed with A's key is A speaking for B
+            raise _refuse(
+                path,
+                f"è firmato con la chiave già registrata per {holder.name} («{shown}»), non con una chiave di "
+                f"{m.name}: ogni commissario firma con la propria",
+            )
         m.public_key = ret.public_key
         s.flush()
         audit.record(
@@ -243,6 +258,82 @@ def _check_sequence(s: Session, path: Path, ret: SignedReturn, m: Commissario) -
             f"risponde al pacchetto n. {ret.sequence}, ma è già stato importato un ritorno del "
             f"pacchetto n. {newest}, più recente",
         )
+
+
+CLOCK_TOLERANCE = timedelta(minutes=10)  # laptops' clocks drift; a return from the future does not
+
+
+def _check_times(path: Path, ret: SignedReturn) -> None:
+    """No date in a return may come after the merge: a sheet «sent» in 2030 was not sent."""
+    limit = datetime.now(UTC) + CLOCK_TOLERANCE
+    dates = [ret.created_at] + [c.declared_at for c in ret.conflicts]
+    dates += [d for sh in ret.sheets for d in (sh.updated_at, sh.submitted_at) if d is not None]
+    if ret.declaration is not None:
+        dates.append(ret.declaration.declared_at)
+    future = [d for d in dates if d > limit]
+    if future:
+        raise _refuse(
+            path, f"riporta date future (per esempio {max(future):%d/%m/%Y %H:%M}): l'orologio o il file è alterato"
+        )
+
+
+def _check_scope(s: Session, path: Path, ret: SignedReturn, m: Commissario) -> None:
+    """A return answers its package: only the applications that package gave the member."""
+    held: set[str] | None = None
+    for (after,) in s.execute(
+        select(AuditRow.after_json).where(
+            AuditRow.action == EXPORTED_ACTION, AuditRow.entity == "commissario", AuditRow.entity_id == str(m.id)
+        )
+    ):
+        content = json.loads(after)
+        if content.get("sequenza") == ret.sequence:  # the package itself was matched by _check_sequence
+            held = set(content.get("domande", []))
+    if held is None:
+        raise _refuse(path, f"il pacchetto n. {ret.sequence} di {m.name} non risulta esportato da questo file")
+    extra = sorted(({sh.protocol for sh in ret.sheets} | {c.protocol for c in ret.conflicts}) - held)
+    if extra:
+        raise _refuse(
+            path,
+            f"riguarda domande che il pacchetto di {m.name} non conteneva ({', '.join(extra[:5])}): "
+            "un commissario valuta solo ciò che il presidente gli ha consegnato",
+        )
+
+
+def _is_older(s: Session, ret: SignedReturn, m: Commissario) -> bool:
+    """Whether a newer return of the same package was already merged: its record must not go back."""
+    for (after,) in s.execute(select(AuditRow.after_json).where(AuditRow.action == MERGED_ACTION)):
+        content = json.loads(after)
+        if content.get("commissario") != m.name or content.get("sequenza") != ret.sequence:
+            continue
+        merged = content.get("creato")
+        if merged is not None and datetime.fromisoformat(merged) > ret.created_at:
+            return True
+    return False
+
+
+def _check_conflicts(
+    path: Path,
+    known: _Known,
+    m: Commissario,
+    conflicts: list[tuple[Domanda, ReturnedConflict]],
+    plan: list[tuple[Domanda, ReturnedSheet]],
+) -> None:
+    """A recorded conflict is lifted only by the chair, with a reason; never by the member's return."""
+    for d, c in conflicts:
+        row = known.conflicts.get(d.id)
+        if row is not None and row.has_conflict and not c.has_conflict:
+            raise _refuse(
+                path,
+                f"dichiara l'assenza di conflitti sulla domanda {d.protocol}, su cui è registrato un conflitto di "
+                f"{m.name}: solo il presidente può revocarlo, con un motivo",
+            )
+    in_conflict = {d.id for d, c in conflicts if c.has_conflict}
+    in_conflict |= {did for did, row in known.conflicts.items() if row.has_conflict}
+    for d, sh in plan:
+        if d.id in in_conflict and sh.state == SUBMITTED:
+            raise _refuse(
+                path, f"contiene una scheda inviata sulla domanda {d.protocol}, su cui {m.name} è in conflitto"
+            )
 
 
 def _transient(sh: ReturnedSheet) -> Scheda:
@@ -378,7 +469,7 @@ def _merge_sheet(
         report.lines.append(f"Domanda {d.protocol}: bozza di {m.name} aggiornata (revisione {sh.revision}).")
 
 
-def _record(s: Session, m: Commissario, ret: SignedReturn, report: MergeReport) -> None:
+def _record(s: Session, m: Commissario, ret: SignedReturn, report: MergeReport, older: bool) -> None:
     row = s.scalars(
         select(Pacchetto).where(
             Pacchetto.commissario_id == m.id, Pacchetto.direction == RETURNING, Pacchetto.sequence == ret.sequence
@@ -390,8 +481,10 @@ def _record(s: Session, m: Commissario, ret: SignedReturn, report: MergeReport) 
                 commissario_id=m.id, direction=RETURNING, sequence=ret.sequence, content_sha256=ret.payload_sha256
             )
         )
-    else:
+    elif not older:
         row.content_sha256 = ret.payload_sha256
+    else:
+        report.lines.append("Ritorno meno recente di uno già importato: il riferimento resta al più recente.")
     s.flush()
     audit.record(
         s,
@@ -404,6 +497,7 @@ def _record(s: Session, m: Commissario, ret: SignedReturn, report: MergeReport) 
             "commissario": m.name,
             "sequenza": ret.sequence,
             "modifiche": report.lines,
+            "creato": ret.created_at,
             **keep_signed_return(s, ret.payload, ret.signature, ret.public_key),
         },
     )

@@ -62,6 +62,7 @@ DB_ENTRY = "commissario.valutazione"
 EXTRACTED_SUFFIX = ".valutazione-commissario"
 IDENTITY_ACTION = "pacchetto.creato"
 OUTGOING = "uscita"
+EXPORTED_ACTION = "pacchetto.esportato"  # its row lists the applications the package holds
 RETURNING = "ritorno"
 PACKAGE_ACTOR = "sistema"
 WHAT = "un pacchetto di valutazione"
@@ -190,7 +191,7 @@ def export_package(s: Session, member_name: str, out: Path, *, passphrase: str |
     audit.record(
         s,
         _actor(s),
-        "pacchetto.esportato",
+        EXPORTED_ACTION,
         "commissario",
         m.id,
         None,

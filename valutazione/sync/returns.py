@@ -239,15 +239,20 @@ def _parse(path: Path, raw: bytes, signature: bytes, data: dict[str, Any]) -> Si
         payload_sha256=hashlib.sha256(raw).hexdigest(),
         bando_code=str(data["bando_code"]),
         file_uuid=str(data["file_uuid"]),
-        member_id=int(data["member_id"]),
+        member_id=_integer(data["member_id"], "member_id"),
         member_name=str(data["member_name"]),
-        sequence=int(data["sequence"]),
+        sequence=_integer(data["sequence"], "sequence"),
         package_sha256=str(data["package_sha256"]),
         created_at=_time(data["created_at"]),
         public_key=public_key,
         declaration=None if decl is None else ReturnedDeclaration(_time(decl["declared_at"]), str(decl["text"])),
         conflicts=tuple(
-            ReturnedConflict(str(c["protocol"]), bool(c["has_conflict"]), str(c["reason"]), _time(c["declared_at"]))
+            ReturnedConflict(
+                _text(c["protocol"], "protocol"),
+                _boolean(c["has_conflict"], "has_conflict"),
+                _text(c["reason"], "reason", MAX_TEXT),
+                _time(c["declared_at"]),
+            )
             for c in data["conflicts"]
         ),
         sheets=sheets,
@@ -260,14 +265,19 @@ def _parse_sheet(sh: dict[str, Any]) -> ReturnedSheet:
         raise ValueError(f"stato di scheda sconosciuto «{state}»")
     marks = tuple(
         ReturnedMark(
-            str(v["sub_code"]), None if v["value"] is None else Decimal(str(v["value"])), str(v["motivazione"])
+            _text(v["sub_code"], "sub_code"),
+            None if v["value"] is None else _decimal(v["value"]),
+            _text(v["motivazione"], "motivazione", MAX_TEXT),
         )
         for v in sh["marks"]
     )
+    codes = [m.sub_code for m in marks]
+    if len(set(codes)) != len(codes):
+        raise ValueError(f"sottocriterio ripetuto nella scheda di {sh['protocol']}")
     return ReturnedSheet(
-        protocol=str(sh["protocol"]),
+        protocol=_text(sh["protocol"], "protocol"),
         state=state,
-        revision=int(sh["revision"]),
+        revision=_integer(sh["revision"], "revision"),
         updated_at=_time(sh["updated_at"]),
         submitted_at=None if sh["submitted_at"] is None else _time(sh["submitted_at"]),
         content_hash=None if sh["content_hash"] is None else str(sh["content_hash"]),
@@ -275,8 +285,44 @@ def _parse_sheet(sh: dict[str, Any]) -> ReturnedSheet:
     )
 
 
+MAX_TEXT = 20_000  # a motivation or a reason: pages of text, not megabytes
+MAX_NAME = 200  # protocols and codes
+
+
+def _text(value: Any, field: str, limit: int = MAX_NAME) -> str:
+    """A string as the member's program wrote it: no other type, no NUL, within ``limit`` characters."""
+    if not isinstance(value, str):
+        raise ValueError(f"il campo «{field}» non è un testo")
+    if "\x00" in value or len(value) > limit:
+        raise ValueError(f"il campo «{field}» contiene un carattere nullo o è troppo lungo")
+    return value
+
+
+def _boolean(value: Any, field: str) -> bool:
+    """Only JSON true/false: the string "false" is not a «no» (it used to count as a conflict)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"il campo «{field}» non è true o false")
+    return value
+
+
+def _integer(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise ValueError(f"il campo «{field}» non è un numero intero ammesso")
+    return value
+
+
+def _decimal(value: Any) -> Decimal:
+    """A mark: a short decimal number, never a float's binary noise nor a number of a thousand digits."""
+    if isinstance(value, bool) or not isinstance(value, str | int) or len(str(value)) > 20:
+        raise ValueError(f"voto non valido «{str(value)[:20]}»")
+    number = Decimal(str(value))
+    if not number.is_finite():
+        raise ValueError(f"voto non valido «{value}»")
+    return number
+
+
 def _time(value: Any) -> datetime:
-    parsed = datetime.fromisoformat(str(value))
+    parsed = datetime.fromisoformat(_text(value, "data"))
     if parsed.tzinfo is None:
         raise ValueError(f"data senza fuso orario «{value}»")
     return parsed
