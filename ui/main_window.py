@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self.pages.currentChanged.connect(self.documents.refresh)
         self.menuBar().addMenu(self.documents.menu)
         help_menu = self.menuBar().addMenu(self.tr("&Aiuto"))
+        help_menu.addAction(self.tr("&Guida"), QKeySequence.StandardKey.HelpContents, self._help)
         help_menu.addAction(self.tr("&Informazioni"), self._about)
         toolbar = self.addToolBar(self.tr("Barra principale"))
         toolbar.setObjectName("main-toolbar")
@@ -327,6 +328,11 @@ class MainWindow(QMainWindow):
 
     def _about(self) -> None:
         show_about(self)
+
+    def _help(self) -> None:
+        from ui.help import screen_of, show_help
+
+        show_help(self, screen_of(self))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Saves pending typing and the window layout, then closes the file."""
