@@ -272,6 +272,9 @@ class MainWindow(QMainWindow):
             settings.app_settings().setValue("window/evaluation_splitter", self.evaluation.splitter.saveState())
         for action in self.chair_actions:
             self.toolbar.removeAction(action)
+        for action in self.toolbar.actions():  # the chair's separator too: one more at each user switch
+            if action.isSeparator():
+                self.toolbar.removeAction(action)
         self.chair_actions = []
         self.tabs.blockSignals(True)  # removing tab 0 makes the next one current: that must not build it
         while self.tabs.count():
