@@ -124,7 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.open_file(args.file)  # the safe way: damaged → backup offered, held elsewhere → read-only banner
     if package is not None:  # `valutazione-gui file.valpkg`, as the file manager opens a package
         window.packages.open_package(package)
-    window.show()
+    if settings.app_settings().contains("window/geometry"):
+        window.show()  # where and as large as the user left it
+    else:
+        window.showMaximized()  # the first time: the whole screen, a 1366×768 laptop has no pixel to spare
     if args.smoke:
         return smoke(app, window, demo_copy=args.file is None and not args.demo)
     return app.exec()

@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self.pages.currentChanged.connect(self.documents.refresh)
         self.menuBar().addMenu(self.documents.menu)
         help_menu = self.menuBar().addMenu(self.tr("&Aiuto"))
+        help_menu.addAction(self.tr("&Guida"), QKeySequence.StandardKey.HelpContents, self._help)
         help_menu.addAction(self.tr("&Informazioni"), self._about)
         toolbar = self.addToolBar(self.tr("Barra principale"))
         toolbar.setObjectName("main-toolbar")
@@ -298,6 +299,9 @@ class MainWindow(QMainWindow):
             settings.app_settings().setValue("window/evaluation_splitter", self.evaluation.splitter.saveState())
         for action in self.chair_actions:
             self.toolbar.removeAction(action)
+        for action in self.toolbar.actions():  # the chair's separator too: one more at each user switch
+            if action.isSeparator():
+                self.toolbar.removeAction(action)
         self.chair_actions = []
         self.tabs.blockSignals(True)  # removing tab 0 makes the next one current: that must not build it
         while self.tabs.count():
@@ -379,6 +383,11 @@ class MainWindow(QMainWindow):
 
     def _about(self) -> None:
         show_about(self)
+
+    def _help(self) -> None:
+        from ui.help import screen_of, show_help
+
+        show_help(self, screen_of(self))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Saves pending typing and the window layout, then closes the file."""

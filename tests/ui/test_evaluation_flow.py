@@ -107,11 +107,14 @@ def test_submit_refused_lists_what_is_missing(
     qtbot.keyClicks(form.row("A.1").editor, "9")
     assert "A.1: motivazione mancante" in form.missing_label.text()
     assert "A.2: valore mancante" in form.missing_label.text()
+    assert not form.submit_button.isEnabled()
     errors: list[str] = []
-    monkeypatch.setattr(dialogs, "confirm", lambda *_a, **_k: True)
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "confirm", lambda *a, **_k: asked.append(a[2]) or True)
     monkeypatch.setattr(dialogs, "error", lambda _p, _t, text: errors.append(text))
-    click(qtbot, form.submit_button)
+    form.submit()  # as a shortcut would: the completeness check still comes before any confirmation
     assert errors and "incompleta" in errors[0]
+    assert not asked
     assert "Bozza" in form.state_label.text()
     window.close()
 

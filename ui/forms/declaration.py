@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import dialogs
+from ui.centering import add_centered
 from ui.user import User
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
@@ -62,7 +63,7 @@ class GeneralDeclarationPage(QWidget):
         inner.addWidget(self.sign_button, alignment=Qt.AlignmentFlag.AlignRight)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(box, alignment=Qt.AlignmentFlag.AlignHCenter)
+        add_centered(outer, box)
         outer.addStretch(2)
 
     def load(self, db: Database, user: User) -> None:
@@ -136,7 +137,7 @@ class ConflictPanel(QWidget):
         inner.addWidget(note)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(box, alignment=Qt.AlignmentFlag.AlignHCenter)
+        add_centered(outer, box)
         outer.addStretch(2)
 
     def load(self, db: Database, user: User, domanda_id: int, protocol: str, applicant: str, title: str) -> None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import dialogs
+from ui.centering import add_centered
 from ui.user import User, role_label
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
@@ -115,7 +116,7 @@ class IdentityPage(QWidget):
         inner.addWidget(self.first_box)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(box, alignment=Qt.AlignmentFlag.AlignHCenter)
+        add_centered(outer, box)
         outer.addStretch(2)
 
     def load(self, db: Database, preselect: int | None = None) -> None:

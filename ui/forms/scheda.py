@@ -259,6 +259,12 @@ class SchedaForm(QWidget):
     def submit(self) -> None:
         if self.domanda_id is None or self.locked or not self.save():
             return
+        missing = sheets.missing_marks(self.bando, self.marks())
+        if missing:  # checked before asking for confirmation: no "Inviare?" on a sheet that cannot go
+            dialogs.error(
+                self, self.tr("Invia valutazione"), self.tr("Scheda incompleta: {}").format("; ".join(missing))
+            )
+            return
         if not dialogs.confirm(
             self,
             self.tr("Invia valutazione"),
@@ -328,7 +334,11 @@ class SchedaForm(QWidget):
             text = self.tr("Subtotale {}: {} su {}").format(
                 criterion.code, points_text(totals.criteria[criterion.code]), limit_text(criterion.maximum)
             )
-            if criterion.threshold is not None:
+            started = any(self.bando.criterion_of(code).code == criterion.code for code in values)
+            if criterion.threshold is not None and not started:  # nothing typed yet: no verdict, no red
+                text += "  —  " + self.tr("soglia {}").format(limit_text(criterion.threshold))
+                label.setStyleSheet("")
+            elif criterion.threshold is not None:
                 met = criterion.code not in totals.failures
                 text += "  —  " + (
                     self.tr("soglia {} raggiunta") if met else self.tr("soglia {} non raggiunta")
@@ -336,7 +346,10 @@ class SchedaForm(QWidget):
                 label.setStyleSheet(OK_STYLE if met else KO_STYLE)
             label.setText(text)
         text = self.tr("Totale: {} su {}").format(points_text(totals.total), limit_text(self.bando.max_total))
-        if self.bando.total_threshold is not None:
+        if self.bando.total_threshold is not None and not values:  # an untouched sheet is not "below threshold"
+            text += "  —  " + self.tr("soglia {}").format(limit_text(self.bando.total_threshold))
+            self.total_label.setStyleSheet("font-size: 13pt;")
+        elif self.bando.total_threshold is not None:
             met = TOTAL not in totals.failures
             text += "  —  " + (self.tr("soglia {} raggiunta") if met else self.tr("soglia {} non raggiunta")).format(
                 limit_text(self.bando.total_threshold)
@@ -348,3 +361,4 @@ class SchedaForm(QWidget):
             self.missing_label.setText("" if self.locked else self.tr("La scheda è completa: può essere inviata."))
         else:
             self.missing_label.setText(self.tr("Da completare prima dell'invio: {}").format("; ".join(missing)))
+        self.submit_button.setEnabled(not self.locked and not missing)  # the completeness check comes first

@@ -14,6 +14,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from ui.models.table import LEFT, RIGHT, SORT_ROLE, Column, RowTableModel
 from valutazione.money import format_euro
+from valutazione.plural import count
 from valutazione.ranking.status import admissibility_label
 from valutazione.services.domande import (
     ASTENUTO,
@@ -183,7 +184,7 @@ class DomandeTableModel(RowTableModel[DomandaRow]):
         if self._progress is None:
             due = [r for r in self._rows if r.my_state and r.my_state != ASTENUTO]
             if not any(r.my_state for r in self._rows):
-                self._progress = tr("{} domande").format(len(self._rows))
+                self._progress = count(len(self._rows), "domande")
             else:
                 sent = sum(1 for r in due if r.my_state == INVIATA)
                 self._progress = tr("{} di {} inviate").format(sent, len(due))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from valutazione.bando import Bando
+from valutazione.plural import count
 from valutazione.ranking.records import RankingWarning
 from valutazione.scoring import COEFFICIENTS, POINTS, SubScore, format_it
 
@@ -37,14 +38,14 @@ def application_warnings(
 
     if len(scorers) < expected_scorers:
         missing = expected_scorers - len(scorers)
-        warn(MISSING, None, None, f"manca la scheda di {missing} commissari su {expected_scorers}")
+        warn(MISSING, None, None, f"manca la scheda di {count(missing, 'commissari')} su {expected_scorers}")
     for s, ms in zip(subscores, members, strict=True):
         if len(ms) != len(scorers):
             for member in scorers:
                 if member not in ms:
                     warn(MISSING, s.code, member, f"manca il punteggio di {member} sul sottocriterio {s.code}")
     if len(scorers) < bando.quorum:
-        warn(QUORUM, None, None, f"valutata da {len(scorers)} commissari, meno del quorum di {bando.quorum}")
+        warn(QUORUM, None, None, f"valutata da {count(len(scorers), 'commissari')}, meno del quorum di {bando.quorum}")
     for s in subscores:
         if s.far_apart(bando.spread_warning):
             values = [v for _, v in s.coefficients]
