@@ -479,6 +479,16 @@ def _write(path: Path, spec: Spec, plan: _Plan, *, with_sheets: bool) -> dict[st
                         for m in range(spec.members)
                     ],
                 )
+                held = [p.protocol for i, p in enumerate(plan.domande) if i not in plan.excluded]
+                for m in range(spec.members):  # what the package gave the member: its return may answer only that
+                    chain.add(
+                        decided,
+                        chair,
+                        "pacchetto.esportato",
+                        "commissario",
+                        str(ids[m]),
+                        {"commissario": people[m][0], "sequenza": 1, "domande": held, "sha256": _package_sha(spec, m)},
+                    )
                 for m in range(spec.members):
                     conn.execute(
                         Commissario.__table__.update()

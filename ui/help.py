@@ -7,8 +7,9 @@ on the scoring form should land on what concerns that form, not on a folder of f
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ("README.md", "## Chi fa cosa")
@@ -84,9 +85,9 @@ def screen_of(window: object) -> str:
         if page is not None and page is getattr(window, key, None):
             return key
     tabs = getattr(window, "tabs", None)
-    if tabs is None or page is not tabs or tabs.count() == 0:
+    if not isinstance(tabs, QTabWidget) or id(page) != id(tabs) or tabs.count() == 0:  # id(): no narrowing to page
         return ""
-    evaluation = getattr(window, "evaluation", None)
-    if evaluation is not None and tabs.currentWidget() is evaluation:
+    evaluation: Any = getattr(window, "evaluation", None)
+    if evaluation is not None and id(tabs.currentWidget()) == id(evaluation):
         return "conflict" if evaluation.pages.currentWidget() is evaluation.conflict else "scheda"
     return str(tabs.tabText(tabs.currentIndex())).replace("&", "")

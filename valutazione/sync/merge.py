@@ -62,12 +62,14 @@ class MergeReport:
     unchanged: int = 0
     already_merged: bool = False
     key_pinned: bool = False
+    key_fingerprint: str = ""
 
     def text(self) -> str:
         head = f"Ritorno di {self.member} (pacchetto n. {self.sequence}): "
+        key = f" Firmato con la chiave «{self.key_fingerprint}»." if self.key_fingerprint else ""
         if self.already_merged:
-            return head + "già importato, nessuna modifica."
-        summary = f"{self.changed} modifiche, {self.unchanged} elementi già aggiornati."
+            return head + "già importato, nessuna modifica." + key
+        summary = f"{self.changed} modifiche, {self.unchanged} elementi già aggiornati." + key
         return "\n".join([head + summary, *self.lines])
 
 
@@ -89,6 +91,7 @@ def merge_return(
     m = _check_origin(s, path, ret)
     report = MergeReport(m.name, ret.sequence)
     report.key_pinned = _check_signature(s, path, ret, m, trust_new_key)
+    report.key_fingerprint = fingerprint(ret.public_key)
     _check_sequence(s, path, ret, m)
     if (
         s.scalars(
@@ -498,6 +501,7 @@ def _record(s: Session, m: Commissario, ret: SignedReturn, report: MergeReport, 
             "sequenza": ret.sequence,
             "modifiche": report.lines,
             "creato": ret.created_at,
+            "impronta": report.key_fingerprint,
             **keep_signed_return(s, ret.payload, ret.signature, ret.public_key),
         },
     )
