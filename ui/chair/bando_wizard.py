@@ -92,7 +92,7 @@ class StartPage(QWizardPage):
             self.template.addItem(path.stem, str(path))
         self.template.currentIndexChanged.connect(lambda _i: wizard.load_template(Path(self.template.currentData())))
         self.path = QLineEdit()
-        self.path.setPlaceholderText(tr("es. /home/commissione/MI331e.valutazione"))
+        self.path.setPlaceholderText(tr("es. Documenti/MI331e.valutazione"))
         browse = QPushButton(tr("Sfoglia…"))
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
