@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.test_readme_walkthrough import ROOT, walkthrough
+from tests.test_readme_walkthrough import run_blocks
 from valutazione.cli import main
 
 
@@ -18,27 +15,7 @@ from valutazione.cli import main
 def procedure(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The README's sample procedure, run as written (it exports graduatoria.pdf after the final approval)."""
     tmp_path = tmp_path_factory.mktemp("walkthrough")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    launcher = bin_dir / "valutazione"
-    launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m valutazione "$@"\n', encoding="utf-8")
-    launcher.chmod(0o755)
-    (tmp_path / "resources").symlink_to(ROOT / "resources")
-    env = {
-        **os.environ,
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-        "PYTHONPATH": str(ROOT),
-        "VALUTAZIONE_DATA_DIR": str(tmp_path / "dati"),
-    }
-    done = subprocess.run(
-        ["bash", "-c", "set -euo pipefail\n" + walkthrough()],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    run_blocks(tmp_path, "walkthrough")
     return tmp_path
 
 
