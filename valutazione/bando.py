@@ -12,13 +12,14 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from valutazione.bando_reader import Reader
 from valutazione.errors import BandoError
 from valutazione.money import to_cents
 from valutazione.projects.rules import MonitoringRules, parse_monitoring
@@ -29,6 +30,10 @@ FUNDING_RULES = ("parziale", "rigida", "salta")
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
 PAIRWISE_AGGREGATIONS = ("somma", "media")
 TIE_SUBMISSION = "data_invio"
+SUBMISSION_PRECISIONS = ("minuto", "secondo")
+# Rules stored by a program older than ``precisione_invio`` compared submission times to the second:
+# reading them back with that precision keeps an approved version reproducible.
+LEGACY_SUBMISSION_PRECISION = "secondo"
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,7 @@ class Bando:
     criteria: tuple[Criterion, ...]
     attachment_max_mb: int = DEFAULT_ATTACHMENT_MAX_MB
     monitoring: MonitoringRules = MonitoringRules()
+    submission_precision: str = "minuto"
 
     @property
     def attachment_max_bytes(self) -> int:
@@ -221,6 +227,7 @@ class Bando:
                 "arrotondamento_decimali": self.rounding_places,
                 "arrotondamento_modo": self.rounding_mode,
                 "spareggio": list(self.tie_chain),
+                "precisione_invio": self.submission_precision,
                 "regola_finanziamento": self.funding_rule,
                 "scarto_avviso": str(self.spread_warning),
                 "scala": [{"valore": str(s.value), "etichetta": s.label} for s in self.scale],
@@ -265,7 +272,16 @@ def parse_bando(text: str, source: str = "") -> Bando:
 
 
 def bando_from_json(text: str) -> Bando:
-    return bando_from_mapping(json.loads(text), "regole nel database")
+    return bando_from_stored(json.loads(text), "regole nel database")
+
+
+def bando_from_stored(data: Any, source: str) -> Bando:
+    """Rules the program stored itself (the file's copy, an approved version's inputs).
+
+    The only difference from a TOML file: a missing ``precisione_invio`` means the rules were stored
+    before the key existed, when submission times were compared to the second.
+    """
+    return bando_from_mapping(data, source, default_precision=LEGACY_SUBMISSION_PRECISION)
 
 
 def default_template() -> Path:
@@ -274,83 +290,11 @@ def default_template() -> Path:
     return resource("bandi", "milano-mi331e.toml")
 
 
-class _Reader:
-    """Typed access to one TOML table that reports the full dotted key on error."""
-
-    def __init__(self, data: Any, prefix: str, source: str) -> None:
-        if not isinstance(data, Mapping):
-            raise BandoError(prefix or "(radice)", "deve essere una tabella", source)
-        self.data = data
-        self.prefix = prefix
-        self.source = source
-        self.used: set[str] = set()
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}.{name}" if self.prefix else name
-
-    def fail(self, name: str, message: str) -> BandoError:
-        return BandoError(self.key(name), message, self.source)
-
-    def get(self, name: str, default: Any = ..., *, allow_none: bool = False) -> Any:
-        self.used.add(name)
-        if name not in self.data or (self.data[name] is None and not allow_none):
-            if default is ...:
-                raise self.fail(name, "manca")
-            return default
-        return self.data[name]
-
-    def text(self, name: str, default: Any = ...) -> str:
-        value = self.get(name, default)
-        if not isinstance(value, str) or (default is ... and not value.strip()):
-            raise self.fail(name, "deve essere un testo non vuoto")
-        return value
-
-    def integer(self, name: str, minimum: int, maximum: int | None = None, default: Any = ...) -> int:
-        value = self.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(name, "deve essere un numero intero")
-        if value < minimum or (maximum is not None and value > maximum):
-            upper = f" e {maximum}" if maximum is not None else ""
-            raise self.fail(name, f"deve essere compreso tra {minimum}{upper}" if upper else f"deve essere ≥ {minimum}")
-        return value
-
-    def decimal(self, name: str, default: Any = ..., *, minimum: Decimal | None = Decimal(0)) -> Decimal:
-        value = self.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-            raise self.fail(name, 'deve essere un numero scritto come testo, per esempio "12.5"')
-        try:
-            result = Decimal(str(value).replace(",", "."))
-        except InvalidOperation as exc:
-            raise self.fail(name, f"numero non valido: {value!r}") from exc
-        if not result.is_finite():
-            raise self.fail(name, "deve essere un numero finito")
-        if minimum is not None and result < minimum:
-            raise self.fail(name, f"non può essere negativo ({value})" if minimum == 0 else f"deve essere ≥ {minimum}")
-        return result
-
-    def choice(self, name: str, choices: tuple[str, ...], default: Any = ...) -> str:
-        value = self.get(name, default)
-        if value not in choices:
-            raise self.fail(name, f"valore «{value}» non ammesso; valori possibili: {', '.join(choices)}")
-        return str(value)
-
-    def table_list(self, name: str, default: Any = ...) -> list[Any]:
-        value = self.get(name, default)
-        if not isinstance(value, list):
-            raise self.fail(name, "deve essere un elenco")
-        return value
-
-    def check_unknown(self) -> None:
-        for name in self.data:
-            if name not in self.used:
-                raise self.fail(name, "chiave sconosciuta (errore di battitura?)")
-
-
-def bando_from_mapping(data: Any, source: str = "") -> Bando:
+def bando_from_mapping(data: Any, source: str = "", *, default_precision: str = "minuto") -> Bando:
     """Builds and validates the rules from the TOML layout; raises ``BandoError`` naming the key."""
-    root = _Reader(data, "", source)
-    head = _Reader(root.get("bando"), "bando", source)
-    evaluation = _Reader(root.get("valutazione"), "valutazione", source)
+    root = Reader(data, "", source)
+    head = Reader(root.get("bando"), "bando", source)
+    evaluation = Reader(root.get("valutazione"), "valutazione", source)
 
     budget_cents, cap_cents, cofin = _money(head)
     tz_name, deadline = _deadline(head)
@@ -374,7 +318,7 @@ def bando_from_mapping(data: Any, source: str = "") -> Bando:
         raise root.fail("criteri", f"codici ripetuti: {', '.join(duplicates)}")
     max_total = sum((c.maximum for c in criteria), Decimal(0))
 
-    total_threshold = evaluation.decimal("soglia_totale", None)
+    total_threshold = evaluation.optional_decimal("soglia_totale")
     if total_threshold is not None and total_threshold > max_total:
         raise evaluation.fail("soglia_totale", f"supera il punteggio massimo ({max_total})")
     scale = tuple(
@@ -420,6 +364,7 @@ def bando_from_mapping(data: Any, source: str = "") -> Bando:
         rounding_mode=evaluation.choice("arrotondamento_modo", tuple(ROUNDING_MODES), "half_up"),
         tie_chain=tie_chain,
         funding_rule=evaluation.choice("regola_finanziamento", FUNDING_RULES, "parziale"),
+        submission_precision=evaluation.choice("precisione_invio", SUBMISSION_PRECISIONS, default_precision),
         spread_warning=evaluation.decimal("scarto_avviso", "0.3"),
         scale=scale,
         criteria=criteria,
@@ -433,7 +378,7 @@ def bando_from_mapping(data: Any, source: str = "") -> Bando:
     return bando
 
 
-def _money(head: _Reader) -> tuple[int, int, Decimal]:
+def _money(head: Reader) -> tuple[int, int, Decimal]:
     """Budget and cap in cents and the minimum co-financing share, each checked against the others."""
     budget = head.decimal("budget")
     cap = head.decimal("contributo_massimo")
@@ -451,7 +396,7 @@ def _money(head: _Reader) -> tuple[int, int, Decimal]:
     return budget_cents, cap_cents, cofin
 
 
-def _deadline(head: _Reader) -> tuple[str, datetime]:
+def _deadline(head: Reader) -> tuple[str, datetime]:
     """The time zone's name and the submission deadline in it."""
     tz_name = head.text("fuso_orario", "Europe/Rome")
     try:
@@ -467,7 +412,7 @@ def _deadline(head: _Reader) -> tuple[str, datetime]:
     return tz_name, deadline
 
 
-def _tie_chain(evaluation: _Reader, criteria: tuple[Criterion, ...], source: str) -> tuple[str, ...]:
+def _tie_chain(evaluation: Reader, criteria: tuple[Criterion, ...], source: str) -> tuple[str, ...]:
     """The tie-break chain: criterion codes, then optionally the submission time."""
     tie_chain = tuple(evaluation.table_list("spareggio"))
     known = {c.code for c in criteria} | {TIE_SUBMISSION}
@@ -482,7 +427,7 @@ def _tie_chain(evaluation: _Reader, criteria: tuple[Criterion, ...], source: str
 
 
 def _zone(data: Any, prefix: str, source: str) -> Zone:
-    r = _Reader(data, prefix, source)
+    r = Reader(data, prefix, source)
     aliases = r.table_list("alias", [])
     zone = Zone(number=r.integer("numero", 1), name=r.text("nome"), aliases=tuple(str(a) for a in aliases))
     r.check_unknown()
@@ -490,7 +435,7 @@ def _zone(data: Any, prefix: str, source: str) -> Zone:
 
 
 def _scale_step(data: Any, prefix: str, source: str) -> ScaleStep:
-    r = _Reader(data, prefix, source)
+    r = Reader(data, prefix, source)
     value = r.decimal("valore")
     if value > 1:
         raise r.fail("valore", "un coefficiente va da 0 a 1")
@@ -500,12 +445,12 @@ def _scale_step(data: Any, prefix: str, source: str) -> ScaleStep:
 
 
 def _criterion(data: Any, prefix: str, source: str) -> Criterion:
-    r = _Reader(data, prefix, source)
+    r = Reader(data, prefix, source)
     code = r.text("codice")
     maximum = r.decimal("massimo")
     if maximum <= 0:
         raise r.fail("massimo", "deve essere maggiore di zero")
-    threshold = r.decimal("soglia", None)
+    threshold = r.optional_decimal("soglia")
     if threshold is not None and threshold > maximum:
         raise r.fail("soglia", f"la soglia {threshold} supera il massimo del criterio ({maximum})")
     pairwise = r.get("confronto_a_coppie", None)
@@ -513,7 +458,7 @@ def _criterion(data: Any, prefix: str, source: str) -> Criterion:
         raise r.fail("confronto_a_coppie", f"valori possibili: {', '.join(PAIRWISE_AGGREGATIONS)}")
     subs = []
     for i, raw in enumerate(r.table_list("sottocriteri")):
-        s = _Reader(raw, f"{prefix}.sottocriteri[{i}]", source)
+        s = Reader(raw, f"{prefix}.sottocriteri[{i}]", source)
         sub = SubCriterion(code=s.text("codice"), description=s.text("descrizione"), maximum=s.decimal("massimo"))
         if sub.maximum <= 0:
             raise s.fail("massimo", "deve essere maggiore di zero")

@@ -23,7 +23,7 @@ from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
 from valutazione import audit, seals
-from valutazione.bando import Bando, bando_from_mapping
+from valutazione.bando import Bando, bando_from_stored
 from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import (
     Ammissibilita,
@@ -316,7 +316,7 @@ def reproduce(s: Session, number: int) -> Reproduction:
     record = stored(row).inputs
     if record is None:
         raise RuleViolation(f"La versione {number} della graduatoria non conserva i dati da cui è stata calcolata.")
-    bando = bando_from_mapping(record.rules, f"graduatoria versione {number}")
+    bando = bando_from_stored(record.rules, f"graduatoria versione {number}")
     current: dict[tuple[str, str], Scheda] = {}
     query = select(Scheda, Commissario.name, Domanda.protocol).join(Commissario).join(Domanda)
     for kept, name, protocol in s.execute(query.options(selectinload(Scheda.voti))):
