@@ -19,6 +19,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from valutazione.bando_grid import PAIRWISE_AGGREGATIONS as PAIRWISE_AGGREGATIONS
+from valutazione.bando_grid import Criterion as Criterion
+from valutazione.bando_grid import ScaleStep as ScaleStep
+from valutazione.bando_grid import SubCriterion as SubCriterion
+from valutazione.bando_grid import Zone as Zone
+from valutazione.bando_grid import parse_criterion, parse_scale_step, parse_zone
+from valutazione.bando_lotti import LotRules, parse_lot_rules
 from valutazione.bando_reader import Reader
 from valutazione.errors import BandoError
 from valutazione.money import to_cents
@@ -28,51 +35,11 @@ METHODS = ("coefficienti", "punti")
 RESCALINGS = ("nessuna", "prima", "prima_e_seconda")
 FUNDING_RULES = ("parziale", "rigida", "salta")
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
-PAIRWISE_AGGREGATIONS = ("somma", "media")
 TIE_SUBMISSION = "data_invio"
 SUBMISSION_PRECISIONS = ("minuto", "secondo")
 # Rules stored by a program older than ``precisione_invio`` compared submission times to the second:
 # reading them back with that precision keeps an approved version reproducible.
 LEGACY_SUBMISSION_PRECISION = "secondo"
-
-
-@dataclass(frozen=True)
-class SubCriterion:
-    code: str
-    description: str
-    maximum: Decimal
-
-
-@dataclass(frozen=True)
-class Criterion:
-    code: str
-    name: str
-    maximum: Decimal
-    threshold: Decimal | None
-    subcriteria: tuple[SubCriterion, ...]
-    pairwise: str | None = None  # None, or the aggregation variant: "somma" (i) or "media" (ii)
-
-
-@dataclass(frozen=True)
-class ScaleStep:
-    value: Decimal
-    label: str
-
-
-@dataclass(frozen=True)
-class Zone:
-    number: int
-    name: str
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def parts(self) -> tuple[str, ...]:
-        """The neighbourhoods the zone is made of, as the council's name lists them."""
-        pieces: list[str] = []
-        for chunk in self.name.replace("–", ",").replace(" - ", ",").split(","):
-            if chunk.strip():
-                pieces.append(chunk.strip())
-        return tuple(pieces) + self.aliases
 
 
 DEFAULT_ATTACHMENT_MAX_MB = 50  # one attachment of an application; a platform's own cap is usually 10-20 MB
@@ -112,6 +79,7 @@ class Bando:
     attachment_max_mb: int = DEFAULT_ATTACHMENT_MAX_MB
     monitoring: MonitoringRules = MonitoringRules()
     submission_precision: str = "minuto"
+    lots: LotRules = LotRules()
 
     @property
     def attachment_max_bytes(self) -> int:
@@ -231,6 +199,7 @@ class Bando:
                 "regola_finanziamento": self.funding_rule,
                 "scarto_avviso": str(self.spread_warning),
                 "scala": [{"valore": str(s.value), "etichetta": s.label} for s in self.scale],
+                **self.lots.evaluation_mapping(),
             },
             "criteri": [
                 {
@@ -247,6 +216,7 @@ class Bando:
                 for c in self.criteria
             ],
             "monitoraggio": self.monitoring.to_mapping(),
+            **self.lots.to_mapping(),
         }
 
     def to_json(self) -> str:
@@ -302,14 +272,14 @@ def bando_from_mapping(data: Any, source: str = "", *, default_precision: str = 
     if not legal_forms or not all(isinstance(f, str) and f.strip() for f in legal_forms):
         raise head.fail("forme_giuridiche_ammesse", "deve essere un elenco non vuoto di testi")
 
-    zones = tuple(_zone(z, f"zone[{i}]", source) for i, z in enumerate(root.table_list("zone")))
+    zones = tuple(parse_zone(z, f"zone[{i}]", source) for i, z in enumerate(root.table_list("zone")))
     if not zones:
         raise root.fail("zone", "serve almeno una zona")
     numbers = [z.number for z in zones]
     if len(set(numbers)) != len(numbers):
         raise root.fail("zone", "numeri di zona ripetuti")
 
-    criteria = tuple(_criterion(c, f"criteri[{i}]", source) for i, c in enumerate(root.table_list("criteri")))
+    criteria = tuple(parse_criterion(c, f"criteri[{i}]", source) for i, c in enumerate(root.table_list("criteri")))
     if not criteria:
         raise root.fail("criteri", "serve almeno un criterio")
     codes = [c.code for c in criteria] + [s.code for c in criteria for s in c.subcriteria]
@@ -322,7 +292,7 @@ def bando_from_mapping(data: Any, source: str = "", *, default_precision: str = 
     if total_threshold is not None and total_threshold > max_total:
         raise evaluation.fail("soglia_totale", f"supera il punteggio massimo ({max_total})")
     scale = tuple(
-        _scale_step(s, f"valutazione.scala[{i}]", source) for i, s in enumerate(evaluation.table_list("scala"))
+        parse_scale_step(s, f"valutazione.scala[{i}]", source) for i, s in enumerate(evaluation.table_list("scala"))
     )
     method = evaluation.choice("metodo", METHODS)
     if method == "coefficienti" and not scale:
@@ -369,6 +339,14 @@ def bando_from_mapping(data: Any, source: str = "", *, default_precision: str = 
         scale=scale,
         criteria=criteria,
         monitoring=parse_monitoring(root.get("monitoraggio", None, allow_none=True), source),
+        lots=parse_lot_rules(
+            root,
+            evaluation,
+            budget_cents=budget_cents,
+            cap_cents=cap_cents,
+            criteria=tuple(c.code for c in criteria),
+            source=source,
+        ),
         attachment_max_mb=head.integer(
             "allegato_dimensione_massima_mb", 1, MAX_ATTACHMENT_MB, DEFAULT_ATTACHMENT_MAX_MB
         ),
@@ -424,51 +402,3 @@ def _tie_chain(evaluation: Reader, criteria: tuple[Criterion, ...], source: str)
                 source,
             )
     return tie_chain
-
-
-def _zone(data: Any, prefix: str, source: str) -> Zone:
-    r = Reader(data, prefix, source)
-    aliases = r.table_list("alias", [])
-    zone = Zone(number=r.integer("numero", 1), name=r.text("nome"), aliases=tuple(str(a) for a in aliases))
-    r.check_unknown()
-    return zone
-
-
-def _scale_step(data: Any, prefix: str, source: str) -> ScaleStep:
-    r = Reader(data, prefix, source)
-    value = r.decimal("valore")
-    if value > 1:
-        raise r.fail("valore", "un coefficiente va da 0 a 1")
-    step = ScaleStep(value=value, label=r.text("etichetta"))
-    r.check_unknown()
-    return step
-
-
-def _criterion(data: Any, prefix: str, source: str) -> Criterion:
-    r = Reader(data, prefix, source)
-    code = r.text("codice")
-    maximum = r.decimal("massimo")
-    if maximum <= 0:
-        raise r.fail("massimo", "deve essere maggiore di zero")
-    threshold = r.optional_decimal("soglia")
-    if threshold is not None and threshold > maximum:
-        raise r.fail("soglia", f"la soglia {threshold} supera il massimo del criterio ({maximum})")
-    pairwise = r.get("confronto_a_coppie", None)
-    if pairwise is not None and pairwise not in PAIRWISE_AGGREGATIONS:
-        raise r.fail("confronto_a_coppie", f"valori possibili: {', '.join(PAIRWISE_AGGREGATIONS)}")
-    subs = []
-    for i, raw in enumerate(r.table_list("sottocriteri")):
-        s = Reader(raw, f"{prefix}.sottocriteri[{i}]", source)
-        sub = SubCriterion(code=s.text("codice"), description=s.text("descrizione"), maximum=s.decimal("massimo"))
-        if sub.maximum <= 0:
-            raise s.fail("massimo", "deve essere maggiore di zero")
-        s.check_unknown()
-        subs.append(sub)
-    if not subs:
-        raise r.fail("sottocriteri", "serve almeno un sottocriterio")
-    total = sum((s.maximum for s in subs), Decimal(0))
-    if total != maximum:
-        raise r.fail("massimo", f"la somma dei massimi dei sottocriteri è {total}, non {maximum}")
-    criterion = Criterion(code, r.text("nome"), maximum, threshold, tuple(subs), pairwise)
-    r.check_unknown()
-    return criterion

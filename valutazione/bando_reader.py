@@ -56,16 +56,16 @@ class Reader:
 
     def decimal(self, name: str, default: Any = ..., *, minimum: Decimal | None = Decimal(0)) -> Decimal:
         value = self.get(name, default)
-        return self._decimal(name, value, minimum)
+        return self.checked_decimal(name, value, minimum)
 
     def optional_decimal(self, name: str, *, minimum: Decimal | None = Decimal(0)) -> Decimal | None:
         """A number that may be left out (or written as an empty text): ``None`` means "no such limit"."""
         value = self.get(name, None)
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
-        return self._decimal(name, value, minimum)
+        return self.checked_decimal(name, value, minimum)
 
-    def _decimal(self, name: str, value: Any, minimum: Decimal | None) -> Decimal:
+    def checked_decimal(self, name: str, value: Any, minimum: Decimal | None) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
             raise self.fail(name, 'deve essere un numero scritto come testo, per esempio "12.5"')
         try:

@@ -67,6 +67,9 @@ class Candidate:
     expected_scorers: int = 0
     excluded: bool = False
     renounced: bool = False
+    lot: str | None = None  # the lot's code, in a call divided into lots
+    project_type: str | None = None  # the code of a project type with its own cap
+    properties: frozenset[str] = frozenset()  # the yes/no properties reserved quotas look at, when yes
 
     def __post_init__(self) -> None:
         if self.submitted_at.tzinfo is None or self.submitted_at.utcoffset() is None:
@@ -136,6 +139,11 @@ def build_ranking(
     draws = _checked_draws(draws or {})
     pairwise = _pairwise_scores(bando, comparisons or {})
     scorer = SubScorer(bando)
+    if bando.lots.active:
+        # Imported here: the lot-aware ranking builds on this module's steps (scoring, points, order).
+        from valutazione.ranking.lot_ranking import build_lot_ranking
+
+        return build_lot_ranking(bando, pool, draws, pairwise, scorer)
     scored = [_score(bando, c, pairwise, scorer) for c in pool]
 
     eligible = [s for s in scored if s.eligible]
