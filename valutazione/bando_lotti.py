@@ -133,6 +133,15 @@ class LotRules:
         return out
 
 
+def quota_properties(stored: str) -> frozenset[str]:
+    """The properties an application has, from the stored comma-separated text."""
+    return frozenset(p.strip() for p in stored.split(",") if p.strip())
+
+
+def stored_properties(properties: frozenset[str]) -> str:
+    return ",".join(sorted(properties))
+
+
 def _euro(cents: int) -> str:
     return str(from_cents(cents))
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from valutazione import audit, seals
 from valutazione.bando import Bando, bando_from_stored
+from valutazione.bando_lotti import quota_properties
 from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import (
     Ammissibilita,
@@ -168,6 +169,9 @@ def _inputs(s: Session, bando: Bando) -> tuple[list[Candidate], tuple[str, ...],
         Domanda.title,
         Domanda.submitted_at,
         Domanda.grant_cents,
+        Domanda.lot_code,
+        Domanda.project_type,
+        Domanda.quota_properties,
     ).order_by(Domanda.protocol)
     for d in s.execute(domande):
         excluded = outcomes.get(d.id) in EXCLUDED_OUTCOMES
@@ -186,6 +190,9 @@ def _inputs(s: Session, bando: Bando) -> tuple[list[Candidate], tuple[str, ...],
                 expected,
                 excluded,
                 d.id in renounced,
+                d.lot_code,
+                d.project_type,
+                quota_properties(d.quota_properties),
             )
         )
         sheets[d.protocol] = hashes.get(d.id, {})
