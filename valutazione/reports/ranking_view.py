@@ -17,6 +17,7 @@ from typing import Any
 
 from valutazione.bando import Bando
 from valutazione.ranking import Ranking, parameters
+from valutazione.ranking.records import LotSummary, Redistribution
 from valutazione.ranking.stored import StoredRow, read_version, stored_row
 
 NOT_APPROVED = "non approvata"
@@ -42,6 +43,11 @@ class RankingView:
     parameters: Mapping[str, Any]
     warnings: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
+    lots: tuple[LotSummary, ...] = ()  # a call divided into lots: one section per lot in the documents
+    redistribution: Redistribution | None = None
+
+    def lot_name(self, code: str | None) -> str:
+        return next((f"{x.code} – {x.name}" for x in self.lots if x.code == code), code or "")
 
     @property
     def approved(self) -> bool:
@@ -79,6 +85,8 @@ def from_ranking(
         parameters=dict(g.parameters),
         warnings=tuple(w.message for w in g.warnings),
         reasons=g.reasons,
+        lots=g.lots,
+        redistribution=g.redistribution,
     )
 
 
@@ -108,6 +116,8 @@ def from_stored(
         rows=data.rows,
         parameters=dict(data.parameters or parameters(bando)),
         warnings=tuple(w.message for w in data.warnings),
+        lots=data.lots,
+        redistribution=data.redistribution,
     )
 
 
