@@ -1,5 +1,5 @@
 """Lots, quotas, project types and the unused-money rule in the call file: loaded, stored, and every
-wrong key named in Italian (docs/regole.md § 1 and § 11-bis)."""
+wrong key named in Italian (docs/regole.md § 1 and § 19)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Lots, reserved quotas, caps per project type, at most N per applicant, unused money (docs/regole.md § 11-bis).
+"""Lots, reserved quotas, caps per project type, at most N per applicant, unused money (docs/regole.md § 19).
 
 Every example is worked by hand in its docstring; the engine must reach the same cents.
 """

@@ -2,7 +2,7 @@
 applicant, then the call's rule for the money a lot does not use.
 
 Pure money on frozen entries (int cents), apart from the ranking, so that each rule can be checked on a
-table of numbers. The order of the steps is the rule (docs/regole.md § 11-bis):
+table of numbers. The order of the steps is the rule (docs/regole.md § 19):
 
 1. every reserved quota, lot by lot in the call's order: the applications of the lot that have the
    quota's property, in ranking order, are funded from the reserve; a quota never grants a partial

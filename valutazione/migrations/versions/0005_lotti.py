@@ -3,7 +3,7 @@
 Revision ID: 0005
 Revises: 0004
 
-Calls divided into lots (docs/regole.md § 11-bis) need, per application, the lot it competes in, the
+Calls divided into lots (docs/regole.md § 19) need, per application, the lot it competes in, the
 project type that sets its cap, and the yes/no properties reserved quotas look at. Three nullable or
 defaulted columns: a file made before holds single-budget calls, whose applications need none of them.
 """
