@@ -315,6 +315,13 @@ def build_graduatoria_pdf(view: RankingView, bando: Bando, exclusion_reasons: Ma
     return page.build(story)
 
 
+def _public_outcome(r: ViewRow) -> str:
+    """The outcome as published; a row held back by the per-applicant limit says so, not «exhausted funds»."""
+    if r.funding_note == "limite_richiedente" and not r.status.funded:
+        return "Ammessa non finanziata (limite di domande finanziate per proponente)"
+    return r.status.label + (f" ({note_label(r.funding_note)})" if r.funding_note else "")
+
+
 def public_rows(
     view: RankingView, legal_forms: Mapping[str, str] | None = None, *, confirm_persons: bool = False
 ) -> list[dict[str, Any]]:
@@ -337,7 +344,7 @@ def public_rows(
                 "titolo": r.title,
                 "punteggio": r.total_final if scored else None,
                 "contributo_cents": r.grant_cents,
-                "esito": r.status.label + (f" ({note_label(r.funding_note)})" if r.funding_note else ""),
+                "esito": _public_outcome(r),
                 **({"lotto": r.lot} if r.lot is not None else {}),
             }
         )

@@ -7,6 +7,7 @@ from tests.valutazione.reports.pdftools import text_of
 from tests.valutazione.reports.synth import ranking
 from tests.valutazione.test_bandi_examples import call, scored
 from valutazione.bando import Bando
+from valutazione.exports.tables import public_sheet, ranking_sheet
 from valutazione.ranking import build_ranking
 from valutazione.reports.graduatoria import build_graduatoria_pdf, build_graduatoria_pubblica_pdf
 from valutazione.reports.ranking_view import RankingView, from_ranking
@@ -56,7 +57,7 @@ def test_public_ranking_shows_the_lot() -> None:
     text = text_of(build_graduatoria_pubblica_pdf(view, bando))
     assert "Lotto Pos." in text and "L3 1" in text
     assert "Risorse non usate dai lotti: € 386.500,00, ridistribuite € 0,00" in text
-    assert "(limite per proponente)" in text
+    assert "(limite di domande finanziate per proponente)" in text
 
 
 def test_single_budget_ranking_has_no_lot_section(milano: Bando) -> None:
@@ -64,3 +65,18 @@ def test_single_budget_ranking_has_no_lot_section(milano: Bando) -> None:
     text = text_of(build_graduatoria_pdf(from_ranking(ranking(milano, 5)), milano))
     assert "Riepilogo dei lotti" not in text and "Lotto " not in text
     assert "Comune di Milano · PON Metro 2014-2020 · MI3.3.1.e" in text
+
+
+def test_a_lot_extract_and_the_tables_carry_the_lot() -> None:
+    """``export --lotto``'s extract holds one lot's rows and money (its own plus what it received); the
+    ranking and public sheets (CSV, XLSX, JSON) start with the lot's code."""
+    bando, view = quartieri_view()
+    extract = view.for_lot("L2")
+    assert {r.lot for r in extract.rows} == {"L2"} and [x.code for x in extract.lots] == ["L2"]
+    assert (extract.budget_cents, extract.allocated_cents) == (15_495_000, 5_000_000)
+    text = text_of(build_graduatoria_pdf(extract, bando))
+    assert "Lotto L2 – Servizi innovativi" in text and "Portierato" not in text and "Q01" not in text
+    sheet = ranking_sheet(view, bando)
+    assert sheet.header[0] == "Lotto" and sheet.header[-1] == "Nota sul finanziamento"
+    assert [row[0] for row in sheet.rows][:2] == ["L1", "L2"] and sheet.meta["residui_regola"] == "pro_rata"
+    assert public_sheet(view).header[0] == "Lotto"
