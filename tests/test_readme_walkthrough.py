@@ -118,7 +118,10 @@ def test_readme_lots_walkthrough(tmp_path: Path) -> None:
     the quota, the redistributed money, the two topped-up grants) are the approved version's."""
     done = run_blocks(tmp_path, "walkthrough-lotti")
     assert "Registro integro" in done.stdout and '"state": "definitiva"' in done.stdout
-    assert (tmp_path / "graduatoria-linee.pdf").stat().st_size > 1000
+    for name in ("graduatoria-linee.pdf", "verbale-linee.pdf"):
+        assert (tmp_path / name).stat().st_size > 1000
+    published = (tmp_path / "linea-3.csv").read_text(encoding="utf-8-sig")
+    assert "QC 12/2019" not in published and "Giovani Artigiani" in published and "Portineria" not in published
     text = (ROOT / "README.md").read_text(encoding="utf-8").split("<!-- /walkthrough-lotti -->", 1)[1]
     match = LOT_FIGURES.search(" ".join(text.split()))
     assert match, "README.md no longer states the lots' figures after the lots walkthrough"
@@ -145,3 +148,5 @@ def test_readme_lots_walkthrough(tmp_path: Path) -> None:
     ):
         assert figure in printed, figure
     assert grants["QC 06/2019"] == "€ 0,00" and stored.remaining_cents == 0
+    for x in stored.lots:
+        assert re.search(rf"^Lotto {x.code}\s+ammesso {re.escape(format_euro(x.allocated_cents))},", done.stdout, re.M)
