@@ -108,3 +108,45 @@ def test_readme_funded_projects_walkthrough(tmp_path: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for figure in ("425.090,00", "403.393,00", "110.000,00", "17.656,00"):
         assert figure in readme
+
+
+LOT_FIGURES = re.compile(r"linea 1\s+(€ [\d.]+,\d\d), linea 2 (€ [\d.]+,\d\d), linea 3 (€ [\d.]+,\d\d)\)", re.S)
+
+
+def test_readme_lots_walkthrough(tmp_path: Path) -> None:
+    """The README's multi-lot block runs from import to the definitive ranking; its printed figures (per line,
+    the quota, the redistributed money, the two topped-up grants) are the approved version's."""
+    done = run_blocks(tmp_path, "walkthrough-lotti")
+    assert "Registro integro" in done.stdout and '"state": "definitiva"' in done.stdout
+    for name in ("graduatoria-linee.pdf", "verbale-linee.pdf"):
+        assert (tmp_path / name).stat().st_size > 1000
+    published = (tmp_path / "linea-3.csv").read_text(encoding="utf-8-sig")
+    assert "QC 12/2019" not in published and "Giovani Artigiani" in published and "Portineria" not in published
+    text = (ROOT / "README.md").read_text(encoding="utf-8").split("<!-- /walkthrough-lotti -->", 1)[1]
+    match = LOT_FIGURES.search(" ".join(text.split()))
+    assert match, "README.md no longer states the lots' figures after the lots walkthrough"
+    db = open_database(tmp_path / "quartieri.valutazione", read_only=True)
+    try:
+        with db.sessions() as s:
+            (final,) = [v for v in ranking.versions(s) if v.state == ranking.FINAL]
+            stored = ranking.stored(final)
+    finally:
+        db.close()
+    assert tuple(format_euro(x.allocated_cents) for x in stored.lots) == match.groups()
+    grants = {r.protocol: format_euro(r.grant_cents) for r in stored.rows}
+    l1, _, l3 = stored.lots
+    assert stored.redistribution is not None
+    printed = " ".join(text.split())
+    for figure in (
+        format_euro(l1.remaining_cents),
+        format_euro(l3.quota_reserved_cents),
+        format_euro(l3.quota_used_cents),
+        format_euro(stored.redistribution.redistributed_cents),
+        grants["QC 10/2019"],
+        grants["QC 14/2019"],
+        format_euro(stored.allocated_cents),
+    ):
+        assert figure in printed, figure
+    assert grants["QC 06/2019"] == "€ 0,00" and stored.remaining_cents == 0
+    for x in stored.lots:
+        assert re.search(rf"^Lotto {x.code}\s+ammesso {re.escape(format_euro(x.allocated_cents))},", done.stdout, re.M)

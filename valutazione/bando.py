@@ -12,13 +12,21 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from valutazione.bando_grid import PAIRWISE_AGGREGATIONS as PAIRWISE_AGGREGATIONS
+from valutazione.bando_grid import Criterion as Criterion
+from valutazione.bando_grid import ScaleStep as ScaleStep
+from valutazione.bando_grid import SubCriterion as SubCriterion
+from valutazione.bando_grid import Zone as Zone
+from valutazione.bando_grid import parse_criterion, parse_scale_step, parse_zone
+from valutazione.bando_lotti import LotRules, parse_lot_rules
+from valutazione.bando_reader import Reader
 from valutazione.errors import BandoError
 from valutazione.money import to_cents
 from valutazione.projects.rules import MonitoringRules, parse_monitoring
@@ -27,47 +35,11 @@ METHODS = ("coefficienti", "punti")
 RESCALINGS = ("nessuna", "prima", "prima_e_seconda")
 FUNDING_RULES = ("parziale", "rigida", "salta")
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
-PAIRWISE_AGGREGATIONS = ("somma", "media")
 TIE_SUBMISSION = "data_invio"
-
-
-@dataclass(frozen=True)
-class SubCriterion:
-    code: str
-    description: str
-    maximum: Decimal
-
-
-@dataclass(frozen=True)
-class Criterion:
-    code: str
-    name: str
-    maximum: Decimal
-    threshold: Decimal | None
-    subcriteria: tuple[SubCriterion, ...]
-    pairwise: str | None = None  # None, or the aggregation variant: "somma" (i) or "media" (ii)
-
-
-@dataclass(frozen=True)
-class ScaleStep:
-    value: Decimal
-    label: str
-
-
-@dataclass(frozen=True)
-class Zone:
-    number: int
-    name: str
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def parts(self) -> tuple[str, ...]:
-        """The neighbourhoods the zone is made of, as the council's name lists them."""
-        pieces: list[str] = []
-        for chunk in self.name.replace("–", ",").replace(" - ", ",").split(","):
-            if chunk.strip():
-                pieces.append(chunk.strip())
-        return tuple(pieces) + self.aliases
+SUBMISSION_PRECISIONS = ("minuto", "secondo")
+# Rules stored by a program older than ``precisione_invio`` compared submission times to the second:
+# reading them back with that precision keeps an approved version reproducible.
+LEGACY_SUBMISSION_PRECISION = "secondo"
 
 
 DEFAULT_ATTACHMENT_MAX_MB = 50  # one attachment of an application; a platform's own cap is usually 10-20 MB
@@ -106,6 +78,8 @@ class Bando:
     criteria: tuple[Criterion, ...]
     attachment_max_mb: int = DEFAULT_ATTACHMENT_MAX_MB
     monitoring: MonitoringRules = MonitoringRules()
+    submission_precision: str = "minuto"
+    lots: LotRules = LotRules()
 
     @property
     def attachment_max_bytes(self) -> int:
@@ -221,9 +195,11 @@ class Bando:
                 "arrotondamento_decimali": self.rounding_places,
                 "arrotondamento_modo": self.rounding_mode,
                 "spareggio": list(self.tie_chain),
+                "precisione_invio": self.submission_precision,
                 "regola_finanziamento": self.funding_rule,
                 "scarto_avviso": str(self.spread_warning),
                 "scala": [{"valore": str(s.value), "etichetta": s.label} for s in self.scale],
+                **self.lots.evaluation_mapping(),
             },
             "criteri": [
                 {
@@ -240,6 +216,7 @@ class Bando:
                 for c in self.criteria
             ],
             "monitoraggio": self.monitoring.to_mapping(),
+            **self.lots.to_mapping(),
         }
 
     def to_json(self) -> str:
@@ -265,7 +242,16 @@ def parse_bando(text: str, source: str = "") -> Bando:
 
 
 def bando_from_json(text: str) -> Bando:
-    return bando_from_mapping(json.loads(text), "regole nel database")
+    return bando_from_stored(json.loads(text), "regole nel database")
+
+
+def bando_from_stored(data: Any, source: str) -> Bando:
+    """Rules the program stored itself (the file's copy, an approved version's inputs).
+
+    The only difference from a TOML file: a missing ``precisione_invio`` means the rules were stored
+    before the key existed, when submission times were compared to the second.
+    """
+    return bando_from_mapping(data, source, default_precision=LEGACY_SUBMISSION_PRECISION)
 
 
 def default_template() -> Path:
@@ -274,83 +260,11 @@ def default_template() -> Path:
     return resource("bandi", "milano-mi331e.toml")
 
 
-class _Reader:
-    """Typed access to one TOML table that reports the full dotted key on error."""
-
-    def __init__(self, data: Any, prefix: str, source: str) -> None:
-        if not isinstance(data, Mapping):
-            raise BandoError(prefix or "(radice)", "deve essere una tabella", source)
-        self.data = data
-        self.prefix = prefix
-        self.source = source
-        self.used: set[str] = set()
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}.{name}" if self.prefix else name
-
-    def fail(self, name: str, message: str) -> BandoError:
-        return BandoError(self.key(name), message, self.source)
-
-    def get(self, name: str, default: Any = ..., *, allow_none: bool = False) -> Any:
-        self.used.add(name)
-        if name not in self.data or (self.data[name] is None and not allow_none):
-            if default is ...:
-                raise self.fail(name, "manca")
-            return default
-        return self.data[name]
-
-    def text(self, name: str, default: Any = ...) -> str:
-        value = self.get(name, default)
-        if not isinstance(value, str) or (default is ... and not value.strip()):
-            raise self.fail(name, "deve essere un testo non vuoto")
-        return value
-
-    def integer(self, name: str, minimum: int, maximum: int | None = None, default: Any = ...) -> int:
-        value = self.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(name, "deve essere un numero intero")
-        if value < minimum or (maximum is not None and value > maximum):
-            upper = f" e {maximum}" if maximum is not None else ""
-            raise self.fail(name, f"deve essere compreso tra {minimum}{upper}" if upper else f"deve essere ≥ {minimum}")
-        return value
-
-    def decimal(self, name: str, default: Any = ..., *, minimum: Decimal | None = Decimal(0)) -> Decimal:
-        value = self.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-            raise self.fail(name, 'deve essere un numero scritto come testo, per esempio "12.5"')
-        try:
-            result = Decimal(str(value).replace(",", "."))
-        except InvalidOperation as exc:
-            raise self.fail(name, f"numero non valido: {value!r}") from exc
-        if not result.is_finite():
-            raise self.fail(name, "deve essere un numero finito")
-        if minimum is not None and result < minimum:
-            raise self.fail(name, f"non può essere negativo ({value})" if minimum == 0 else f"deve essere ≥ {minimum}")
-        return result
-
-    def choice(self, name: str, choices: tuple[str, ...], default: Any = ...) -> str:
-        value = self.get(name, default)
-        if value not in choices:
-            raise self.fail(name, f"valore «{value}» non ammesso; valori possibili: {', '.join(choices)}")
-        return str(value)
-
-    def table_list(self, name: str, default: Any = ...) -> list[Any]:
-        value = self.get(name, default)
-        if not isinstance(value, list):
-            raise self.fail(name, "deve essere un elenco")
-        return value
-
-    def check_unknown(self) -> None:
-        for name in self.data:
-            if name not in self.used:
-                raise self.fail(name, "chiave sconosciuta (errore di battitura?)")
-
-
-def bando_from_mapping(data: Any, source: str = "") -> Bando:
+def bando_from_mapping(data: Any, source: str = "", *, default_precision: str = "minuto") -> Bando:
     """Builds and validates the rules from the TOML layout; raises ``BandoError`` naming the key."""
-    root = _Reader(data, "", source)
-    head = _Reader(root.get("bando"), "bando", source)
-    evaluation = _Reader(root.get("valutazione"), "valutazione", source)
+    root = Reader(data, "", source)
+    head = Reader(root.get("bando"), "bando", source)
+    evaluation = Reader(root.get("valutazione"), "valutazione", source)
 
     budget_cents, cap_cents, cofin = _money(head)
     tz_name, deadline = _deadline(head)
@@ -358,14 +272,14 @@ def bando_from_mapping(data: Any, source: str = "") -> Bando:
     if not legal_forms or not all(isinstance(f, str) and f.strip() for f in legal_forms):
         raise head.fail("forme_giuridiche_ammesse", "deve essere un elenco non vuoto di testi")
 
-    zones = tuple(_zone(z, f"zone[{i}]", source) for i, z in enumerate(root.table_list("zone")))
+    zones = tuple(parse_zone(z, f"zone[{i}]", source) for i, z in enumerate(root.table_list("zone")))
     if not zones:
         raise root.fail("zone", "serve almeno una zona")
     numbers = [z.number for z in zones]
     if len(set(numbers)) != len(numbers):
         raise root.fail("zone", "numeri di zona ripetuti")
 
-    criteria = tuple(_criterion(c, f"criteri[{i}]", source) for i, c in enumerate(root.table_list("criteri")))
+    criteria = tuple(parse_criterion(c, f"criteri[{i}]", source) for i, c in enumerate(root.table_list("criteri")))
     if not criteria:
         raise root.fail("criteri", "serve almeno un criterio")
     codes = [c.code for c in criteria] + [s.code for c in criteria for s in c.subcriteria]
@@ -374,11 +288,11 @@ def bando_from_mapping(data: Any, source: str = "") -> Bando:
         raise root.fail("criteri", f"codici ripetuti: {', '.join(duplicates)}")
     max_total = sum((c.maximum for c in criteria), Decimal(0))
 
-    total_threshold = evaluation.decimal("soglia_totale", None)
+    total_threshold = evaluation.optional_decimal("soglia_totale")
     if total_threshold is not None and total_threshold > max_total:
         raise evaluation.fail("soglia_totale", f"supera il punteggio massimo ({max_total})")
     scale = tuple(
-        _scale_step(s, f"valutazione.scala[{i}]", source) for i, s in enumerate(evaluation.table_list("scala"))
+        parse_scale_step(s, f"valutazione.scala[{i}]", source) for i, s in enumerate(evaluation.table_list("scala"))
     )
     method = evaluation.choice("metodo", METHODS)
     if method == "coefficienti" and not scale:
@@ -420,10 +334,19 @@ def bando_from_mapping(data: Any, source: str = "") -> Bando:
         rounding_mode=evaluation.choice("arrotondamento_modo", tuple(ROUNDING_MODES), "half_up"),
         tie_chain=tie_chain,
         funding_rule=evaluation.choice("regola_finanziamento", FUNDING_RULES, "parziale"),
+        submission_precision=evaluation.choice("precisione_invio", SUBMISSION_PRECISIONS, default_precision),
         spread_warning=evaluation.decimal("scarto_avviso", "0.3"),
         scale=scale,
         criteria=criteria,
         monitoring=parse_monitoring(root.get("monitoraggio", None, allow_none=True), source),
+        lots=parse_lot_rules(
+            root,
+            evaluation,
+            budget_cents=budget_cents,
+            cap_cents=cap_cents,
+            criteria=tuple(c.code for c in criteria),
+            source=source,
+        ),
         attachment_max_mb=head.integer(
             "allegato_dimensione_massima_mb", 1, MAX_ATTACHMENT_MB, DEFAULT_ATTACHMENT_MAX_MB
         ),
@@ -433,7 +356,7 @@ def bando_from_mapping(data: Any, source: str = "") -> Bando:
     return bando
 
 
-def _money(head: _Reader) -> tuple[int, int, Decimal]:
+def _money(head: Reader) -> tuple[int, int, Decimal]:
     """Budget and cap in cents and the minimum co-financing share, each checked against the others."""
     budget = head.decimal("budget")
     cap = head.decimal("contributo_massimo")
@@ -451,7 +374,7 @@ def _money(head: _Reader) -> tuple[int, int, Decimal]:
     return budget_cents, cap_cents, cofin
 
 
-def _deadline(head: _Reader) -> tuple[str, datetime]:
+def _deadline(head: Reader) -> tuple[str, datetime]:
     """The time zone's name and the submission deadline in it."""
     tz_name = head.text("fuso_orario", "Europe/Rome")
     try:
@@ -467,7 +390,7 @@ def _deadline(head: _Reader) -> tuple[str, datetime]:
     return tz_name, deadline
 
 
-def _tie_chain(evaluation: _Reader, criteria: tuple[Criterion, ...], source: str) -> tuple[str, ...]:
+def _tie_chain(evaluation: Reader, criteria: tuple[Criterion, ...], source: str) -> tuple[str, ...]:
     """The tie-break chain: criterion codes, then optionally the submission time."""
     tie_chain = tuple(evaluation.table_list("spareggio"))
     known = {c.code for c in criteria} | {TIE_SUBMISSION}
@@ -479,51 +402,3 @@ def _tie_chain(evaluation: _Reader, criteria: tuple[Criterion, ...], source: str
                 source,
             )
     return tie_chain
-
-
-def _zone(data: Any, prefix: str, source: str) -> Zone:
-    r = _Reader(data, prefix, source)
-    aliases = r.table_list("alias", [])
-    zone = Zone(number=r.integer("numero", 1), name=r.text("nome"), aliases=tuple(str(a) for a in aliases))
-    r.check_unknown()
-    return zone
-
-
-def _scale_step(data: Any, prefix: str, source: str) -> ScaleStep:
-    r = _Reader(data, prefix, source)
-    value = r.decimal("valore")
-    if value > 1:
-        raise r.fail("valore", "un coefficiente va da 0 a 1")
-    step = ScaleStep(value=value, label=r.text("etichetta"))
-    r.check_unknown()
-    return step
-
-
-def _criterion(data: Any, prefix: str, source: str) -> Criterion:
-    r = _Reader(data, prefix, source)
-    code = r.text("codice")
-    maximum = r.decimal("massimo")
-    if maximum <= 0:
-        raise r.fail("massimo", "deve essere maggiore di zero")
-    threshold = r.decimal("soglia", None)
-    if threshold is not None and threshold > maximum:
-        raise r.fail("soglia", f"la soglia {threshold} supera il massimo del criterio ({maximum})")
-    pairwise = r.get("confronto_a_coppie", None)
-    if pairwise is not None and pairwise not in PAIRWISE_AGGREGATIONS:
-        raise r.fail("confronto_a_coppie", f"valori possibili: {', '.join(PAIRWISE_AGGREGATIONS)}")
-    subs = []
-    for i, raw in enumerate(r.table_list("sottocriteri")):
-        s = _Reader(raw, f"{prefix}.sottocriteri[{i}]", source)
-        sub = SubCriterion(code=s.text("codice"), description=s.text("descrizione"), maximum=s.decimal("massimo"))
-        if sub.maximum <= 0:
-            raise s.fail("massimo", "deve essere maggiore di zero")
-        s.check_unknown()
-        subs.append(sub)
-    if not subs:
-        raise r.fail("sottocriteri", "serve almeno un sottocriterio")
-    total = sum((s.maximum for s in subs), Decimal(0))
-    if total != maximum:
-        raise r.fail("massimo", f"la somma dei massimi dei sottocriteri è {total}, non {maximum}")
-    criterion = Criterion(code, r.text("nome"), maximum, threshold, tuple(subs), pairwise)
-    r.check_unknown()
-    return criterion

@@ -124,6 +124,11 @@ class Domanda(Base):
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
     source_row: Mapped[int | None]
     content_sha256: Mapped[str] = mapped_column(String(64), default="")
+    # A call divided into lots (schema 0005): the lot's code, the project type's code (for its cap) and the
+    # yes/no properties reserved quotas look at, as the sorted names of those that are yes, comma-separated.
+    lot_code: Mapped[str | None] = mapped_column(String(64))
+    project_type: Mapped[str | None] = mapped_column(String(64))
+    quota_properties: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     zona: Mapped[ZonaRow | None] = relationship()
     flags: Mapped[list[Flag]] = relationship(back_populates="domanda", cascade="all, delete-orphan")

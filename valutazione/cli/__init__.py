@@ -14,11 +14,11 @@ import sys
 from collections.abc import Sequence
 
 from valutazione import __version__, errorlog
-from valutazione.cli import basic, committee, export, imports, package, projects, seduta, sign
+from valutazione.cli import basic, committee, export, imports, lots, package, projects, seduta, sign
 from valutazione.cli.common import CliParser
 from valutazione.errors import ValutazioneError
 
-COMMAND_GROUPS = (basic, imports, committee, seduta, export, sign, package, projects)
+COMMAND_GROUPS = (basic, imports, committee, lots, seduta, export, sign, package, projects)
 UNEXPECTED = 3
 
 

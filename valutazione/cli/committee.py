@@ -95,6 +95,7 @@ def add_parser(sub: Any) -> None:
     option(p, "--approva", "--approve", dest="approve", choices=ranking.STATES)
     option(p, "--motivo", "--reason", dest="reason", default="", metavar="MOTIVO")
     p.add_argument("--seduta", type=number, metavar="N", help="la seduta in cui la graduatoria è approvata")
+    option(p, "--lotto", "--lot", dest="lot", default=None, metavar="CODICE", help="mostra solo questo lotto")
     p.set_defaults(func=cmd_rank)
 
     p = sub.add_parser("renounce", help="registra una rinuncia e fa scorrere la graduatoria")
@@ -196,11 +197,17 @@ def cmd_scores_submit(args: argparse.Namespace) -> int:
     return 0
 
 
-def rank_payload(computed: ranking.Computed, state: str, version: int | None) -> dict[str, Any]:
-    """The ranking as ``rank --json`` prints it: money and points as decimal strings."""
+def rank_payload(computed: ranking.Computed, state: str, version: int | None, lot: str | None = None) -> dict[str, Any]:
+    """The ranking as ``rank --json`` prints it: money and points as decimal strings; rows carry their lot
+    in a call divided into lots, and ``lot`` keeps only that lot's rows and summary."""
     data = computed.ranking.to_dict()
-    keys = ("position", "protocol", "applicant", "points", "status", "grant", "tie")
+    keys = ("position", "protocol", "applicant", "points", "status", "grant", "tie", "lot", "funding_note")
+    rows = [row for row in data["rows"] if lot is None or row.get("lot") == lot]
+    extra: dict[str, Any] = {k: data[k] for k in ("lots", "redistribution") if k in data}
+    if lot is not None:
+        extra["lots"] = [x for x in extra.get("lots", []) if x["code"] == lot]
     return {
+        **extra,
         "bando": data["bando"],
         "state": state,
         "version": version,
@@ -208,7 +215,7 @@ def rank_payload(computed: ranking.Computed, state: str, version: int | None) ->
         "budget": data["budget"],
         "allocated": data["allocated"],
         "remaining": data["remaining"],
-        "rows": [{k: row[k] for k in keys} for row in data["rows"]],
+        "rows": [{k: row[k] for k in keys if k in row} for row in rows],
         "warnings": computed.warnings,
         "can_be_final": computed.can_be_final,
         "reasons": list(computed.reasons),
@@ -229,15 +236,20 @@ def cmd_rank(args: argparse.Namespace) -> int:
             state, version = last.state, last.version
     if args.approve:
         take_backup(args.file, f"approvazione graduatoria {state}")
-    payload = rank_payload(computed, state, version)
+    lot = args.lot.strip() if args.lot else None
+    known = [x.code for x in computed.ranking.lots]
+    if lot is not None and lot not in known:
+        where = f"lotti del bando: {', '.join(known)}" if known else "il bando non è diviso in lotti"
+        raise RuleViolation(f"Lotto «{lot}» non previsto ({where}).")
+    payload = rank_payload(computed, state, version, lot)
     if args.json:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        print(render_rank(computed, payload))
+        print(render_rank(computed, payload, lot))
     return 0
 
 
-def render_rank(computed: ranking.Computed, payload: dict[str, Any]) -> str:
+def render_rank(computed: ranking.Computed, payload: dict[str, Any], lot: str | None = None) -> str:
     g = computed.ranking
     shown = f"versione {payload['version']}, {payload['state']}" if payload["version"] else "non approvata"
     lines = [f"Graduatoria {g.bando_code} ({shown}) – impronta {payload['fingerprint'][:16]}…", ""]
@@ -248,18 +260,31 @@ def render_rank(computed: ranking.Computed, payload: dict[str, Any]) -> str:
         + f" {'totale':>7}  {'esito':<17} {'contributo':>14}"
     )
     for r in g.rows:
+        if lot is not None and r.lot != lot:
+            continue
         points = " ".join(f"{format_decimal_it(v):>6}" for _, v in r.criteria_final)
         tie = f" [parità {r.tie}]" if r.tie else ""
         applicant = r.applicant if len(r.applicant) <= 36 else r.applicant[:35] + "…"
         lines.append(
             f"{r.position or '-':>4} {r.protocol:<14} {applicant:<36} {points} {format_decimal_it(r.total_final):>7}  "
-            f"{r.status.short:<17} {format_euro(r.grant_cents):>14}{tie}"
+            f"{r.status.short:<17} {format_euro(r.grant_cents):>14}{tie}" + (f"  [{r.lot}]" if r.lot else "")
         )
     lines += [
         "",
         f"Budget {format_euro(g.budget_cents)} · assegnato {format_euro(g.allocated_cents)} · "
         f"residuo {format_euro(g.remaining_cents)}",
     ]
+    lines += [
+        f"Lotto {x.code} ({x.name}): dotazione {format_euro(x.budget_cents)} · assegnato "
+        f"{format_euro(x.allocated_cents)} · residuo {format_euro(x.remaining_cents)}"
+        for x in g.lots
+        if lot is None or x.code == lot
+    ]
+    if g.redistribution is not None:
+        lines.append(
+            f"Residui ({g.redistribution.rule}): {format_euro(g.redistribution.pool_cents)} non usati, "
+            f"{format_euro(g.redistribution.redistributed_cents)} ridistribuiti"
+        )
     if computed.warnings:
         lines += ["", "Avvisi:"] + [f"- {w['message']}" for w in computed.warnings]
     if computed.reasons:

@@ -28,6 +28,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--seduta", type=number, help="numero della seduta (per il verbale)")
     option(p, "--versione", "--version", dest="version", type=number, help="versione approvata della graduatoria")
     p.add_argument("--protocollo", action="append", help="solo queste domande (schede); ripetibile")
+    option(p, "--lotto", "--lot", dest="lot", default=None, metavar="CODICE", help="solo questo lotto (graduatorie)")
     option(p, "--uscita", "-o", "--output", dest="output", required=True, metavar="OUT", help="file da scrivere")
     p.add_argument(
         "--pubblica-persone-fisiche",
@@ -47,11 +48,17 @@ def run(args: argparse.Namespace) -> int:
     if confirm:  # the confirmation is logged, so the file is opened for writing
         with opened(args.file) as db, db.sessions.begin() as s:
             count = record_publication_confirmed(s, actor(s), args.version, args.format)
-            data = export(s, args.what, args.format, version=args.version, confirm_persons=True)
+            data = export(s, args.what, args.format, version=args.version, confirm_persons=True, lot=args.lot)
     else:
         with opened(args.file, read_only=True) as db, db.sessions() as s:
             data = export(
-                s, args.what, args.format, version=args.version, seduta=args.seduta, protocols=args.protocollo
+                s,
+                args.what,
+                args.format,
+                version=args.version,
+                seduta=args.seduta,
+                protocols=args.protocollo,
+                lot=args.lot,
             )
             count = public_count(s, args.version) if public else None
     with os_errors_as_messages(args.output):

@@ -270,6 +270,7 @@ def cmd_finance(args: argparse.Namespace) -> int:
                     "protocol": x.protocol,
                     "zona": x.zone,
                     "stato": x.state,
+                    **({"lotto": x.lot} if x.lot else {}),
                     "ammesso": _money(x.figures.ammesso_cents),
                     "vincolante": _money(x.figures.vincolante_cents),
                     "erogato": _money(x.figures.erogato_cents),
@@ -285,6 +286,21 @@ def cmd_finance(args: argparse.Namespace) -> int:
                 }
                 for z, f in sm.by_zone
             ],
+            **(
+                {
+                    "lotti": [
+                        {
+                            "lotto": code,
+                            "ammesso": _money(f.ammesso_cents),
+                            "vincolante": _money(f.vincolante_cents),
+                            "erogato": _money(f.erogato_cents),
+                        }
+                        for code, f in sm.by_lot
+                    ]
+                }
+                if sm.by_lot
+                else {}
+            ),
             "anomalie": problems,
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -297,7 +313,12 @@ def cmd_finance(args: argparse.Namespace) -> int:
         f = x.figures
         print(
             f"  {x.protocol}  {x.state:<16} {format_euro(f.ammesso_cents):>14} {format_euro(f.vincolante_cents):>14}"
-            f" {format_euro(f.erogato_cents):>14}"
+            f" {format_euro(f.erogato_cents):>14}" + (f"  [{x.lot}]" if x.lot else "")
+        )
+    for code, f in sm.by_lot:
+        print(
+            f"Lotto {code:<8} ammesso {format_euro(f.ammesso_cents)}, vincolante {format_euro(f.vincolante_cents)}, "
+            f"erogato {format_euro(f.erogato_cents)}"
         )
     for problem in problems:
         print(f"ANOMALIA: {problem}")

@@ -58,6 +58,15 @@ def load_ranking(s: Session, version: int | None = None) -> RankingView:
     return RankingView(**{**view.__dict__, "reasons": computed.reasons})
 
 
+def _lot_extract(view: RankingView, lot: str) -> RankingView:
+    try:
+        return view.for_lot(lot)
+    except KeyError:
+        known = ", ".join(x.code for x in view.lots)
+        where = f"lotti della graduatoria: {known}" if known else "la graduatoria non è divisa in lotti"
+        raise ValutazioneError(f"Lotto «{lot}» non previsto ({where}).") from None
+
+
 def exclusion_reasons(s: Session) -> dict[str, str]:
     """Protocol → the admissibility decision's reason, for the excluded applications."""
     query = select(Domanda.protocol, Ammissibilita.reason).join(Ammissibilita, Ammissibilita.domanda_id == Domanda.id)
@@ -113,8 +122,10 @@ def export(
     seduta: int | None = None,
     protocols: Iterable[str] | None = None,
     confirm_persons: bool = False,
+    lot: str | None = None,
 ) -> bytes:
-    """The bytes of one document or export; ``what`` in ``WHATS``, ``fmt`` in ``FORMATS``.
+    """The bytes of one document or export; ``what`` in ``WHATS``, ``fmt`` in ``FORMATS``; ``lot`` limits a
+    ranking (internal or public) to that lot of a call divided into lots.
 
     ``confirm_persons`` publishes, in the public ranking, rows not identified as organisations: the
     caller records the chair's confirmation first (:func:`record_publication_confirmed`). Nothing leaves a
@@ -127,7 +138,14 @@ def export(
     seals.require_intact(s)
     with anchored(current_anchor(s).line):
         return _export(
-            s, what, fmt, version=version, seduta=seduta, protocols=protocols, confirm_persons=confirm_persons
+            s,
+            what,
+            fmt,
+            version=version,
+            seduta=seduta,
+            protocols=protocols,
+            confirm_persons=confirm_persons,
+            lot=lot,
         )
 
 
@@ -140,7 +158,10 @@ def _export(
     seduta: int | None,
     protocols: Iterable[str] | None,
     confirm_persons: bool,
+    lot: str | None = None,
 ) -> bytes:
+    if lot is not None and not what.startswith("graduatoria"):
+        raise ValutazioneError("Il lotto (--lotto) vale solo per la graduatoria e la graduatoria pubblica.")
     if what not in WHATS:
         raise ValutazioneError(f"Documento «{what}» sconosciuto: scegliere tra {', '.join(WHATS)}.")
     if fmt not in FORMATS:
@@ -165,6 +186,8 @@ def _export(
             return render_schede(schede, bando)
         return _tabular([marks_sheet(schede), collegial_sheet(schede, bando)], fmt)
     view = load_ranking(s, version)
+    if lot is not None:
+        view = _lot_extract(view, lot)
     if what == "graduatoria":
         if fmt == "pdf":
             return build_graduatoria_pdf(view, bando, exclusion_reasons(s))

@@ -16,6 +16,7 @@ from valutazione.bando import Bando
 from valutazione.exports.publication import PublicationCount
 from valutazione.money import from_cents
 from valutazione.reports.graduatoria import public_rows
+from valutazione.reports.lots_section import note_label
 from valutazione.reports.ranking_view import RankingView
 from valutazione.reports.scheda import SchedaData
 from valutazione.scoring import score_subcriterion
@@ -61,11 +62,15 @@ def ranking_sheet(view: RankingView, bando: Bando) -> Sheet:
         "Esito",
         "Parità",
     )
+    lots = bool(view.lots)
+    if lots:  # positions are per lot: the lot's code goes first
+        header = ("Lotto", *header, "Nota sul finanziamento")
     rows = []
     for r in view.rows:
         raw = r.criteria_raw or {}
         rows.append(
             (
+                *((r.lot or "",) if lots else ()),
                 r.position,
                 r.protocol,
                 r.applicant,
@@ -79,9 +84,10 @@ def ranking_sheet(view: RankingView, bando: Bando) -> Sheet:
                 money(r.grant_cents),
                 r.status.label,
                 r.tie or "",
+                *((note_label(r.funding_note),) if lots else ()),
             )
         )
-    meta = {
+    meta: dict[str, Any] = {
         "stato": view.state,
         "versione": view.version,
         "impronta": view.fingerprint,
@@ -90,6 +96,10 @@ def ranking_sheet(view: RankingView, bando: Bando) -> Sheet:
         "residuo": str(from_cents(view.remaining_cents)),
         "linea_finanziamento": view.funding_line,
     }
+    if view.redistribution is not None:
+        meta["residui_regola"] = view.redistribution.rule
+        meta["residui_non_usati"] = str(from_cents(view.redistribution.pool_cents))
+        meta["residui_ridistribuiti"] = str(from_cents(view.redistribution.redistributed_cents))
     return Sheet("Graduatoria", header, tuple(rows), meta)
 
 
@@ -101,11 +111,23 @@ def public_sheet(
     Rows whose applicant is not identified as an organisation are withheld (``exports.publication``)
     unless ``confirm_persons``; the notes say how many and why.
     """
-    header = ("Posizione", "Denominazione", "Codice fiscale", "Titolo progetto", "Punteggio", "Contributo", "Esito")
+    header: tuple[str, ...] = (
+        "Posizione",
+        "Denominazione",
+        "Codice fiscale",
+        "Titolo progetto",
+        "Punteggio",
+        "Contributo",
+        "Esito",
+    )
+    lots = bool(view.lots)
+    if lots:
+        header = ("Lotto", *header)
     published = public_rows(view, legal_forms, confirm_persons=confirm_persons)
     count = PublicationCount.of([r["identita"] for r in published])
     rows = tuple(
         (
+            *((r.get("lotto") or "",) if lots else ()),
             r["posizione"],
             r["denominazione"],
             r["codice_fiscale"],

@@ -24,9 +24,17 @@ from sqlalchemy.orm import Session
 
 from valutazione import audit
 from valutazione.bando import Bando
+from valutazione.bando_lotti import stored_properties
 from valutazione.db import load_rules
 from valutazione.errors import ImportRefusedError, os_error_reason
 from valutazione.importers.attachments import AttachmentFolder, read_attachment, split_attachments
+from valutazione.importers.lot_columns import (
+    QUOTA_FIELD,
+    LotFields,
+    lot_flags,
+    property_columns,
+    read_lot_fields,
+)
 from valutazione.importers.parsing import (
     ZoneMatch,
     check_tax_code,
@@ -127,6 +135,7 @@ def plan_import(
     ``existing_domande``); ``mapping`` is ``{field: header}`` for columns the aliases do not recognise.
     """
     columns = resolve_columns(table.headers, mapping)
+    columns.update(property_columns(table.headers, bando))
     folder = None
     if allegati is not None:
         if not Path(allegati).is_dir():
@@ -180,6 +189,7 @@ def _read_row(
         flags["fuori_termine"] = [
             f"inviata il {submitted_at:%d/%m/%Y %H:%M}, dopo la scadenza del {bando.deadline:%d/%m/%Y %H:%M}"
         ]
+    lot_fields = _lot_fields(row, bando, flags, amounts)
     attachments = _attachments(row, folder, flags, has_attachments=has_attachments)
 
     plan = PlannedDomanda(
@@ -203,8 +213,26 @@ def _read_row(
         attachments=attachments,
         flags=tuple(PlannedFlag(rule, "; ".join(details)) for rule, details in flags.items()),
         content_sha256="",
+        lot_code=lot_fields.lot_code,
+        project_type=lot_fields.project_type,
+        quota_properties=stored_properties(lot_fields.properties),
     )
     return replace(plan, content_sha256=content_hash(plan))
+
+
+def _lot_fields(row: _Row, bando: Bando, flags: dict[str, list[str]], amounts: Mapping[str, int]) -> LotFields:
+    """Lot, project type and quota properties, with their flags; a lot's own co-financing minimum
+    replaces the call's."""
+    cells = {f: row.cell(f) for f in row.columns if f in ("lotto", "tipo_progetto") or f.startswith(QUOTA_FIELD)}
+    fields, unreadable = read_lot_fields(cells, bando, flags)
+    for field, reason in unreadable.items():
+        row.refuse(field, reason)
+    extra = lot_flags(bando, fields, amounts["costo_totale"], amounts["contributo"], amounts["cofinanziamento"])
+    lot = bando.lots.lot(fields.lot_code) if fields.lot_code else None
+    if lot is not None and lot.min_cofinancing_percent is not None:
+        flags.pop("cofinanziamento_insufficiente", None)
+    flags.update(extra)
+    return fields
 
 
 def _readable_values(row: _Row, bando: Bando) -> tuple[datetime | None, dict[str, int], int | None]:
@@ -265,6 +293,7 @@ def _zone(zone_text: str, bando: Bando, flags: dict[str, list[str]]) -> ZoneMatc
 
 
 _DERIVED = frozenset({"row", "flags", "content_sha256", "zone_number"})
+_LOT_FIELDS = ("lot_code", "project_type", "quota_properties")  # hashed only when set: older hashes still match
 
 
 def content_hash(plan: PlannedDomanda) -> str:
@@ -276,6 +305,9 @@ def content_hash(plan: PlannedDomanda) -> str:
     # A shallow copy of the fields: the nested ones are replaced below and the rest are str, int or
     # None, so ``asdict``'s recursive deep copy (a quarter of planning 5,000 rows) gave the same dict.
     content = {f.name: getattr(plan, f.name) for f in fields(plan) if f.name not in _DERIVED}
+    for name in _LOT_FIELDS:
+        if not content[name]:
+            del content[name]
     content["submitted_at"] = plan.submitted_at.isoformat()
     content["attachments"] = [a.filename for a in plan.attachments]
     text = json.dumps(content, ensure_ascii=False, sort_keys=True)
@@ -382,6 +414,9 @@ def apply_import(
                     "batch_id": batch.id,
                     "source_row": plan.row,
                     "content_sha256": plan.content_sha256,
+                    "lot_code": plan.lot_code,
+                    "project_type": plan.project_type,
+                    "quota_properties": plan.quota_properties,
                 }
             )
             flags = {f.rule: f.detail for f in plan.flags}

@@ -28,6 +28,12 @@ RULES = {
     "costo_incoerente": "costo totale diverso da contributo + cofinanziamento",
     "fuori_termine": "domanda inviata dopo la scadenza",
     "allegato_mancante": "allegato mancante",
+    # a call divided into lots (importers.lot_columns)
+    "lotto_mancante": "lotto non indicato o non previsto dal bando",
+    "tipo_progetto_sconosciuto": "tipo di progetto non previsto dal bando",
+    "oltre_massimale_lotto": "contributo oltre il massimale del lotto",
+    "oltre_massimale_tipo": "contributo oltre il massimale del tipo di progetto",
+    "cofinanziamento_lotto": "cofinanziamento inferiore al minimo del lotto",
 }
 
 
@@ -77,6 +83,9 @@ class PlannedDomanda:
     attachments: tuple[PlannedAttachment, ...]
     flags: tuple[PlannedFlag, ...]
     content_sha256: str
+    lot_code: str | None = None
+    project_type: str | None = None
+    quota_properties: str = ""
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,8 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "pec": ("PEC", "Indirizzo PEC", "E-mail", "Email", "Posta elettronica certificata", "Email PEC"),
     "titolo": ("Titolo progetto", "Titolo", "Titolo del progetto", "Nome progetto", "Progetto"),
     "zona": ("Zona", "Zona bersaglio", "Quartiere", "Zona di intervento", "Area di intervento"),
+    "lotto": ("Lotto", "Linea", "Ambito", "Linea di intervento", "Ambito di intervento", "Lotto di partecipazione"),
+    "tipo_progetto": ("Tipo progetto", "Tipo di progetto", "Tipologia progetto", "Tipologia di progetto"),
     "costo_totale": (
         "Costo totale",
         "Costo complessivo",

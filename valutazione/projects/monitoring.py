@@ -50,6 +50,7 @@ class ProjectLine:
     hours_planned: str
     hours_used: str
     behind: bool
+    lot: str | None = None  # the lot's code, in a call divided into lots
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class FinanceSummary:
     by_zone: tuple[tuple[str, Figures], ...]
     lines: tuple[ProjectLine, ...]
     ranking_version: int | None
+    by_lot: tuple[tuple[str, Figures], ...] = ()  # per lot, in the call's order (none without lots)
 
     @property
     def ammesso_cents(self) -> int:
@@ -127,13 +129,17 @@ def summary(s: Session, today: date | None = None) -> FinanceSummary:
                 planned,
                 used,
                 behind,
+                d.lot_code,
             )
         )
     zones = [z.name for z in load_rules(s).zones] + [NO_ZONE]
     by_zone = tuple(
         (z, _sum([x.figures for x in lines if x.zone == z])) for z in zones if any(x.zone == z for x in lines)
     )
-    return FinanceSummary(load_rules(s).budget_cents, _sum([x.figures for x in lines]), by_zone, tuple(lines), version)
+    lots = [lot.code for lot in load_rules(s).lots.lots]
+    by_lot = tuple((c, _sum([x.figures for x in lines if x.lot == c])) for c in lots if any(x.lot == c for x in lines))
+    total = _sum([x.figures for x in lines])
+    return FinanceSummary(load_rules(s).budget_cents, total, by_zone, tuple(lines), version, by_lot)
 
 
 def check_nesting(sm: FinanceSummary) -> list[str]:

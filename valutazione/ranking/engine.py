@@ -11,7 +11,7 @@ and otherwise stay flagged as unresolved, which blocks the final ranking.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -67,6 +67,9 @@ class Candidate:
     expected_scorers: int = 0
     excluded: bool = False
     renounced: bool = False
+    lot: str | None = None  # the lot's code, in a call divided into lots
+    project_type: str | None = None  # the code of a project type with its own cap
+    properties: frozenset[str] = frozenset()  # the yes/no properties reserved quotas look at, when yes
 
     def __post_init__(self) -> None:
         if self.submitted_at.tzinfo is None or self.submitted_at.utcoffset() is None:
@@ -136,6 +139,11 @@ def build_ranking(
     draws = _checked_draws(draws or {})
     pairwise = _pairwise_scores(bando, comparisons or {})
     scorer = SubScorer(bando)
+    if bando.lots.active:
+        # Imported here: the lot-aware ranking builds on this module's steps (scoring, points, order).
+        from valutazione.ranking.lot_ranking import build_lot_ranking
+
+        return build_lot_ranking(bando, pool, draws, pairwise, scorer)
     scored = [_score(bando, c, pairwise, scorer) for c in pool]
 
     eligible = [s for s in scored if s.eligible]
@@ -287,11 +295,13 @@ def _order(
     Within a flagged tie the protocol fixes the display order only, so the result is deterministic.
     """
 
+    submitted = submission_instant(bando)
+
     def key(s: _Scored) -> tuple[Any, ...]:
         crit, total = finals[s.candidate.protocol]
         parts: list[Any] = [-total]
         for rule in bando.tie_chain:
-            parts.append(s.candidate.submitted_at if rule == TIE_SUBMISSION else -crit[rule])
+            parts.append(submitted(s.candidate.submitted_at) if rule == TIE_SUBMISSION else -crit[rule])
         return tuple(parts)
 
     ordered: list[_Scored] = []
@@ -309,6 +319,18 @@ def _order(
             ties.update({p: tie_id for p in members})
         ordered += group
     return ordered, ties, used
+
+
+def submission_instant(bando: Bando) -> Callable[[datetime], datetime]:
+    """The submission time as precise as the call's tie-break reads it (``precisione_invio``).
+
+    Many protocol registers record only the minute: with ``minuto`` two submissions in the same minute
+    are equal for the tie chain (and go to the draw), whatever seconds an import happened to carry.
+    Every offset in use is a whole number of minutes, so truncating the aware time is zone-independent.
+    """
+    if bando.submission_precision == "minuto":
+        return lambda t: t.replace(second=0, microsecond=0)
+    return lambda t: t.replace(microsecond=0)
 
 
 def _tie_groups(rows: Sequence[Row]) -> tuple[TieGroup, ...]:

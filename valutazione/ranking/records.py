@@ -72,6 +72,8 @@ class Row:
     tie: str | None
     threshold_failures: tuple[ThresholdFailure, ...]
     scorers: tuple[str, ...]
+    lot: str | None = None  # the lot's code in a call divided into lots; None in a single-budget call
+    funding_note: str | None = None  # "quota:<code>", "residui" or "limite_richiedente" (lot-aware walk only)
 
     def raw(self, criterion: str) -> Decimal:
         return dict(self.criteria_raw)[criterion]
@@ -84,6 +86,54 @@ class Row:
             if s.code == sub_code:
                 return s
         raise KeyError(sub_code)
+
+
+@dataclass(frozen=True)
+class LotSummary:
+    """One lot of a call divided into lots: its money and how it was used (what a GUI's budget bar shows).
+
+    ``received_cents`` is what the lot granted beyond its own budget (money redistributed to it);
+    ``remaining_cents`` is its own money it did not use (moved to the pool when the call redistributes).
+    """
+
+    code: str
+    name: str
+    budget_cents: int
+    cap_cents: int
+    quota_reserved_cents: int
+    quota_used_cents: int
+    allocated_cents: int
+    received_cents: int
+    remaining_cents: int
+    ranked: int
+    funded: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "budget": _money(self.budget_cents),
+            "cap": _money(self.cap_cents),
+            "quota_reserved": _money(self.quota_reserved_cents),
+            "quota_used": _money(self.quota_used_cents),
+            "allocated": _money(self.allocated_cents),
+            "received": _money(self.received_cents),
+            "remaining": _money(self.remaining_cents),
+            "ranked": self.ranked,
+            "funded": self.funded,
+        }
+
+
+@dataclass(frozen=True)
+class Redistribution:
+    """The call's rule for unused money and what it moved: ``pool`` = the lots' leftovers after their walks."""
+
+    rule: str
+    pool_cents: int
+    redistributed_cents: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "pool": _money(self.pool_cents), "redistributed": _money(self.redistributed_cents)}
 
 
 @dataclass(frozen=True)
@@ -101,6 +151,8 @@ class Ranking:
     can_be_final: bool
     reasons: tuple[str, ...]
     parameters: Mapping[str, Any]
+    lots: tuple[LotSummary, ...] = ()  # empty for a single-budget call
+    redistribution: Redistribution | None = None
 
     def row(self, protocol: str) -> Row:
         for r in self.rows:
@@ -108,9 +160,14 @@ class Ranking:
                 return r
         raise KeyError(protocol)
 
+    def lot_rows(self, code: str) -> tuple[Row, ...]:
+        """The rows of one lot, in ranking order (positions are per lot)."""
+        return tuple(r for r in self.rows if r.lot == code)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape stored with each version (the caller adds state, version and fingerprint)."""
         return {
+            **self._lot_part(),
             "bando": self.bando_code,
             "budget": _money(self.budget_cents),
             "allocated": _money(self.allocated_cents),
@@ -126,6 +183,7 @@ class Ranking:
                     "status": r.status,
                     "grant": _money(r.grant_cents),
                     "tie": r.tie,
+                    **_lot_keys(r),
                 }
                 for r in self.rows
             ],
@@ -144,6 +202,7 @@ class Ranking:
     def canonical_json(self) -> str:
         """Everything that decides the ranking, in one canonical text: what the fingerprint hashes."""
         content = {
+            **self._lot_part(),
             "parameters": self.parameters,
             "budget": _money(self.budget_cents),
             "allocated": _money(self.allocated_cents),
@@ -152,6 +211,16 @@ class Ranking:
             "rows": [_full_row(r) for r in self.rows],
         }
         return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain)
+
+    def _lot_part(self) -> dict[str, Any]:
+        """Lots and redistribution, only for a call that has them: a single-budget ranking's JSON (and so
+        its fingerprint) stays what it always was."""
+        out: dict[str, Any] = {}
+        if self.lots:
+            out["lots"] = [lot.to_dict() for lot in self.lots]
+        if self.redistribution is not None:
+            out["redistribution"] = self.redistribution.to_dict()
+        return out
 
     def fingerprint(self) -> str:
         """SHA-256 hex of ``canonical_json()``: printed on the ranking so an appeal can reproduce it."""
@@ -177,6 +246,15 @@ def _plain(value: object) -> str:
     if isinstance(value, Fraction):
         return _fraction(value)
     raise TypeError(f"valore non serializzabile: {value!r}")
+
+
+def _lot_keys(r: Row) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if r.lot is not None:
+        out["lot"] = r.lot
+    if r.funding_note is not None:
+        out["funding_note"] = r.funding_note
+    return out
 
 
 def _full_row(r: Row) -> dict[str, Any]:
@@ -210,4 +288,5 @@ def _full_row(r: Row) -> dict[str, Any]:
         "grant": _money(r.grant_cents),
         "tie": r.tie,
         "threshold_failures": [[f.code, str(f.points), str(f.threshold)] for f in r.threshold_failures],
+        **_lot_keys(r),
     }

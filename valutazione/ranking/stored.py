@@ -9,7 +9,9 @@ Files already in the field hold versions written before the schema was numbered 
 the shape of ``Ranking.to_dict()`` (points under ``points`` with a ``total`` key), later with the raw
 points, requested amounts and threshold failures added, and possibly rows in the canonical shape
 (``criteria_final``/``total_final``). ``read_version`` reads all of them; what an old version lacks is
-``None`` and the documents leave it out. A version written by a newer program is refused.
+``None`` and the documents leave it out. Schema 2 added the number; schema 3 the lot of each row, the
+lots' summaries and the redistribution of unused money (absent, i.e. a single-budget call, in 1 and 2).
+A version written by a newer program is refused.
 """
 
 from __future__ import annotations
@@ -24,10 +26,10 @@ from typing import Any
 from valutazione.errors import ValutazioneError
 from valutazione.money import from_cents, to_cents
 from valutazione.ranking.engine import Candidate
-from valutazione.ranking.records import Ranking, RankingWarning, Row
+from valutazione.ranking.records import LotSummary, Ranking, RankingWarning, Redistribution, Row
 from valutazione.ranking.status import RankingStatus
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: rows carry their lot and funding note; the lots' summaries and the redistribution
 LEGACY_SCHEMA = 1  # versions stored before the field existed
 
 
@@ -53,6 +55,8 @@ class StoredRow:
     total_raw: Decimal | None = None
     requested_cents: int | None = None
     threshold_failures: tuple[tuple[str, Decimal, Decimal], ...] = ()
+    lot: str | None = None
+    funding_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,9 @@ class StoredCandidate:
     excluded: bool
     renounced: bool
     sheets: tuple[tuple[str, str | None], ...]  # (member name, submitted sheet's hash)
+    lot: str | None = None
+    project_type: str | None = None
+    properties: frozenset[str] = frozenset()
 
     def candidate(self, marks: Mapping[str, Mapping[str, Decimal]]) -> Candidate:
         """The engine's record again, with ``marks`` read from the sheets kept in the file."""
@@ -83,6 +90,9 @@ class StoredCandidate:
             self.expected_scorers,
             self.excluded,
             self.renounced,
+            self.lot,
+            self.project_type,
+            self.properties,
         )
 
 
@@ -114,6 +124,8 @@ class StoredVersion:
     reasons: tuple[str, ...]
     parameters: Mapping[str, Any] | None
     inputs: StoredInputs | None
+    lots: tuple[LotSummary, ...] = ()
+    redistribution: Redistribution | None = None
 
     @property
     def ranked(self) -> tuple[StoredRow, ...]:
@@ -141,6 +153,8 @@ def stored_row(r: Row) -> StoredRow:
         total_raw=r.total_raw,
         requested_cents=r.requested_cents,
         threshold_failures=tuple((f.code, f.points, f.threshold) for f in r.threshold_failures),
+        lot=r.lot,
+        funding_note=r.funding_note,
     )
 
 
@@ -166,11 +180,25 @@ def inputs_json(
                 "renounced": c.renounced,
                 "marks": {m: {k: str(v) for k, v in ms.items()} for m, ms in c.marks.items()},
                 "sheets": sorted([name, digest] for name, digest in sheets.get(c.protocol, {}).items()),
+                **_candidate_lot(c),
             }
             for c in candidates
         ],
         "draws": sorted([sorted(g), list(o)] for g, o in draws.items()),
     }
+
+
+def _candidate_lot(c: Candidate) -> dict[str, Any]:
+    """A candidate's lot, type and properties, written only when set (a single-budget call's inputs keep
+    their shape)."""
+    out: dict[str, Any] = {}
+    if c.lot is not None:
+        out["lot"] = c.lot
+    if c.project_type is not None:
+        out["project_type"] = c.project_type
+    if c.properties:
+        out["properties"] = sorted(c.properties)
+    return out
 
 
 def warning_json(w: RankingWarning) -> dict[str, Any]:
@@ -205,6 +233,10 @@ def version_json(
         "reasons": list(reasons),
         "inputs": inputs,
     }
+    if ranking.lots:
+        content["lots"] = [lot.to_dict() for lot in ranking.lots]
+    if ranking.redistribution is not None:
+        content["redistribution"] = ranking.redistribution.to_dict()
     return json.dumps(content, ensure_ascii=False, sort_keys=True)
 
 
@@ -223,6 +255,8 @@ def _row_json(r: Row) -> dict[str, Any]:
         "criteria_raw": {c: str(v) for c, v in r.criteria_raw},
         "total_raw": str(r.total_raw),
         "threshold_failures": [[f.code, str(f.points), str(f.threshold)] for f in r.threshold_failures],
+        **({} if r.lot is None else {"lot": r.lot}),
+        **({} if r.funding_note is None else {"funding_note": r.funding_note}),
     }
 
 
@@ -279,7 +313,29 @@ def _read(data: Mapping[str, Any], schema: int) -> StoredVersion:
         reasons=tuple(str(r) for r in data.get("reasons", [])),
         parameters=dict(data["parameters"]) if data.get("parameters") else None,
         inputs=_inputs(inputs) if inputs else None,
+        lots=tuple(_lot_summary(raw) for raw in data.get("lots", [])),
+        redistribution=_redistribution(data["redistribution"]) if data.get("redistribution") else None,
     )
+
+
+def _lot_summary(raw: Mapping[str, Any]) -> LotSummary:
+    return LotSummary(
+        code=str(raw["code"]),
+        name=str(raw["name"]),
+        budget_cents=_cents(raw["budget"]),
+        cap_cents=_cents(raw["cap"]),
+        quota_reserved_cents=_cents(raw["quota_reserved"]),
+        quota_used_cents=_cents(raw["quota_used"]),
+        allocated_cents=_cents(raw["allocated"]),
+        received_cents=_cents(raw["received"]),
+        remaining_cents=_cents(raw["remaining"]),
+        ranked=int(raw["ranked"]),
+        funded=int(raw["funded"]),
+    )
+
+
+def _redistribution(raw: Mapping[str, Any]) -> Redistribution:
+    return Redistribution(str(raw["rule"]), _cents(raw["pool"]), _cents(raw["redistributed"]))
 
 
 def _stored_row(raw: Mapping[str, Any]) -> StoredRow:
@@ -306,6 +362,8 @@ def _stored_row(raw: Mapping[str, Any]) -> StoredRow:
         total_raw=None if raw.get("total_raw") is None else Decimal(str(raw["total_raw"])),
         requested_cents=_requested(raw),
         threshold_failures=failures,
+        lot=_optional_str(raw.get("lot")),
+        funding_note=_optional_str(raw.get("funding_note")),
     )
 
 
@@ -341,6 +399,9 @@ def _inputs(raw: Mapping[str, Any]) -> StoredInputs:
             excluded=bool(c["excluded"]),
             renounced=bool(c["renounced"]),
             sheets=tuple((str(name), _optional_str(digest)) for name, digest in c["sheets"]),
+            lot=_optional_str(c.get("lot")),
+            project_type=_optional_str(c.get("project_type")),
+            properties=frozenset(str(p) for p in c.get("properties", [])),
         )
         for c in raw["candidates"]
     )

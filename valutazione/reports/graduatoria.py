@@ -30,6 +30,13 @@ from valutazione.reports.layout import (
     para,
     points,
 )
+from valutazione.reports.lots_section import (
+    lot_parameter_pairs,
+    lot_sections,
+    note_label,
+    redistribution_summary,
+    residual_label,
+)
 from valutazione.reports.ranking_view import RankingView, ViewRow
 from valutazione.reports.rows_table import (
     BOLD,
@@ -113,7 +120,9 @@ def _name_cell(applicant: str, tax_code: str) -> Cell:
     return [(applicant, TEXT), (tax_code, GREY)]
 
 
-def _ranking_table(view: RankingView, rows: Sequence[ViewRow], bando: Bando, line_after: int | None) -> Flowable:
+def _ranking_table(
+    view: RankingView, rows: Sequence[ViewRow], bando: Bando, line_after: int | None, banner: str | None = None
+) -> Flowable:
     codes = [c.code for c in bando.criteria]
     head = [
         "Pos.",
@@ -145,11 +154,11 @@ def _ranking_table(view: RankingView, rows: Sequence[ViewRow], bando: Bando, lin
                 total,
                 euro(r.requested_cents) if r.requested_cents is not None else "–",
                 [(euro(r.grant_cents), BOLD)] if r.grant_cents else "–",
-                r.status.short,
+                [(r.status.short, TEXT), (note_label(r.funding_note), GREY)] if r.funding_note else r.status.short,
             ]
         )
         if line_after is not None and i == line_after - 1:
-            text = (
+            text = banner or (
                 f"▲ LINEA DI FINANZIAMENTO – assegnati {euro(view.allocated_cents)} su "
                 f"{euro(view.budget_cents)}; residuo {euro(view.remaining_cents)}"
             )
@@ -190,7 +199,8 @@ def _others_table(
             crit = " · ".join(f"{c.code} {points(r.criteria_final.get(c.code))}" for c in bando.criteria)
             marks = [(crit, TEXT), (f"totale {points(r.total_final)}", BOLD)]
             why = _failures_text(r)
-        data.append([r.protocol, _name_cell(r.applicant, r.tax_code), r.title, marks, why])
+        protocol: Cell = [(r.protocol, TEXT), (f"lotto {r.lot}", GREY)] if r.lot else r.protocol
+        data.append([protocol, _name_cell(r.applicant, r.tax_code), r.title, marks, why])
     widths = [24 * mm, 60 * mm, 0.0, 55 * mm, 60 * mm]
     widths[2] = LANDSCAPE_FRAME - sum(widths)
     return RowsTable(head, data, widths, [LEFT] * len(head))
@@ -228,6 +238,7 @@ def _parameters(view: RankingView, bando: Bando, styles: Styles, width: float) -
         ),
         ("Contributo massimo per progetto", euro(bando.cap_cents)),
         ("Quorum di valutatori", str(p.get("quorum", bando.quorum))),
+        *lot_parameter_pairs(p),
     ]
     draws = p.get("draws") or []
     if draws:
@@ -254,7 +265,13 @@ def build_graduatoria_pdf(view: RankingView, bando: Bando, exclusion_reasons: Ma
     story.append(_totals(view, s, width * 0.8))
     ranked = [r for r in view.rows if r.position is not None]
     story.append(para("Graduatoria delle domande ammesse", s.h2))
-    if ranked:
+    if view.lots:
+        story.append(
+            para("Il bando è diviso in lotti: una graduatoria per lotto, con la sua linea di finanziamento.", s.note)
+        )
+        story += lot_sections(view, s, width, lambda rows, line, text: _ranking_table(view, rows, bando, line, text))
+        story += redistribution_summary(view, s, width)
+    elif ranked:
         line = view.funding_line if 0 < view.funding_line < len(ranked) else None
         # The legend goes before the table: on a 50-page ranking nobody reads to the end to find it.
         story.append(
@@ -298,6 +315,13 @@ def build_graduatoria_pdf(view: RankingView, bando: Bando, exclusion_reasons: Ma
     return page.build(story)
 
 
+def _public_outcome(r: ViewRow) -> str:
+    """The outcome as published; a row held back by the per-applicant limit says so, not «exhausted funds»."""
+    if r.funding_note == "limite_richiedente" and not r.status.funded:
+        return "Ammessa non finanziata (limite di domande finanziate per proponente)"
+    return r.status.label + (f" ({note_label(r.funding_note)})" if r.funding_note else "")
+
+
 def public_rows(
     view: RankingView, legal_forms: Mapping[str, str] | None = None, *, confirm_persons: bool = False
 ) -> list[dict[str, Any]]:
@@ -320,7 +344,8 @@ def public_rows(
                 "titolo": r.title,
                 "punteggio": r.total_final if scored else None,
                 "contributo_cents": r.grant_cents,
-                "esito": r.status.label,
+                "esito": _public_outcome(r),
+                **({"lotto": r.lot} if r.lot is not None else {}),
             }
         )
     return out
@@ -373,8 +398,29 @@ def build_graduatoria_pubblica_pdf(
         for r in published
     ]
     widths = [8 * mm, 38 * mm, 20 * mm, 0.0, 16 * mm, 21 * mm, 25 * mm]
-    widths[3] = page.frame_width - sum(widths)
-    story.append(RowsTable(head, data, widths, [LEFT, LEFT, LEFT, LEFT, RIGHT, RIGHT, LEFT]))
+    aligns = [LEFT, LEFT, LEFT, LEFT, RIGHT, RIGHT, LEFT]
+    if view.lots:  # positions are per lot: the lot goes before them
+        head.insert(0, "Lotto")
+        data = [[r.get("lotto") or "–", *row] for r, row in zip(published, data, strict=True)]  # type: ignore[misc]
+        widths.insert(0, 12 * mm)
+        aligns.insert(0, LEFT)
+    free = widths.index(0.0)
+    widths[free] = page.frame_width - sum(widths)
+    story.append(RowsTable(head, data, widths, aligns))
+    if view.redistribution is not None:
+        story.append(Spacer(1, 2 * mm))
+        story.append(
+            para(
+                "Risorse non usate dai lotti: "
+                + euro(view.redistribution.pool_cents)
+                + ", ridistribuite "
+                + euro(view.redistribution.redistributed_cents)
+                + " ("
+                + residual_label(view.redistribution.rule)
+                + ").",
+                s.note,
+            )
+        )
     story.append(Spacer(1, 3 * mm))
     story += [para(note, s.note) for note in PublicationCount.of([r["identita"] for r in published]).notes()]
     story.append(

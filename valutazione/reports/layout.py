@@ -55,7 +55,6 @@ MONTHS = (
     "novembre",
     "dicembre",
 )
-PROGRAMME_LINE = "Comune di Milano · PON Metro 2014-2020 · MI3.3.1.e"
 MARGIN = 18 * mm
 HEADER_H = 16 * mm
 FOOTER_H = 10 * mm
@@ -378,7 +377,10 @@ class DocumentPage:
         canvas.saveState()
         canvas.setFillColor(ACCENT)
         canvas.setFont(FONT_BOLD, 8.5)
-        canvas.drawString(MARGIN, top, PROGRAMME_LINE)
+        # the call's own authority, programme and code («Comune di Milano · PON Metro 2014-2020 · MI3.3.1.e»)
+        canvas.drawString(
+            MARGIN, top, " · ".join(p for p in (self.bando.authority, self.bando.programme, self.bando.code) if p)
+        )
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(colors.HexColor("#333333"))
         canvas.drawRightString(width - MARGIN, top, self.title)

@@ -11,12 +11,13 @@ the documents leave them out).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from valutazione.bando import Bando
 from valutazione.ranking import Ranking, parameters
+from valutazione.ranking.records import LotSummary, Redistribution
 from valutazione.ranking.stored import StoredRow, read_version, stored_row
 
 NOT_APPROVED = "non approvata"
@@ -42,6 +43,32 @@ class RankingView:
     parameters: Mapping[str, Any]
     warnings: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
+    lots: tuple[LotSummary, ...] = ()  # a call divided into lots: one section per lot in the documents
+    redistribution: Redistribution | None = None
+
+    def for_lot(self, code: str) -> RankingView:
+        """The extract of one lot: its rows, its money, its summary (the fingerprint stays the whole
+        ranking's, which the extract comes from). Unknown code: ``KeyError``."""
+        lot = next((x for x in self.lots if x.code == code), None)
+        if lot is None:
+            raise KeyError(code)
+        rows = tuple(r for r in self.rows if r.lot == code)
+        others = {r.protocol for r in self.rows if r.lot != code}
+        warnings = tuple(w for w in self.warnings if not any(f"Domanda {p}:" in w for p in others))
+        funded = [i for i, r in enumerate(rows) if r.status.funded]
+        return replace(
+            self,
+            rows=rows,
+            warnings=warnings,
+            lots=(lot,),
+            budget_cents=lot.budget_cents + lot.received_cents,  # its own money and what it received
+            allocated_cents=lot.allocated_cents,
+            remaining_cents=lot.remaining_cents,
+            funding_line=funded[-1] + 1 if funded else 0,
+        )
+
+    def lot_name(self, code: str | None) -> str:
+        return next((f"{x.code} – {x.name}" for x in self.lots if x.code == code), code or "")
 
     @property
     def approved(self) -> bool:
@@ -79,6 +106,8 @@ def from_ranking(
         parameters=dict(g.parameters),
         warnings=tuple(w.message for w in g.warnings),
         reasons=g.reasons,
+        lots=g.lots,
+        redistribution=g.redistribution,
     )
 
 
@@ -108,6 +137,8 @@ def from_stored(
         rows=data.rows,
         parameters=dict(data.parameters or parameters(bando)),
         warnings=tuple(w.message for w in data.warnings),
+        lots=data.lots,
+        redistribution=data.redistribution,
     )
 
 

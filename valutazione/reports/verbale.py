@@ -29,6 +29,7 @@ from valutazione.reports.layout import (
     para,
     points,
 )
+from valutazione.reports.lots_section import residual_label
 from valutazione.reports.presplit import item_para
 from valutazione.reports.ranking_view import RankingView
 from valutazione.reports.rows_table import LEFT, RIGHT, Banner, Cell, RowsTable, funding_banner
@@ -132,10 +133,13 @@ def _ranking(view: RankingView, data: VerbaleData, s: Styles, width: float) -> l
     head = ["Pos.", "Protocollo", "Proponente", "Punti", "Contributo", "Esito"]
     rows: list[Sequence[Cell] | Banner] = []
     line = view.funding_line if 0 < view.funding_line < len(view.rows) else None
+    lines = _lot_lines(view) if view.lots else {line - 1} if line is not None else set()
+    if view.lots:
+        head[0] = "Lotto, pos."
     for i, r in enumerate(view.rows):
         rows.append(
             [
-                str(r.position or "–"),
+                (f"{r.lot} · " if r.lot else "") + str(r.position or "–"),
                 r.protocol,
                 r.applicant,
                 points(r.total_final) if r.status != RankingStatus.EXCLUDED else "–",
@@ -143,13 +147,37 @@ def _ranking(view: RankingView, data: VerbaleData, s: Styles, width: float) -> l
                 r.status.short,
             ]
         )
-        if line is not None and i == line - 1:
-            rows.append(funding_banner("▲ LINEA DI FINANZIAMENTO"))
-    widths = [10 * mm, 24 * mm, 0.0, 16 * mm, 24 * mm, 28 * mm]
+        if i in lines:
+            rows.append(funding_banner("▲ LINEA DI FINANZIAMENTO" + (f" DEL LOTTO {r.lot}" if r.lot else "")))
+    widths = [18 * mm if view.lots else 10 * mm, 24 * mm, 0.0, 16 * mm, 24 * mm, 28 * mm]
     widths[2] = width - sum(widths)
     story.append(RowsTable(head, rows, widths, [LEFT, LEFT, LEFT, RIGHT, RIGHT, LEFT]))
     story.append(para("La linea di finanziamento separa le domande finanziate dalle altre.", s.note))
+    if view.redistribution is not None:
+        moved = view.redistribution
+        story.append(
+            para(
+                "Bando diviso in lotti, una graduatoria per lotto. "
+                + "; ".join(
+                    f"lotto {x.code}: assegnati {euro(x.allocated_cents)} su {euro(x.budget_cents)}" for x in view.lots
+                )
+                + f". Risorse non usate dai lotti {euro(moved.pool_cents)}, ridistribuite "
+                + f"{euro(moved.redistributed_cents)} ({residual_label(moved.rule)}).",
+                s.note,
+            )
+        )
     return story
+
+
+def _lot_lines(view: RankingView) -> set[int]:
+    """Per lot, the index of its last funded row when ranked rows of the lot follow it (its funding line)."""
+    out: set[int] = set()
+    for lot in view.lots:
+        ranked = [i for i, r in enumerate(view.rows) if r.lot == lot.code and r.position is not None]
+        funded = [i for i in ranked if view.rows[i].status.funded]
+        if funded and funded[-1] != ranked[-1]:
+            out.add(funded[-1])
+    return out
 
 
 def _signatures(data: VerbaleData, s: Styles, sink: list[Any]) -> list[Flowable]:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from valutazione.bando import bando_from_mapping
+from valutazione.bando import bando_from_stored
 from valutazione.errors import ValutazioneError
 from valutazione.models import AuditRow, GraduatoriaVersion
 from valutazione.ranking import Ranking, build_ranking
@@ -42,7 +42,7 @@ def _marks(session: Session, facts: SheetFacts, digest: str) -> dict[str, Decima
 
 def recompute(session: Session, inputs: StoredInputs, facts: SheetFacts, label: str) -> tuple[Ranking, list[str]]:
     """The version's ranking rebuilt from its inputs; also the sheets whose content is nowhere in the file."""
-    bando = bando_from_mapping(inputs.rules, label)
+    bando = bando_from_stored(inputs.rules, label)
     missing: list[str] = []
     candidates = []
     for c in inputs.candidates:

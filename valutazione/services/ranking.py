@@ -23,7 +23,8 @@ from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
 from valutazione import audit, seals
-from valutazione.bando import Bando, bando_from_mapping
+from valutazione.bando import Bando, bando_from_stored
+from valutazione.bando_lotti import quota_properties
 from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import (
     Ammissibilita,
@@ -168,6 +169,9 @@ def _inputs(s: Session, bando: Bando) -> tuple[list[Candidate], tuple[str, ...],
         Domanda.title,
         Domanda.submitted_at,
         Domanda.grant_cents,
+        Domanda.lot_code,
+        Domanda.project_type,
+        Domanda.quota_properties,
     ).order_by(Domanda.protocol)
     for d in s.execute(domande):
         excluded = outcomes.get(d.id) in EXCLUDED_OUTCOMES
@@ -186,6 +190,9 @@ def _inputs(s: Session, bando: Bando) -> tuple[list[Candidate], tuple[str, ...],
                 expected,
                 excluded,
                 d.id in renounced,
+                d.lot_code,
+                d.project_type,
+                quota_properties(d.quota_properties),
             )
         )
         sheets[d.protocol] = hashes.get(d.id, {})
@@ -316,7 +323,7 @@ def reproduce(s: Session, number: int) -> Reproduction:
     record = stored(row).inputs
     if record is None:
         raise RuleViolation(f"La versione {number} della graduatoria non conserva i dati da cui è stata calcolata.")
-    bando = bando_from_mapping(record.rules, f"graduatoria versione {number}")
+    bando = bando_from_stored(record.rules, f"graduatoria versione {number}")
     current: dict[tuple[str, str], Scheda] = {}
     query = select(Scheda, Commissario.name, Domanda.protocol).join(Commissario).join(Domanda)
     for kept, name, protocol in s.execute(query.options(selectinload(Scheda.voti))):
