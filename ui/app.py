@@ -71,7 +71,7 @@ def none_guard_needed() -> bool:
 
 
 def guard_none_refcount() -> bool:
-    """Gives ``None`` a large head start in its reference count where the binding drops references to it.
+    """Gives ``None``, ``True`` and ``False`` a large head start in their reference counts against the binding.
 
     Why: PySide6 6.12 on CPython 3.11 drops one reference to ``None`` each time an empty QVariant
     crosses into or out of Python (``QComboBox.addItem(text, None)``/``currentData()``,
@@ -86,7 +86,10 @@ def guard_none_refcount() -> bool:
         return False
     import ctypes
 
-    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40  # ob_refcnt is the first field of PyObject
+    # True and False suffer the same stray decrements (a run of window tests aborted at exit with
+    # "bool_dealloc: deallocating True or False"); like None they are immortal from 3.12 on.
+    for singleton in (None, True, False):
+        ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40  # ob_refcnt: first field of PyObject
     guard_none_refcount.done = True  # type: ignore[attr-defined]
     return True
 
