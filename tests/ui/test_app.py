@@ -121,7 +121,7 @@ def test_worker_cancel_writes_nothing(qtbot: Any, committee_file: CommitteeFile)
 
         job = workers.run_task(None, db, "Lavoro di prova", task)
         try:
-            assert started.wait(5)
+            assert started.wait(60)
             qtbot.waitUntil(job.dialog.isVisible, timeout=3000)  # shown only past half a second
             button = next(b for b in job.dialog.findChildren(QPushButton) if b.text() == "Annulla")
             with qtbot.waitSignal(job.cancelled, timeout=5000):
@@ -166,7 +166,7 @@ def test_worker_cancel_through_the_core_error_is_a_cancel(qtbot: Any, committee_
         job = workers.run_task(None, db, "Importazione di prova", task)
         failures: list[str] = []
         job.failed.connect(failures.append)
-        assert started.wait(5)
+        assert started.wait(60)
         qtbot.waitUntil(job.dialog.isVisible, timeout=3000)
         button = next(b for b in job.dialog.findChildren(QPushButton) if b.text() == "Annulla")
         with qtbot.waitSignal(job.cancelled, timeout=5000):
