@@ -219,6 +219,16 @@ def upgrade_schema(conn: Connection) -> None:
     command.upgrade(cfg, "head")
 
 
+def file_engine(path: Path) -> Engine:
+    """An engine on a file with the house pragmas, for callers that manage the file themselves."""
+    return _engine(path)
+
+
+def create_schema_file(path: Path) -> None:
+    """A new file holding the current schema and no call yet (``server pull`` fills it)."""
+    _migrate(path)
+
+
 def _migrate(path: Path) -> None:
     """Upgrades the schema in one transaction on a connection of its own, closed afterwards."""
     engine = _engine(path)

@@ -14,12 +14,12 @@ import sys
 from collections.abc import Sequence
 
 from valutazione import __version__, errorlog
-from valutazione.cli import basic, committee, export, imports, package, projects, seduta, sign
+from valutazione.cli import basic, committee, export, imports, package, projects, seduta, server, sign
 from valutazione.cli.common import CliParser, ask_secret
 from valutazione.errors import ValutazioneError
 from valutazione.server.url import ServerAddress, set_password_prompt
 
-COMMAND_GROUPS = (basic, imports, committee, seduta, export, sign, package, projects)
+COMMAND_GROUPS = (basic, imports, committee, seduta, export, sign, package, projects, server)
 UNEXPECTED = 3
 
 

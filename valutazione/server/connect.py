@@ -80,3 +80,11 @@ def current_revision(conn: Connection, address: ServerAddress) -> str | None:
         return None
     value = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     return None if value is None else str(value)
+
+
+def require_empty(conn: Connection, address: ServerAddress) -> None:
+    """A new committee (``new``, ``server push``) goes only into a database holding nothing yet."""
+    if current_revision(conn, address) is not None:
+        raise DatabaseError(
+            f"Il database «{address.database}» sul server contiene già un bando: indicare un database vuoto."
+        )

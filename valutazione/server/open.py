@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from valutazione import db as _db
 from valutazione.errors import DatabaseError
-from valutazione.server.connect import current_revision, server_engine
+from valutazione.server.connect import current_revision, require_empty, server_engine
 from valutazione.server.url import ServerAddress
 
 
@@ -49,10 +49,7 @@ def create_on_server(address: ServerAddress, first_rows: Callable[[Session], Non
     engine = server_engine(address)
     try:
         with engine.begin() as conn:
-            if current_revision(conn, address) is not None:
-                raise DatabaseError(
-                    f"Il database «{address.database}» sul server contiene già un bando: indicare un database vuoto."
-                )
+            require_empty(conn, address)
             _db.upgrade_schema(conn)
             with Session(bind=conn) as s:
                 first_rows(s)
