@@ -83,3 +83,12 @@ def test_password_asked_and_refusal_shown(
     assert _open_from_menu(qtbot, window, server_committee)[0] is True
     assert window.db is not None
     window.close_file()
+
+
+def test_restore_from_backup_is_not_offered_on_a_server(qtbot: Any, server_committee: ServerAddress) -> None:
+    """On a server «Ripristina da backup…» is disabled: its copies are the administrator's, not ours."""
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert _open_from_menu(qtbot, window, server_committee)[0]
+    assert not window.safety.restore_action.isEnabled()
+    window.close_file()
