@@ -97,6 +97,15 @@ class PgCluster:
             conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
         return name
 
+    def clone(self, source: str, prefix: str = "copia") -> str:
+        """A copy of database ``source`` (built once, e.g. a committee in a given state) for one test:
+        PostgreSQL copies it as a template, far faster than building it again. Nobody may be connected
+        to ``source`` meanwhile (close the Database first)."""
+        name = f"{prefix}_{next(self._names)}_{secrets.token_hex(3)}"
+        with self.connect() as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        return name
+
     def add_password(self, user: str, password: str) -> None:
         """Lets libpq find ``user``'s password (a member's role made by a test) as it finds ours."""
         with open(self.passfile, "a", encoding="utf-8") as fh:

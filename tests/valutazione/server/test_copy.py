@@ -122,3 +122,13 @@ def test_backup_of_a_server_writes_a_pulled_copy(
     assert main(["demo", pg_url]) == 2
     err = capsys.readouterr().err
     assert "pg_dump" in err and "server push" in err
+
+
+def test_a_cloned_server_database_is_the_same_committee(definitive: Path, pg_server: PgCluster, pg_url: str) -> None:
+    """The test cluster's clone (CREATE DATABASE … TEMPLATE) gives part B's tests a committee in one step."""
+    push(definitive, pg_url)
+    copy = pg_server.url(pg_server.clone(pg_url.rsplit("/", 1)[1]))
+    try:
+        assert _facts(copy) == _facts(pg_url)
+    finally:
+        pg_server.drop_database(copy.rsplit("/", 1)[1])
