@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
 
         self.welcome = WelcomePage(self, self)
         self.welcome.choose_file_requested.connect(self.choose_file)
+        self.welcome.choose_server_requested.connect(self.choose_server)
         self.identity = IdentityPage()
         self.identity.chosen.connect(self.set_user)
         self.declaration = GeneralDeclarationPage()

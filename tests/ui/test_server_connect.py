@@ -43,11 +43,13 @@ def server_committee(pg_server: PgCluster, pg_url: str, tmp_path: Path) -> Serve
 
 
 def test_open_a_committee_on_the_server(qtbot: Any, server_committee: ServerAddress) -> None:
-    """The dialog opens the server's committee (password from .pgpass), remembers the address, not a password."""
+    """From the welcome page the dialog opens the server's committee (password from .pgpass) and remembers the
+    address, never a password."""
     window = MainWindow()
     qtbot.addWidget(window)
-    opened, shots = _open_from_menu(qtbot, window, server_committee)
-    assert opened
+    shots: list[Path] = []
+    QTimer.singleShot(0, lambda: _fill_and_connect(qtbot, server_committee, shots))
+    qtbot.mouseClick(window.welcome.server_button, Qt.MouseButton.LeftButton)  # the welcome page's entry
     assert window.db is not None and window.db.server == server_committee
     assert str(server_committee) in window.windowTitle()
     assert window.pages.currentWidget() is window.identity
