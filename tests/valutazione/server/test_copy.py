@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,10 @@ from valutazione import seals
 from valutazione.cli import main
 from valutazione.db import opened
 from valutazione.errors import DatabaseError
-from valutazione.models import AuditRow, BandoRow, Commissario
+from valutazione.models import AuditRow, BandoRow, Blob, Commissario, Presenza
 from valutazione.server.copy import pull, push
 from valutazione.server.url import set_password_prompt
-from valutazione.services import committee, ranking
+from valutazione.services import committee, ranking, sedute
 
 
 @pytest.fixture(autouse=True)
@@ -27,15 +28,31 @@ def _no_prompt() -> object:
 
 @pytest.fixture(scope="module")
 def definitive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample procedure on a file, up to the definitive ranking (built once for the module)."""
-    path = tmp_path_factory.mktemp("spinta") / "commissione.valutazione"
-    committee_file(path, State.DEFINITIVE)
+    """The sample procedure on a file, up to the definitive ranking (built once for the module), with what
+    could hash differently on another engine: attachments (bytes), a remote session with presences and
+    absences (booleans), dates and aware times."""
+    folder = tmp_path_factory.mktemp("spinta")
+    path = folder / "commissione.valutazione"
+    built = committee_file(path, State.DEFINITIVE, attachments=True)
+    with opened(path) as db, db.sessions.begin() as s:
+        sedute.record_seduta(
+            s,
+            date(2018, 4, 16),
+            "09:30",
+            "13:15",
+            "",
+            "Graduatoria",
+            [built.members["Anna Rossi"]],
+            "Anna Rossi",
+            remote=True,
+        )
     return path
 
 
 def _facts(target: Path | str) -> tuple[str, str, int, str]:
     with opened(target, read_only=True) as db, db.sessions() as s:
         bando = s.scalars(select(BandoRow)).one()
+        assert s.scalar(select(func.count(Blob.sha256))) and s.scalar(select(func.count(Presenza.id))) == 4
         latest = ranking.latest(s)
         assert latest is not None
         return bando.file_uuid, bando.audit_head, s.scalar(select(func.count(AuditRow.id))) or 0, latest.fingerprint
