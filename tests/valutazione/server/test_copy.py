@@ -118,7 +118,8 @@ def test_tampering_on_the_server_is_caught_and_not_pulled(
     with pg_server.connect(pg_url.rsplit("/", 1)[1]) as conn:
         conn.execute("UPDATE ammissibilita SET reason = 'cambiata sotto il registro' WHERE id = 1")
     assert main(["audit", "verify", pg_url]) == 1
-    assert "Sigilli violati" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Sigilli violati" in out and "pg_dump" in out and "restore" not in out
     dest = tmp_path / "copia.valutazione"
     with pytest.raises(DatabaseError, match="non supera la verifica"):
         pull(pg_url, dest)
