@@ -68,7 +68,7 @@ class State(IntEnum):
 class CommitteeFile:
     """What a test gets: the file's path, plus the ids a test would otherwise look up again."""
 
-    path: Path
+    path: Path | str  # a server database's URL when built on PostgreSQL
     members: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
@@ -254,27 +254,33 @@ def attachments_folder(folder: Path, source: Path = SAMPLE) -> Path:
     return folder
 
 
-def new_file(path: Path, bando: Bando | None = None) -> Database:
-    """A new committee file with the call's rules only (``State.EMPTY``), left open for the caller."""
+def new_file(path: Path | str, bando: Bando | None = None) -> Database:
+    """A new committee file (or server database, given its URL) with the call's rules only
+    (``State.EMPTY``), left open for the caller."""
     return create_database(path, bando or load_bando(default_template()))
 
 
 def committee_file(
-    path: Path,
+    path: Path | str,
     state: State,
     *,
     bando: Bando | None = None,
     members: Sequence[tuple[str, str]] = MEMBERS,
     attachments: bool = False,
     marks: MarksFor = steady_marks,
+    folder: Path | None = None,
 ) -> CommitteeFile:
-    """The Milan call with the sample applications, driven to ``state``; the file is closed on return."""
+    """The Milan call with the sample applications, driven to ``state``; the file is closed on return.
+
+    ``path`` may be a server database's URL; then the attachments are prepared in ``folder``.
+    """
     db = new_file(path, bando)
     try:
         b = Builder(db)
         if state >= State.IMPORTED:
-            folder = attachments_folder(path.parent / "allegati") if attachments else None
-            b.sample(attachments=folder).committee(members)
+            beside = folder or (path.parent if isinstance(path, Path) else Path.cwd())
+            found = attachments_folder(beside / "allegati") if attachments else None
+            b.sample(attachments=found).committee(members)
         if state >= State.ADMISSIBILITY:
             b.declare().admit_all()
         if state >= State.DRAFTS:

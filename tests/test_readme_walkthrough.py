@@ -25,8 +25,11 @@ def walkthrough(name: str = "walkthrough") -> str:
     return match.group(1)
 
 
-def run_blocks(tmp_path: Path, *names: str) -> subprocess.CompletedProcess[str]:
-    """Runs README blocks one after the other in one shell, as a user pasting them would."""
+def run_blocks(tmp_path: Path, *names: str, where: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Runs README blocks one after the other in one shell, as a user pasting them would.
+
+    ``where`` replaces the walkthrough's file (``F=bando.valutazione``), e.g. by a server's URL.
+    """
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     launcher = bin_dir / "valutazione"
@@ -40,20 +43,30 @@ def run_blocks(tmp_path: Path, *names: str) -> subprocess.CompletedProcess[str]:
         "VALUTAZIONE_DATA_DIR": str(tmp_path / "dati"),
     }
     script = "set -euo pipefail\n" + "".join(walkthrough(name) for name in names)
+    if where is not None:
+        assert "F=bando.valutazione\n" in script, "the walkthrough no longer names its file F=bando.valutazione"
+        script = script.replace("F=bando.valutazione\n", f"F='{where}'\n", 1)
     done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     if done.returncode:
         pytest.fail(f"walkthrough failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return done
 
 
-def test_readme_walkthrough_runs(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def walked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """The walkthrough run once on a file: its folder and its output (shared with the server's comparison)."""
+    folder = tmp_path_factory.mktemp("walkthrough")
+    return folder, run_blocks(folder, "walkthrough")
+
+
+def test_readme_walkthrough_runs(walked: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
     """Every command of the README walkthrough succeeds and ends with an intact audit log and a final ranking."""
-    done = run_blocks(tmp_path, "walkthrough")
+    folder, done = walked
     assert '"state": "definitiva"' in done.stdout
     assert "Registro integro" in done.stdout
     for name in ("graduatoria.pdf", "graduatoria-pubblica.xlsx", "verbale-1.pdf"):
-        assert (tmp_path / name).stat().st_size > 1000
-    assert printed_figures() == definitive_figures(tmp_path / "bando.valutazione")
+        assert (folder / name).stat().st_size > 1000
+    assert printed_figures() == definitive_figures(folder / "bando.valutazione")
 
 
 FIGURES = re.compile(
@@ -150,3 +163,25 @@ def test_readme_lots_walkthrough(tmp_path: Path) -> None:
     assert grants["QC 06/2019"] == "€ 0,00" and stored.remaining_cents == 0
     for x in stored.lots:
         assert re.search(rf"^Lotto {x.code}\s+ammesso {re.escape(format_euro(x.allocated_cents))},", done.stdout, re.M)
+
+
+def version_fingerprints(target: Path | str) -> list[tuple[int, str, str]]:
+    """(version, state, fingerprint) of every approved ranking version, read back from a file or server."""
+    db = open_database(target, read_only=True)
+    try:
+        with db.sessions() as s:
+            return [(v.version, v.state, v.fingerprint) for v in ranking.versions(s)]
+    finally:
+        db.close()
+
+
+def test_readme_walkthrough_on_a_server(
+    walked: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path, pg_url: str
+) -> None:
+    """The README procedure run on a PostgreSQL server approves the same versions, fingerprint for fingerprint."""
+    done = run_blocks(tmp_path, "walkthrough", where=pg_url)
+    assert "Registro integro" in done.stdout
+    assert not (tmp_path / "bando.valutazione").exists()
+    expected = version_fingerprints(walked[0] / "bando.valutazione")
+    assert "definitiva" in {state for _, state, _ in expected}
+    assert version_fingerprints(pg_url) == expected

@@ -159,7 +159,9 @@ def verify_chain(
     prev = GENESIS
     count = 0
     last_id = 0
-    result = session.connection().execution_options(yield_per=CHUNK).execute(columns)
+    # Per statement: ``Connection.execution_options`` would switch the whole connection to server-side
+    # cursors, which PostgreSQL refuses for the INSERTs that follow in the same transaction.
+    result = session.connection().execute(columns.execution_options(yield_per=CHUNK))
     for chunk in result.partitions(CHUNK):
         if cancelled is not None and cancelled():
             raise VerificationCancelled()

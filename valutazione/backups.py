@@ -17,6 +17,7 @@ from pathlib import Path
 from valutazione.db import Database, backup_to, is_healthy, open_for_user
 from valutazione.errors import DatabaseError
 from valutazione.paths import user_data_dir
+from valutazione.server.url import is_server_url
 
 KEEP = 10
 SUFFIX = ".valutazione.bak"
@@ -40,8 +41,15 @@ def backup_dir(db_path: Path) -> Path:
     return user_data_dir() / "backup" / f"{db_path.stem}-{key}"
 
 
-def take_backup(db_path: Path, reason: str) -> Path:
-    """Copies the file now, then drops the oldest copies beyond ``KEEP``."""
+def take_backup(db_path: Path | str, reason: str) -> Path | None:
+    """Copies the file now, then drops the oldest copies beyond ``KEEP``.
+
+    Nothing for a server's database (None): its copies are the server administrator's (pg_dump), and
+    ``valutazione server pull`` writes a file copy on request.
+    """
+    if is_server_url(db_path):
+        return None
+    db_path = Path(db_path)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     safe_reason = "".join(c if c.isalnum() else "-" for c in reason)[:40]
     dest = backup_dir(db_path) / f"{stamp}_{safe_reason}{SUFFIX}"

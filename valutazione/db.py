@@ -1,8 +1,13 @@
-"""Opening a committee's file: SQLite pragmas, schema migrations, the session factory.
+"""Opening a committee's file or server: SQLite pragmas, schema migrations, the session factory.
 
 A committed score must survive a power cut (``synchronous=FULL``), a migration is all-or-nothing and
 preceded by a backup copy, and a file written by a newer version of the application is refused without
 being touched. Alembic is imported only when a migration is actually needed, to keep start-up fast.
+
+Every opening takes a file path or a ``postgresql://user@host/database`` address (valutazione/server/):
+on a server there is no file lock (the server serialises writers), no WAL pragmas and no backup copy
+before a migration (PostgreSQL runs the whole migration as one transaction; the server's own backups,
+pg_dump, are the administrator's), and a read-only opening is enforced by the server itself.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from valutazione import storage_errors
@@ -26,6 +31,7 @@ from valutazione.errors import DatabaseError, SchemaTooNewError
 from valutazione.filelock import Holder, WriterLock, why_read_only
 from valutazione.models import BandoRow, ZonaRow
 from valutazione.seals import rows as _seal_rows  # noqa: F401 - registers the hooks that seal decisive rows
+from valutazione.server.url import ServerAddress, is_server_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -65,6 +71,17 @@ class Database:
     read_only: bool = False
     lock: WriterLock | None = None
     seals: Any = None  # the last seals.SealReport of this file (None: not verified yet)
+    server: ServerAddress | None = None  # set when the committee lives on a PostgreSQL server
+
+    @property
+    def location(self) -> Path | str:
+        """What the commands take: the file's path, or the server's ``postgresql://`` address."""
+        return str(self.server) if self.server is not None else self.path
+
+    @property
+    def label(self) -> str:
+        """How the user names this database: the file's name, or the server's address."""
+        return str(self.server) if self.server is not None else self.path.name
 
     def sealed(self, report: Any) -> None:
         """Keeps the verification made elsewhere (the GUI's background check) for the write guard."""
@@ -196,29 +213,49 @@ def backup_to(source: Path, dest: Path) -> Path:
     return dest
 
 
-def _migrate(path: Path) -> None:
-    """Upgrades the schema in one transaction on a connection of its own, closed afterwards."""
+def upgrade_schema(conn: Connection) -> None:
+    """Runs the Alembic migrations up to head on ``conn``, inside the caller's transaction."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, "head")
+
+
+def file_engine(path: Path) -> Engine:
+    """An engine on a file with the house pragmas, for callers that manage the file themselves."""
+    return _engine(path)
+
+
+def create_schema_file(path: Path) -> None:
+    """A new file holding the current schema and no call yet (``server pull`` fills it)."""
+    _migrate(path)
+
+
+def _migrate(path: Path) -> None:
+    """Upgrades the schema in one transaction on a connection of its own, closed afterwards."""
     engine = _engine(path)
     try:
         with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            upgrade_schema(conn)
     finally:
         engine.dispose()
 
 
 def open_database(path: str | Path, *, read_only: bool = False) -> Database:
-    """Opens an existing file, migrating it (after a backup) when its schema is older than ours.
+    """Opens an existing file (or server database), migrating it when its schema is older than ours.
 
     For writing, the file must be on a local writable disk and not open for writing elsewhere:
     otherwise ``ReadOnlyLocationError`` or ``FileLockedError`` explain why, and the caller may open it
-    read-only instead (see ``open_for_user``).
+    read-only instead (see ``open_for_user``). A file is migrated after a backup copy; a server in one
+    transaction.
     """
+    if is_server_url(path):
+        from valutazione.server.open import open_server
+
+        return open_server(ServerAddress.parse(str(path)), read_only=read_only, guard=_guard)
     path = Path(path)
     if not path.exists():
         raise DatabaseError(f"Il file «{path}» non esiste.")
@@ -248,16 +285,8 @@ def open_for_user(path: str | Path) -> tuple[Database, str | None]:
 
 
 def _open_checked(path: Path, read_only: bool, lock: WriterLock | None) -> Database:
-    revision = _current_revision(path)
     known = known_revisions()
-    if revision is None:
-        raise DatabaseError(f"«{path}» è vuoto: non contiene un bando.")
-    if revision not in known:
-        raise SchemaTooNewError(
-            f"«{path}» è stato creato da una versione più recente dell'applicazione (schema {revision}); "
-            "aggiornare valutazione per aprirlo. Il file non è stato modificato."
-        )
-    if revision != known[-1]:
+    if check_revision(_current_revision(path), str(path), "Il file"):
         if read_only:
             raise DatabaseError(f"«{path}» usa uno schema precedente e va aggiornato: aprirlo in scrittura.")
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -265,15 +294,54 @@ def _open_checked(path: Path, read_only: bool, lock: WriterLock | None) -> Datab
         _migrate(path)
     engine = _engine(path, read_only)
     db = Database(path, engine, sessionmaker(engine, expire_on_commit=False), read_only, lock)
-    if not read_only:
-        event.listen(db.sessions, "before_flush", db._guard_writes)
+    _guard(db)
     return db
 
 
-def create_database(path: str | Path, bando: Bando, source_toml: str = "", *, actor: str = "sistema") -> Database:
-    """Creates a new file holding its own copy of the call's rules."""
+def _guard(db: Database) -> None:
+    """Every write of a database opened for writing passes the seal check first (``_guard_writes``)."""
+    if not db.read_only:
+        event.listen(db.sessions, "before_flush", db._guard_writes)
+
+
+def check_revision(revision: str | None, where: str, noun: str) -> bool:
+    """Whether the schema needs upgrading; refuses an empty database and one from a newer version."""
+    known = known_revisions()
+    if revision is None:
+        raise DatabaseError(f"«{where}» è vuoto: non contiene un bando.")
+    if revision not in known:
+        raise SchemaTooNewError(
+            f"«{where}» è stato creato da una versione più recente dell'applicazione (schema {revision}); "
+            f"aggiornare valutazione per aprirlo. {noun} non è stato modificato."
+        )
+    return revision != known[-1]
+
+
+def write_first_rows(s: Session, bando: Bando, source_toml: str, actor: str) -> None:
+    """The call's own copy of its rules and zones, and the log's first row: what makes a new committee."""
     from valutazione import audit
 
+    s.add(
+        BandoRow(
+            code=bando.code,
+            title=bando.title,
+            rules_json=bando.to_json(),
+            source_toml=source_toml,
+            file_uuid=str(uuid.uuid4()),
+        )
+    )
+    s.add_all(ZonaRow(number=z.number, name=z.name) for z in bando.zones)
+    s.flush()
+    audit.record(s, actor, "bando.creato", "bando", bando.code, None, {"codice": bando.code})
+
+
+def create_database(path: str | Path, bando: Bando, source_toml: str = "", *, actor: str = "sistema") -> Database:
+    """Creates a new file (or fills an empty server database) holding its own copy of the call's rules."""
+    if is_server_url(path):
+        from valutazione.server.open import create_on_server
+
+        create_on_server(ServerAddress.parse(str(path)), lambda s: write_first_rows(s, bando, source_toml, actor))
+        return open_database(path)
     path = Path(path)
     if path.exists():
         raise DatabaseError(f"Il file «{path}» esiste già: scegliere un altro nome.")
@@ -282,18 +350,7 @@ def create_database(path: str | Path, bando: Bando, source_toml: str = "", *, ac
         _migrate(path)
         db = open_database(path)
         with db.sessions.begin() as s:
-            s.add(
-                BandoRow(
-                    code=bando.code,
-                    title=bando.title,
-                    rules_json=bando.to_json(),
-                    source_toml=source_toml,
-                    file_uuid=str(uuid.uuid4()),
-                )
-            )
-            s.add_all(ZonaRow(number=z.number, name=z.name) for z in bando.zones)
-            s.flush()
-            audit.record(s, actor, "bando.creato", "bando", bando.code, None, {"codice": bando.code})
+            write_first_rows(s, bando, source_toml, actor)
     except BaseException:
         path.unlink(missing_ok=True)
         remove_sidecars(path)

@@ -14,11 +14,12 @@ import sys
 from collections.abc import Sequence
 
 from valutazione import __version__, errorlog
-from valutazione.cli import basic, committee, export, imports, lots, package, projects, seduta, sign
-from valutazione.cli.common import CliParser
+from valutazione.cli import basic, committee, export, imports, lots, package, projects, seduta, server, sign
+from valutazione.cli.common import CliParser, ask_secret
 from valutazione.errors import ValutazioneError
+from valutazione.server.url import ServerAddress, set_password_prompt
 
-COMMAND_GROUPS = (basic, imports, committee, lots, seduta, export, sign, package, projects)
+COMMAND_GROUPS = (basic, imports, committee, lots, seduta, export, sign, package, projects, server)
 UNEXPECTED = 3
 
 
@@ -34,7 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _ask_server_password(address: ServerAddress) -> str:
+    return ask_secret(f"Password dell'utente {address.user} sul server {address.host}: ")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    set_password_prompt(_ask_server_password)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -11,40 +11,41 @@ from sqlalchemy import func, select
 
 from valutazione import audit
 from valutazione.bando import default_template, load_bando
-from valutazione.cli.common import output
+from valutazione.cli.common import output, target
 from valutazione.db import FileLockedError, backup_to, create_database, open_database
 from valutazione.destinations import os_errors_as_messages
 from valutazione.errors import DatabaseError
 from valutazione.filelock import WriterLock
 from valutazione.models import BandoRow, Commissario, Domanda, GraduatoriaVersion, Scheda
+from valutazione.server.url import is_server_url
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("new", help="crea un nuovo file di valutazione da un bando")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=target)
     p.add_argument("--bando", type=Path, default=None, help="regole del bando in TOML (predefinito: Milano MI3.3.1.e)")
     p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("demo", help="crea un file dimostrativo completo (bando di Milano, domande, punteggi)")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=target)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("info", help="mostra bando, conteggi e versione dello schema")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=target)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("backup", help="copia sicura del file, anche mentre l'applicazione lo tiene aperto")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=target)
     p.add_argument("dest", type=Path)
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("backups", help="elenca le copie di sicurezza automatiche del file")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=target)
     p.set_defaults(func=cmd_backups)
 
     p = sub.add_parser("restore", help="ripristina il file da una copia di sicurezza (il file attuale è conservato)")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=target)
     p.add_argument(
         "--from",
         dest="source",
@@ -70,6 +71,11 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from valutazione.demo import build_demo
 
+    if is_server_url(args.file):
+        raise DatabaseError(
+            "Il file dimostrativo si crea su un file: crearlo con «valutazione demo FILE» e portarlo sul server "
+            "con «valutazione server push FILE URL»."
+        )
     if args.file.exists():
         raise DatabaseError(f"Il file «{args.file}» esiste già: scegliere un altro nome.")
     build_demo(args.file)
@@ -117,6 +123,13 @@ def _schema(session: Any) -> str:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    if is_server_url(args.file):
+        from valutazione.server.copy import pull
+
+        with os_errors_as_messages(args.dest):
+            result = pull(args.file, output(args.dest, may_exist=False))
+        print(f"Copia del database del server scritta in «{args.dest}» ({result.summary()}).")
+        return 0
     open_database(args.file, read_only=True).close()  # refuses what is not a valutazione file
     with os_errors_as_messages(args.dest):
         backup_to(args.file, output(args.dest, may_exist=False))
@@ -132,7 +145,7 @@ def add_audit_verify(audit_sub: Any) -> None:
         "verify",
         help="verifica il registro e i sigilli di schede, regole, decisioni e graduatorie approvate",
     )
-    v.add_argument("file", type=Path)
+    v.add_argument("file", type=target)
     v.add_argument(
         "--against",
         dest="documents",
@@ -149,7 +162,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     """Exit 0 when everything holds; 1 listing every broken object (not only the first)."""
     from valutazione import seals
     from valutazione.seals.anchors import verify_against
-    from valutazione.seals.report import RESTORE_HINT
+    from valutazione.seals.report import RESTORE_HINT, SERVER_HINT
 
     db = open_database(args.file, read_only=True)
     try:
@@ -169,13 +182,23 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     print(f"Sigilli violati: {len(broken)} {'oggetto' if len(broken) == 1 else 'oggetti'}.")
     for item in broken:
         print(f"- {item.message}")
-    print(RESTORE_HINT.replace("FILE", str(args.file)))
+    print(SERVER_HINT if is_server_url(args.file) else RESTORE_HINT.replace("FILE", str(args.file)))
     return 1
+
+
+def _no_local_backups(target: Path | str) -> None:
+    if is_server_url(target):
+        raise DatabaseError(
+            "Le copie di sicurezza automatiche riguardano i file: per un database sul server valgono le copie "
+            "dell'amministratore del server (pg_dump); una copia in un file si ottiene con "
+            "«valutazione server pull URL FILE»."
+        )
 
 
 def cmd_backups(args: argparse.Namespace) -> int:
     from valutazione.backups import list_backups
 
+    _no_local_backups(args.file)
     found = list_backups(args.file)
     if not found:
         print(f"Nessuna copia di sicurezza di «{args.file}».")
@@ -187,6 +210,7 @@ def cmd_backups(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from valutazione.backups import latest_good_backup, restore
 
+    _no_local_backups(args.file)
     source = args.source
     if source is None:
         latest = latest_good_backup(args.file)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from valutazione.backups import take_backup
-from valutazione.cli.common import actor, number, option
+from valutazione.cli.common import actor, number, option, target
 from valutazione.db import opened
 from valutazione.errors import RuleViolation
 from valutazione.money import format_decimal_it, format_euro
@@ -28,24 +28,24 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("members", help="commissione: aggiungere ed elencare i componenti")
     members = p.add_subparsers(dest="members_command", metavar="AZIONE", required=True)
     a = members.add_parser("add", help="aggiunge un componente della commissione")
-    a.add_argument("file", type=Path)
+    a.add_argument("file", type=target)
     a.add_argument("name", metavar="NOME")
     option(a, "--ruolo", "--role", dest="role", required=True, choices=committee.ROLES)
     a.add_argument("--email", default="")
     a.set_defaults(func=cmd_members_add)
     a = members.add_parser("list", help="elenca i componenti con ruolo e dichiarazione")
-    a.add_argument("file", type=Path)
+    a.add_argument("file", type=target)
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_members_list)
 
     p = sub.add_parser("declare", help="registra la dichiarazione generale di insussistenza di incompatibilità")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=target)
     option(p, "--commissario", "--member", dest="member", required=True, metavar="NOME")
     option(p, "--testo", "--text", dest="text", default=committee.DEFAULT_DECLARATION)
     p.set_defaults(func=cmd_declare)
 
     p = sub.add_parser("conflict", help="dichiara un conflitto di interessi (o nessuno) su una domanda")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=target)
     option(p, "--commissario", "--member", dest="member", required=True, metavar="NOME")
     option(p, "--protocollo", "--protocol", dest="protocol", required=True, metavar="PROTOCOLLO")
     g = p.add_mutually_exclusive_group(required=True)
@@ -61,7 +61,7 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(func=cmd_conflict)
 
     p = sub.add_parser("admissibility", help="esito dell'ammissibilità formale, sempre motivato")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=target)
     g = p.add_mutually_exclusive_group(required=True)
     option(
         g,
@@ -81,16 +81,16 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("scores", help="punteggi dei commissari")
     scores = p.add_subparsers(dest="scores_command", metavar="AZIONE", required=True)
     a = scores.add_parser("import", help="importa i punteggi da CSV come bozze (tutto o niente)")
-    a.add_argument("file", type=Path)
+    a.add_argument("file", type=target)
     a.add_argument("csv", type=Path, metavar="PUNTEGGI.csv")
     a.set_defaults(func=cmd_scores_import)
     a = scores.add_parser("submit", help="invia tutte le schede complete di un commissario")
-    a.add_argument("file", type=Path)
+    a.add_argument("file", type=target)
     option(a, "--commissario", "--member", dest="member", required=True, metavar="NOME")
     a.set_defaults(func=cmd_scores_submit)
 
     p = sub.add_parser("rank", help="calcola la graduatoria, o la approva come provvisoria o definitiva")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=target)
     p.add_argument("--json", action="store_true")
     option(p, "--approva", "--approve", dest="approve", choices=ranking.STATES)
     option(p, "--motivo", "--reason", dest="reason", default="", metavar="MOTIVO")
@@ -99,13 +99,13 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(func=cmd_rank)
 
     p = sub.add_parser("renounce", help="registra una rinuncia e fa scorrere la graduatoria")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=target)
     p.add_argument("protocol", metavar="PROTOCOLLO")
     option(p, "--motivo", "--reason", dest="reason", default=DEFAULT_RENUNCIATION, metavar="MOTIVO")
     p.set_defaults(func=cmd_renounce)
 
     p = sub.add_parser("draw", help="registra l'esito del sorteggio pubblico per un gruppo in parità")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=target)
     option(p, "--ordine", "--order", dest="order", required=True, metavar="P1,P2,...")
     option(p, "--nota", "--note", dest="note", default="")
     p.set_defaults(func=cmd_draw)

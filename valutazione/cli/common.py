@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from valutazione.destinations import prepare_output
 from valutazione.errors import RuleViolation, ValutazioneError, file_access_error
+from valutazione.server.url import is_server_url
 from valutazione.services import committee
 
 # SQLite integers are 64-bit: a larger number in an argument would reach the database as an OverflowError.
@@ -88,6 +89,11 @@ def parse_day(text: str, what: str = "data") -> date:
 def output(path: str | os.PathLike[str], *, may_exist: bool = True) -> Path:
     """The destination of a command, checked before any work (see ``valutazione.destinations``)."""
     return prepare_output(path, may_exist=may_exist)
+
+
+def target(text: str) -> Path | str:
+    """A committee's file, or a server's ``postgresql://`` address kept as text (a Path folds its ``//``)."""
+    return text if is_server_url(text) else Path(text)
 
 
 def read_secret_file(path: Path) -> str:

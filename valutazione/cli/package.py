@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from valutazione.cli.common import ask_secret, option, output, read_secret_file
+from valutazione.cli.common import ask_secret, option, output, read_secret_file, target
 from valutazione.db import open_database
 from valutazione.sync.archive import PackageError
 
@@ -21,7 +21,7 @@ def add_parser(sub: Any) -> None:
     actions = p.add_subparsers(dest="package_command", metavar="AZIONE", required=True)
 
     a = actions.add_parser("export", help="(presidente) esporta il pacchetto di un commissario")
-    a.add_argument("file", type=Path, help="file del presidente")
+    a.add_argument("file", type=target, help="file del presidente")
     option(a, "--commissario", "--member", dest="member", required=True, help="nome del commissario")
     option(
         a, "--uscita", "-o", "--output", dest="output", type=Path, required=True, help="pacchetto da scrivere (.valpkg)"
@@ -43,7 +43,7 @@ def add_parser(sub: Any) -> None:
     a.set_defaults(func=cmd_return)
 
     a = actions.add_parser("merge", help="(presidente) importa il ritorno di un commissario")
-    a.add_argument("file", type=Path, help="file del presidente")
+    a.add_argument("file", type=target, help="file del presidente")
     a.add_argument("ret", type=Path, metavar="RITORNO")
     a.add_argument(
         "--trust-new-key",

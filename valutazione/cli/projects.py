@@ -10,11 +10,10 @@ import argparse
 import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 from valutazione.backups import take_backup
-from valutazione.cli.common import actor, option, parse_day
+from valutazione.cli.common import actor, option, parse_day, target
 from valutazione.db import opened
 from valutazione.errors import RuleViolation
 from valutazione.importers.parsing import parse_amount
@@ -102,13 +101,13 @@ def add_parser(sub: Any) -> None:
     a.set_defaults(func=cmd_indicator_value)
 
     p = sub.add_parser("finanze", help="programmato, ammesso, vincolante, erogato (calcolati)")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=target)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_finance)
 
 
 def _file_protocol(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=target)
     p.add_argument("protocol", metavar="PROTOCOLLO")
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from valutazione.cli.common import actor, number, option, parse_day
+from valutazione.cli.common import actor, number, option, parse_day, target
 from valutazione.db import opened
 from valutazione.models import Seduta
 from valutazione.services import lookup, sedute
@@ -19,7 +18,7 @@ def add_parser(sub: Any) -> None:
     actions = p.add_subparsers(dest="seduta_command", metavar="AZIONE", required=True)
 
     a = actions.add_parser("add", help="registra una seduta con il numero successivo")
-    a.add_argument("file", type=Path)
+    a.add_argument("file", type=target)
     a.add_argument("--data", required=True, metavar="GG/MM/AAAA")
     a.add_argument("--inizio", default="", metavar="HH:MM")
     a.add_argument("--fine", default="", metavar="HH:MM")
@@ -31,11 +30,11 @@ def add_parser(sub: Any) -> None:
     a.set_defaults(func=cmd_add)
 
     a = actions.add_parser("list", help="elenca le sedute registrate")
-    a.add_argument("file", type=Path)
+    a.add_argument("file", type=target)
     a.set_defaults(func=cmd_list)
 
     a = actions.add_parser("note", help="aggiunge una nota di correzione (stampata prima delle firme)")
-    a.add_argument("file", type=Path)
+    a.add_argument("file", type=target)
     a.add_argument("numero", type=number)
     a.add_argument("testo")
     a.set_defaults(func=cmd_note)

@@ -14,6 +14,8 @@ from valutazione.services import admissibility
 
 from .conftest import Committee, add_domanda
 
+pytestmark = pytest.mark.both_engines  # services give the same results on a file and on the server
+
 
 def test_reason_mandatory(db: Database, team: Committee) -> None:
     """Every outcome, admissible included, carries its reason; unknown outcomes are refused."""

@@ -14,6 +14,8 @@ from valutazione.services import committee, conflicts, sheets
 
 from .conftest import Committee, full_marks
 
+pytestmark = pytest.mark.both_engines  # services give the same results on a file and on the server
+
 
 def test_only_one_presidente(db: Database, team: Committee) -> None:
     """A second presidente is refused: the chair's powers (reopening, approvals) belong to one person."""

@@ -12,6 +12,8 @@ from valutazione.services import admissibility, conflicts, ranking, sheets
 
 from .conftest import Committee, full_marks
 
+pytestmark = pytest.mark.both_engines  # services give the same results on a file and on the server
+
 
 def test_conflict_needs_reason(db: Database, declared: Committee) -> None:
     """A declared conflict without its reason is refused (the abstention is written in the minutes)."""

@@ -23,6 +23,8 @@ from valutazione.services import (
 )
 from valutazione.services.domande import ASTENUTO, BOZZA, DA_DICHIARARE, DA_VALUTARE, INVIATA
 
+pytestmark = pytest.mark.both_engines  # services give the same results on a file and on the server
+
 
 @pytest.mark.parametrize(
     ("sheet_state", "declared", "expected"),

@@ -19,6 +19,8 @@ from valutazione.services.sheets import Mark
 
 from .conftest import Committee, add_domanda, full_marks
 
+pytestmark = pytest.mark.both_engines  # services give the same results on a file and on the server
+
 CHAIR = "Anna Rossi"
 
 

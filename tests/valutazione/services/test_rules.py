@@ -14,6 +14,8 @@ from valutazione.errors import RuleViolation
 from valutazione.models import Ammissibilita, AuditRow, Domanda, ZonaRow
 from valutazione.services import rules
 
+pytestmark = pytest.mark.both_engines  # services give the same results on a file and on the server
+
 
 def test_free_edit_before_lock(db: Database, milano: Bando) -> None:
     """Before any application is opened a change needs no reason and is not listed for the minutes."""

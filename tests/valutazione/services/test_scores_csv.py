@@ -12,6 +12,8 @@ from valutazione.services.scores_csv import ScoresImportRefused
 
 from .conftest import Committee, full_marks
 
+pytestmark = pytest.mark.both_engines  # services give the same results on a file and on the server
+
 HEADER = "Commissario;Protocollo;Sottocriterio;Coefficiente;Motivazione"
 GOOD = ["Bruno Verdi;P1;A.1;0,8;Buona analisi dei bisogni", "Carla Neri;P2;B.1;0,6;Sufficiente"]
 

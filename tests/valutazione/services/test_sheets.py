@@ -17,6 +17,8 @@ from valutazione.services.sheets import Mark
 
 from .conftest import Committee, full_marks
 
+pytestmark = pytest.mark.both_engines  # services give the same results on a file and on the server
+
 
 def test_draft_may_be_incomplete_submit_may_not(db: Database, declared: Committee) -> None:
     """A draft keeps partial work; submission needs every value and, when required, every motivazione."""

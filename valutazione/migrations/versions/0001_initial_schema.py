@@ -15,7 +15,42 @@ branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
 
+# PostgreSQL compares a boolean with a boolean only; SQLite stores booleans as 0/1 (text kept as it was).
+_NO_CONFLICT = {"sqlite": "has_conflict = 0"}
+
+
+def _audit_append_only(dialect: str) -> None:
+    """The audit log is append-only: the chain detects tampering, the triggers stop accidents."""
+    if dialect == "sqlite":
+        op.execute(
+            "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+            "BEGIN SELECT RAISE(ABORT, 'il registro delle decisioni non si modifica'); END"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+            "BEGIN SELECT RAISE(ABORT, 'il registro delle decisioni non si cancella'); END"
+        )
+    elif dialect == "postgresql":
+        # One plpgsql function for both events; TRUNCATE, which fires no row trigger, is refused too.
+        op.execute(
+            "CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF TG_OP = 'UPDATE' THEN RAISE EXCEPTION 'il registro delle decisioni non si modifica'; END IF; "
+            "RAISE EXCEPTION 'il registro delle decisioni non si cancella'; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only()"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only()"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit "
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()"
+        )
+
+
 def upgrade() -> None:
+    dialect = op.get_bind().dialect.name
 
     op.create_table(
         "audit",
@@ -252,7 +287,9 @@ def upgrade() -> None:
         sa.Column("has_conflict", sa.Boolean(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("declared_at", sa.String(length=32), nullable=False),
-        sa.CheckConstraint("has_conflict = 0 OR length(reason) > 0", name="conflict_reason"),
+        sa.CheckConstraint(
+            f"{_NO_CONFLICT.get(dialect, 'NOT has_conflict')} OR length(reason) > 0", name="conflict_reason"
+        ),
         sa.ForeignKeyConstraint(
             ["commissario_id"],
             ["commissario.id"],
@@ -364,16 +401,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("voto", schema=None) as batch_op:
         batch_op.create_index("ix_voto_scheda", ["scheda_id"], unique=False)
-    if op.get_bind().dialect.name == "sqlite":
-        # The audit log is append-only: the chain detects tampering, the triggers stop accidents.
-        op.execute(
-            "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
-            "BEGIN SELECT RAISE(ABORT, 'il registro delle decisioni non si modifica'); END"
-        )
-        op.execute(
-            "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
-            "BEGIN SELECT RAISE(ABORT, 'il registro delle decisioni non si cancella'); END"
-        )
+    _audit_append_only(dialect)
 
 
 def downgrade() -> None:
@@ -409,3 +437,5 @@ def downgrade() -> None:
         batch_op.drop_index("ix_audit_action")
 
     op.drop_table("audit")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION audit_append_only()")
