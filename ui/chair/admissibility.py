@@ -42,11 +42,11 @@ from ui.chair.common import (
     euro,
     from_qdate,
     read,
-    record_table,
     run_action,
     tr,
 )
 from ui.host import Desk
+from ui.models.filter_bar import SearchableTable
 from ui.models.table import CENTER, AnyIndex, Column, RowTableModel
 from valutazione.bando import Bando
 from valutazione.importers.report import RULES
@@ -103,7 +103,8 @@ class AdmissibilityPanel(QWidget):
         super().__init__()
         self.host = host
         self.model = ChecklistModel(parent=self)
-        self.table = record_table(self.model)
+        self.view = SearchableTable(self.model, "domande", tr("Cerca per protocollo, denominazione o esito (Ctrl+F)"))
+        self.table = self.view.table
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -113,7 +114,7 @@ class AdmissibilityPanel(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.table)
+        left_layout.addWidget(self.view)
         left_layout.addWidget(self.all_button)
 
         self.title = QLabel(tr("Selezionare una domanda"))
@@ -208,13 +209,13 @@ class AdmissibilityPanel(QWidget):
             self._show_selected()
 
     def current(self) -> Checklist | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row_at(rows[0].row()) if rows else None
+        row: Checklist | None = self.view.selected()
+        return row
 
     def select_domanda(self, domanda_id: int) -> None:
         for i, row in enumerate(self.model.rows):
             if row.domanda_id == domanda_id:
-                self.table.selectRow(i)
+                self.view.select_source_row(i)
                 return
 
     def _show_selected(self) -> None:

@@ -22,19 +22,20 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.chair.common import EXCLUDED_BG, FUNDED_BG, NOT_ADMITTED_BG, PARTIAL_BG, StatusLine, read, run_action, tr
 from ui.host import Desk
-from ui.models.table import AnyIndex
+from ui.models.filter_bar import SearchableTable
+from ui.models.table import ROW_ROLE, SORT_ROLE, AnyIndex
 from valutazione.services import ranking as ranking_service
 from valutazione.services import sheets
 from valutazione.services.progress import ABSTAINED, DRAFT, MISSING, SENT, Board, load_board
 
 COLOURS = {SENT: FUNDED_BG, DRAFT: PARTIAL_BG, MISSING: NOT_ADMITTED_BG, ABSTAINED: EXCLUDED_BG}
+STATE_ORDER = (MISSING, DRAFT, SENT, ABSTAINED)  # a click on a member's header brings what is missing first
 
 
 class ProgressModel(QAbstractTableModel):
@@ -77,6 +78,10 @@ class ProgressModel(QAbstractTableModel):
         did, protocol, mid, state = self.cell(index)
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{protocol} — {self.board.domande[index.row()][2]}" if mid is None else state
+        if role == SORT_ROLE:
+            return protocol if state is None else STATE_ORDER.index(state)
+        if role == ROW_ROLE:
+            return self.board.domande[index.row()]
         if role == Qt.ItemDataRole.BackgroundRole and state:
             return QColor(COLOURS[state])
         if role == Qt.ItemDataRole.ForegroundRole and state:
@@ -98,10 +103,9 @@ class ProgressPanel(QWidget):
         super().__init__()
         self.host = host
         self.model = ProgressModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
+        self.view = SearchableTable(self.model, "domande", tr("Cerca per protocollo, proponente o stato (Ctrl+F)"))
+        self.table = self.view.table
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.summary = QLabel()
         self.warnings = QListWidget()
@@ -115,7 +119,7 @@ class ProgressPanel(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.summary)
-        left_layout.addWidget(self.table)
+        left_layout.addWidget(self.view)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -158,14 +162,18 @@ class ProgressPanel(QWidget):
 
     def go_to(self, item: QListWidgetItem) -> None:
         protocol, member = item.data(Qt.ItemDataRole.UserRole)
-        index = self.model.locate(protocol, member)
+        index = self.locate(protocol, member)
         if index.isValid():
             self.table.setCurrentIndex(index)
             self.table.scrollTo(index)
             self.table.setFocus()
 
+    def locate(self, protocol: str, member: str | None) -> QModelIndex:
+        """The table's cell for an application and a member (invalid if the search hides it)."""
+        return self.view.proxy.mapFromSource(self.model.locate(protocol, member))
+
     def reopen(self) -> None:
-        index = self.table.currentIndex()
+        index = self.view.source_index(self.table.currentIndex())
         if not index.isValid() or index.column() == 0:
             self.status.fail(tr("Selezionare la cella della scheda da riaprire (domanda × commissario)."))
             return

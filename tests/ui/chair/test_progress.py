@@ -23,7 +23,7 @@ def test_board_states_and_warning_leads_to_cell(qtbot: Any, scored_host: Host, q
     item = panel.warnings.item(spread)
     panel.warnings.itemDoubleClicked.emit(item)
     protocol = item.data(Qt.ItemDataRole.UserRole)[0]
-    assert panel.model.cell(panel.table.currentIndex())[1] == protocol
+    assert panel.model.cell(panel.view.source_index(panel.table.currentIndex()))[1] == protocol
     shoot(scored_host, "progress")
     assert ids
 
@@ -32,7 +32,7 @@ def test_reopen_needs_reason_and_chair(qtbot: Any, scored_host: Host) -> None:
     """A submitted sheet is reopened only with a reason; the cell turns to bozza."""
     panel = ProgressPanel(scored_host)
     scored_host.show_panel(panel, "Avanzamento")
-    index = panel.model.locate("PG 138/2018", "Nadia Cattaneo")
+    index = panel.locate("PG 138/2018", "Nadia Cattaneo")
     panel.table.setCurrentIndex(index)
     assert index.data() == "inviata"
     qtbot.mouseClick(panel.reopen_button, Qt.MouseButton.LeftButton)
