@@ -46,6 +46,7 @@ from ui.chair.common import (
     tr,
 )
 from ui.host import Desk
+from ui.layout_memory import remember_splitter
 from ui.models.filter_bar import SearchableTable
 from ui.models.table import CENTER, AnyIndex, Column, RowTableModel
 from valutazione.bando import Bando
@@ -103,7 +104,12 @@ class AdmissibilityPanel(QWidget):
         super().__init__()
         self.host = host
         self.model = ChecklistModel(parent=self)
-        self.view = SearchableTable(self.model, "domande", tr("Cerca per protocollo, denominazione o esito (Ctrl+F)"))
+        self.view = SearchableTable(
+            self.model,
+            "domande",
+            tr("Cerca per protocollo, denominazione o esito (Ctrl+F)"),
+            key="ammissibilita/domande",
+        )
         self.table = self.view.table
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -177,6 +183,7 @@ class AdmissibilityPanel(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setSizes([700, 600])
+        remember_splitter(splitter, "ammissibilita/divisore")
         self.status = StatusLine()
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)

@@ -74,7 +74,9 @@ class CommitteeTab(QWidget):
         super().__init__()
         self.host = host
         self.model = MembersModel(parent=self)
-        self.view = SearchableTable(self.model, "componenti", tr("Cerca per nome, ruolo o e-mail (Ctrl+F)"))
+        self.view = SearchableTable(
+            self.model, "componenti", tr("Cerca per nome, ruolo o e-mail (Ctrl+F)"), key="commissione/componenti"
+        )
         self.table = self.view.table
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
 

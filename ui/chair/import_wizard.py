@@ -169,7 +169,12 @@ class PreviewPage(QWizardPage):
             )
         )
         self.model = PreviewModel(parent=self)
-        self.view = SearchableTable(self.model, "righe", tr("Cerca per protocollo, denominazione o esito (Ctrl+F)"))
+        self.view = SearchableTable(
+            self.model,
+            "righe",
+            tr("Cerca per protocollo, denominazione o esito (Ctrl+F)"),
+            key="importazione/anteprima",
+        )
         self.table = self.view.table
         header = self.table.horizontalHeader()
         for col in range(4):

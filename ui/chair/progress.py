@@ -39,6 +39,7 @@ from ui.chair.common import (
     tr,
 )
 from ui.host import Desk
+from ui.layout_memory import remember_splitter
 from ui.models.filter_bar import SearchableTable
 from ui.models.table import ROW_ROLE, SORT_ROLE, AnyIndex
 from valutazione.services import sheets
@@ -114,7 +115,9 @@ class ProgressPanel(QWidget):
         super().__init__()
         self.host = host
         self.model = ProgressModel(self)
-        self.view = SearchableTable(self.model, "domande", tr("Cerca per protocollo, proponente o stato (Ctrl+F)"))
+        self.view = SearchableTable(
+            self.model, "domande", tr("Cerca per protocollo, proponente o stato (Ctrl+F)"), key="avanzamento/domande"
+        )
         self.table = self.view.table
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.verticalHeader().setDefaultSectionSize(24)
@@ -152,6 +155,7 @@ class ProgressPanel(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setSizes([800, 500])
+        remember_splitter(splitter, "avanzamento/divisore")
         reopen = QHBoxLayout()
         reopen.addWidget(self.reason, 1)
         reopen.addWidget(self.reopen_button)

@@ -47,6 +47,7 @@ from ui.chair.common import (
 )
 from ui.chair.ranking_model import FundingLineDelegate, RankingModel, VersionInfo, VersionsModel
 from ui.host import Desk
+from ui.layout_memory import remember_splitter
 from ui.models.filter_bar import SearchableTable
 from valutazione.backups import take_backup
 from valutazione.errors import ValutazioneError
@@ -144,7 +145,9 @@ class RankingPanel(QWidget):
         self.job: workers.Job | None = None
         self._again = False
         self.model = RankingModel(self)
-        self.view = SearchableTable(self.model, "domande", tr("Cerca per protocollo, denominazione o esito (Ctrl+F)"))
+        self.view = SearchableTable(
+            self.model, "domande", tr("Cerca per protocollo, denominazione o esito (Ctrl+F)"), key="graduatoria/domande"
+        )
         self.table = self.view.table
         self.table.setItemDelegate(FundingLineDelegate(self.table))
         self.table.verticalHeader().setDefaultSectionSize(24)
@@ -177,7 +180,7 @@ class RankingPanel(QWidget):
         params.addWidget(self.reason, 1)
 
         self.versions = VersionsModel(parent=self)
-        versions_view = SearchableTable(self.versions, "versioni")
+        versions_view = SearchableTable(self.versions, "versioni", key="graduatoria/versioni")
         self.versions_view = versions_view.table
         self.versions_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.versions_view.horizontalHeader().setStretchLastSection(True)
@@ -200,6 +203,7 @@ class RankingPanel(QWidget):
         splitter.addWidget(top)
         splitter.addWidget(versions_box)
         splitter.setSizes([560, 140])
+        remember_splitter(splitter, "graduatoria/divisore")
         self.status = StatusLine()
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)

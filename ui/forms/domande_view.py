@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHeaderView, QTableView, QVBoxLayout, QWidget
 
+from ui.layout_memory import remember_header
 from ui.models.domande import (
     ASTENUTO,
     BOZZA,
@@ -70,6 +71,7 @@ class DomandeView(QWidget):
         for column, width in ((0, 110), (1, 260), (3, 200), (4, 150), (5, 130), (6, 110)):
             header.resizeSection(column, width)
         self.table.setColumnHidden(DomandeTableModel.STATE, not user.scores)
+        remember_header(header, "domande/elenco")
         self.table.activated.connect(self._on_activated)
 
         layout = QVBoxLayout(self)

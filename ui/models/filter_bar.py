@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.layout_memory import remember_header
 from ui.models.table import ROW_ROLE, SORT_ROLE
 from valutazione.plural import count
 
@@ -176,7 +177,10 @@ class SearchableTable(QWidget):
         placeholder: str = "",
         extras: Iterable[QWidget] = (),
         parent: QWidget | None = None,
+        *,
+        key: str = "",
     ) -> None:
+        """``key`` names the table in the settings, where its column widths and order are kept."""
         super().__init__(parent)
         self.model = model
         self.proxy = RowFilterProxy(self)
@@ -204,6 +208,8 @@ class SearchableTable(QWidget):
         ):
             signal.connect(self._count)
         self._count()
+        if key:
+            remember_header(self.table.horizontalHeader(), key)
 
     def _count(self, *_: Any) -> None:
         self.bar.show_count(self.proxy.rowCount(), self.model.rowCount())

@@ -223,7 +223,7 @@ class PaymentsTab(QWidget):
         super().__init__()
         self.page = page
         self.model = PaymentsModel(parent=self)
-        view = SearchableTable(self.model, "erogazioni")
+        view = SearchableTable(self.model, "erogazioni", key="progetti/erogazioni")
         self.table = view.table
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)

@@ -52,8 +52,8 @@ class SupportTab(QWidget):
         self.summary.setWordWrap(True)
         self.phases = PhasesModel(parent=self)
         self.sessions = SessionsModel(parent=self)
-        phase_view = SearchableTable(self.phases, "fasi")
-        session_view = SearchableTable(self.sessions, "incontri")
+        phase_view = SearchableTable(self.phases, "fasi", key="progetti/fasi")
+        session_view = SearchableTable(self.sessions, "incontri", key="progetti/incontri")
         self.phase_table, self.session_table = phase_view.table, session_view.table
         for table, wide in ((self.phase_table, 1), (self.session_table, 3)):
             table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -179,7 +179,7 @@ class IndicatorsTab(QWidget):
         super().__init__()
         self.page = page
         self.model = IndicatorsModel(parent=self)
-        view = SearchableTable(self.model, "indicatori")
+        view = SearchableTable(self.model, "indicatori", key="progetti/indicatori")
         self.table = view.table
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
