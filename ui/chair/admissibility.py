@@ -43,6 +43,7 @@ from ui.chair.common import (
     from_qdate,
     read,
     run_action,
+    scrolling,
     tr,
 )
 from ui.host import Desk
@@ -181,12 +182,12 @@ class AdmissibilityPanel(QWidget):
         right_layout.addWidget(overdue_box, 1)
         splitter = QSplitter()
         splitter.addWidget(left)
-        splitter.addWidget(right)
+        splitter.addWidget(scrolling(right))
         splitter.setSizes([700, 600])
         remember_splitter(splitter, "ammissibilita/divisore")
         self.status = StatusLine()
         layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
+        layout.addWidget(splitter, 1)
         layout.addWidget(self.status)
         self.rescues: dict[int, RescueInfo] = {}
         self.bando: Bando | None = None
