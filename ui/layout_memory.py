@@ -16,7 +16,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QHeaderView, QSplitter
+from PySide6.QtWidgets import QHeaderView, QSplitter, QTableView
 
 from ui.settings import app_settings
 
@@ -92,6 +92,7 @@ class HeaderMemory(QObject):
         super().__init__(header)
         self.header, self.key = header, key
         self._applying = False
+        self._auto: set[int] = set()  # sections the screen fits to content and the user has not dragged
         header.setSectionsMovable(True)
         header.sectionResized.connect(self._resized)
         header.sectionMoved.connect(self._moved)
@@ -117,13 +118,20 @@ class HeaderMemory(QObject):
         fits = isinstance(saved, dict) and saved.get("columns") == count
         widths: dict[str, int] = saved.get("widths", {}) if fits else {}
         order: list[int] = saved.get("order", []) if fits else []
+        model = header.model()
+        rows = model.rowCount() if model is not None else 0
+        view = header.parentWidget()
         self._applying = True
         try:
             for section in range(count):
-                if header.sectionResizeMode(section) == Mode.ResizeToContents:
+                mode = header.sectionResizeMode(section)
+                if mode == Mode.ResizeToContents and rows:
                     width = header.sectionSize(section)
-                    header.setSectionResizeMode(section, Mode.Interactive)  # fitted once, then the user's
+                    header.setSectionResizeMode(section, Mode.Interactive)  # fitted by Qt, then the user's
                     header.resizeSection(section, width)
+                    self._auto.add(section)
+                elif section in self._auto and mode == Mode.Interactive and isinstance(view, QTableView):
+                    view.resizeColumnToContents(section)  # new rows, no width of the user's: fit again
                 if str(section) in widths and header.sectionResizeMode(section) == Mode.Interactive:
                     header.resizeSection(section, int(widths[str(section)]))
             if sorted(order) == list(range(count)):
@@ -139,6 +147,7 @@ class HeaderMemory(QObject):
     def _resized(self, section: int, _old: int, new: int) -> None:
         if not self._alive() or self._applying or self.header.sectionResizeMode(section) != Mode.Interactive:
             return
+        self._auto.discard(section)
         saved = self._current()
         saved["widths"][str(section)] = new
         _save(self.key, saved)

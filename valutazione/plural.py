@@ -20,6 +20,7 @@ FORMS: dict[str, str] = {
     "indicatori": "indicatore",
     "documenti": "documento",
     "avvisi": "avviso",
+    "firme": "firma",
 }
 
 

@@ -107,3 +107,26 @@ def test_reset_action_in_the_view_menu(qtbot: Any, committee_file: CommitteeFile
     window.reset_layout_action.trigger()
     assert not settings.app_settings().contains("window/geometry")
     assert not settings.app_settings().contains("layout/prova/divisore")
+
+
+def test_fitted_columns_follow_new_rows_until_dragged(qtbot: Any) -> None:
+    """A column fitted to its content widens for longer rows that come later, but not once the user set it."""
+    model = AmountsModel([])
+    view = SearchableTable(model, "domande", key="prova/vuota")
+    qtbot.addWidget(view)
+    header = view.table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.resize(900, 400)
+    view.show()
+    qtbot.wait(10)
+    empty = header.sectionSize(0)
+    long_rows = [("PG 101/2018 — protocollo con un'appendice molto lunga", 1, ROWS[0][2]), *ROWS]
+    model.set_rows(long_rows)
+    qtbot.wait(10)
+    fitted = header.sectionSize(0)
+    assert fitted > empty + 100 and fitted >= view.table.sizeHintForColumn(0) - 2
+    drag_border(qtbot, header, 0, -60)
+    chosen = header.sectionSize(0)
+    model.set_rows(list(reversed(long_rows)))
+    qtbot.wait(10)
+    assert header.sectionSize(0) == chosen
