@@ -220,3 +220,33 @@ def test_every_chair_table_is_searchable(qtbot: Any, scored_host: Host) -> None:
             assert isinstance(table.model(), RowFilterProxy) and table.isSortingEnabled(), type(panel).__name__
             assert isinstance(table.parentWidget(), SearchableTable)
     settled(qtbot, panels[0])
+
+
+def test_import_preview_table(qtbot: Any, host: Host) -> None:
+    """The import preview sorts by file row number (as a number) and finds the refused rows by typing."""
+    from tests.ui.chair.conftest import SAMPLE
+    from tests.ui.chair.test_import_wizard import _open, _preview
+
+    wizard = _open(qtbot, host, SAMPLE / "domande-esempio.csv")
+    wizard.resize(1366, 700)
+    _preview(qtbot, wizard)
+    drive(qtbot, wizard.preview.view, "Riga", "rifiutata")
+    qtbot.keyClicks(wizard.preview.view.bar.search, "rifiutata")
+    assert {wizard.preview.view.row(r).row for r in range(wizard.preview.view.proxy.rowCount())} == {25, 33}
+
+
+def test_versions_table(qtbot: Any, scored_host: Host, monkeypatch: Any) -> None:
+    """The approved versions sort by number and are searched by state once two versions exist."""
+    from ui import dialogs
+
+    panel = RankingPanel(scored_host)
+    show(scored_host, panel)
+    settled(qtbot, panel)
+    monkeypatch.setattr(dialogs, "confirm", lambda *a, **k: True)
+    for reason in ("Prima approvazione provvisoria", "Seconda, dopo il riesame"):
+        panel.reason.setText(reason)
+        qtbot.mouseClick(panel.provisional, Qt.MouseButton.LeftButton)
+        settled(qtbot, panel)
+    versions = panel.versions_view.parentWidget()
+    assert isinstance(versions, SearchableTable) and versions.proxy.rowCount() == 2, panel.status.text()
+    drive(qtbot, versions, "Versione", "riesame")

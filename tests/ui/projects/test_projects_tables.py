@@ -29,3 +29,30 @@ def test_project_page_tables_are_searchable(qtbot: Any, projects_host: Host) -> 
     for table in tables:
         assert isinstance(table.model(), RowFilterProxy) and table.isSortingEnabled()
         assert isinstance(table.parentWidget(), SearchableTable)
+
+
+def test_payments_and_indicators_sort_and_search(qtbot: Any, projects_host: Host) -> None:
+    """Payments sort by amount in cents and are searched by type; indicators sort by code and are searched."""
+    from PySide6.QtCore import QDate, Qt
+
+    from tests.ui.projects.test_projects_screen import sign
+
+    panel = panel_on(projects_host)
+    page = open_row(qtbot, panel, "PG 138/2018")
+    sign(qtbot, page)
+    pay = page.payments
+    for kind, day, amount in (("anticipo", QDate(2018, 7, 10), "8.000,00"), ("sal", QDate(2018, 9, 1), "900,00")):
+        pay.kind.setCurrentIndex(pay.kind.findData(kind))
+        pay.day.setDate(day)
+        pay.amount.setText(amount)
+        qtbot.mouseClick(pay.record_button, Qt.MouseButton.LeftButton)
+    assert pay.model.rowCount() == 2, page.status.text()
+    page.tabs.setCurrentWidget(pay)
+    view = pay.table.parentWidget()
+    assert isinstance(view, SearchableTable)
+    drive(qtbot, view, "Importo", "anticipo")
+    page.tabs.setCurrentWidget(page.indicators)
+    indicators = page.indicators.table.parentWidget()
+    assert isinstance(indicators, SearchableTable) and indicators.proxy.rowCount() > 1
+    code = indicators.row(1).code
+    drive(qtbot, indicators, "Codice", code)
