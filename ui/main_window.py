@@ -26,6 +26,7 @@ from ui.forms.evaluation import EvaluationView
 from ui.forms.home import HomePage
 from ui.forms.identity import IdentityPage
 from ui.host import ChairDesk
+from ui.layout_memory import reset_layout
 from ui.maintenance import MaintenanceActions
 from ui.models.domande import DomandaRow
 from ui.packages import PackageActions, package_user
@@ -119,6 +120,8 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.tr("&Valutazione"), "Ctrl+2", lambda: self._go_widget(self.evaluation))
         self.view_menu.addAction(self.tr("&Inizio"), "Ctrl+0", lambda: self._go_widget(self.home))
         self.view_menu.addAction(self.tr("&Aggiorna"), QKeySequence.StandardKey.Refresh, self.data_changed.emit)
+        self.view_menu.addSeparator()
+        self.reset_layout_action = self.view_menu.addAction(self.tr("Ripristina la &disposizione"), self.reset_layout)
         self.menuBar().addMenu(self.packages.chair_menu)
         self.documents = DocumentActions(self, self)
         self.pages.currentChanged.connect(self.documents.refresh)
@@ -394,6 +397,15 @@ class MainWindow(QMainWindow):
         from ui.help import screen_of, show_help
 
         show_help(self, screen_of(self))
+
+    def reset_layout(self) -> None:
+        """Forgets widths, column order, splitters and window size: everything as the program laid it out."""
+        reset_layout()
+        if self.evaluation is not None and self.evaluation.splitter.count() == 2:
+            self.evaluation.splitter.setSizes([640, 700])  # evaluation.py's own first sizes
+        if self.isVisible():
+            self.showMaximized()
+        self.show_message(self.tr("Disposizione predefinita ripristinata: colonne e divisori come all'inizio."), 8000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Saves pending typing and the window layout, then closes the file."""

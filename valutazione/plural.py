@@ -11,6 +11,16 @@ FORMS: dict[str, str] = {
     "modifiche": "modifica",
     "conflitti": "conflitto",
     "righe": "riga",
+    "progetti": "progetto",
+    "versioni": "versione",
+    "erogazioni": "erogazione",
+    "sedute": "seduta",
+    "fasi": "fase",
+    "incontri": "incontro",
+    "indicatori": "indicatore",
+    "documenti": "documento",
+    "avvisi": "avviso",
+    "firme": "firma",
 }
 
 

@@ -15,6 +15,14 @@ from PySide6.QtWidgets import QWidget
 
 ENV = "VALUTAZIONE_SCREENSHOTS"
 SCREEN = (1366, 768)  # the smallest laptop screen a committee member is expected to use
+FULL_HD = (1920, 1080)  # the common office monitor: nothing may look lost or stretched on it either
+# A 1366×768 laptop at 125 % scaling (Windows' default on many of them) lays widgets out on
+# 1366/1.25 × 768/1.25 = 1093×614 device-independent pixels: Qt scales the painting by 1.25 but sizes,
+# fonts in points and layouts are computed in those logical pixels. Laying a window out at 1093×614
+# at scale 1 therefore gives the same geometry the laptop shows (QT_SCALE_FACTOR=1.25 in a subprocess
+# would only also enlarge the rendered pixels, and cost a second Qt start for every check).
+SCALED_125 = (1093, 614)
+SIZES = {"1366x768": SCREEN, "1920x1080": FULL_HD}
 
 _session_folder: list[Path] = []
 
@@ -49,3 +57,10 @@ def shoot(
     path = folder() / f"{name}.png"
     assert widget.grab().save(str(path)), path
     return path
+
+
+def shoot_sizes(qtbot: Any | None, widget: QWidget, name: str) -> list[Path]:
+    """``name-1366x768.png`` and ``name-1920x1080.png``: the window at both screens a committee uses."""
+    paths = [shoot(qtbot, widget, f"{name}-{label}", size=size, show=True) for label, size in SIZES.items()]
+    widget.resize(*SCREEN)  # the tests go on at the laptop size
+    return paths

@@ -281,10 +281,10 @@ def test_sign_with_pkcs12_then_verify_valid_and_trusted(
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *_a, **_k: ([str(pki.ca.pem_path)], ""))
     click(qtbot, check.add_ca_button)
     run(qtbot, check, check.verify_button)
-    row = [check.table.item(0, c).text() for c in range(check.table.columnCount())]
+    row = [check.table.model().index(0, c).data() for c in range(check.table.model().columnCount())]
     assert row[:2] == [CHAIR_FIELD, CHAIR]
     assert row[3:] == ["sì", "sì", "sì", "no"]
-    assert check.table.item(0, 0).background().color().name() == "#d8efd9"
+    assert check.table.model().index(0, 0).data(Qt.ItemDataRole.BackgroundRole).color().name() == "#d8efd9"
     assert "certificato attendibile" in check.summary.toPlainText()
     assert "Componente - Nadia Cattaneo" in check.empty.text()
     shoot(qtbot, check, "doc-verify")
@@ -438,7 +438,7 @@ def test_a_signature_not_chaining_to_the_chosen_ca_is_shown_red(
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *_a, **_k: ([str(other.pem_path)], ""))
     click(qtbot, check.add_ca_button)
     run(qtbot, check, check.verify_button)
-    assert check.table.item(0, 5).text() == "no"
-    assert check.table.item(0, 0).background().color().name() == "#f6dcdc"
+    assert check.table.model().index(0, 5).data() == "no"
+    assert check.table.model().index(0, 0).data(Qt.ItemDataRole.BackgroundRole).color().name() == "#f6dcdc"
     assert "NON attendibile" in check.summary.toPlainText()
     assert "non è valida o attendibile" in check.status.text()

@@ -1,4 +1,4 @@
-"""Screenshots of every evaluator screen at 1366×768, for a human to review (see tests/ui/screenshots.py).
+"""Screenshots of every evaluator screen at 1366×768 and 1920×1080, for a human to review (see tests/ui/screenshots.py).
 
 Each shot also checks the screen shows what a committee member needs to read there, so a screenshot run
 that silently shows an empty page fails.
@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 
 from tests.ui.conftest import CommitteeFile
 from tests.ui.helpers import click, enter_as, open_row, open_window
-from tests.ui.screenshots import SCREEN, shoot
+from tests.ui.screenshots import shoot_sizes
 from ui import dialogs
 from ui.main_window import MainWindow
 from valutazione.db import open_database
@@ -25,20 +25,20 @@ def test_member_screens(qtbot: Any, committee_file: CommitteeFile, monkeypatch: 
     empty = MainWindow()
     qtbot.addWidget(empty)
     empty.show()
-    shoot(qtbot, empty, "01-benvenuto", size=SCREEN)
+    shoot_sizes(qtbot, empty, "01-benvenuto")
     empty.close()
 
     window = open_window(qtbot, committee_file.path)
-    shoot(qtbot, window, "02-chi-sono", size=SCREEN)
+    shoot_sizes(qtbot, window, "02-chi-sono")
     enter_as(qtbot, window, "Bruno Bianchi", declare=False)
-    shoot(qtbot, window, "03-dichiarazione-generale", size=SCREEN)
+    shoot_sizes(qtbot, window, "03-dichiarazione-generale")
     window.declaration.agree.setFocus()
     qtbot.keyClick(window.declaration.agree, Qt.Key.Key_Space)
     click(qtbot, window.declaration.sign_button)
-    shoot(qtbot, window, "04-elenco-domande", size=SCREEN)
+    shoot_sizes(qtbot, window, "04-elenco-domande")
 
     open_row(qtbot, window, "PG 101/2018")
-    shoot(qtbot, window, "05-conflitto-di-interessi", size=SCREEN)
+    shoot_sizes(qtbot, window, "05-conflitto-di-interessi")
     click(qtbot, window.evaluation.conflict.none_button)
     form = window.evaluation.scheda
     for code, digits, text in (
@@ -51,10 +51,10 @@ def test_member_screens(qtbot: Any, committee_file: CommitteeFile, monkeypatch: 
         if text:
             form.row(code).motivazione.setFocus()
             qtbot.keyClicks(form.row(code).motivazione, text)
-    shoot(qtbot, window, "06-scheda-bozza", size=SCREEN)
+    shoot_sizes(qtbot, window, "06-scheda-bozza")
     window.evaluation.detail.setCurrentIndex(1)
     qtbot.waitUntil(lambda: window.evaluation.detail.viewer.page_total() > 0, timeout=3000)
-    shoot(qtbot, window, "07-allegato-pdf", size=SCREEN)
+    shoot_sizes(qtbot, window, "07-allegato-pdf")
 
     for code in ("B.1", "B.2", "B.3", "C.1", "C.2", "C.3", "A.2"):
         form.row(code).editor.setFocus()
@@ -65,15 +65,15 @@ def test_member_screens(qtbot: Any, committee_file: CommitteeFile, monkeypatch: 
     click(qtbot, form.submit_button)
     window.evaluation.detail.setCurrentIndex(0)
     assert form.locked
-    shoot(qtbot, window, "08-scheda-inviata", size=SCREEN)
+    shoot_sizes(qtbot, window, "08-scheda-inviata")
 
     open_row(qtbot, window, "PG 103/2018")
     window.evaluation.conflict.reason.setFocus()
     qtbot.keyClicks(window.evaluation.conflict.reason, "Sono socio dell'ente proponente.")
     click(qtbot, window.evaluation.conflict.conflict_button)
-    shoot(qtbot, window, "09-astensione", size=SCREEN)
+    shoot_sizes(qtbot, window, "09-astensione")
     window.tabs.setCurrentWidget(window.domande)
-    shoot(qtbot, window, "10-elenco-dopo-lavoro", size=SCREEN)
+    shoot_sizes(qtbot, window, "10-elenco-dopo-lavoro")
     window.close()
 
 
@@ -87,10 +87,10 @@ def test_chair_and_demo_screens(qtbot: Any, tmp_path: Path) -> None:
     window.show()
     enter_as(qtbot, window, CHAIR)
     assert window.tabs.count() > 2
-    shoot(qtbot, window, "11-presidente-elenco", size=SCREEN)
+    shoot_sizes(qtbot, window, "11-presidente-elenco")
     rows = window.domande.visible_rows()
     window.open_domanda(rows[0])
     if window.evaluation.pages.currentWidget() is window.evaluation.conflict:
         click(qtbot, window.evaluation.conflict.none_button)
-    shoot(qtbot, window, "12-presidente-scheda", size=SCREEN)
+    shoot_sizes(qtbot, window, "12-presidente-scheda")
     window.close()

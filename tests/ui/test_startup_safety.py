@@ -95,7 +95,7 @@ def test_ranking_is_computed_in_a_worker(qtbot: Any, committee_file: CommitteeFi
     assert panel.placeholder.text() == "Calcolo della graduatoria…"
     with qtbot.waitSignal(panel.loaded, timeout=15000):
         pass
-    assert not panel.busy and panel.table_stack.currentWidget() is panel.table
+    assert not panel.busy and panel.table_stack.currentWidget() is panel.view
     assert panel.model.rowCount() == window.domande.model.rowCount() > 0
     window.close()
 

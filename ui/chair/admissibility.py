@@ -42,11 +42,13 @@ from ui.chair.common import (
     euro,
     from_qdate,
     read,
-    record_table,
     run_action,
+    scrolling,
     tr,
 )
 from ui.host import Desk
+from ui.layout_memory import remember_splitter
+from ui.models.filter_bar import SearchableTable
 from ui.models.table import CENTER, AnyIndex, Column, RowTableModel
 from valutazione.bando import Bando
 from valutazione.importers.report import RULES
@@ -103,7 +105,13 @@ class AdmissibilityPanel(QWidget):
         super().__init__()
         self.host = host
         self.model = ChecklistModel(parent=self)
-        self.table = record_table(self.model)
+        self.view = SearchableTable(
+            self.model,
+            "domande",
+            tr("Cerca per protocollo, denominazione o esito (Ctrl+F)"),
+            key="ammissibilita/domande",
+        )
+        self.table = self.view.table
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -113,7 +121,7 @@ class AdmissibilityPanel(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.table)
+        left_layout.addWidget(self.view)
         left_layout.addWidget(self.all_button)
 
         self.title = QLabel(tr("Selezionare una domanda"))
@@ -174,11 +182,12 @@ class AdmissibilityPanel(QWidget):
         right_layout.addWidget(overdue_box, 1)
         splitter = QSplitter()
         splitter.addWidget(left)
-        splitter.addWidget(right)
+        splitter.addWidget(scrolling(right))
         splitter.setSizes([700, 600])
+        remember_splitter(splitter, "ammissibilita/divisore")
         self.status = StatusLine()
         layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
+        layout.addWidget(splitter, 1)
         layout.addWidget(self.status)
         self.rescues: dict[int, RescueInfo] = {}
         self.bando: Bando | None = None
@@ -208,13 +217,13 @@ class AdmissibilityPanel(QWidget):
             self._show_selected()
 
     def current(self) -> Checklist | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row_at(rows[0].row()) if rows else None
+        row: Checklist | None = self.view.selected()
+        return row
 
     def select_domanda(self, domanda_id: int) -> None:
         for i, row in enumerate(self.model.rows):
             if row.domanda_id == domanda_id:
-                self.table.selectRow(i)
+                self.view.select_source_row(i)
                 return
 
     def _show_selected(self) -> None:

@@ -31,12 +31,12 @@ from ui.chair.common import (
     day_it,
     from_qdate,
     read,
-    record_table,
     run_action,
     to_qdate,
     tr,
 )
 from ui.host import Desk
+from ui.models.filter_bar import SearchableTable
 from ui.models.table import CENTER, Column, RowTableModel
 from valutazione.services import committee
 from valutazione.services.committee import MemberInfo
@@ -74,7 +74,10 @@ class CommitteeTab(QWidget):
         super().__init__()
         self.host = host
         self.model = MembersModel(parent=self)
-        self.table = record_table(self.model)
+        self.view = SearchableTable(
+            self.model, "componenti", tr("Cerca per nome, ruolo o e-mail (Ctrl+F)"), key="commissione/componenti"
+        )
+        self.table = self.view.table
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
 
         self.name = QLineEdit()
@@ -120,7 +123,7 @@ class CommitteeTab(QWidget):
             side.addWidget(box)
         side.addStretch(1)
         row = QHBoxLayout()
-        row.addWidget(self.table, 3)
+        row.addWidget(self.view, 3)
         row.addLayout(side, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
@@ -139,8 +142,8 @@ class CommitteeTab(QWidget):
             self.act_day.setDate(to_qdate(appointment.day))
 
     def selected(self) -> MemberInfo | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row_at(rows[0].row()) if rows else None
+        member: MemberInfo | None = self.view.selected()
+        return member
 
     def add_member(self) -> None:
         name, role, email = self.name.text(), str(self.role.currentData()), self.email.text()

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QTableView,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -32,6 +30,7 @@ from PySide6.QtWidgets import (
 from ui.chair.common import StatusLine, actor_name, tr
 from ui.chair.import_preview import FLAGGED, READY, REFUSED, SKIPPED, PreviewModel, preview_rows
 from ui.host import Desk
+from ui.models.filter_bar import SearchableTable
 from ui.workers import Job, run_task
 from valutazione.db import load_rules
 from valutazione.errors import ValutazioneError
@@ -170,10 +169,13 @@ class PreviewPage(QWizardPage):
             )
         )
         self.model = PreviewModel(parent=self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
+        self.view = SearchableTable(
+            self.model,
+            "righe",
+            tr("Cerca per protocollo, denominazione o esito (Ctrl+F)"),
+            key="importazione/anteprima",
+        )
+        self.table = self.view.table
         header = self.table.horizontalHeader()
         for col in range(4):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
@@ -190,7 +192,7 @@ class PreviewPage(QWizardPage):
         buttons.addWidget(self.import_all)
         buttons.addWidget(self.import_readable)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
+        layout.addWidget(self.view)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         self.job: Job | None = None

@@ -14,27 +14,40 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QSplitter,
-    QTableView,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from ui.chair.common import EXCLUDED_BG, FUNDED_BG, NOT_ADMITTED_BG, PARTIAL_BG, StatusLine, read, run_action, tr
+from ui.chair.common import (
+    ERROR_COLOUR,
+    EXCLUDED_BG,
+    FUNDED_BG,
+    NOT_ADMITTED_BG,
+    PARTIAL_BG,
+    StatusLine,
+    read,
+    run_action,
+    tr,
+)
 from ui.host import Desk
-from ui.models.table import AnyIndex
-from valutazione.services import ranking as ranking_service
+from ui.layout_memory import remember_splitter
+from ui.models.filter_bar import SearchableTable
+from ui.models.table import ROW_ROLE, SORT_ROLE, AnyIndex
 from valutazione.services import sheets
 from valutazione.services.progress import ABSTAINED, DRAFT, MISSING, SENT, Board, load_board
+from valutazione.services.progress_warnings import WarningGroup, group_warnings, members_named
 
 COLOURS = {SENT: FUNDED_BG, DRAFT: PARTIAL_BG, MISSING: NOT_ADMITTED_BG, ABSTAINED: EXCLUDED_BG}
+STATE_ORDER = (MISSING, DRAFT, SENT, ABSTAINED)  # a click on a member's header brings what is missing first
 
 
 class ProgressModel(QAbstractTableModel):
@@ -77,6 +90,10 @@ class ProgressModel(QAbstractTableModel):
         did, protocol, mid, state = self.cell(index)
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{protocol} — {self.board.domande[index.row()][2]}" if mid is None else state
+        if role == SORT_ROLE:
+            return protocol if state is None else STATE_ORDER.index(state)
+        if role == ROW_ROLE:
+            return self.board.domande[index.row()]
         if role == Qt.ItemDataRole.BackgroundRole and state:
             return QColor(COLOURS[state])
         if role == Qt.ItemDataRole.ForegroundRole and state:
@@ -98,15 +115,24 @@ class ProgressPanel(QWidget):
         super().__init__()
         self.host = host
         self.model = ProgressModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
+        self.view = SearchableTable(
+            self.model, "domande", tr("Cerca per protocollo, proponente o stato (Ctrl+F)"), key="avanzamento/domande"
+        )
+        self.table = self.view.table
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.summary = QLabel()
-        self.warnings = QListWidget()
-        self.warnings.setWordWrap(True)
-        self.warnings.itemDoubleClicked.connect(self.go_to)
+        self.groups: tuple[WarningGroup, ...] = ()
+        self.kind = QComboBox()
+        self.member = QComboBox()
+        self.kind.currentIndexChanged.connect(self.show_warnings)
+        self.member.currentIndexChanged.connect(self.show_warnings)
+        self.warnings = QTreeWidget()
+        self.warnings.setHeaderHidden(True)
+        self.warnings.setWordWrap(True)  # long lines wrap inside the panel instead of ending in «…»
+        self.warnings.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.warnings.header().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.warnings.itemActivated.connect(self.go_to)  # double-click, and Enter from the keyboard
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(tr("motivo della riapertura (obbligatorio, resta nel registro)"))
         self.reopen_button = QPushButton(tr("Riapri la scheda selezionata"))
@@ -115,16 +141,21 @@ class ProgressPanel(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.summary)
-        left_layout.addWidget(self.table)
+        left_layout.addWidget(self.view)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(QLabel(tr("Avvisi (doppio clic per andare al punto):")))
+        filters = QHBoxLayout()
+        filters.addWidget(self.kind, 2)
+        filters.addWidget(self.member, 1)
+        right_layout.addLayout(filters)
         right_layout.addWidget(self.warnings)
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setSizes([800, 500])
+        remember_splitter(splitter, "avanzamento/divisore")
         reopen = QHBoxLayout()
         reopen.addWidget(self.reason, 1)
         reopen.addWidget(self.reopen_button)
@@ -148,24 +179,79 @@ class ProgressPanel(QWidget):
                 s=counts[SENT], d=counts[DRAFT], m=counts[MISSING], a=counts[ABSTAINED]
             )
         )
-        self.warnings.clear()
-        for w in board.warnings:
-            item = QListWidgetItem(w["message"])
-            item.setData(Qt.ItemDataRole.UserRole, (w["protocol"], w.get("member")))
-            if w["kind"] in ("scheda_mancante", "quorum", ranking_service.UNDECIDED):
-                item.setForeground(QBrush(QColor("#b71c1c")))
-            self.warnings.addItem(item)
+        self.groups = group_warnings(board.warnings, board.absent())
+        self._offer_filters()
+        self.show_warnings()
 
-    def go_to(self, item: QListWidgetItem) -> None:
-        protocol, member = item.data(Qt.ItemDataRole.UserRole)
-        index = self.model.locate(protocol, member)
+    def _offer_filters(self) -> None:
+        """Kinds present (with their counts) and members named; the choice survives a refresh if still offered."""
+        kind, member = self.kind.currentData(), self.member.currentData()
+        for combo in (self.kind, self.member):
+            combo.blockSignals(True)
+            combo.clear()
+        self.kind.addItem(tr("Tutti i tipi di avviso"), "")
+        for g in self.groups:
+            self.kind.addItem(f"{tr(g.title)} ({g.warnings})", g.kind)
+        self.member.addItem(tr("Tutti i commissari"), "")
+        for name in members_named(self.groups):
+            self.member.addItem(name, name)
+        self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
+        self.member.setCurrentIndex(max(0, self.member.findData(member)))
+        for combo in (self.kind, self.member):
+            combo.blockSignals(False)
+
+    def show_warnings(self) -> None:
+        """A heading per kind with its counts, one line per application under it; blocking kinds open, in red."""
+        kind, member = self.kind.currentData() or "", self.member.currentData() or ""
+        self.warnings.clear()
+        shown = [g for g in self.groups if not kind or g.kind == kind]
+        lines = sum(len(g.lines) for g in shown)
+        bold = self.warnings.font()
+        bold.setBold(True)
+        for g in shown:
+            chosen = [line for line in g.lines if not member or member in line.members]
+            if not chosen:
+                continue
+            heading = QTreeWidgetItem([tr(g.heading)])
+            heading.setFont(0, bold)
+            if g.blocking:
+                heading.setForeground(0, QBrush(QColor(ERROR_COLOUR)))
+            for line in chosen:
+                item = QTreeWidgetItem([f"{line.protocol} — {line.text}"])
+                item.setToolTip(0, item.text(0))
+                item.setData(0, Qt.ItemDataRole.UserRole, (line.protocol, line.member))
+                heading.addChild(item)
+            self.warnings.addTopLevelItem(heading)
+            heading.setExpanded(g.blocking or bool(kind) or bool(member) or lines <= 12 or len(shown) == 1)
+        if not self.groups:
+            self.warnings.addTopLevelItem(QTreeWidgetItem([tr("Nessun avviso.")]))
+
+    def warning_lines(self) -> list[QTreeWidgetItem]:
+        """The lines shown under the headings (what a test or a keyboard user walks through)."""
+        lines: list[QTreeWidgetItem] = []
+        for i in range(self.warnings.topLevelItemCount()):
+            top = self.warnings.topLevelItem(i)
+            if top is not None:
+                lines.extend(c for j in range(top.childCount()) if (c := top.child(j)) is not None)
+        return lines
+
+    def go_to(self, item: QTreeWidgetItem) -> None:
+        target = item.data(0, Qt.ItemDataRole.UserRole)
+        if target is None:  # a heading: it opens or closes
+            return
+        protocol, member = target
+        index = self.locate(protocol, member)
         if index.isValid():
             self.table.setCurrentIndex(index)
             self.table.scrollTo(index)
             self.table.setFocus()
 
+    def locate(self, protocol: str, member: str | None) -> QModelIndex:
+        """The table's cell for an application and a member (invalid if the search hides it)."""
+        return self.view.proxy.mapFromSource(self.model.locate(protocol, member))
+
     def reopen(self) -> None:
-        index = self.table.currentIndex()
+        index = self.view.source_index(self.table.currentIndex())
         if not index.isValid() or index.column() == 0:
             self.status.fail(tr("Selezionare la cella della scheda da riaprire (domanda × commissario)."))
             return

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -43,12 +42,13 @@ from ui.chair.common import (
     day_it,
     euro,
     reading_button,
-    record_table,
     run_action,
     tr,
 )
 from ui.chair.ranking_model import FundingLineDelegate, RankingModel, VersionInfo, VersionsModel
 from ui.host import Desk
+from ui.layout_memory import remember_splitter
+from ui.models.filter_bar import SearchableTable
 from valutazione.backups import take_backup
 from valutazione.errors import ValutazioneError
 from valutazione.ranking.records import TieGroup
@@ -145,7 +145,10 @@ class RankingPanel(QWidget):
         self.job: workers.Job | None = None
         self._again = False
         self.model = RankingModel(self)
-        self.table = record_table(self.model)
+        self.view = SearchableTable(
+            self.model, "domande", tr("Cerca per protocollo, denominazione o esito (Ctrl+F)"), key="graduatoria/domande"
+        )
+        self.table = self.view.table
         self.table.setItemDelegate(FundingLineDelegate(self.table))
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.budget = QProgressBar()
@@ -177,13 +180,12 @@ class RankingPanel(QWidget):
         params.addWidget(self.reason, 1)
 
         self.versions = VersionsModel(parent=self)
-        self.versions_view = QTableView()
-        self.versions_view.setModel(self.versions)
-        self.versions_view.verticalHeader().hide()
+        versions_view = SearchableTable(self.versions, "versioni", key="graduatoria/versioni")
+        self.versions_view = versions_view.table
         self.versions_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.versions_view.horizontalHeader().setStretchLastSection(True)
         versions_box = QGroupBox(tr("Versioni approvate"))
-        QVBoxLayout(versions_box).addWidget(self.versions_view)
+        QVBoxLayout(versions_box).addWidget(versions_view)
 
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -192,7 +194,7 @@ class RankingPanel(QWidget):
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setStyleSheet("font-size: 14pt; color: #555555;")
         self.table_stack = QStackedWidget()
-        self.table_stack.addWidget(self.table)
+        self.table_stack.addWidget(self.view)
         self.table_stack.addWidget(self.placeholder)
         top_layout.addWidget(self.budget)
         top_layout.addWidget(self.table_stack)
@@ -201,6 +203,7 @@ class RankingPanel(QWidget):
         splitter.addWidget(top)
         splitter.addWidget(versions_box)
         splitter.setSizes([560, 140])
+        remember_splitter(splitter, "graduatoria/divisore")
         self.status = StatusLine()
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
@@ -250,7 +253,7 @@ class RankingPanel(QWidget):
         if self._finish_job():
             return
         self.show_ranking(*result)
-        self.table_stack.setCurrentWidget(self.table)
+        self.table_stack.setCurrentWidget(self.view)
         self.loaded.emit()
 
     def show_ranking(
@@ -289,8 +292,8 @@ class RankingPanel(QWidget):
         return self._sedute[index] if 0 <= index < len(self._sedute) else None
 
     def selected_protocol(self) -> str | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row_at(rows[0].row()).protocol if rows else None
+        row = self.view.selected()
+        return row.protocol if row is not None else None
 
     def record_draw(self) -> None:
         if not self.ties:

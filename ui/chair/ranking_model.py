@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
@@ -154,12 +154,23 @@ class FundingLineDelegate(QStyledItemDelegate):
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         super().paint(painter, option, index)
-        if index.data(FUNDING_LINE_ROLE):
+        if index.data(FUNDING_LINE_ROLE) and _in_ranking_order(index.model()):
             painter.save()
             painter.setPen(QPen(QColor(LINE_COLOUR), 3))
             y = option.rect.bottom() - 1
             painter.drawLine(option.rect.left(), y, option.rect.right(), y)
             painter.restore()
+
+
+def _in_ranking_order(model: QAbstractItemModel) -> bool:
+    """The line means "funded above" only while every row is shown in the ranking's own order."""
+    if not isinstance(model, QSortFilterProxyModel):
+        return True
+    source = model.sourceModel()
+    by_position = model.sortColumn() == -1 or (
+        model.sortColumn() == 0 and model.sortOrder() == Qt.SortOrder.AscendingOrder
+    )
+    return by_position and model.rowCount() == source.rowCount()
 
 
 @dataclass(frozen=True)

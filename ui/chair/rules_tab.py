@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from ui.chair.common import ERROR_COLOUR, StatusLine, actor_name, day_it, read, run_action, tr
+from ui.chair.common import ERROR_COLOUR, StatusLine, actor_name, day_it, read, run_action, scrolling, tr
 from ui.chair.rules_editor import SECTIONS, RulesEditor, section_of
 from ui.host import Desk
 from valutazione.errors import BandoError
@@ -21,7 +21,7 @@ class RulesTab(QWidget):
         self.editor = RulesEditor(read(host, lambda s: lookup.rules(s).to_mapping()))
         self.sections = QTabWidget()
         for key in SECTIONS:
-            self.sections.addTab(self.editor.sections[key], tr(TITLES[key]))
+            self.sections.addTab(scrolling(self.editor.sections[key]), tr(TITLES[key]))  # fields keep their height
         self.lock = QLabel()
         self.lock.setWordWrap(True)
         self.reason = QLineEdit()
@@ -36,10 +36,10 @@ class RulesTab(QWidget):
         row.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.lock)
-        layout.addWidget(self.sections, 1)
+        layout.addWidget(self.sections, 3)
         layout.addLayout(row)
         layout.addWidget(QLabel(tr("Modifiche registrate per il verbale:")))
-        layout.addWidget(self.changes)
+        layout.addWidget(self.changes, 1)  # the record of changes gives way to the fields on a short screen
         layout.addWidget(self.status)
         host.data_changed.connect(self.refresh)
         self.refresh()

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from ui.chair.common import StatusLine, actor_name, date_edit, day_it, from_qdate, read, reading_button, run_action, tr
 from ui.host import Desk
+from ui.layout_memory import remember_splitter
 from ui.printing import print_document
 from valutazione.reports.verbale import build_verbale_pdf
 from valutazione.reports.verbale_data import collect_verbale
@@ -99,6 +100,7 @@ class SessionsPanel(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(detail_box)
         splitter.setSizes([500, 800])
+        remember_splitter(splitter, "sedute/divisore")
         self.status = StatusLine()
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)

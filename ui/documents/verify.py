@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -26,8 +27,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -36,6 +35,8 @@ from PySide6.QtWidgets import (
 from ui.documents.build import tr
 from ui.documents.export import ERROR_COLOUR, OK_COLOUR
 from ui.documents.sign import PDF_FILTER, buddy_label
+from ui.models.filter_bar import SearchableTable
+from ui.models.table import CENTER, LEFT, AnyIndex, Column, RowTableModel
 from ui.workers import Job, run_task
 from valutazione import signing
 from valutazione.db import Database
@@ -49,6 +50,50 @@ COLUMNS = ("Campo", "Firmatario", "Data (ora italiana)", "Integra", "Valida", "A
 
 def _yes_no(value: bool) -> str:
     return tr("sì") if value else tr("no")
+
+
+@dataclass(frozen=True)
+class SignatureRow:
+    """One signature as the table shows it; trust is «non verificata» when no CA was given."""
+
+    report: signing.SignatureReport
+    with_ca: bool
+
+    @property
+    def good(self) -> bool:
+        return self.report.ok and self.report.trusted  # never green without a trusted CA (signing.overall)
+
+    @property
+    def trusted(self) -> str:
+        return _yes_no(self.report.trusted) if self.with_ca else tr("non verificata")
+
+
+def _when(r: signing.SignatureReport) -> str:
+    return signing.format_time(r.signing_time) if r.signing_time else tr("non indicata")
+
+
+class SignaturesModel(RowTableModel[SignatureRow]):
+    columns = (
+        Column[SignatureRow](tr(COLUMNS[0]), lambda s: s.report.field_name),
+        Column[SignatureRow](tr(COLUMNS[1]), lambda s: s.report.signer_name),
+        Column[SignatureRow](tr(COLUMNS[2]), lambda s: s.report.signing_time, lambda t: "", LEFT),
+        Column[SignatureRow](tr(COLUMNS[3]), lambda s: _yes_no(s.report.intact), align=CENTER),
+        Column[SignatureRow](tr(COLUMNS[4]), lambda s: _yes_no(s.report.valid), align=CENTER),
+        Column[SignatureRow](tr(COLUMNS[5]), lambda s: s.trusted, align=CENTER),
+        Column[SignatureRow](tr(COLUMNS[6]), lambda s: _yes_no(s.report.modified_after), align=CENTER),
+    )
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole and index.column() == 2:
+            return _when(row.report)  # the signing time sorts as a time (SORT_ROLE), shows in Italian
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(QColor(GOOD_BG if row.good else BAD_BG))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.report.summary
+        return super().data(index, role)
 
 
 class VerifyDialog(QDialog):
@@ -81,11 +126,9 @@ class VerifyDialog(QDialog):
         form.addRow(buddy_label(tr("&PDF:"), self.pdf), pdf_row)
         form.addRow(buddy_label(tr("&CA attendibili:"), self.cas), ca_row)
 
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
+        self.model = SignaturesModel(parent=self)
+        self.view = SearchableTable(self.model, "firme", key="verifica/firme")
+        self.table = self.view.table
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -103,7 +146,7 @@ class VerifyDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.view, 1)
         layout.addWidget(self.summary)
         layout.addWidget(self.empty)
         layout.addWidget(self.status)
@@ -147,27 +190,7 @@ class VerifyDialog(QDialog):
         self.verify_button.setEnabled(True)
         self.reports, empty = result
         with_ca = bool(self.ca_paths())
-        self.table.setRowCount(len(self.reports))
-        for row, r in enumerate(self.reports):
-            when = signing.format_time(r.signing_time) if r.signing_time else tr("non indicata")
-            trusted = _yes_no(r.trusted) if with_ca else tr("non verificata")
-            cells = (
-                r.field_name,
-                r.signer_name,
-                when,
-                _yes_no(r.intact),
-                _yes_no(r.valid),
-                trusted,
-                _yes_no(r.modified_after),
-            )
-            good = r.ok and r.trusted  # never green without a trusted CA (signing.overall)
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setBackground(QBrush(QColor(GOOD_BG if good else BAD_BG)))
-                item.setToolTip(r.summary)
-                if col >= 3:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                self.table.setItem(row, col, item)
+        self.model.set_rows([SignatureRow(r, with_ca) for r in self.reports])
         colour = {True: OK_COLOUR, False: ERROR_COLOUR}
         self.summary.setHtml(
             "".join(f"<p style='color:{colour[r.ok and r.trusted]}'>{html.escape(r.summary)}</p>" for r in self.reports)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHeaderView, QTableView, QVBoxLayout, QWidget
 
+from ui.layout_memory import remember_header
 from ui.models.domande import (
     ASTENUTO,
     BOZZA,
@@ -16,6 +16,7 @@ from ui.models.domande import (
     DomandeTableModel,
     state_label,
 )
+from ui.models.filter_bar import FilterBar
 from ui.models.table import ROW_ROLE
 from ui.user import User
 from valutazione.db import Database
@@ -36,16 +37,6 @@ class DomandeView(QWidget):
         self.proxy = DomandeFilterProxy(self)
         self.proxy.setSourceModel(self.model)
 
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("Cerca per protocollo, proponente o titolo (Ctrl+F)"))
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self._on_filter)
-        QShortcut(
-            QKeySequence.StandardKey.Find,
-            self,
-            self.search.setFocus,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
         self.zone = QComboBox()
         self.zone.addItem(self.tr("Tutte le zone"), None)
         for z in db.bando().zones:
@@ -58,7 +49,11 @@ class DomandeView(QWidget):
             self.state.addItem(state_label(st), st)
         self.state.currentIndexChanged.connect(self._on_filter)
         self.state.setVisible(user.scores)
-        self.shown = QLabel()
+        self.bar = FilterBar(
+            "domande", self.tr("Cerca per protocollo, proponente o titolo (Ctrl+F)"), (self.zone, self.state)
+        )
+        self.search, self.shown = self.bar.search, self.bar.shown
+        self.search.textChanged.connect(self._on_filter)
 
         self.table = QTableView()
         self.table.setModel(self.proxy)
@@ -76,16 +71,15 @@ class DomandeView(QWidget):
         for column, width in ((0, 110), (1, 260), (3, 200), (4, 150), (5, 130), (6, 110)):
             header.resizeSection(column, width)
         self.table.setColumnHidden(DomandeTableModel.STATE, not user.scores)
+        remember_header(header, "domande/elenco")
         self.table.activated.connect(self._on_activated)
 
-        bar = QHBoxLayout()
-        bar.addWidget(self.search, 2)
-        bar.addWidget(self.zone, 1)
-        bar.addWidget(self.state)
-        bar.addWidget(self.shown)
         layout = QVBoxLayout(self)
-        layout.addLayout(bar)
+        layout.addWidget(self.bar)
         layout.addWidget(self.table, 1)
+        self.bar.focus_after(self.table)  # one Tab from the search to the results, the filters after them
+        QWidget.setTabOrder(self.table, self.zone)
+        QWidget.setTabOrder(self.zone, self.state)
 
     def reload(self) -> None:
         """Reads the rows again: the member's assigned applications plus those they abstained on."""
@@ -119,7 +113,7 @@ class DomandeView(QWidget):
 
     def _on_filter(self) -> None:
         self.proxy.set_filters(self.search.text(), self.zone.currentData(), self.state.currentData())
-        self.shown.setText(self.tr("{} mostrate").format(self.proxy.rowCount()))
+        self.bar.show_count(self.proxy.rowCount(), self.model.rowCount())
         self.counts_changed.emit(self.model.progress_text())
 
     def _on_activated(self, index: QModelIndex) -> None:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui import dialogs
-from ui.chair.common import actor_name, date_edit, day_it, euro, from_qdate, record_table, to_qdate, tr
+from ui.chair.common import actor_name, date_edit, day_it, euro, from_qdate, to_qdate, tr
+from ui.models.filter_bar import SearchableTable
 from ui.models.table import RIGHT, Column, RowTableModel
 from ui.projects.fields import add_button, cents, group, line
 from valutazione.backups import take_backup
@@ -222,7 +223,8 @@ class PaymentsTab(QWidget):
         super().__init__()
         self.page = page
         self.model = PaymentsModel(parent=self)
-        self.table = record_table(self.model)
+        view = SearchableTable(self.model, "erogazioni", key="progetti/erogazioni")
+        self.table = view.table
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.totals = QLabel()
@@ -248,7 +250,7 @@ class PaymentsTab(QWidget):
         add_button(form, self.record_button)
         left = QVBoxLayout()
         left.addWidget(self.totals)
-        left.addWidget(self.table, 1)
+        left.addWidget(view, 1)
         right = QVBoxLayout()
         right.addWidget(box)
         right.addStretch(1)

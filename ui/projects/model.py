@@ -1,19 +1,21 @@
 """The funded-projects table: one frozen ``ProjectLine`` per row, filtered by zone, state and text.
 
-Sorting uses ``SORT_ROLE`` (raw cents, dates) through the proxy, so € 9.000,00 sorts before € 45.000,00.
+Sorting uses ``SORT_ROLE`` (raw cents, dates) through the shared ``ui.models.filter_bar`` proxy, so
+€ 9.000,00 sorts before € 45.000,00; ``matches`` and ``haystack`` are the screen's own filter and search.
 A project whose support is behind the plan is marked in the «Affiancamento» column and tinted.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from ui.chair.common import day_it, euro, tr
-from ui.models.table import RIGHT, ROW_ROLE, SORT_ROLE, Column, RowTableModel
+from ui.models.table import RIGHT, SORT_ROLE, Column, RowTableModel
 from valutazione.projects.monitoring import ProjectLine
 
 BEHIND_BG = "#fde2c8"
@@ -59,32 +61,15 @@ class ProjectsModel(RowTableModel[ProjectLine]):
         return super().data(index, role)
 
 
-class ProjectsFilter(QSortFilterProxyModel):
-    """Zone and state chosen in the combos (empty: all), and words searched in protocol, name, title, CUP."""
+def matches(zone: str, state: str) -> Callable[[ProjectLine | None], bool]:
+    """The zone and state chosen in the combos (empty: all)."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.zone = ""
-        self.state = ""
-        self.text = ""
-        self.setSortRole(SORT_ROLE)
+    def accept(row: ProjectLine | None) -> bool:
+        return row is not None and (not zone or row.zone == zone) and (not state or row.state == state)
 
-    def set_filters(self, zone: str, state: str, text: str) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9, as in ui/models/domande.py
-            self.beginFilterChange()
-            self.zone, self.state, self.text = zone, state, text.strip().casefold()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self.zone, self.state, self.text = zone, state, text.strip().casefold()
-            self.invalidateFilter()
+    return accept
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
-        row: ProjectLine | None = self.sourceModel().index(source_row, 0, source_parent).data(ROW_ROLE)
-        if row is None:
-            return False
-        if self.zone and row.zone != self.zone:
-            return False
-        if self.state and row.state != self.state:
-            return False
-        haystack = " ".join((row.protocol, row.applicant, row.title, row.cup)).casefold()
-        return all(word in haystack for word in self.text.split())
+
+def haystack(row: ProjectLine) -> str:
+    """Searched words are looked for in protocol, beneficiary, title and CUP (the title is only a tooltip)."""
+    return " ".join((row.protocol, row.applicant, row.title, row.cup))

@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.chair.common import ERROR_COLOUR, StatusLine, actor_name, euro, read, record_table, run_action, tr
+from ui.chair.common import ERROR_COLOUR, StatusLine, actor_name, euro, read, run_action, tr
 from ui.host import Desk
+from ui.models.filter_bar import SearchableTable
 from ui.models.table import ROW_ROLE
-from ui.projects.model import ProjectsFilter, ProjectsModel
+from ui.projects.model import ProjectsModel, haystack, matches
 from ui.projects.page import ProjectPage
 from valutazione.db import load_rules
 from valutazione.projects import monitoring, officers
@@ -86,21 +87,15 @@ class ProjectsPanel(QWidget):
         self.state.addItem(tr("Tutti gli stati"), "")
         for state in monitoring.STATES:
             self.state.addItem(state, state)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(tr("Cerca protocollo, beneficiario, titolo, CUP…"))
-        self.search.setClearButtonEnabled(True)
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel(tr("Zona:")))
-        filters.addWidget(self.zone, 1)
-        filters.addWidget(QLabel(tr("Stato:")))
-        filters.addWidget(self.state)
-        filters.addWidget(self.search, 2)
-
         self.model = ProjectsModel(parent=self)
-        self.proxy = ProjectsFilter(self)
-        self.proxy.setSourceModel(self.model)
-        self.table = record_table(self.proxy)
-        self.table.setSortingEnabled(True)
+        self.view = SearchableTable(
+            self.model,
+            "progetti",
+            tr("Cerca protocollo, beneficiario, titolo, CUP… (Ctrl+F)"),
+            (QLabel(tr("Zona:")), self.zone, QLabel(tr("Stato:")), self.state),
+        )
+        self.proxy, self.table, self.search = self.view.proxy, self.view.table, self.view.bar.search
+        self.proxy.haystack = haystack
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -132,8 +127,7 @@ class ProjectsPanel(QWidget):
         layout.addLayout(figures)
         layout.addWidget(self.version)
         layout.addWidget(self.anomalies)
-        layout.addLayout(filters)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
         layout.addWidget(self.status)
         layout.addWidget(self.officer_box)
@@ -144,7 +138,6 @@ class ProjectsPanel(QWidget):
 
         self.zone.currentIndexChanged.connect(self._filter)
         self.state.currentIndexChanged.connect(self._filter)
-        self.search.textChanged.connect(self._filter)
         host.data_changed.connect(self.refresh)
         self.refresh()
 
@@ -195,13 +188,10 @@ class ProjectsPanel(QWidget):
             self.page.refresh()
 
     def _filter(self) -> None:
-        self.proxy.set_filters(
-            str(self.zone.currentData() or ""), str(self.state.currentData() or ""), self.search.text()
-        )
+        self.proxy.extra = matches(str(self.zone.currentData() or ""), str(self.state.currentData() or ""))
+        self.proxy.refilter()
         behind = sum(1 for line in self.model.rows if line.behind)
-        text = tr("{shown} progetti su {total}").format(shown=self.proxy.rowCount(), total=self.model.rowCount())
-        if behind:
-            text += tr(" · {n} con l'affiancamento in ritardo (evidenziati)").format(n=behind)
+        text = tr("{n} con l'affiancamento in ritardo (evidenziati)").format(n=behind) if behind else ""
         self.count.setText(text)
 
     def _open_index(self, index: QModelIndex) -> None:

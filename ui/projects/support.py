@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ui.chair.common import ERROR_COLOUR, actor_name, date_edit, day_it, from_qdate, record_table, tr
+from ui.chair.common import ERROR_COLOUR, actor_name, date_edit, day_it, from_qdate, tr
+from ui.models.filter_bar import SearchableTable
 from ui.models.table import RIGHT, Column, RowTableModel
 from ui.projects.fields import add_button, group, line, number, plain
 from valutazione.projects import impacts, support
@@ -51,8 +52,9 @@ class SupportTab(QWidget):
         self.summary.setWordWrap(True)
         self.phases = PhasesModel(parent=self)
         self.sessions = SessionsModel(parent=self)
-        self.phase_table = record_table(self.phases)
-        self.session_table = record_table(self.sessions)
+        phase_view = SearchableTable(self.phases, "fasi", key="progetti/fasi")
+        session_view = SearchableTable(self.sessions, "incontri", key="progetti/incontri")
+        self.phase_table, self.session_table = phase_view.table, session_view.table
         for table, wide in ((self.phase_table, 1), (self.session_table, 3)):
             table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
             table.horizontalHeader().setSectionResizeMode(wide, QHeaderView.ResizeMode.Stretch)
@@ -91,9 +93,9 @@ class SupportTab(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.summary)
         left.addWidget(QLabel(tr("<b>Piano di affiancamento</b>")))
-        left.addWidget(self.phase_table, 1)
+        left.addWidget(phase_view, 1)
         left.addWidget(QLabel(tr("<b>Registro degli incontri</b>")))
-        left.addWidget(self.session_table, 2)
+        left.addWidget(session_view, 2)
         right = QVBoxLayout()
         right.addWidget(plan_box)
         right.addWidget(log_box)
@@ -177,7 +179,8 @@ class IndicatorsTab(QWidget):
         super().__init__()
         self.page = page
         self.model = IndicatorsModel(parent=self)
-        self.table = record_table(self.model)
+        view = SearchableTable(self.model, "indicatori", key="progetti/indicatori")
+        self.table = view.table
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.indicator = QComboBox()
@@ -204,7 +207,7 @@ class IndicatorsTab(QWidget):
         right.addWidget(value_box)
         right.addStretch(1)
         layout = QHBoxLayout(self)
-        layout.addWidget(self.table, 3)
+        layout.addWidget(view, 3)
         layout.addLayout(right, 2)
 
     def show_detail(self, d: ProjectDetail) -> None:

@@ -27,6 +27,14 @@ class Board:
     states: dict[tuple[int, int], str]  # (domanda_id, member_id) → state
     warnings: tuple[dict[str, Any], ...]
 
+    def absent(self) -> dict[str, tuple[str, ...]]:
+        """For each application, the members whose sheet is not sent (draft or missing; abstentions aside)."""
+        names = dict(self.members)
+        return {
+            protocol: tuple(names[mid] for mid, _ in self.members if self.states[(did, mid)] in (DRAFT, MISSING))
+            for did, protocol, _ in self.domande
+        }
+
 
 def load_board(s: Session) -> Board:
     """Applications × scoring members with each state, and the ranking's warnings (quorum, gaps)."""

@@ -47,8 +47,8 @@ def host(qtbot: Any, db: Database) -> Iterator[Host]:
 
 
 def shoot(widget: QWidget, name: str) -> Path:
-    """A 1366×768 screenshot of a chair's screen, for a human to look at (see tests/ui/screenshots.py)."""
-    return screenshots.shoot(None, widget, f"chair-{name}", size=screenshots.SCREEN, show=True)
+    """Screenshots of a chair's screen at 1366×768 and 1920×1080, for a human to look at (tests/ui/screenshots.py)."""
+    return screenshots.shoot_sizes(None, widget, f"chair-{name}")[0]  # at 1366×768 and 1920×1080
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ def test_worker_fills_the_table_and_a_late_change_recomputes(qtbot: Any, scored_
     assert panel._again
     with qtbot.waitSignal(panel.loaded, timeout=15000):
         pass
-    assert not panel.busy and panel.table_stack.currentWidget() is panel.table
+    assert not panel.busy and panel.table_stack.currentWidget() is panel.view
     assert panel.model.rowCount() > 0 and panel.model.funding_line > 0
     assert panel.draw_button.isEnabled()  # the sample has an open tie
 

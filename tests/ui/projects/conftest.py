@@ -29,5 +29,5 @@ def projects_host(qtbot: Any, funded: Database) -> Iterator[Host]:  # noqa: F811
 
 
 def shoot(widget: QWidget, name: str) -> Path:
-    """A 1366×768 screenshot through the one helper (outside the repository), for a human to look at."""
-    return screenshots.shoot(None, widget, f"progetti-{name}", size=screenshots.SCREEN, show=True)
+    """Screenshots at 1366×768 and 1920×1080 through the one helper (outside the repository), for a human."""
+    return screenshots.shoot_sizes(None, widget, f"progetti-{name}")[0]  # at 1366×768 and 1920×1080
