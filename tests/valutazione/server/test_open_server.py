@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from tests.pgcluster import PgCluster
+from valutazione import db as dbmod
 from valutazione.bando import Bando
 from valutazione.cli import main
 from valutazione.db import create_database, open_database, opened
@@ -34,7 +35,7 @@ def test_new_url_then_audit_verify(pg_url: str, capsys: pytest.CaptureFixture[st
     assert main(["info", pg_url, "--json"]) == 0
     out = capsys.readouterr().out
     assert "Sigilli integri" in out
-    assert '"schema": "0004"' in out
+    assert f'"schema": "{dbmod.head_revision()}"' in out
 
 
 def test_password_in_url_refused(pg_url: str, capsys: pytest.CaptureFixture[str], no_prompt: None) -> None:
