@@ -62,9 +62,11 @@ def read_entry(zf: zipfile.ZipFile, path: Path, name: str, limit: int, what: str
     return data
 
 
-def read_json(zf: zipfile.ZipFile, path: Path, name: str, what: str) -> tuple[bytes, dict[str, Any]]:
+def read_json(
+    zf: zipfile.ZipFile, path: Path, name: str, what: str, limit: int = 64 << 20
+) -> tuple[bytes, dict[str, Any]]:
     """Raw bytes and parsed object of a JSON entry (raw bytes are what signatures cover)."""
-    raw = read_entry(zf, path, name, 64 << 20, what)
+    raw = read_entry(zf, path, name, limit, what)
     try:
         value = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:

@@ -39,25 +39,25 @@ from valutazione.models import (
     Scheda,
     ZonaRow,
 )
-from valutazione.paths import user_data_dir
 from valutazione.seals import require_intact
 from valutazione.services import lookup
 from valutazione.services.committee import declaration, require_scorer
 from valutazione.services.conflicts import assigned_domande
 from valutazione.services.rules import lock_rules
-from valutazione.sync.archive import (
-    MANIFEST,
-    PackageError,
-    extract_entry,
-    read_json,
-    sha256_file,
-    unusable,
-    write_zip,
+from valutazione.sync.archive import MANIFEST, PackageError, extract_entry, sha256_file, unusable, write_zip
+from valutazione.sync.chair_key import chair_key, pin, sign_manifest
+from valutazione.sync.keys import fingerprint
+from valutazione.sync.manifest import (
+    CHAIR_SIGNATURE,
+    WHAT,
+    Manifest,
+    PackageIdentity,
+    verified_manifest,
 )
+from valutazione.sync.manifest import read_manifest as read_manifest  # re-exported: the laptop's entry points
+from valutazione.sync.manifest import working_folder as working_folder
 from valutazione.sync.sealed import check_passphrase, open_container, seal_file
 
-FORMAT = "valutazione-pacchetto"
-FORMAT_VERSION = 1
 DB_ENTRY = "commissario.valutazione"
 EXTRACTED_SUFFIX = ".valutazione-commissario"
 IDENTITY_ACTION = "pacchetto.creato"
@@ -65,46 +65,8 @@ OUTGOING = "uscita"
 EXPORTED_ACTION = "pacchetto.esportato"  # its row lists the applications the package holds
 RETURNING = "ritorno"
 PACKAGE_ACTOR = "sistema"
-WHAT = "un pacchetto di valutazione"
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """What the package says about itself; ``content_sha256`` covers the database inside."""
-
-    bando_code: str
-    file_uuid: str
-    member_id: int
-    member_name: str
-    sequence: int
-    created_at: datetime
-    content_sha256: str
-
-    def to_json(self) -> bytes:
-        data = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "bando_code": self.bando_code,
-            "file_uuid": self.file_uuid,
-            "member_id": self.member_id,
-            "member_name": self.member_name,
-            "sequence": self.sequence,
-            "created_at": self.created_at.isoformat(),
-            "content_sha256": self.content_sha256,
-        }
-        return audit.canonical_json(data).encode("utf-8")
-
-
-@dataclass(frozen=True)
-class PackageIdentity:
-    """Written inside the member's database: which chair file, member and sequence it came from."""
-
-    bando_code: str
-    file_uuid: str
-    member_name: str
-    sequence: int
 
 
 @dataclass(frozen=True)
@@ -115,14 +77,24 @@ class ExportResult:
     sheets: int
     declared: bool
 
+    @property
+    def chair_fingerprint(self) -> str:
+        return fingerprint(self.manifest.chair_public_key)
+
 
 @dataclass(frozen=True)
 class OpenedPackage:
-    """The member's working file, extracted once next to the package; ``created`` on the first opening."""
+    """The member's working file, extracted once; ``created`` on the first opening of this package,
+    ``key_pinned`` when this laptop recorded the chair's key now (its fingerprint is to be compared)."""
 
     path: Path
     manifest: Manifest
     created: bool
+    key_pinned: bool = False
+
+    @property
+    def chair_fingerprint(self) -> str:
+        return fingerprint(self.manifest.chair_public_key)
 
 
 def package_identity(s: Session) -> PackageIdentity | None:
@@ -167,6 +139,7 @@ def export_package(s: Session, member_name: str, out: Path, *, passphrase: str |
         select(func.max(Pacchetto.sequence)).where(Pacchetto.commissario_id == m.id, Pacchetto.direction == OUTGOING)
     )
     sequence = (last or 0) + 1
+    key = chair_key(s, _actor(s))  # created at the first package, kept in this file only
     identity = {
         "bando_code": chair_row.code,
         "file_uuid": chair_row.file_uuid,
@@ -178,9 +151,21 @@ def export_package(s: Session, member_name: str, out: Path, *, passphrase: str |
         db_path = Path(tmp) / DB_ENTRY
         sheets = _build_member_db(s, db_path, chair_row, m, domande, identity)
         manifest = Manifest(
-            chair_row.code, chair_row.file_uuid, m.id, m.name, sequence, datetime.now(UTC), sha256_file(db_path)
+            chair_row.code,
+            chair_row.file_uuid,
+            m.id,
+            m.name,
+            sequence,
+            datetime.now(UTC),
+            sha256_file(db_path),
+            key.public_hex,
         )
-        entries: list[tuple[str, bytes | Path]] = [(MANIFEST, manifest.to_json()), (DB_ENTRY, db_path)]
+        raw = manifest.to_json()
+        entries: list[tuple[str, bytes | Path]] = [
+            (MANIFEST, raw),
+            (CHAIR_SIGNATURE, sign_manifest(key, raw)),
+            (DB_ENTRY, db_path),
+        ]
         if passphrase is None:
             write_zip(out, entries)
         else:
@@ -289,52 +274,6 @@ def _copy_domanda(
     return 1
 
 
-def read_manifest(pkg_path: Path, passphrase: str | None = None) -> Manifest:
-    """The manifest of a package, validated; refuses anything that is not one of our packages.
-
-    A sealed package needs its ``passphrase`` (``PassphraseRequired`` without one).
-    """
-    with open_container(pkg_path, WHAT, passphrase) as zf:
-        _raw, data = read_json(zf, pkg_path, MANIFEST, WHAT)
-    return _manifest(pkg_path, data)
-
-
-def _manifest(path: Path, data: dict[str, Any]) -> Manifest:
-    if data.get("format") != FORMAT:
-        raise unusable(path, WHAT, "non è un pacchetto in uscita del presidente")
-    if data.get("format_version") != FORMAT_VERSION:
-        raise PackageError(
-            f"«{path.name}» è stato creato da una versione diversa dell'applicazione "
-            f"(formato {data.get('format_version')}): aggiornare valutazione."
-        )
-    try:
-        return Manifest(
-            str(data["bando_code"]),
-            str(data["file_uuid"]),
-            int(data["member_id"]),
-            str(data["member_name"]),
-            int(data["sequence"]),
-            datetime.fromisoformat(str(data["created_at"])),
-            str(data["content_sha256"]),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise unusable(path, WHAT, f"manifest incompleto ({exc})") from exc
-
-
-def working_folder(manifest: Manifest | PackageIdentity) -> Path:
-    """The member's working files live on the laptop's own disk, one folder per chair file.
-
-    Not beside the package: a package often arrives on a USB stick, and a stick pulled out while the
-    member works must not take their sheets with it.
-    """
-
-    def safe(text: str) -> str:
-        return "".join(c if c.isalnum() else "-" for c in text)
-
-    chair_file = f"{safe(manifest.bando_code)}-{manifest.file_uuid}"
-    return user_data_dir() / "valutazioni" / chair_file / safe(manifest.member_name)
-
-
 def extracted_path(pkg_path: Path, workdir: Path | None = None, passphrase: str | None = None) -> Path:
     """Where the member's working file lives: ``name.valpkg`` → ``name.valutazione-commissario``."""
     folder = workdir if workdir is not None else working_folder(read_manifest(pkg_path, passphrase))
@@ -346,15 +285,15 @@ def open_package(pkg_path: Path, workdir: Path | None = None, passphrase: str | 
 
     The extracted file keeps the member's work across days, so it is never overwritten: a different
     package with the same name is refused until the old working file is returned and moved away.
-    A sealed package is checked whole (its GCM tag) before anything is extracted.
+    A sealed package is checked whole (its GCM tag) before anything is extracted. The chair's
+    signature is checked before anything is used, and the chair's key pinned at the first package.
     """
     with open_container(pkg_path, WHAT, passphrase) as zf:
-        _raw, data = read_json(zf, pkg_path, MANIFEST, WHAT)
-        manifest = _manifest(pkg_path, data)
+        manifest = verified_manifest(zf, pkg_path)
         target = (workdir if workdir is not None else working_folder(manifest)) / (pkg_path.stem + EXTRACTED_SUFFIX)
         if target.exists():
             _check_identity(target, manifest)
-            return OpenedPackage(target, manifest, False)
+            return OpenedPackage(target, manifest, False, _pin(pkg_path, manifest))
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".estrazione")
         tmp.unlink(missing_ok=True)
@@ -371,7 +310,12 @@ def open_package(pkg_path: Path, workdir: Path | None = None, passphrase: str | 
     finally:
         tmp.unlink(missing_ok=True)
         remove_sidecars(tmp)
-    return OpenedPackage(target, manifest, True)
+    return OpenedPackage(target, manifest, True, _pin(pkg_path, manifest))
+
+
+def _pin(pkg_path: Path, manifest: Manifest) -> bool:
+    """Pins the chair's key once the whole package has been checked (so a refused one pins nothing)."""
+    return pin(pkg_path.name, manifest.file_uuid, manifest.bando_code, manifest.chair_public_key)
 
 
 def _check_identity(db_path: Path, manifest: Manifest) -> None:

@@ -120,3 +120,22 @@ def work_offline_sealed(pkg: Path) -> None:
         score(db, "Bruno Verdi")
     finally:
         db.close()
+
+
+def test_chair_fingerprint_is_shown_at_export_and_first_open(
+    tmp_path: Path, milano: Bando, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The chair's export prints its key's fingerprint; the member's first open prints the same, as pinned."""
+    chair_path = tmp_path / "bando.valutazione"
+    build_chair(chair_path, milano).close()
+    first, second = tmp_path / "b1.valpkg", tmp_path / "b2.valpkg"
+    assert main(["package", "export", str(chair_path), "--member", "Bruno Verdi", "-o", str(first)]) == 0
+    out = capsys.readouterr().out
+    shown = out.split("impronta ")[1].split(":")[0]
+    assert len(shown) == 19
+    assert main(["package", "open", str(first)]) == 0
+    out = capsys.readouterr().out
+    assert "registrata la sua chiave" in out and shown in out
+    assert main(["package", "export", str(chair_path), "--member", "Bruno Verdi", "-o", str(second)]) == 0
+    assert main(["package", "open", str(second)]) == 0
+    assert f"Firma del presidente verificata (impronta {shown})" in capsys.readouterr().out
