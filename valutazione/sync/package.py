@@ -14,17 +14,19 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from valutazione import audit
 from valutazione.bando import bando_from_json
-from valutazione.db import create_database, is_healthy, open_database, remove_sidecars
+from valutazione.db import create_database, is_healthy, open_database
 from valutazione.errors import RuleViolation
 from valutazione.models import (
     Allegato,
@@ -49,16 +51,23 @@ from valutazione.sync.chair_key import chair_key, pin, sign_manifest
 from valutazione.sync.keys import fingerprint
 from valutazione.sync.manifest import (
     CHAIR_SIGNATURE,
+    MAX_CODE,
+    MAX_NAME,
     WHAT,
     Manifest,
     PackageIdentity,
+    positive,
+    strict_uuid,
+    text,
     verified_manifest,
 )
 from valutazione.sync.manifest import read_manifest as read_manifest  # re-exported: the laptop's entry points
 from valutazione.sync.manifest import working_folder as working_folder
 from valutazione.sync.sealed import check_passphrase, open_container, seal_file
+from valutazione.sync.workfile import is_rollback_sqlite, link_fresh, make_folder, remove_db, remove_made
 
 DB_ENTRY = "commissario.valutazione"
+MAX_STEM = 100  # characters of the package's name kept in the working file's name
 EXTRACTED_SUFFIX = ".valutazione-commissario"
 IDENTITY_ACTION = "pacchetto.creato"
 OUTGOING = "uscita"
@@ -98,12 +107,24 @@ class OpenedPackage:
 
 
 def package_identity(s: Session) -> PackageIdentity | None:
-    """The identity of a member's package database, or None for a chair's (master) file."""
+    """The identity of a member's package database, or None for a chair's (master) file.
+
+    The row came from a package, so it is read as strictly as the manifest: a malformed one is a
+    ``PackageError``, never a ``KeyError`` from deep inside.
+    """
     row = s.scalars(select(AuditRow).where(AuditRow.action == IDENTITY_ACTION).order_by(AuditRow.id.desc())).first()
     if row is None:
         return None
-    data = json.loads(row.after_json)
-    return PackageIdentity(data["bando_code"], data["file_uuid"], data["member_name"], int(data["sequence"]))
+    try:
+        data = json.loads(row.after_json)
+        return PackageIdentity(
+            text(data["bando_code"], "bando_code", MAX_CODE),
+            strict_uuid(data["file_uuid"]),
+            text(data["member_name"], "member_name", MAX_NAME),
+            positive(data["sequence"], "sequence"),
+        )
+    except (KeyError, TypeError, ValueError, RecursionError) as exc:
+        raise PackageError(f"L'identità del pacchetto registrata nel file non è leggibile ({exc!s:.200}).") from exc
 
 
 def require_master(s: Session) -> None:
@@ -274,10 +295,15 @@ def _copy_domanda(
     return 1
 
 
+def work_name(pkg_path: Path) -> str:
+    """``name.valpkg`` → ``name.valutazione-commissario``; a very long package name is shortened to fit."""
+    return pkg_path.stem[:MAX_STEM] + EXTRACTED_SUFFIX
+
+
 def extracted_path(pkg_path: Path, workdir: Path | None = None, passphrase: str | None = None) -> Path:
-    """Where the member's working file lives: ``name.valpkg`` → ``name.valutazione-commissario``."""
+    """Where the member's working file lives (``work_name`` in the working folder of its chair file)."""
     folder = workdir if workdir is not None else working_folder(read_manifest(pkg_path, passphrase))
-    return folder / (pkg_path.stem + EXTRACTED_SUFFIX)
+    return folder / work_name(pkg_path)
 
 
 def open_package(pkg_path: Path, workdir: Path | None = None, passphrase: str | None = None) -> OpenedPackage:
@@ -287,30 +313,47 @@ def open_package(pkg_path: Path, workdir: Path | None = None, passphrase: str | 
     package with the same name is refused until the old working file is returned and moved away.
     A sealed package is checked whole (its GCM tag) before anything is extracted. The chair's
     signature is checked before anything is used, and the chair's key pinned at the first package.
+
+    The working file is written fresh: unpacked under a name of its own, checked, linked into place
+    (never over an existing file) with any journal left beside an old one removed first, then checked
+    again where it lies. A refusal leaves nothing behind, not even the folders made for it.
     """
     with open_container(pkg_path, WHAT, passphrase) as zf:
         manifest = verified_manifest(zf, pkg_path)
-        target = (workdir if workdir is not None else working_folder(manifest)) / (pkg_path.stem + EXTRACTED_SUFFIX)
+        folder = workdir if workdir is not None else working_folder(manifest)
+        target = folder / work_name(pkg_path)
         if target.exists():
             _check_identity(target, manifest)
             return OpenedPackage(target, manifest, False, _pin(pkg_path, manifest))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".estrazione")
-        tmp.unlink(missing_ok=True)
-        digest = extract_entry(zf, pkg_path, DB_ENTRY, tmp, WHAT)
+        made = make_folder(folder)
+        tmp = folder / f".{uuid.uuid4().hex}.estrazione"
+        try:
+            digest = extract_entry(zf, pkg_path, DB_ENTRY, tmp, WHAT)
+            _check_extracted(pkg_path, tmp, digest, manifest)
+            link_fresh(pkg_path, tmp, target)
+        except BaseException:
+            remove_db(tmp)
+            remove_made(made)
+            raise
+        remove_db(tmp)  # the working file keeps the data under its own name (a hard link)
     try:
-        if digest != manifest.content_sha256:
-            raise unusable(pkg_path, WHAT, "il contenuto non corrisponde all'impronta del manifest")
-        if not is_healthy(tmp):
-            raise unusable(pkg_path, WHAT, "la base dati contenuta è danneggiata")
-        _check_identity(tmp, manifest)
-        # A journal left beside a deleted working file would be replayed into the fresh one: drop it.
-        remove_sidecars(target)
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
-        remove_sidecars(tmp)
+        _check_extracted(pkg_path, target, sha256_file(target), manifest)
+    except BaseException:
+        remove_db(target)
+        remove_made(made)
+        raise
     return OpenedPackage(target, manifest, True, _pin(pkg_path, manifest))
+
+
+def _check_extracted(pkg_path: Path, path: Path, digest: str, manifest: Manifest) -> None:
+    """The unpacked database is the one the chair signed, a sound SQLite file in rollback mode, and ours."""
+    if digest != manifest.content_sha256:
+        raise unusable(pkg_path, WHAT, "il contenuto non corrisponde all'impronta del manifest")
+    if not is_rollback_sqlite(path):
+        raise unusable(pkg_path, WHAT, "la base dati contenuta non è un file di valutazione")
+    if not is_healthy(path):
+        raise unusable(pkg_path, WHAT, "la base dati contenuta è danneggiata")
+    _check_identity(path, manifest)
 
 
 def _pin(pkg_path: Path, manifest: Manifest) -> bool:
@@ -319,12 +362,18 @@ def _pin(pkg_path: Path, manifest: Manifest) -> bool:
 
 
 def _check_identity(db_path: Path, manifest: Manifest) -> None:
-    db = open_database(db_path, read_only=True)  # the member may have it open for writing in the GUI
     try:
-        with db.sessions() as s:
-            identity = package_identity(s)
-    finally:
-        db.close()
+        db = open_database(db_path, read_only=True)  # the member may have it open for writing in the GUI
+        try:
+            with db.sessions() as s:
+                identity = package_identity(s)
+        finally:
+            db.close()
+    except SQLAlchemyError as exc:
+        raise PackageError(
+            f"«{db_path.name}» non è un file di lavoro leggibile ({str(getattr(exc, 'orig', exc))[:200]}). "
+            "Nessuna modifica è stata fatta."
+        ) from exc
     expected = PackageIdentity(manifest.bando_code, manifest.file_uuid, manifest.member_name, manifest.sequence)
     if identity != expected:
         found = (
