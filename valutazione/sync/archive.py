@@ -45,6 +45,8 @@ def unusable(path: Path, what: str, why: str) -> PackageError:
 def open_zip(path: Path, what: str, source: IO[bytes] | None = None) -> Iterator[zipfile.ZipFile]:
     """Opens ``path`` (or ``source``, its unsealed content) as a zip; every low-level failure is a ``PackageError``."""
     if source is None and not path.is_file():
+        if path.is_dir():
+            raise PackageError(f"«{path}» è una cartella, non {what}: indicare il file.")
         raise PackageError(f"Il file «{path}» non esiste.")
     try:
         with zipfile.ZipFile(source if source is not None else path) as zf:

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from valutazione import audit
+from valutazione.errors import os_error_reason
 from valutazione.models import ChiavePresidente
 from valutazione.sync.archive import PackageError
 from valutazione.sync.keys import fingerprint, is_public_key, keys_dir, verify
@@ -122,8 +123,13 @@ def pinned_key(file_uuid: str) -> str | None:
         text = _pin_path(file_uuid).read_text(encoding="ascii").strip()
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PackageError(f"La chiave del presidente registrata su questo computer non è leggibile ({exc}).") from exc
+    except OSError as exc:
+        raise PackageError(
+            f"La chiave del presidente registrata su questo computer in «{_pin_path(file_uuid)}» non è leggibile: "
+            f"{os_error_reason(exc)}."
+        ) from exc
+    except UnicodeDecodeError:
+        text = ""
     if not is_public_key(text):
         raise PackageError(f"La chiave del presidente registrata in «{_pin_path(file_uuid)}» è danneggiata.")
     return text
@@ -152,9 +158,9 @@ def pin(shown: str, file_uuid: str, bando_code: str, public_hex: str) -> bool:
     if not require_pinned(shown, file_uuid, bando_code, public_hex):
         return False
     path = _pin_path(file_uuid)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "w", encoding="ascii") as fh:
             fh.write(public_hex + "\n")
             fh.flush()
@@ -162,6 +168,10 @@ def pin(shown: str, file_uuid: str, bando_code: str, public_hex: str) -> bool:
         os.link(tmp, path)
     except FileExistsError:
         return require_pinned(shown, file_uuid, bando_code, public_hex)
+    except OSError as exc:
+        raise PackageError(
+            f"Impossibile registrare la chiave del presidente in «{path}»: {os_error_reason(exc)}."
+        ) from exc
     finally:
         tmp.unlink(missing_ok=True)
     return True
