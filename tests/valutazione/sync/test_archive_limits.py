@@ -147,3 +147,15 @@ def test_file_size_limit_of_the_child_is_real(tmp_path: Path) -> None:
     script = f"with open({str(target)!r}, 'wb') as fh:\n    fh.write(bytes({FILE_LIMIT + 1}))"
     done = subprocess.run([sys.executable, "-c", script], preexec_fn=limit, capture_output=True, check=False)
     assert done.returncode != 0 and target.stat().st_size <= FILE_LIMIT
+
+
+def test_sealed_file_larger_than_any_package_is_refused_before_reading(tmp_path: Path) -> None:
+    """A sealed file is opened in memory: one over the unpacked limit is refused from its size (a sparse file)."""
+    from valutazione.sync.sealed import MAGIC
+
+    huge = tmp_path / "enorme.valpkg"
+    with open(huge, "wb") as fh:
+        fh.write(MAGIC)
+        fh.truncate(MAX_TOTAL + 1)
+    with pytest.raises(ValutazioneError, match="più grande di qualsiasi pacchetto"):
+        open_package(huge, passphrase="cavallo batteria graffetta")
