@@ -157,8 +157,9 @@ def _open_sealed(path: Path, workdir: Path) -> readers.Outcome:
         assert str(exc).strip()
         assert (sorted(p.name for p in workdir.iterdir()) if workdir.exists() else []) == before
         return readers.Outcome(False, str(exc))
-    assert scenario.integrity(opened.path) == [("ok",)]
-    opened.path.unlink()
+    checked = scenario.integrity(opened.path)
+    opened.path.unlink()  # before asserting, as in readers.feed_pacchetto
+    assert checked == [("ok",)]
     return readers.Outcome(True, "")
 
 

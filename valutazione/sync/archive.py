@@ -66,6 +66,11 @@ def check_directory(zf: zipfile.ZipFile, path: Path, what: str) -> None:
     names = [info.filename for info in infos]
     if len(set(names)) != len(names):
         raise unusable(path, what, "contiene due elementi con lo stesso nome")
+    for info in infos:
+        if info.flag_bits & 0x1:  # the encryption bit: ours are sealed whole (sealed.py), never per entry
+            raise unusable(path, what, "contiene elementi cifrati con un metodo non previsto")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise unusable(path, what, "usa un metodo di compressione non previsto")
     total = sum(info.file_size for info in infos)
     if total > MAX_TOTAL:
         raise unusable(path, what, f"una volta estratto occuperebbe {_size(total)} (al massimo {_size(MAX_TOTAL)})")
@@ -93,7 +98,7 @@ def read_entry(zf: zipfile.ZipFile, path: Path, name: str, limit: int, what: str
     try:
         with zf.open(info) as src:
             _stream(src, info, path, what, parts.append)
-    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, RuntimeError, NotImplementedError) as exc:
         raise unusable(path, what, "file troncato o danneggiato") from exc
     data = b"".join(parts)
     if len(data) != info.file_size:
@@ -150,7 +155,7 @@ def extract_entry(zf: zipfile.ZipFile, path: Path, name: str, dest: Path, what: 
             _stream(src, info, path, what, sink)
             out.flush()
             os.fsync(out.fileno())
-    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+    except (zipfile.BadZipFile, EOFError, zlib.error, RuntimeError, NotImplementedError) as exc:
         dest.unlink(missing_ok=True)
         raise unusable(path, what, "file troncato o danneggiato") from exc
     except OSError as exc:

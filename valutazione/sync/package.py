@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from valutazione import audit
 from valutazione.bando import bando_from_json
-from valutazione.db import create_database, is_healthy, open_database
+from valutazione.db import create_database, open_database
 from valutazione.errors import RuleViolation
 from valutazione.models import (
     Allegato,
@@ -64,7 +64,7 @@ from valutazione.sync.manifest import (
 from valutazione.sync.manifest import read_manifest as read_manifest  # re-exported: the laptop's entry points
 from valutazione.sync.manifest import working_folder as working_folder
 from valutazione.sync.sealed import check_passphrase, open_container, seal_file
-from valutazione.sync.workfile import is_rollback_sqlite, link_fresh, make_folder, remove_db, remove_made
+from valutazione.sync.workfile import is_rollback_sqlite, is_sound, link_fresh, make_folder, remove_db, remove_made
 
 DB_ENTRY = "commissario.valutazione"
 MAX_STEM = 100  # characters of the package's name kept in the working file's name
@@ -351,7 +351,7 @@ def _check_extracted(pkg_path: Path, path: Path, digest: str, manifest: Manifest
         raise unusable(pkg_path, WHAT, "il contenuto non corrisponde all'impronta del manifest")
     if not is_rollback_sqlite(path):
         raise unusable(pkg_path, WHAT, "la base dati contenuta non è un file di valutazione")
-    if not is_healthy(path):
+    if not is_sound(path):
         raise unusable(pkg_path, WHAT, "la base dati contenuta è danneggiata")
     _check_identity(path, manifest)
 

@@ -10,6 +10,7 @@ rather than replace an existing file) once every journal beside that name is gon
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 from valutazione.sync.archive import PackageError
@@ -26,6 +27,20 @@ def is_rollback_sqlite(path: Path) -> bool:
     with open(path, "rb") as fh:
         header = fh.read(100)
     return len(header) == 100 and header[:16] == SQLITE_MAGIC and header[18:20] == b"\x01\x01"
+
+
+def is_sound(path: Path) -> bool:
+    """SQLite's full ``integrity_check`` (indexes against their tables too, which ``quick_check`` skips),
+    read-only, and a valutazione schema: a working file is opened once, so the full check is affordable."""
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            schema = con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'").fetchone()
+            return schema == (1,) and con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:
+        return False
 
 
 def link_fresh(pkg_path: Path, tmp: Path, target: Path) -> None:

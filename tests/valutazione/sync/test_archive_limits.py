@@ -159,3 +159,24 @@ def test_sealed_file_larger_than_any_package_is_refused_before_reading(tmp_path:
         fh.truncate(MAX_TOTAL + 1)
     with pytest.raises(ValutazioneError, match="più grande di qualsiasi pacchetto"):
         open_package(huge, passphrase="cavallo batteria graffetta")
+
+
+def test_entry_flagged_as_encrypted_is_refused(chair: Database, tmp_path: Path) -> None:
+    """Soak of 28/11/2026: one flipped bit marked a return's signature entry «encrypted» and the merge
+    raised zipfile's RuntimeError; now the directory is refused with a message, the chair's file unchanged."""
+    signature = zipcraft.plain(SIGNATURE, b"AAAA\n")
+    flagged = zipcraft.RawEntry(signature.name, signature.data, signature.crc, signature.file_size, flags=0x801)
+    ret = zipcraft.write(tmp_path / "cifrato.valret", [zipcraft.plain(PAYLOAD, b"{}"), flagged])
+    before = chair.path.read_bytes()
+    with pytest.raises(ValutazioneError, match="cifrati con un metodo non previsto"):
+        merge(chair, ret)
+    assert chair.path.read_bytes() == before
+
+
+def test_unexpected_compression_method_is_refused(chair: Database, tmp_path: Path) -> None:
+    """Only stored and deflated entries are read (bzip2 or LZMA would bring their own bombs)."""
+    payload = zipcraft.plain(PAYLOAD, b"{}")
+    lzma = zipcraft.RawEntry(payload.name, payload.data, payload.crc, payload.file_size, method=14)
+    ret = zipcraft.write(tmp_path / "lzma.valret", [lzma, zipcraft.plain(SIGNATURE, b"AAAA\n")])
+    with pytest.raises(ValutazioneError, match="metodo di compressione non previsto"):
+        merge(chair, ret)

@@ -112,3 +112,31 @@ def test_working_file_is_never_replaced(chair: Database, tmp_path: Path) -> None
     before = (opened.path.stat().st_ino, opened.path.read_bytes())
     assert not open_package(pkg).created
     assert (opened.path.stat().st_ino, opened.path.read_bytes()) == before
+
+
+def test_database_failing_only_the_full_integrity_check_is_refused(chair: Database, tmp_path: Path) -> None:
+    """Soak of 28/11/2026: a database whose index no longer matches its table passes SQLite's quick_check but
+    not integrity_check, and was accepted as a working file; now it is refused and nothing is left."""
+    import zipfile
+
+    genuine = export(chair, MEMBER, tmp_path / "vero.valpkg")
+    work = tmp_path / "indice.db"
+    with zipfile.ZipFile(genuine) as zf:
+        work.write_bytes(zf.read("commissario.valutazione"))
+    con = sqlite3.connect(work)
+    con.execute("PRAGMA writable_schema=ON")
+    con.execute(
+        "UPDATE sqlite_master SET sql = 'CREATE INDEX ix_audit_action ON audit (actor)' WHERE name = 'ix_audit_action'"
+    )
+    con.commit()
+    con.close()
+    con = sqlite3.connect(work)
+    try:
+        assert con.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+        assert con.execute("PRAGMA integrity_check").fetchall() != [("ok",)]
+    finally:
+        con.close()
+    hostile = chair_signed(chair, genuine, tmp_path / "indice.valpkg", database=work.read_bytes())
+    with pytest.raises(ValutazioneError, match="la base dati contenuta è danneggiata"):
+        open_package(hostile, tmp_path / "portatile")
+    assert not (tmp_path / "portatile").exists()

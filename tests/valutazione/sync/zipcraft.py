@@ -23,6 +23,7 @@ class RawEntry:
     file_size: int  # what the directory declares once unpacked
     method: int = DEFLATED
     compress_size: int | None = None  # declared; the real length of ``data`` when None
+    flags: int = 0x800  # general purpose bits: UTF-8 names; 0x1 would say "encrypted"
 
 
 def plain(name: str, content: bytes) -> RawEntry:
@@ -56,7 +57,18 @@ def write(path: Path, entries: list[RawEntry]) -> Path:
         declared_packed = len(e.data) if e.compress_size is None else e.compress_size
         offset = len(body)
         body += struct.pack(
-            "<IHHHHHIIIHH", 0x04034B50, 20, 0x800, e.method, 0, 0x21, e.crc, declared_packed, e.file_size, len(name), 0
+            "<IHHHHHIIIHH",
+            0x04034B50,
+            20,
+            e.flags,
+            e.method,
+            0,
+            0x21,
+            e.crc,
+            declared_packed,
+            e.file_size,
+            len(name),
+            0,
         )
         body += name + e.data
         directory += struct.pack(
@@ -64,7 +76,7 @@ def write(path: Path, entries: list[RawEntry]) -> Path:
             0x02014B50,
             20,
             20,
-            0x800,
+            e.flags,
             e.method,
             0,
             0x21,
