@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.reliability import readers, scenario
-from tests.reliability.fuzzing import EXAMPLES, FUZZ, mutated_json
+from tests.reliability.fuzzing import EXAMPLES, FUZZ, RANDOM, mutated_json
 from tests.reliability.test_fuzz_inputs import report, tally
 from valutazione.audit import canonical_json
 from valutazione.bando import Bando
@@ -86,7 +86,11 @@ def test_fuzz_returns(offline: tuple[Database, list[Path], Path], capsys: pytest
     check()
     report(capsys, "ritorni (.valret)", counts)
     assert scenario.integrity(db.path) == [("ok",)] and scenario.chain_of(db.path).ok
-    assert readers.feed_ritorno(db, returns[0]).accepted  # the genuine return still merges afterwards
+    # The genuine return still merges afterwards (CI's fixed examples). With fresh random inputs (soak) a
+    # validly re-signed fuzzed return may have been merged first — a conflict on an application the
+    # genuine one scored, say — and then the genuine one is rightly refused, with its message.
+    genuine = readers.feed_ritorno(db, returns[0])
+    assert genuine.accepted or (RANDOM and genuine.message.strip())
 
 
 def _signed_zip(target: Path, manifest: dict[str, Any], database: bytes, sign: Any, signed: bool = True) -> None:

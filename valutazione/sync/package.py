@@ -369,7 +369,7 @@ def _check_identity(db_path: Path, manifest: Manifest) -> None:
                 identity = package_identity(s)
         finally:
             db.close()
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, UnicodeDecodeError) as exc:
         raise PackageError(
             f"«{db_path.name}» non è un file di lavoro leggibile ({str(getattr(exc, 'orig', exc))[:200]}). "
             "Nessuna modifica è stata fatta."

@@ -34,9 +34,10 @@ def is_sound(path: Path) -> bool:
     read-only, and a valutazione schema: a working file is opened once, so the full check is affordable."""
     try:
         con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        con.text_factory = bytes  # a damaged schema's names need not be UTF-8 (soak of 28/11/2026)
         try:
             schema = con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'").fetchone()
-            return schema == (1,) and con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            return schema == (1,) and con.execute("PRAGMA integrity_check").fetchall() == [(b"ok",)]
         finally:
             con.close()
     except sqlite3.DatabaseError:
