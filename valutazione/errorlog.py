@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
 from valutazione import __version__
+from valutazione.errors import ValutazioneError
 from valutazione.paths import user_data_dir
 
 LOG_NAME = "errori.log"
@@ -22,7 +24,12 @@ MAX_BYTES = 1_000_000  # past this the log is rotated once (errori.log.1), so it
 
 
 def log_path() -> Path:
-    return user_data_dir() / LOG_NAME
+    """In the user's data folder; in the system's temporary folder when that one is unusable (the
+    error being logged may be exactly that)."""
+    try:
+        return user_data_dir() / LOG_NAME
+    except (OSError, ValutazioneError):
+        return Path(tempfile.gettempdir()) / f"valutazione-{LOG_NAME}"
 
 
 def record(

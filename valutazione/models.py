@@ -190,6 +190,16 @@ class Credenziale(Base):
     set_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ChiavePresidente(Base):
+    """The chair file's Ed25519 key that signs its packages; never copied into a package (sync/chair_key.py)."""
+
+    __tablename__ = "chiave_presidente"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(64), unique=True)  # raw key, hex
+    private_pem: Mapped[str] = mapped_column(Text)  # PKCS#8 PEM
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Dichiarazione(Base):
     """The general declaration of no incompatibility, required before seeing any application."""
 

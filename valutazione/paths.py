@@ -27,5 +27,10 @@ def user_data_dir() -> Path:
         base = Path.home() / "Library" / "Application Support" / "valutazione"
     else:
         base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "valutazione"
-    base.mkdir(parents=True, exist_ok=True)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from valutazione.errors import file_access_error
+
+        raise file_access_error(exc, base, "usare la cartella dei dati dell'utente") from exc
     return base

@@ -135,8 +135,9 @@ def feed_pacchetto(path: Path, workdir: Path) -> Outcome:
         after = sorted(p.name for p in workdir.iterdir()) if workdir.exists() else []
         assert after == before, f"refused ({exc}) but left {set(after) - set(before)}"
         return Outcome(False, str(exc))
-    assert scenario.integrity(opened.path) == [("ok",)]
-    opened.path.unlink()
+    checked = scenario.integrity(opened.path)
+    opened.path.unlink()  # before asserting: a failure must not leave state that the next examples reuse
+    assert checked == [("ok",)], f"accepted a working file that fails integrity_check: {checked[:3]}"
     return Outcome(True, "")
 
 

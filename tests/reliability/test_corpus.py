@@ -62,8 +62,8 @@ def test_corpus_input_gives_result_or_clear_error(path: Path, chair_file: Databa
         readers.feed_bando(data.decode("utf-8"))
     elif reader == "ritorno":
         readers.feed_ritorno(chair_file, target)
-    elif reader == "pacchetto":
-        readers.feed_pacchetto(target, tmp_path / "portatile")
+    elif reader == "pacchetto":  # every package kept here is hostile: refused, whatever else it does
+        assert not readers.feed_pacchetto(target, tmp_path / "portatile").accepted
     else:
         pytest.fail(f"reader «{reader}» unknown: corpus folders are domande, punteggi, bando, ritorno, pacchetto")
     assert scenario.integrity(chair_file.path) == [("ok",)]

@@ -124,6 +124,11 @@ def test_member_scores_in_the_package_and_the_chair_merges_the_return(
     assert member.packages.return_action.isVisible()
     assert not member.packages.chair_menu.menuAction().isVisible()
     assert member.db is not None and member.db.path == extracted_path(package)
+    from valutazione.sync.keys import fingerprint
+    from valutazione.sync.package import read_manifest
+
+    shown = member.statusBar().currentMessage()  # the first package of this chair: its key's fingerprint, to compare
+    assert f"impronta {fingerprint(read_manifest(package).chair_public_key)}" in shown
     shoot(qtbot, member, "packages-member-opened")
 
     open_row(qtbot, member, "PG 101/2018")

@@ -147,13 +147,17 @@ class PackageActions(QObject):
         settings.app_settings().setValue(_settings_key(opened.path), str(path.resolve()))
         self.host().set_database(db)
         m = opened.manifest
-        self.host().show_message(
-            tr(
+        if opened.key_pinned:  # the first package of this chair: the fingerprint is to be compared, so it goes first
+            text = tr(
+                "Pacchetto n. {} di {}: registrata la chiave del presidente, impronta {} — confrontarla con quella "
+                "comunicata dal presidente."
+            ).format(m.sequence, m.member_name, opened.chair_fingerprint)
+        else:
+            text = tr(
                 "Pacchetto n. {} di {}: il lavoro si salva su questo computer. "
                 "A lavoro finito: File → Esporta valutazioni per il presidente…"
-            ).format(m.sequence, m.member_name),
-            15000,
-        )
+            ).format(m.sequence, m.member_name)
+        self.host().show_message(text, 60000 if opened.key_pinned else 15000)
         return True
 
     def package_path(self, db: Database) -> Path | None:

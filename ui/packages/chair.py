@@ -63,6 +63,7 @@ class PrepareDialog(QDialog):
         self.db = host.db
         self.data_changed = host.data_changed
         self.secrets = secrets  # the menu's passphrases of this session: a sealed folder's is tried first
+        self.chair_fingerprint = ""  # of the key that signed the last package written
         self.setWindowTitle(tr("Prepara pacchetti per i commissari"))
         intro = QLabel(
             tr(
@@ -171,6 +172,7 @@ class PrepareDialog(QDialog):
         settings.app_settings().setValue("packages/last_folder", str(folder))
         lines: list[str] = []
         written = 0
+        self.chair_fingerprint = ""
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             for name in names:
@@ -183,6 +185,11 @@ class PrepareDialog(QDialog):
             QApplication.restoreOverrideCursor()
         head = tr("Pacchetti scritti in «{}»: {} su {}.").format(folder, written, len(names))
         tail = tr("Consegnare a ciascun commissario il proprio file (chiavetta USB o posta elettronica).")
+        if self.chair_fingerprint:
+            tail += "\n" + tr(
+                "I pacchetti sono firmati con la chiave del presidente, impronta {}: comunicarla ai commissari, "
+                "che la confrontano alla prima apertura."
+            ).format(self.chair_fingerprint)
         if passphrase is not None:
             tail += "\n" + tr(
                 "I pacchetti sono protetti da password: comunicarla per un altro canale, mai insieme al file."
@@ -205,6 +212,7 @@ class PrepareDialog(QDialog):
                 os.replace(tmp, out)
         finally:
             tmp.unlink(missing_ok=True)
+        self.chair_fingerprint = result.chair_fingerprint
         line = tr("✓ {} — pacchetto n. {}: «{}», {} domande, {} schede precedenti.").format(
             name, result.manifest.sequence, out.name, result.applications, result.sheets
         )

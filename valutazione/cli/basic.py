@@ -63,7 +63,7 @@ def add_parser(sub: Any) -> None:
 def cmd_new(args: argparse.Namespace) -> int:
     toml = args.bando or default_template()
     bando = load_bando(toml)
-    create_database(args.file, bando, toml.read_text(encoding="utf-8")).close()
+    create_database(output(args.file, may_exist=False), bando, toml.read_text(encoding="utf-8")).close()
     print(f"Creato «{args.file}» per il bando {bando.code}.")
     return 0
 
@@ -78,7 +78,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     if args.file.exists():
         raise DatabaseError(f"Il file «{args.file}» esiste già: scegliere un altro nome.")
-    build_demo(args.file)
+    build_demo(output(args.file, may_exist=False))
     print(f"Creato il file dimostrativo «{args.file}».")
     return 0
 

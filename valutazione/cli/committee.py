@@ -193,7 +193,13 @@ def cmd_scores_submit(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
         m = lookup.member_by_name(s, args.member)
         done = sheets.submit_all_complete(s, m.id)
+        aside = sheets.set_aside_drafts(s, m.id)
     print(f"Inviate {len(done)} schede di {m.name}.")
+    if aside:
+        print(
+            f"Bozze non inviate perché la domanda è ora in conflitto di interessi o esclusa: {', '.join(aside)} "
+            "(restano nel file, non bloccano le altre schede)."
+        )
     return 0
 
 

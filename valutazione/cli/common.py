@@ -12,6 +12,7 @@ import argparse
 import copy
 import getpass
 import os
+import warnings
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -109,14 +110,21 @@ def read_secret_file(path: Path) -> str:
 
 
 def ask_secret(prompt: str) -> str:
-    """Asks without echo; with no terminal to ask on, says how to give the secret in a script."""
+    """Asks without echo; with no terminal to ask on, says how to give the secret in a script.
+
+    Without a terminal ``getpass`` would fall back to reading the secret, echoed, from standard input,
+    after an English warning: the warning is turned into the refusal, so nothing is read that way.
+    """
+    no_terminal = ValutazioneError(
+        "Password o PIN non fornito e nessun terminale da cui chiederlo: usare --password-file "
+        "(la prima riga del file è la password)."
+    )
     try:
-        return getpass.getpass(prompt)
-    except EOFError as exc:
-        raise ValutazioneError(
-            "Password o PIN non fornito e nessun terminale da cui chiederlo: usare --password-file "
-            "(la prima riga del file è la password)."
-        ) from exc
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", getpass.GetPassWarning)
+            return getpass.getpass(prompt)
+    except (EOFError, getpass.GetPassWarning) as exc:
+        raise no_terminal from exc
 
 
 def actor(s: Session) -> str:

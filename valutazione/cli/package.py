@@ -113,6 +113,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         f"Pacchetto n. {result.manifest.sequence} per {result.manifest.member_name} scritto in «{result.path}»: "
         f"{result.applications} domande, {result.sheets} schede precedenti."
     )
+    print(
+        f"Firmato con la chiave del presidente, impronta {result.chair_fingerprint}: "
+        "comunicarla al commissario, che la confronta alla prima apertura."
+    )
     if not result.declared:
         print(
             "Il commissario non ha ancora reso la dichiarazione generale: il pacchetto non contiene domande. "
@@ -129,6 +133,14 @@ def cmd_open(args: argparse.Namespace) -> int:
     opened = open_package(args.package, passphrase=_existing_passphrase(args, args.package))
     verb = "Estratto" if opened.created else "Già estratto"
     print(f"{verb} il file di lavoro di {opened.manifest.member_name}: «{opened.path}».")
+    if opened.key_pinned:
+        print(
+            f"Primo pacchetto di questo presidente: registrata la sua chiave, impronta {opened.chair_fingerprint}. "
+            "Confrontarla con quella comunicata dal presidente; i pacchetti successivi firmati con un'altra "
+            "chiave saranno rifiutati."
+        )
+    else:
+        print(f"Firma del presidente verificata (impronta {opened.chair_fingerprint}).")
     return 0
 
 

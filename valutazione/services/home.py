@@ -65,7 +65,7 @@ def _member_steps(s: Session, member_id: int) -> list[Step]:
     )
     sheets = {x.domanda_id: x for x in s.scalars(select(Scheda).where(Scheda.commissario_id == member_id))}
     to_score = [d for d in admissible - conflicts if d not in sheets]
-    drafts = [x for x in sheets.values() if x.state == "bozza" and x.domanda_id in admissible]
+    drafts = [x for x in sheets.values() if x.state == "bozza" and x.domanda_id in admissible - conflicts]
     submitted = sum(1 for x in sheets.values() if x.state == "inviata")
     steps = [
         Step(
@@ -164,16 +164,10 @@ def home(s: Session, member_id: int) -> Home:
 
 
 def complete_drafts(s: Session, member_id: int) -> tuple[str, ...]:
-    """The protocols of the member's drafts that could be submitted now (every mark and reason given)."""
-    from sqlalchemy.orm import selectinload
+    """The protocols of the member's drafts that could be submitted now (every mark and reason given).
 
-    from valutazione.services.sheets import missing_items
+    Drafts on applications since declared in conflict or excluded are not among them (``sheets._drafts``).
+    """
+    from valutazione.services.sheets import ready_drafts
 
-    bando = lookup.rules(s)
-    drafts = s.scalars(
-        select(Scheda)
-        .options(selectinload(Scheda.voti))
-        .where(Scheda.commissario_id == member_id, Scheda.state == "bozza")
-    )
-    ready = [x.domanda_id for x in drafts if not missing_items(bando, x)]
-    return tuple(sorted(lookup.domanda(s, d).protocol for d in ready))
+    return tuple(sorted(lookup.domanda(s, x.domanda_id).protocol for x in ready_drafts(s, member_id)))

@@ -21,7 +21,7 @@ from valutazione import audit
 from valutazione.audit import canonical_json
 from valutazione.bando import Bando
 from valutazione.errors import NotFoundError, RuleViolation
-from valutazione.models import Commissario, Domanda, Scheda, Voto, utcnow
+from valutazione.models import Ammissibilita, Commissario, Conflitto, Domanda, Scheda, Voto, utcnow
 from valutazione.scoring import validate_value
 from valutazione.services import lookup
 from valutazione.services.admissibility import decision
@@ -276,17 +276,45 @@ def visible_protocols(s: Session, viewer_id: int) -> list[str]:
     return visible
 
 
-def submit_all_complete(s: Session, member_id: int) -> list[str]:
-    """Submits every complete draft of a member (headless runs, paper sheets typed in); returns protocols."""
-    bando = lookup.rules(s)
-    done = []
-    drafts = s.scalars(
+def _drafts(s: Session, member_id: int, *, scored: bool) -> list[Scheda]:
+    """The member's drafts on applications they still score (``scored``), or on the others.
+
+    An application leaves a member's list when they declare a conflict on it or it is excluded; a
+    draft written before stays in the file (it is their work, and the log of what happened) but is set
+    aside: never submitted, never counted as pending, so it never blocks their other sheets.
+    """
+    excluded = select(Ammissibilita.domanda_id).where(Ammissibilita.outcome.in_(EXCLUDED_OUTCOMES))
+    conflicted = select(Conflitto.domanda_id).where(
+        Conflitto.commissario_id == member_id, Conflitto.has_conflict.is_(True)
+    )
+    aside = Scheda.domanda_id.in_(excluded) | Scheda.domanda_id.in_(conflicted)
+    query = (
         select(Scheda)
         .options(selectinload(Scheda.voti))
-        .where(Scheda.commissario_id == member_id, Scheda.state == DRAFT)
+        .where(Scheda.commissario_id == member_id, Scheda.state == DRAFT, ~aside if scored else aside)
+        .order_by(Scheda.domanda_id)
     )
-    for sheet in list(drafts):
-        if not missing_items(bando, sheet):
-            submit(s, member_id, sheet.domanda_id)
-            done.append(lookup.domanda(s, sheet.domanda_id).protocol)
+    return list(s.scalars(query))
+
+
+def ready_drafts(s: Session, member_id: int) -> list[Scheda]:
+    """The member's drafts that can be submitted now: complete, on an application they still score."""
+    bando = lookup.rules(s)
+    return [sheet for sheet in _drafts(s, member_id, scored=True) if not missing_items(bando, sheet)]
+
+
+def set_aside_drafts(s: Session, member_id: int) -> list[str]:
+    """Protocols of the member's drafts on applications since declared in conflict or excluded."""
+    return sorted(lookup.domanda(s, sheet.domanda_id).protocol for sheet in _drafts(s, member_id, scored=False))
+
+
+def submit_all_complete(s: Session, member_id: int) -> list[str]:
+    """Submits every complete draft of a member (headless runs, paper sheets typed in); returns protocols.
+
+    Drafts set aside (``_drafts``) are left as they are: one of them used to make the whole submission fail.
+    """
+    done = []
+    for sheet in ready_drafts(s, member_id):
+        submit(s, member_id, sheet.domanda_id)
+        done.append(lookup.domanda(s, sheet.domanda_id).protocol)
     return sorted(done)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from valutazione.errors import ValutazioneError
+from valutazione.errors import ValutazioneError, os_error_reason
 from valutazione.paths import user_data_dir
 
 if TYPE_CHECKING:
@@ -64,34 +64,45 @@ def load_or_create_key(directory: Path | None = None) -> MemberKey:
     """This laptop's key, created at first use with the private file readable by its owner only (0600)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import (
-        Encoding,
-        NoEncryption,
-        PrivateFormat,
         load_pem_private_key,
     )
 
     directory = directory or keys_dir()
     path = directory / PRIVATE_NAME
-    if not path.exists():
-        directory.mkdir(parents=True, exist_ok=True)
-        private = Ed25519PrivateKey.generate()
-        pem = private.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-        tmp = path.with_name(path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pem)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        tmp.replace(path)
-        (directory / PUBLIC_NAME).write_text(_raw_public_hex(private) + "\n", encoding="ascii")
     try:
+        if not path.exists():
+            _create(directory, path)
         loaded = load_pem_private_key(path.read_bytes(), password=None)
-    except (OSError, ValueError) as exc:
-        raise KeyFileError(f"La chiave del commissario in «{path}» non è leggibile: {exc}") from exc
+    except OSError as exc:
+        raise KeyFileError(
+            f"La chiave del commissario in «{path}» non è utilizzabile: {os_error_reason(exc)}."
+        ) from exc
+    except (ValueError, TypeError) as exc:
+        raise KeyFileError(
+            f"La chiave del commissario in «{path}» non è leggibile: il file è danneggiato o non è una chiave."
+        ) from exc
     if not isinstance(loaded, Ed25519PrivateKey):
         raise KeyFileError(f"«{path}» non contiene una chiave Ed25519.")
     return MemberKey(loaded, _raw_public_hex(loaded), path)
+
+
+def _create(directory: Path, path: Path) -> None:
+    """Writes a new key pair: the private file readable by its owner only (0600), through a temporary name."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+    directory.mkdir(parents=True, exist_ok=True)
+    private = Ed25519PrivateKey.generate()
+    pem = private.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pem)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)
+    (directory / PUBLIC_NAME).write_text(_raw_public_hex(private) + "\n", encoding="ascii")
 
 
 def verify(public_hex: str, data: bytes, signature: bytes) -> bool:

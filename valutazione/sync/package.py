@@ -14,17 +14,19 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from valutazione import audit
 from valutazione.bando import bando_from_json
-from valutazione.db import create_database, is_healthy, open_database, remove_sidecars
+from valutazione.db import create_database, open_database
 from valutazione.errors import RuleViolation
 from valutazione.models import (
     Allegato,
@@ -39,72 +41,41 @@ from valutazione.models import (
     Scheda,
     ZonaRow,
 )
-from valutazione.paths import user_data_dir
 from valutazione.seals import require_intact
 from valutazione.services import lookup
 from valutazione.services.committee import declaration, require_scorer
 from valutazione.services.conflicts import assigned_domande
 from valutazione.services.rules import lock_rules
-from valutazione.sync.archive import (
-    MANIFEST,
-    PackageError,
-    extract_entry,
-    read_json,
-    sha256_file,
-    unusable,
-    write_zip,
+from valutazione.sync.archive import MANIFEST, PackageError, extract_entry, sha256_file, unusable, write_zip
+from valutazione.sync.chair_key import chair_key, pin, sign_manifest
+from valutazione.sync.keys import fingerprint
+from valutazione.sync.manifest import (
+    CHAIR_SIGNATURE,
+    MAX_CODE,
+    MAX_NAME,
+    WHAT,
+    Manifest,
+    PackageIdentity,
+    positive,
+    strict_uuid,
+    text,
+    verified_manifest,
 )
+from valutazione.sync.manifest import read_manifest as read_manifest  # re-exported: the laptop's entry points
+from valutazione.sync.manifest import working_folder as working_folder
 from valutazione.sync.sealed import check_passphrase, open_container, seal_file
+from valutazione.sync.workfile import is_rollback_sqlite, is_sound, link_fresh, make_folder, remove_db, remove_made
 
-FORMAT = "valutazione-pacchetto"
-FORMAT_VERSION = 1
 DB_ENTRY = "commissario.valutazione"
+MAX_STEM = 100  # characters of the package's name kept in the working file's name
 EXTRACTED_SUFFIX = ".valutazione-commissario"
 IDENTITY_ACTION = "pacchetto.creato"
 OUTGOING = "uscita"
 EXPORTED_ACTION = "pacchetto.esportato"  # its row lists the applications the package holds
 RETURNING = "ritorno"
 PACKAGE_ACTOR = "sistema"
-WHAT = "un pacchetto di valutazione"
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """What the package says about itself; ``content_sha256`` covers the database inside."""
-
-    bando_code: str
-    file_uuid: str
-    member_id: int
-    member_name: str
-    sequence: int
-    created_at: datetime
-    content_sha256: str
-
-    def to_json(self) -> bytes:
-        data = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "bando_code": self.bando_code,
-            "file_uuid": self.file_uuid,
-            "member_id": self.member_id,
-            "member_name": self.member_name,
-            "sequence": self.sequence,
-            "created_at": self.created_at.isoformat(),
-            "content_sha256": self.content_sha256,
-        }
-        return audit.canonical_json(data).encode("utf-8")
-
-
-@dataclass(frozen=True)
-class PackageIdentity:
-    """Written inside the member's database: which chair file, member and sequence it came from."""
-
-    bando_code: str
-    file_uuid: str
-    member_name: str
-    sequence: int
 
 
 @dataclass(frozen=True)
@@ -115,23 +86,45 @@ class ExportResult:
     sheets: int
     declared: bool
 
+    @property
+    def chair_fingerprint(self) -> str:
+        return fingerprint(self.manifest.chair_public_key)
+
 
 @dataclass(frozen=True)
 class OpenedPackage:
-    """The member's working file, extracted once next to the package; ``created`` on the first opening."""
+    """The member's working file, extracted once; ``created`` on the first opening of this package,
+    ``key_pinned`` when this laptop recorded the chair's key now (its fingerprint is to be compared)."""
 
     path: Path
     manifest: Manifest
     created: bool
+    key_pinned: bool = False
+
+    @property
+    def chair_fingerprint(self) -> str:
+        return fingerprint(self.manifest.chair_public_key)
 
 
 def package_identity(s: Session) -> PackageIdentity | None:
-    """The identity of a member's package database, or None for a chair's (master) file."""
+    """The identity of a member's package database, or None for a chair's (master) file.
+
+    The row came from a package, so it is read as strictly as the manifest: a malformed one is a
+    ``PackageError``, never a ``KeyError`` from deep inside.
+    """
     row = s.scalars(select(AuditRow).where(AuditRow.action == IDENTITY_ACTION).order_by(AuditRow.id.desc())).first()
     if row is None:
         return None
-    data = json.loads(row.after_json)
-    return PackageIdentity(data["bando_code"], data["file_uuid"], data["member_name"], int(data["sequence"]))
+    try:
+        data = json.loads(row.after_json)
+        return PackageIdentity(
+            text(data["bando_code"], "bando_code", MAX_CODE),
+            strict_uuid(data["file_uuid"]),
+            text(data["member_name"], "member_name", MAX_NAME),
+            positive(data["sequence"], "sequence"),
+        )
+    except (KeyError, TypeError, ValueError, RecursionError) as exc:
+        raise PackageError(f"L'identità del pacchetto registrata nel file non è leggibile ({exc!s:.200}).") from exc
 
 
 def require_master(s: Session) -> None:
@@ -167,6 +160,7 @@ def export_package(s: Session, member_name: str, out: Path, *, passphrase: str |
         select(func.max(Pacchetto.sequence)).where(Pacchetto.commissario_id == m.id, Pacchetto.direction == OUTGOING)
     )
     sequence = (last or 0) + 1
+    key = chair_key(s, _actor(s))  # created at the first package, kept in this file only
     identity = {
         "bando_code": chair_row.code,
         "file_uuid": chair_row.file_uuid,
@@ -178,9 +172,21 @@ def export_package(s: Session, member_name: str, out: Path, *, passphrase: str |
         db_path = Path(tmp) / DB_ENTRY
         sheets = _build_member_db(s, db_path, chair_row, m, domande, identity)
         manifest = Manifest(
-            chair_row.code, chair_row.file_uuid, m.id, m.name, sequence, datetime.now(UTC), sha256_file(db_path)
+            chair_row.code,
+            chair_row.file_uuid,
+            m.id,
+            m.name,
+            sequence,
+            datetime.now(UTC),
+            sha256_file(db_path),
+            key.public_hex,
         )
-        entries: list[tuple[str, bytes | Path]] = [(MANIFEST, manifest.to_json()), (DB_ENTRY, db_path)]
+        raw = manifest.to_json()
+        entries: list[tuple[str, bytes | Path]] = [
+            (MANIFEST, raw),
+            (CHAIR_SIGNATURE, sign_manifest(key, raw)),
+            (DB_ENTRY, db_path),
+        ]
         if passphrase is None:
             write_zip(out, entries)
         else:
@@ -289,56 +295,15 @@ def _copy_domanda(
     return 1
 
 
-def read_manifest(pkg_path: Path, passphrase: str | None = None) -> Manifest:
-    """The manifest of a package, validated; refuses anything that is not one of our packages.
-
-    A sealed package needs its ``passphrase`` (``PassphraseRequired`` without one).
-    """
-    with open_container(pkg_path, WHAT, passphrase) as zf:
-        _raw, data = read_json(zf, pkg_path, MANIFEST, WHAT)
-    return _manifest(pkg_path, data)
-
-
-def _manifest(path: Path, data: dict[str, Any]) -> Manifest:
-    if data.get("format") != FORMAT:
-        raise unusable(path, WHAT, "non è un pacchetto in uscita del presidente")
-    if data.get("format_version") != FORMAT_VERSION:
-        raise PackageError(
-            f"«{path.name}» è stato creato da una versione diversa dell'applicazione "
-            f"(formato {data.get('format_version')}): aggiornare valutazione."
-        )
-    try:
-        return Manifest(
-            str(data["bando_code"]),
-            str(data["file_uuid"]),
-            int(data["member_id"]),
-            str(data["member_name"]),
-            int(data["sequence"]),
-            datetime.fromisoformat(str(data["created_at"])),
-            str(data["content_sha256"]),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise unusable(path, WHAT, f"manifest incompleto ({exc})") from exc
-
-
-def working_folder(manifest: Manifest | PackageIdentity) -> Path:
-    """The member's working files live on the laptop's own disk, one folder per chair file.
-
-    Not beside the package: a package often arrives on a USB stick, and a stick pulled out while the
-    member works must not take their sheets with it.
-    """
-
-    def safe(text: str) -> str:
-        return "".join(c if c.isalnum() else "-" for c in text)
-
-    chair_file = f"{safe(manifest.bando_code)}-{manifest.file_uuid}"
-    return user_data_dir() / "valutazioni" / chair_file / safe(manifest.member_name)
+def work_name(pkg_path: Path) -> str:
+    """``name.valpkg`` → ``name.valutazione-commissario``; a very long package name is shortened to fit."""
+    return pkg_path.stem[:MAX_STEM] + EXTRACTED_SUFFIX
 
 
 def extracted_path(pkg_path: Path, workdir: Path | None = None, passphrase: str | None = None) -> Path:
-    """Where the member's working file lives: ``name.valpkg`` → ``name.valutazione-commissario``."""
+    """Where the member's working file lives (``work_name`` in the working folder of its chair file)."""
     folder = workdir if workdir is not None else working_folder(read_manifest(pkg_path, passphrase))
-    return folder / (pkg_path.stem + EXTRACTED_SUFFIX)
+    return folder / work_name(pkg_path)
 
 
 def open_package(pkg_path: Path, workdir: Path | None = None, passphrase: str | None = None) -> OpenedPackage:
@@ -346,41 +311,69 @@ def open_package(pkg_path: Path, workdir: Path | None = None, passphrase: str | 
 
     The extracted file keeps the member's work across days, so it is never overwritten: a different
     package with the same name is refused until the old working file is returned and moved away.
-    A sealed package is checked whole (its GCM tag) before anything is extracted.
+    A sealed package is checked whole (its GCM tag) before anything is extracted. The chair's
+    signature is checked before anything is used, and the chair's key pinned at the first package.
+
+    The working file is written fresh: unpacked under a name of its own, checked, linked into place
+    (never over an existing file) with any journal left beside an old one removed first, then checked
+    again where it lies. A refusal leaves nothing behind, not even the folders made for it.
     """
     with open_container(pkg_path, WHAT, passphrase) as zf:
-        _raw, data = read_json(zf, pkg_path, MANIFEST, WHAT)
-        manifest = _manifest(pkg_path, data)
-        target = (workdir if workdir is not None else working_folder(manifest)) / (pkg_path.stem + EXTRACTED_SUFFIX)
+        manifest = verified_manifest(zf, pkg_path)
+        folder = workdir if workdir is not None else working_folder(manifest)
+        target = folder / work_name(pkg_path)
         if target.exists():
             _check_identity(target, manifest)
-            return OpenedPackage(target, manifest, False)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".estrazione")
-        tmp.unlink(missing_ok=True)
-        digest = extract_entry(zf, pkg_path, DB_ENTRY, tmp, WHAT)
+            return OpenedPackage(target, manifest, False, _pin(pkg_path, manifest))
+        made = make_folder(folder)
+        tmp = folder / f".{uuid.uuid4().hex}.estrazione"
+        try:
+            digest = extract_entry(zf, pkg_path, DB_ENTRY, tmp, WHAT)
+            _check_extracted(pkg_path, tmp, digest, manifest)
+            link_fresh(pkg_path, tmp, target)
+        except BaseException:
+            remove_db(tmp)
+            remove_made(made)
+            raise
+        remove_db(tmp)  # the working file keeps the data under its own name (a hard link)
     try:
-        if digest != manifest.content_sha256:
-            raise unusable(pkg_path, WHAT, "il contenuto non corrisponde all'impronta del manifest")
-        if not is_healthy(tmp):
-            raise unusable(pkg_path, WHAT, "la base dati contenuta è danneggiata")
-        _check_identity(tmp, manifest)
-        # A journal left beside a deleted working file would be replayed into the fresh one: drop it.
-        remove_sidecars(target)
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
-        remove_sidecars(tmp)
-    return OpenedPackage(target, manifest, True)
+        _check_extracted(pkg_path, target, sha256_file(target), manifest)
+    except BaseException:
+        remove_db(target)
+        remove_made(made)
+        raise
+    return OpenedPackage(target, manifest, True, _pin(pkg_path, manifest))
+
+
+def _check_extracted(pkg_path: Path, path: Path, digest: str, manifest: Manifest) -> None:
+    """The unpacked database is the one the chair signed, a sound SQLite file in rollback mode, and ours."""
+    if digest != manifest.content_sha256:
+        raise unusable(pkg_path, WHAT, "il contenuto non corrisponde all'impronta del manifest")
+    if not is_rollback_sqlite(path):
+        raise unusable(pkg_path, WHAT, "la base dati contenuta non è un file di valutazione")
+    if not is_sound(path):
+        raise unusable(pkg_path, WHAT, "la base dati contenuta è danneggiata")
+    _check_identity(path, manifest)
+
+
+def _pin(pkg_path: Path, manifest: Manifest) -> bool:
+    """Pins the chair's key once the whole package has been checked (so a refused one pins nothing)."""
+    return pin(pkg_path.name, manifest.file_uuid, manifest.bando_code, manifest.chair_public_key)
 
 
 def _check_identity(db_path: Path, manifest: Manifest) -> None:
-    db = open_database(db_path, read_only=True)  # the member may have it open for writing in the GUI
     try:
-        with db.sessions() as s:
-            identity = package_identity(s)
-    finally:
-        db.close()
+        db = open_database(db_path, read_only=True)  # the member may have it open for writing in the GUI
+        try:
+            with db.sessions() as s:
+                identity = package_identity(s)
+        finally:
+            db.close()
+    except (SQLAlchemyError, UnicodeDecodeError) as exc:
+        raise PackageError(
+            f"«{db_path.name}» non è un file di lavoro leggibile ({str(getattr(exc, 'orig', exc))[:200]}). "
+            "Nessuna modifica è stata fatta."
+        ) from exc
     expected = PackageIdentity(manifest.bando_code, manifest.file_uuid, manifest.member_name, manifest.sequence)
     if identity != expected:
         found = (

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from valutazione.sync.archive import CHUNK, PackageError, open_zip, unusable
+from valutazione.sync.archive import CHUNK, MAX_TOTAL, PackageError, open_zip, unusable
 
 MAGIC = b"VALSEALED1"
 HEADER = struct.Struct(">10sBBB16s12s")
@@ -125,6 +125,8 @@ def open_container(path: Path, what: str, passphrase: str | None) -> Iterator[zi
         return
     if passphrase is None:
         raise PassphraseRequired(f"«{path.name}» è protetto da una password: indicarla per aprirlo.")
+    if path.stat().st_size > MAX_TOTAL:  # opened in memory: never more than an unpacked package may weigh
+        raise unusable(path, what, "è più grande di qualsiasi pacchetto o ritorno")
     inner = io.BytesIO()
     try:
         with open(path, "rb") as fh:

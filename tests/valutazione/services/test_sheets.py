@@ -129,3 +129,25 @@ def test_submit_all_complete_skips_incomplete(db: Database, declared: Committee)
         assert sheets.submit_all_complete(s, declared.bruno) == ["P1"]
         states = {r.domanda_id: r.state for r in s.scalars(select(Scheda))}
     assert states == {p1: "inviata", p2: "bozza"}
+
+
+def test_draft_on_an_application_since_in_conflict_never_blocks_the_others(db: Database, declared: Committee) -> None:
+    """Issue 14: a complete draft on an application later declared in conflict (or excluded) is set aside,
+    kept as it is, and the member's other complete drafts are submitted all the same."""
+    from valutazione.services import admissibility, conflicts, home
+
+    p1, p2, p3 = declared.domande
+    with db.sessions.begin() as s:
+        bando = sheets.lookup.rules(s)
+        for d in (p1, p2, p3):
+            sheets.save_draft(s, declared.bruno, d, full_marks(bando))
+        admissibility.decide(s, p2, "ammissibile", "Requisiti verificati", "Commissione")
+        conflicts.declare(s, declared.bruno, p2, True, "Parente nel consiglio direttivo")
+        admissibility.decide(s, p3, "esclusa", "Fuori dalle zone bersaglio", "Commissione")
+        assert home.complete_drafts(s, declared.bruno) == ("P1",)
+        assert sheets.set_aside_drafts(s, declared.bruno) == ["P2", "P3"]
+        assert sheets.submit_all_complete(s, declared.bruno) == ["P1"]
+        states = {r.domanda_id: r.state for r in s.scalars(select(Scheda))}
+        steps = {step.text.split(":")[0]: step for step in home.home(s, declared.bruno).steps}
+    assert states == {p1: "inviata", p2: "bozza", p3: "bozza"}
+    assert steps["Bozze salvate, non ancora inviate"].done

@@ -126,3 +126,30 @@ def sheet_states(db: Database) -> dict[tuple[str, str], tuple[str, int, str | No
             (names[sh.commissario_id], protocols[sh.domanda_id]): (sh.state, sh.revision, sh.content_hash)
             for sh in s.scalars(select(Scheda))
         }
+
+
+def chair_signed(chair: Database, pkg: Path, out: Path, *, database: bytes | None = None, **changes: object) -> Path:
+    """``pkg`` rewritten with its manifest changed (and database swapped) and signed again with the chair's
+    own key: what only someone holding the chair's file could make, so the checks behind the signature run."""
+    import base64
+    import json
+    import zipfile
+
+    from valutazione.audit import canonical_json
+    from valutazione.sync.chair_key import chair_key
+    from valutazione.sync.manifest import CHAIR_SIGNATURE
+    from valutazione.sync.package import DB_ENTRY, MANIFEST
+
+    with zipfile.ZipFile(pkg) as zf:
+        manifest = {**json.loads(zf.read(MANIFEST)), **changes}
+        content = database if database is not None else zf.read(DB_ENTRY)
+    if database is not None and "content_sha256" not in changes:
+        manifest["content_sha256"] = hashlib.sha256(database).hexdigest()
+    raw = canonical_json(manifest).encode("utf-8")
+    with chair.sessions.begin() as s:
+        signature = base64.b64encode(chair_key(s, "test").sign(raw)) + b"\n"
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(MANIFEST, raw)
+        zf.writestr(CHAIR_SIGNATURE, signature)
+        zf.writestr(DB_ENTRY, content)
+    return out

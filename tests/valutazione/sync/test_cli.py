@@ -125,3 +125,59 @@ def work_offline_sealed(pkg: Path) -> None:
         score(db, "Bruno Verdi")
     finally:
         db.close()
+
+
+def test_chair_fingerprint_is_shown_at_export_and_first_open(
+    tmp_path: Path, milano: Bando, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The chair's export prints its key's fingerprint; the member's first open prints the same, as pinned."""
+    chair_path = tmp_path / "bando.valutazione"
+    build_chair(chair_path, milano).close()
+    first, second = tmp_path / "b1.valpkg", tmp_path / "b2.valpkg"
+    assert main(["package", "export", str(chair_path), "--member", "Bruno Verdi", "-o", str(first)]) == 0
+    out = capsys.readouterr().out
+    shown = out.split("impronta ")[1].split(":")[0]
+    assert len(shown) == 19
+    assert main(["package", "open", str(first)]) == 0
+    out = capsys.readouterr().out
+    assert "registrata la sua chiave" in out and shown in out
+    assert main(["package", "export", str(chair_path), "--member", "Bruno Verdi", "-o", str(second)]) == 0
+    assert main(["package", "open", str(second)]) == 0
+    assert f"Firma del presidente verificata (impronta {shown})" in capsys.readouterr().out
+
+
+def test_draft_in_conflict_never_blocks_the_members_submission_nor_return(
+    tmp_path: Path, milano: Bando, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On the laptop: drafts everywhere, then a conflict on one application; the others are sent and merge."""
+    from tests.valutazione.sync.helpers import key_for, merge, sheet_states
+    from valutazione.services import conflicts, lookup
+    from valutazione.sync.returns import make_return
+
+    chair_path = tmp_path / "bando.valutazione"
+    build_chair(chair_path, milano).close()
+    pkg = tmp_path / "bruno.valpkg"
+    assert main(["package", "export", str(chair_path), "--member", "Bruno Verdi", "-o", str(pkg)]) == 0
+    work_file = open_package(pkg).path
+    member_db = open_database(work_file)
+    try:
+        score(member_db, "Bruno Verdi", submit=False)  # complete drafts on P1, P2, P3
+        with member_db.sessions.begin() as s:
+            me = lookup.member_by_name(s, "Bruno Verdi")
+            conflicts.declare(s, me.id, lookup.domanda_by_protocol(s, "P2").id, True, "Socio del proponente")
+    finally:
+        member_db.close()
+    capsys.readouterr()
+    assert main(["scores", "submit", str(work_file), "--member", "Bruno Verdi"]) == 0
+    out = capsys.readouterr().out
+    assert "Inviate 2 schede di Bruno Verdi" in out and "in conflitto di interessi o esclusa: P2" in out
+    ret = make_return(pkg, tmp_path / "bruno.valret", key_for(tmp_path, "Bruno Verdi")).path
+    chair = open_database(chair_path)
+    try:
+        report = merge(chair, ret)
+        states = sheet_states(chair)
+    finally:
+        chair.close()
+    assert "non importata, il commissario si astiene" in report.text()
+    assert {p: states[("Bruno Verdi", p)][0] for p in ("P1", "P3")} == {"P1": "inviata", "P3": "inviata"}
+    assert ("Bruno Verdi", "P2") not in states
