@@ -63,7 +63,8 @@ def add_parser(sub: Any) -> None:
 def cmd_new(args: argparse.Namespace) -> int:
     toml = args.bando or default_template()
     bando = load_bando(toml)
-    create_database(output(args.file, may_exist=False), bando, toml.read_text(encoding="utf-8")).close()
+    where = args.file if is_server_url(args.file) else output(args.file, may_exist=False)
+    create_database(where, bando, toml.read_text(encoding="utf-8")).close()
     print(f"Creato «{args.file}» per il bando {bando.code}.")
     return 0
 
