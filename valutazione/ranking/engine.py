@@ -27,6 +27,7 @@ from valutazione.ranking.funding import allocate
 from valutazione.ranking.records import (
     TOTAL,
     Ranking,
+    RankingWarning,
     Row,
     ThresholdFailure,
     TieGroup,
@@ -176,8 +177,7 @@ def build_ranking(
         for w in application_warnings(bando, s.candidate.protocol, s.subscores, s.candidate.expected_scorers)
     ]
     tie_groups = _tie_groups(rows)
-    reasons = [w.message for w in warnings if w.kind in BLOCKING]
-    reasons += [f"Parità non risolta tra {', '.join(t.protocols)}: serve il sorteggio pubblico" for t in tie_groups]
+    reasons = blocking_reasons(warnings, tie_groups)
     return Ranking(
         bando_code=bando.code,
         rows=tuple(rows),
@@ -331,6 +331,13 @@ def submission_instant(bando: Bando) -> Callable[[datetime], datetime]:
     if bando.submission_precision == "minuto":
         return lambda t: t.replace(second=0, microsecond=0)
     return lambda t: t.replace(microsecond=0)
+
+
+def blocking_reasons(warnings: Sequence[RankingWarning], tie_groups: Sequence[TieGroup]) -> list[str]:
+    """Why a ranking cannot be approved yet: blocking warnings, then each tie only a public draw can settle."""
+    reasons = [w.message for w in warnings if w.kind in BLOCKING]
+    reasons += [f"Parità non risolta tra {', '.join(t.protocols)}: serve il sorteggio pubblico" for t in tie_groups]
+    return reasons
 
 
 def _tie_groups(rows: Sequence[Row]) -> tuple[TieGroup, ...]:

@@ -25,13 +25,14 @@ from valutazione.ranking.engine import (
     _score,
     _Scored,
     _tie_groups,
+    blocking_reasons,
     parameters,
     submission_instant,
 )
 from valutazione.ranking.lot_funding import Entry, LotAllocation, LotBudget, QuotaBudget, allocate_lots
 from valutazione.ranking.records import LotSummary, Ranking, Redistribution, Row
 from valutazione.ranking.status import RankingStatus
-from valutazione.ranking.warnings import BLOCKING, application_warnings
+from valutazione.ranking.warnings import application_warnings
 from valutazione.scoring import SubScore, SubScorer
 
 IMPLICIT = ""  # the one lot of a call that has quotas or caps per type but no lots
@@ -225,8 +226,7 @@ def _ranking(
         for w in application_warnings(bando, c.protocol, subscores[c.protocol], c.expected_scorers)
     ]
     tie_groups = _tie_groups(rows)
-    reasons = [w.message for w in warnings if w.kind in BLOCKING]
-    reasons += [f"Parità non risolta tra {', '.join(t.protocols)}: serve il sorteggio pubblico" for t in tie_groups]
+    reasons = blocking_reasons(warnings, tie_groups)
     return Ranking(
         bando_code=bando.code,
         rows=tuple(rows),
