@@ -129,7 +129,7 @@ def add_member(url: str, name: str, password: str, *, role: str | None = None, l
             if s.get(RuoloServer, member.id) is not None:
                 raise RuleViolation(f"{member.name} ha già un utente sul server della commissione.")
             group = policies.group_role(member.role)
-            if not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": group}).first():
+            if conn.execute(text("SELECT to_regprocedure('valutazione_io()') IS NULL")).scalar_one():
                 raise RuleViolation("Il server non è ancora preparato: eseguire prima «valutazione server init».")
             verifier = _verifier(conn, login, password)
             database = str(conn.execute(text("SELECT current_database()")).scalar_one())
