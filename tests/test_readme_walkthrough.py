@@ -25,8 +25,11 @@ def walkthrough(name: str = "walkthrough") -> str:
     return match.group(1)
 
 
-def run_blocks(tmp_path: Path, *names: str) -> subprocess.CompletedProcess[str]:
-    """Runs README blocks one after the other in one shell, as a user pasting them would."""
+def run_blocks(tmp_path: Path, *names: str, where: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Runs README blocks one after the other in one shell, as a user pasting them would.
+
+    ``where`` replaces the walkthrough's file (``F=bando.valutazione``), e.g. by a server's URL.
+    """
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     launcher = bin_dir / "valutazione"
@@ -40,6 +43,9 @@ def run_blocks(tmp_path: Path, *names: str) -> subprocess.CompletedProcess[str]:
         "VALUTAZIONE_DATA_DIR": str(tmp_path / "dati"),
     }
     script = "set -euo pipefail\n" + "".join(walkthrough(name) for name in names)
+    if where is not None:
+        assert "F=bando.valutazione\n" in script, "the walkthrough no longer names its file F=bando.valutazione"
+        script = script.replace("F=bando.valutazione\n", f"F='{where}'\n", 1)
     done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     if done.returncode:
         pytest.fail(f"walkthrough failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
@@ -108,3 +114,27 @@ def test_readme_funded_projects_walkthrough(tmp_path: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for figure in ("425.090,00", "403.393,00", "110.000,00", "17.656,00"):
         assert figure in readme
+
+
+def version_fingerprints(target: Path | str) -> list[tuple[int, str, str]]:
+    """(version, state, fingerprint) of every approved ranking version, read back from a file or server."""
+    db = open_database(target, read_only=True)
+    try:
+        with db.sessions() as s:
+            return [(v.version, v.state, v.fingerprint) for v in ranking.versions(s)]
+    finally:
+        db.close()
+
+
+def test_readme_walkthrough_on_a_server(tmp_path: Path, pg_url: str) -> None:
+    """The README procedure run on a PostgreSQL server approves the same versions, fingerprint for fingerprint."""
+    on_file, on_server = tmp_path / "file", tmp_path / "server"
+    on_file.mkdir()
+    on_server.mkdir()
+    run_blocks(on_file, "walkthrough")
+    done = run_blocks(on_server, "walkthrough", where=pg_url)
+    assert "Registro integro" in done.stdout
+    assert not (on_server / "bando.valutazione").exists()
+    expected = version_fingerprints(on_file / "bando.valutazione")
+    assert "definitiva" in {state for _, state, _ in expected}
+    assert version_fingerprints(pg_url) == expected

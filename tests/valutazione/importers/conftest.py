@@ -9,6 +9,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+
+from valutazione.db import Database
+from valutazione.models import Base
 
 DEMO = Path(__file__).resolve().parents[3] / "resources" / "demo"
 SAMPLE = DEMO / "domande-esempio.csv"
@@ -53,9 +57,19 @@ def expected_defects() -> tuple[set[tuple[int, str, str]], set[tuple[int, str, s
     return flags, refusals
 
 
-def dump(path: Path) -> list[str]:
-    """The committed content of a database file, as SQL text (what another reader would see)."""
-    con = sqlite3.connect(path)
+def dump(target: Path | Database) -> list[str]:
+    """The committed content of a database file, as SQL text (what another reader would see); for an open
+    database on the server, every row of every table read on a connection of its own."""
+    if isinstance(target, Database):
+        if target.server is None:
+            return dump(target.path)
+        with target.engine.connect() as conn:
+            return [
+                f"{table.name}: {tuple(row)}"
+                for table in Base.metadata.sorted_tables
+                for row in conn.execute(select(table).order_by(*table.primary_key.columns))
+            ]
+    con = sqlite3.connect(target)
     try:
         return list(con.iterdump())
     finally:

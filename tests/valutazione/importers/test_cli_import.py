@@ -21,7 +21,7 @@ def domande(db: Database) -> int:
 
 def test_refused_file_exits_2_with_json_report(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
     """Rows refused without --skip-invalid: exit 2, JSON lists them, nothing is written."""
-    before = dump(db.path)
+    before = dump(db)
     code = main(["import", str(db.path), str(SAMPLE), "--allegati", str(ALLEGATI), "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 2
@@ -31,7 +31,7 @@ def test_refused_file_exits_2_with_json_report(db: Database, capsys: pytest.Capt
         (33, "PG 132/2018", "contributo"),
     ]
     assert all(set(r) == {"row", "protocol", "field", "reason"} for r in out["refused"])
-    assert dump(db.path) == before
+    assert dump(db) == before
 
 
 def test_skip_invalid_exits_0_and_imports(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,13 +56,13 @@ def test_skip_invalid_exits_0_and_imports(db: Database, capsys: pytest.CaptureFi
 
 def test_dry_run_writes_nothing(db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--dry-run never writes; it exits 0 only when no row would be refused."""
-    before = dump(db.path)
+    before = dump(db)
     assert main(["import", str(db.path), str(SAMPLE), "--dry-run", "--json"]) == 2
     assert json.loads(capsys.readouterr().out)["planned"] == 38
     clean = write_csv(tmp_path / "pulito.csv", [r for i, r in enumerate(sample_records()) if i + 1 not in (25, 33)])
     assert main(["import", str(db.path), str(clean), "--dry-run"]) == 0
     assert "nessuna modifica" in capsys.readouterr().out
-    assert dump(db.path) == before
+    assert dump(db) == before
 
 
 def test_text_report_is_italian(db: Database, capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,6 +26,8 @@ from valutazione.importers.report import ImportCancelledError, ImportReport, Row
 from valutazione.importers.table import FIELD_ALIASES, normalise_header
 from valutazione.models import Allegato, AuditRow, Blob, Domanda, Flag, ImportBatch, ZonaRow
 
+pytestmark = pytest.mark.both_engines  # the import gives the same rows, refusals and log on a file and on the server
+
 
 def plan(db: Database, path: Path, **kwargs: object) -> ImportReport:
     """The report of a dry run (nothing written)."""
@@ -62,12 +64,12 @@ def test_sample_refusal_reasons_name_row_and_field(db: Database) -> None:
 
 def test_refused_file_writes_nothing(db: Database) -> None:
     """Without skip_invalid a file with refused rows is refused as a whole: the database is unchanged."""
-    before = dump(db.path)
+    before = dump(db)
     with pytest.raises(RowsRefusedError) as caught, db.sessions.begin() as s:
         import_domande(s, SAMPLE, allegati=ALLEGATI)
     assert caught.value.report.refused_rows == (25, 33)
     assert "25, 33" in str(caught.value)
-    assert dump(db.path) == before
+    assert dump(db) == before
 
 
 def test_skip_invalid_imports_the_readable_rows(db: Database) -> None:
@@ -114,11 +116,11 @@ def test_importing_twice_adds_nothing(db: Database) -> None:
     """Rows identical to stored applications are skipped ("già presenti"): a second import writes nothing."""
     with db.sessions.begin() as s:
         import_domande(s, SAMPLE, allegati=ALLEGATI, skip_invalid=True)
-    before = dump(db.path)
+    before = dump(db)
     with db.sessions.begin() as s:
         result = import_domande(s, SAMPLE, allegati=ALLEGATI, skip_invalid=True)
     assert result.imported == 0 and len(result.report.skipped) == 38 and result.batch_id is None
-    assert dump(db.path) == before
+    assert dump(db) == before
 
 
 def test_same_protocol_with_different_content_is_refused(db: Database, tmp_path: Path) -> None:
@@ -270,17 +272,17 @@ def test_interrupted_import_leaves_database_unchanged(db: Database, monkeypatch:
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(domande, "_store_attachment", failing)
-    before = dump(db.path)
+    before = dump(db)
     with pytest.raises(OSError, match="disco pieno"), db.sessions.begin() as s:
         import_domande(s, SAMPLE, allegati=ALLEGATI, skip_invalid=True)
     assert calls["n"] == 20
-    assert dump(db.path) == before
+    assert dump(db) == before
 
 
 def test_cancel_during_writing_leaves_database_unchanged(db: Database) -> None:
     """Cancelling while rows are being written raises ImportCancelledError and nothing is kept."""
     seen: list[tuple[int, int]] = []
-    before = dump(db.path)
+    before = dump(db)
     with pytest.raises(ImportCancelledError), db.sessions.begin() as s:
         import_domande(
             s,
@@ -290,7 +292,7 @@ def test_cancel_during_writing_leaves_database_unchanged(db: Database) -> None:
             cancelled=lambda: bool(seen) and seen[-1][0] >= 50,
         )
     assert seen[-1][0] >= 50 and count(db, Domanda) == 0
-    assert dump(db.path) == before
+    assert dump(db) == before
 
 
 def test_progress_is_monotonic_and_complete(db: Database) -> None:
@@ -357,14 +359,14 @@ def test_zones_stored_for_every_matched_row(db: Database) -> None:
 
 def test_plan_is_pure(db: Database) -> None:
     """Planning reads the existing protocols it is given and writes nothing."""
-    before = dump(db.path)
+    before = dump(db)
     from valutazione.db import load_rules
 
     with db.sessions() as s:
         bando = load_rules(s)
     report = plan_import(read_table(SAMPLE), bando, {})
     assert len(report.domande) == 38
-    assert dump(db.path) == before
+    assert dump(db) == before
 
 
 @pytest.mark.parametrize(

@@ -107,3 +107,18 @@ def test_tampering_on_the_server_is_caught_and_not_pulled(
         pull(pg_url, dest)
     assert not dest.exists()
     assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_backup_of_a_server_writes_a_pulled_copy(
+    definitive: Path, pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`backup URL DEST` writes a verified file copy; the automatic-backup commands point to pg_dump instead."""
+    push(definitive, pg_url)
+    dest = tmp_path / "copia.valutazione"
+    assert main(["backup", pg_url, str(dest)]) == 0
+    assert _facts(dest) == _facts(pg_url)
+    assert main(["backups", pg_url]) == 2
+    assert main(["restore", pg_url]) == 2
+    assert main(["demo", pg_url]) == 2
+    err = capsys.readouterr().err
+    assert "pg_dump" in err and "server push" in err
