@@ -28,6 +28,7 @@ def test_0003_seals_an_older_server_database(
         committee_file(pg_url, State.ADMISSIBILITY, folder=tmp_path)
     with pg_server.connect(_database(pg_url)) as conn:
         conn.execute("DROP TABLE credenziale")  # added after the seals (0004): the database is at 0002
+        conn.execute("DROP TABLE ruolo_server")  # and 0006
         conn.execute("UPDATE alembic_version SET version_num = '0002'")
     with pytest.raises(DatabaseError, match="schema precedente"):
         dbmod.open_database(pg_url, read_only=True)  # a read-only opening does not migrate
