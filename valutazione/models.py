@@ -262,6 +262,9 @@ class Scheda(Base):
     submitted_at: Mapped[datetime | None]
     content_hash: Mapped[str | None] = mapped_column(String(64))
     revision: Mapped[int] = mapped_column(default=0)
+    # Optimistic lock: every UPDATE says ``WHERE revision = <the one read>``; the services raise the
+    # revision themselves at each change, so an edit made meanwhile by another session is never overwritten.
+    __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
     voti: Mapped[list[Voto]] = relationship(
         back_populates="scheda", cascade="all, delete-orphan", order_by="Voto.sub_code"
     )
