@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from tests.server.conftest import CONFLICTED, Committee
+from valutazione import audit
 from valutazione.cli import main
 from valutazione.db import opened
 from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import Domanda, Scheda
-from valutazione.services import sheets
+from valutazione.services import ranking, sheets
 from valutazione.services.sheets import ConcurrentEditError, Mark
 
 
@@ -84,3 +85,41 @@ def test_lost_update_refused(fresh_committee: Callable[[], Committee]) -> None:
             kept = sheets.own_sheet(s, bruno, d)
     assert kept.revision == read_at + 1
     assert {m.value for _, m in kept.marks} == {Decimal("0.7")}
+
+
+def test_approval_holds_the_inputs_until_it_commits(fresh_committee: Callable[[], Committee]) -> None:
+    """While the chair's approval is open, a member's write to a sheet waits: the version sees one state."""
+    c = fresh_committee()
+    bruno, d = c.members["Bruno Bianchi"], c.domande[1]
+    touch = "UPDATE scheda SET updated_at = updated_at WHERE commissario_id = %s AND domanda_id = %s"
+    with opened(c.member_url("Anna Rossi")) as db, db.sessions() as s:
+        s.begin()
+        ranking.approve(s, ranking.PROVISIONAL, "Anna Rossi", "Prova di approvazione")
+        with c.connect("Bruno Bianchi") as raw:
+            raw.execute("SET lock_timeout = '300ms'")
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                raw.execute(touch, (bruno, d))
+            s.commit()
+            assert raw.execute(touch, (bruno, d)).rowcount == 1
+
+
+def test_member_verification_on_the_server_matches_the_app(fresh_committee: Callable[[], Committee]) -> None:
+    """The chain recomputed by the server for a member finds the same tampered row as the app's own check."""
+    c = fresh_committee()
+    with opened(c.url, read_only=True) as db, db.sessions() as s:
+        assert audit.verify_chain(s).ok
+    with opened(c.member_url("Carla Verdi"), read_only=True) as db, db.sessions() as s:
+        member_report = audit.verify_chain(s)
+    assert member_report.ok
+    with c.owner() as owner:
+        victim = owner.execute("SELECT id FROM audit WHERE action = 'scheda.inviata' ORDER BY id LIMIT 1").fetchone()
+        assert victim is not None
+        owner.execute("ALTER TABLE audit DISABLE TRIGGER USER")
+        owner.execute("UPDATE audit SET after_json = replace(after_json, 'Giudizio', 'giudizio') WHERE id = %s", victim)
+        owner.execute("ALTER TABLE audit ENABLE TRIGGER USER")
+    with opened(c.url, read_only=True) as db, db.sessions() as s:
+        app = audit.verify_chain(s)
+    with opened(c.member_url("Carla Verdi"), read_only=True) as db, db.sessions() as s:
+        server = audit.verify_chain(s)
+    assert (app.ok, app.first_bad_id, app.message) == (server.ok, server.first_bad_id, server.message)
+    assert app.first_bad_id == victim[0]
