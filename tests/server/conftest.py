@@ -94,6 +94,8 @@ def _fill_empty_tables(cluster: PgCluster, database: str, members: dict[str, int
             for d, sha in ((d0, "a" * 64), (d1, "b" * 64))
         ),
         "INSERT INTO blob VALUES ('" + "c" * 64 + "', 1, '\\x00')",
+        f"INSERT INTO flag (domanda_id, rule, detail) VALUES ({d0}, 'prova', 'segnalazione'), "
+        f"({d1}, 'prova', 'segnalazione')",
         f"INSERT INTO convenzione (domanda_id, signed_on, amount_cents, reason, start_on, end_on, cup, act, state, "
         f"closed_reason) VALUES ({d0}, '2026-01-01', 100, '', '2026-01-01', '2026-12-31', 'CUP1', 'atto', "
         "'attiva', '')",

@@ -51,8 +51,9 @@ class Facts:
         return expected <= done
 
     def sees_sheet(self, me: int, sheet_id: int) -> bool:
-        d = self.sheets[sheet_id][1]
+        d, state = self.sheets[sheet_id][1:]
         admin = self.members[me][1] in ("presidente", "segretario") and (me, d) not in self.conflicts
+        admin = admin and state == "bozza"
         return admin or self.sees_marks(me, sheet_id)
 
     def conflicted_shas(self, me: int) -> set[str]:
@@ -116,7 +117,6 @@ def probe_rows(owner: psycopg.Connection[Any], table: str, c: Committee) -> list
         "scheda": sql.SQL("domanda_id = ANY(%s)"),
         "voto": sql.SQL("scheda_id IN (SELECT id FROM scheda WHERE domanda_id = ANY(%s))"),
         "allegato": sql.SQL("domanda_id = ANY(%s)"),
-        "flag": sql.SQL("domanda_id = ANY(%s)"),
         "domanda": sql.SQL("id = ANY(%s)"),
         "audit": sql.SQL(
             "(entity = 'scheda' AND entity_id::int IN (SELECT id FROM scheda WHERE domanda_id = ANY(%s))) OR id < 20"

@@ -123,3 +123,17 @@ def test_member_verification_on_the_server_matches_the_app(fresh_committee: Call
         server = audit.verify_chain(s)
     assert (app.ok, app.first_bad_id, app.message) == (server.ok, server.first_bad_id, server.message)
     assert app.first_bad_id == victim[0]
+
+
+def test_secretary_records_a_session_from_the_command_line(
+    fresh_committee: Callable[[], Committee], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The secretary, on their own role, records a session: the log row is in their name, as the server wants."""
+    c = fresh_committee()
+    url = c.member_url("Dario Neri")
+    present = "Anna Rossi;Bruno Bianchi;Carla Verdi;Dario Neri"
+    assert main(["seduta", "add", url, "--data", "12/01/2026", "--presenti", present, "--luogo", "Sala giunta"]) == 0
+    with c.owner() as owner:
+        row = owner.execute("SELECT actor FROM audit WHERE entity = 'seduta' AND action <> 'sigillo'").fetchone()
+    assert row == ("Dario Neri",)
+    assert main(["audit", "verify", c.url]) == 0

@@ -172,6 +172,16 @@ def _verifier(conn: Connection, login: str, password: str) -> str:
     return value
 
 
+def connected_member(s: Session) -> str | None:
+    """The member whose login role this session is connected as (None on a file, or for the owner)."""
+    if s.get_bind().dialect.name != "postgresql":
+        return None
+    if not s.scalar(text("SELECT to_regprocedure('valutazione_nome()') IS NOT NULL")):
+        return None
+    name = s.scalar(text("SELECT valutazione_nome()"))
+    return None if name is None else str(name)
+
+
 def address_for(url: str, login: str) -> str:
     """The address a member uses: the committee's, with their own user name."""
     a = ServerAddress.parse(url)

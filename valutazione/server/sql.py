@@ -57,8 +57,9 @@ WHO = [
 # The application's rule (valutazione/services/sheets.py, ``other_sheets_visible``): one's own sheet
 # always; another's scores only once submitted, never on an application in conflict, and then: to a
 # scorer after submitting their own sheet on it, to the secretary once every expected sheet is in, to the
-# chair always (the ranking is computed from them). The state of every sheet (not its scores) is shown to
-# the chair and the secretary on the progress board.
+# chair always (the ranking is computed from them). The chair and the secretary also see the drafts' rows
+# (their state, not their scores) for the progress board; a submitted sheet only with its scores, since
+# the seals' check compares the two (a submitted sheet without its marks would read as tampered).
 VISIBILITY = [
     _fn(
         "valutazione_vede_voti(autore integer, d integer, stato text)",
@@ -81,7 +82,7 @@ VISIBILITY = [
         "valutazione_vede_scheda(autore integer, d integer, stato text)",
         "boolean",
         "SELECT valutazione_vede_voti(autore, d, stato) OR (valutazione_ruolo() IN ('presidente', 'segretario') "
-        "AND NOT valutazione_in_conflitto(d))",
+        "AND stato = 'bozza' AND NOT valutazione_in_conflitto(d))",
     ),
     _fn(
         "valutazione_vede_voti_scheda(id_scheda integer)",
