@@ -52,14 +52,21 @@ def run_blocks(tmp_path: Path, *names: str, where: str | None = None) -> subproc
     return done
 
 
-def test_readme_walkthrough_runs(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def walked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """The walkthrough run once on a file: its folder and its output (shared with the server's comparison)."""
+    folder = tmp_path_factory.mktemp("walkthrough")
+    return folder, run_blocks(folder, "walkthrough")
+
+
+def test_readme_walkthrough_runs(walked: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
     """Every command of the README walkthrough succeeds and ends with an intact audit log and a final ranking."""
-    done = run_blocks(tmp_path, "walkthrough")
+    folder, done = walked
     assert '"state": "definitiva"' in done.stdout
     assert "Registro integro" in done.stdout
     for name in ("graduatoria.pdf", "graduatoria-pubblica.xlsx", "verbale-1.pdf"):
-        assert (tmp_path / name).stat().st_size > 1000
-    assert printed_figures() == definitive_figures(tmp_path / "bando.valutazione")
+        assert (folder / name).stat().st_size > 1000
+    assert printed_figures() == definitive_figures(folder / "bando.valutazione")
 
 
 FIGURES = re.compile(
@@ -126,15 +133,13 @@ def version_fingerprints(target: Path | str) -> list[tuple[int, str, str]]:
         db.close()
 
 
-def test_readme_walkthrough_on_a_server(tmp_path: Path, pg_url: str) -> None:
+def test_readme_walkthrough_on_a_server(
+    walked: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path, pg_url: str
+) -> None:
     """The README procedure run on a PostgreSQL server approves the same versions, fingerprint for fingerprint."""
-    on_file, on_server = tmp_path / "file", tmp_path / "server"
-    on_file.mkdir()
-    on_server.mkdir()
-    run_blocks(on_file, "walkthrough")
-    done = run_blocks(on_server, "walkthrough", where=pg_url)
+    done = run_blocks(tmp_path, "walkthrough", where=pg_url)
     assert "Registro integro" in done.stdout
-    assert not (on_server / "bando.valutazione").exists()
-    expected = version_fingerprints(on_file / "bando.valutazione")
+    assert not (tmp_path / "bando.valutazione").exists()
+    expected = version_fingerprints(walked[0] / "bando.valutazione")
     assert "definitiva" in {state for _, state, _ in expected}
     assert version_fingerprints(pg_url) == expected

@@ -191,8 +191,10 @@ class FileSafety(QObject):
 
     def update_actions(self) -> None:
         """Writing actions follow the file: disabled (with the reason as tooltip) when read-only."""
-        has_file = self.host().db is not None
-        self.restore_action.setEnabled(has_file and self.read_only_reason is None)
+        db = self.host().db
+        has_file = db is not None
+        # A server keeps no automatic copies of ours: its backups are the administrator's (pg_dump).
+        self.restore_action.setEnabled(db is not None and self.read_only_reason is None and db.server is None)
         reason = self.broken_reason or self.read_only_reason
         for provider in self.writing_actions:
             for action in provider():

@@ -15,7 +15,7 @@ from PySide6.QtCore import QByteArray, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMenu, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
-from ui import dialogs, settings
+from ui import dialogs, server_connect, settings
 from ui.about import show_about
 from ui.banners import BannerArea, FileSafety
 from ui.chair import LazyTab, chair_actions, chair_tabs
@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
 
         self.welcome = WelcomePage(self, self)
         self.welcome.choose_file_requested.connect(self.choose_file)
+        self.welcome.choose_server_requested.connect(self.choose_server)
         self.identity = IdentityPage()
         self.identity.chosen.connect(self.set_user)
         self.declaration = GeneralDeclarationPage()
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         self.new_action = file_menu.addAction(self.tr("&Nuovo…"), QKeySequence.StandardKey.New, self.new_file)
         self.open_action = file_menu.addAction(self.tr("&Apri…"), QKeySequence.StandardKey.Open, self.choose_file)
+        self.server_action = file_menu.addAction(self.tr("&Server della commissione…"), self.choose_server)
         self.recent_menu = QMenu(self.tr("File &recenti"), self)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addMenu(self.recent_menu)
@@ -153,6 +155,9 @@ class MainWindow(QMainWindow):
         if path is not None:
             self.open_file(path)
 
+    def choose_server(self) -> bool:
+        return server_connect.choose(self)
+
     def new_file(self) -> None:
         path = dialogs.save_path(self, self.tr("Nuovo file di valutazione"), "commissione.valutazione")
         if path is None:
@@ -176,8 +181,9 @@ class MainWindow(QMainWindow):
     def set_database(self, db: Database, read_only_reason: str | None = None) -> None:
         self.close_file()
         self.db = db
-        settings.remember_file(db.path)
-        self.setWindowTitle(self.tr("{} — Valutazione domande").format(db.path.name))
+        if db.server is None:
+            settings.remember_file(db.path)
+        self.setWindowTitle(self.tr("{} — Valutazione domande").format(db.label))
         self.safety.opened(db, read_only_reason)
         self._update_actions()
         self._ask_identity()
@@ -208,7 +214,7 @@ class MainWindow(QMainWindow):
         if member is not None:  # a member's package holds that member only: no need to ask who is there
             self.set_user(member)
             return
-        self.identity.load(self.db, settings.last_member(self.db.path))
+        self.identity.load(self.db, settings.last_member(self.db.location))
         self.pages.setCurrentWidget(self.identity)
 
     def log_out(self) -> None:
@@ -230,7 +236,7 @@ class MainWindow(QMainWindow):
         if user.is_officer:  # no declaration, no applications: the funded projects only
             self.user_label.setText(self.tr("{} ({})").format(user.name, user.role_label))
             return self._show_projects()
-        settings.remember_member(self.db.path, user.id)
+        settings.remember_member(self.db.location, user.id)
         self.user_label.setText(self.tr("{} ({})").format(user.name, user.role_label))
         self.packages.refresh()
         self.documents.refresh()

@@ -49,13 +49,13 @@ class MaintenanceActions(QObject):
         db = host.db
         if db is None:
             return
-        suggested = f"{db.path.stem}-copia{db.path.suffix}"
+        suggested = f"{db.server.database if db.server else db.path.stem}-copia.valutazione"
         dest = dialogs.save_path(host.dialog_parent(), tr("Copia di sicurezza"), suggested)
         if dest is None:
             return
         host.flush()
         try:
-            written = maintenance.backup_copy(db.path, dest)
+            written = maintenance.backup_copy(db.location, dest)
         except ValutazioneError as exc:
             dialogs.error(host.dialog_parent(), tr("Copia di sicurezza"), str(exc))
             return

@@ -31,15 +31,16 @@ def remember_file(path: Path) -> None:
     app_settings().setValue("recent_files", files[:MAX_RECENT])
 
 
-def last_member(path: Path) -> int | None:
+def last_member(path: Path | str) -> int | None:
     value = app_settings().value(f"identity/{_key(path)}")
     return int(str(value)) if value not in (None, "") else None
 
 
-def remember_member(path: Path, member_id: int) -> None:
+def remember_member(path: Path | str, member_id: int) -> None:
     app_settings().setValue(f"identity/{_key(path)}", member_id)
 
 
-def _key(path: Path) -> str:
-    """A settings key for a file path (slashes would make nested groups)."""
-    return str(path.resolve()).replace("/", "|").replace("\\", "|")
+def _key(path: Path | str) -> str:
+    """A settings key for a file path or a server's address (slashes would make nested groups)."""
+    text = str(path.resolve()) if isinstance(path, Path) else path
+    return text.replace("/", "|").replace("\\", "|")

@@ -59,6 +59,7 @@ class WelcomePage(QWidget):
 
     choose_file_requested = Signal()
     choose_package_requested = Signal()
+    choose_server_requested = Signal()
 
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -97,6 +98,8 @@ class WelcomePage(QWidget):
         self.open_button.clicked.connect(self.choose_file_requested)
         self.package_button = QPushButton(tr("Apri un &pacchetto di valutazione…"))
         self.package_button.clicked.connect(self.choose_package_requested)
+        self.server_button = QPushButton(tr("Server della co&mmissione…"))
+        self.server_button.clicked.connect(self.choose_server_requested)
         start = QGridLayout()
         start.setColumnStretch(1, 1)
         start.setHorizontalSpacing(14)
@@ -106,6 +109,7 @@ class WelcomePage(QWidget):
             (self.new_button, _hint(tr("Per il presidente: la griglia e le regole del bando, poi la commissione."))),
             (self.open_button, _hint(tr("Un file di valutazione (.valutazione) già esistente."))),
             (self.package_button, _hint(tr("Per i commissari: il file .valpkg ricevuto dal presidente."))),
+            (self.server_button, _hint(tr("La commissione su un server PostgreSQL dell'ente."))),
         )
         for line, (button, hint) in enumerate(rows):
             button.setMinimumHeight(34)

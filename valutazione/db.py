@@ -74,6 +74,11 @@ class Database:
     server: ServerAddress | None = None  # set when the committee lives on a PostgreSQL server
 
     @property
+    def location(self) -> Path | str:
+        """What the commands take: the file's path, or the server's ``postgresql://`` address."""
+        return str(self.server) if self.server is not None else self.path
+
+    @property
     def label(self) -> str:
         """How the user names this database: the file's name, or the server's address."""
         return str(self.server) if self.server is not None else self.path.name

@@ -335,7 +335,7 @@ class RankingPanel(QWidget):
     def backup(self) -> str:
         """A copy of the file right after an approval; what to add to the status line about it."""
         try:
-            take_backup(self.host.db.path, "approvazione graduatoria")
+            take_backup(self.host.db.location, "approvazione graduatoria")
         except (ValutazioneError, OSError) as exc:
             return tr(" — copia di sicurezza NON riuscita: ") + str(exc)
         return tr(" — copia di sicurezza salvata.")

@@ -194,7 +194,7 @@ class AgreementTab(QWidget):
             return
         freed, version, entering = result.freed_cents, result.version, result.entering
         try:
-            take_backup(p.host.db.path, "scorrimento graduatoria")
+            take_backup(p.host.db.location, "scorrimento graduatoria")
             saved = tr(" Copia di sicurezza salvata.")
         except (ValutazioneError, OSError) as exc:
             saved = tr(" Copia di sicurezza NON riuscita: ") + str(exc)

@@ -162,7 +162,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     """Exit 0 when everything holds; 1 listing every broken object (not only the first)."""
     from valutazione import seals
     from valutazione.seals.anchors import verify_against
-    from valutazione.seals.report import RESTORE_HINT
+    from valutazione.seals.report import RESTORE_HINT, SERVER_HINT
 
     db = open_database(args.file, read_only=True)
     try:
@@ -182,7 +182,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     print(f"Sigilli violati: {len(broken)} {'oggetto' if len(broken) == 1 else 'oggetti'}.")
     for item in broken:
         print(f"- {item.message}")
-    print(RESTORE_HINT.replace("FILE", str(args.file)))
+    print(SERVER_HINT if is_server_url(args.file) else RESTORE_HINT.replace("FILE", str(args.file)))
     return 1
 
 

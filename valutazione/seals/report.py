@@ -12,6 +12,11 @@ RESTORE_HINT = (
     "ripristinare la copia di sicurezza integra più recente (valutazione restore FILE, oppure File → "
     "Ripristina da backup)."
 )
+SERVER_HINT = (
+    "Il database sul server è stato modificato al di fuori dell'applicazione: conservarne una copia "
+    "(valutazione server pull URL FILE), avvisare il responsabile del procedimento e l'amministratore del "
+    "server, che ripristina la copia integra più recente dalle proprie copie di sicurezza (pg_dump)."
+)
 
 
 @dataclass(frozen=True)

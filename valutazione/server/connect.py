@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError
 
 from valutazione.errors import DatabaseError
@@ -29,8 +29,24 @@ def _arguments(read_only: bool, password: str | None) -> dict[str, Any]:
     return args
 
 
+class ConnectionLostError(DatabaseError):
+    """The server went away in the middle of a transaction; the server rolled it back whole."""
+
+
 def _make(address: ServerAddress, read_only: bool, password: str | None) -> Engine:
-    return create_engine(address.sqlalchemy_url(), connect_args=_arguments(read_only, password), pool_pre_ping=True)
+    engine = create_engine(address.sqlalchemy_url(), connect_args=_arguments(read_only, password), pool_pre_ping=True)
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> DatabaseError | None:
+        if not context.is_disconnect:
+            return None
+        return ConnectionLostError(
+            f"Il collegamento al server della commissione ({address.host}) si è interrotto: l'ultima modifica "
+            "non è stata salvata (il server annulla per intero la transazione incompleta); i dati salvati in "
+            "precedenza sono integri. Ricollegarsi e ripetere l'operazione."
+        )
+
+    return engine
 
 
 def server_engine(address: ServerAddress, *, read_only: bool = False) -> Engine:

@@ -18,10 +18,18 @@ from valutazione.db import backup_to
 from valutazione.errors import RuleViolation, os_error_reason
 from valutazione.seals.anchors import verify_against
 from valutazione.seals.report import BrokenSeal
+from valutazione.server.url import is_server_url
 
 
-def backup_copy(source: Path, dest: Path) -> Path:
-    """A consistent copy of the open file (SQLite online backup), never over the file itself."""
+def backup_copy(source: Path | str, dest: Path) -> Path:
+    """A consistent copy of the open file (SQLite online backup), never over the file itself; of a
+    server's database, a verified single-file copy (``server pull``)."""
+    if is_server_url(source):
+        from valutazione.server.copy import pull
+
+        pull(str(source), dest)
+        return dest
+    source = Path(source)
     if dest.resolve() == source.resolve():
         raise RuleViolation(f"La copia di sicurezza non può sostituire il file stesso («{source.name}»).")
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,10 @@ from valutazione import seals
 from valutazione.cli import main
 from valutazione.db import opened
 from valutazione.errors import DatabaseError
-from valutazione.models import AuditRow, BandoRow, Commissario
+from valutazione.models import AuditRow, BandoRow, Blob, Commissario, Presenza
 from valutazione.server.copy import pull, push
 from valutazione.server.url import set_password_prompt
-from valutazione.services import committee, ranking
+from valutazione.services import committee, ranking, sedute
 
 
 @pytest.fixture(autouse=True)
@@ -27,15 +28,31 @@ def _no_prompt() -> object:
 
 @pytest.fixture(scope="module")
 def definitive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample procedure on a file, up to the definitive ranking (built once for the module)."""
-    path = tmp_path_factory.mktemp("spinta") / "commissione.valutazione"
-    committee_file(path, State.DEFINITIVE)
+    """The sample procedure on a file, up to the definitive ranking (built once for the module), with what
+    could hash differently on another engine: attachments (bytes), a remote session with presences and
+    absences (booleans), dates and aware times."""
+    folder = tmp_path_factory.mktemp("spinta")
+    path = folder / "commissione.valutazione"
+    built = committee_file(path, State.DEFINITIVE, attachments=True)
+    with opened(path) as db, db.sessions.begin() as s:
+        sedute.record_seduta(
+            s,
+            date(2018, 4, 16),
+            "09:30",
+            "13:15",
+            "",
+            "Graduatoria",
+            [built.members["Anna Rossi"]],
+            "Anna Rossi",
+            remote=True,
+        )
     return path
 
 
 def _facts(target: Path | str) -> tuple[str, str, int, str]:
     with opened(target, read_only=True) as db, db.sessions() as s:
         bando = s.scalars(select(BandoRow)).one()
+        assert s.scalar(select(func.count(Blob.sha256))) and s.scalar(select(func.count(Presenza.id))) == 4
         latest = ranking.latest(s)
         assert latest is not None
         return bando.file_uuid, bando.audit_head, s.scalar(select(func.count(AuditRow.id))) or 0, latest.fingerprint
@@ -101,7 +118,8 @@ def test_tampering_on_the_server_is_caught_and_not_pulled(
     with pg_server.connect(pg_url.rsplit("/", 1)[1]) as conn:
         conn.execute("UPDATE ammissibilita SET reason = 'cambiata sotto il registro' WHERE id = 1")
     assert main(["audit", "verify", pg_url]) == 1
-    assert "Sigilli violati" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Sigilli violati" in out and "pg_dump" in out and "restore" not in out
     dest = tmp_path / "copia.valutazione"
     with pytest.raises(DatabaseError, match="non supera la verifica"):
         pull(pg_url, dest)
@@ -122,3 +140,13 @@ def test_backup_of_a_server_writes_a_pulled_copy(
     assert main(["demo", pg_url]) == 2
     err = capsys.readouterr().err
     assert "pg_dump" in err and "server push" in err
+
+
+def test_a_cloned_server_database_is_the_same_committee(definitive: Path, pg_server: PgCluster, pg_url: str) -> None:
+    """The test cluster's clone (CREATE DATABASE … TEMPLATE) gives part B's tests a committee in one step."""
+    push(definitive, pg_url)
+    copy = pg_server.url(pg_server.clone(pg_url.rsplit("/", 1)[1]))
+    try:
+        assert _facts(copy) == _facts(pg_url)
+    finally:
+        pg_server.drop_database(copy.rsplit("/", 1)[1])

@@ -15,8 +15,9 @@ from valutazione.bando import Bando
 from valutazione.cli import main
 from valutazione.db import create_database, head_revision, open_database, opened
 from valutazione.errors import DatabaseError
-from valutazione.models import AuditRow
+from valutazione.models import AuditRow, Commissario
 from valutazione.server.url import ServerAddress, set_password_prompt
+from valutazione.services import committee
 
 
 @pytest.fixture
@@ -117,3 +118,20 @@ def test_password_asked_when_libpq_has_none(
     set_password_prompt(None)
     with pytest.raises(DatabaseError, match="pgpass"):
         open_database(pg_url, read_only=True)
+
+
+def test_lost_connection_is_an_italian_message_and_nothing_half_written(
+    pg_server: PgCluster, pg_url: str, milano: Bando
+) -> None:
+    """The server dropping the connection mid-transaction gives a clear message; the half-done write is gone."""
+    create_database(pg_url, milano).close()
+    with opened(pg_url) as db:
+        with pytest.raises(DatabaseError, match="si è interrotto"), db.sessions.begin() as s:
+            committee.add_member(s, "Elena Gialli", "componente", "test")
+            s.flush()
+            pid = s.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            with pg_server.connect() as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            s.execute(select(func.count(AuditRow.id)))
+        with db.sessions() as s:  # the pool reconnects; the member was never written
+            assert s.scalar(select(func.count(Commissario.id))) == 0

@@ -46,7 +46,7 @@ def marks_for(bando: Bando, member: str, protocol: str, shift: int = 0) -> dict[
     }
 
 
-def build_chair(path: Path, bando: Bando) -> Database:
+def build_chair(path: Path | str, bando: Bando) -> Database:
     """Three scorers and a secretary, the scorers declared; P1 admissible, P2-P3 undecided, P4 excluded;
     Carla Neri in conflict on P2; P1 has an attachment (steps of tests/builders.py)."""
     db = new_file(path, bando)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,13 @@ from valutazione.sync.package import open_package
 from valutazione.sync.sealed import is_sealed
 
 
-def test_package_commands_round_trip(tmp_path: Path, milano: Bando, capsys: pytest.CaptureFixture[str]) -> None:
-    """export → open → (scoring) → key → return → merge, then a second merge says nothing changed."""
-    chair_path = tmp_path / "bando.valutazione"
+@pytest.mark.both_engines
+def test_package_commands_round_trip(
+    tmp_path: Path, milano: Bando, capsys: pytest.CaptureFixture[str], target: Callable[[str], Path | str]
+) -> None:
+    """export → open → (scoring) → key → return → merge, then a second merge says nothing changed; the same
+    offline round trip when the chair's committee lives on a server."""
+    chair_path = target("bando")
     build_chair(chair_path, milano).close()
     pkg = tmp_path / "laptop" / "bruno.valpkg"
     ret = tmp_path / "bruno.valret"
