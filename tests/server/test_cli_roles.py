@@ -96,3 +96,20 @@ def test_member_add_refusals(members_url: str, tmp_path: Path, capsys: pytest.Ca
         set_password_prompt(None)
     with pytest.raises(RuleViolation, match="esiste già"):
         roles.add_member(members_url, "Bruno Bianchi", "password-abbastanza-lunga", login=SUPERUSER)
+
+
+def test_init_again_keeps_members_working(members_url: str, pg_server: PgCluster) -> None:
+    """Re-running init (after an upgrade) replaces the rules without locking out the members already made."""
+    login, password = f"carla_{secrets.token_hex(3)}", secrets.token_urlsafe(16)
+    try:
+        roles.init(members_url)
+        roles.add_member(members_url, "Carla Verdi", password, login=login)
+        report = roles.init(members_url)
+    finally:
+        set_password_prompt(None)
+    assert report.tables >= 25
+    database = members_url.rsplit("/", 1)[1]
+    with psycopg.connect(pg_server.conninfo(database, user=login), password=password) as conn:
+        assert conn.execute("SELECT count(*) FROM commissario").fetchone() == (4,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM commissario")
