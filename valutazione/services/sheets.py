@@ -139,8 +139,8 @@ def save_draft(
     sheet = _sheet(s, member_id, domanda_id)
     if expected_revision is not None and expected_revision != (0 if sheet is None else sheet.revision):
         raise ConcurrentEditError(m.name, d.protocol)
+    first = sheet is None
     if sheet is None:
-        lock_rules(s, m.name)
         sheet = Scheda(commissario_id=member_id, domanda_id=domanda_id, state=DRAFT, revision=0, voti=[])
         s.add(sheet)
     elif sheet.state == SUBMITTED:
@@ -159,6 +159,10 @@ def save_draft(
     sheet.revision += 1
     sheet.updated_at = utcnow()
     _flush_sheet(s, m.name, d.protocol)
+    if first:
+        # After the sheet, as every writer on a server locks: sheets first, then the call's row (which
+        # holds the log's head), so an approval holding the sheets never waits in a circle with a member.
+        lock_rules(s, m.name)
     return sheet
 
 
