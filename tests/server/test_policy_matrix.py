@@ -75,9 +75,15 @@ def test_every_table_is_in_the_matrix(committee: Committee) -> None:
 
 
 def test_head_columns_only(committee: Committee) -> None:
-    """A componente may move the log's head on the call's row, never change the call's rules."""
-    with committee.connect("Bruno Bianchi") as conn, pytest.raises(errors.InsufficientPrivilege):
-        conn.execute("UPDATE bando SET rules_json = rules_json")
+    """A componente may move the log's head on the call's row only onto the last log row, never change the
+    call's rules nor lift their lock (a head set by hand would stop every writer: refused)."""
+    with committee.connect("Bruno Bianchi") as conn:
+        with pytest.raises(errors.InsufficientPrivilege):
+            conn.execute("UPDATE bando SET rules_json = rules_json")
+        with pytest.raises(errors.RaiseException, match="testa del registro"):
+            conn.execute("UPDATE bando SET audit_head = repeat('0', 64)")
+        with pytest.raises(errors.RaiseException, match="regole del bando sono bloccate"):
+            conn.execute("UPDATE bando SET rules_locked_at = NULL")
 
 
 def test_outsider_sees_nothing(committee: Committee) -> None:

@@ -160,6 +160,17 @@ BEGIN
   RETURN NEW;
 END"""
 
+_HEAD = """BEGIN
+  IF NEW.audit_head IS DISTINCT FROM OLD.audit_head
+     AND NEW.audit_head IS DISTINCT FROM (SELECT hash FROM audit ORDER BY id DESC LIMIT 1) THEN
+    RAISE EXCEPTION 'La testa del registro si sposta solo sull''ultima riga scritta nel registro.';
+  END IF;
+  IF OLD.rules_locked_at IS NOT NULL AND NEW.rules_locked_at IS DISTINCT FROM OLD.rules_locked_at THEN
+    RAISE EXCEPTION 'Le regole del bando sono bloccate dal %: il blocco non si modifica.', OLD.rules_locked_at;
+  END IF;
+  RETURN NEW;
+END"""
+
 _FROZEN = """BEGIN
   RAISE EXCEPTION '%: riga approvata o registrata, non si modifica né si elimina (%).', TG_TABLE_NAME, TG_OP;
 END"""
@@ -169,6 +180,10 @@ TRIGGERS = [
     _fn("valutazione_scheda_immutabile()", "trigger", _SHEET, lang="plpgsql", volatile=True),
     _fn("valutazione_voti_immutabili()", "trigger", _MARKS, lang="plpgsql", volatile=True),
     _fn("valutazione_immutabile()", "trigger", _FROZEN, lang="plpgsql", volatile=True),
+    _fn("valutazione_testa_registro()", "trigger", _HEAD, lang="plpgsql", volatile=True),
+    "DROP TRIGGER IF EXISTS valutazione_testa ON bando",
+    "CREATE TRIGGER valutazione_testa BEFORE UPDATE ON bando FOR EACH ROW "
+    "EXECUTE FUNCTION valutazione_testa_registro()",
     "DROP TRIGGER IF EXISTS valutazione_in_coda ON audit",
     "CREATE TRIGGER valutazione_in_coda BEFORE INSERT ON audit FOR EACH ROW "
     "EXECUTE FUNCTION valutazione_registro_in_coda()",
