@@ -1,16 +1,20 @@
 """ruolo_server: each member's PostgreSQL login role on a committee server (empty on a file)
 
 Revision ID: 0006
-Revises: 0004 (0005 is being added by another branch; the integrator re-chains 0006 after it)
+Revises: 0005 where it exists, else 0004
+
+0005 (lots) was written on another branch at the same time: this revision follows it when it is there,
+so the chain stays one line before and after the branches meet (the integrator may then fix it to "0005").
 """
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005" if any(Path(__file__).parent.glob("0005_*.py")) else "0004"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
