@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from valutazione.models import AuditRow, BandoRow, utcnow
@@ -70,9 +70,25 @@ def _head(session: Session) -> tuple[int | None, str]:
     cached: tuple[int | None, str] | None = session.info.get(_HEAD)
     if cached is not None:
         return cached
+    if session.get_bind().dialect.name == "postgresql":
+        return _locked_head(session)
     bando_id = session.scalars(select(BandoRow.id).limit(1)).first()
     last = session.scalars(select(AuditRow.hash).order_by(AuditRow.id.desc()).limit(1)).first()
     return bando_id, last if last is not None else GENESIS
+
+
+def _locked_head(session: Session) -> tuple[int | None, str]:
+    """On a server many members append at once: the call's row, which holds the head, is locked until
+    the transaction ends, so the next writer reads the head only after this one's rows are committed.
+
+    The head is read from that row (a member may not see the last rows of the log, see
+    docs/politiche-server.md); an older database without it falls back to the last row.
+    """
+    found = session.execute(select(BandoRow.id, BandoRow.audit_head).limit(1).with_for_update()).first()
+    if found is not None and found.audit_head:
+        return found.id, found.audit_head
+    last = session.scalars(select(AuditRow.hash).order_by(AuditRow.id.desc()).limit(1)).first()
+    return (None if found is None else found.id), last if last is not None else GENESIS
 
 
 def record(
@@ -143,6 +159,8 @@ def verify_chain(
     file with 25,000 submitted sheets has as many audit rows), and the caller may follow ``progress``
     and stop it with ``cancelled``.
     """
+    if _verified_on_server(session):
+        return _server_report(session, progress)
     total = session.scalar(select(func.count(AuditRow.id))) or 0
     columns = select(
         AuditRow.id,
@@ -186,3 +204,27 @@ def verify_chain(
     return ChainReport(
         True, count, None, f"Registro integro: {count} {'riga verificata' if count == 1 else 'righe verificate'}."
     )
+
+
+def _verified_on_server(session: Session) -> bool:
+    """A member connected to a committee server cannot read the whole log (valutazione/server/policies.py):
+    the server recomputes the chain for them, with the same checks."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    if not session.scalar(text("SELECT to_regprocedure('valutazione_io()') IS NOT NULL")):
+        return False  # ``server init`` not run: no member roles, whoever is connected reads everything
+    return session.scalar(text("SELECT valutazione_io()")) is not None
+
+
+def _server_report(session: Session, progress: Callable[[int, int], None] | None) -> ChainReport:
+    ok, rows, bad, kind = session.execute(text("SELECT * FROM valutazione_verifica_registro()")).one()
+    if progress is not None:
+        progress(rows, rows)
+    if ok:
+        noun = "riga verificata" if rows == 1 else "righe verificate"
+        return ChainReport(True, rows, None, f"Registro integro: {rows} {noun}.")
+    message = {
+        "interrotto": f"Registro interrotto alla riga {bad}: una riga precedente è stata rimossa o modificata.",
+        "modificata": f"La riga {bad} del registro è stata modificata.",
+    }.get(kind, f"Registro troncato: mancano righe dopo la {bad - 1}.")
+    return ChainReport(False, rows, bad, message)

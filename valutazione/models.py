@@ -277,6 +277,9 @@ class Scheda(Base):
     submitted_at: Mapped[datetime | None]
     content_hash: Mapped[str | None] = mapped_column(String(64))
     revision: Mapped[int] = mapped_column(default=0)
+    # Optimistic lock: every UPDATE says ``WHERE revision = <the one read>``; the services raise the
+    # revision themselves at each change, so an edit made meanwhile by another session is never overwritten.
+    __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
     voti: Mapped[list[Voto]] = relationship(
         back_populates="scheda", cascade="all, delete-orphan", order_by="Voto.sub_code"
     )
@@ -418,3 +421,17 @@ class AuditRow(Base):
 Index("ix_scheda_domanda", Scheda.domanda_id)
 Index("ix_voto_scheda", Voto.scheda_id)
 Index("ix_audit_action", AuditRow.action)
+
+
+class RuoloServer(Base):
+    """On a committee server: the PostgreSQL login role of a member (``valutazione server member add``).
+
+    The server's row-level policies find who is connected through this table; on a file it stays empty.
+    A table of its own rather than a column of ``commissario``: that table's rows are sealed, and a new
+    column would change the hash of every member already sealed.
+    """
+
+    __tablename__ = "ruolo_server"
+    commissario_id: Mapped[int] = mapped_column(ForeignKey("commissario.id"), primary_key=True)
+    db_role: Mapped[str] = mapped_column(String(63), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

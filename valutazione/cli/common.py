@@ -128,7 +128,14 @@ def ask_secret(prompt: str) -> str:
 
 
 def actor(s: Session) -> str:
-    """Who a decision taken from the command line is recorded under: the chair, else the OS user."""
+    """Who a decision taken from the command line is recorded under: on a committee server, the member
+    whose login role is connected (the server accepts log rows only in their name); else the chair, else
+    the OS user."""
+    from valutazione.server.roles import connected_member
+
+    member = connected_member(s)
+    if member is not None:
+        return member
     chair = committee.chair(s)
     return chair.name if chair is not None else os_user()
 

@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import Any
 
 from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, selectinload
 
 from valutazione import audit, seals
@@ -244,6 +245,19 @@ def latest(s: Session) -> GraduatoriaVersion | None:
     return s.scalars(select(GraduatoriaVersion).order_by(GraduatoriaVersion.version.desc()).limit(1)).first()
 
 
+# What a ranking is computed from: on a server, held still while a version is approved.
+RANKING_INPUTS = ("scheda", "voto", "conflitto", "ammissibilita", "rinuncia", "sorteggio", "commissario")
+
+
+def _hold_inputs(s: Session) -> None:
+    """On a server, members may be scoring while the chair approves: the tables the ranking is computed
+    from are locked in SHARE mode (writers in progress finish first, new ones wait until the approval
+    commits), so the version, its fingerprint and the seals' check read one consistent state.
+    A file has a single writer and needs nothing."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(sql_text(f"LOCK TABLE {', '.join(RANKING_INPUTS)} IN SHARE MODE"))
+
+
 def approve(s: Session, state: str, actor: str, reason: str = "", seduta_id: int | None = None) -> GraduatoriaVersion:
     """Approves the current ranking as a new version; *definitiva* only when nothing blocks it.
 
@@ -254,6 +268,7 @@ def approve(s: Session, state: str, actor: str, reason: str = "", seduta_id: int
         raise RuleViolation(f"Stato «{state}» non previsto: stati possibili {', '.join(STATES)}.")
     if seduta_id is not None and s.get(Seduta, seduta_id) is None:
         raise NotFoundError(f"Nessuna seduta con identificativo {seduta_id}.")
+    _hold_inputs(s)
     seals.require_intact(s)  # a version approved on edited marks or rules would launder them
     computed = compute(s)
     if state == FINAL:

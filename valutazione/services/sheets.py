@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from valutazione import audit
 from valutazione.audit import canonical_json
@@ -96,20 +97,50 @@ def own_sheet(s: Session, member_id: int, domanda_id: int) -> SheetView:
     return _view(m, d, _sheet(s, member_id, domanda_id))
 
 
-def save_draft(s: Session, member_id: int, domanda_id: int, marks: Mapping[str, Mark]) -> Scheda:
+class ConcurrentEditError(RuleViolation):
+    """The sheet changed after it was read (another session of the same member): nothing was saved."""
+
+    def __init__(self, member: str, protocol: str) -> None:
+        super().__init__(
+            f"La scheda è stata modificata nel frattempo da un'altra sessione ({member}, domanda {protocol}): "
+            "le modifiche non sono state salvate. Riaprire la scheda e ripeterle."
+        )
+
+
+def _flush_sheet(s: Session, member: str, protocol: str) -> None:
+    """Writes the sheet with its revision check (``Scheda``'s version column): lost to a concurrent edit,
+    the transaction must be rolled back and the member told, never a silent overwrite."""
+    try:
+        s.flush()
+    except StaleDataError as exc:
+        raise ConcurrentEditError(member, protocol) from exc
+
+
+def save_draft(
+    s: Session,
+    member_id: int,
+    domanda_id: int,
+    marks: Mapping[str, Mark],
+    *,
+    expected_revision: int | None = None,
+) -> Scheda:
     """The autosave path: validates the given values, upserts them, bumps ``revision``.
 
     Only the sub-criteria passed are touched; a draft may be incomplete. Drafts are the member's
     private work and are not audited one keystroke at a time: the submission records the whole content.
+    ``expected_revision`` is the revision the form was loaded with (``SheetView.revision``): a sheet saved
+    since by another session is refused rather than overwritten.
     """
-    m, _ = _gate(s, member_id, domanda_id)
+    m, d = _gate(s, member_id, domanda_id)
     bando = lookup.rules(s)
     for code, mark in marks.items():
         if mark.value is not None:
             validate_value(bando, code, mark.value)
     sheet = _sheet(s, member_id, domanda_id)
+    if expected_revision is not None and expected_revision != (0 if sheet is None else sheet.revision):
+        raise ConcurrentEditError(m.name, d.protocol)
+    first = sheet is None
     if sheet is None:
-        lock_rules(s, m.name)
         sheet = Scheda(commissario_id=member_id, domanda_id=domanda_id, state=DRAFT, revision=0, voti=[])
         s.add(sheet)
     elif sheet.state == SUBMITTED:
@@ -127,7 +158,11 @@ def save_draft(s: Session, member_id: int, domanda_id: int, marks: Mapping[str, 
             row.value, row.motivazione = mark.value, mark.motivazione.strip()
     sheet.revision += 1
     sheet.updated_at = utcnow()
-    s.flush()
+    _flush_sheet(s, m.name, d.protocol)
+    if first:
+        # After the sheet, as every writer on a server locks: sheets first, then the call's row (which
+        # holds the log's head), so an approval holding the sheets never waits in a circle with a member.
+        lock_rules(s, m.name)
     return sheet
 
 
@@ -186,7 +221,7 @@ def submit(s: Session, member_id: int, domanda_id: int) -> Scheda:
     content = content_of(bando, m, d, sheet)
     sheet.state, sheet.submitted_at, sheet.content_hash = SUBMITTED, utcnow(), content_hash(content)
     sheet.revision += 1
-    s.flush()
+    _flush_sheet(s, m.name, d.protocol)
     audit.record(s, m.name, "scheda.inviata", "scheda", sheet.id, None, {**content, "hash": sheet.content_hash})
     return sheet
 
@@ -204,10 +239,8 @@ def reopen(s: Session, member_id: int, domanda_id: int, chair_id: int, reason: s
     if sheet is None or sheet.state != SUBMITTED:
         raise RuleViolation(f"La scheda di {m.name} sulla domanda {d.protocol} non è stata inviata: nulla da riaprire.")
     before = {"stato": sheet.state, "inviata": sheet.submitted_at, "hash": sheet.content_hash}
-    sheet.state, sheet.submitted_at, sheet.content_hash = DRAFT, None, None
-    sheet.revision += 1
-    sheet.updated_at = utcnow()
-    s.flush()
+    # The log first: on a server the sheet's trigger lets a submitted sheet change only in a transaction
+    # whose log already holds its reopening by the chair, with the reason (docs/politiche-server.md).
     audit.record(
         s,
         chair.name,
@@ -217,6 +250,10 @@ def reopen(s: Session, member_id: int, domanda_id: int, chair_id: int, reason: s
         before,
         {"stato": DRAFT, "commissario": m.name, "protocollo": d.protocol, "motivo": reason},
     )
+    sheet.state, sheet.submitted_at, sheet.content_hash = DRAFT, None, None
+    sheet.revision += 1
+    sheet.updated_at = utcnow()
+    _flush_sheet(s, m.name, d.protocol)
     return sheet
 
 

@@ -11,10 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from tests.pgcluster import PgCluster
-from valutazione import db as dbmod
 from valutazione.bando import Bando
 from valutazione.cli import main
-from valutazione.db import create_database, open_database, opened
+from valutazione.db import create_database, head_revision, open_database, opened
 from valutazione.errors import DatabaseError
 from valutazione.models import AuditRow, Commissario
 from valutazione.server.url import ServerAddress, set_password_prompt
@@ -35,7 +34,7 @@ def test_new_url_then_audit_verify(pg_url: str, capsys: pytest.CaptureFixture[st
     assert main(["info", pg_url, "--json"]) == 0
     out = capsys.readouterr().out
     assert "Sigilli integri" in out
-    assert f'"schema": "{dbmod.head_revision()}"' in out
+    assert f'"schema": "{head_revision()}"' in out
 
 
 def test_password_in_url_refused(pg_url: str, capsys: pytest.CaptureFixture[str], no_prompt: None) -> None:
