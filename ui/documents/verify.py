@@ -12,7 +12,7 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from ui.documents.build import tr
 from ui.documents.export import ERROR_COLOUR, OK_COLOUR
 from ui.documents.sign import PDF_FILTER, buddy_label
+from ui.screen_fit import fit_to_screen
 from ui.workers import Job, run_task
 from valutazione import signing
 from valutazione.db import Database
@@ -108,7 +109,7 @@ class VerifyDialog(QDialog):
         layout.addWidget(self.empty)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
-        self.resize(900, 520)
+        fit_to_screen(self, QSize(900, 520))
 
     def _browse_pdf(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, tr("PDF da verificare"), self.pdf.text(), tr(PDF_FILTER))
