@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
             self.db = None
         self.user_label.setText("")
         self.counts_label.setText("")
+        self.statusBar().clearMessage()  # «Pacchetto n. 3 di …» must not outlive the file it spoke of
         self.safety.closed()
         self.setWindowTitle(self.tr("Valutazione domande"))
         self.pages.setCurrentWidget(self.welcome)
