@@ -21,6 +21,7 @@ def test_upgrade_seals_the_rows_of_an_older_file(tmp_path: Path, monkeypatch: py
     con = sqlite3.connect(path)
     con.execute("DROP TABLE credenziale")  # added after the seals (0004): the file is at 0002
     con.execute("DROP TABLE credenziale_referente")  # likewise (0007)
+    con.execute("DROP TABLE confronto")  # likewise (0007)
     con.execute("UPDATE alembic_version SET version_num = '0002'")
     con.commit()
     con.close()
