@@ -7,9 +7,10 @@ resources/fonts/, the same files the installer copies, and is shown here unabrid
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QSize, Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
+from ui.screen_fit import fit_to_screen
 from valutazione import __version__
 from valutazione.paths import resource
 
@@ -72,7 +73,7 @@ class AboutDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(self.licences, 1)
         layout.addWidget(close, alignment=Qt.AlignmentFlag.AlignRight)
-        self.resize(860, 640)
+        fit_to_screen(self, QSize(860, 640))
 
 
 def show_about(parent: QWidget | None) -> AboutDialog:

@@ -9,7 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
+
+from ui.screen_fit import fit_to_screen
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ("README.md", "## Chi fa cosa")
@@ -51,7 +54,7 @@ class HelpDialog(QDialog):
     def __init__(self, parent: QWidget | None, screen: str) -> None:
         super().__init__(parent)
         self.setWindowTitle("Guida")
-        self.resize(820, 600)
+        fit_to_screen(self, QSize(820, 600))
         self.choice = QComboBox()
         file, heading = SECTIONS.get(screen, GUIDE)
         self.choice.addItem("Sezione di questa schermata", (file, heading))

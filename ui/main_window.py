@@ -25,6 +25,7 @@ from ui.forms.domande_view import DomandeView
 from ui.forms.evaluation import EvaluationView
 from ui.forms.home import HomePage
 from ui.forms.identity import IdentityPage
+from ui.forms.pairwise import PairwiseView
 from ui.host import ChairDesk
 from ui.layout_memory import reset_layout
 from ui.maintenance import MaintenanceActions
@@ -36,6 +37,7 @@ from valutazione.bando import default_template, load_bando
 from valutazione.db import Database, create_database
 from valutazione.errors import ValutazioneError
 from valutazione.services import committee
+from valutazione.services.pairwise_entry import pairwise_subcriteria
 
 
 class MainWindow(QMainWindow):
@@ -48,6 +50,7 @@ class MainWindow(QMainWindow):
         self.domande: DomandeView | None = None
         self.evaluation: EvaluationView | None = None
         self.home: HomePage | None = None
+        self.pairwise: PairwiseView | None = None
         self.chair_actions: list[QAction] = []
         self.setWindowTitle(self.tr("Valutazione domande"))
         self.setMinimumSize(800, 560)
@@ -200,6 +203,7 @@ class MainWindow(QMainWindow):
             self.db = None
         self.user_label.setText("")
         self.counts_label.setText("")
+        self.statusBar().clearMessage()  # «Pacchetto n. 3 di …» must not outlive the file it spoke of
         self.safety.closed()
         self.setWindowTitle(self.tr("Valutazione domande"))
         self.pages.setCurrentWidget(self.welcome)
@@ -265,6 +269,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.home, self.tr("Inizio"))
         self.tabs.addTab(self.domande, self.tr("Elenco delle domande"))
         self.tabs.addTab(self.evaluation, self.tr("Valutazione") if self.user.scores else self.tr("Domanda"))
+        if self.user.scores and pairwise_subcriteria(self.db.bando()):  # the call scores a criterion by pairs
+            self.pairwise = PairwiseView(self.db, self.user)
+            self.tabs.addTab(self.pairwise, self.tr("Confronto a coppie"))
         state = settings.app_settings().value("window/evaluation_splitter")
         if isinstance(state, QByteArray):
             self.evaluation.splitter.restoreState(state)
@@ -320,6 +327,7 @@ class MainWindow(QMainWindow):
                 widget.deleteLater()
         self.tabs.blockSignals(False)
         self.domande = self.evaluation = self.home = None
+        self.pairwise = None
 
     # -- work ----------------------------------------------------------------------------------------------
 

@@ -112,6 +112,12 @@ def _fill_empty_tables(cluster: PgCluster, database: str, members: dict[str, int
         f"INSERT INTO pacchetto (commissario_id, direction, sequence, content_sha256, at) "
         f"VALUES ({carla}, 'uscita', 1, '{'d' * 64}', '{at}')",
         "INSERT INTO referente (name) VALUES ('Referente di prova')",
+        f"INSERT INTO credenziale_referente SELECT id, 'scrypt:n=16384,r=8,p=1', '02', '02', '{at}' FROM referente",
+        *(
+            f"INSERT INTO confronto (commissario_id, sub_code, domanda_a_id, domanda_b_id, preferred, degree, "
+            f"recorded_at) VALUES ({m}, 'A.1', {d0}, {d1}, 'a', 'moderata', '{at}')"
+            for m in (anna, carla)
+        ),
         f"INSERT INTO chiave_presidente (public_key, private_pem, created_at) VALUES ('{'e' * 64}', 'PEM', '{at}')",
         f"INSERT INTO rinuncia (domanda_id, recorded_at, reason) VALUES ({d0}, '{at}', 'prova')",
         f"INSERT INTO seduta (number, day, start_time, end_time, place, remote, agenda, notes, opened_at) VALUES "

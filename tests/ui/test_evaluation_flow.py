@@ -105,8 +105,8 @@ def test_submit_refused_lists_what_is_missing(
     form = window.evaluation.scheda
     form.row("A.1").editor.setFocus()
     qtbot.keyClicks(form.row("A.1").editor, "9")
-    assert "A.1: motivazione mancante" in form.missing_label.text()
-    assert "A.2: valore mancante" in form.missing_label.text()
+    assert "motivazione mancante: A.1" in form.missing_label.text()
+    assert "valore mancante: A.2, A.3, B.1" in form.missing_label.text()
     assert not form.submit_button.isEnabled()
     errors: list[str] = []
     asked: list[str] = []

@@ -76,6 +76,9 @@ def formal_checks(b: Bando) -> list[tuple[str, tuple[str, ...]]]:
     ]
 
 
+RESCUE_OUTCOME_LABELS = {"integrata": "integrata", "non_integrata": "non integrata"}
+
+
 class ChecklistModel(RowTableModel[Checklist]):
     columns = (
         Column[Checklist](tr("Protocollo"), lambda c: c.protocol),
@@ -190,6 +193,7 @@ class AdmissibilityPanel(QWidget):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status)
         self.rescues: dict[int, RescueInfo] = {}
+        self.closed: dict[int, list[admissibility.ClosedRescue]] = {}
         self.bando: Bando | None = None
         host.data_changed.connect(self.refresh)
         self.refresh()
@@ -201,6 +205,7 @@ class AdmissibilityPanel(QWidget):
         def load(s: Session) -> tuple[Bando, list[Checklist], dict[int, RescueInfo], list[RescueInfo]]:
             pending = admissibility.pending_rescues(s)
             overdue = [pending[r.domanda_id] for r in admissibility.overdue_rescues(s, today)]
+            self.closed = admissibility.closed_rescues(s)
             return lookup.rules(s), admissibility.checklist(s), pending, overdue
 
         self.bando, rows, self.rescues, overdue = read(self.host, load)
@@ -263,6 +268,21 @@ class AdmissibilityPanel(QWidget):
                     n=self.bando.rescue_days, d=day_it(deadline)
                 )
             )
+        history = self.closed.get(c.domanda_id, [])
+        if history:  # a closed request stays in sight: the admissibility reason may rest on it
+            self.rescue_info.setText(
+                self.rescue_info.text()
+                + "\n"
+                + "\n".join(
+                    tr("Precedente: richiesta del {r} ({docs}), {o} il {c}.").format(
+                        r=day_it(h.requested_on),
+                        docs=h.documents,
+                        o=RESCUE_OUTCOME_LABELS.get(h.outcome, h.outcome),
+                        c=day_it(h.closed_on),
+                    )
+                    for h in history
+                )
+            )
         self.rescue_button.setEnabled(rescue is None)
         self.integrated.setEnabled(rescue is not None)
         self.not_integrated.setEnabled(rescue is not None)
@@ -291,12 +311,14 @@ class AdmissibilityPanel(QWidget):
         if c is None:
             return
         docs, day, actor = self.documents.text(), from_qdate(self.requested_on.date()), actor_name(self.host)
-        run_action(
+        done = run_action(
             self.host,
             self.status,
             lambda s: admissibility.request_rescue(s, c.domanda_id, docs, actor, day),
             tr("Soccorso istruttorio richiesto per ") + c.protocol,
         )
+        if done is not None:
+            self.documents.clear()  # the next request starts blank, not with this one's documents
 
     def close_rescue(self, outcome: str) -> None:
         c = self.current()

@@ -14,6 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ui.chair.common import StatusLine, euro, points, tr
 from ui.chair.rules_editor import FUNDING_LABELS, RulesEditor, section_of
+from ui.screen_fit import fit_to_screen
 from valutazione.bando import Bando, bando_from_mapping, default_template
 from valutazione.db import Database, create_database
 from valutazione.errors import BandoError, ValutazioneError
@@ -131,8 +134,14 @@ class SectionPage(QWizardPage):
         self.setTitle(title)
         self.setSubTitle(subtitle)
         self.status = StatusLine()
+        # In a scroll area: the wizard is as tall as its tallest page, and on a laptop with a taskbar the
+        # general data's fourteen rows would push Avanti off the screen.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(wizard.editor.sections[section])
         layout = QVBoxLayout(self)
-        layout.addWidget(wizard.editor.sections[section])
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.status)
 
     def validatePage(self) -> bool:
@@ -177,6 +186,8 @@ class SummaryPage(QWizardPage):
 class BandoWizard(QWizard):
     """Creates a new file; afterwards ``database`` is the open file and ``created_path`` its path."""
 
+    PREFERRED = QSize(1000, 720)  # shrunk to the free screen (ui/screen_fit.py)
+
     def __init__(self, parent: QWidget | None = None, actor: str = "presidente") -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("Nuovo bando"))
@@ -217,7 +228,7 @@ class BandoWizard(QWizard):
             self.addPage(page)
         self.summary = SummaryPage(self)
         self.addPage(self.summary)
-        self.resize(1000, 720)
+        fit_to_screen(self, self.PREFERRED)
 
     @staticmethod
     def _read(path: Path) -> tuple[str, dict[str, Any]]:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.chair.abstentions import AbstentionsBox
 from ui.chair.common import (
     ROME,
     StatusLine,
@@ -122,8 +123,12 @@ class CommitteeTab(QWidget):
         for box in (add_box, decl_box, act_box):
             side.addWidget(box)
         side.addStretch(1)
+        self.abstentions = AbstentionsBox(host, self.status)
+        main = QVBoxLayout()
+        main.addWidget(self.view, 3)
+        main.addWidget(self.abstentions, 2)
         row = QHBoxLayout()
-        row.addWidget(self.view, 3)
+        row.addLayout(main, 3)
         row.addLayout(side, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(row)

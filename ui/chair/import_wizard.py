@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -31,6 +32,7 @@ from ui.chair.common import StatusLine, actor_name, tr
 from ui.chair.import_preview import FLAGGED, READY, REFUSED, SKIPPED, PreviewModel, preview_rows
 from ui.host import Desk
 from ui.models.filter_bar import SearchableTable
+from ui.screen_fit import fit_to_screen
 from ui.workers import Job, run_task
 from valutazione.db import load_rules
 from valutazione.errors import ValutazioneError
@@ -287,6 +289,8 @@ class PreviewPage(QWizardPage):
 
 
 class ImportWizard(QWizard):
+    PREFERRED = QSize(1100, 700)  # shrunk to the free screen (ui/screen_fit.py)
+
     def __init__(self, host: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.host = host
@@ -303,4 +307,4 @@ class ImportWizard(QWizard):
         self.preview = PreviewPage(self)
         for page in (self.file, self.mapping, self.preview):
             self.addPage(page)
-        self.resize(1100, 700)
+        fit_to_screen(self, self.PREFERRED)

@@ -125,12 +125,44 @@ def version_info(v: _ApprovedVersion) -> VersionInfo:
 
 def load_ranking(
     s: Any, _progress: Any = None, _cancelled: Any = None
-) -> tuple[Any, Any, list[VersionInfo], list[tuple[int, str]]]:
-    """Everything the view shows, read in one session (the worker's): frozen results only leave it."""
+) -> tuple[Any, Any, list[VersionInfo], list[tuple[int, str]], str]:
+    """Everything the view shows, read in one session (the worker's): frozen results only leave it.
+
+    The fingerprint is hashed here too, off the GUI thread, to say which approved version is on screen.
+    """
     computed = service.compute(s)
     versions = [version_info(v) for v in service.versions(s)]
     sedute = [(x.id, f"n. {x.number} del {day_it(x.day)}") for x in sedute_service.list_sedute(s)]
-    return computed, lookup.rules(s), versions, sedute
+    return computed, lookup.rules(s), versions, sedute, computed.fingerprint()
+
+
+def shown_version(fingerprint: str, versions: list[VersionInfo]) -> str:
+    """Which version the table is: the last approved one when the computation matches it, else none.
+
+    Why: the table is always recomputed from the file; after a renunciation or a new draw it may differ
+    from every approved version, and the chair must not take a calculation for an approved ranking.
+    """
+    if versions and versions[-1].fingerprint == fingerprint:
+        v = versions[-1]
+        how = tr("in via definitiva") if v.state == service.FINAL else tr("in via provvisoria")
+        return tr("Versione {n} — approvata {how} il {at} da {who}").format(
+            n=v.version, how=how, at=day_it(v.approved_at), who=v.approved_by
+        )
+    if versions:
+        return tr("Calcolo provvisorio, non approvato (diverso dalla versione {n}, l'ultima approvata)").format(
+            n=versions[-1].version
+        )
+    return tr("Calcolo provvisorio, non approvato")
+
+
+def approval_closed(versions: list[VersionInfo]) -> str:
+    """Why the approve buttons are off: the last version is definitive (only a slide can follow it)."""
+    if versions and versions[-1].state == service.FINAL:
+        return tr(
+            "La graduatoria è già approvata in via definitiva (versione {n}): per cambiarla si registra "
+            "una rinuncia e si approva lo scorrimento."
+        ).format(n=versions[-1].version)
+    return ""
 
 
 class RankingPanel(QWidget):
@@ -162,6 +194,11 @@ class RankingPanel(QWidget):
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(tr("motivo / note dell'approvazione o dello scorrimento"))
         self.seduta = QComboBox()
+        self.seduta.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.seduta.setMinimumContentsLength(len("n. 10 del 28/11/2026"))
+        self.on_screen = QLabel(tr("Calcolo della graduatoria…"))
+        self.on_screen.setWordWrap(True)
+        self.on_screen.setStyleSheet("font-weight: bold;")
         self.provisional = QPushButton(tr("Approva graduatoria provvisoria"))
         self.final = QPushButton(tr("Approva graduatoria definitiva"))
         self.renounce_button = QPushButton(tr("Registra rinuncia…"))
@@ -184,6 +221,12 @@ class RankingPanel(QWidget):
         self.versions_view = versions_view.table
         self.versions_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.versions_view.horizontalHeader().setStretchLastSection(True)
+        rows_shown = 4  # room for the provisional, the final and a slide or two without scrolling
+        self.versions_view.setMinimumHeight(
+            self.versions_view.horizontalHeader().sizeHint().height()
+            + rows_shown * self.versions_view.verticalHeader().defaultSectionSize()
+            + 2 * self.versions_view.frameWidth()
+        )
         versions_box = QGroupBox(tr("Versioni approvate"))
         QVBoxLayout(versions_box).addWidget(versions_view)
 
@@ -196,13 +239,16 @@ class RankingPanel(QWidget):
         self.table_stack = QStackedWidget()
         self.table_stack.addWidget(self.view)
         self.table_stack.addWidget(self.placeholder)
+        top_layout.addWidget(self.on_screen)
         top_layout.addWidget(self.budget)
         top_layout.addWidget(self.table_stack)
         top_layout.addWidget(self.legend)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
         splitter.addWidget(versions_box)
-        splitter.setSizes([560, 140])
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 1)
+        splitter.setSizes([420, 200])
         remember_splitter(splitter, "graduatoria/divisore")
         self.status = StatusLine()
         layout = QVBoxLayout(self)
@@ -257,7 +303,12 @@ class RankingPanel(QWidget):
         self.loaded.emit()
 
     def show_ranking(
-        self, computed: Any, bando: Any, versions: list[VersionInfo], sedute: list[tuple[int, str]]
+        self,
+        computed: Any,
+        bando: Any,
+        versions: list[VersionInfo],
+        sedute: list[tuple[int, str]],
+        fingerprint: str,
     ) -> None:
         g = computed.ranking
         self.model.set_ranking(g, bando)
@@ -266,6 +317,11 @@ class RankingPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.versions.set_rows(versions)
+        self.on_screen.setText(shown_version(fingerprint, versions))
+        closed = approval_closed(versions)
+        for button in (self.provisional, self.final):
+            button.setEnabled(not closed and not self.host.db.read_only)
+            button.setToolTip(closed)
         self.ties = g.unresolved_ties
         self.budget.setRange(0, max(g.budget_cents // 100, 1))
         self.budget.setValue(g.allocated_cents // 100)

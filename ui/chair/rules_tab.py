@@ -45,8 +45,24 @@ class RulesTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        locked, changes = read(self.host, lambda s: (rules.rules_locked(s), rules.rule_changes(s)))
-        if locked:
+        locked, changes, final = read(
+            self.host, lambda s: (rules.rules_locked(s), rules.rule_changes(s), rules.final_version(s))
+        )
+        for key in SECTIONS:
+            self.editor.sections[key].setEnabled(final is None)
+        self.reason.setEnabled(final is None)
+        self.save_button.setEnabled(final is None and not self.host.db.read_only)
+        self.save_button.setToolTip("")
+        if final is not None:
+            self.lock.setStyleSheet(f"color: {ERROR_COLOUR}; font-weight: bold;")
+            self.lock.setText(
+                tr(
+                    "Regole in sola lettura: la graduatoria è stata approvata in via definitiva (versione {n}). "
+                    "Le regole restano quelle con cui è stata calcolata, perché chiunque possa ricalcolarla."
+                ).format(n=final)
+            )
+            self.save_button.setToolTip(tr("Graduatoria definitiva approvata: le regole non si modificano più."))
+        elif locked:
             self.lock.setStyleSheet(f"color: {ERROR_COLOUR};")
             self.lock.setText(
                 tr(

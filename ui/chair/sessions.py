@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -29,13 +31,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import dialogs
 from ui.chair.common import StatusLine, actor_name, date_edit, day_it, from_qdate, read, reading_button, run_action, tr
+from ui.chair.session_correction import SedutaCorrectionDialog
 from ui.host import Desk
 from ui.layout_memory import remember_splitter
 from ui.printing import print_document
 from valutazione.reports.verbale import build_verbale_pdf
 from valutazione.reports.verbale_data import collect_verbale
 from valutazione.services import Session, committee, sedute
+from valutazione.services.seduta_correction import correct_seduta, present_ids
+
+
+def lines_html(text: str) -> str:
+    """Plain text as HTML: escaped, its line breaks kept (an agenda is a list, one item a line)."""
+    return escape(text).replace("\n", "<br>")
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,9 @@ class SessionsPanel(QWidget):
         self.note.setPlaceholderText(tr("nota di correzione, stampata prima delle firme"))
         self.note_button = QPushButton(tr("Aggiungi nota"))
         self.note_button.clicked.connect(self.add_note)
+        self.correct_button = QPushButton(tr("Rettifica…"))
+        self.correct_button.setToolTip(tr("Correggere data, orari, luogo, presenze o note della seduta, con il motivo"))
+        self.correct_button.clicked.connect(self.correct)
         self.print_button = reading_button(QPushButton(tr("Stampa il verbale…")))
         self.print_button.clicked.connect(self.print_verbale)
         detail_box = QGroupBox(tr("Seduta selezionata: decisioni dal registro"))
@@ -88,6 +101,7 @@ class SessionsPanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.note, 1)
         row.addWidget(self.note_button)
+        row.addWidget(self.correct_button)
         row.addWidget(self.print_button)
         detail_layout.addLayout(row)
 
@@ -147,6 +161,7 @@ class SessionsPanel(QWidget):
     def show_selected(self) -> None:
         info = self.selected()
         self.note_button.setEnabled(info is not None)
+        self.correct_button.setEnabled(info is not None)
         self.print_button.setEnabled(info is not None)
         if info is None:
             self.detail.setHtml(tr("<p>Nessuna seduta registrata.</p>"))
@@ -160,13 +175,13 @@ class SessionsPanel(QWidget):
             f"<h4>{s.title}</h4><ul>" + "".join(f"<li>{item}</li>" for item in s.items) + "</ul>"
             for s in (*data.declarations, *data.decisions)
         ) or tr("<p><i>Nessuna decisione registrata nell'orario della seduta.</i></p>")
-        notes = data.notes.replace("\n", "<br>") or "—"
+        notes = lines_html(data.notes) or "—"
         self.detail.setHtml(
             f"<h3>{tr('Seduta n.')} {data.number} {tr('del')} {day_it(data.day)}, "
             f"{data.start_time}–{data.end_time}</h3>"
-            f"<p><b>{tr('Luogo')}:</b> {tr('da remoto') if data.remote else data.place}</p>"
-            f"<p><b>{tr('Ordine del giorno')}:</b> {data.agenda}</p><ul>{people}</ul>{sections}"
-            f"<p><b>{tr('Note')}:</b> {notes}</p>"
+            f"<p><b>{tr('Luogo')}:</b> {tr('da remoto') if data.remote else escape(data.place)}</p>"
+            f"<p><b>{tr('Ordine del giorno')}:</b><br>{lines_html(data.agenda)}</p><ul>{people}</ul>{sections}"
+            f"<p><b>{tr('Note')}:</b><br>{notes}</p>"
         )
 
     def record(self) -> None:
@@ -185,6 +200,10 @@ class SessionsPanel(QWidget):
         )
         if row is not None:
             self.status.ok(tr("Seduta n. {n} registrata.").format(n=row.number))
+            for field in (self.start, self.end, self.place):  # the next session starts from a blank form
+                field.clear()
+            self.agenda.clear()
+            self.remote.setChecked(False)
 
     def add_note(self) -> None:
         info = self.selected()
@@ -193,6 +212,42 @@ class SessionsPanel(QWidget):
         note, actor = self.note.text(), actor_name(self.host)
         if run_action(self.host, self.status, lambda s: sedute.add_note(s, info.id, note, actor), tr("Nota aggiunta.")):
             self.note.clear()
+
+    def exec_dialog(self, dialog: QDialog) -> bool:
+        """Runs a modal dialog (tests replace this to fill the dialog and accept it)."""
+        return dialog.exec() == QDialog.DialogCode.Accepted
+
+    def correct(self) -> None:
+        """A recorded session corrected with a reason, after a confirmation (the log keeps the original)."""
+        info = self.selected()
+        if info is None:
+            return
+
+        def load(s: Session) -> tuple[sedute.SedutaRecord, frozenset[int], list[tuple[int, str]]]:
+            members = [(m.id, f"{m.name} ({m.role})") for m in committee.list_members(s)]
+            return sedute.seduta_by_number(s, info.number), present_ids(s, info.id), members
+
+        record, present, members = read(self.host, load)
+        dialog = SedutaCorrectionDialog(record, present, members, self)
+        accepted = self.exec_dialog(dialog)
+        change, reason, actor = dialog.change(), dialog.reason.text(), actor_name(self.host)
+        dialog.deleteLater()
+        if not accepted or not dialogs.confirm(
+            self,
+            tr("Rettifica della seduta"),
+            tr(
+                "Registrare la rettifica della seduta n. {n}? I valori originali restano nel registro e il "
+                "verbale riporterà la rettifica con il motivo."
+            ).format(n=info.number),
+            yes=tr("Registra"),
+        ):
+            return
+        run_action(
+            self.host,
+            self.status,
+            lambda s: correct_seduta(s, info.id, change, reason, actor),
+            tr("Rettifica della seduta n. {n} registrata.").format(n=info.number),
+        )
 
     def verbale_pdf(self) -> bytes | None:
         info = self.selected()

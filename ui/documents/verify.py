@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDialog,
@@ -37,6 +37,7 @@ from ui.documents.export import ERROR_COLOUR, OK_COLOUR
 from ui.documents.sign import PDF_FILTER, buddy_label
 from ui.models.filter_bar import SearchableTable
 from ui.models.table import CENTER, LEFT, AnyIndex, Column, RowTableModel
+from ui.screen_fit import fit_to_screen
 from ui.workers import Job, run_task
 from valutazione import signing
 from valutazione.db import Database
@@ -151,7 +152,7 @@ class VerifyDialog(QDialog):
         layout.addWidget(self.empty)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
-        self.resize(900, 520)
+        fit_to_screen(self, QSize(900, 520))
 
     def _browse_pdf(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, tr("PDF da verificare"), self.pdf.text(), tr(PDF_FILTER))

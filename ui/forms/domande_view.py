@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from ui.layout_memory import remember_header
 from ui.models.domande import (
@@ -74,8 +74,13 @@ class DomandeView(QWidget):
         remember_header(header, "domande/elenco")
         self.table.activated.connect(self._on_activated)
 
+        self.empty_hint = QLabel()  # why the list is empty and what to do: never a blank table alone
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setStyleSheet("font-size: 11pt; color: #37474f; padding: 6px;")
+        self.empty_hint.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.bar)
+        layout.addWidget(self.empty_hint)
         layout.addWidget(self.table, 1)
         self.bar.focus_after(self.table)  # one Tab from the search to the results, the filters after them
         QWidget.setTabOrder(self.table, self.zone)
@@ -113,8 +118,26 @@ class DomandeView(QWidget):
 
     def _on_filter(self) -> None:
         self.proxy.set_filters(self.search.text(), self.zone.currentData(), self.state.currentData())
-        self.bar.show_count(self.proxy.rowCount(), self.model.rowCount())
+        shown = self.proxy.rowCount()
+        self.bar.show_count(shown, self.model.rowCount())
+        self.empty_hint.setText(self._empty_text() if shown == 0 else "")
+        self.empty_hint.setVisible(shown == 0)
         self.counts_changed.emit(self.model.progress_text())
+
+    def _empty_text(self) -> str:
+        if self.model.rowCount():
+            return self.tr(
+                "Nessuna domanda corrisponde alla ricerca o ai filtri: cancellare la ricerca (Esc) o scegliere «Tutte»."
+            )
+        if self.user.is_chair or self.user.is_secretary:
+            return self.tr(
+                "Nessuna domanda nel file: si importano con «Importa domande» nella barra degli strumenti "
+                "(file CSV o Excel esportato dal protocollo)."
+            )
+        return self.tr(
+            "Nessuna domanda da valutare: il presidente non le ha ancora importate o ammesse, oppure è stato "
+            "dichiarato un conflitto su tutte. Chiedere al presidente un pacchetto aggiornato."
+        )
 
     def _on_activated(self, index: QModelIndex) -> None:
         row = self.proxy.data(index, ROW_ROLE)

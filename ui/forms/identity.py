@@ -162,7 +162,7 @@ class IdentityPage(QWidget):
             return
         user: User = item.data(Qt.ItemDataRole.UserRole)
         with self.db.sessions() as s:
-            cred = identity.credential(s, user.id)
+            cred = identity.credential(s, user.id, officer=user.role == OFFICER)
         if not (cred.required or cred.has_password) or (self.db.read_only and not cred.has_password):
             self.chosen.emit(user)
             return
@@ -202,10 +202,10 @@ class IdentityPage(QWidget):
                 if secret != again:
                     raise ValutazioneError(self.tr("Le due password non coincidono: inserirle di nuovo."))
                 with db.sessions.begin() as s:
-                    identity.set_password(s, user.id, secret)
+                    identity.set_password(s, user.id, secret, officer=user.role == OFFICER)
             else:
                 with db.sessions() as s:
-                    identity.check_password(s, user.id, secret)
+                    identity.check_password(s, user.id, secret, officer=user.role == OFFICER)
         except ValutazioneError as exc:
             self.password_error.setText(str(exc))
             self.password.setFocus()

@@ -15,22 +15,14 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QPlainTextEdit,
-    QPushButton,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from ui import dialogs
-from ui.forms.scheda_inputs import CoefficientCombo, Editor, PointsSpin, editor_value, set_editor_value
+from ui.forms.scheda_inputs import CoefficientCombo, set_editor_value
+from ui.forms.scheda_page import CriterionPage, SubRow, limit_text
 from ui.user import User
-from valutazione.bando import Bando, SubCriterion
+from valutazione.bando import Bando
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
 from valutazione.money import format_decimal_it
@@ -48,11 +40,6 @@ def points_text(value: Decimal) -> str:
     return format_decimal_it(value, 2)
 
 
-def limit_text(value: Decimal) -> str:
-    """A maximum or a threshold: "35" rather than "35,00" when it is a whole number."""
-    return format_decimal_it(value, 0 if value % 1 == 0 else 2)
-
-
 @dataclass(frozen=True)
 class SheetTotals:
     """This member's own points: per sub-criterion, per criterion, total, and thresholds not met."""
@@ -61,6 +48,15 @@ class SheetTotals:
     criteria: dict[str, Decimal]
     total: Decimal
     failures: frozenset[str]
+
+
+def missing_text(missing: list[str]) -> str:
+    """``["A.1: valore mancante", "A.2: valore mancante"]`` → ``valore mancante: A.1, A.2`` (one line, not nine)."""
+    by_kind: dict[str, list[str]] = {}
+    for item in missing:
+        code, _, kind = item.partition(": ")
+        by_kind.setdefault(kind, []).append(code)
+    return "; ".join(f"{kind}: {', '.join(codes)}" for kind, codes in by_kind.items())
 
 
 def sheet_totals(bando: Bando, marks: dict[str, Decimal]) -> SheetTotals:
@@ -74,47 +70,6 @@ def sheet_totals(bando: Bando, marks: dict[str, Decimal]) -> SheetTotals:
         total=row.total_raw,
         failures=frozenset(f.code for f in row.threshold_failures),
     )
-
-
-class _SubRow:
-    """The widgets of one sub-criterion."""
-
-    def __init__(self, form: SchedaForm, bando: Bando, sub: SubCriterion, grid: QGridLayout, line: int) -> None:
-        self.sub = sub
-        self.pairwise = bando.criterion_of(sub.code).pairwise is not None
-        title = QLabel(f"<b>{sub.code}</b>  {sub.description}")
-        title.setWordWrap(True)
-        maximum = QLabel(form.tr("max {}").format(limit_text(sub.maximum)))
-        maximum.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        self.editor: Editor = CoefficientCombo(bando) if bando.method == "coefficienti" else PointsSpin(bando, sub)
-        self.editor.setAccessibleName(form.tr("Valutazione {}").format(sub.code))
-        self.points = QLabel()
-        self.points.setMinimumWidth(110)
-        self.motivazione = QPlainTextEdit()
-        self.motivazione.setTabChangesFocus(True)
-        self.motivazione.setPlaceholderText(form.tr("Motivazione per {}").format(sub.code))
-        self.motivazione.setFixedHeight(58)
-        self.motivazione.setAccessibleName(form.tr("Motivazione {}").format(sub.code))
-        grid.addWidget(title, line, 0, 1, 3)
-        grid.addWidget(maximum, line, 3)
-        grid.addWidget(self.editor, line + 1, 0)
-        grid.addWidget(self.points, line + 1, 1)
-        grid.addWidget(self.motivazione, line + 2, 0, 1, 4)
-        if self.pairwise:
-            self.editor.setEnabled(False)
-            self.motivazione.setEnabled(False)
-            self.points.setText(form.tr("confronto a coppie"))
-        else:
-            if isinstance(self.editor, CoefficientCombo):
-                self.editor.currentIndexChanged.connect(form.on_changed)
-            else:
-                self.editor.valueChanged.connect(form.on_changed)
-            self.motivazione.textChanged.connect(form.on_changed)
-            self.editor.installEventFilter(form)
-            self.motivazione.installEventFilter(form)
-
-    def mark(self) -> sheets.Mark:
-        return sheets.Mark(editor_value(self.editor), self.motivazione.toPlainText())
 
 
 class SchedaForm(QWidget):
@@ -138,39 +93,26 @@ class SchedaForm(QWidget):
         self.state_label = QLabel()
         self.state_label.setWordWrap(True)
         self.total_label = QLabel()
+        self.total_label.setWordWrap(True)  # in a half-screen window it wraps instead of losing its end
         self.missing_label = QLabel()
         self.missing_label.setWordWrap(True)
         self.missing_label.setStyleSheet("color: #8a4b00;")
         self.submit_button = QPushButton(self.tr("Invia valutazione"))
         self.submit_button.clicked.connect(self.submit)
 
-        body = QWidget()
-        column = QVBoxLayout(body)
-        self.rows: list[_SubRow] = []
+        self.criteria = QTabWidget()
+        self.criteria.setDocumentMode(True)
+        self.pages: list[CriterionPage] = []
+        self.rows: list[SubRow] = []
         self.criterion_labels: dict[str, QLabel] = {}
         for criterion in self.bando.criteria:
-            threshold = (
-                "" if criterion.threshold is None else self.tr(", soglia {}").format(limit_text(criterion.threshold))
-            )
-            box = QGroupBox(
-                self.tr("{} – {} (max {}{})").format(
-                    criterion.code, criterion.name, limit_text(criterion.maximum), threshold
-                )
-            )
-            grid = QGridLayout(box)
-            grid.setColumnStretch(2, 1)
-            for i, sub in enumerate(criterion.subcriteria):
-                self.rows.append(_SubRow(self, self.bando, sub, grid, i * 3))
-            subtotal = QLabel()
-            subtotal.setAlignment(Qt.AlignmentFlag.AlignRight)
-            grid.addWidget(subtotal, len(criterion.subcriteria) * 3, 0, 1, 4)
-            self.criterion_labels[criterion.code] = subtotal
-            column.addWidget(box)
-        column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        self.scroll_area = scroll
+            page = CriterionPage(self, self.bando, criterion)
+            self.pages.append(page)
+            self.rows.extend(page.rows)
+            self.criterion_labels[criterion.code] = page.subtotal
+            self.criteria.addTab(page, criterion.code)
+        for row in self.rows:
+            self._wire(row)
 
         head = QVBoxLayout()
         head.addWidget(self.state_label)
@@ -180,7 +122,7 @@ class SchedaForm(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(head)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.criteria, 1)
         layout.addWidget(self.missing_label)
         layout.addLayout(footer)
 
@@ -205,10 +147,33 @@ class SchedaForm(QWidget):
         self.state = view.state
         self._show_state(view.submitted_at, None)
         self._refresh()
-        self.scroll_area.verticalScrollBar().setValue(0)
+        self.criteria.setCurrentIndex(0)
+        for page in self.pages:
+            page.verticalScrollBar().setValue(0)
 
-    def row(self, sub_code: str) -> _SubRow:
-        return next(r for r in self.rows if r.sub.code == sub_code)
+    def _wire(self, row: SubRow) -> None:
+        if row.pairwise:
+            row.editor.setEnabled(False)
+            row.motivazione.setEnabled(False)
+            row.points.setText(self.tr("confronto a coppie"))
+            return
+        if isinstance(row.editor, CoefficientCombo):
+            row.editor.currentIndexChanged.connect(self.on_changed)
+        else:
+            row.editor.valueChanged.connect(self.on_changed)
+        row.motivazione.textChanged.connect(self.on_changed)
+        row.editor.installEventFilter(self)
+        row.motivazione.installEventFilter(self)
+
+    def row(self, sub_code: str) -> SubRow:
+        """The sub-criterion's widgets, its criterion's page brought to the front (as a member would)."""
+        found = next(r for r in self.rows if r.sub.code == sub_code)
+        self.show_criterion(self.bando.criterion_of(sub_code).code)
+        return found
+
+    def show_criterion(self, code: str) -> None:
+        index = next(i for i, page in enumerate(self.pages) if page.criterion.code == code)
+        self.criteria.setCurrentIndex(index)
 
     @property
     def locked(self) -> bool:
@@ -226,7 +191,21 @@ class SchedaForm(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusOut and self.dirty:
             self.save()
+        if event.type() == QEvent.Type.KeyPress and self._tab_to_next_criterion(watched, event):
+            return True
         return super().eventFilter(watched, event)
+
+    def _tab_to_next_criterion(self, watched: QObject, event: QEvent) -> bool:
+        """Tab from a criterion's last justification opens the next criterion at its first mark."""
+        if not isinstance(event, QKeyEvent) or event.key() != Qt.Key.Key_Tab or event.modifiers():
+            return False
+        index = self.criteria.currentIndex()
+        page = self.pages[index]
+        if not page.rows or watched is not page.rows[-1].motivazione or index + 1 >= len(self.pages):
+            return False
+        self.criteria.setCurrentIndex(index + 1)
+        self.pages[index + 1].rows[0].editor.setFocus(Qt.FocusReason.TabFocusReason)
+        return True
 
     def marks(self) -> dict[str, sheets.Mark]:
         return {r.sub.code: r.mark() for r in self.rows if not r.pairwise}
@@ -357,8 +336,21 @@ class SchedaForm(QWidget):
             self.total_label.setStyleSheet("font-size: 13pt; " + (OK_STYLE if met else KO_STYLE))
         self.total_label.setText(text)
         missing = sheets.missing_marks(self.bando, marks)
+        self._title_pages(totals, missing)
         if self.locked or not missing:
             self.missing_label.setText("" if self.locked else self.tr("La scheda è completa: può essere inviata."))
         else:
-            self.missing_label.setText(self.tr("Da completare prima dell'invio: {}").format("; ".join(missing)))
+            self.missing_label.setText(self.tr("Da completare prima dell'invio: {}").format(missing_text(missing)))
         self.submit_button.setEnabled(not self.locked and not missing)  # the completeness check comes first
+
+    def _title_pages(self, totals: SheetTotals, missing: list[str]) -> None:
+        """Each criterion's tab shows its points and a tick once all its sub-criteria are filled in."""
+        incomplete = {item.split(":", 1)[0] for item in missing}
+        for i, page in enumerate(self.pages):
+            code = page.criterion.code
+            done = not any(row.sub.code in incomplete for row in page.rows)
+            self.criteria.setTabText(
+                i,
+                f"{code}  {points_text(totals.criteria[code])}/{limit_text(page.criterion.maximum)}"
+                + ("  ✓" if done else ""),
+            )

@@ -45,8 +45,8 @@ class CoefficientCombo(QComboBox):
         self.addItem(self.tr("— scegliere —"), None)
         for step in bando.scale:
             self.addItem(coefficient_text(step.value, step.label), str(step.value))
-        self.setMinimumContentsLength(18)
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        # As wide as the longest label of the call's scale, no wider: the form must fit half a laptop screen.
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         # A submitted sheet disables its choosers; the value must stay readable, not greyed out.
         self.setStyleSheet("QComboBox:disabled { color: #202020; }")
         self._typed = ""

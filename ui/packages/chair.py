@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from ui import dialogs, settings
 from ui.host import Host
 from ui.packages.actions import PACKAGE_SUFFIX, tr, unlock
+from ui.screen_fit import fit_to_screen
 from ui.user import role_label
 from ui.workers import Job, run_task
 from valutazione.errors import ValutazioneError
@@ -141,7 +142,7 @@ class PrepareDialog(QDialog):
         layout.addWidget(secret_note)
         layout.addWidget(self.summary, 1)
         layout.addLayout(buttons)
-        self.resize(760, 560)
+        fit_to_screen(self, QSize(760, 560))
 
     def browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, tr("Cartella dei pacchetti"), self.folder.text())
@@ -252,7 +253,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.report, 1)
         layout.addLayout(buttons)
-        self.resize(820, 560)
+        fit_to_screen(self, QSize(820, 560))
 
     def start(self) -> None:
         self._next()

@@ -7,13 +7,13 @@ the new provisional version and the applications that enter among the funded one
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui import dialogs
-from ui.chair.common import actor_name, date_edit, day_it, euro, from_qdate, to_qdate, tr
+from ui.chair.common import ROME, actor_name, date_edit, day_it, euro, from_qdate, to_qdate, tr
 from ui.models.filter_bar import SearchableTable
 from ui.models.table import RIGHT, Column, RowTableModel
 from ui.projects.fields import add_button, cents, group, line
@@ -21,6 +21,7 @@ from valutazione.backups import take_backup
 from valutazione.errors import ValutazioneError
 from valutazione.money import format_decimal_it, from_cents
 from valutazione.projects import agreements, payments
+from valutazione.projects.counter_entries import counter_entry
 from valutazione.projects.payments import PaymentInfo
 from valutazione.projects.tables import ACTIVE, RENOUNCED, REVOKED
 from valutazione.projects.views import ProjectDetail
@@ -224,7 +225,7 @@ class PaymentsTab(QWidget):
         self.page = page
         self.model = PaymentsModel(parent=self)
         view = SearchableTable(self.model, "erogazioni", key="progetti/erogazioni")
-        self.table = view.table
+        self.view, self.table = view, view.table
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.totals = QLabel()
@@ -237,6 +238,11 @@ class PaymentsTab(QWidget):
         self.note = line()
         self.record_button = QPushButton(tr("Registra l'erogazione"))
         self.record_button.clicked.connect(self.record)
+        self.reverse_button = QPushButton(tr("Storna la riga selezionata…"))
+        self.reverse_button.setToolTip(
+            tr("Corregge un'erogazione registrata per errore con una riga opposta: la riga errata resta visibile")
+        )
+        self.reverse_button.clicked.connect(self.reverse)
         box, form = group(
             tr("Nuova erogazione"),
             [
@@ -251,6 +257,10 @@ class PaymentsTab(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.totals)
         left.addWidget(view, 1)
+        reverse_row = QHBoxLayout()
+        reverse_row.addStretch(1)
+        reverse_row.addWidget(self.reverse_button)
+        left.addLayout(reverse_row)
         right = QVBoxLayout()
         right.addWidget(box)
         right.addStretch(1)
@@ -287,3 +297,31 @@ class PaymentsTab(QWidget):
             self.note.clear()
             if kind == payments.ADVANCE:  # after the advance come the progress payments
                 self.kind.setCurrentIndex(self.kind.findData(payments.PROGRESS))
+
+    def reverse(self) -> None:
+        """The selected payment cancelled by a counter-entry, with a reason and after a confirmation."""
+        p = self.page
+        chosen: PaymentInfo | None = self.view.selected()  # through the filter: the row the user sees
+        if chosen is None:
+            p.status.fail(tr("Selezionare nell'elenco l'erogazione da stornare."))
+            return
+        what = tr("{k} del {d} di {a}").format(
+            k=payments.TYPES[chosen.kind], d=day_it(chosen.on_day), a=euro(chosen.amount_cents)
+        )
+        reason = dialogs.ask_text(self, tr("Storno dell'erogazione"), tr("Motivo dello storno ({w}):").format(w=what))
+        if reason is None:
+            return
+        if not dialogs.confirm(
+            self,
+            tr("Storno dell'erogazione"),
+            tr(
+                "Stornare l'erogazione ({w})? Viene registrata una riga opposta dello stesso importo; la riga "
+                "originale resta nell'elenco e nel registro."
+            ).format(w=what),
+            yes=tr("Storna"),
+        ):
+            return
+        actor, today = actor_name(p.host), datetime.now(ROME).date()
+        info = p.act(lambda s: counter_entry(s, actor, chosen.id, today, reason))
+        if info is not None:
+            p.status.ok(tr("Storno registrato: {w}.").format(w=what))

@@ -8,6 +8,7 @@ no recorded payment is ever rewritten.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -53,6 +54,16 @@ def _rows(s: Session, domanda_id: int) -> list[Erogazione]:
     )
 
 
+MARK = "Storno dell'erogazione n. {id}"  # how a counter-entry's note names the row it cancels
+_MARKED = re.compile(r"^Storno dell'erogazione n\. (\d+)\b")
+
+
+def reversed_ids(s: Session, domanda_id: int) -> set[int]:
+    """Ids of the payments of the application already cancelled by a counter-entry (``counter_entries``)."""
+    notes = [e.note for e in _rows(s, domanda_id) if e.tipo == RECOVERY]
+    return {int(m.group(1)) for note in notes if (m := _MARKED.match(note or ""))}
+
+
 def net_paid(s: Session, domanda_id: int) -> int:
     """What was paid to the application, net of recoveries (the *erogato*)."""
     return sum(-e.amount_cents if e.tipo == RECOVERY else e.amount_cents for e in _rows(s, domanda_id))
@@ -79,15 +90,17 @@ def record(
         )
     previous = _rows(s, agreement.domanda_id)
     paid = sum(-e.amount_cents if e.tipo == RECOVERY else e.amount_cents for e in previous)
+    cancelled = reversed_ids(s, agreement.domanda_id)
+    standing = [e for e in previous if e.id not in cancelled]  # a reversed advance or balance is as if never paid
     if kind == RECOVERY:
         if amount_cents > paid:
             raise RuleViolation(f"Il recupero supera quanto erogato a {protocol} ({format_euro(paid)}).")
     else:
         if agreement.state != ACTIVE:
             raise RuleViolation(f"La convenzione di {protocol} è {agreement.state}: nessuna nuova erogazione.")
-        if kind == ADVANCE and any(e.tipo != RECOVERY for e in previous):
+        if kind == ADVANCE and any(e.tipo != RECOVERY for e in standing):
             raise RuleViolation(f"L'anticipo precede ogni altra erogazione: {protocol} ne ha già ricevute.")
-        if any(e.tipo == BALANCE for e in previous):
+        if any(e.tipo == BALANCE for e in standing):
             raise RuleViolation(f"Il saldo di {protocol} è già stato erogato: nessuna nuova erogazione.")
         binding = binding_cents(agreement, paid)
         if paid + amount_cents > binding:

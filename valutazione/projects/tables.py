@@ -103,3 +103,18 @@ class Referente(Base):
     __tablename__ = "referente"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(Text, unique=True)
+
+
+class CredenzialeReferente(Base):
+    """A monitoring officer's password as a salted scrypt hash (as ``Credenziale`` for members).
+
+    A table of its own rather than columns on ``referente``: that table is sealed row by row, and new
+    columns would change the digest of every officer already recorded.
+    """
+
+    __tablename__ = "credenziale_referente"
+    referente_id: Mapped[int] = mapped_column(ForeignKey("referente.id"), primary_key=True)
+    scheme: Mapped[str] = mapped_column(String(80))
+    salt: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(128))
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -186,6 +186,18 @@ def _build() -> dict[str, dict[str, Cell]]:
         "segretario": _cells(NONE),
         "componente": _cells(NONE),
     }
+    # A monitoring officer's password hash: only the chair, who sets it, ever needs the row.
+    m["credenziale_referente"] = {"presidente": _cells(_all(), _all(), _all(), _all())} | {
+        r: _cells(NONE) for r in ("segretario", "componente")
+    }
+    # Pairwise comparisons are a member's marks in another form: their own while they score, all for the chair's
+    # ranking and the secretary's minutes.
+    own = _own()
+    m["confronto"] = {
+        "presidente": _cells(_all(), own, own, own),
+        "segretario": _cells(_all()),
+        "componente": _cells(own, own, own, own),
+    }
     m["alembic_version"] = {r: _cells(_all()) for r in ROLES}
     return m
 

@@ -215,3 +215,26 @@ def pending_rescues(s: Session) -> dict[int, RescueInfo]:
 
 def flags_of(s: Session, domanda_id: int) -> list[Flag]:
     return list(s.scalars(select(Flag).where(Flag.domanda_id == domanda_id).order_by(Flag.rule)))
+
+
+@dataclass(frozen=True)
+class ClosedRescue:
+    """A *soccorso istruttorio* already answered (or not): kept on screen after closing, as in the file."""
+
+    domanda_id: int
+    requested_on: date
+    deadline: date
+    documents: str
+    outcome: str
+    closed_on: date | None
+
+
+def closed_rescues(s: Session) -> dict[int, list[ClosedRescue]]:
+    """Every closed request, by application id, oldest first: the history the chair must still see."""
+    found: dict[int, list[ClosedRescue]] = {}
+    query = select(Soccorso).where(Soccorso.outcome != PENDING).order_by(Soccorso.requested_on, Soccorso.id)
+    for r in s.scalars(query):
+        found.setdefault(r.domanda_id, []).append(
+            ClosedRescue(r.domanda_id, r.requested_on, r.deadline, r.documents, r.outcome, r.closed_on)
+        )
+    return found

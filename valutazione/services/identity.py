@@ -19,8 +19,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from valutazione import audit
-from valutazione.errors import RuleViolation
-from valutazione.models import Commissario, Credenziale, utcnow
+from valutazione.errors import NotFoundError, RuleViolation
+from valutazione.models import Credenziale, utcnow
+from valutazione.projects.tables import CredenzialeReferente, Referente
 from valutazione.services import lookup
 from valutazione.services.committee import PRESIDENTE, SEGRETARIO
 
@@ -62,63 +63,88 @@ def _digest(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=64 * 1024 * 1024, dklen=DKLEN)
 
 
-def credential(s: Session, member_id: int) -> Credential:
-    m = lookup.member(s, member_id)
-    row = s.get(Credenziale, member_id)
-    return Credential(member_id, row is not None, m.role in PROTECTED_ROLES, row.set_at if row else None)
+def _person(s: Session, person_id: int, officer: bool) -> tuple[str, bool]:
+    """The name and whether a password is required: members of the protected roles, and every monitoring
+    officer (who writes agreements and payments into the file, so «the officer recorded» must mean it)."""
+    if officer:
+        row = s.get(Referente, person_id)
+        if row is None:
+            raise NotFoundError(f"Nessun referente del monitoraggio con identificativo {person_id}.")
+        return row.name, True
+    m = lookup.member(s, person_id)
+    return m.name, m.role in PROTECTED_ROLES
 
 
-def needs_password(s: Session, member_id: int) -> bool:
+def _stored(s: Session, person_id: int, officer: bool) -> Credenziale | CredenzialeReferente | None:
+    return s.get(CredenzialeReferente, person_id) if officer else s.get(Credenziale, person_id)
+
+
+def credential(s: Session, member_id: int, *, officer: bool = False) -> Credential:
+    """``officer``: ``member_id`` names a monitoring officer (their ids are not committee members' ids)."""
+    _name, required = _person(s, member_id, officer)
+    row = _stored(s, member_id, officer)
+    return Credential(member_id, row is not None, required, row.set_at if row else None)
+
+
+def needs_password(s: Session, member_id: int, *, officer: bool = False) -> bool:
     """True when entering as this member asks for a password (set one, or type it)."""
-    c = credential(s, member_id)
+    c = credential(s, member_id, officer=officer)
     return c.required or c.has_password
 
 
-def check_password(s: Session, member_id: int, password: str) -> None:
+def check_password(s: Session, member_id: int, password: str, *, officer: bool = False) -> None:
     """Raises ``WrongPassword`` unless ``password`` is the member's; a member without one passes only if
     their role does not require it."""
-    m = lookup.member(s, member_id)
-    row = s.get(Credenziale, member_id)
+    name, required = _person(s, member_id, officer)
+    row = _stored(s, member_id, officer)
     if row is None:
-        if m.role in PROTECTED_ROLES:
-            raise WrongPassword(f"{m.name} non ha ancora impostato la password: impostarla prima di entrare.")
+        if required:
+            raise WrongPassword(f"{name} non ha ancora impostato la password: impostarla prima di entrare.")
         return
     n, r, p = _parse(row.scheme)
     expected = bytes.fromhex(row.digest)
     if not hmac.compare_digest(_digest(password, bytes.fromhex(row.salt), n, r, p), expected):
-        raise WrongPassword(f"Password errata per {m.name}.")
+        raise WrongPassword(f"Password errata per {name}.")
 
 
-def _validate(password: str, m: Commissario) -> None:
+def _validate(password: str, name: str) -> None:
     if len(password) < MIN_LENGTH:
         raise RuleViolation(f"La password deve avere almeno {MIN_LENGTH} caratteri.")
-    if password.strip().casefold() == m.name.casefold():
-        raise RuleViolation("La password non può essere il nome del commissario.")
+    if password.strip().casefold() == name.casefold():
+        raise RuleViolation("La password non può essere il nome della persona.")
 
 
-def set_password(s: Session, member_id: int, password: str, current: str | None = None) -> None:
+def set_password(
+    s: Session, member_id: int, password: str, current: str | None = None, *, officer: bool = False
+) -> None:
     """Sets the first password, or changes it when ``current`` (the old one) is right.
 
     A first password is set by whoever enters first as that member: the chair hands the laptop to each
     person, who chooses their own. Changing requires the old one, so nobody replaces another's.
     """
-    m = lookup.member(s, member_id)
-    row = s.get(Credenziale, member_id)
+    name, _required = _person(s, member_id, officer)
+    row = _stored(s, member_id, officer)
     if row is not None:
-        check_password(s, member_id, current or "")
-    _validate(password, m)
+        check_password(s, member_id, current or "", officer=officer)
+    _validate(password, name)
     salt = secrets.token_bytes(16)
     digest = _digest(password, salt, N, R, P).hex()
     action = "password.cambiata" if row is not None else "password.impostata"
     if row is None:
-        row = Credenziale(commissario_id=member_id, scheme=_scheme(N, R, P), salt=salt.hex(), digest=digest)
+        scheme = _scheme(N, R, P)
+        row = (
+            CredenzialeReferente(referente_id=member_id, scheme=scheme, salt=salt.hex(), digest=digest)
+            if officer
+            else Credenziale(commissario_id=member_id, scheme=scheme, salt=salt.hex(), digest=digest)
+        )
         s.add(row)
     else:
         row.scheme, row.salt, row.digest = _scheme(N, R, P), salt.hex(), digest
     row.set_at = utcnow()
     s.flush()
     # The log says who and when; the hash and the salt stay out of it (a log is printed and shown).
-    audit.record(s, m.name, action, "commissario", member_id, None, {"schema": row.scheme})
+    entity = "referente" if officer else "commissario"
+    audit.record(s, name, action, entity, member_id, None, {"schema": row.scheme})
 
 
 def record_delegation(s: Session, chair_id: int, document: str, field: str, holder: str, text: str) -> None:

@@ -45,6 +45,7 @@ from valutazione.ranking.stored import StoredVersion, inputs_json, read_version,
 from valutazione.services import lookup
 from valutazione.services.committee import SCORING_ROLES
 from valutazione.services.conflicts import EXCLUDED_OUTCOMES, all_conflicts
+from valutazione.services.pairwise_entry import all_comparisons
 from valutazione.services.sheets import SUBMITTED
 
 PROVISIONAL = "provvisoria"
@@ -234,7 +235,8 @@ def compute(s: Session) -> Computed:
     bando = lookup.rules(s)
     with _collector_paused():
         candidates, undecided, facts = _inputs(s, bando)
-        return Computed(build_ranking(bando, candidates, facts.draws), undecided, facts)
+        comparisons = all_comparisons(s, bando)
+        return Computed(build_ranking(bando, candidates, facts.draws, comparisons), undecided, facts)
 
 
 def versions(s: Session) -> list[GraduatoriaVersion]:
@@ -354,7 +356,7 @@ def reproduce(s: Session, number: int) -> Reproduction:
             if sheet is not None:
                 marks[name] = {v.sub_code: v.value for v in sheet.voti if v.value is not None}
         candidates.append(c.candidate(marks))
-    recomputed = build_ranking(bando, candidates, record.draws).fingerprint()
+    recomputed = build_ranking(bando, candidates, record.draws, all_comparisons(s, bando)).fingerprint()
     return Reproduction(number, row.fingerprint, recomputed, tuple(changed))
 
 

@@ -20,7 +20,16 @@ from sqlalchemy.orm import Session
 from valutazione import audit
 from valutazione.bando import Bando, bando_from_json
 from valutazione.errors import RuleViolation
-from valutazione.models import Ammissibilita, AuditRow, BandoRow, Domanda, Scheda, ZonaRow, utcnow
+from valutazione.models import (
+    Ammissibilita,
+    AuditRow,
+    BandoRow,
+    Domanda,
+    GraduatoriaVersion,
+    Scheda,
+    ZonaRow,
+    utcnow,
+)
 
 ACTION = "bando.regole_modificate"
 
@@ -66,6 +75,20 @@ def rules_locked(session: Session) -> bool:
     return opened is not None or scored is not None
 
 
+def final_version(session: Session) -> int | None:
+    """The number of the first definitive ranking, after which the rules can no longer change.
+
+    Why: a rule changed after the definitive approval would make the approved ranking irreproducible from
+    the file's own rules (``reproduce``) and rewrite the game once the winners are public.
+    """
+    return session.scalars(
+        select(GraduatoriaVersion.version)
+        .where(GraduatoriaVersion.state == "definitiva")  # services.ranking.FINAL (it imports this module)
+        .order_by(GraduatoriaVersion.version)
+        .limit(1)
+    ).first()
+
+
 def lock_rules(session: Session, actor: str) -> None:
     """Fixes the rules from now on (idempotent); services call it when an application is first opened."""
     row = session.scalars(select(BandoRow)).one()
@@ -90,6 +113,12 @@ def update_rules(session: Session, actor: str, new: Bando, reason: str = "") -> 
     changes = diff_rules(old, new)
     if not changes:
         return None
+    final = final_version(session)
+    if final is not None:
+        raise RuleViolation(
+            f"Le regole del bando non si possono più modificare: la graduatoria è stata approvata in via "
+            f"definitiva (versione {final})"
+        )
     locked = rules_locked(session)
     reason = reason.strip()
     if locked and not reason:

@@ -176,6 +176,8 @@ def missing_marks(bando: Bando, marks: Mapping[str, Mark]) -> list[str]:
     """``missing_items`` for marks not yet saved: the form says what is missing while the member types."""
     missing = []
     for sub in bando.subcriteria:
+        if bando.criterion_of(sub.code).pairwise is not None:  # entered as comparisons, not on the sheet
+            continue
         mark = marks.get(sub.code)
         if mark is None or mark.value is None:
             missing.append(f"{sub.code}: valore mancante")

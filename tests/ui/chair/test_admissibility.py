@@ -74,3 +74,21 @@ def test_rescue_overdue_listed_and_blocks_decision(qtbot: Any, imported_host: Ho
     assert panel.current().protocol == "PG 104/2018"
     qtbot.mouseClick(panel.integrated, Qt.MouseButton.LeftButton)
     assert panel.overdue.count() == 0 and date.today() >= date(2018, 3, 15)
+
+
+def test_closed_rescue_stays_in_sight_and_form_is_cleared(qtbot: Any, imported_host: Host) -> None:
+    """After closing, the request and its outcome are still shown for the application; the documents field
+    is blank after a request, ready for the next one."""
+    panel = AdmissibilityPanel(imported_host)
+    _select(panel, "PG 104/2018")
+    qtbot.keyClicks(panel.documents, "Statuto aggiornato")
+    panel.requested_on.setDate(QDate(2018, 3, 5))
+    qtbot.mouseClick(panel.rescue_button, Qt.MouseButton.LeftButton)
+    assert panel.documents.text() == ""
+    qtbot.mouseClick(panel.not_integrated, Qt.MouseButton.LeftButton)
+    _select(panel, "PG 104/2018")
+    text = panel.rescue_info.text()
+    assert "Nessuna richiesta in corso" in text
+    assert "Precedente: richiesta del 05/03/2018 (Statuto aggiornato), non integrata il " in text
+    imported_host.show_panel(panel, "Ammissibilità")
+    shoot(imported_host, "admissibility-rescue-history")

@@ -109,3 +109,57 @@ def test_renunciation_and_slide(qtbot: Any, scored_host: Host, monkeypatch: Any)
     assert _cell(panel, "PG 106/2018", "Esito").data() == RankingStatus.PARTIALLY_FUNDED.label
     assert _cell(panel, "PG 130/2018", "Esito").data() == RankingStatus.RENOUNCED.label == "Rinunciataria / revocata"
     shoot(scored_host, "ranking-after-slide")
+
+
+def test_after_final_approval_buttons_off_version_named_rules_read_only(qtbot: Any, scored_host: Host) -> None:
+    """After the definitive approval the approve buttons say why they are off, the label names the
+    version on screen and the rules can no longer change (tab and service)."""
+    import dataclasses
+
+    import pytest
+
+    from ui.chair.rules_tab import RulesTab
+    from valutazione.errors import RuleViolation
+    from valutazione.services import lookup, ranking, rules
+
+    with scored_host.db.sessions.begin() as s:
+        ranking.record_draw(s, ["PG 117/2018", "PG 141/2018"], "Laura Fumagalli")
+    panel = RankingPanel(scored_host)
+    scored_host.show_panel(panel, "Graduatoria")
+    settled(qtbot, panel)
+    assert panel.on_screen.text() == "Calcolo provvisorio, non approvato"
+    assert panel.provisional.isEnabled() and panel.final.isEnabled()
+    with scored_host.db.sessions.begin() as s:
+        ranking.approve(s, "provvisoria", "Laura Fumagalli")
+        ranking.approve(s, "definitiva", "Laura Fumagalli")
+    scored_host.data_changed.emit()
+    settled(qtbot, panel)
+    assert panel.on_screen.text().startswith("Versione 2 — approvata in via definitiva il ")
+    assert not panel.provisional.isEnabled() and not panel.final.isEnabled()
+    assert "già approvata in via definitiva (versione 2)" in panel.final.toolTip()
+    assert panel.renounce_button.isEnabled() and panel.slide_button.isEnabled()
+    shoot(scored_host, "ranking-definitive")
+    assert panel.versions_view.viewport().height() >= 3 * panel.versions_view.rowHeight(0)  # not 1.5 rows
+
+    tab = RulesTab(scored_host)
+    scored_host.show_panel(tab, "Bando")
+    scored_host.tabs.setCurrentWidget(tab)
+    assert "sola lettura" in tab.lock.text() and "versione 2" in tab.lock.text()
+    assert not tab.save_button.isEnabled() and not tab.editor.sections["generale"].isEnabled()
+    shoot(scored_host, "rules-after-definitive")
+    with scored_host.db.sessions.begin() as s, pytest.raises(RuleViolation, match="definitiva"):
+        rules.update_rules(s, "Laura Fumagalli", dataclasses.replace(lookup.rules(s), budget_cents=1), "ritocco")
+
+
+def test_calculation_differs_from_last_version_after_renunciation(qtbot: Any, scored_host: Host) -> None:
+    """A renunciation after approval changes the calculation: the label says it is not the approved one."""
+    from valutazione.services import ranking
+
+    with scored_host.db.sessions.begin() as s:
+        ranking.record_draw(s, ["PG 117/2018", "PG 141/2018"], "Laura Fumagalli")
+        ranking.approve(s, "provvisoria", "Laura Fumagalli")
+        ranking.renounce(s, "PG 130/2018", "Rinuncia con PEC", "Laura Fumagalli")
+    panel = RankingPanel(scored_host)
+    scored_host.show_panel(panel, "Graduatoria")
+    settled(qtbot, panel)
+    assert panel.on_screen.text() == "Calcolo provvisorio, non approvato (diverso dalla versione 1, l'ultima approvata)"

@@ -61,3 +61,36 @@ def test_read_only_file_disables_the_project_page_writes(qtbot: Any, projects_ho
     page = panel.open_project("PG 138/2018")
     assert not page.agreement.sign_button.isEnabled() and not page.payments.record_button.isEnabled()
     assert page.back_button.isEnabled()
+
+
+def test_officer_enters_with_own_password(qtbot: Any, projects_host: Host, funded: Database) -> None:
+    """The officer sets a password at first entry and must type it after: a wrong one (even the chair's
+    own, whose member id may equal the officer's) keeps the projects closed."""
+    from tests.ui.helpers import PASSWORD
+
+    with funded.sessions.begin() as s:
+        officers.add_officer(s, "Laura Fumagalli", "Marta Ferri")
+    path = funded.path
+    funded.close()
+    window = open_window(qtbot, path)
+    page = window.identity
+    page.select("Marta Ferri")
+    qtbot.keyClick(page.members, Qt.Key.Key_Return)
+    assert page.password_box.isVisibleTo(page) and page.repeat.isVisibleTo(page)  # first entry: choose one
+    assert "Prima entrata di Marta Ferri" in page.password_prompt.text()
+    qtbot.keyClicks(page.password, PASSWORD)
+    qtbot.keyClicks(page.repeat, PASSWORD)
+    qtbot.keyClick(page.password, Qt.Key.Key_Return)
+    assert window.pages.currentWidget() is window.tabs
+    window.switch_action.trigger()
+    page.select("Marta Ferri")
+    qtbot.keyClick(page.members, Qt.Key.Key_Return)
+    assert not page.repeat.isVisibleTo(page)
+    qtbot.keyClicks(page.password, "sbagliata-1")
+    qtbot.keyClick(page.password, Qt.Key.Key_Return)
+    assert "Password errata per Marta Ferri" in page.password_error.text()
+    assert window.pages.currentWidget() is page
+    qtbot.keyClicks(page.password, PASSWORD)
+    qtbot.keyClick(page.password, Qt.Key.Key_Return)
+    assert window.pages.currentWidget() is window.tabs
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Progetti finanziati"]

@@ -226,3 +226,33 @@ def test_redetermination_and_indicators_from_the_page(qtbot: Any, projects_host:
     row = next(r for r in ind.model.rows if r.code == "I3")
     assert (row.baseline, row.target, str(row.current)) == (10, 40, "22.5")
     shoot(projects_host, "progetto-indicatori")
+
+
+def test_wrong_payment_reversed_by_counter_entry(qtbot: Any, projects_host: Host, monkeypatch: Any) -> None:
+    """A mistyped advance is cancelled from the list by a counter-entry, with a reason and after confirming;
+    both rows stay listed and the paid figure goes back to zero."""
+    panel = panel_on(projects_host)
+    page = open_row(qtbot, panel, "PG 138/2018")
+    sign(qtbot, page)
+    pay = page.payments
+    pay.kind.setCurrentIndex(pay.kind.findData("anticipo"))
+    pay.day.setDate(QDate(2018, 7, 10))
+    qtbot.keyClicks(pay.amount, "800,00")
+    qtbot.mouseClick(pay.record_button, Qt.MouseButton.LeftButton)
+    assert panel.figures["erogato"].amount.text() == "€ 800,00"
+    qtbot.mouseClick(pay.reverse_button, Qt.MouseButton.LeftButton)
+    assert "Selezionare" in page.status.text()
+    pay.table.selectRow(0)
+    monkeypatch.setattr(dialogs, "ask_text", lambda *a, **k: "Importo errato: era 8.000,00")
+    monkeypatch.setattr(dialogs, "confirm", lambda *a, **k: False)
+    qtbot.mouseClick(pay.reverse_button, Qt.MouseButton.LeftButton)
+    assert pay.model.rowCount() == 1
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "confirm", lambda *a, **k: asked.append(a[2]) or True)
+    qtbot.mouseClick(pay.reverse_button, Qt.MouseButton.LeftButton)
+    assert "la riga originale resta" in asked[0]
+    assert "Storno registrato: anticipo del 10/07/2018 di € 800,00" in page.status.text(), page.status.text()
+    assert pay.model.rowCount() == 2 and panel.figures["erogato"].amount.text() == "€ 0,00"
+    assert "Storno dell'erogazione n." in pay.model.index(1, 4).data()
+    page.tabs.setCurrentWidget(pay)
+    shoot(page, "payments-counter-entry")

@@ -24,6 +24,8 @@ def test_upgrade_seals_the_rows_of_an_older_file(tmp_path: Path, monkeypatch: py
         con.execute(f"ALTER TABLE domanda DROP COLUMN {column}")
     con.execute("DROP TABLE chiave_presidente")  # 0006
     con.execute("DROP TABLE ruolo_server")  # and 0007
+    con.execute("DROP TABLE credenziale_referente")  # 0008
+    con.execute("DROP TABLE confronto")  # 0008
     con.execute("UPDATE alembic_version SET version_num = '0002'")
     con.commit()
     con.close()

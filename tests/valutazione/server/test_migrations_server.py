@@ -32,6 +32,8 @@ def test_0003_seals_an_older_server_database(
             conn.execute(f"ALTER TABLE domanda DROP COLUMN {column}")
         conn.execute("DROP TABLE chiave_presidente")  # added by 0006
         conn.execute("DROP TABLE ruolo_server")  # and 0007
+        conn.execute("DROP TABLE credenziale_referente")  # 0008
+        conn.execute("DROP TABLE confronto")  # 0008
         conn.execute("UPDATE alembic_version SET version_num = '0002'")
     with pytest.raises(DatabaseError, match="schema precedente"):
         dbmod.open_database(pg_url, read_only=True)  # a read-only opening does not migrate

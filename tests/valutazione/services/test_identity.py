@@ -77,7 +77,7 @@ def test_change_requires_the_old_password_and_is_logged_without_the_hash(db: Dat
         assert salt not in r.after_json and digest not in r.after_json and "password" not in r.after_json
 
 
-@pytest.mark.parametrize(("password", "message"), [("corta", "almeno 6"), ("anna rossi", "nome del commissario")])
+@pytest.mark.parametrize(("password", "message"), [("corta", "almeno 6"), ("anna rossi", "nome della persona")])
 def test_weak_password_is_refused_and_nothing_is_written(
     db: Database, team: Committee, password: str, message: str
 ) -> None:
@@ -86,3 +86,27 @@ def test_weak_password_is_refused_and_nothing_is_written(
         identity.set_password(s, team.chair, password)
     with db.sessions() as s:
         assert not identity.credential(s, team.chair).has_password
+
+
+def test_monitoring_officer_needs_own_password_not_a_members(db: Database, team: Committee) -> None:
+    """An officer must set and type their own password, stored apart from the members' (ids may coincide)."""
+    from valutazione.projects import officers
+
+    with db.sessions.begin() as s:
+        identity.set_password(s, team.chair, "Presidenza-2026")
+        officer = officers.add_officer(s, "Anna Rossi", "Marta Ferri").id
+    assert officer == team.chair  # both first of their table: the officer must not borrow the chair's password
+    with db.sessions.begin() as s:
+        assert identity.needs_password(s, officer, officer=True)
+        assert not identity.credential(s, officer, officer=True).has_password
+        with pytest.raises(identity.WrongPassword, match="Marta Ferri non ha ancora impostato"):
+            identity.check_password(s, officer, "Presidenza-2026", officer=True)
+        identity.set_password(s, officer, "monitoraggio-1", officer=True)
+    with db.sessions() as s:
+        identity.check_password(s, officer, "monitoraggio-1", officer=True)
+        with pytest.raises(identity.WrongPassword, match="Password errata per Marta Ferri"):
+            identity.check_password(s, officer, "Presidenza-2026", officer=True)
+        identity.check_password(s, team.chair, "Presidenza-2026")  # the chair's own is untouched
+        logged = s.scalars(select(AuditRow).where(AuditRow.entity == "referente")).all()
+        assert [(a.actor, a.action) for a in logged][-1] == ("Marta Ferri", "password.impostata")
+        assert "monitoraggio" not in "".join(a.after_json for a in logged)

@@ -1,0 +1,70 @@
+"""Counter-entries (storno): a wrong payment is cancelled by an opposite row naming it, never rewritten."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tests.valutazione.projects.conftest import CHAIR
+from tests.valutazione.projects.test_money import pay, sign
+from valutazione.db import Database
+from valutazione.errors import RuleViolation
+from valutazione.models import AuditRow
+from valutazione.projects import payments
+from valutazione.projects.counter_entries import counter_entry
+from valutazione.seals import verify_seals
+
+P = "PG 138/2018"
+
+
+def test_wrong_balance_reversed_then_recorded_right(funded: Database) -> None:
+    """A balance typed with the wrong amount is reversed (both rows stay, net paid back to the advance) and
+    the balance can then be recorded again; the log keeps the original row and the reason."""
+    sign(funded, P, 2_090_900)
+    pay(funded, P, payments.ADVANCE, 1_000_000)
+    pay(funded, P, payments.BALANCE, 100_000, on=date(2018, 9, 1))
+    with funded.sessions() as s:
+        wrong = payments.list_payments(s, P)[-1]
+    with funded.sessions.begin() as s:
+        entry = counter_entry(s, CHAIR, wrong.id, date(2018, 9, 2), "Importo digitato senza uno zero")
+    assert entry.kind == payments.RECOVERY and entry.amount_cents == 100_000
+    assert entry.note.startswith(f"Storno dell'erogazione n. {wrong.id} (saldo del 01/09/2018 di € 1.000,00)")
+    pay(funded, P, payments.BALANCE, 1_000_000, on=date(2018, 9, 3))
+    with funded.sessions() as s:
+        rows = payments.list_payments(s, P)
+        assert [r.kind for r in rows] == ["anticipo", "saldo", "recupero", "saldo"]
+        assert sum(r.signed_cents for r in rows) == 2_000_000
+        logged = s.scalars(select(AuditRow).where(AuditRow.action == "erogazione.storno")).one()
+        assert json.loads(logged.before_json)["importo_centesimi"] == 100_000
+        assert json.loads(logged.after_json)["motivo"] == "Importo digitato senza uno zero"
+        assert verify_seals(s) == []
+
+
+@pytest.mark.parametrize(
+    ("which", "reason", "on", "message"),
+    [
+        (0, " ", date(2018, 7, 2), "motivo dello storno"),
+        (0, "errore", date(2018, 6, 30), "non può precedere"),
+        (2, "errore", date(2018, 7, 3), "non si storna"),
+        (1, "di nuovo", date(2018, 7, 3), "già stata stornata"),
+    ],
+)
+def test_counter_entry_refusals(funded: Database, which: int, reason: str, on: date, message: str) -> None:
+    """No reason, a date before the row, a recovery, or a row already reversed: refused, nothing written."""
+    sign(funded, P, 2_090_900)
+    pay(funded, P, payments.ADVANCE, 1_000_000)
+    pay(funded, P, payments.PROGRESS, 500_000, on=date(2018, 7, 2))
+    with funded.sessions() as s:
+        progress_id = payments.list_payments(s, P)[1].id
+    with funded.sessions.begin() as s:
+        counter_entry(s, CHAIR, progress_id, date(2018, 7, 2), "SAL registrato due volte")
+    with funded.sessions() as s:
+        ids = [r.id for r in payments.list_payments(s, P)]
+        before = len(ids)
+    with pytest.raises(RuleViolation, match=message), funded.sessions.begin() as s:
+        counter_entry(s, CHAIR, ids[which], on, reason)
+    with funded.sessions() as s:
+        assert len(payments.list_payments(s, P)) == before

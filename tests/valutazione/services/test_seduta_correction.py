@@ -1,0 +1,70 @@
+"""Correcting a recorded session: a reason, both values in the log, a line in the minutes, seals intact."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tests.valutazione.services.conftest import Committee
+from valutazione.db import Database
+from valutazione.errors import RuleViolation
+from valutazione.models import AuditRow
+from valutazione.seals import verify_seals
+from valutazione.services import sedute
+from valutazione.services.seduta_correction import SedutaChange, correct_seduta, present_ids
+
+
+def _first(db: Database, team: Committee) -> int:
+    with db.sessions.begin() as s:
+        row = sedute.record_seduta(
+            s, date(2018, 4, 16), "09:30", "12:00", "Sala A", "Insediamento", [team.chair, team.bruno], "Anna"
+        )
+    return row.id
+
+
+def test_correction_keeps_original_and_correction(db: Database, declared: Committee) -> None:
+    """Day, place and attendance corrected with a reason: the log holds before and after, the notes say it."""
+    seduta = _first(db, declared)
+    change = SedutaChange(
+        day=date(2018, 4, 17), place="Sala B", present=frozenset({declared.chair, declared.bruno, declared.carla})
+    )
+    with db.sessions.begin() as s:
+        row = correct_seduta(s, seduta, change, "Errore di trascrizione dal foglio presenze", "Dario Bianchi")
+    assert row.day == date(2018, 4, 17) and row.place == "Sala B"
+    assert "Rettifica del " in row.notes and "Errore di trascrizione dal foglio presenze" in row.notes
+    assert "luogo: «Sala A» → «Sala B»" in row.notes and "data: «16/04/2018» → «17/04/2018»" in row.notes
+    with db.sessions() as s:
+        assert present_ids(s, seduta) == {declared.chair, declared.bruno, declared.carla}
+        entry = s.scalars(select(AuditRow).where(AuditRow.action == "seduta.rettificata")).one()
+        assert entry.actor == "Dario Bianchi"
+        before, after = json.loads(entry.before_json), json.loads(entry.after_json)
+        assert before == {"data": "2018-04-16", "luogo": "Sala A", "presenti": ["Anna Rossi", "Bruno Verdi"]}
+        assert after["luogo"] == "Sala B" and after["presenti"] == ["Anna Rossi", "Bruno Verdi", "Carla Neri"]
+        assert after["motivo"] == "Errore di trascrizione dal foglio presenze"
+        assert verify_seals(s) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "reason", "message"),
+    [
+        (SedutaChange(place="Sala B"), "  ", "motivo della rettifica"),
+        (SedutaChange(place="Sala A"), "nessuna", "non cambia nulla"),
+        (SedutaChange(end_time="08:00"), "orario", "precede l'ora di inizio"),
+        (SedutaChange(start_time="9.30"), "orario", "formato hh:mm"),
+        (SedutaChange(place=""), "luogo", "Indicare il luogo"),
+        (SedutaChange(present=frozenset({999})), "presenze", "sconosciuti: 999"),
+    ],
+)
+def test_bad_correction_refused_and_nothing_written(
+    db: Database, declared: Committee, change: SedutaChange, reason: str, message: str
+) -> None:
+    """A correction without a reason, changing nothing, or with an invalid value is refused; nothing is written."""
+    seduta = _first(db, declared)
+    with pytest.raises(RuleViolation, match=message), db.sessions.begin() as s:
+        correct_seduta(s, seduta, change, reason, "Dario Bianchi")
+    with db.sessions() as s:
+        assert sedute.list_sedute(s)[0].place == "Sala A"
+        assert s.scalars(select(AuditRow).where(AuditRow.action == "seduta.rettificata")).first() is None
