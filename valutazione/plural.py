@@ -21,6 +21,7 @@ FORMS: dict[str, str] = {
     "documenti": "documento",
     "avvisi": "avviso",
     "firme": "firma",
+    "astensioni": "astensione",
 }
 
 

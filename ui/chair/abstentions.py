@@ -9,8 +9,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout
 
 from ui import dialogs
-from ui.chair.common import StatusLine, actor_name, day_it, read, record_table, run_action, tr
+from ui.chair.common import StatusLine, actor_name, day_it, read, run_action, tr
 from ui.host import Desk
+from ui.models.filter_bar import SearchableTable
 from ui.models.table import Column, RowTableModel
 from valutazione.services.abstentions import AbstentionInfo, list_abstentions, withdraw_abstention
 
@@ -31,7 +32,8 @@ class AbstentionsBox(QGroupBox):
         super().__init__(tr("Astensioni per conflitto di interessi"))
         self.host, self.status = host, status
         self.model = AbstentionsModel(parent=self)
-        self.table = record_table(self.model)
+        self.view = SearchableTable(self.model, "astensioni", key="commissione/astensioni")
+        self.table = self.view.table
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.empty = QLabel(tr("Nessun commissario si è astenuto."))
@@ -45,7 +47,7 @@ class AbstentionsBox(QGroupBox):
         row.addStretch(1)
         row.addWidget(self.withdraw_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.view, 1)
         layout.addLayout(row)
         host.data_changed.connect(self.refresh)
         self.refresh()
@@ -56,8 +58,8 @@ class AbstentionsBox(QGroupBox):
         self.withdraw_button.setEnabled(self.model.rowCount() > 0 and not self.host.db.read_only)
 
     def selected(self) -> AbstentionInfo | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row_at(rows[0].row()) if rows else None
+        chosen: AbstentionInfo | None = self.view.selected()  # through the filter: the row the user sees
+        return chosen
 
     def withdraw(self) -> None:
         chosen = self.selected()

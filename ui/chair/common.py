@@ -16,15 +16,13 @@ from fractions import Fraction
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QDate, Qt
+from PySide6.QtCore import QCoreApplication, QDate, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDateEdit,
     QFrame,
     QLabel,
     QPushButton,
     QScrollArea,
-    QTableView,
     QWidget,
 )
 
@@ -147,13 +145,3 @@ def scrolling(widget: QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return area
-
-
-def record_table(model: QAbstractItemModel) -> QTableView:
-    """A table of records: whole rows selected one at a time, no row numbers (the records have their own)."""
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().hide()
-    return table
