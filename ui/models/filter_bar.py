@@ -155,6 +155,9 @@ class FilterBar(QWidget):
 
     def show_count(self, shown: int, total: int) -> None:
         self.shown.setText(shown_text(shown, total, self.noun))
+        layout = self.layout()
+        if layout is not None:  # the count's new width now, not at the next idle pass: never a cut «40 righ»
+            layout.activate()
 
     def focus_after(self, table: QWidget) -> None:
         """One Tab from the search reaches the results; Ctrl+F anywhere over the table comes back."""
