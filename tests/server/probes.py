@@ -82,6 +82,9 @@ def expected(key: str, table: str, row: dict[str, Any], me: int, facts: Facts) -
         "tutte": lambda: True,
         "nessuna": lambda: False,
         "proprie": lambda: row.get("commissario_id") == me,
+        "proprie_fuori_conflitto": lambda: (
+            row["commissario_id"] == me and not {(me, row["domanda_a_id"]), (me, row["domanda_b_id"])} & facts.conflicts
+        ),
         "non_in_conflitto": lambda: (
             row["sha256"] not in facts.conflicted_shas(me) if table == "blob" else (me, domanda) not in facts.conflicts
         ),

@@ -100,6 +100,12 @@ HEAD_UPDATE = Rule(
     "true",
 )
 CREDENTIAL_OWN = _own()
+OWN_PAIR = Rule(
+    "proprie_fuori_conflitto",
+    "solo le proprie, su coppie senza domande in conflitto",
+    "commissario_id = valutazione_io() AND "
+    + " AND ".join(_NOT_CONFLICTED.format(d=d) for d in ("domanda_a_id", "domanda_b_id")),
+)
 
 # Tables with the same rule for every role: the committee's decisions and records, readable by every
 # member (the seals re-read them all), written by the chair and the secretary as in the application.
@@ -191,12 +197,12 @@ def _build() -> dict[str, dict[str, Cell]]:
         r: _cells(NONE) for r in ("segretario", "componente")
     }
     # Pairwise comparisons are a member's marks in another form: their own while they score, all for the chair's
-    # ranking and the secretary's minutes.
+    # ranking and the secretary's minutes; never written on a pair that includes an application in conflict.
     own = _own()
     m["confronto"] = {
-        "presidente": _cells(_all(), own, own, own),
+        "presidente": _cells(_all(), OWN_PAIR, OWN_PAIR, OWN_PAIR),
         "segretario": _cells(_all()),
-        "componente": _cells(own, own, own, own),
+        "componente": _cells(own, OWN_PAIR, OWN_PAIR, OWN_PAIR),
     }
     m["alembic_version"] = {r: _cells(_all()) for r in ROLES}
     return m
