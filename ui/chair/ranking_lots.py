@@ -55,12 +55,29 @@ def bar_text(bar: LotBudgetBar, rule: str) -> str:
     if bar.received_cents:
         text += tr(" (+ {r} ricevuti dai residui)").format(r=euro(bar.received_cents))
     gone = rule != "nessuna" and bar.left_cents
-    text += tr(" — non usati {left}").format(left=euro(bar.left_cents)) + (tr(", ceduti ai residui") if gone else "")
+    text += tr(" — non usati {left}").format(left=euro(bar.left_cents)) + (
+        tr(", passati al fondo dei residui") if gone else ""
+    )
     if bar.quota_reserved_cents:
         text += tr(" — quota riservata: usati {u} di {q}").format(
             u=euro(bar.quota_used_cents), q=euro(bar.quota_reserved_cents)
         )
     return text
+
+
+def short_text(bar: LotBudgetBar) -> str:
+    """The same figures in fewer words, for the bars laid two by two when a call has many lots."""
+    text = f"{bar.code}: {euro(bar.used_cents)} " + tr("di") + f" {euro(bar.budget_cents)}"
+    if bar.received_cents:
+        text += f" (+ {euro(bar.received_cents)} " + tr("residui") + ")"
+    if bar.left_cents:
+        text += tr(" — non usati ") + euro(bar.left_cents)
+    if bar.quota_reserved_cents:
+        text += tr(" — quota ") + f"{euro(bar.quota_used_cents)} / {euro(bar.quota_reserved_cents)}"
+    return text
+
+
+WIDE = 3  # up to this many lots, one bar a line with the lot's name; beyond, two bars a line
 
 
 class LotBudgetBars(QWidget):
@@ -71,52 +88,49 @@ class LotBudgetBars(QWidget):
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setVerticalSpacing(2)
-        self.grid.setColumnStretch(1, 1)
-        self.names: dict[str, QLabel] = {}
         self.bars: dict[str, QProgressBar] = {}
         self.residuals = QLabel()
         self.residuals.setWordWrap(True)
-        self.overview: LotsOverview | None = None
         # As tall as the rows shown, never taller: the space a hidden lot leaves goes to the table.
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.hide()
 
     def show_lots(self, overview: LotsOverview | None, code: str | None) -> None:
         """Draws ``overview`` (hidden when None: a single-budget call); only lot ``code`` when one is chosen."""
-        if overview != self.overview:
-            self._build(overview)
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None and widget is not self.residuals:
+                widget.deleteLater()
+        self.bars = {}
         self.setVisible(overview is not None)
-        for lot, bar in self.bars.items():
-            bar.setVisible(code is None or code == lot)
-            self.names[lot].setVisible(code is None or code == lot)
-        self.residuals.setVisible(code is None)
-
-    def _build(self, overview: LotsOverview | None) -> None:
-        self.overview = overview
-        for widget in [*self.names.values(), *self.bars.values()]:
-            self.grid.removeWidget(widget)
-            widget.deleteLater()
-        self.grid.removeWidget(self.residuals)
-        self.names, self.bars = {}, {}
         if overview is None:
             return
-        for row, lot in enumerate(overview.lots):
-            name = QLabel(f"{lot.code} – {lot.name}")
-            name.setToolTip(name.text())
-            name.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        shown = [lot for lot in overview.lots if code is None or lot.code == code]
+        columns = 1 if len(shown) <= WIDE else 2
+        for column in range(3):
+            self.grid.setColumnStretch(column, 0)
+        for i, lot in enumerate(shown):
+            row, column = divmod(i, columns)
             bar = QProgressBar()
             bar.setTextVisible(True)
             bar.setRange(0, max((lot.budget_cents + lot.received_cents) // 100, 1))
             bar.setValue(lot.used_cents // 100)
-            bar.setFormat(bar_text(lot, overview.residual_rule))
+            full = bar_text(lot, overview.residual_rule)
+            bar.setFormat(full if columns == 1 else short_text(lot))
             bar.setToolTip(
-                tr("Lotto {code} – {name}: {ranked} in graduatoria, {funded} finanziate").format(
-                    code=lot.code, name=lot.name, ranked=lot.ranked, funded=lot.funded
-                )
+                f"{lot.code} – {lot.name}\n{full}\n"
+                + tr("{ranked} in graduatoria, {funded} finanziate").format(ranked=lot.ranked, funded=lot.funded)
             )
-            self.grid.addWidget(name, row, 0)
-            self.grid.addWidget(bar, row, 1)
-            self.names[lot.code], self.bars[lot.code] = name, bar
+            if columns == 1:
+                name = QLabel(f"{lot.code} – {lot.name}")
+                self.grid.addWidget(name, row, 0)
+                self.grid.addWidget(bar, row, 1)
+            else:
+                self.grid.addWidget(bar, row, column)
+            self.bars[lot.code] = bar
+        for column in range(columns) if columns == 2 else (1,):
+            self.grid.setColumnStretch(column, 1)
         self.residuals.setText(
             tr("Risorse non usate dai lotti: {pool}; regola: {rule}; ridistribuite {moved}.").format(
                 pool=euro(overview.pool_cents),
@@ -124,7 +138,9 @@ class LotBudgetBars(QWidget):
                 moved=euro(overview.redistributed_cents),
             )
         )
-        self.grid.addWidget(self.residuals, len(overview.lots), 0, 1, 2)
+        if code is None:
+            self.grid.addWidget(self.residuals, -(-len(shown) // columns), 0, 1, 2)
+        self.residuals.setVisible(code is None)
 
     def text_of(self, code: str) -> str:
         """The figures the bar of lot ``code`` shows (what the chair reads)."""

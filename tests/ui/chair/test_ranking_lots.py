@@ -10,13 +10,14 @@ and the demo sheets of three members, QC 10/2019 put in line L2 by the chair.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.builders import Builder
+from tests.builders import Builder, domanda
 from tests.ui import screenshots
 from tests.ui.chair.conftest import Host, settled
 from tests.ui.fit import problems
@@ -28,6 +29,7 @@ from valutazione.bando import load_bando
 from valutazione.db import Database, create_database
 from valutazione.paths import resource
 from valutazione.services import lots
+from valutazione.services.sheets import Mark
 
 CHAIR = "Giulia Ferrari"
 MEMBERS = ((CHAIR, "presidente"), ("Marco Colombo", "componente"), ("Anna Ricci", "componente"))
@@ -84,9 +86,9 @@ def test_selector_filters_rows_and_the_bar_shows_the_lots_money(qtbot: Any, pane
         "L3 – Impresa e comunità",
     ]
     assert panel.view.proxy.rowCount() == 14 and panel.view.bar.shown.text() == "14 domande"
-    assert all(panel.lots.bars.bars[c].isVisible() for c in ("L1", "L2", "L3"))
+    assert list(panel.lots.bars.bars) == ["L1", "L2", "L3"]
     assert panel.lots.bars.text_of("L1") == (
-        "L1: assegnati € 200.000,00 di € 206.600,00 — non usati € 6.600,00, ceduti ai residui"
+        "L1: assegnati € 200.000,00 di € 206.600,00 — non usati € 6.600,00, passati al fondo dei residui"
     )
     assert "Risorse non usate dai lotti: € 6.600,00" in panel.lots.bars.residuals.text()
     assert "ridistribuite € 6.600,00" in panel.lots.bars.residuals.text()
@@ -95,7 +97,7 @@ def test_selector_filters_rows_and_the_bar_shows_the_lots_money(qtbot: Any, pane
     assert _shown(panel, "Protocollo") == ["QC 06/2019", "QC 07/2019", "QC 08/2019", "QC 09/2019", "QC 10/2019"]
     assert _shown(panel, "Lotto") == ["L2"] * 5 and _shown(panel, "Pos. nel lotto") == ["1", "2", "3", "4", "5"]
     assert panel.view.bar.shown.text() == "5 di 14 domande"
-    assert [c for c, bar in panel.lots.bars.bars.items() if bar.isVisible()] == ["L2"]
+    assert list(panel.lots.bars.bars) == ["L2"]
     assert panel.lots.bars.text_of("L2") == (
         "L2: assegnati € 158.250,00 di € 154.950,00 (+ € 3.300,00 ricevuti dai residui) — non usati € 0,00"
     )
@@ -157,3 +159,76 @@ def test_lots_screen_fits(qtbot: Any, panel: RankingPanel) -> None:
             found += [f"{size} lotto {index}: {p}" for p in problems(window)]
     window.resize(*SCREEN)
     assert not found, "\n".join(found)
+
+
+def test_a_call_without_lots_looks_as_before(qtbot: Any, scored_host: Host) -> None:
+    """The Milan call (one budget): no selector, no bars, «Pos.» first, no note column, the legend as it was."""
+    panel = RankingPanel(scored_host)
+    scored_host.show_panel(panel, "Graduatoria")
+    settled(qtbot, panel)
+    assert not panel.lots.selector.isVisibleTo(panel) and not panel.lots.label.isVisibleTo(panel)
+    assert not panel.lots.bars.isVisibleTo(panel) and panel.lots.bars.bars == {}
+    header = _header(panel)
+    assert header[:3] == ["Pos.", "Protocollo", "Denominazione"] and header[-1] == "Esito"
+    assert panel.legend.text() == "Linea rossa: ultima domanda finanziata. Passare sopra i punteggi per il calcolo."
+    assert panel.view.proxy.extra is None and panel.model.lot_filter is None
+
+
+def periferie_marks(bando: Any, member: str, protocol: str) -> dict[str, Mark]:
+    """Direct points (the call's «punti» method): 60-90 % of each maximum, in whole points, per application."""
+    share = Decimal(60 + (sum(map(ord, protocol)) * 7 + len(member)) % 31) / 100
+    return {
+        sub.code: Mark(Decimal(int(sub.maximum * share)), f"Giudizio di {member} su {protocol} ({sub.code}).")
+        for sub in bando.subcriteria
+    }
+
+
+@pytest.fixture
+def periferie(tmp_path: Path) -> Iterator[Database]:
+    """The 2018 «periferie» call (six lots): three applications per lot, admitted and scored in direct points."""
+    db = create_database(
+        tmp_path / "periferie.valutazione", load_bando(resource("bandi", "milano-periferie-2018.toml"))
+    )
+    codes = ["A1", "A2", "A3", "A4", "A5", "CITTA"]
+    rows = [
+        domanda(
+            f"P {i + 1:02}/2018",
+            minutes=i,
+            grant_cents=(9_000_000 if i % 3 == 0 else 4_000_000),
+            tax_code=f"9700{i:07}",
+            lot_code=codes[i // 3],
+            project_type="multi" if i % 3 == 0 else "singola",
+        )
+        for i in range(18)
+    ]
+    b = Builder(db, actor=CHAIR).domande(rows).committee(MEMBERS, declare=True).admit_all()
+    b.drafts(periferie_marks, submit=True)
+    yield db
+    db.close()
+
+
+def test_six_lots_fit_two_bars_a_line(qtbot: Any, periferie: Database) -> None:
+    """Beyond three lots the bars go two a line, in short words with the full figures on hover; the screen
+    still fits 1366×768, 1920×1080 and 125 %, with every lot and with one lot chosen."""
+    host = Host(periferie, User(1, CHAIR, "presidente"))
+    qtbot.addWidget(host)
+    panel = RankingPanel(host)
+    host.show_panel(panel, "Graduatoria")
+    host.resize(*SCREEN)
+    host.show()
+    settled(qtbot, panel)
+    assert panel.lots.selector.count() == 7 and list(panel.lots.bars.bars) == ["A1", "A2", "A3", "A4", "A5", "CITTA"]
+    bar = panel.lots.bars.bars["A2"]
+    assert bar.text().startswith("A2: € ") and "di € 160.000,00" in bar.text()
+    assert bar.toolTip().startswith("A2 – Corvetto – Chiaravalle – Porto di Mare\nA2: assegnati")
+    screenshots.shoot_sizes(qtbot, host, "chair-ranking-lots-six")
+    found = []
+    for index in (0, 6):
+        panel.lots.selector.setCurrentIndex(index)
+        for size in (SCREEN, FULL_HD, SCALED_125):
+            host.resize(*size)
+            qtbot.wait(30)
+            found += [f"{size} lotto {index}: {p}" for p in problems(host)]
+    assert not found, "\n".join(found)
+    assert list(panel.lots.bars.bars) == ["CITTA"]
+    screenshots.shoot_sizes(qtbot, host, "chair-ranking-lots-six-citta")
