@@ -20,6 +20,7 @@ from ui.chair.common import day_it, euro, points, tr
 from ui.chair.lot_notes import line_rows, note_text, note_tip, outcome_text
 from ui.models.table import CENTER, LEFT, RIGHT, AnyIndex, Column, RowTableModel
 from valutazione.bando import Bando
+from valutazione.ranking.lot_ranking import lot_view
 from valutazione.ranking.records import Ranking, Row
 from valutazione.scoring import COEFFICIENTS, POINTS, SubScore, format_it
 
@@ -76,21 +77,27 @@ def ranking_columns(bando: Bando, ranking: Ranking | None = None) -> tuple[Colum
     quotas or a per-applicant limit, the funding note last: why a row is funded or passed over.
     """
     places = bando.rounding_places
+    views = {lot.code: lot_view(bando, lot) for lot in bando.lots.lots}
+
+    def rules_of(r: Row) -> Bando:
+        """The call as the row's lot sees it: the lot's own thresholds and cap where it has them."""
+        return views.get(r.lot or "", bando)
 
     def pts(value: Any) -> str:
         return points(value, places)
 
     def criterion(code: str) -> Column[Row]:
-        return Column[Row](code, lambda r: r.final(code), pts, RIGHT, lambda r: explain_criterion(r, code, bando))
+        return Column[Row](code, lambda r: r.final(code), pts, RIGHT, lambda r: explain_criterion(r, code, rules_of(r)))
 
     def protocol_tip(r: Row) -> str:
         if r.tie:
             return tr("Parità non risolta dalla catena di spareggio: serve il sorteggio pubblico")
         return _title_tip(r)
 
-    grant_tip = (
-        tr("Contributo massimo ") + euro(bando.cap_cents) + tr("; regola di finanziamento: ") + bando.funding_rule
-    )
+    def grant_tip(r: Row) -> str:
+        cap = rules_of(r).cap_cents
+        return tr("Contributo massimo ") + euro(cap) + tr("; regola di finanziamento: ") + bando.funding_rule
+
     lots = {lot.code: lot.name for lot in bando.lots.lots}
     lot_columns = (
         (Column[Row](tr("Lotto"), lambda r: r.lot or "", str, LEFT, lambda r: lots.get(r.lot or "", "")),)
@@ -110,11 +117,9 @@ def ranking_columns(bando: Bando, ranking: Ranking | None = None) -> tuple[Colum
         Column[Row](tr("Protocollo"), lambda r: r.protocol + (" ⚖" if r.tie else ""), str, LEFT, protocol_tip),
         Column[Row](tr("Denominazione"), lambda r: r.applicant, str, LEFT, _title_tip),
         *(criterion(c.code) for c in bando.criteria),
-        Column[Row](tr("Totale"), lambda r: r.total_final, pts, RIGHT, lambda r: explain_total(r, bando)),
+        Column[Row](tr("Totale"), lambda r: r.total_final, pts, RIGHT, lambda r: explain_total(r, rules_of(r))),
         Column[Row](tr("Richiesto"), lambda r: r.requested_cents, euro, RIGHT, _title_tip),
-        Column[Row](
-            tr("Contributo"), lambda r: r.grant_cents, lambda c: euro(c) if c else "—", RIGHT, lambda r: grant_tip
-        ),
+        Column[Row](tr("Contributo"), lambda r: r.grant_cents, lambda c: euro(c) if c else "—", RIGHT, grant_tip),
         outcome,
         *note_columns,
     )

@@ -10,6 +10,7 @@ and the demo sheets of three members, QC 10/2019 put in line L2 by the chair.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from tests.ui.screenshots import FULL_HD, SCALED_125, SCREEN
 from ui.chair.ranking import RankingPanel
 from ui.chair.ranking_model import FUNDING_LINE_ROLE
 from ui.user import User
-from valutazione.bando import load_bando
+from valutazione.bando import Bando, load_bando
 from valutazione.db import Database, create_database
 from valutazione.paths import resource
 from valutazione.services import lots
@@ -35,28 +36,37 @@ CHAIR = "Giulia Ferrari"
 MEMBERS = ((CHAIR, "presidente"), ("Marco Colombo", "componente"), ("Anna Ricci", "componente"))
 
 
-@pytest.fixture
-def quartieri(tmp_path: Path) -> Iterator[Database]:
-    """«Quartieri connessi» with the demo applications admitted and every demo sheet submitted."""
-    db = create_database(tmp_path / "quartieri.valutazione", load_bando(resource("bandi", "quartieri-connessi.toml")))
+def quartieri_file(path: Path, bando: Bando | None = None) -> Database:
+    """«Quartieri connessi» (or ``bando``) with the demo applications admitted and every demo sheet submitted."""
+    db = create_database(path, bando or load_bando(resource("bandi", "quartieri-connessi.toml")))
     b = Builder(db, actor=CHAIR).sample(Path(resource("demo", "domande-quartieri.csv")))
     with db.sessions.begin() as s:
         lots.set_lot(s, "QC 10/2019", "L2", "Linea indicata nel modulo cartaceo", CHAIR)
-    b.committee(MEMBERS, declare=True).admit_all()
+    b.committee(MEMBERS, declare=True).admit_all(excluded=())  # a request over a lot's cap is admitted, capped
     b.scores(Path(resource("demo", "punteggi-quartieri.csv"))).submit_all()
+    return db
+
+
+@pytest.fixture
+def quartieri(tmp_path: Path) -> Iterator[Database]:
+    db = quartieri_file(tmp_path / "quartieri.valutazione")
     yield db
     db.close()
 
 
-@pytest.fixture
-def panel(qtbot: Any, quartieri: Database) -> RankingPanel:
-    host = Host(quartieri, User(1, CHAIR, "presidente"))
+def open_panel(qtbot: Any, db: Database) -> RankingPanel:
+    host = Host(db, User(1, CHAIR, "presidente"))
     qtbot.addWidget(host)
     ranking = RankingPanel(host)
     host.show_panel(ranking, "Graduatoria")
     host.resize(*SCREEN)
     host.show()
     return settled(qtbot, ranking)
+
+
+@pytest.fixture
+def panel(qtbot: Any, quartieri: Database) -> RankingPanel:
+    return open_panel(qtbot, quartieri)
 
 
 def _header(panel: RankingPanel) -> list[str]:
@@ -232,3 +242,26 @@ def test_six_lots_fit_two_bars_a_line(qtbot: Any, periferie: Database) -> None:
     assert not found, "\n".join(found)
     assert list(panel.lots.bars.bars) == ["CITTA"]
     screenshots.shoot_sizes(qtbot, host, "chair-ranking-lots-six-citta")
+
+
+def test_tooltips_use_the_rows_lot_rules(qtbot: Any, tmp_path: Path) -> None:
+    """Line L3 given its own total threshold (65) and cap (€ 45.000): an L3 row's total and grant explain
+    those, an L1 row still the call's 60 and € 50.000."""
+    call = load_bando(resource("bandi", "quartieri-connessi.toml"))
+    l1, l2, l3 = call.lots.lots
+    own = replace(l3, total_threshold=Decimal("65"), cap_cents=4_500_000)
+    db = quartieri_file(tmp_path / "soglie.valutazione", replace(call, lots=replace(call.lots, lots=(l1, l2, own))))
+    try:
+        panel = open_panel(qtbot, db)
+        header = _header(panel)
+        rows = {r.protocol: i for i, r in enumerate(panel.model.rows)}
+
+        def tip(protocol: str, column: str) -> str:
+            return str(panel.model.index(rows[protocol], header.index(column)).data(Qt.ItemDataRole.ToolTipRole))
+
+        assert "Soglia sul totale 65,00" in tip("QC 11/2019", "Totale")
+        assert "Soglia sul totale 60,00" in tip("QC 01/2019", "Totale")
+        assert tip("QC 11/2019", "Contributo").startswith("Contributo massimo € 45.000,00")
+        assert tip("QC 01/2019", "Contributo").startswith("Contributo massimo € 50.000,00")
+    finally:
+        db.close()
