@@ -51,6 +51,7 @@ RESCALING_LABELS = {
 METHOD_LABELS = {"coefficienti": "coefficienti di giudizio 0–1", "punti": "punti diretti"}
 ROUNDING_LABELS = {"half_up": "per eccesso da 5 (half-up)", "half_even": "al pari (half-even)"}
 PRECISION_LABELS = {"minuto": "al minuto (come il registro di protocollo)", "secondo": "al secondo"}
+PRECISION_SHORT = {"minuto": "al minuto", "secondo": "al secondo"}
 PRECISION_TIP = (
     "Con quale precisione si confrontano gli orari di invio nella catena di spareggio («data_invio»).\n"
     "Al minuto (predefinito): due domande inviate nello stesso minuto restano pari anche se i secondi "
