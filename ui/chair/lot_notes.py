@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ui.chair.common import tr
 from valutazione.bando import Bando
+from valutazione.plural import count
 from valutazione.ranking.records import Ranking, Row
 
 QUOTA = "quota:"
@@ -75,12 +76,13 @@ def note_tip(row: Row, ranking: Ranking, bando: Bando) -> str:
             residual_rule_text(bando.lots.residual_rule) + ")."
         )
     if note == APPLICANT_LIMIT and not row.status.funded:
-        limit = bando.lots.max_funded_per_applicant
+        limit = count(bando.lots.max_funded_per_applicant or 0, "domande")
         others = funded_siblings(ranking, row)
+        funded = (tr("finanziata ") if len(others) == 1 else tr("finanziate ")) + ", ".join(others)
         return tr(
-            "Non finanziata pur essendo sopra la linea del lotto: il bando finanzia al più {n} domande per "
-            "proponente (stesso codice fiscale) e questo proponente ha già {others} finanziata."
-        ).format(n=limit, others=", ".join(others) or tr("un'altra domanda"))
+            "Non finanziata pur essendo sopra la linea del lotto: il bando finanzia al più {limit} per "
+            "proponente (stesso codice fiscale) e questo proponente ha già {funded}."
+        ).format(limit=limit, funded=funded if others else tr("raggiunto il limite"))
     return ""
 
 

@@ -43,9 +43,6 @@ class LotSelector(QComboBox):
         index = self.currentIndex()
         return self._codes[index] if 0 <= index < len(self._codes) else None
 
-    def choose(self, code: str | None) -> None:
-        self.setCurrentIndex(self._codes.index(code))
-
 
 def bar_text(bar: LotBudgetBar, rule: str) -> str:
     """One lot's money in one line, to the cent: granted of its budget, received, left, its quota."""

@@ -131,7 +131,8 @@ def test_each_lot_has_its_line_and_the_notes_say_why(qtbot: Any, panel: RankingP
     row = next(i for i, r in enumerate(panel.model.rows) if r.protocol == "QC 06/2019")
     note_col = _header(panel).index("Nota sul finanziamento")
     tip = panel.model.index(row, note_col).data(Qt.ItemDataRole.ToolTipRole)
-    assert "sopra la linea del lotto" in tip and "al più 1 domande per proponente" in tip and "QC 01/2019" in tip
+    assert "sopra la linea del lotto" in tip and "al più 1 domanda per proponente" in tip
+    assert tip.endswith("questo proponente ha già finanziata QC 01/2019.")
     assert panel.model.row_at(row).position == 1 and not panel.model.row_at(row).status.funded
     outcome = _header(panel).index("Esito")
     assert panel.model.index(row, outcome).data() == "Ammessa non finanziata (limite per proponente)"
