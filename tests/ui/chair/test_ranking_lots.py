@@ -266,3 +266,16 @@ def test_tooltips_use_the_rows_lot_rules(qtbot: Any, tmp_path: Path) -> None:
         assert tip("QC 01/2019", "Contributo").startswith("Contributo massimo € 50.000,00")
     finally:
         db.close()
+
+
+def test_an_application_without_a_lot_stops_the_ranking_and_says_which(qtbot: Any, tmp_path: Path) -> None:
+    """Before the chair sets QC 10/2019's lot (or excludes it) the screen names it instead of a ranking."""
+    db = create_database(tmp_path / "q.valutazione", load_bando(resource("bandi", "quartieri-connessi.toml")))
+    Builder(db, actor=CHAIR).sample(Path(resource("demo", "domande-quartieri.csv")))
+    try:
+        panel = open_panel(qtbot, db)
+        assert panel.table_stack.currentWidget() is panel.placeholder
+        assert "Domande senza un lotto del bando: QC 10/2019" in panel.placeholder.text()
+        assert "Indicare il lotto" in panel.status.text()
+    finally:
+        db.close()
