@@ -261,11 +261,12 @@ def _lot(data: Any, prefix: str, source: str, call_cap: int, criteria: tuple[str
     r = Reader(data, prefix, source)
     for key in OWN_GRID_KEYS:
         if isinstance(data, dict) and key in data:
+            named = f"il lotto «{data.get('codice')}»" if isinstance(data.get("codice"), str) else "un lotto"
             raise r.fail(
                 key,
-                "un lotto non può avere una griglia propria: tutti i lotti si valutano con i criteri del bando "
-                "(un lotto può avere soltanto soglie proprie, in «soglie» e «soglia_totale»; "
-                "docs/regole.md § 19)",
+                f"{named} non può avere una griglia propria: tutti i lotti si valutano con i criteri del bando; "
+                "per un lotto si indicano soltanto soglie («soglie», «soglia_totale»), contributo massimo e "
+                "cofinanziamento minimo propri (regole, § 19)",
             )
     code = r.text("codice").strip()
     budget = money_cents(r, "budget")
