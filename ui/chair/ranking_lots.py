@@ -163,6 +163,8 @@ class LotControls:
         bar_layout.insertWidget(2, self.selector)
         self.label.hide()
         self.selector.hide()
+        QWidget.setTabOrder(view.bar.search, self.selector)  # search, lot, then the results (a hidden one is skipped)
+        QWidget.setTabOrder(self.selector, view.table)
         self.overview: LotsOverview | None = None
         self.selector.currentIndexChanged.connect(lambda _: self.apply())
 

@@ -103,7 +103,12 @@ def test_selector_filters_rows_and_the_bar_shows_the_lots_money(qtbot: Any, pane
     assert "Risorse non usate dai lotti: € 6.600,00" in panel.lots.bars.residuals.text()
     assert "ridistribuite € 6.600,00" in panel.lots.bars.residuals.text()
     screenshots.shoot_sizes(qtbot, panel.window(), "chair-ranking-lots-all")
-    selector.setCurrentIndex(2)
+    panel.view.bar.search.setFocus()
+    qtbot.keyClick(panel.view.bar.search, Qt.Key.Key_Tab)
+    assert selector.hasFocus()  # search, lot, results: the keyboard reaches the selector
+    qtbot.keyClick(selector, Qt.Key.Key_Down)
+    qtbot.keyClick(selector, Qt.Key.Key_Down)
+    assert selector.code() == "L2"
     assert _shown(panel, "Protocollo") == ["QC 06/2019", "QC 07/2019", "QC 08/2019", "QC 09/2019", "QC 10/2019"]
     assert _shown(panel, "Lotto") == ["L2"] * 5 and _shown(panel, "Pos. nel lotto") == ["1", "2", "3", "4", "5"]
     assert panel.view.bar.shown.text() == "5 di 14 domande"
