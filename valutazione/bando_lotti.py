@@ -253,8 +253,21 @@ def _unique(root: Reader, name: str, codes: list[str]) -> None:
         raise root.fail(name, f"codici ripetuti: {', '.join(repeated)}")
 
 
+# Keys a lot might use to bring its own grid: refused by name (docs/regole.md § 19), not as a typo.
+OWN_GRID_KEYS = ("criteri", "griglia", "sottocriteri")
+
+
 def _lot(data: Any, prefix: str, source: str, call_cap: int, criteria: tuple[str, ...]) -> Lot:
     r = Reader(data, prefix, source)
+    for key in OWN_GRID_KEYS:
+        if isinstance(data, dict) and key in data:
+            named = f"il lotto «{data.get('codice')}»" if isinstance(data.get("codice"), str) else "un lotto"
+            raise r.fail(
+                key,
+                f"{named} non può avere una griglia propria: tutti i lotti si valutano con i criteri del bando; "
+                "per un lotto si indicano soltanto soglie («soglie», «soglia_totale»), contributo massimo e "
+                "cofinanziamento minimo propri (regole, § 19)",
+            )
     code = r.text("codice").strip()
     budget = money_cents(r, "budget")
     if budget <= 0:

@@ -76,6 +76,8 @@ def _set(data: dict[str, Any], path: list[str | int], value: Any) -> dict[str, A
         (["lotti", 0, "nome"], None, "lotti[0].nome", "manca"),
         (["lotti", 1, "soglie"], {"Z": "3"}, "lotti[1].soglie.Z", "non è un criterio"),
         (["lotti", 0, "budjet"], "1", "lotti[0].budjet", "sconosciuta"),
+        (["lotti", 1, "criteri"], [{"codice": "A", "massimo": "50"}], "lotti[1].criteri", "«L2» non può avere"),
+        (["lotti", 0, "griglia"], "propria", "lotti[0].griglia", "criteri del bando"),
         (
             ["lotti", 0, "cofinanziamento_minimo_percento"],
             "120",

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.chair.admissibility_lot import LotBox, lot_checks
 from ui.chair.common import (
     ERROR_COLOUR,
     EXCLUDED_BG,
@@ -53,7 +54,7 @@ from ui.models.table import CENTER, AnyIndex, Column, RowTableModel
 from valutazione.bando import Bando
 from valutazione.importers.report import RULES
 from valutazione.ranking.status import AdmissibilityOutcome
-from valutazione.services import Session, admissibility, lookup
+from valutazione.services import Session, admissibility, lookup, lots
 from valutazione.services.admissibility import Checklist, RescueInfo
 
 OUTCOME_LABELS = {o.value: o.label for o in AdmissibilityOutcome}
@@ -73,6 +74,7 @@ def formal_checks(b: Bando) -> list[tuple[str, tuple[str, ...]]]:
         ),
         (tr("Costo totale = contributo + cofinanziamento"), ("costo_incoerente",)),
         (tr("Allegati completi"), ("allegato_mancante",)),
+        *lot_checks(b),
     ]
 
 
@@ -141,6 +143,7 @@ class AdmissibilityPanel(QWidget):
         self.decide_button = QPushButton(tr("Registra esito"))
         self.decide_button.clicked.connect(self.decide)
         self.reason.returnPressed.connect(self.decide)
+        self.lot_box = LotBox(self.set_lot)  # only for a call divided into lots
         outcome_box = QGroupBox(tr("Esito dell'ammissibilità formale"))
         outcome_form = QFormLayout(outcome_box)
         outcome_form.addRow(tr("Esito:"), self.outcome)
@@ -180,6 +183,7 @@ class AdmissibilityPanel(QWidget):
         right_layout.addWidget(self.title)
         right_layout.addWidget(QLabel(tr("Verifiche formali del bando:")))
         right_layout.addWidget(self.checks, 2)
+        right_layout.addWidget(self.lot_box)
         right_layout.addWidget(outcome_box)
         right_layout.addWidget(rescue_box)
         right_layout.addWidget(overdue_box, 1)
@@ -209,6 +213,7 @@ class AdmissibilityPanel(QWidget):
             return lookup.rules(s), admissibility.checklist(s), pending, overdue
 
         self.bando, rows, self.rescues, overdue = read(self.host, load)
+        self.lot_box.set_call(self.bando)
         self.model.set_rows(rows)
         self.overdue.clear()
         for r in overdue:
@@ -236,6 +241,7 @@ class AdmissibilityPanel(QWidget):
         self.checks.clear()
         for w in (self.decide_button, self.rescue_button, self.integrated, self.not_integrated):
             w.setEnabled(c is not None)
+        self.lot_box.show_application(c)
         if c is None or self.bando is None:
             self.title.setText(tr("Selezionare una domanda"))
             self.rescue_info.clear()
@@ -252,7 +258,9 @@ class AdmissibilityPanel(QWidget):
             self.outcome.setCurrentIndex(self.outcome.findData(c.outcome))
             self.reason.setText(c.reason)
         else:
-            self.outcome.setCurrentIndex(1 if c.flags else 0)
+            # a formal defect (a lot missing included) is proposed as an exclusion, with the import's reason
+            proposed = admissibility.ESCLUSA if c.flags else admissibility.AMMISSIBILE
+            self.outcome.setCurrentIndex(self.outcome.findData(proposed.value))
             self.reason.setText("; ".join(f"{RULES.get(r, r)}: {d}" for r, d in c.flags))
         rescue = self.rescues.get(c.domanda_id)
         if rescue:
@@ -297,6 +305,21 @@ class AdmissibilityPanel(QWidget):
             self.status,
             lambda s: admissibility.decide(s, c.domanda_id, outcome, reason, actor),
             tr("Esito registrato per ") + c.protocol,
+        )
+
+    def set_lot(self, code: str, reason: str) -> None:
+        c = self.current()
+        if c is None:
+            return
+        if not code:
+            self.status.fail(tr("Scegliere il lotto in cui concorre la domanda ") + c.protocol + ".")
+            return
+        actor = actor_name(self.host)
+        run_action(
+            self.host,
+            self.status,
+            lambda s: lots.set_lot(s, c.protocol, code, reason, actor),
+            tr("Lotto {code} indicato per {p}.").format(code=code, p=c.protocol),
         )
 
     def mark_all(self) -> None:

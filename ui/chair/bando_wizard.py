@@ -31,9 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from ui.chair.common import StatusLine, euro, points, tr
-from ui.chair.rules_editor import FUNDING_LABELS, RulesEditor, section_of
+from ui.chair.lot_notes import residual_rule_text
+from ui.chair.rules_editor import FUNDING_LABELS, PRECISION_SHORT, RulesEditor, section_of
 from ui.screen_fit import fit_to_screen
-from valutazione.bando import Bando, bando_from_mapping, default_template
+from valutazione.bando import TIE_SUBMISSION, Bando, bando_from_mapping, default_template
 from valutazione.db import Database, create_database
 from valutazione.errors import BandoError, ValutazioneError
 from valutazione.paths import resource
@@ -79,9 +80,49 @@ def rules_summary(b: Bando) -> str:
         f"<b>{tr('Quorum')}:</b> {b.quorum}</p>"
         f"<p><b>{tr('Scala')}:</b> {scale}</p>"
         f"<p><b>{tr('Arrotondamento')}:</b> {escape(b.rounding_description)}</p>"
-        f"<p><b>{tr('Spareggio')}:</b> {escape(' → '.join(b.tie_chain))}, {tr('poi sorteggio pubblico')}</p>"
+        f"<p><b>{tr('Spareggio')}:</b> {escape(' → '.join(b.tie_chain))}{_precision(b)}, "
+        f"{tr('poi sorteggio pubblico')}</p>"
         f"<p><b>{tr('Regola di finanziamento')}:</b> {escape(tr(FUNDING_LABELS[b.funding_rule]))}</p>"
+        + _lots_summary(b)
     )
+
+
+def _precision(b: Bando) -> str:
+    if TIE_SUBMISSION not in b.tie_chain:
+        return ""
+    return f" ({tr('orario di invio')} {escape(tr(PRECISION_SHORT[b.submission_precision]))})"
+
+
+def _lots_summary(b: Bando) -> str:
+    """The lots, quotas, caps per type and the rule for unused money (nothing for a single-budget call)."""
+    rules = b.lots
+    if not rules.active:
+        return ""
+    parts = []
+    if rules.lots:
+        items = "".join(
+            f"<li>{escape(lot.code)} – {escape(lot.name)}: {euro(lot.budget_cents)}, "
+            f"{tr('contributo massimo')} {euro(lot.cap_cents)}</li>"
+            for lot in rules.lots
+        )
+        parts.append(f"<p><b>{tr('Lotti')}:</b></p><ul>{items}</ul>")
+    for q in rules.quotas:
+        share = f"{points(q.percent, 0)} %" if q.percent is not None else euro(q.amount_cents or 0)
+        where = tr("del lotto ") + escape(q.lot) if q.lot else tr("del bando")
+        parts.append(
+            f"<p><b>{tr('Quota riservata')} {escape(q.code)}:</b> {share} {where} "
+            f"{tr('alle domande con')} «{escape(q.prop)}»</p>"
+        )
+    if rules.project_types:
+        kinds = "; ".join(f"{escape(t.name)} {euro(t.cap_cents)}" for t in rules.project_types)
+        parts.append(f"<p><b>{tr('Massimale per tipo di progetto')}:</b> {kinds}</p>")
+    if rules.max_funded_per_applicant is not None:
+        parts.append(f"<p><b>{tr('Domande finanziate per proponente')}:</b> {rules.max_funded_per_applicant}</p>")
+    if rules.lots:
+        parts.append(
+            f"<p><b>{tr('Risorse non usate da un lotto')}:</b> {escape(residual_rule_text(rules.residual_rule))}</p>"
+        )
+    return "".join(parts)
 
 
 class StartPage(QWizardPage):

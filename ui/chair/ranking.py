@@ -45,6 +45,7 @@ from ui.chair.common import (
     run_action,
     tr,
 )
+from ui.chair.ranking_lots import LotControls
 from ui.chair.ranking_model import FundingLineDelegate, RankingModel, VersionInfo, VersionsModel
 from ui.host import Desk
 from ui.layout_memory import remember_splitter
@@ -186,6 +187,7 @@ class RankingPanel(QWidget):
         self.budget = QProgressBar()
         self.budget.setTextVisible(True)
         self.legend = QLabel(tr("Linea rossa: ultima domanda finanziata. Passare sopra i punteggi per il calcolo."))
+        self.lots = LotControls(self.view, self.model, self.legend)  # hidden on a call without lots
         self.blockers = QLabel()
         self.blockers.setWordWrap(True)
         self.blockers.setStyleSheet(f"color: {ERROR_COLOUR};")
@@ -241,6 +243,7 @@ class RankingPanel(QWidget):
         self.table_stack.addWidget(self.placeholder)
         top_layout.addWidget(self.on_screen)
         top_layout.addWidget(self.budget)
+        top_layout.addWidget(self.lots.bars)
         top_layout.addWidget(self.table_stack)
         top_layout.addWidget(self.legend)
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -315,7 +318,8 @@ class RankingPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setResizeContentsPrecision(200)  # width from the first rows, not from thousands of them
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(self.model.applicant_column, QHeaderView.ResizeMode.Stretch)
+        self.lots.show_ranking(g)
         self.versions.set_rows(versions)
         self.on_screen.setText(shown_version(fingerprint, versions))
         closed = approval_closed(versions)

@@ -17,8 +17,10 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from ui.chair.common import day_it, euro, points, tr
+from ui.chair.lot_notes import line_rows, note_text, note_tip, outcome_text
 from ui.models.table import CENTER, LEFT, RIGHT, AnyIndex, Column, RowTableModel
 from valutazione.bando import Bando
+from valutazione.ranking.lot_ranking import lot_view
 from valutazione.ranking.records import Ranking, Row
 from valutazione.scoring import COEFFICIENTS, POINTS, SubScore, format_it
 
@@ -66,39 +68,70 @@ def explain_total(row: Row, bando: Bando) -> str:
     return "\n".join(lines)
 
 
-def ranking_columns(bando: Bando) -> tuple[Column[Row], ...]:
+def ranking_columns(bando: Bando, ranking: Ranking | None = None) -> tuple[Column[Row], ...]:
     """The ranking's columns, declared once: each says its value, its text, alignment and tooltip.
 
     The criterion columns follow the call's grid, so they are made for the call on screen; every
     column carries its own value and explanation, and nothing is found again by its header's text.
+    A call divided into lots gets the lot first (positions are per lot) and, like any call with
+    quotas or a per-applicant limit, the funding note last: why a row is funded or passed over.
     """
     places = bando.rounding_places
+    views = {lot.code: lot_view(bando, lot) for lot in bando.lots.lots}
+
+    def rules_of(r: Row) -> Bando:
+        """The call as the row's lot sees it: the lot's own thresholds and cap where it has them."""
+        return views.get(r.lot or "", bando)
 
     def pts(value: Any) -> str:
         return points(value, places)
 
     def criterion(code: str) -> Column[Row]:
-        return Column[Row](code, lambda r: r.final(code), pts, RIGHT, lambda r: explain_criterion(r, code, bando))
+        return Column[Row](code, lambda r: r.final(code), pts, RIGHT, lambda r: explain_criterion(r, code, rules_of(r)))
 
     def protocol_tip(r: Row) -> str:
         if r.tie:
             return tr("Parità non risolta dalla catena di spareggio: serve il sorteggio pubblico")
         return _title_tip(r)
 
-    grant_tip = (
-        tr("Contributo massimo ") + euro(bando.cap_cents) + tr("; regola di finanziamento: ") + bando.funding_rule
+    def grant_tip(r: Row) -> str:
+        cap = rules_of(r).cap_cents
+        return tr("Contributo massimo ") + euro(cap) + tr("; regola di finanziamento: ") + bando.funding_rule
+
+    lots = {lot.code: lot.name for lot in bando.lots.lots}
+    lot_columns = (
+        (Column[Row](tr("Lotto"), lambda r: r.lot or "", str, LEFT, lambda r: lots.get(r.lot or "", "")),)
+        if lots
+        else ()
     )
+    note_columns = (_note_column(bando, ranking),) if bando.lots.active and ranking is not None else ()
+    outcome = (  # where a per-applicant limit may pass a row over, its outcome says so
+        Column[Row](tr("Esito"), outcome_text, str, LEFT, _title_tip)
+        if note_columns
+        else Column[Row](tr("Esito"), lambda r: r.status, lambda s: tr(s.label), LEFT, _title_tip)
+    )
+    position = tr("Pos. nel lotto") if lots else tr("Pos.")
     return (
-        Column[Row](tr("Pos."), lambda r: r.position, lambda p: "" if p is None else str(p), RIGHT, _title_tip),
+        *lot_columns,
+        Column[Row](position, lambda r: r.position, lambda p: "" if p is None else str(p), RIGHT, _title_tip),
         Column[Row](tr("Protocollo"), lambda r: r.protocol + (" ⚖" if r.tie else ""), str, LEFT, protocol_tip),
         Column[Row](tr("Denominazione"), lambda r: r.applicant, str, LEFT, _title_tip),
         *(criterion(c.code) for c in bando.criteria),
-        Column[Row](tr("Totale"), lambda r: r.total_final, pts, RIGHT, lambda r: explain_total(r, bando)),
+        Column[Row](tr("Totale"), lambda r: r.total_final, pts, RIGHT, lambda r: explain_total(r, rules_of(r))),
         Column[Row](tr("Richiesto"), lambda r: r.requested_cents, euro, RIGHT, _title_tip),
-        Column[Row](
-            tr("Contributo"), lambda r: r.grant_cents, lambda c: euro(c) if c else "—", RIGHT, lambda r: grant_tip
-        ),
-        Column[Row](tr("Esito"), lambda r: r.status, lambda s: tr(s.label), LEFT, _title_tip),
+        Column[Row](tr("Contributo"), lambda r: r.grant_cents, lambda c: euro(c) if c else "—", RIGHT, grant_tip),
+        outcome,
+        *note_columns,
+    )
+
+
+def _note_column(bando: Bando, ranking: Ranking) -> Column[Row]:
+    return Column[Row](
+        tr("Nota sul finanziamento"),
+        lambda r: note_text(r, ranking),
+        str,
+        LEFT,
+        lambda r: note_tip(r, ranking, bando),
     )
 
 
@@ -114,14 +147,33 @@ class RankingModel(RowTableModel[Row]):
         self.ranking: Ranking | None = None
         self.bando: Bando | None = None
         self._header_tips: tuple[str | None, ...] = ()
+        self._lines: frozenset[int] = frozenset()
+        self.lot_filter: str | None = None  # the lot the screen shows alone (None: every lot)
+
+    @property
+    def has_lots(self) -> bool:
+        return bool(self.ranking and self.ranking.lots)
+
+    @property
+    def position_column(self) -> int:
+        return 1 if self.has_lots else 0
+
+    @property
+    def applicant_column(self) -> int:
+        """The column that takes the width left (the applicant's name)."""
+        return self.position_column + 2
 
     def set_ranking(self, g: Ranking, bando: Bando) -> None:
         self.beginResetModel()
         self.ranking, self.bando = g, bando
-        self.columns = ranking_columns(bando)
+        self.columns = ranking_columns(bando, g)
         criteria = {c.code: f"{c.name} (max {points(c.maximum, 0)})" for c in bando.criteria}
+        if g.lots:
+            criteria[tr("Lotto")] = tr("Lotto in cui concorre la domanda")
+            criteria[tr("Pos. nel lotto")] = tr("Posizione nella graduatoria del lotto")
         self._header_tips = tuple(criteria.get(c.header) for c in self.columns)
         self._rows = list(g.rows)
+        self._lines = line_rows(g)
         self.endResetModel()
 
     @property
@@ -143,7 +195,7 @@ class RankingModel(RowTableModel[Row]):
         if role == Qt.ItemDataRole.ForegroundRole:
             return QColor("#000000")
         if role == FUNDING_LINE_ROLE:
-            return index.row() == self.funding_line - 1
+            return index.row() in self._lines
         return super().data(index, role)
 
 
@@ -163,14 +215,26 @@ class FundingLineDelegate(QStyledItemDelegate):
 
 
 def _in_ranking_order(model: QAbstractItemModel) -> bool:
-    """The line means "funded above" only while every row is shown in the ranking's own order."""
+    """The line means "funded above" only while every row is shown in the ranking's own order.
+
+    In a call divided into lots each lot has its line; choosing one lot hides the others but keeps the
+    lot's rows whole and in order, so its line still stands (a search, which hides rows of a lot, does not).
+    """
     if not isinstance(model, QSortFilterProxyModel):
         return True
     source = model.sourceModel()
-    by_position = model.sortColumn() == -1 or (
-        model.sortColumn() == 0 and model.sortOrder() == Qt.SortOrder.AscendingOrder
+    if not isinstance(source, RankingModel) or not source.has_lots:
+        by_position = model.sortColumn() == -1 or (
+            model.sortColumn() == 0 and model.sortOrder() == Qt.SortOrder.AscendingOrder
+        )
+        return by_position and model.rowCount() == source.rowCount()
+    one_lot_by_position = (
+        source.lot_filter is not None
+        and model.sortColumn() == source.position_column
+        and model.sortOrder() == Qt.SortOrder.AscendingOrder
     )
-    return by_position and model.rowCount() == source.rowCount()
+    searching = bool(getattr(model, "searching", False))
+    return (model.sortColumn() == -1 or one_lot_by_position) and not searching
 
 
 @dataclass(frozen=True)

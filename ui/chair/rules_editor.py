@@ -50,6 +50,16 @@ RESCALING_LABELS = {
 }
 METHOD_LABELS = {"coefficienti": "coefficienti di giudizio 0–1", "punti": "punti diretti"}
 ROUNDING_LABELS = {"half_up": "per eccesso da 5 (half-up)", "half_even": "al pari (half-even)"}
+PRECISION_LABELS = {"minuto": "al minuto (come il registro di protocollo)", "secondo": "al secondo"}
+PRECISION_SHORT = {"minuto": "al minuto", "secondo": "al secondo"}
+PRECISION_TIP = (
+    "Con quale precisione si confrontano gli orari di invio nella catena di spareggio («data_invio»).\n"
+    "Al minuto (predefinito): due domande inviate nello stesso minuto restano pari anche se i secondi "
+    "differiscono, perché molti registri di protocollo annotano solo il minuto; la parità si risolve "
+    "con il sorteggio pubblico.\n"
+    "Al secondo: precede la domanda inviata prima, anche di pochi secondi (solo se la piattaforma di "
+    "invio registra i secondi in modo affidabile)."
+)
 SECTIONS = ("generale", "zone", "griglia", "valutazione")
 
 
@@ -201,6 +211,8 @@ class RulesEditor(QWidget):
         self.rounding_mode = _combo(ROUNDING_LABELS)
         self.tie_chain = QLineEdit()
         self.tie_chain.setToolTip(tr("Codici dei criteri in ordine, poi «data_invio»; separati da virgola"))
+        self.submission_precision = _combo(PRECISION_LABELS)
+        self.submission_precision.setToolTip(tr(PRECISION_TIP))
         self.funding_rule = _combo(FUNDING_LABELS)
         self.spread = QDoubleSpinBox()
         self.spread.setRange(0, 1)
@@ -216,6 +228,7 @@ class RulesEditor(QWidget):
             ("Decimali di arrotondamento:", self.rounding_places),
             ("Arrotondamento:", self.rounding_mode),
             ("Catena di spareggio:", self.tie_chain),
+            ("Orario di invio confrontato:", self.submission_precision),
             ("Regola di finanziamento:", self.funding_rule),
             ("Scarto che genera un avviso:", self.spread),
         ):
@@ -275,6 +288,7 @@ class RulesEditor(QWidget):
         self.rounding_places.setValue(int(ev.get("arrotondamento_decimali", 2)))
         _set_combo(self.rounding_mode, ev.get("arrotondamento_modo", "half_up"))
         self.tie_chain.setText(", ".join(ev.get("spareggio", [])))
+        _set_combo(self.submission_precision, ev.get("precisione_invio", "minuto"))
         _set_combo(self.funding_rule, ev.get("regola_finanziamento", "parziale"))
         self.spread.setValue(float(str(ev.get("scarto_avviso", "0.3"))))
         self.scale_table.setRowCount(0)
@@ -330,6 +344,7 @@ class RulesEditor(QWidget):
                 "arrotondamento_decimali": self.rounding_places.value(),
                 "arrotondamento_modo": self.rounding_mode.currentData(),
                 "spareggio": [x.strip() for x in self.tie_chain.text().split(",") if x.strip()],
+                "precisione_invio": self.submission_precision.currentData(),
                 "regola_finanziamento": self.funding_rule.currentData(),
                 "scarto_avviso": _spread_text(self.spread.value(), ev.get("scarto_avviso")),
                 "scala": [

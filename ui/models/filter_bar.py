@@ -94,6 +94,11 @@ class RowFilterProxy(QSortFilterProxyModel):
         self._text = " ".join(text.casefold().split())
         self.refilter()
 
+    @property
+    def searching(self) -> bool:
+        """Whether a text typed in the search hides rows (a screen's own ``extra`` filter aside)."""
+        return bool(self._text)
+
     def refilter(self) -> None:
         """Applies the search and ``extra`` again (after either changed)."""
         if hasattr(self, "beginFilterChange"):  # Qt >= 6.9

@@ -39,6 +39,7 @@ class Checklist:
     outcome: str | None
     reason: str
     rescue_pending: bool
+    lot: str | None = None  # the lot it competes in (a call divided into lots); None: not set or no lots
 
 
 def decide(s: Session, domanda_id: int, outcome: str, reason: str, actor: str) -> Ammissibilita:
@@ -95,6 +96,7 @@ def checklist(s: Session) -> list[Checklist]:
                 a.outcome if a else None,
                 a.reason if a else "",
                 d.id in pending,
+                d.lot_code,
             )
         )
     return sorted(items, key=lambda c: (not c.flags, c.protocol))

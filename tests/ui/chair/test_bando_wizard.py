@@ -87,3 +87,32 @@ def test_wizard_refuses_existing_file(qtbot: Any, tmp_path: Path) -> None:
     qtbot.keyClicks(wizard.start.path, str(existing))
     _next(qtbot, wizard)
     assert "esiste già" in wizard.start.status.text()
+
+
+def test_wizard_summary_shows_the_lots_of_a_template(qtbot: Any, tmp_path: Path) -> None:
+    """The «Quartieri connessi» template: the summary lists lots, the quota, the per-applicant limit, the
+    rule for unused money and the submission-time precision; the file keeps the template's lot rules."""
+    from valutazione.bando import load_bando
+    from valutazione.paths import resource
+
+    wizard = BandoWizard(actor="Giulia Ferrari")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.start.template.setCurrentIndex(wizard.start.template.findText("quartieri-connessi"))
+    target = tmp_path / "quartieri.valutazione"
+    qtbot.keyClicks(wizard.start.path, str(target))
+    for _ in range(5):
+        _next(qtbot, wizard)
+    text = wizard.summary.summary.toPlainText()
+    assert "L3 – Impresa e comunità: € 154.950,00, contributo massimo € 50.000,00" in text
+    assert "Quota riservata GIOVANI: 20 % del lotto L3 alle domande con «giovani»" in text
+    assert "Domande finanziate per proponente: 1" in text
+    assert "Risorse non usate da un lotto: ai lotti con domande da finanziare" in text
+    assert "data_invio (orario di invio al minuto), poi sorteggio pubblico" in text
+    shoot(wizard, "wizard-6-summary-lots")
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+    assert wizard.database is not None
+    wizard.database.close()
+    db = open_database(target)
+    assert db.bando().lots == load_bando(resource("bandi", "quartieri-connessi.toml")).lots
+    db.close()

@@ -64,3 +64,24 @@ def test_rules_free_then_reasoned(qtbot: Any, imported_host: Host) -> None:
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     assert "bando.contributo_massimo" in tab.status.text() and tab.sections.currentIndex() == 0
     shoot(imported_host, "rules")
+
+
+def test_submission_precision_shown_explained_and_saved(qtbot: Any, imported_host: Host) -> None:
+    """The rules tab shows «precisione_invio» (minute by default, its tooltip explaining the same-minute
+    draw) and saving «al secondo» stores it in the file's rules."""
+    from valutazione.services import lookup
+
+    tab = RulesTab(imported_host)
+    imported_host.show_panel(tab, "Bando")
+    box = tab.editor.submission_precision
+    assert box.currentData() == "minuto" and box.currentText().startswith("al minuto")
+    assert "stesso minuto" in box.toolTip() and "sorteggio pubblico" in box.toolTip()
+    tab.sections.setCurrentIndex(3)
+    shoot(imported_host, "rules-precision")
+    box.setCurrentIndex(box.findData("secondo"))
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    assert "1 modifiche" in tab.status.text()
+    with imported_host.db.sessions() as s:
+        assert lookup.rules(s).submission_precision == "secondo"
+    tab.refresh()
+    assert RulesTab(imported_host).editor.submission_precision.currentData() == "secondo"
