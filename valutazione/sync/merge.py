@@ -97,8 +97,7 @@ def merge_return(
     plan = [(known.domanda(sh.protocol), sh) for sh in ret.sheets]
     conflicts = [(known.domanda(c.protocol), c) for c in ret.conflicts]
     _check_conflicts(path, known, m, conflicts, plan)
-    for d, sh in plan:
-        _check_sheet(known, m, d, sh)
+    contents = [_check_sheet(known, m, d, sh) for d, sh in plan]
     total = 1 + len(conflicts) + len(plan)
     _merge_declaration(s, m, ret, report)
     changes = Changes(m, ret.sequence)
@@ -106,8 +105,8 @@ def merge_return(
         _merge_conflict(s, known, changes, d, c, report)
         if progress:
             progress(i, total)
-    for i, (d, sh) in enumerate(plan, start=2 + len(conflicts)):
-        _merge_sheet(s, known, changes, d, sh, report)
+    for i, ((d, sh), content) in enumerate(zip(plan, contents, strict=True), start=2 + len(conflicts)):
+        _merge_sheet(s, known, changes, d, sh, content, report)
         if progress:
             progress(i, total)
     changes.write(s)
@@ -270,9 +269,13 @@ def _check_conflicts(
             )
 
 
-def _check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> None:
-    """Refuses the whole return for a bad mark, a tampered submission, or a change to a submitted sheet."""
+def _check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> dict[str, object] | None:
+    """Refuses the whole return for a bad mark, a tampered submission, or a change to a submitted sheet.
+
+    Returns the content a submitted sheet's hash covers (None for a draft): its log row records it.
+    """
     bando = known.bando
+    content: dict[str, object] | None = None
     where = f"la scheda di {m.name} sulla domanda {d.protocol}"
     for v in sh.marks:
         if v.value is not None and (v.sub_code, v.value) not in known.valid_marks:
@@ -295,11 +298,11 @@ def _check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> Non
             )
     current = known.sheets.get(d.id)
     if current is None or current.state != SUBMITTED:
-        return
+        return content
     if sh.state == SUBMITTED and sh.content_hash == current.content_hash:
-        return
+        return content
     if sh.revision < current.revision:
-        return  # an older version of a sheet submitted since: simply superseded
+        return content  # an older version of a sheet submitted since: simply superseded
     kind = "una bozza" if sh.state == DRAFT else "una versione diversa"
     raise RuleViolation(
         f"Ritorno rifiutato: {where} è già stata inviata presso il presidente e {kind} non può "
@@ -339,7 +342,15 @@ def _merge_conflict(
         report.lines.append(f"Domanda {d.protocol}: {m.name} dichiara l'assenza di conflitti di interessi.")
 
 
-def _merge_sheet(s: Session, known: Known, changes: Changes, d: App, sh: ReturnedSheet, report: MergeReport) -> None:
+def _merge_sheet(
+    s: Session,
+    known: Known,
+    changes: Changes,
+    d: App,
+    sh: ReturnedSheet,
+    content: dict[str, object] | None,
+    report: MergeReport,
+) -> None:
     m = changes.member
     conflict = known.conflicts.get(d.id)
     if conflict is not None and conflict.has_conflict:
@@ -357,7 +368,7 @@ def _merge_sheet(s: Session, known: Known, changes: Changes, d: App, sh: Returne
     ):
         report.unchanged += 1
         return
-    changes.sheet(s, known, d, sh)
+    changes.sheet(s, known, d, sh, content)
     report.changed += 1
     if sh.state == SUBMITTED:
         report.lines.append(f"Domanda {d.protocol}: scheda di {m.name} inviata, registrata e bloccata.")

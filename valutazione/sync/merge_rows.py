@@ -28,7 +28,7 @@ from valutazione.services import lookup
 from valutazione.services.committee import require_declared
 from valutazione.services.conflicts import declaration_entry
 from valutazione.services.rules import lock_rules
-from valutazione.services.sheets import SUBMITTED, ConcurrentEditError, marks_content
+from valutazione.services.sheets import ConcurrentEditError
 from valutazione.sync.archive import PackageError
 from valutazione.sync.returns import ReturnedConflict, ReturnedSheet
 
@@ -152,8 +152,9 @@ class Changes:
             known.conflicts[d.id] = ConflictState(row.id, c.has_conflict, reason, c.declared_at)
         self.log.append(entry)
 
-    def sheet(self, s: Session, known: Known, d: App, sh: ReturnedSheet) -> None:
-        """The returned sheet replaces (or becomes) the member's sheet; a submitted one is logged."""
+    def sheet(self, s: Session, known: Known, d: App, sh: ReturnedSheet, content: dict[str, object] | None) -> None:
+        """The returned sheet replaces (or becomes) the member's sheet; a submitted one is logged with the
+        ``content`` its hash was checked against."""
         current = known.sheets.get(d.id)
         if current is None and known.bando_row.rules_locked_at is None:  # else lock_rules does nothing
             self.write(s)  # the rows logged so far come before the lock's, as they happened
@@ -165,10 +166,7 @@ class Changes:
         known.sheets[d.id] = SheetState(
             None if current is None else current.id, sh.state, sh.revision, sh.updated_at, sh.content_hash
         )
-        if sh.state == SUBMITTED:
-            content = marks_content(
-                known.bando.code, self.member.name, d.protocol, ((v.sub_code, v.value, v.motivazione) for v in sh.marks)
-            )
+        if content is not None:
             self.sent.append((d.id, {**content, "hash": sh.content_hash, "pacchetto": self.sequence}))
 
     def write(self, s: Session) -> None:
