@@ -4,8 +4,10 @@ A return of 5,000 applications took ~13 s when every sheet, mark, declaration an
 object (64 s for five returns). What the checks and the newest-wins rule need is now read once per
 return as plain rows (``Known``); the changes are gathered in merge order (``Changes``) and written at
 the end with one multi-row INSERT per table, the log rows chained in memory (``audit.record_many``).
-The rows, the log's rows and their order are those the per-item merge wrote, and the declarations get
-their ``sigillo`` rows as the session hook (``seals.rows``) gives them to ORM writes. A sheet already in
+The rows, the log's rows and their order are those the per-item merge wrote (but for the first
+declaration's ``sigillo``, which an autoflush used to put before the declarations' rows and now follows
+them like the others); the declarations get their ``sigillo`` rows as the session hook (``seals.rows``)
+gives them to ORM writes. A sheet already in
 the file that the return changes (a draft replaced by a newer one) is rare and keeps the ORM path, with
 its revision check.
 """
@@ -131,7 +133,8 @@ class Changes:
     new_conflicts: dict[int, dict[str, Any]] = field(default_factory=dict)  # domanda id -> row
     changed_conflicts: dict[int, dict[str, Any]] = field(default_factory=dict)  # conflitto id -> new values
     new_sheets: dict[int, ReturnedSheet] = field(default_factory=dict)  # domanda id -> returned sheet
-    changed_sheets: dict[int, tuple[ReturnedSheet, App, int]] = field(default_factory=dict)  # id -> (…, revision read)
+    # scheda id -> (returned sheet, its application, the revision the merge read and decided on)
+    changed_sheets: dict[int, tuple[ReturnedSheet, App, int]] = field(default_factory=dict)
     sent: list[tuple[int, dict[str, object]]] = field(default_factory=list)  # domanda id -> logged content
 
     def conflict(self, s: Session, known: Known, d: App, c: ReturnedConflict) -> None:
