@@ -446,9 +446,21 @@ def bench_merge(spec: Spec, runs: int) -> list[Result]:
     import hashlib
 
     from valutazione.db import open_database
+    from valutazione.sync import merge
     from valutazione.sync.merge import merge_return
 
     base, returns = generate_merge(spec)
+    checked = merge.require_intact
+    checks: list[float] = []
+
+    def timed_check(s: Any) -> None:
+        """The file's verification before each return (``seals.require_intact``), timed within the merge."""
+        t0 = time.perf_counter()
+        try:
+            checked(s)
+        finally:
+            checks.append(time.perf_counter() - t0)
+
     with scratch() as folder:
         state: dict[str, Any] = {}
 
@@ -466,7 +478,12 @@ def bench_merge(spec: Spec, runs: int) -> list[Result]:
             finally:
                 db.close()
 
-        times = measure(ours, setup, runs)
+        merge.require_intact = timed_check
+        try:
+            times = measure(ours, setup, runs)
+        finally:
+            merge.require_intact = checked
+        verifying = sum(checks) / len(times)
         inserts = _merged_rows(state["path"])
 
         def bulk_setup() -> None:
@@ -508,9 +525,14 @@ def bench_merge(spec: Spec, runs: int) -> list[Result]:
             len(times),
             median(times),
             median(bulks),
-            extra=f"the same merge vs executemany of its {sheets:,} submitted sheets and their marks",
+            extra=f"the same merge vs executemany of its {sheets:,} submitted sheets and their marks; "
+            f"{_seconds(verifying)} a run (mean) verifying the file before each return (require_intact)",
         ),
     ]
+
+
+def _seconds(value: float) -> str:
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
 
 
 def _merged_rows(path: Path) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:

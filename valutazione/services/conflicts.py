@@ -51,10 +51,8 @@ def write_declaration(
     Shared by ``declare`` and the merge of offline returns, which preloads the rows and flushes once
     for thousands of declarations, and keeps the time the member declared on their laptop.
     """
-    reason = reason.strip()
-    if has_conflict and not reason:
-        raise RuleViolation(f"Indicare il motivo del conflitto di interessi di {m.name} sulla domanda {d.protocol}.")
-    before = None if row is None else {"conflitto": row.has_conflict, "motivo": row.reason}
+    previous = None if row is None else (row.has_conflict, row.reason)
+    reason, entry = declaration_entry(m.name, d.protocol, has_conflict, reason, previous)
     if row is None:
         row = Conflitto(
             commissario_id=m.id, domanda_id=d.id, has_conflict=has_conflict, reason=reason, declared_at=declared_at
@@ -64,10 +62,24 @@ def write_declaration(
         row.has_conflict, row.reason, row.declared_at = has_conflict, reason, declared_at
     if flush:
         s.flush()
-    action = "conflitto.dichiarato" if has_conflict else "conflitto.assente"
-    after = {"commissario": m.name, "conflitto": has_conflict, "motivo": reason}
-    audit.record(s, m.name, action, "domanda", d.protocol, before, after, flush=flush)
+    audit.record(s, *entry, flush=flush)
     return row
+
+
+def declaration_entry(
+    member: str, protocol: str, has_conflict: bool, reason: str, previous: tuple[bool, str] | None
+) -> tuple[str, audit.Entry]:
+    """The reason as stored and the log row of a declaration (``previous``: the one it corrects).
+
+    One definition for ``write_declaration`` and the merge of returns, which writes thousands in one go.
+    """
+    reason = reason.strip()
+    if has_conflict and not reason:
+        raise RuleViolation(f"Indicare il motivo del conflitto di interessi di {member} sulla domanda {protocol}.")
+    before = None if previous is None else {"conflitto": previous[0], "motivo": previous[1]}
+    action = "conflitto.dichiarato" if has_conflict else "conflitto.assente"
+    after = {"commissario": member, "conflitto": has_conflict, "motivo": reason}
+    return reason, (member, action, "domanda", protocol, before, after)
 
 
 def in_conflict(s: Session, member_id: int, domanda_id: int) -> bool:

@@ -9,7 +9,7 @@ otherwise), so the core, not the GUI, guards the independence of judgement.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -188,17 +188,21 @@ def missing_marks(bando: Bando, marks: Mapping[str, Mark]) -> list[str]:
 
 def content_of(bando: Bando, m: Commissario, d: Domanda, sheet: Scheda) -> dict[str, object]:
     """The canonical content that the submission hash covers."""
+    return marks_content(bando.code, m.name, d.protocol, ((v.sub_code, v.value, v.motivazione) for v in sheet.voti))
+
+
+def marks_content(
+    bando_code: str, member: str, protocol: str, marks: Iterable[tuple[str, Decimal | None, str]]
+) -> dict[str, object]:
+    """``content_of`` from plain (sub-criterion, value, motivazione) marks: the merge hashes thousands of
+    returned sheets without building an ORM sheet for each, and one definition keeps the hashes equal."""
     return {
-        "bando": bando.code,
-        "commissario": m.name,
-        "protocollo": d.protocol,
+        "bando": bando_code,
+        "commissario": member,
+        "protocollo": protocol,
         "voti": [
-            {
-                "sottocriterio": v.sub_code,
-                "valore": None if v.value is None else str(v.value),
-                "motivazione": v.motivazione,
-            }
-            for v in sorted(sheet.voti, key=lambda v: v.sub_code)
+            {"sottocriterio": code, "valore": None if value is None else str(value), "motivazione": why}
+            for code, value, why in sorted(marks, key=lambda mark: mark[0])
         ],
     }
 

@@ -18,32 +18,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from valutazione import audit
-from valutazione.bando import Bando
 from valutazione.errors import RuleViolation
-from valutazione.models import (
-    Ammissibilita,
-    AuditRow,
-    BandoRow,
-    Commissario,
-    Conflitto,
-    Domanda,
-    Pacchetto,
-    Scheda,
-    Voto,
-)
+from valutazione.models import AuditRow, Commissario, Pacchetto
 from valutazione.scoring import validate_value
 from valutazione.seals import require_intact
 from valutazione.seals.signatures import keep_signed_return
 from valutazione.services import lookup
-from valutazione.services.committee import declaration, declare_general, require_declared
-from valutazione.services.conflicts import EXCLUDED_OUTCOMES, write_declaration
-from valutazione.services.rules import lock_rules
-from valutazione.services.sheets import DRAFT, SUBMITTED, content_hash, content_of, missing_items
+from valutazione.services.committee import declaration, declare_general
+from valutazione.services.conflicts import EXCLUDED_OUTCOMES
+from valutazione.services.sheets import DRAFT, SUBMITTED, Mark, content_hash, marks_content, missing_marks
 from valutazione.sync.archive import PackageError
 from valutazione.sync.keys import fingerprint, verify
+from valutazione.sync.merge_rows import App, Changes, Known
 from valutazione.sync.package import EXPORTED_ACTION, OUTGOING, RETURNING, require_master
 from valutazione.sync.returns import ReturnedConflict, ReturnedSheet, SignedReturn, read_return
 
@@ -104,84 +93,25 @@ def merge_return(
     older = _is_older(s, ret, m)
     _check_scope(s, path, ret, m)
     _check_times(path, ret)
-    known = _Known.load(s, m, [sh.protocol for sh in ret.sheets] + [c.protocol for c in ret.conflicts])
+    known = Known.load(s, m, [sh.protocol for sh in ret.sheets] + [c.protocol for c in ret.conflicts])
     plan = [(known.domanda(sh.protocol), sh) for sh in ret.sheets]
     conflicts = [(known.domanda(c.protocol), c) for c in ret.conflicts]
     _check_conflicts(path, known, m, conflicts, plan)
-    for d, sh in plan:
-        _check_sheet(known, m, d, sh)
+    contents = [_check_sheet(known, m, d, sh) for d, sh in plan]
     total = 1 + len(conflicts) + len(plan)
     _merge_declaration(s, m, ret, report)
+    changes = Changes(m, ret.sequence)
     for i, (d, c) in enumerate(conflicts, start=2):
-        _merge_conflict(s, known, m, d, c, report)
+        _merge_conflict(s, known, changes, d, c, report)
         if progress:
             progress(i, total)
-    for i, (d, sh) in enumerate(plan, start=2 + len(conflicts)):
-        _merge_sheet(s, known, m, d, sh, ret.sequence, report)
+    for i, ((d, sh), content) in enumerate(zip(plan, contents, strict=True), start=2 + len(conflicts)):
+        _merge_sheet(s, known, changes, d, sh, content, report)
         if progress:
             progress(i, total)
-    known.write_submissions(s, m)
+    changes.write(s)
     _record(s, m, ret, report, older)
     return report
-
-
-@dataclass
-class _Known:
-    """What the merge of one return reads, loaded in a few queries instead of several per application.
-
-    At 1,000 applications × 5 members the merge made ~25 queries and ~5 flushes per application
-    (38 s); now the member's sheets (with their marks), conflicts, the admissibility outcomes and the
-    applications named by the return are read once, and kept up to date as the merge changes them.
-    Submitted sheets are audited after one flush that gives the new ones their ids, in the same order.
-    """
-
-    bando: Bando
-    bando_row: BandoRow
-    domande: dict[str, Domanda]
-    sheets: dict[int, Scheda]  # domanda id -> this member's sheet
-    conflicts: dict[int, Conflitto]  # domanda id -> this member's declaration
-    outcomes: dict[int, str]  # domanda id -> admissibility outcome
-    submissions: list[tuple[Scheda, dict[str, object]]] = field(default_factory=list)
-    declared: bool = False  # the member's general declaration was checked (it cannot go away meanwhile)
-
-    @classmethod
-    def load(cls, s: Session, m: Commissario, protocols: list[str]) -> _Known:
-        wanted = sorted(set(protocols))
-        domande: dict[str, Domanda] = {}
-        for start in range(0, len(wanted), _IN_CHUNK):
-            chunk = wanted[start : start + _IN_CHUNK]
-            domande.update((d.protocol, d) for d in s.scalars(select(Domanda).where(Domanda.protocol.in_(chunk))))
-        sheets = s.scalars(select(Scheda).options(selectinload(Scheda.voti)).where(Scheda.commissario_id == m.id))
-        conflicts = s.scalars(select(Conflitto).where(Conflitto.commissario_id == m.id))
-        return cls(
-            lookup.rules(s),
-            lookup.bando_row(s),
-            domande,
-            {sheet.domanda_id: sheet for sheet in sheets},
-            {c.domanda_id: c for c in conflicts},
-            {did: outcome for did, outcome in s.execute(select(Ammissibilita.domanda_id, Ammissibilita.outcome))},
-        )
-
-    def domanda(self, protocol: str) -> Domanda:
-        d = self.domande.get(protocol)
-        if d is None:
-            raise PackageError(
-                f"Il ritorno riguarda la domanda {protocol}, assente nel file del presidente: "
-                "ritorno rifiutato, il file del presidente non è stato modificato."
-            )
-        return d
-
-    def write_submissions(self, s: Session, m: Commissario) -> None:
-        """One flush, then the audit rows of the submitted sheets in merge order (they need the ids)."""
-        if not self.submissions:
-            return
-        s.flush()
-        for sheet, content in self.submissions:
-            audit.record(s, m.name, "scheda.inviata", "scheda", sheet.id, None, content, flush=False)
-        self.submissions.clear()
-
-
-_IN_CHUNK = 500  # protocols per IN (...) list: well under every database's limit on parameters
 
 
 def _refuse(path: Path, why: str) -> PackageError:
@@ -316,10 +246,10 @@ def _is_older(s: Session, ret: SignedReturn, m: Commissario) -> bool:
 
 def _check_conflicts(
     path: Path,
-    known: _Known,
+    known: Known,
     m: Commissario,
-    conflicts: list[tuple[Domanda, ReturnedConflict]],
-    plan: list[tuple[Domanda, ReturnedSheet]],
+    conflicts: list[tuple[App, ReturnedConflict]],
+    plan: list[tuple[App, ReturnedSheet]],
 ) -> None:
     """A recorded conflict is lifted only by the chair, with a reason; never by the member's return."""
     for d, c in conflicts:
@@ -339,42 +269,40 @@ def _check_conflicts(
             )
 
 
-def _transient(sh: ReturnedSheet) -> Scheda:
-    """The returned sheet as an unsaved ORM object, so the services' own rules and hash apply to it."""
-    return Scheda(
-        state=sh.state,
-        revision=sh.revision,
-        voti=[Voto(sub_code=v.sub_code, value=v.value, motivazione=v.motivazione) for v in sh.marks],
-    )
+def _check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> dict[str, object] | None:
+    """Refuses the whole return for a bad mark, a tampered submission, or a change to a submitted sheet.
 
-
-def _check_sheet(known: _Known, m: Commissario, d: Domanda, sh: ReturnedSheet) -> None:
-    """Refuses the whole return for a bad mark, a tampered submission, or a change to a submitted sheet."""
+    Returns the content a submitted sheet's hash covers (None for a draft): its log row records it.
+    """
     bando = known.bando
+    content: dict[str, object] | None = None
     where = f"la scheda di {m.name} sulla domanda {d.protocol}"
     for v in sh.marks:
-        if v.value is not None:
+        if v.value is not None and (v.sub_code, v.value) not in known.valid_marks:
             try:
                 validate_value(bando, v.sub_code, v.value)
             except RuleViolation as exc:
                 raise RuleViolation(
                     f"Ritorno rifiutato, {where}: {exc}. Il file del presidente non è stato modificato."
                 ) from exc
+            known.valid_marks.add((v.sub_code, v.value))
     if sh.state == SUBMITTED:
-        sheet = _transient(sh)
-        missing = missing_items(bando, sheet)
-        if missing or sh.submitted_at is None or sh.content_hash != content_hash(content_of(bando, m, d, sheet)):
+        missing = missing_marks(bando, {v.sub_code: Mark(v.value, v.motivazione) for v in sh.marks})
+        content = marks_content(
+            bando.code, m.name, d.protocol, ((v.sub_code, v.value, v.motivazione) for v in sh.marks)
+        )
+        if missing or sh.submitted_at is None or sh.content_hash != content_hash(content):
             raise RuleViolation(
                 f"Ritorno rifiutato: {where} risulta inviata ma il contenuto non corrisponde alla "
                 "sua impronta o è incompleto. Il file del presidente non è stato modificato."
             )
     current = known.sheets.get(d.id)
     if current is None or current.state != SUBMITTED:
-        return
+        return content
     if sh.state == SUBMITTED and sh.content_hash == current.content_hash:
-        return
+        return content
     if sh.revision < current.revision:
-        return  # an older version of a sheet submitted since: simply superseded
+        return content  # an older version of a sheet submitted since: simply superseded
     kind = "una bozza" if sh.state == DRAFT else "una versione diversa"
     raise RuleViolation(
         f"Ritorno rifiutato: {where} è già stata inviata presso il presidente e {kind} non può "
@@ -395,15 +323,16 @@ def _merge_declaration(s: Session, m: Commissario, ret: SignedReturn, report: Me
 
 
 def _merge_conflict(
-    s: Session, known: _Known, m: Commissario, d: Domanda, c: ReturnedConflict, report: MergeReport
+    s: Session, known: Known, changes: Changes, d: App, c: ReturnedConflict, report: MergeReport
 ) -> None:
+    m = changes.member
     row = known.conflicts.get(d.id)
     if row is not None and (
         row.declared_at >= c.declared_at or (row.has_conflict, row.reason) == (c.has_conflict, c.reason.strip())
     ):
         report.unchanged += 1
         return
-    known.conflicts[d.id] = _declare(s, known, m, d, c)
+    changes.conflict(s, known, d, c)
     report.changed += 1
     if c.has_conflict:
         report.lines.append(
@@ -413,22 +342,16 @@ def _merge_conflict(
         report.lines.append(f"Domanda {d.protocol}: {m.name} dichiara l'assenza di conflitti di interessi.")
 
 
-def _declare(s: Session, known: _Known, m: Commissario, d: Domanda, c: ReturnedConflict) -> Conflitto:
-    """``conflicts.declare`` for a returned declaration, on the preloaded row and with the member's own time.
-
-    The general declaration is checked once per return, and the merge's single flush writes everything:
-    calling ``declare`` once per application cost three queries and two flushes each.
-    """
-    if not known.declared:
-        require_declared(s, m.id)
-        known.declared = True
-    row = known.conflicts.get(d.id)
-    return write_declaration(s, m, d, row, c.has_conflict, c.reason, c.declared_at, flush=False)
-
-
 def _merge_sheet(
-    s: Session, known: _Known, m: Commissario, d: Domanda, sh: ReturnedSheet, sequence: int, report: MergeReport
+    s: Session,
+    known: Known,
+    changes: Changes,
+    d: App,
+    sh: ReturnedSheet,
+    content: dict[str, object] | None,
+    report: MergeReport,
 ) -> None:
+    m = changes.member
     conflict = known.conflicts.get(d.id)
     if conflict is not None and conflict.has_conflict:
         report.lines.append(
@@ -445,28 +368,9 @@ def _merge_sheet(
     ):
         report.unchanged += 1
         return
-    if current is None:
-        if known.bando_row.rules_locked_at is None:  # else lock_rules does nothing: spare its query
-            known.write_submissions(s, m)  # their audit rows come before the lock's, as they happened
-            lock_rules(s, m.name)
-        current = Scheda(commissario_id=m.id, domanda_id=d.id, voti=[])
-        s.add(current)
-        known.sheets[d.id] = current
-    current.state, current.revision, current.updated_at = sh.state, sh.revision, sh.updated_at
-    current.submitted_at, current.content_hash = sh.submitted_at, sh.content_hash
-    by_code = {v.sub_code: v for v in current.voti}
-    for mark in sh.marks:
-        row = by_code.pop(mark.sub_code, None)
-        if row is None:
-            current.voti.append(Voto(sub_code=mark.sub_code, value=mark.value, motivazione=mark.motivazione))
-        else:
-            row.value, row.motivazione = mark.value, mark.motivazione
-    for stale in by_code.values():
-        current.voti.remove(stale)
+    changes.sheet(s, known, d, sh, content)
     report.changed += 1
     if sh.state == SUBMITTED:
-        content = content_of(known.bando, m, d, current)
-        known.submissions.append((current, {**content, "hash": current.content_hash, "pacchetto": sequence}))
         report.lines.append(f"Domanda {d.protocol}: scheda di {m.name} inviata, registrata e bloccata.")
     else:
         report.lines.append(f"Domanda {d.protocol}: bozza di {m.name} aggiornata (revisione {sh.revision}).")

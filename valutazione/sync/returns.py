@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -315,9 +316,18 @@ def _decimal(value: Any) -> Decimal:
     """A mark: a short decimal number, never a float's binary noise nor a number of a thousand digits."""
     if isinstance(value, bool) or not isinstance(value, str | int) or len(str(value)) > 20:
         raise ValueError(f"voto non valido «{str(value)[:20]}»")
-    number = Decimal(str(value))
+    return _finite(str(value))
+
+
+@lru_cache(maxsize=1024)
+def _finite(text: str) -> Decimal:
+    """A return repeats the few marks of the call's scale thousands of times: each text is parsed once.
+
+    Decimals are immutable, so the marks share them; a refused text raises anew each time (not cached).
+    """
+    number = Decimal(text)
     if not number.is_finite():
-        raise ValueError(f"voto non valido «{value}»")
+        raise ValueError(f"voto non valido «{text}»")
     return number
 
 
