@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.valutazione.pairwise_helpers import pairwise_file
 from valutazione.bando import Bando
@@ -112,3 +112,26 @@ def test_version_before_schema_4_still_read(tmp_path: Path, milano: Bando) -> No
     newer = {**json.loads(content), "schema_version": SCHEMA_VERSION + 1}
     with pytest.raises(ValutazioneError, match="più recente"):
         read_version(json.dumps(newer))
+
+
+def test_upgrade_0009_seals_comparisons_stored_before(
+    tmp_path: Path, milano: Bando, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rule: comparisons written before they were sealed (schema 0008) are sealed by the upgrade, then guarded."""
+    from valutazione.models import AuditRow
+    from valutazione.pairwise_tables import Confronto
+    from valutazione.seals import rows
+
+    monkeypatch.delitem(rows.SEALED_TABLES, "confronto")
+    monkeypatch.setattr(rows, "SEALED", tuple(m for m in rows.SEALED if m is not Confronto))
+    f = pairwise_file(tmp_path / "coppie.valutazione", milano)
+    tamper(f, "UPDATE alembic_version SET version_num = '0008'")
+    monkeypatch.undo()
+    with opened(f) as db, db.sessions() as s:  # opening for writing upgrades to the head
+        assert verify_seals(s) == []
+        sealed_by = set(s.scalars(select(AuditRow.actor).where(AuditRow.entity == "confronto")))
+        assert sealed_by == {"aggiornamento 0009"}
+        assert s.scalar(select(func.count()).select_from(Confronto)) == 27  # 3 scorers x 3 sub-criteria x 3 pairs
+    tamper(f, "UPDATE confronto SET degree = 2 WHERE id = 1")
+    with opened(f, read_only=True) as db, db.sessions() as s:
+        assert [b.kind for b in verify_seals(s)] == ["confronto"]
