@@ -44,6 +44,12 @@ def ask_text(parent: QWidget | None, title: str, label: str) -> str | None:
     return text if ok else None
 
 
+def ask_line(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
+    """A one-line answer (a corrected name) starting from ``text``; ``None`` when the user cancels."""
+    answer, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
+    return answer if ok else None
+
+
 def ask_secret(parent: QWidget | None, title: str, label: str) -> str | None:
     """A passphrase typed without echo; ``None`` when the user cancels. Never written to disk or settings."""
     text, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Password)

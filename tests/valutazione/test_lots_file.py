@@ -136,6 +136,8 @@ def test_schema_0005_upgrades_a_file_made_before(tmp_path: Path, monkeypatch: py
             later.unlink()
     path = tmp_path / "vecchio.valutazione"
     monkeypatch.setattr(dbmod, "MIGRATIONS", older)
+    # The seals' check of today's program reads tables a 0004 file does not have yet (confronto, 0008).
+    monkeypatch.setattr(dbmod.Database, "_guard_writes", lambda *_args: None)
     create_database(path, load_bando(resource("bandi", "milano-mi331e.toml"))).close()
     con = sqlite3.connect(path)
     assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0004",)

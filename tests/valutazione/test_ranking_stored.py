@@ -85,10 +85,10 @@ def test_schema1_version_is_read_by_the_one_reader() -> None:
 
 
 def test_the_writer_keeps_every_field_of_schema1_and_adds_its_number() -> None:
-    """The writer's JSON: schema_version 3, and every key a schema-1 reader looked for, with the same values."""
+    """The writer's JSON: schema_version 4, and every key a schema-1 reader looked for, with the same values."""
     new = json.loads(_new_json())
     old = _old()
-    assert new["schema_version"] == SCHEMA_VERSION == 3
+    assert new["schema_version"] == SCHEMA_VERSION == 4
     assert set(new) - set(old) == {"schema_version"}
     assert new["rows"] == old["rows"]
     assert {k: new[k] for k in old if k != "warnings"} == {k: v for k, v in old.items() if k != "warnings"}

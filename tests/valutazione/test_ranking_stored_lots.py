@@ -55,7 +55,7 @@ def test_schema3_keeps_lots_and_redistribution() -> None:
         inputs=inputs_json(bando.to_mapping(), pool, {}, {}),
     )
     stored = read_version(text)
-    assert stored.schema_version == 3
+    assert stored.schema_version >= 3  # lots since schema 3, still written by the later schemas
     assert stored.rows == tuple(stored_row(r) for r in ranking.rows)
     assert [(r.protocol, r.lot, r.funding_note) for r in stored.rows][2] == ("A3", "A", "residui")
     assert stored.lots == ranking.lots and stored.redistribution == ranking.redistribution

@@ -1,4 +1,5 @@
-"""The committee tab: members with their role, general declarations, the act that appointed them.
+"""The committee tab: members with their role (corrected before the first score), general declarations, the
+act that appointed them.
 
 The services enforce one presidente, unique names and a declaration signed once; this tab only
 collects the input and shows the refusal, so a rule can never be bypassed from the GUI.
@@ -36,6 +37,7 @@ from ui.chair.common import (
     to_qdate,
     tr,
 )
+from ui.chair.member_corrections import MemberCorrections
 from ui.host import Desk
 from ui.models.filter_bar import SearchableTable
 from ui.models.table import CENTER, Column, RowTableModel
@@ -124,8 +126,10 @@ class CommitteeTab(QWidget):
             side.addWidget(box)
         side.addStretch(1)
         self.abstentions = AbstentionsBox(host, self.status)
+        self.corrections = MemberCorrections(host, self.status, self.selected)
         main = QVBoxLayout()
         main.addWidget(self.view, 3)
+        main.addWidget(self.corrections)
         main.addWidget(self.abstentions, 2)
         row = QHBoxLayout()
         row.addLayout(main, 3)

@@ -14,12 +14,25 @@ import sys
 from collections.abc import Sequence
 
 from valutazione import __version__, errorlog
-from valutazione.cli import basic, committee, export, imports, lots, package, projects, seduta, server, sign
+from valutazione.cli import (
+    basic,
+    committee,
+    export,
+    imports,
+    lots,
+    members,
+    package,
+    pairwise,
+    projects,
+    seduta,
+    server,
+    sign,
+)
 from valutazione.cli.common import CliParser, ask_secret
 from valutazione.errors import ValutazioneError
 from valutazione.server.url import ServerAddress, set_password_prompt
 
-COMMAND_GROUPS = (basic, imports, committee, lots, seduta, export, sign, package, projects, server)
+COMMAND_GROUPS = (basic, imports, members, committee, pairwise, lots, seduta, export, sign, package, projects, server)
 UNEXPECTED = 3
 
 

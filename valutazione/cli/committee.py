@@ -1,4 +1,4 @@
-"""Committee commands: members, declarations, conflicts, admissibility, scores, ranking, draws, renunciations.
+"""Committee commands: declarations, conflicts and abstentions, admissibility, scores, ranking, draws, renunciations.
 
 Each command is one transaction on the file (``db.sessions.begin()``): a refused step writes nothing.
 Decisions taken from the command line are recorded in the audit log under the presidente's name when
@@ -13,31 +13,28 @@ from pathlib import Path
 from typing import Any
 
 from valutazione.backups import take_backup
-from valutazione.cli.common import actor, number, option, target
+from valutazione.cli.common import actor, chair_confirmed, number, option, password_option, target
 from valutazione.db import opened
 from valutazione.errors import RuleViolation
 from valutazione.money import format_decimal_it, format_euro
 from valutazione.ranking.status import admissibility_label
-from valutazione.services import admissibility, committee, conflicts, lookup, ranking, scores_csv, sedute, sheets
+from valutazione.services import (
+    abstentions,
+    admissibility,
+    committee,
+    conflicts,
+    lookup,
+    ranking,
+    scores_csv,
+    sedute,
+    sheets,
+)
 
 DEFAULT_ADMISSIBLE = "Requisiti formali di ammissibilità verificati: nessuna irregolarità rilevata"
 DEFAULT_RENUNCIATION = "Rinuncia comunicata dal beneficiario"
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("members", help="commissione: aggiungere ed elencare i componenti")
-    members = p.add_subparsers(dest="members_command", metavar="AZIONE", required=True)
-    a = members.add_parser("add", help="aggiunge un componente della commissione")
-    a.add_argument("file", type=target)
-    a.add_argument("name", metavar="NOME")
-    option(a, "--ruolo", "--role", dest="role", required=True, choices=committee.ROLES)
-    a.add_argument("--email", default="")
-    a.set_defaults(func=cmd_members_add)
-    a = members.add_parser("list", help="elenca i componenti con ruolo e dichiarazione")
-    a.add_argument("file", type=target)
-    a.add_argument("--json", action="store_true")
-    a.set_defaults(func=cmd_members_list)
-
     p = sub.add_parser("declare", help="registra la dichiarazione generale di insussistenza di incompatibilità")
     p.add_argument("file", type=target)
     option(p, "--commissario", "--member", dest="member", required=True, metavar="NOME")
@@ -59,6 +56,19 @@ def add_parser(sub: Any) -> None:
     )
     option(g, "--nessuno", "--none", dest="none", action="store_true", help="nessun conflitto")
     p.set_defaults(func=cmd_conflict)
+
+    p = sub.add_parser("astensione", help="astensioni dichiarate: elenco e ritiro da parte del presidente")
+    acts = p.add_subparsers(dest="astensione_command", metavar="AZIONE", required=True)
+    a = acts.add_parser("elenco", help="elenca le astensioni per domanda e commissario")
+    a.add_argument("file", type=target)
+    a.set_defaults(func=cmd_abstention_list)
+    a = acts.add_parser("ritira", help="ritira un'astensione dichiarata per errore (il commissario la ridichiara)")
+    a.add_argument("file", type=target)
+    option(a, "--commissario", dest="member", required=True, metavar="NOME")
+    option(a, "--protocollo", dest="protocol", required=True, metavar="PROTOCOLLO")
+    option(a, "--motivo", dest="reason", required=True, metavar="MOTIVO")
+    password_option(a, "del presidente")
+    a.set_defaults(func=cmd_abstention_withdraw)
 
     p = sub.add_parser("admissibility", help="esito dell'ammissibilità formale, sempre motivato")
     p.add_argument("file", type=target)
@@ -111,26 +121,6 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(func=cmd_draw)
 
 
-def cmd_members_add(args: argparse.Namespace) -> int:
-    with opened(args.file) as db, db.sessions.begin() as s:
-        m = committee.add_member(s, args.name, args.role, actor(s), args.email)
-        print(f"Aggiunto {m.name} ({m.role}).")
-    return 0
-
-
-def cmd_members_list(args: argparse.Namespace) -> int:
-    with opened(args.file, read_only=True) as db, db.sessions() as s:
-        members = committee.list_members(s)
-    if args.json:
-        rows = [{"name": m.name, "role": m.role, "declared": m.declared_at is not None} for m in members]
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-        return 0
-    for m in members:
-        declared = "dichiarazione resa" if m.declared_at else "dichiarazione NON resa"
-        print(f"{m.name:<30} {m.role:<11} {declared}")
-    return 0
-
-
 def cmd_declare(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
         m = lookup.member_by_name(s, args.member)
@@ -144,6 +134,28 @@ def cmd_conflict(args: argparse.Namespace) -> int:
         m, d = lookup.member_by_name(s, args.member), lookup.domanda_by_protocol(s, args.protocol)
         conflicts.declare(s, m.id, d.id, not args.none, args.reason or "")
         print(f"{m.name}: {'nessun conflitto' if args.none else 'conflitto, si astiene'} sulla domanda {d.protocol}.")
+    return 0
+
+
+def cmd_abstention_list(args: argparse.Namespace) -> int:
+    with opened(args.file, read_only=True) as db, db.sessions() as s:
+        rows = abstentions.list_abstentions(s)
+    if not rows:
+        print("Nessuna astensione dichiarata.")
+    for a in rows:
+        print(f"{a.protocol:<14} {a.member:<30} {a.declared_at:%d/%m/%Y} {a.reason}")
+    return 0
+
+
+def cmd_abstention_withdraw(args: argparse.Namespace) -> int:
+    with opened(args.file) as db, db.sessions.begin() as s:
+        who = chair_confirmed(s, args)
+        m, d = lookup.member_by_name(s, args.member), lookup.domanda_by_protocol(s, args.protocol)
+        info = abstentions.withdraw_abstention(s, m.id, d.id, args.reason, who)
+    print(
+        f"Ritirata l'astensione di {info.member} sulla domanda {info.protocol}: "
+        "alla prossima apertura della domanda il commissario dichiara di nuovo."
+    )
     return 0
 
 

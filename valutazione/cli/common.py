@@ -146,3 +146,44 @@ def os_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "riga di comando"
+
+
+def password_option(parser: Any, whose: str) -> None:
+    """``--file-password FILE``: where a script gives the password of ``whose`` (else it is asked)."""
+    option(
+        parser,
+        "--file-password",
+        "--password-file",
+        dest="password_file",
+        type=Path,
+        metavar="FILE",
+        help=f"file la cui prima riga è la password {whose}, se impostata (altrimenti viene chiesta)",
+    )
+
+
+def confirmed(s: Session, args: argparse.Namespace, member_id: int) -> str:
+    """The name a decision is recorded under, once the member has proved who they are.
+
+    Why here: the GUI asks the chair's and the secretary's password at entry, so their decisions taken
+    from the command line must not be cheaper. A member whose password is set must give it (from
+    ``--file-password`` or asked without echo); a file whose members never set one (built from the
+    command line alone) asks nothing, as the other commands. On a committee server the login already
+    proved the person: the decision is recorded under the connected member.
+    """
+    from valutazione.server.roles import connected_member
+    from valutazione.services import identity, lookup
+
+    connected = connected_member(s)
+    if connected is not None:
+        return connected
+    member = lookup.member(s, member_id)
+    if identity.credential(s, member_id).has_password:
+        path = getattr(args, "password_file", None)
+        secret = read_secret_file(path) if path is not None else ask_secret(f"Password di {member.name}: ")
+        identity.check_password(s, member_id, secret)
+    return member.name
+
+
+def chair_confirmed(s: Session, args: argparse.Namespace) -> str:
+    """The chair's name once their password (if set) is given: decisions reserved to the chair."""
+    return confirmed(s, args, committee.chair_or_error(s).id)

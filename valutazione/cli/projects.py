@@ -13,12 +13,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from valutazione.backups import take_backup
-from valutazione.cli.common import actor, option, parse_day, target
+from valutazione.cli.common import actor, chair_confirmed, option, parse_day, password_option, target
+from valutazione.cli.common import number as common_number
 from valutazione.db import opened
 from valutazione.errors import RuleViolation
 from valutazione.importers.parsing import parse_amount
 from valutazione.money import format_euro, from_cents
 from valutazione.projects import agreements, impacts, monitoring, payments, support
+from valutazione.projects.counter_entries import counter_entry
 from valutazione.projects.grants import final_grants
 from valutazione.projects.tables import RENOUNCED, REVOKED
 from valutazione.services import lookup
@@ -60,6 +62,16 @@ def add_parser(sub: Any) -> None:
     a.add_argument("--atto", default="", help="numero dell'atto di liquidazione o del mandato")
     a.add_argument("--nota", default="")
     a.set_defaults(func=cmd_payment_add)
+    a = acts.add_parser("elenco", help="elenca le erogazioni di una domanda, con il numero per lo storno")
+    _file_protocol(a)
+    a.set_defaults(func=cmd_payment_list)
+    a = acts.add_parser("storno", help="annulla un'erogazione errata con un recupero dello stesso importo")
+    _file_protocol(a)
+    option(a, "--numero", dest="payment", required=True, type=common_number, metavar="N", help="come da «elenco»")
+    a.add_argument("--data", required=True, metavar="GG/MM/AAAA", help="data dello storno")
+    option(a, "--motivo", dest="reason", required=True, metavar="MOTIVO")
+    password_option(a, "del presidente")
+    a.set_defaults(func=cmd_payment_reverse)
 
     p = sub.add_parser("affiancamento", help="affiancamento personalizzato: piano e incontri")
     acts = p.add_subparsers(dest="affiancamento_command", metavar="AZIONE", required=True)
@@ -186,6 +198,30 @@ def cmd_payment_add(args: argparse.Namespace) -> int:
             s, actor(s), args.protocol, args.tipo, parse_day(args.data), cents(args.importo), args.atto, args.nota
         )
     print(f"Erogazione ({payments.TYPES[info.kind]}) di {format_euro(info.amount_cents)} a {info.protocol} registrata.")
+    return 0
+
+
+def cmd_payment_list(args: argparse.Namespace) -> int:
+    with opened(args.file, read_only=True) as db, db.sessions() as s:
+        rows = payments.list_payments(s, args.protocol)
+        cancelled = payments.reversed_ids(s, lookup.domanda_by_protocol(s, args.protocol).id)
+    if not rows:
+        print(f"Nessuna erogazione registrata per {args.protocol.strip()}.")
+    for p in rows:
+        state = " (stornata)" if p.id in cancelled else ""
+        extra = " · ".join(x for x in (p.act, p.note) if x)
+        amount = format_euro(p.amount_cents)
+        print(f"n. {p.id:<5} {p.on_day:%d/%m/%Y} {payments.TYPES[p.kind]:<9} {amount:>14}{state}  {extra}")
+    return 0
+
+
+def cmd_payment_reverse(args: argparse.Namespace) -> int:
+    with opened(args.file) as db, db.sessions.begin() as s:
+        who = chair_confirmed(s, args)
+        if args.payment not in {p.id for p in payments.list_payments(s, args.protocol)}:
+            raise RuleViolation(f"L'erogazione n. {args.payment} non è tra quelle di {args.protocol.strip()}.")
+        info = counter_entry(s, who, args.payment, parse_day(args.data, "data dello storno"), args.reason)
+    print(f"Stornata l'erogazione n. {args.payment} di {info.protocol}: recupero di {format_euro(info.amount_cents)}.")
     return 0
 
 

@@ -6,11 +6,15 @@ import argparse
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from valutazione.cli.common import actor, number, option, parse_day, target
+from valutazione.cli.common import actor, confirmed, number, option, parse_day, password_option, target
 from valutazione.db import opened
+from valutazione.errors import RuleViolation
 from valutazione.models import Seduta
-from valutazione.services import lookup, sedute
+from valutazione.services import committee, lookup, sedute
+from valutazione.services.committee import PRESIDENTE, SEGRETARIO
+from valutazione.services.seduta_correction import SedutaChange, correct_seduta
 
 
 def add_parser(sub: Any) -> None:
@@ -38,6 +42,30 @@ def add_parser(sub: Any) -> None:
     a.add_argument("numero", type=number)
     a.add_argument("testo")
     a.set_defaults(func=cmd_note)
+
+    a = actions.add_parser("rettifica", help="corregge una seduta registrata, con il motivo (resta nel verbale)")
+    a.add_argument("file", type=target)
+    a.add_argument("numero", type=number)
+    option(a, "--motivo", dest="reason", required=True, metavar="MOTIVO")
+    a.add_argument("--data", metavar="GG/MM/AAAA")
+    a.add_argument("--inizio", metavar="HH:MM")
+    a.add_argument("--fine", metavar="HH:MM")
+    a.add_argument("--luogo", help="luogo della seduta")
+    where = a.add_mutually_exclusive_group()
+    where.add_argument("--remoto", action="store_const", const=True, dest="remote", help="svolta da remoto")
+    option(where, "--in-presenza", dest="remote", action="store_const", const=False, help="svolta in presenza")
+    a.add_argument("--presenti", metavar="NOME;NOME;...", help="l'elenco corretto dei presenti, separati da ;")
+    a.add_argument("--odg", metavar="TESTO", help="ordine del giorno corretto")
+    option(a, "--nota", dest="note", metavar="TESTO", help="note della seduta, sostituite")
+    option(
+        a,
+        "--come",
+        dest="role",
+        choices=(SEGRETARIO, PRESIDENTE),
+        help="chi rettifica (predefinito: il segretario, se c'è)",
+    )
+    password_option(a, "di chi rettifica")
+    a.set_defaults(func=cmd_correct)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -77,4 +105,36 @@ def cmd_note(args: argparse.Namespace) -> int:
         row = sedute.seduta_by_number(s, args.numero)
         sedute.add_note(s, row.id, args.testo, actor(s))
     print(f"Nota aggiunta al verbale della seduta n. {args.numero}.")
+    return 0
+
+
+def _officer(s: Session, role: str | None) -> int:
+    """Who corrects: the role asked for, else the secretary (who keeps the minutes), else the chair."""
+    found = {m.role: m.id for m in committee.list_members(s) if m.role in (SEGRETARIO, PRESIDENTE)}
+    for wanted in (role,) if role else (SEGRETARIO, PRESIDENTE):
+        if wanted in found:
+            return found[wanted]
+    raise RuleViolation(f"La commissione non ha un {role or 'segretario né un presidente'} che possa rettificare.")
+
+
+def cmd_correct(args: argparse.Namespace) -> int:
+    with opened(args.file) as db, db.sessions.begin() as s:
+        who = confirmed(s, args, _officer(s, args.role))
+        row = sedute.seduta_by_number(s, args.numero)
+        present = None
+        if args.presenti is not None:
+            names = [n.strip() for n in args.presenti.split(";") if n.strip()]
+            present = frozenset(lookup.member_by_name(s, name).id for name in names)
+        change = SedutaChange(
+            day=parse_day(args.data, "data della seduta") if args.data else None,
+            start_time=args.inizio,
+            end_time=args.fine,
+            place=args.luogo,
+            remote=args.remote,
+            agenda=args.odg.replace("\\n", "\n") if args.odg is not None else None,
+            notes=args.note,
+            present=present,
+        )
+        correct_seduta(s, row.id, change, args.reason, who)
+    print(f"Rettificata la seduta n. {args.numero}: la rettifica è annotata nel verbale.")
     return 0

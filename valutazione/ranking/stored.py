@@ -11,6 +11,8 @@ points, requested amounts and threshold failures added, and possibly rows in the
 (``criteria_final``/``total_final``). ``read_version`` reads all of them; what an old version lacks is
 ``None`` and the documents leave it out. Schema 2 added the number; schema 3 the lot of each row, the
 lots' summaries and the redistribution of unused money (absent, i.e. a single-budget call, in 1 and 2).
+Schema 4 added the members' pairwise comparisons to the inputs (a call scoring a criterion by pairs is
+computed from them as much as from the marks; ``None`` in older versions, i.e. not recorded).
 A version written by a newer program is refused.
 """
 
@@ -25,11 +27,12 @@ from typing import Any
 
 from valutazione.errors import ValutazioneError
 from valutazione.money import from_cents, to_cents
-from valutazione.ranking.engine import Candidate
+from valutazione.pairwise import Comparison
+from valutazione.ranking.engine import Candidate, PairwiseInput
 from valutazione.ranking.records import LotSummary, Ranking, RankingWarning, Redistribution, Row
 from valutazione.ranking.status import RankingStatus
 
-SCHEMA_VERSION = 3  # 3: rows carry their lot and funding note; the lots' summaries and the redistribution
+SCHEMA_VERSION = 4  # 4: the inputs carry the pairwise comparisons; 3: rows carry their lot and funding note
 LEGACY_SCHEMA = 1  # versions stored before the field existed
 
 
@@ -103,6 +106,8 @@ class StoredInputs:
     rules: Mapping[str, Any]
     candidates: tuple[StoredCandidate, ...]
     draws: Mapping[frozenset[str], tuple[str, ...]]
+    # {sub-criterion: {member: comparisons}} as the engine used them; None before schema 4 (not recorded)
+    comparisons: Mapping[str, Mapping[str, tuple[Comparison, ...]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -163,9 +168,18 @@ def inputs_json(
     candidates: Iterable[Candidate],
     sheets: Mapping[str, Mapping[str, str | None]],
     draws: Mapping[frozenset[str], tuple[str, ...]],
+    comparisons: PairwiseInput | None = None,
 ) -> dict[str, Any]:
-    """The inputs' part of a version: rules, every candidate with its marks and sheet hashes, draws."""
+    """The inputs' part of a version: rules, every candidate with its marks and sheet hashes, draws, and the
+    members' pairwise comparisons (each ``[a, b, preferred or null, degree]``, sorted)."""
     return {
+        "comparisons": {
+            sub: {
+                member: [[c.a, c.b, c.preferred, str(c.degree)] for c in sorted(cs, key=lambda c: (c.a, c.b))]
+                for member, cs in sorted(members.items())
+            }
+            for sub, members in sorted((comparisons or {}).items())
+        },
         "rules": dict(rules),
         "candidates": [
             {
@@ -406,7 +420,22 @@ def _inputs(raw: Mapping[str, Any]) -> StoredInputs:
         for c in raw["candidates"]
     )
     draws = {frozenset(str(p) for p in group): tuple(str(p) for p in order) for group, order in raw["draws"]}
-    return StoredInputs(dict(raw["rules"]), candidates, draws)
+    return StoredInputs(dict(raw["rules"]), candidates, draws, _comparisons(raw.get("comparisons")))
+
+
+def _comparisons(raw: Any) -> dict[str, dict[str, tuple[Comparison, ...]]] | None:
+    if raw is None:
+        return None
+    return {
+        str(sub): {
+            str(member): tuple(
+                Comparison(str(a), str(b), _optional_str(preferred), Decimal(str(degree)))
+                for a, b, preferred, degree in cs
+            )
+            for member, cs in members.items()
+        }
+        for sub, members in raw.items()
+    }
 
 
 def _optional_str(value: Any) -> str | None:

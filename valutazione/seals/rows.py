@@ -3,10 +3,10 @@
 The log's chain proves the order of the logged events, not that the rows they decided are still what
 was decided. So each insert, update or delete of a decisive row (a conflict, an admissibility outcome,
 a *soccorso*, a draw, a renunciation, a session and its presences, a payment, a member and their key, a
-declaration, an approved ranking version, a funded project's agreement, support and indicators) is
-followed by an audit row ``sigillo`` naming the table and the row and carrying the SHA-256 of the row as
-stored. Verification re-reads every row and compares: a row edited underneath its log, inserted without one,
-or deleted without a trace is a broken seal.
+declaration, a member's pairwise comparison, an approved ranking version, a funded project's agreement,
+support and indicators) is followed by an audit row ``sigillo`` naming the table and the row and carrying
+the SHA-256 of the row as stored. Verification re-reads every row and compares: a row edited underneath its
+log, inserted without one, or deleted without a trace is a broken seal.
 
 The seal is written by a session hook rather than by each service, so no write path (GUI, CLI, merge of
 a return, building a member's package) can forget it.
@@ -37,6 +37,7 @@ from valutazione.models import (
     Soccorso,
     Sorteggio,
 )
+from valutazione.pairwise_tables import Confronto
 from valutazione.projects.tables import (
     Convenzione,
     FaseAffiancamento,
@@ -67,6 +68,7 @@ SEALED: tuple[type[Base], ...] = (
     IndicatoreObiettivo,
     IndicatoreValore,
     Referente,
+    Confronto,
 )
 SEALED_TABLES = {model.__tablename__: model for model in SEALED}
 _PENDING = "valutazione.seals.pending"  # session.info key: {(table, id): deleted?} written by the last flush

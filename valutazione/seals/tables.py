@@ -29,6 +29,7 @@ LABELS = {
     "indicatore_valore": "Valore rilevato di un indicatore",
     "referente": "Referente del monitoraggio",
     "graduatoria": "Graduatoria approvata",
+    "confronto": "Confronto a coppie",
 }
 
 
@@ -54,6 +55,10 @@ def _namer(session: Session) -> Callable[[str, int], str]:
             parts.append(f"versione {values['version']}")
         elif table == "seduta":
             parts.append(f"n. {values['number']}")
+        elif table == "confronto":
+            pair = " / ".join(protocols.get(values[k], "?") for k in ("domanda_a_id", "domanda_b_id"))
+            member = members.get(values["commissario_id"], "?")
+            return f"{label} di {member} su {pair} (sottocriterio {values['sub_code']})"
         if "commissario_id" in values:
             parts.append(f"di {members.get(values['commissario_id'], '?')}")
         if "domanda_id" in values:

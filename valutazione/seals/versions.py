@@ -1,10 +1,10 @@
 """The seal of an approved ranking version: recomputed from its frozen inputs, fingerprint compared.
 
-A version keeps the rules, the facts (exclusions, renunciations, draws) and, per application, the hash
-of every sheet it was computed on. The marks behind each hash come from the sheet if it still carries
-that hash (its own seal has just been checked), else from the log, which keeps the content of every
-sending: so a sheet reopened and changed after the approval does not break the older version, but a
-version whose points no longer follow from what the members sent does.
+A version keeps the rules, the facts (exclusions, renunciations, draws), the members' pairwise comparisons
+(since schema 4) and, per application, the hash of every sheet it was computed on. The marks behind each
+hash come from the sheet if it still carries that hash (its own seal has just been checked), else from the
+log, which keeps the content of every sending: so a sheet reopened and changed after the approval does not
+break the older version, but a version whose points no longer follow from what the members sent does.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from valutazione.bando import bando_from_stored
 from valutazione.errors import ValutazioneError
 from valutazione.models import AuditRow, GraduatoriaVersion
 from valutazione.ranking import Ranking, build_ranking
+from valutazione.ranking.engine import PairwiseInput
 from valutazione.ranking.stored import StoredInputs, read_version
 from valutazione.seals.report import BrokenSeal
 from valutazione.seals.sheets import SheetFacts
@@ -54,7 +55,12 @@ def recompute(session: Session, inputs: StoredInputs, facts: SheetFacts, label: 
             else:
                 marks[name] = found
         candidates.append(c.candidate(marks))
-    return build_ranking(bando, candidates, dict(inputs.draws)), missing
+    comparisons: PairwiseInput | None = inputs.comparisons
+    if comparisons is None:  # a version before schema 4 did not record them: the file's current ones
+        from valutazione.services.pairwise_entry import all_comparisons
+
+        comparisons = all_comparisons(session, bando)
+    return build_ranking(bando, candidates, dict(inputs.draws), comparisons), missing
 
 
 def check_versions(session: Session, facts: SheetFacts, tick: Callable[[int], None]) -> list[BrokenSeal]:

@@ -40,12 +40,13 @@ from valutazione.models import (
     utcnow,
 )
 from valutazione.ranking import Candidate, build_ranking
+from valutazione.ranking.engine import PairwiseInput as EnginePairwise
 from valutazione.ranking.records import Ranking, RankingWarning
 from valutazione.ranking.stored import StoredVersion, inputs_json, read_version, version_json, warning_json
 from valutazione.services import lookup
 from valutazione.services.committee import SCORING_ROLES
 from valutazione.services.conflicts import EXCLUDED_OUTCOMES, all_conflicts
-from valutazione.services.pairwise_entry import all_comparisons
+from valutazione.services.pairwise_entry import PairwiseInput, all_comparisons
 from valutazione.services.sheets import SUBMITTED
 
 PROVISIONAL = "provvisoria"
@@ -72,6 +73,7 @@ class Computed:
     ranking: Ranking
     undecided: tuple[str, ...]
     facts: _Facts = field(repr=False, compare=False)
+    comparisons: PairwiseInput = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def inputs(self) -> dict[str, Any]:
@@ -81,7 +83,7 @@ class Computed:
         need a string for each of 225,000 marks at 5,000 applications.
         """
         f = self.facts
-        return inputs_json(f.rules.to_mapping(), f.candidates, f.sheets, f.draws)
+        return inputs_json(f.rules.to_mapping(), f.candidates, f.sheets, f.draws, self.comparisons)
 
     @property
     def all_warnings(self) -> tuple[RankingWarning, ...]:
@@ -236,7 +238,7 @@ def compute(s: Session) -> Computed:
     with _collector_paused():
         candidates, undecided, facts = _inputs(s, bando)
         comparisons = all_comparisons(s, bando)
-        return Computed(build_ranking(bando, candidates, facts.draws, comparisons), undecided, facts)
+        return Computed(build_ranking(bando, candidates, facts.draws, comparisons), undecided, facts, comparisons)
 
 
 def versions(s: Session) -> list[GraduatoriaVersion]:
@@ -356,8 +358,31 @@ def reproduce(s: Session, number: int) -> Reproduction:
             if sheet is not None:
                 marks[name] = {v.sub_code: v.value for v in sheet.voti if v.value is not None}
         candidates.append(c.candidate(marks))
-    recomputed = build_ranking(bando, candidates, record.draws, all_comparisons(s, bando)).fingerprint()
+    current_pairs = all_comparisons(s, bando)
+    frozen = record.comparisons
+    if frozen is not None:  # recorded with the version (schema 4): recomputed from them, changes reported
+        changed += _pairs_changed(frozen, current_pairs)
+    pairs = frozen if frozen is not None else current_pairs
+    recomputed = build_ranking(bando, candidates, record.draws, pairs).fingerprint()
     return Reproduction(number, row.fingerprint, recomputed, tuple(changed))
+
+
+def _pairs_changed(frozen: EnginePairwise, current: EnginePairwise) -> list[str]:
+    """«confronti di X – A.1» for each member and sub-criterion whose comparisons differ from the version's."""
+
+    def norm(pairs: EnginePairwise) -> dict[tuple[str, str], list[tuple[str, str, str | None, Decimal]]]:
+        return {
+            (member, sub): sorted((c.a, c.b, c.preferred, c.degree) for c in cs)
+            for sub, members in pairs.items()
+            for member, cs in members.items()
+        }
+
+    was, now = norm(frozen), norm(current)
+    return [
+        f"confronti di {m} – {sub}"
+        for m, sub in sorted(was.keys() | now.keys())
+        if was.get((m, sub)) != now.get((m, sub))
+    ]
 
 
 def record_draw(s: Session, order: Sequence[str], actor: str, note: str = "") -> Sorteggio:
