@@ -32,6 +32,8 @@ class SheetFacts:
 
     marks_by_hash: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     logged_by_hash: dict[str, int] = field(default_factory=dict)  # content hash -> audit row that sent it
+    # content hash -> marks read back from the log row that sent it, and the SHA-256 of that row's text
+    logged_marks: dict[str, tuple[dict[str, Decimal], str]] = field(default_factory=dict)
 
 
 def _logged_events(session: Session, facts: SheetFacts) -> dict[int, tuple[str, str | None, int, datetime]]:
@@ -71,14 +73,16 @@ def check_sheets(
         .order_by(Voto.scheda_id, Voto.sub_code)
     )
     canonical: dict[str, str] = {}
-    for sheet_id, code, text, why in session.connection().execute(mark_rows):
-        value = None if text is None else canonical.setdefault(text, str(Decimal(text)))
+    for sheet_id, code, text, why in session.connection().execute(mark_rows).all():
+        value = None if text is None else canonical.get(text)
+        if value is None and text is not None:
+            value = canonical[text] = str(Decimal(text))
         marks.setdefault(sheet_id, []).append((code, value, why))
     sheets = select(
         Scheda.id, Scheda.commissario_id, Scheda.domanda_id, Scheda.state, Scheda.submitted_at, Scheda.content_hash
     ).order_by(Scheda.id)
     done = 0
-    for sheet_id, member_id, domanda_id, state, submitted_at, stored in session.connection().execute(sheets):
+    for sheet_id, member_id, domanda_id, state, submitted_at, stored in session.connection().execute(sheets).all():
         done += 1
         if done % 2000 == 0:
             tick(2000)
@@ -103,8 +107,8 @@ def check_sheets(
             "voti": [{"sottocriterio": c, "valore": v, "motivazione": m} for c, v, m in rows],
         }
         recomputed = hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
-        sent = f"dell'invio del {when_it(submitted_at)}" if submitted_at is not None else "dell'invio"
         if recomputed != stored:
+            sent = f"dell'invio del {when_it(submitted_at)}" if submitted_at is not None else "dell'invio"
             broken.append(BrokenSeal("scheda", who, f"i voti non corrispondono all'impronta {sent}"))
             continue
         if logged is None:
