@@ -551,9 +551,10 @@ def bench_verify(spec: Spec, runs: int) -> list[Result]:
                 report = seals.verify_file(s)
                 assert report.ok, report.message
 
-        times = measure(ours, setup=versions._AGREED.clear, runs=runs)
+        # Three runs at least even past the usual budget: the opening's target is on this figure.
+        times = measure(ours, setup=versions._AGREED.clear, runs=runs, budget=3 * BUDGET_S)
         ours()
-        again = measure(ours, runs=runs)
+        again = measure(ours, runs=runs, budget=3 * BUDGET_S)
     finally:
         db.close()
     floor = measure(lambda: hashlib.sha256(path.read_bytes()).hexdigest(), runs=max(runs, 5))

@@ -239,9 +239,6 @@ class FileSafety(QObject):
         self.chain = report
         if report is not None and report.ok:
             self._indicate(tr("Registro e sigilli integri"), report.message)
-            db = self.host().db
-            if db is not None and db.seals is None:
-                db.sealed(report)  # the first write need not verify again, in the window's thread
             return
         self._indicate(tr("Sigillo violato"), report.message if report is not None else failure, broken=True)
         self.show_broken(report, failure)
