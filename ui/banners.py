@@ -5,7 +5,8 @@ The main window opens every file through ``FileSafety.open``, which uses
 another copy of the program, on a network share or on a read-only medium opens read-only with a YELLOW
 banner saying why, and the actions that write are disabled so the user sees the reason before trying.
 The audit chain and every seal (``valutazione.seals``) are verified at every opening in a background
-worker (seconds on a large file); a broken seal is a RED banner naming the first broken object, and the
+worker (seconds on a large file) behind a window usable at once, the status bar saying «Verifica in
+corso…» and then what it found; a broken seal is a RED banner naming the first broken object, and the
 file stays open read-only: the database refuses every write with the same message. File → "Ripristina da
 backup…" lists the automatic backups and restores the chosen one, keeping the current file aside.
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QInputDialog, QLabel, QStyle, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QInputDialog, QLabel, QMainWindow, QStyle, QVBoxLayout, QWidget
 
 from ui import dialogs, workers
 from ui.host import Host, HostRef
@@ -123,6 +124,12 @@ class FileSafety(QObject):
         self.writing_actions: list[Callable[[], list[QAction]]] = []
         self.restore_action = QAction(tr("Ripristina da &backup…"), parent)
         self.restore_action.triggered.connect(self.restore_chosen)
+        # The check runs behind a usable window: the status bar says it is running, then what it found.
+        self.indicator = QLabel()
+        self.indicator.setObjectName("verifica")
+        self.indicator.hide()
+        if isinstance(parent, QMainWindow):
+            parent.statusBar().addPermanentWidget(self.indicator)
 
     def _parent(self) -> QWidget:
         return self.host().dialog_parent()
@@ -183,6 +190,7 @@ class FileSafety(QObject):
         if self.chain_job is not None:
             self.chain_job.cancel()
             self.chain_job = None
+        self.indicator.hide()
         self.update_actions()
 
     @property
@@ -205,10 +213,23 @@ class FileSafety(QObject):
 
     def verify_chain(self, db: Database) -> None:
         """Recomputes the audit chain and every seal in a worker; a broken one becomes a red banner."""
+        self._indicate(tr("Verifica in corso…"), tr("Verifica del registro e dei sigilli del file in corso."))
         job = workers.run_task(self._parent(), db, tr("Verifica del registro"), _verify, dialog=False)
         self.chain_job = job
+        job.signals.progress.connect(lambda done, total, job=job: self._chain_progress(job, done, total))
         job.finished.connect(lambda report, job=job: self._chain_checked(job, report))
         job.failed.connect(lambda message, job=job: self._chain_checked(job, None, message))
+
+    def _indicate(self, text: str, tip: str, broken: bool = False) -> None:
+        self.indicator.setText(text)
+        self.indicator.setToolTip(tip)
+        self.indicator.setStyleSheet(f"color: {STYLES[ERROR][1]}; font-weight: bold;" if broken else "")
+        self.indicator.show()
+
+    def _chain_progress(self, job: workers.Job, done: int, total: int) -> None:
+        if job is self.chain_job and total > 0:
+            percent = min(100, done * 100 // total)
+            self.indicator.setText(tr("Verifica in corso… {percent}%").format(percent=percent))
 
     def _chain_checked(self, job: workers.Job, report: seals.SealReport | None, failure: str = "") -> None:
         job.deleteLater()
@@ -217,7 +238,9 @@ class FileSafety(QObject):
         self.chain_job = None
         self.chain = report
         if report is not None and report.ok:
+            self._indicate(tr("Registro e sigilli integri"), report.message)
             return
+        self._indicate(tr("Sigillo violato"), report.message if report is not None else failure, broken=True)
         self.show_broken(report, failure)
 
     def show_broken(self, report: seals.SealReport | None, failure: str = "") -> None:

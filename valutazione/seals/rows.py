@@ -81,17 +81,26 @@ def row_digest(table: Table, row: Any) -> str:
     return hashlib.sha256(audit.canonical_json(values).encode("utf-8")).hexdigest()
 
 
+def _digest(values: list[Any]) -> str:
+    return hashlib.sha256(audit.canonical_json(values).encode("utf-8")).hexdigest()
+
+
 def read_rows(conn: Connection, table: Table, ids: Iterable[int] | None = None) -> Iterator[tuple[int, str]]:
-    """(id, digest) of the stored rows of ``table`` (all, or those with the given ids), as plain tuples."""
+    """(id, digest) of the stored rows of ``table`` (all, or those with the given ids), as plain tuples.
+
+    ``select(table)`` returns the columns in schema order, so each row's values are hashed as they come
+    (the same list ``row_digest`` builds by name, without a lookup per column).
+    """
+    position = [c.name for c in table.columns].index("id")
     if ids is None:
-        for row in conn.execute(select(table).order_by(table.c.id)):
-            yield row._mapping["id"], row_digest(table, row)
+        for row in conn.execute(select(table).order_by(table.c.id)).all():
+            yield row[position], _digest(list(row))
         return
     wanted = sorted(set(ids))
     for start in range(0, len(wanted), _IN_CHUNK):
         chunk = wanted[start : start + _IN_CHUNK]
-        for row in conn.execute(select(table).where(table.c.id.in_(chunk))):
-            yield row._mapping["id"], row_digest(table, row)
+        for row in conn.execute(select(table).where(table.c.id.in_(chunk))).all():
+            yield row[position], _digest(list(row))
 
 
 def _id(obj: Base) -> int:

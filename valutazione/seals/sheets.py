@@ -10,10 +10,11 @@ into a draft without the chair's logged reopening: each breaks one of the three.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from json.encoder import encode_basestring
 
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
@@ -32,6 +33,51 @@ class SheetFacts:
 
     marks_by_hash: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     logged_by_hash: dict[str, int] = field(default_factory=dict)  # content hash -> audit row that sent it
+    # content hash -> marks read back from the log row that sent it, and the SHA-256 of that row's text
+    logged_marks: dict[str, tuple[dict[str, Decimal], str]] = field(default_factory=dict)
+
+
+def _quoted(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)
+
+
+def sheet_text(bando_code: str, member: str, protocol: str, marks: Sequence[tuple[str, str | None, str | None]]) -> str:
+    """``canonical_json`` of a sheet's content, spelled out: the verification hashes every submitted sheet.
+
+    Keys in sorted order, strings JSON-quoted, no spaces: the same text the general encoder writes (a
+    test compares them on hostile strings); a value of another type (something stored underneath) takes
+    the general encoder, so it hashes as it always did.
+    """
+    try:
+        voti = ",".join(
+            '{"motivazione":'
+            + _quoted(m)
+            + ',"sottocriterio":'
+            + encode_basestring(c)
+            + ',"valore":'
+            + _quoted(v)
+            + "}"
+            for c, v, m in marks
+        )
+        return (
+            '{"bando":'
+            + encode_basestring(bando_code)
+            + ',"commissario":'
+            + encode_basestring(member)
+            + ',"protocollo":'
+            + encode_basestring(protocol)
+            + ',"voti":['
+            + voti
+            + "]}"
+        )
+    except TypeError:
+        content = {
+            "bando": bando_code,
+            "commissario": member,
+            "protocollo": protocol,
+            "voti": [{"sottocriterio": c, "valore": v, "motivazione": m} for c, v, m in marks],
+        }
+        return canonical_json(content)
 
 
 def _logged_events(session: Session, facts: SheetFacts) -> dict[int, tuple[str, str | None, int, datetime]]:
@@ -71,14 +117,16 @@ def check_sheets(
         .order_by(Voto.scheda_id, Voto.sub_code)
     )
     canonical: dict[str, str] = {}
-    for sheet_id, code, text, why in session.connection().execute(mark_rows):
-        value = None if text is None else canonical.setdefault(text, str(Decimal(text)))
+    for sheet_id, code, text, why in session.connection().execute(mark_rows).all():
+        value = None if text is None else canonical.get(text)
+        if value is None and text is not None:
+            value = canonical[text] = str(Decimal(text))
         marks.setdefault(sheet_id, []).append((code, value, why))
     sheets = select(
         Scheda.id, Scheda.commissario_id, Scheda.domanda_id, Scheda.state, Scheda.submitted_at, Scheda.content_hash
     ).order_by(Scheda.id)
     done = 0
-    for sheet_id, member_id, domanda_id, state, submitted_at, stored in session.connection().execute(sheets):
+    for sheet_id, member_id, domanda_id, state, submitted_at, stored in session.connection().execute(sheets).all():
         done += 1
         if done % 2000 == 0:
             tick(2000)
@@ -96,15 +144,10 @@ def check_sheets(
                 )
             continue
         rows = marks.get(sheet_id, [])
-        content = {
-            "bando": bando_code,
-            "commissario": names.get(member_id, ""),
-            "protocollo": protocols.get(domanda_id, ""),
-            "voti": [{"sottocriterio": c, "valore": v, "motivazione": m} for c, v, m in rows],
-        }
-        recomputed = hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
-        sent = f"dell'invio del {when_it(submitted_at)}" if submitted_at is not None else "dell'invio"
+        text = sheet_text(bando_code, names.get(member_id, ""), protocols.get(domanda_id, ""), rows)
+        recomputed = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if recomputed != stored:
+            sent = f"dell'invio del {when_it(submitted_at)}" if submitted_at is not None else "dell'invio"
             broken.append(BrokenSeal("scheda", who, f"i voti non corrispondono all'impronta {sent}"))
             continue
         if logged is None:

@@ -5,11 +5,31 @@ A version keeps the rules, the facts (exclusions, renunciations, draws), the mem
 hash come from the sheet if it still carries that hash (its own seal has just been checked), else from the
 log, which keeps the content of every sending: so a sheet reopened and changed after the approval does not
 break the older version, but a version whose points no longer follow from what the members sent does.
+
+Recomputing a version is the dearest part of a verification (the whole ranking engine and its canonical
+JSON), and every export verifies again. Its outcome is a pure function of two things: the version's
+stored text, and the marks behind each sheet hash it names. The marks behind a hash are fixed by the hash
+itself when they come from a sheet (the sheet check has just recomputed that very hash from those marks)
+and by the log row's text when they come from the log. So a recomputation that agreed is remembered
+(``_AGREED``, in memory only, for this process), keyed by the SHA-256 of the stored text and of the stored
+fingerprint, with, per sheet hash, where its marks came from (the sheet, or the SHA-256 of the log row's
+text). The next verification reuses it only when every one of those is the same again; anything edited
+in the file, even under a running program, changes one of them and the version is recomputed in full.
+Nothing is remembered in the file (whoever edits the file could edit that too), and a disagreement is
+never remembered, so a broken version is reported with the same words every time. Nor is a version
+before schema 4 of a call with pairwise comparisons: it is recomputed on the file's current comparisons,
+which no key here covers.
+
+The chain and the other seals are re-read in full each time: an incremental check of the log «from the
+last verified head» would miss a row edited underneath by another process, which is exactly what the
+verification is for.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -26,23 +46,52 @@ from valutazione.ranking.stored import StoredInputs, read_version
 from valutazione.seals.report import BrokenSeal
 from valutazione.seals.sheets import SheetFacts
 
+_AGREED: dict[str, tuple[tuple[str, str], ...]] = {}  # text+fingerprint digest -> (sheet hash, source) agreed
+_AGREED_MAX = 64
+_AGREED_LOCK = threading.Lock()  # the window verifies in a worker while an export may verify on its own
+FROM_SHEET = "scheda"
+_UNREPEATABLE = ("", "confronti letti dal file")  # in ``used``: the outcome must not be remembered
 
-def _marks(session: Session, facts: SheetFacts, digest: str) -> dict[str, Decimal] | None:
-    found = facts.marks_by_hash.get(digest)
+
+def _logged_marks(session: Session, facts: SheetFacts, digest: str) -> tuple[dict[str, Decimal], str] | None:
+    """The marks of a sending no longer on its sheet, from the log row; and the SHA-256 of that row's text."""
+    found = facts.logged_marks.get(digest)
     if found is not None:
         return found
     audit_id = facts.logged_by_hash.get(digest)
     if audit_id is None:
         return None
-    after = session.scalar(select(AuditRow.after_json).where(AuditRow.id == audit_id))
-    content: dict[str, Any] = json.loads(after or "{}")
+    after = session.scalar(select(AuditRow.after_json).where(AuditRow.id == audit_id)) or "{}"
+    content: dict[str, Any] = json.loads(after)
     marks = {v["sottocriterio"]: Decimal(v["valore"]) for v in content.get("voti", []) if v["valore"] is not None}
-    facts.marks_by_hash[digest] = marks
-    return marks
+    facts.logged_marks[digest] = (marks, hashlib.sha256(after.encode("utf-8")).hexdigest())
+    return facts.logged_marks[digest]
 
 
-def recompute(session: Session, inputs: StoredInputs, facts: SheetFacts, label: str) -> tuple[Ranking, list[str]]:
-    """The version's ranking rebuilt from its inputs; also the sheets whose content is nowhere in the file."""
+def _marks(session: Session, facts: SheetFacts, digest: str) -> tuple[dict[str, Decimal], str] | None:
+    """The marks behind a sheet hash and where they came from (``FROM_SHEET``, or the log row's digest)."""
+    found = facts.marks_by_hash.get(digest)
+    if found is not None:
+        return found, FROM_SHEET
+    return _logged_marks(session, facts, digest)
+
+
+def _sources(session: Session, facts: SheetFacts, digests: tuple[tuple[str, str], ...]) -> bool:
+    """Whether every sheet hash of a remembered version still finds its marks where it found them then."""
+    for digest, source in digests:
+        found = _marks(session, facts, digest)
+        if found is None or found[1] != source:
+            return False
+    return True
+
+
+def recompute(
+    session: Session, inputs: StoredInputs, facts: SheetFacts, label: str, used: list[tuple[str, str]] | None = None
+) -> tuple[Ranking, list[str]]:
+    """The version's ranking rebuilt from its inputs; also the sheets whose content is nowhere in the file.
+
+    ``used`` receives, per sheet hash, where its marks were found (what ``_AGREED`` keys on).
+    """
     bando = bando_from_stored(inputs.rules, label)
     missing: list[str] = []
     candidates = []
@@ -50,17 +99,28 @@ def recompute(session: Session, inputs: StoredInputs, facts: SheetFacts, label: 
         marks: dict[str, dict[str, Decimal]] = {}
         for name, digest in c.sheets:
             found = _marks(session, facts, digest) if digest else None
-            if found is None:
+            if found is None or not digest:
                 missing.append(f"{name} su {c.protocol}")
             else:
-                marks[name] = found
+                marks[name] = found[0]
+                if used is not None:
+                    used.append((digest, found[1]))
         candidates.append(c.candidate(marks))
     comparisons: PairwiseInput | None = inputs.comparisons
     if comparisons is None:  # a version before schema 4 did not record them: the file's current ones
         from valutazione.services.pairwise_entry import all_comparisons
 
         comparisons = all_comparisons(session, bando)
+        if comparisons and used is not None:
+            used.append(_UNREPEATABLE)
     return build_ranking(bando, candidates, dict(inputs.draws), comparisons), missing
+
+
+def _remember(key: str, used: list[tuple[str, str]]) -> None:
+    with _AGREED_LOCK:
+        if len(_AGREED) >= _AGREED_MAX:
+            _AGREED.pop(next(iter(_AGREED)))
+        _AGREED[key] = tuple(used)
 
 
 def check_versions(session: Session, facts: SheetFacts, tick: Callable[[int], None]) -> list[BrokenSeal]:
@@ -68,11 +128,18 @@ def check_versions(session: Session, facts: SheetFacts, tick: Callable[[int], No
     query = select(GraduatoriaVersion.version, GraduatoriaVersion.fingerprint, GraduatoriaVersion.content_json)
     for number, stored, content_json in session.execute(query.order_by(GraduatoriaVersion.version)):
         obj = f"Graduatoria approvata, versione {number}"
+        key = hashlib.sha256(f"{stored}\n{content_json}".encode()).hexdigest()
+        with _AGREED_LOCK:
+            agreed = _AGREED.get(key)
+        if agreed is not None and _sources(session, facts, agreed):
+            tick(1)
+            continue
+        used: list[tuple[str, str]] = []
         try:
             version = read_version(content_json)
             if version.inputs is None:
                 raise ValueError("mancano i dati di calcolo")
-            ranking, missing = recompute(session, version.inputs, facts, obj)
+            ranking, missing = recompute(session, version.inputs, facts, obj, used)
         except (ValueError, KeyError, TypeError, ValutazioneError) as exc:
             broken.append(BrokenSeal("graduatoria", obj, f"i dati con cui è stata approvata sono illeggibili ({exc})"))
             continue
@@ -96,4 +163,6 @@ def check_versions(session: Session, facts: SheetFacts, tick: Callable[[int], No
                     "posizioni o punteggi non seguono più dalle schede inviate",
                 )
             )
+        elif _UNREPEATABLE not in used:
+            _remember(key, used)
     return broken
