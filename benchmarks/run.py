@@ -116,7 +116,8 @@ def scratch() -> Iterator[Path]:
 
 
 def _child(*args: str) -> tuple[float, dict[str, str]]:
-    """Runs ``gui_child.py``; returns the wall time from spawn to its READY marker, and its report."""
+    """Runs ``gui_child.py``; returns the wall time from spawn to its READY marker, and its report
+    (with ``identity``, the wall time to the IDENTITY marker, when the child printed one)."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
     t0 = time.perf_counter()
     proc = subprocess.Popen([PYTHON, str(CHILD), *args], stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
@@ -126,6 +127,8 @@ def _child(*args: str) -> tuple[float, dict[str, str]]:
     for line in proc.stdout:
         if line.startswith("READY") and ready is None:
             ready = time.perf_counter() - t0
+        if line.startswith("IDENTITY"):
+            report["identity"] = str(time.perf_counter() - t0)
         key, _, value = line.strip().partition("=")
         if value:
             report[key] = value
@@ -164,10 +167,13 @@ def bench_window(spec: Spec, runs: int) -> list[Result]:
 
 def _bench_window(spec: Spec, path: Path, runs: int) -> list[Result]:
     cold, warm, floor_cold, floor_warm, rss, floor_rss = [], [], [], [], [], []
+    first_page, cpu = [], []
     rows = ""
     for _ in range(runs):
         t, rep = _child("window", str(path))
         cold.append(t)
+        first_page.append(float(rep["identity"]))
+        cpu.append(float(rep["cpu"]))
         warm.append(float(rep["warm"]))
         rss.append(float(rep["vmhwm_kb"]) / 1024)
         rows = rep["rows"]
@@ -177,7 +183,16 @@ def _bench_window(spec: Spec, path: Path, runs: int) -> list[Result]:
         floor_rss.append(float(rep["vmhwm_kb"]) / 1024)
     n, m = spec.n, spec.members
     return [
-        Result("window", n, m, runs, median(cold), median(floor_cold), extra=f"cold start, {rows} rows shown"),
+        Result(
+            "window",
+            n,
+            m,
+            runs,
+            median(cold),
+            median(floor_cold),
+            extra=f"cold start, {rows} rows shown (CPU {median(cpu):.2f} s, all threads)",
+        ),
+        Result("window-first", n, m, runs, median(first_page), median(floor_cold), extra="cold, identity page painted"),
         Result("window", n, m, runs, median(warm), median(floor_warm), extra="warm (in-process, 2nd open)"),
         Result("memory", n, m, runs, max(rss), max(floor_rss), "MB", "VmHWM of the GUI process"),
     ]
