@@ -42,7 +42,7 @@ def _isolated_settings() -> None:
     QCoreApplication.setApplicationName("valutazione-bench")
 
 
-def _open_window(app: QApplication, path: Path, first: bool = False) -> tuple[object, int]:
+def _open_window(app: QApplication, path: Path | str, first: bool = False) -> tuple[object, int]:
     from ui.main_window import MainWindow
     from valutazione.db import open_database
 
@@ -82,7 +82,7 @@ def main(argv: list[str]) -> int:
     _isolated_settings()
     if argv[0] == "window":
         make_application([sys.argv[0]])
-        path = Path(argv[1])
+        path: Path | str = argv[1] if argv[1].startswith("postgresql://") else Path(argv[1])
         window, rows = _open_window(app, path, first=True)
         print("READY", flush=True)
         print(f"cpu={time.process_time():.6f}")  # every thread's, the background verification's too
