@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import os
 import secrets
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,8 +38,13 @@ def _cluster() -> Any:
 
         _CLUSTER = start_cluster()
         os.environ["PGPASSFILE"] = str(_CLUSTER.passfile)  # libpq, and the GUI child, find passwords there
-        atexit.register(_CLUSTER.stop)
+        atexit.register(_stop, _CLUSTER)
     return _CLUSTER
+
+
+def _stop(cluster: Any) -> None:
+    cluster.stop()
+    shutil.rmtree(cluster.passfile.parent, ignore_errors=True)
 
 
 def server_urls(spec: Spec, prepared: Path) -> tuple[dict[str, str], float]:
