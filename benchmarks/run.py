@@ -7,6 +7,7 @@ to do the same job with the same libraries: a bare window, one SQL aggregate, ``
     .venv/bin/python benchmarks/run.py --quick          # 100 and 1,000 applications, < 1 minute
     .venv/bin/python benchmarks/run.py                  # 100, 1,000, 5,000, 20,000
     .venv/bin/python benchmarks/run.py --only ranking --sizes 5000 --members 3,5,7
+    .venv/bin/python benchmarks/run.py --only ranking --only window --sizes 1000,5000 --server
 
 Each figure is the median of several runs (at least 5 where a run is cheap; fewer when one run alone
 exceeds the time budget, shown in the ``runs`` column). Files come from ``benchmarks/generate.py``.
@@ -116,7 +117,8 @@ def scratch() -> Iterator[Path]:
 
 
 def _child(*args: str) -> tuple[float, dict[str, str]]:
-    """Runs ``gui_child.py``; returns the wall time from spawn to its READY marker, and its report."""
+    """Runs ``gui_child.py``; returns the wall time from spawn to its READY marker, and its report
+    (with ``identity``, the wall time to the IDENTITY marker, when the child printed one)."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
     t0 = time.perf_counter()
     proc = subprocess.Popen([PYTHON, str(CHILD), *args], stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
@@ -126,6 +128,8 @@ def _child(*args: str) -> tuple[float, dict[str, str]]:
     for line in proc.stdout:
         if line.startswith("READY") and ready is None:
             ready = time.perf_counter() - t0
+        if line.startswith("IDENTITY"):
+            report["identity"] = str(time.perf_counter() - t0)
         key, _, value = line.strip().partition("=")
         if value:
             report[key] = value
@@ -134,13 +138,74 @@ def _child(*args: str) -> tuple[float, dict[str, str]]:
     return ready, report
 
 
+def _with_chair_password(source: Path, folder: Path) -> Path:
+    """A copy of ``source`` whose chair has ``BENCH_PASSWORD``: the chair must type one at every entry, and
+    a first entry would write it into the cached file that the other benchmarks read."""
+    from sqlalchemy import select
+
+    from benchmarks.gui_child import BENCH_PASSWORD
+    from valutazione.db import open_database
+    from valutazione.models import Commissario
+    from valutazione.services import identity
+
+    target = folder / source.name
+    shutil.copy(source, target)
+    db = open_database(target)
+    try:
+        with db.sessions.begin() as s:
+            chair = s.scalars(select(Commissario.id).where(Commissario.role == "presidente")).one()
+            if not identity.credential(s, chair).has_password:
+                identity.set_password(s, chair, BENCH_PASSWORD)
+    finally:
+        db.close()
+    return target
+
+
+SERVER = False  # --server: ranking and window also on a throw-away PostgreSQL cluster (benchmarks/server.py)
+_PREPARED: dict[tuple[int, int, int], Path] = {}
+
+
+def _prepared(spec: Spec) -> Path:
+    """The generated file with the chair's password, copied once per run into a folder removed at exit."""
+    key = (spec.n, spec.members, spec.seed)
+    if key not in _PREPARED:
+        import atexit
+
+        folder = Path(tempfile.mkdtemp(prefix="valbench-prepared-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _PREPARED[key] = _with_chair_password(generate(spec), folder)
+    return _PREPARED[key]
+
+
+def _server_urls(spec: Spec) -> dict[str, str]:
+    from benchmarks.server import server_urls
+
+    urls, pushed = server_urls(spec, _prepared(spec))
+    if pushed:
+        print(f"<!-- server push of {spec.n:,} applications: {pushed:.1f} s -->", flush=True)
+    return urls
+
+
 def bench_window(spec: Spec, runs: int) -> list[Result]:
-    path = generate(spec)
+    results = _bench_window(spec, str(_prepared(spec)), runs)
+    if SERVER:
+        for label, url in _server_urls(spec).items():
+            on_server = _bench_window(spec, url, runs)
+            results += [
+                Result(f"{r.name}-{label}", r.n, r.m, r.runs, r.value, r.floor, r.unit, r.extra) for r in on_server[:2]
+            ]
+    return results
+
+
+def _bench_window(spec: Spec, path: str, runs: int) -> list[Result]:
     cold, warm, floor_cold, floor_warm, rss, floor_rss = [], [], [], [], [], []
+    first_page, cpu = [], []
     rows = ""
     for _ in range(runs):
-        t, rep = _child("window", str(path))
+        t, rep = _child("window", path)
         cold.append(t)
+        first_page.append(float(rep["identity"]))
+        cpu.append(float(rep["cpu"]))
         warm.append(float(rep["warm"]))
         rss.append(float(rep["vmhwm_kb"]) / 1024)
         rows = rep["rows"]
@@ -150,7 +215,16 @@ def bench_window(spec: Spec, runs: int) -> list[Result]:
         floor_rss.append(float(rep["vmhwm_kb"]) / 1024)
     n, m = spec.n, spec.members
     return [
-        Result("window", n, m, runs, median(cold), median(floor_cold), extra=f"cold start, {rows} rows shown"),
+        Result(
+            "window",
+            n,
+            m,
+            runs,
+            median(cold),
+            median(floor_cold),
+            extra=f"cold start, {rows} rows shown (CPU {median(cpu):.2f} s, all threads)",
+        ),
+        Result("window-first", n, m, runs, median(first_page), median(floor_cold), extra="cold, identity page painted"),
         Result("window", n, m, runs, median(warm), median(floor_warm), extra="warm (in-process, 2nd open)"),
         Result("memory", n, m, runs, max(rss), max(floor_rss), "MB", "VmHWM of the GUI process"),
     ]
@@ -183,7 +257,7 @@ def bench_ranking(spec: Spec, runs: int) -> list[Result]:
     )
     floor = measure(lambda: con.execute(sql).fetchall(), runs=max(runs, 5))
     con.close()
-    return [
+    results = [
         Result(
             "ranking",
             spec.n,
@@ -194,6 +268,17 @@ def bench_ranking(spec: Spec, runs: int) -> list[Result]:
             extra="services.ranking.compute vs one SQL AVG … GROUP BY",
         )
     ]
+    if SERVER:
+        from benchmarks.server import ranking_on
+
+        for label, url in _server_urls(spec).items():
+            times, floor = ranking_on(url, measure, runs)
+            who = "the owner (no policy)" if label == "pg" else "the chair's login role (row-level policies)"
+            extra = f"on PostgreSQL as {who}, vs the same SQL there"
+            results.append(
+                Result(f"ranking-{label}", spec.n, spec.members, len(times), median(times), median(floor), extra=extra)
+            )
+    return results
 
 
 def bench_import(spec: Spec, runs: int) -> list[Result]:
@@ -625,7 +710,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--members", default="5", help="comma-separated scoring members, e.g. 3,5,7")
     parser.add_argument("--runs", type=int, default=None, help="runs per measure (default 5, 3 with --quick)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--server", action="store_true", help="ranking and window also on a throw-away PostgreSQL (as owner and chair)"
+    )
     args = parser.parse_args(argv)
+    global SERVER
+    SERVER = args.server
     sizes = (
         [int(x) for x in args.sizes.split(",")]
         if args.sizes

@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMenu, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from ui import dialogs, server_connect, settings
-from ui.about import show_about
 from ui.banners import BannerArea, FileSafety
 from ui.chair import LazyTab, chair_actions, chair_tabs
 from ui.documents import DocumentActions
@@ -399,6 +398,8 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
 
     def _about(self) -> None:
+        from ui.about import show_about
+
         show_about(self)
 
     def _help(self) -> None:

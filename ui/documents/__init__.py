@@ -4,23 +4,47 @@ What the CLI offers (``valutazione export``, ``sign``, ``verify``) is here as di
 the choices and the core calls, ``export`` the export/print dialog, ``sign`` and ``verify`` the
 signature dialogs. Everyone who has entered a file sees the menu: a member exports only what the core
 lets them see, and signs and checks the verbale like the chair and the secretary.
+
+The dialogs are imported when first opened (and ``ExportDialog`` & co. on first access, PEP 562): they
+pull in ReportLab, the exports and the signing code, a fifth of the window's cold start, for a menu
+that nobody opens before the first table is on screen.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMenu, QWidget
 
-from ui.documents.build import Choice, tr
-from ui.documents.export import ExportDialog
-from ui.documents.sign import SignDialog
-from ui.documents.verify import VerifyDialog
 from ui.host import Host, HostRef
 
+if TYPE_CHECKING:
+    from ui.documents.build import Choice
+    from ui.documents.export import ExportDialog
+    from ui.documents.sign import SignDialog
+    from ui.documents.verify import VerifyDialog
+
 __all__ = ["DocumentActions", "ExportDialog", "SignDialog", "VerifyDialog"]
+_DIALOGS = {
+    "ExportDialog": "ui.documents.export",
+    "SignDialog": "ui.documents.sign",
+    "VerifyDialog": "ui.documents.verify",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """``from ui.documents import ExportDialog`` still works, importing the dialog's module only then."""
+    if name in _DIALOGS:
+        return getattr(import_module(_DIALOGS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("documents", text)
 
 
 class DocumentActions(QObject):
@@ -58,6 +82,8 @@ class DocumentActions(QObject):
         db, user = host.db, host.user
         if db is None or user is None:
             return
+        from ui.documents.export import ExportDialog
+
         dialog = ExportDialog(host.dialog_parent(), db, user)
         dialog.exported.connect(self._remember)
         self._show(dialog)
@@ -66,16 +92,22 @@ class DocumentActions(QObject):
         host = self.host()
         db, user = host.db, host.user
         if db is not None and user is not None:
+            from ui.documents.export import ExportDialog
+
             self._show(ExportDialog(host.dialog_parent(), db, user, printing=True))
 
     def sign(self) -> None:
         host = self.host()
         if host.db is not None:
+            from ui.documents.sign import SignDialog
+
             self._show(SignDialog(host.dialog_parent(), host.db, self.last_verbale, host.user))
 
     def verify(self) -> None:
         host = self.host()
         if host.db is not None:
+            from ui.documents.verify import VerifyDialog
+
             self._show(VerifyDialog(host.dialog_parent(), host.db, self.last_verbale))
 
     def _remember(self, path: Path, choice: Choice) -> None:

@@ -4,6 +4,9 @@ A page of the window rather than a modal dialog, so the keyboard flow (arrows, E
 everywhere else and tests drive it like any widget. A file with no committee yet lets the person who
 created it enter as presidente: the committee service records the new member.
 
+On a committee server the member whose login role the connection uses is preselected (the login
+already says who is there); on a file, the last member who entered on this computer.
+
 Entering as presidente or segretario (or as a member who protected their entry) asks for the password
 on this same page: the first time it is chosen and typed twice, later typed once and checked against
 the salted hash in the file (``valutazione.services.identity``). A read-only file cannot record a first
@@ -137,6 +140,8 @@ class IdentityPage(QWidget):
             item = QListWidgetItem(f"{o.name}  —  {role_label(OFFICER)}")
             item.setData(Qt.ItemDataRole.UserRole, User(o.id, o.name, OFFICER))
             self.members.addItem(item)
+        if db.server is not None:  # on a server the login already says who is connecting
+            self._select_login(db)
         if self.members.count() and self.members.currentRow() < 0:
             self.members.setCurrentRow(0)
         empty = not people
@@ -148,6 +153,16 @@ class IdentityPage(QWidget):
         for edit in (self.first_password, self.first_repeat):
             edit.clear()
         (self.first_name if empty else self.members).setFocus()
+
+    def _select_login(self, db: Database) -> None:
+        """Preselects the member whose server login role this connection uses (``ruolo_server``); the
+        owner's connection names nobody and keeps the last member chosen."""
+        from valutazione.server.roles import connected_member
+
+        with db.sessions() as s:
+            name = connected_member(s)
+        if name is not None:
+            self.select(name)
 
     def select(self, name: str) -> None:
         """Selects a member by name (keyboard users type the name's first letters in the list, too)."""

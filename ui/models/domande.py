@@ -7,6 +7,7 @@ re-exported here because the screens and their tests know them from this module.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import groupby
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
@@ -71,18 +72,12 @@ def _outcome_tooltip(row: DomandaRow) -> str:
 
 
 def _protocol_key(protocol: str) -> str:
-    """Protocols like "PG 9/2018" and "PG 101/2018" sort by number, not as text."""
-    return "".join(part.zfill(12) if part.isdigit() else part for part in _split_digits(protocol))
+    """Protocols like "PG 9/2018" and "PG 101/2018" sort by number, not as text.
 
-
-def _split_digits(text: str) -> list[str]:
-    parts: list[str] = []
-    for ch in text:
-        if parts and parts[-1][-1].isdigit() == ch.isdigit():
-            parts[-1] += ch
-        else:
-            parts.append(ch)
-    return parts
+    ``groupby`` on ``str.isdigit`` splits runs of digits from the rest in C: the same parts as the loop
+    over characters it replaced, which took a tenth of a second to sort 5,000 rows at every opening.
+    """
+    return "".join("".join(run).zfill(12) if digits else "".join(run) for digits, run in groupby(protocol, str.isdigit))
 
 
 class DomandeTableModel(RowTableModel[DomandaRow]):

@@ -4,6 +4,11 @@ libpq looks the password up itself (``PGPASSFILE``, ``~/.pgpass``); only when th
 it did not find is the installed prompt called (``url.set_password_prompt``), once, and the answer kept
 in the engine's connect arguments for the life of the engine — never written anywhere. A read-only
 opening is enforced by the server (``default_transaction_read_only``), not only by the application.
+
+Every session ends any transaction left idle for ``IDLE_IN_TRANSACTION_TIMEOUT``: a writer holds the
+row lock of the log's head until it commits, so an application frozen (or a laptop put to sleep) in the
+middle of a write would otherwise stop every other member's writes for as long as it stays so. The
+server rolls the idle transaction back whole and closes its session; the next writer proceeds.
 """
 
 from __future__ import annotations
@@ -18,12 +23,15 @@ from valutazione.server.url import ServerAddress, ask_password
 
 _PASSWORD_ASKED = ("no password supplied", "password authentication failed")
 TIMEOUT_SECONDS = 10
+IDLE_IN_TRANSACTION_TIMEOUT = "5min"  # no user action keeps a transaction open while waiting for a person
 
 
 def _arguments(read_only: bool, password: str | None) -> dict[str, Any]:
     args: dict[str, Any] = {"connect_timeout": TIMEOUT_SECONDS, "application_name": "valutazione"}
+    options = [f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_TIMEOUT}"]
     if read_only:
-        args["options"] = "-c default_transaction_read_only=on"
+        options.append("-c default_transaction_read_only=on")
+    args["options"] = " ".join(options)
     if password is not None:
         args["password"] = password
     return args

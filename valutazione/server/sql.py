@@ -96,6 +96,14 @@ VISIBILITY = [
         "SELECT EXISTS (SELECT 1 FROM scheda WHERE id = id_scheda AND commissario_id = valutazione_io() "
         "AND state = 'bozza')",
     ),
+    # The progress board (valutazione/server/progress.py): the state of every sheet, never its scores, to
+    # the chair and the secretary; a submitted sheet's row itself stays hidden until its scores may be read.
+    _fn(
+        "valutazione_stati_schede()",
+        "TABLE(d integer, m integer, stato text)",
+        "SELECT x.domanda_id, x.commissario_id, x.state FROM scheda x "
+        "WHERE valutazione_ruolo() IN ('presidente', 'segretario') AND NOT valutazione_in_conflitto(x.domanda_id)",
+    ),
     _fn(
         "valutazione_vede_riga_registro(ent text, ent_id text)",
         "boolean",

@@ -7,8 +7,9 @@ the average, and the number of scorers drops, which the ranking checks against t
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from valutazione import audit
@@ -113,21 +114,33 @@ def require_not_in_conflict(s: Session, member_id: int, domanda_id: int) -> None
         )
 
 
+def _assigned(s: Session, member_id: int, what: Any) -> Select[Any] | None:
+    """The query of a member's assigned applications selecting ``what``; None for the secretary."""
+    m = require_declared(s, member_id)
+    if m.role not in SCORING_ROLES:
+        return None
+    excluded = select(Ammissibilita.domanda_id).where(Ammissibilita.outcome.in_(EXCLUDED_OUTCOMES))
+    conflicted = select(Conflitto.domanda_id).where(
+        Conflitto.commissario_id == member_id, Conflitto.has_conflict.is_(True)
+    )
+    return (
+        select(what)
+        .where(Domanda.id.not_in(excluded), Domanda.id.not_in(conflicted))
+        .order_by(Domanda.submitted_at, Domanda.protocol)
+    )
+
+
 def assigned_domande(s: Session, member_id: int) -> list[Domanda]:
     """The applications a member scores: admissible or not yet decided, and not in conflict.
 
     The secretary scores nothing, so gets none. Refused before the general declaration.
     """
-    m = require_declared(s, member_id)
-    if m.role not in SCORING_ROLES:
-        return []
-    excluded = select(Ammissibilita.domanda_id).where(Ammissibilita.outcome.in_(EXCLUDED_OUTCOMES))
-    conflicted = select(Conflitto.domanda_id).where(
-        Conflitto.commissario_id == member_id, Conflitto.has_conflict.is_(True)
-    )
-    query = (
-        select(Domanda)
-        .where(Domanda.id.not_in(excluded), Domanda.id.not_in(conflicted))
-        .order_by(Domanda.submitted_at, Domanda.protocol)
-    )
-    return list(s.scalars(query))
+    query = _assigned(s, member_id, Domanda)
+    return [] if query is None else list(s.scalars(query))
+
+
+def assigned_ids(s: Session, member_id: int) -> list[int]:
+    """The ids of ``assigned_domande``, in the same order, without loading the applications: the list
+    the window shows at every entry needs only these (5,000 ORM objects cost a tenth of a second)."""
+    query = _assigned(s, member_id, Domanda.id)
+    return [] if query is None else list(s.scalars(query))

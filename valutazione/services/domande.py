@@ -134,7 +134,7 @@ def abstained_ids(s: Session, member_id: int) -> list[int]:
 
 def member_domande(s: Session, member_id: int) -> list[DomandaRow]:
     """A scoring member's list: the applications assigned to them plus those they abstained on."""
-    ids = [d.id for d in conflicts.assigned_domande(s, member_id)] + abstained_ids(s, member_id)
+    ids = conflicts.assigned_ids(s, member_id) + abstained_ids(s, member_id)
     return load_domande(s, member_id, only=ids)
 
 

@@ -12,8 +12,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from valutazione.models import Ammissibilita, Domanda, Scheda
-from valutazione.services import committee
+from valutazione.models import Ammissibilita, Domanda
+from valutazione.ranking.warnings import MISSING as MISSING_WARNING
+from valutazione.ranking.warnings import QUORUM as QUORUM_WARNING
+from valutazione.server.progress import scores_hidden, sheet_states, state_warnings
+from valutazione.services import committee, lookup
 from valutazione.services import ranking as ranking_service
 from valutazione.services.conflicts import EXCLUDED_OUTCOMES, all_conflicts
 
@@ -46,7 +49,7 @@ def load_board(s: Session) -> Board:
         if d.id not in excluded
     )
     conflicts = all_conflicts(s)
-    sheet_state = {(x.domanda_id, x.commissario_id): x.state for x in s.scalars(select(Scheda))}
+    sheet_state = sheet_states(s)  # on a server, every state even where the scores stay hidden
     states = {}
     for did, _, _ in domande:
         for mid, _ in members:
@@ -54,4 +57,29 @@ def load_board(s: Session) -> Board:
                 states[(did, mid)] = ABSTAINED
             else:
                 states[(did, mid)] = sheet_state.get((did, mid), MISSING)
-    return Board(members, domande, states, tuple(ranking_service.compute(s).warnings))
+    warnings = ranking_service.compute(s).warnings
+    if scores_hidden(s):  # the secretary on a server: the incomplete applications' warnings from their states
+        warnings = _secretary_warnings(s, domande, members, states, warnings)
+    return Board(members, domande, states, tuple(warnings))
+
+
+def _secretary_warnings(
+    s: Session,
+    domande: tuple[tuple[int, str, str], ...],
+    members: tuple[tuple[int, str], ...],
+    states: dict[tuple[int, int], str],
+    warnings: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The engine's warnings where every sheet is in (the secretary reads those scores), the states' where not."""
+    bando = lookup.rules(s)
+    out = []
+    incomplete = set()
+    for did, protocol, _ in domande:
+        mine = [states[(did, mid)] for mid, _ in members if states[(did, mid)] != ABSTAINED]
+        sent = mine.count(SENT)
+        if sent < len(mine):
+            incomplete.add(protocol)
+            out += state_warnings(bando, protocol, sent, len(mine))
+    scored_kinds = (MISSING_WARNING, QUORUM_WARNING)
+    kept = [w for w in warnings if w["protocol"] not in incomplete or w["kind"] not in scored_kinds]
+    return kept + out

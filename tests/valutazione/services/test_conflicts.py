@@ -47,6 +47,17 @@ def test_excluded_application_not_assigned(db: Database, declared: Committee) ->
         assert [d.protocol for d in conflicts.assigned_domande(s, declared.carla)] == ["P1", "P2"]
 
 
+def test_assigned_ids_are_the_assigned_applications(db: Database, declared: Committee) -> None:
+    """The window's list reads only the ids: the same applications, in the same order, as the full rows."""
+    with db.sessions.begin() as s:
+        conflicts.declare(s, declared.bruno, declared.domande[0], True, "Socio dell'ente proponente")
+        admissibility.decide(s, declared.domande[2], "esclusa", "Forma giuridica non ammessa", "test")
+        for member in (declared.chair, declared.bruno, declared.carla, declared.secretary):
+            assert conflicts.assigned_ids(s, member) == [d.id for d in conflicts.assigned_domande(s, member)]
+        assert conflicts.assigned_ids(s, declared.bruno) == [declared.domande[1]]
+        assert conflicts.assigned_ids(s, declared.secretary) == []
+
+
 def test_conflict_left_out_of_average_and_quorum(db: Database, declared: Committee) -> None:
     """The mean uses only members not in conflict, and fewer scorers than the quorum blocks the final ranking.
 
