@@ -64,12 +64,14 @@ BLOB_SELECT = Rule("non_in_conflitto", "sì, tranne gli allegati delle domande i
 SHEET_SELECT = Rule(
     "scheda_visibile",
     "le proprie; le altre secondo la regola di visibilità dell'applicazione",
-    "valutazione_vede_scheda(commissario_id, domanda_id, state)",
+    # One's own rows by their columns: a row just inserted (INSERT … RETURNING checks this policy too) is not
+    # yet in the set, computed on the statement's snapshot.
+    "commissario_id = valutazione_io() OR id IN (SELECT valutazione_schede_visibili())",
 )
 MARKS_SELECT = Rule(
     "voti_visibili",
     "quelli delle proprie schede; gli altri secondo la regola di visibilità dell'applicazione",
-    "valutazione_vede_voti_scheda(scheda_id)",
+    "scheda_id IN (SELECT valutazione_schede_voti_visibili())",
 )
 OWN_DRAFT = Rule(
     "proprie_bozze",
@@ -87,7 +89,8 @@ CHAIR_SHEET_UPDATE = Rule(
 AUDIT_SELECT = Rule(
     "registro_visibile",
     "sì, tranne le righe sulle schede che non può ancora vedere",
-    "valutazione_vede_riga_registro(entity, entity_id)",
+    "CASE WHEN entity <> 'scheda' THEN valutazione_io() IS NOT NULL WHEN entity_id !~ '^[0-9]+$' THEN false "
+    "ELSE entity_id::integer IN (SELECT valutazione_schede_voti_visibili()) END",
 )
 AUDIT_INSERT = Rule(
     "in_coda_a_proprio_nome",
@@ -227,6 +230,13 @@ def _policy_name(table: str, action: str, role: str) -> str:
     return f"{table}_{action.lower()}_{role}"
 
 
+def _once(sql: str) -> str:
+    """The who-am-I calls as scalar subqueries: evaluated once per statement (an InitPlan), not once per row."""
+    for call in ("valutazione_ruolo()", "valutazione_io()"):
+        sql = sql.replace(call, f"(SELECT {call})")
+    return sql
+
+
 def _policy(table: str, action: str, role: str, rule: Rule) -> str:
     assert rule.sql is not None
     condition = f"valutazione_ruolo() = '{role}' AND ({rule.sql})"
@@ -236,7 +246,9 @@ def _policy(table: str, action: str, role: str, rule: Rule) -> str:
         "UPDATE": f"USING ({condition}) WITH CHECK (valutazione_ruolo() = '{role}' AND ({rule.check or rule.sql}))",
         "DELETE": f"USING ({condition})",
     }[action]
-    return f"CREATE POLICY {_policy_name(table, action, role)} ON {table} FOR {action} TO {group_role(role)} {clause}"
+    return _once(
+        f"CREATE POLICY {_policy_name(table, action, role)} ON {table} FOR {action} TO {group_role(role)} {clause}"
+    )
 
 
 def _grant(table: str, action: str, role: str) -> str:
