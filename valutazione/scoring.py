@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
 from math import lcm
-from operator import itemgetter
+from operator import is_, itemgetter
 
 from valutazione.bando import Bando, SubCriterion
 from valutazione.errors import RuleViolation
@@ -175,6 +175,7 @@ class _Memo:
 
 
 _MEMO_LIMIT = 20_000  # distinct (sub-criterion, marks) results kept: a few MB even with direct points
+_SHARED_LIMIT = 50_000  # distinct sub-scores kept for sharing, each already held by the ranking's rows
 _DECIMAL_ONLY = frozenset({Decimal})
 
 
@@ -200,11 +201,12 @@ class SubScorer:
     threads, and a change to the rules can never meet results remembered under the old ones.
     """
 
-    __slots__ = ("_bando", "_memo", "_coefficients", "_codes", "_code_set", "_marks_of", "zero")
+    __slots__ = ("_bando", "_memo", "_shared", "_coefficients", "_codes", "_code_set", "_marks_of", "zero")
 
     def __init__(self, bando: Bando) -> None:
         self._bando = bando
         self._memo = _Memo()
+        self._shared: dict[tuple[str, tuple[str, ...], tuple[Decimal, ...]], tuple[tuple[Decimal, ...], SubScore]] = {}
         self._coefficients = bando.method == COEFFICIENTS
         # The sub-criteria scored from marks, in the call's order, and a getter of a sheet's marks on
         # all of them at once (a tuple, so one sheet becomes one row of the application's table).
@@ -231,12 +233,9 @@ class SubScorer:
         ordered = sorted(sheets.items(), key=_first)
         getter = self._marks_of
         if getter is not None and ordered and all(ms.keys() == self._code_set for _, ms in ordered):
-            names = [m for m, _ in ordered]
+            names = tuple([m for m, _ in ordered])
             columns = zip(*[getter(ms) for _, ms in ordered], strict=True)
-            return [
-                self._score_column(code, tuple(zip(names, column, strict=True)), column)
-                for code, column in zip(self._codes, columns, strict=True)
-            ]
+            return [self._shared_column(code, names, column) for code, column in zip(self._codes, columns, strict=True)]
         return [
             self.score_checked(code, tuple([(m, ms[code]) for m, ms in ordered if code in ms])) for code in self._codes
         ]
@@ -270,6 +269,19 @@ class SubScorer:
     def score_checked(self, sub_code: str, coefficients: tuple[tuple[str, Decimal], ...]) -> SubScore:
         """The sub-score of ``(member, mark)`` pairs sorted by member, whose marks were checked already."""
         return self._score_column(sub_code, coefficients, [v for _, v in coefficients])
+
+    def _shared_column(self, code: str, names: tuple[str, ...], column: tuple[Decimal, ...]) -> SubScore:
+        """The sub-score of one column of marks, shared with an earlier application that had the very same
+        marks objects from the same members (a frozen record: sharing it changes nothing). The identity
+        check keeps ``0.8`` and ``0.80``, equal as keys, from lending each other their spelling."""
+        shared = self._shared
+        key = (code, names, column)
+        kept = shared.get(key)
+        if kept is None or not all(map(is_, kept[0], column)):
+            if len(shared) >= _SHARED_LIMIT:
+                shared.clear()
+            kept = shared[key] = (column, self._score_column(code, tuple(zip(names, column, strict=True)), column))
+        return kept[1]
 
     def _score_column(
         self, sub_code: str, coefficients: tuple[tuple[str, Decimal], ...], values: Iterable[Decimal]

@@ -17,6 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from valutazione.bando import TIE_SUBMISSION, Bando
@@ -46,6 +47,7 @@ __all__ = ["Candidate", "build_ranking", "parameters", "rescale", "slide"]
 
 Draws = Mapping[frozenset[str], tuple[str, ...]]
 PairwiseInput = Mapping[str, Mapping[str, Sequence[Comparison]]]
+_member = itemgetter(0)  # of a (member, mark) pair
 
 
 @dataclass(frozen=True)
@@ -267,10 +269,6 @@ def _score(bando: Bando, c: Candidate, pairwise: Mapping[str, Mapping[str, SubSc
         failures.append(ThresholdFailure(TOTAL, total, bando.total_threshold))
     scorers = tuple(sorted(set().union(*(map(_member, sub.coefficients) for sub in subscores))))
     return _Scored(c, tuple(subscores), criteria, total, tuple(failures), scorers)
-
-
-def _member(mark: tuple[str, Decimal]) -> str:
-    return mark[0]
 
 
 def _unscored(bando: Bando, sub_code: str, variant: str) -> SubScore:

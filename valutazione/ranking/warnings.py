@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 
 from valutazione.bando import Bando
 from valutazione.plural import count
@@ -20,6 +21,7 @@ IDENTICAL = "schede_identiche"
 MISSING = "scheda_mancante"
 QUORUM = "quorum"
 BLOCKING = (MISSING, QUORUM)
+_name, _mark = itemgetter(0), itemgetter(1)  # of a (member, mark) pair
 
 
 def application_warnings(
@@ -114,14 +116,6 @@ class Warner:
             text = f"valutazioni distanti su {s.code} (da {format_it(low)} a {format_it(high)}), da discutere"
             kept = self._texts[shown] = (low, high, text)
         return kept[2]
-
-
-def _name(mark: tuple[str, Decimal]) -> str:
-    return mark[0]
-
-
-def _mark(mark: tuple[str, Decimal]) -> Decimal:
-    return mark[1]
 
 
 def _identical(subscores: Sequence[SubScore], scorers: Sequence[str]) -> bool:
