@@ -462,7 +462,7 @@ def _draw_verbale(db: Any) -> None:
     from valutazione.seals.anchors import current_anchor
 
     with db.sessions() as s, anchored(current_anchor(s).line):
-        _export(s, "verbale", "pdf", seduta=1)
+        _export(s, "verbale", "pdf", version=None, seduta=1, protocols=None, confirm_persons=False)
 
 
 def bench_merge(spec: Spec, runs: int) -> list[Result]:
