@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
+from math import lcm
+from operator import is_, itemgetter
 
 from valutazione.bando import Bando, SubCriterion
 from valutazione.errors import RuleViolation
@@ -146,10 +148,14 @@ def validate_value(bando: Bando, sub_code: str, value: Decimal) -> None:
 
 def exact_mean(values: Iterable[Decimal | Fraction]) -> Fraction:
     """Exact arithmetic mean; zero for no values (an application nobody scored yet scores nothing)."""
-    items = [Fraction(v) for v in values]
-    if not items:
+    # Summed as integers over the common denominator, one Fraction at the end: the same exact value as
+    # adding Fractions one by one, without a gcd per addition (``as_integer_ratio`` is what
+    # ``Fraction(value)`` itself uses for a Decimal).
+    ratios = [v.as_integer_ratio() for v in values]
+    if not ratios:
         return Fraction(0)
-    return sum(items, Fraction(0)) / len(items)
+    common = lcm(*(d for _, d in ratios))
+    return Fraction(sum(n * (common // d) for n, d in ratios), common * len(ratios))
 
 
 @dataclass
@@ -160,14 +166,17 @@ class _Memo:
     coefficients, or points on a step), so re-validating each and redoing the exact ``Fraction``
     arithmetic per sub-criterion was most of its time. Both depend only on the values (``Decimal``
     equality, so ``0.8`` and ``0.80`` share an entry), never on who gave them, so remembering them is
-    exact: the results, and the fingerprint, are the same as computing afresh.
+    exact: the results, and the fingerprint, are the same as computing afresh. ``valid`` holds
+    ``(sub-criterion code, value)`` pairs, so a whole sheet is checked with one set operation.
     """
 
-    valid: dict[str, set[Decimal]] = field(default_factory=dict)
+    valid: set[tuple[str, Decimal]] = field(default_factory=set)
     results: dict[tuple[str, tuple[Decimal, ...]], tuple[Fraction, Fraction, Decimal]] = field(default_factory=dict)
 
 
 _MEMO_LIMIT = 20_000  # distinct (sub-criterion, marks) results kept: a few MB even with direct points
+_SHARED_LIMIT = 50_000  # distinct sub-scores kept for sharing, each already held by the ranking's rows
+_DECIMAL_ONLY = frozenset({Decimal})
 
 
 def score_subcriterion(bando: Bando, sub_code: str, marks: Mapping[str, Decimal]) -> SubScore:
@@ -192,29 +201,95 @@ class SubScorer:
     threads, and a change to the rules can never meet results remembered under the old ones.
     """
 
-    __slots__ = ("_bando", "_memo", "_coefficients")
+    __slots__ = ("_bando", "_memo", "_shared", "_coefficients", "_codes", "_code_set", "_marks_of", "zero")
 
     def __init__(self, bando: Bando) -> None:
         self._bando = bando
         self._memo = _Memo()
+        self._shared: dict[tuple[str, tuple[str, ...], tuple[Decimal, ...]], tuple[tuple[Decimal, ...], SubScore]] = {}
         self._coefficients = bando.method == COEFFICIENTS
+        # The sub-criteria scored from marks, in the call's order, and a getter of a sheet's marks on
+        # all of them at once (a tuple, so one sheet becomes one row of the application's table).
+        self._codes = tuple(s.code for c in bando.criteria if c.pairwise is None for s in c.subcriteria)
+        self._code_set = frozenset(self._codes)
+        self._marks_of = itemgetter(*self._codes) if len(self._codes) > 1 else None
+        self.zero = bando.round(Fraction(0))  # the sum of no points, rounded as the call says
 
     def score(self, sub_code: str, marks: Mapping[str, Decimal]) -> SubScore:
-        bando = self._bando
-        sub = subcriterion_or_error(bando, sub_code)
-        memo = self._memo
-        valid = memo.valid.get(sub_code)
-        if valid is None:
-            valid = memo.valid[sub_code] = set()
+        subcriterion_or_error(self._bando, sub_code)
         for value in marks.values():
-            try:
-                if type(value) is Decimal and value in valid:
-                    continue
-            except TypeError:  # a signalling NaN cannot be hashed: validate_value refuses it below
-                pass
-            validate_value(bando, sub_code, value)
-            valid.add(value)
-        key = (sub_code, tuple(sorted(marks.values())))
+            self._check(sub_code, value)
+        return self.score_checked(sub_code, tuple(sorted(marks.items())))
+
+    def score_sheets(self, sheets: Mapping[str, Mapping[str, Decimal]]) -> list[SubScore]:
+        """One application's sub-scores on every sub-criterion scored from marks, in the call's order.
+
+        ``sheets`` is ``{member: {sub_code: mark}}``; each sub-score is what ``score`` gives for the
+        members who marked that sub-criterion. When every member marked every sub-criterion (nearly
+        always), the sheets are turned into per-sub-criterion columns with ``zip`` instead of being
+        looked up mark by mark.
+        """
+        self.check_sheets(sheets)
+        ordered = sorted(sheets.items(), key=_first)
+        getter = self._marks_of
+        if getter is not None and ordered and all(ms.keys() == self._code_set for _, ms in ordered):
+            names = tuple([m for m, _ in ordered])
+            columns = zip(*[getter(ms) for _, ms in ordered], strict=True)
+            return [self._shared_column(code, names, column) for code, column in zip(self._codes, columns, strict=True)]
+        return [
+            self.score_checked(code, tuple([(m, ms[code]) for m, ms in ordered if code in ms])) for code in self._codes
+        ]
+
+    def check_sheets(self, sheets: Mapping[str, Mapping[str, Decimal]]) -> None:
+        """Checks every mark of one application's sheets against the rules, as ``score`` would.
+
+        A ranking's marks are nearly all values already found valid for their sub-criterion: one
+        set operation per sheet settles them. Otherwise (a new value, a value that is not exactly a
+        ``Decimal``, a mark on a pairwise sub-criterion, which scoring ignores) the marks are checked
+        one by one in the order ``score`` would meet them, criterion by criterion, so the first bad
+        value is the one named, as before.
+        """
+        valid = self._memo.valid
+        try:
+            if all(
+                _DECIMAL_ONLY.issuperset(map(type, ms.values())) and valid.issuperset(ms.items())
+                for ms in sheets.values()
+            ):
+                return
+        except TypeError:  # a signalling NaN cannot be hashed: it is refused below
+            pass
+        for criterion in self._bando.criteria:
+            if criterion.pairwise is not None:
+                continue
+            for sub in criterion.subcriteria:
+                for ms in sheets.values():
+                    if sub.code in ms:
+                        self._check(sub.code, ms[sub.code])
+
+    def score_checked(self, sub_code: str, coefficients: tuple[tuple[str, Decimal], ...]) -> SubScore:
+        """The sub-score of ``(member, mark)`` pairs sorted by member, whose marks were checked already."""
+        return self._score_column(sub_code, coefficients, [v for _, v in coefficients])
+
+    def _shared_column(self, code: str, names: tuple[str, ...], column: tuple[Decimal, ...]) -> SubScore:
+        """The sub-score of one column of marks, shared with an earlier application that had the very same
+        marks objects from the same members (a frozen record: sharing it changes nothing). The identity
+        check keeps ``0.8`` and ``0.80``, equal as keys, from lending each other their spelling."""
+        shared = self._shared
+        key = (code, names, column)
+        kept = shared.get(key)
+        if kept is None or not all(map(is_, kept[0], column)):
+            if len(shared) >= _SHARED_LIMIT:
+                shared.clear()
+            kept = shared[key] = (column, self._score_column(code, tuple(zip(names, column, strict=True)), column))
+        return kept[1]
+
+    def _score_column(
+        self, sub_code: str, coefficients: tuple[tuple[str, Decimal], ...], values: Iterable[Decimal]
+    ) -> SubScore:
+        bando = self._bando
+        sub = bando.subcriteria_by_code[sub_code]
+        memo = self._memo
+        key = (sub_code, tuple(sorted(values)))
         found = memo.results.get(key)
         if found is None:
             if len(memo.results) >= _MEMO_LIMIT:
@@ -222,10 +297,24 @@ class SubScorer:
             mean = exact_mean(key[1])
             exact = mean * Fraction(sub.maximum) if self._coefficients else mean
             found = memo.results[key] = (mean, exact, bando.round(exact))
-        return SubScore(sub_code, sub.maximum, tuple(sorted(marks.items())), *found, bando.method)
+        return SubScore(sub_code, sub.maximum, coefficients, *found, bando.method)
+
+    def _check(self, sub_code: str, value: Decimal) -> None:
+        valid = self._memo.valid
+        try:
+            if type(value) is Decimal and (sub_code, value) in valid:
+                return
+        except TypeError:  # a signalling NaN cannot be hashed: validate_value refuses it below
+            pass
+        validate_value(self._bando, sub_code, value)
+        valid.add((sub_code, value))
 
 
 def points_from_coefficient(bando: Bando, sub_code: str, coefficient: Fraction) -> Decimal:
     """Rounded points for a collegial coefficient 0..1 (used for pairwise results)."""
     sub = subcriterion_or_error(bando, sub_code)
     return bando.round(coefficient * Fraction(sub.maximum))
+
+
+def _first(item: tuple[str, Mapping[str, Decimal]]) -> str:
+    return item[0]

@@ -17,6 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from valutazione.bando import TIE_SUBMISSION, Bando
@@ -33,7 +34,7 @@ from valutazione.ranking.records import (
     TieGroup,
 )
 from valutazione.ranking.status import RankingStatus
-from valutazione.ranking.warnings import BLOCKING, application_warnings
+from valutazione.ranking.warnings import BLOCKING, Warner
 from valutazione.scoring import (
     PAIRWISE_MEAN,
     PAIRWISE_SUM,
@@ -46,6 +47,7 @@ __all__ = ["Candidate", "build_ranking", "parameters", "rescale", "slide"]
 
 Draws = Mapping[frozenset[str], tuple[str, ...]]
 PairwiseInput = Mapping[str, Mapping[str, Sequence[Comparison]]]
+_member = itemgetter(0)  # of a (member, mark) pair
 
 
 @dataclass(frozen=True)
@@ -170,11 +172,12 @@ def build_ranking(
     rows += [_row(s, None, s.criteria_raw, s.total_raw, status, 0, None) for s, status in unranked]
 
     funded = [i for i, r in enumerate(rows) if r.status.funded]
+    warner = Warner(bando)
     warnings = [
         w
         for s in scored
         if not s.candidate.excluded
-        for w in application_warnings(bando, s.candidate.protocol, s.subscores, s.candidate.expected_scorers)
+        for w in warner.warnings(s.candidate.protocol, s.subscores, s.candidate.expected_scorers)
     ]
     tie_groups = _tie_groups(rows)
     reasons = blocking_reasons(warnings, tie_groups)
@@ -240,17 +243,22 @@ def _score(bando: Bando, c: Candidate, pairwise: Mapping[str, Mapping[str, SubSc
         if not known.keys() >= member_marks.keys():
             for sub_code in member_marks:
                 subcriterion_or_error(bando, sub_code)
+    marked = iter(scorer.score_sheets(c.marks))
     subscores: list[SubScore] = []
     for criterion in bando.criteria:
-        for sub in criterion.subcriteria:
-            if criterion.pairwise is not None:
-                subscores.append(pairwise[sub.code].get(c.protocol) or _unscored(bando, sub.code, criterion.pairwise))
-            else:
-                marks = {m: ms[sub.code] for m, ms in c.marks.items() if sub.code in ms}
-                subscores.append(scorer.score(sub.code, marks))
-    by_code = {s.code: s.points for s in subscores}
-    zero = bando.round(Fraction(0))
-    criteria = {cr.code: sum((by_code[s.code] for s in cr.subcriteria), zero) for cr in bando.criteria}
+        if criterion.pairwise is None:
+            subscores += (next(marked) for _ in criterion.subcriteria)
+        else:
+            for sub in criterion.subcriteria:
+                code = sub.code
+                subscores.append(pairwise[code].get(c.protocol) or _unscored(bando, code, criterion.pairwise))
+    zero = scorer.zero
+    criteria: dict[str, Decimal] = {}
+    at = 0
+    for cr in bando.criteria:  # each criterion's sub-scores are consecutive, in the call's order
+        size = len(cr.subcriteria)
+        criteria[cr.code] = sum((s.points for s in subscores[at : at + size]), zero)
+        at += size
     total = sum(criteria.values(), zero)
     failures = [
         ThresholdFailure(cr.code, criteria[cr.code], cr.threshold)
@@ -259,7 +267,7 @@ def _score(bando: Bando, c: Candidate, pairwise: Mapping[str, Mapping[str, SubSc
     ]
     if bando.total_threshold is not None and total < bando.total_threshold:
         failures.append(ThresholdFailure(TOTAL, total, bando.total_threshold))
-    scorers = tuple(sorted({m for sub in subscores for m, _ in sub.coefficients}))
+    scorers = tuple(sorted(set().union(*(map(_member, sub.coefficients) for sub in subscores))))
     return _Scored(c, tuple(subscores), criteria, total, tuple(failures), scorers)
 
 

@@ -32,7 +32,7 @@ from valutazione.ranking.engine import (
 from valutazione.ranking.lot_funding import Entry, LotAllocation, LotBudget, QuotaBudget, allocate_lots
 from valutazione.ranking.records import LotSummary, Ranking, Redistribution, Row
 from valutazione.ranking.status import RankingStatus
-from valutazione.ranking.warnings import application_warnings
+from valutazione.ranking.warnings import Warner
 from valutazione.scoring import SubScore, SubScorer
 
 IMPLICIT = ""  # the one lot of a call that has quotas or caps per type but no lots
@@ -219,11 +219,12 @@ def _ranking(
     allocated = sum(o.allocated_cents for o in allocation.lots)
     funded = [i for i, r in enumerate(rows) if r.status.funded]
     subscores = {r.protocol: r.subscores for r in rows}
+    warner = Warner(bando)
     warnings = [
         w
         for c in pool
         if not c.excluded
-        for w in application_warnings(bando, c.protocol, subscores[c.protocol], c.expected_scorers)
+        for w in warner.warnings(c.protocol, subscores[c.protocol], c.expected_scorers)
     ]
     tie_groups = _tie_groups(rows)
     reasons = blocking_reasons(warnings, tie_groups)

@@ -8,58 +8,114 @@ the collegial mean unreliable, so those two also block the final ranking.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 
 from valutazione.bando import Bando
 from valutazione.plural import count
 from valutazione.ranking.records import RankingWarning
-from valutazione.scoring import COEFFICIENTS, POINTS, SubScore, format_it
+from valutazione.scoring import COEFFICIENTS, PAIRWISE_MEAN, PAIRWISE_SUM, POINTS, SubScore, format_it
 
 SPREAD = "scarto"
 IDENTICAL = "schede_identiche"
 MISSING = "scheda_mancante"
 QUORUM = "quorum"
 BLOCKING = (MISSING, QUORUM)
+_name, _mark = itemgetter(0), itemgetter(1)  # of a (member, mark) pair
 
 
 def application_warnings(
     bando: Bando, protocol: str, subscores: Sequence[SubScore], expected_scorers: int
 ) -> list[RankingWarning]:
-    """All warnings for one evaluated application, in a fixed order (kind, then sub-criterion).
+    """All warnings for one evaluated application, in a fixed order (kind, then sub-criterion)."""
+    return Warner(bando).warnings(protocol, subscores, expected_scorers)
 
-    Called for every application of a ranking, so each sub-score's members are gathered once (a set
-    as large as the scorers' has nobody missing) rather than once per scorer.
+
+class Warner:
+    """``application_warnings`` for the many applications of one ranking, under one call's rules.
+
+    A ranking of 5,000 applications can carry 20,000 spread warnings over a few hundred distinct pairs
+    of extreme marks. Each pair's decision (far apart or not) is kept by value, as ``SubScore.far_apart``
+    decides it; each pair's text is kept by the identity of the two marks, because ``0,8`` and ``0,80``
+    are the same value but the message shows the marks as given. The caller creates one for a
+    computation and drops it after (no state outlives a ranking).
     """
-    members = [{m for m, _ in s.coefficients} for s in subscores]
-    scorers = sorted(set().union(*members))
-    found: list[RankingWarning] = []
 
-    def warn(kind: str, sub_code: str | None, member: str | None, text: str) -> None:
-        found.append(RankingWarning(kind, protocol, sub_code, member, f"Domanda {protocol}: {text}"))
+    __slots__ = ("_bando", "_far", "_texts")
 
-    if len(scorers) < expected_scorers:
-        missing = expected_scorers - len(scorers)
-        warn(MISSING, None, None, f"manca la scheda di {count(missing, 'commissari')} su {expected_scorers}")
-    for s, ms in zip(subscores, members, strict=True):
-        if len(ms) != len(scorers):
-            for member in scorers:
-                if member not in ms:
-                    warn(MISSING, s.code, member, f"manca il punteggio di {member} sul sottocriterio {s.code}")
-    if len(scorers) < bando.quorum:
-        warn(QUORUM, None, None, f"valutata da {count(len(scorers), 'commissari')}, meno del quorum di {bando.quorum}")
-    for s in subscores:
-        if s.far_apart(bando.spread_warning):
-            values = [v for _, v in s.coefficients]
-            low, high = format_it(min(values)), format_it(max(values))
-            warn(SPREAD, s.code, None, f"valutazioni distanti su {s.code} (da {low} a {high}), da discutere")
-    if _identical(subscores, scorers):
-        warn(
-            IDENTICAL,
-            None,
-            None,
-            "tutti i commissari hanno dato valutazioni identiche su ogni sottocriterio;"
-            " verificare che abbiano giudicato in autonomia",
-        )
-    return found
+    def __init__(self, bando: Bando) -> None:
+        self._bando = bando
+        self._far: dict[tuple[str, Decimal, Decimal, Decimal], bool] = {}
+        self._texts: dict[tuple[str, int, int], tuple[Decimal, Decimal, str]] = {}
+
+    def warnings(self, protocol: str, subscores: Sequence[SubScore], expected_scorers: int) -> list[RankingWarning]:
+        """All warnings for one evaluated application, in a fixed order (kind, then sub-criterion).
+
+        Each sub-score's members are gathered once (a set as large as the scorers' has nobody
+        missing) rather than once per scorer.
+        """
+        bando = self._bando
+        members = [set(map(_name, s.coefficients)) for s in subscores]
+        scorers = sorted(set().union(*members))
+        found: list[RankingWarning] = []
+
+        def warn(kind: str, sub_code: str | None, member: str | None, text: str) -> None:
+            found.append(RankingWarning(kind, protocol, sub_code, member, f"Domanda {protocol}: {text}"))
+
+        if len(scorers) < expected_scorers:
+            missing = expected_scorers - len(scorers)
+            warn(MISSING, None, None, f"manca la scheda di {count(missing, 'commissari')} su {expected_scorers}")
+        for s, ms in zip(subscores, members, strict=True):
+            if len(ms) != len(scorers):
+                for member in scorers:
+                    if member not in ms:
+                        warn(MISSING, s.code, member, f"manca il punteggio di {member} sul sottocriterio {s.code}")
+        if len(scorers) < bando.quorum:
+            warn(
+                QUORUM,
+                None,
+                None,
+                f"valutata da {count(len(scorers), 'commissari')}, meno del quorum di {bando.quorum}",
+            )
+        for s in subscores:
+            text = self._spread_text(s)
+            if text is not None:
+                warn(SPREAD, s.code, None, text)
+        if _identical(subscores, scorers):
+            warn(
+                IDENTICAL,
+                None,
+                None,
+                "tutti i commissari hanno dato valutazioni identiche su ogni sottocriterio;"
+                " verificare che abbiano giudicato in autonomia",
+            )
+        return found
+
+    def _spread_text(self, s: SubScore) -> str | None:
+        """The spread warning's text for one sub-score, or None when its marks are not far apart."""
+        if len(s.coefficients) < 2 or s.method in (PAIRWISE_SUM, PAIRWISE_MEAN):
+            return None
+        values = list(map(_mark, s.coefficients))
+        try:
+            low, high = min(values), max(values)
+        except (InvalidOperation, TypeError):  # a NaN mark (only in a hand-built SubScore): as before
+            if not s.far_apart(self._bando.spread_warning):
+                return None
+            low, high = min(values), max(values)
+        if low == high:
+            return None
+        decided = (s.method, s.maximum, low, high)
+        far = self._far.get(decided)
+        if far is None:
+            far = self._far[decided] = s.far_apart(self._bando.spread_warning)
+        if not far:
+            return None
+        shown = (s.code, id(low), id(high))
+        kept = self._texts.get(shown)
+        if kept is None or kept[0] is not low or kept[1] is not high:
+            text = f"valutazioni distanti su {s.code} (da {format_it(low)} a {format_it(high)}), da discutere"
+            kept = self._texts[shown] = (low, high, text)
+        return kept[2]
 
 
 def _identical(subscores: Sequence[SubScore], scorers: Sequence[str]) -> bool:
