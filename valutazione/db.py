@@ -91,12 +91,27 @@ class Database:
         """The one place every write passes (a flush): refused while a seal of the file is broken.
 
         The seals are verified on the first write if the GUI's background check has not finished yet
-        (the CLI's case), then the result is kept: this process's own writes are sealed as they go.
+        (the CLI's case), then the result is kept: this process's own writes are sealed as they go. On a
+        file, a commit by any other connection after that (a hand edit under the running program) is
+        noticed at the next write through ``seals.memo`` and the file is verified again in full.
         """
         from valutazione import seals
+        from valutazione.seals import memo
 
         if self.seals is None:
+            before = memo.data_version(session)
             self.seals = seals.verify_file(session)
+            if self.seals.ok:
+                memo.remember(session, before)
+        elif self.server is None and self.seals.ok:
+            seen = memo.seen(session)
+            if seen is None:  # the check ran on another connection (the GUI's worker): trusted from now on
+                memo.remember(session, memo.data_version(session))
+            elif not seen:
+                before = memo.data_version(session)
+                self.seals = seals.verify_file(session)
+                if self.seals.ok:
+                    memo.remember(session, before)
         if not self.seals.ok:
             raise seals.BrokenSealError(list(self.seals.broken))
 

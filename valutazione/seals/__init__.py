@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from valutazione import audit
 from valutazione.models import AuditRow, BandoRow, Scheda
+from valutazione.seals import memo
 from valutazione.seals.report import BrokenSeal, BrokenSealError, when_it
 from valutazione.seals.rows import SEALED_TABLES
 from valutazione.seals.rules import check_rules
@@ -103,7 +104,15 @@ def verify_seals(session: Session) -> list[BrokenSeal]:
 
 
 def require_intact(session: Session) -> None:
-    """Refuses (``BrokenSealError``, naming the first broken object) unless every seal holds."""
-    broken = verify_seals(session)
-    if broken:
-        raise BrokenSealError(broken)
+    """Refuses (``BrokenSealError``, naming the first broken object) unless every seal holds.
+
+    A file this connection already found intact, and that no other connection has written since, is not
+    verified again (``seals.memo``): a merge of five returns or a second export no longer pays it again.
+    """
+    if memo.seen(session):
+        return
+    before = memo.data_version(session)
+    report = verify_file(session)
+    if not report.ok:
+        raise BrokenSealError(list(report.broken))
+    memo.remember(session, before)
