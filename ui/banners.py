@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QInputDialog, QLabel, QMainWindow, QStyle, QVBoxLayout, QWidget
@@ -227,7 +228,7 @@ class FileSafety(QObject):
         self.indicator.show()
 
     def _chain_progress(self, job: workers.Job, done: int, total: int) -> None:
-        if job is self.chain_job and total > 0:
+        if job is self.chain_job and total > 0 and shiboken6.isValid(self.indicator):
             percent = min(100, done * 100 // total)
             self.indicator.setText(tr("Verifica in corso… {percent}%").format(percent=percent))
 
@@ -237,6 +238,8 @@ class FileSafety(QObject):
             return
         self.chain_job = None
         self.chain = report
+        if not shiboken6.isValid(self.indicator):  # the window went away while the worker was still checking
+            return
         if report is not None and report.ok:
             self._indicate(tr("Registro e sigilli integri"), report.message)
             return
