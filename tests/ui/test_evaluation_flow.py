@@ -119,8 +119,32 @@ def test_submit_refused_lists_what_is_missing(
     window.close()
 
 
-def test_conflict_hides_the_application(qtbot: Any, committee_file: CommitteeFile) -> None:
+def test_conflict_is_asked_to_confirm_and_cancel_declares_nothing(
+    qtbot: Any, committee_file: CommitteeFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Declaring a conflict is confirmed first (only the chair can withdraw it): «Annulla» records nothing."""
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "confirm", lambda _p, _t, text, **_k: asked.append(text) or False)
+    window = open_window(qtbot, committee_file.path)
+    enter_as(qtbot, window, "Carla Verdi")
+    open_row(qtbot, window, "PG 103/2018")
+    panel = window.evaluation.conflict
+    panel.reason.setFocus()
+    qtbot.keyClicks(panel.reason, "Socia dell'ente proponente.")
+    click(qtbot, panel.conflict_button)
+    assert asked and "solo il presidente" in asked[0]
+    assert window.evaluation.pages.currentWidget() is panel
+    window.close()
+    with opened(committee_file.path) as db, db.sessions() as s:
+        d = s.scalars(select(Domanda).where(Domanda.protocol == "PG 103/2018")).one()
+        assert s.scalars(select(Conflitto).where(Conflitto.domanda_id == d.id)).all() == []
+
+
+def test_conflict_hides_the_application(
+    qtbot: Any, committee_file: CommitteeFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A member who declares a conflict abstains: the application's content and sheet are not shown."""
+    monkeypatch.setattr(dialogs, "confirm", lambda *_a, **_k: True)
     window = open_window(qtbot, committee_file.path)
     enter_as(qtbot, window, "Carla Verdi")
     open_row(qtbot, window, "PG 103/2018")

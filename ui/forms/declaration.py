@@ -153,6 +153,20 @@ class ConflictPanel(QWidget):
 
     def _declare(self, has_conflict: bool) -> None:
         assert self.db is not None and self.user is not None and self.domanda_id is not None
+        if (
+            has_conflict
+            and self.reason.toPlainText().strip()
+            and not dialogs.confirm(
+                self,
+                self.tr("Conflitto di interessi"),
+                self.tr(
+                    "Dichiarare il conflitto di interessi e astenersi su questa domanda? Non sarà più possibile "
+                    "aprirla né valutarla; solo il presidente può ritirare l'astensione, indicando un motivo."
+                ),
+                yes=self.tr("Dichiaro il conflitto"),
+            )
+        ):
+            return
         try:
             with self.db.sessions.begin() as s:
                 conflicts.declare(s, self.user.id, self.domanda_id, has_conflict, self.reason.toPlainText())
