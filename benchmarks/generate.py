@@ -365,23 +365,9 @@ class _Chain:
         self.rows: list[dict[str, Any]] = []
 
     def add(self, at: datetime, actor: str, action: str, entity: str, entity_id: Any, after: Any) -> None:
-        before_json, after_json = canonical_json(None), canonical_json(after)
-        key = "" if entity_id is None else str(entity_id)
-        digest = audit.row_hash(self.prev, at, actor, action, entity, key, before_json, after_json)
-        self.rows.append(
-            {
-                "at": at,
-                "actor": actor,
-                "action": action,
-                "entity": entity,
-                "entity_id": key,
-                "before_json": before_json,
-                "after_json": after_json,
-                "prev_hash": self.prev,
-                "hash": digest,
-            }
-        )
-        self.prev = digest
+        row = audit.chained_row(self.prev, at, actor, action, entity, entity_id, None, after)
+        self.rows.append(row)
+        self.prev = row["hash"]
 
 
 def _times(start: datetime, count: int, span: timedelta) -> Iterator[datetime]:

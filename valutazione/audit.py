@@ -160,6 +160,25 @@ def record(
 Entry = tuple[str, str, str, Any, Any, Any]  # actor, action, entity, entity_id, before, after: ``record``'s
 
 
+def chained_row(
+    prev: str, at: datetime, actor: str, action: str, entity: str, entity_id: Any, before: Any, after: Any
+) -> dict[str, Any]:
+    """The columns of the log row that follows ``prev``, hash included (for bulk inserts of many rows)."""
+    before_json, after_json = canonical_json(before), canonical_json(after)
+    key = "" if entity_id is None else str(entity_id)
+    return {
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": key,
+        "before_json": before_json,
+        "after_json": after_json,
+        "prev_hash": prev,
+        "hash": row_hash(prev, at, actor, action, entity, key, before_json, after_json),
+    }
+
+
 def record_many(session: Session, entries: Sequence[Entry]) -> None:
     """Appends ``entries`` in order, as many ``record`` calls would, with one multi-row INSERT.
 
@@ -173,24 +192,9 @@ def record_many(session: Session, entries: Sequence[Entry]) -> None:
     bando_id, prev = _head(session)
     rows: list[dict[str, Any]] = []
     for actor, action, entity, entity_id, before, after in entries:
-        at = utcnow()
-        before_json, after_json = canonical_json(before), canonical_json(after)
-        key = "" if entity_id is None else str(entity_id)
-        digest = row_hash(prev, at, actor, action, entity, key, before_json, after_json)
-        rows.append(
-            {
-                "at": at,
-                "actor": actor,
-                "action": action,
-                "entity": entity,
-                "entity_id": key,
-                "before_json": before_json,
-                "after_json": after_json,
-                "prev_hash": prev,
-                "hash": digest,
-            }
-        )
-        prev = digest
+        row = chained_row(prev, utcnow(), actor, action, entity, entity_id, before, after)
+        rows.append(row)
+        prev = row["hash"]
     table, calls = AuditRow.__table__, BandoRow.__table__
     assert isinstance(table, Table) and isinstance(calls, Table)
     session.execute(insert(table), rows)

@@ -53,6 +53,9 @@ def to_pdfa(data: bytes) -> bytes:
     meta.subject = _info_text(info, "/Subject")
     meta.creator = _info_text(info, "/Creator")
     meta.created = datetime.now().astimezone().replace(microsecond=0)
+    # One instant for /ModDate and xmp:ModifyDate: left at "now", pyHanko reads the clock once for each,
+    # and across a second's boundary the two differ (PDF/A requires them equal).
+    meta.last_modified = meta.created
     pdfaid = [
         (model.ExpandedName(ns=model.NS["pdfaid"], local_name="part"), model.XmpValue(PDFA_PART)),
         (model.ExpandedName(ns=model.NS["pdfaid"], local_name="conformance"), model.XmpValue(PDFA_CONFORMANCE)),

@@ -8,19 +8,13 @@ from pathlib import Path
 import pytest
 
 from tests.valutazione.seals.test_seals import SUBMITTED_MARK, sealed_template, tamper
+from tests.valutazione.seals.test_verify_memo import demo
 from valutazione import seals
-from valutazione.db import backup_to, open_database
+from valutazione.db import open_database
 from valutazione.projects.tables import Referente
 from valutazione.seals import memo
 
-__all__ = ["sealed_template"]
-
-
-@pytest.fixture
-def demo(sealed_template: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "commissione.valutazione"
-    backup_to(sealed_template, target)
-    return target
+__all__ = ["demo", "sealed_template"]  # fixtures shared with test_verify_memo and test_seals
 
 
 def test_intact_file_remembered_until_another_connection_commits(demo: Path) -> None:
