@@ -62,45 +62,15 @@ WHO = [
 # the seals' check compares the two (a submitted sheet without its marks would read as tampered).
 VISIBILITY = [
     _fn(
-        "valutazione_vede_voti(autore integer, d integer, stato text)",
-        "boolean",
-        """SELECT CASE
-  WHEN valutazione_io() IS NULL THEN false
-  WHEN autore = valutazione_io() THEN true
-  WHEN stato <> 'inviata' OR valutazione_in_conflitto(d) THEN false
-  WHEN valutazione_ruolo() = 'presidente' THEN true
-  WHEN valutazione_ruolo() = 'componente' THEN EXISTS (
-    SELECT 1 FROM scheda WHERE commissario_id = valutazione_io() AND domanda_id = d AND state = 'inviata')
-  WHEN valutazione_ruolo() = 'segretario' THEN NOT EXISTS (
-    SELECT 1 FROM commissario m WHERE m.role IN ('presidente', 'componente')
-      AND NOT EXISTS (SELECT 1 FROM conflitto c WHERE c.commissario_id = m.id AND c.domanda_id = d AND c.has_conflict)
-      AND NOT EXISTS (SELECT 1 FROM scheda x WHERE x.commissario_id = m.id AND x.domanda_id = d
-                      AND x.state = 'inviata'))
-  ELSE false END""",
-    ),
-    _fn(
-        "valutazione_vede_scheda(autore integer, d integer, stato text)",
-        "boolean",
-        "SELECT valutazione_vede_voti(autore, d, stato) OR (valutazione_ruolo() IN ('presidente', 'segretario') "
-        "AND stato = 'bozza' AND NOT valutazione_in_conflitto(d))",
-    ),
-    _fn(
-        "valutazione_vede_voti_scheda(id_scheda integer)",
-        "boolean",
-        "SELECT coalesce((SELECT valutazione_vede_voti(commissario_id, domanda_id, state) FROM scheda "
-        "WHERE id = id_scheda), false)",
-    ),
-    _fn(
         "valutazione_propria_bozza(id_scheda integer)",
         "boolean",
         "SELECT EXISTS (SELECT 1 FROM scheda WHERE id = id_scheda AND commissario_id = valutazione_io() "
         "AND state = 'bozza')",
     ),
-    # The same rules as whole sets, for the policies on the big tables (scheda, voto, audit): a policy
+    # As whole sets, for the policies on the big tables (scheda, voto, audit): a policy
     # ``id IN (SELECT set())`` runs the set once per statement (a hashed subplan), where a per-row function
-    # runs its queries once per row — 225,000 marks at 5,000 applications made the chair's ranking take
-    # minutes. The sets must agree with ``valutazione_vede_voti``/``valutazione_vede_scheda`` above (the
-    # policy matrix tests every cell against the application's rule).
+    # ran its queries once per row — 225,000 marks at 5,000 applications made the chair's ranking take
+    # minutes. The policy matrix tests every cell against the application's rule.
     _fn(
         "valutazione_schede_voti_visibili()",
         "SETOF integer",
@@ -139,12 +109,6 @@ WHERE x.state = 'bozza' AND (SELECT valutazione_ruolo()) IN ('presidente', 'segr
         "TABLE(d integer, m integer, stato text)",
         "SELECT x.domanda_id, x.commissario_id, x.state FROM scheda x "
         "WHERE valutazione_ruolo() IN ('presidente', 'segretario') AND NOT valutazione_in_conflitto(x.domanda_id)",
-    ),
-    _fn(
-        "valutazione_vede_riga_registro(ent text, ent_id text)",
-        "boolean",
-        "SELECT CASE WHEN ent <> 'scheda' THEN valutazione_io() IS NOT NULL "
-        "WHEN ent_id !~ '^[0-9]+$' THEN false ELSE valutazione_vede_voti_scheda(ent_id::integer) END",
     ),
 ]
 
