@@ -8,7 +8,7 @@ the result (0,7 · 0,8 · 0,8 on 10 points is 7,67, not 7,70).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -18,6 +18,7 @@ from operator import is_, itemgetter
 
 from valutazione.bando import Bando, SubCriterion
 from valutazione.errors import RuleViolation
+from valutazione.sheet_columns import SheetColumns
 
 COEFFICIENTS = "coefficienti"
 POINTS = "punti"
@@ -65,7 +66,7 @@ class SubScore:
         except (InvalidOperation, TypeError):
             spread = self.spread()  # a NaN mark: fails exactly as spread() always did
             return spread > 0 and spread >= limit
-        return low != high and _far_apart(self.method == POINTS, self.maximum, low, high, limit)
+        return low != high and marks_far_apart(self.method == POINTS, self.maximum, low, high, limit)
 
     def spread(self) -> Fraction:
         """Distance between the highest and the lowest mark, as a share of the 0..1 scale.
@@ -94,7 +95,7 @@ def _spread(points: bool, maximum: Decimal, low: Decimal, high: Decimal) -> Frac
 
 
 @lru_cache(maxsize=4096)
-def _far_apart(points: bool, maximum: Decimal, low: Decimal, high: Decimal, limit: Decimal) -> bool:
+def marks_far_apart(points: bool, maximum: Decimal, low: Decimal, high: Decimal, limit: Decimal) -> bool:
     spread = _spread(points, maximum, low, high)
     return spread > 0 and spread >= limit
 
@@ -221,23 +222,29 @@ class SubScorer:
             self._check(sub_code, value)
         return self.score_checked(sub_code, tuple(sorted(marks.items())))
 
-    def score_sheets(self, sheets: Mapping[str, Mapping[str, Decimal]]) -> list[SubScore]:
+    def score_sheets(self, sheets: Mapping[str, Mapping[str, Decimal]]) -> Sequence[SubScore]:
         """One application's sub-scores on every sub-criterion scored from marks, in the call's order.
 
         ``sheets`` is ``{member: {sub_code: mark}}``; each sub-score is what ``score`` gives for the
         members who marked that sub-criterion. When every member marked every sub-criterion (nearly
-        always), the sheets are turned into per-sub-criterion columns with ``zip`` instead of being
-        looked up mark by mark.
+        always), the sheets become per-sub-criterion columns with ``zip`` and only the points are
+        computed now: the answer is a ``SheetColumns``, which builds the records when first read.
         """
         self.check_sheets(sheets)
-        ordered = sorted(sheets.items(), key=_first)
-        getter = self._marks_of
-        if getter is not None and ordered and all(ms.keys() == self._code_set for _, ms in ordered):
-            names = tuple([m for m, _ in ordered])
-            columns = zip(*[getter(ms) for _, ms in ordered], strict=True)
-            return [self._shared_column(code, names, column) for code, column in zip(self._codes, columns, strict=True)]
+        getter, code_set = self._marks_of, self._code_set
+        if getter is not None and sheets and all(ms.keys() == code_set for ms in sheets.values()):
+            names = sorted(sheets)
+            columns = tuple(zip(*[getter(sheets[m]) for m in names], strict=True))
+            results, result = self._memo.results, self._result
+            points = []
+            for code, column in zip(self._codes, columns, strict=True):
+                ordered = tuple(sorted(column))
+                points.append((results.get((code, ordered)) or result(code, ordered))[2])
+            return SheetColumns(self._codes, tuple(names), columns, tuple(points), self._shared_column)
+        by_member = sorted(sheets.items(), key=_first)
         return [
-            self.score_checked(code, tuple([(m, ms[code]) for m, ms in ordered if code in ms])) for code in self._codes
+            self.score_checked(code, tuple([(m, ms[code]) for m, ms in by_member if code in ms]))
+            for code in self._codes
         ]
 
     def check_sheets(self, sheets: Mapping[str, Mapping[str, Decimal]]) -> None:
@@ -286,18 +293,22 @@ class SubScorer:
     def _score_column(
         self, sub_code: str, coefficients: tuple[tuple[str, Decimal], ...], values: Iterable[Decimal]
     ) -> SubScore:
-        bando = self._bando
-        sub = bando.subcriteria_by_code[sub_code]
-        memo = self._memo
-        key = (sub_code, tuple(sorted(values)))
-        found = memo.results.get(key)
+        sub = self._bando.subcriteria_by_code[sub_code]
+        found = self._result(sub_code, tuple(sorted(values)))
+        return SubScore(sub_code, sub.maximum, coefficients, *found, self._bando.method)
+
+    def _result(self, sub_code: str, ordered: tuple[Decimal, ...]) -> tuple[Fraction, Fraction, Decimal]:
+        """Mean, exact points and rounded points of one sub-criterion's marks, given sorted."""
+        results = self._memo.results
+        key = (sub_code, ordered)
+        found = results.get(key)
         if found is None:
-            if len(memo.results) >= _MEMO_LIMIT:
-                memo.results.clear()
-            mean = exact_mean(key[1])
-            exact = mean * Fraction(sub.maximum) if self._coefficients else mean
-            found = memo.results[key] = (mean, exact, bando.round(exact))
-        return SubScore(sub_code, sub.maximum, coefficients, *found, bando.method)
+            if len(results) >= _MEMO_LIMIT:
+                results.clear()
+            mean = exact_mean(ordered)
+            exact = mean * Fraction(self._bando.subcriteria_by_code[sub_code].maximum) if self._coefficients else mean
+            found = results[key] = (mean, exact, self._bando.round(exact))
+        return found
 
     def _check(self, sub_code: str, value: Decimal) -> None:
         valid = self._memo.valid

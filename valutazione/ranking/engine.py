@@ -11,7 +11,7 @@ and otherwise stay flagged as unresolved, which blocks the final ranking.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -42,6 +42,7 @@ from valutazione.scoring import (
     SubScorer,
     subcriterion_or_error,
 )
+from valutazione.sheet_columns import SheetColumns
 
 __all__ = ["Candidate", "build_ranking", "parameters", "rescale", "slide"]
 
@@ -86,7 +87,7 @@ class Candidate:
 @dataclass(frozen=True)
 class _Scored:
     candidate: Candidate
-    subscores: tuple[SubScore, ...]
+    subscores: Sequence[SubScore]  # a SheetColumns when every member marked everything
     criteria_raw: dict[str, Decimal]
     total_raw: Decimal
     failures: tuple[ThresholdFailure, ...]
@@ -243,21 +244,20 @@ def _score(bando: Bando, c: Candidate, pairwise: Mapping[str, Mapping[str, SubSc
         if not known.keys() >= member_marks.keys():
             for sub_code in member_marks:
                 subcriterion_or_error(bando, sub_code)
-    marked = iter(scorer.score_sheets(c.marks))
-    subscores: list[SubScore] = []
-    for criterion in bando.criteria:
-        if criterion.pairwise is None:
-            subscores += (next(marked) for _ in criterion.subcriteria)
-        else:
-            for sub in criterion.subcriteria:
-                code = sub.code
-                subscores.append(pairwise[code].get(c.protocol) or _unscored(bando, code, criterion.pairwise))
+    marked = scorer.score_sheets(c.marks)
+    subscores: Sequence[SubScore]
+    if isinstance(marked, SheetColumns) and not pairwise:  # the common case: no record built now
+        subscores, points, scorers = marked, marked.points, marked.names
+    else:
+        subscores = _with_pairwise(bando, c, iter(marked), pairwise)
+        points = tuple([s.points for s in subscores])
+        scorers = tuple(sorted(set().union(*(map(_member, sub.coefficients) for sub in subscores))))
     zero = scorer.zero
     criteria: dict[str, Decimal] = {}
     at = 0
     for cr in bando.criteria:  # each criterion's sub-scores are consecutive, in the call's order
         size = len(cr.subcriteria)
-        criteria[cr.code] = sum((s.points for s in subscores[at : at + size]), zero)
+        criteria[cr.code] = sum(points[at : at + size], zero)
         at += size
     total = sum(criteria.values(), zero)
     failures = [
@@ -267,8 +267,22 @@ def _score(bando: Bando, c: Candidate, pairwise: Mapping[str, Mapping[str, SubSc
     ]
     if bando.total_threshold is not None and total < bando.total_threshold:
         failures.append(ThresholdFailure(TOTAL, total, bando.total_threshold))
-    scorers = tuple(sorted(set().union(*(map(_member, sub.coefficients) for sub in subscores))))
-    return _Scored(c, tuple(subscores), criteria, total, tuple(failures), scorers)
+    return _Scored(c, subscores, criteria, total, tuple(failures), scorers)
+
+
+def _with_pairwise(
+    bando: Bando, c: Candidate, marked: Iterator[SubScore], pairwise: Mapping[str, Mapping[str, SubScore]]
+) -> tuple[SubScore, ...]:
+    """The sub-scores in the call's order: from marks where scored by marks, else from the comparisons."""
+    subscores: list[SubScore] = []
+    for criterion in bando.criteria:
+        if criterion.pairwise is None:
+            subscores += (next(marked) for _ in criterion.subcriteria)
+        else:
+            for sub in criterion.subcriteria:
+                code = sub.code
+                subscores.append(pairwise[code].get(c.protocol) or _unscored(bando, code, criterion.pairwise))
+    return tuple(subscores)
 
 
 def _unscored(bando: Bando, sub_code: str, variant: str) -> SubScore:

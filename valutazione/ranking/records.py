@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -66,7 +66,7 @@ class Row:
     criteria_final: tuple[tuple[str, Decimal], ...]
     total_raw: Decimal
     total_final: Decimal
-    subscores: tuple[SubScore, ...]
+    subscores: Sequence[SubScore]  # a SheetColumns (records built when first read) from a computation
     status: RankingStatus
     grant_cents: int
     tie: str | None

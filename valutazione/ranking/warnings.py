@@ -14,7 +14,8 @@ from operator import itemgetter
 from valutazione.bando import Bando
 from valutazione.plural import count
 from valutazione.ranking.records import RankingWarning
-from valutazione.scoring import COEFFICIENTS, PAIRWISE_MEAN, PAIRWISE_SUM, POINTS, SubScore, format_it
+from valutazione.scoring import COEFFICIENTS, PAIRWISE_MEAN, PAIRWISE_SUM, POINTS, SubScore, format_it, marks_far_apart
+from valutazione.sheet_columns import SheetColumns
 
 SPREAD = "scarto"
 IDENTICAL = "schede_identiche"
@@ -52,44 +53,48 @@ class Warner:
         """All warnings for one evaluated application, in a fixed order (kind, then sub-criterion).
 
         Each sub-score's members are gathered once (a set as large as the scorers' has nobody
-        missing) rather than once per scorer.
+        missing) rather than once per scorer. Sub-scores held as columns (every member marked every
+        sub-criterion) are read as columns, without building their records: nobody is missing on a
+        sub-criterion, and each column's extremes are its marks' ``min`` and ``max``.
         """
-        bando = self._bando
+        if isinstance(subscores, SheetColumns):
+            return self._column_warnings(protocol, subscores, expected_scorers)
         members = [set(map(_name, s.coefficients)) for s in subscores]
         scorers = sorted(set().union(*members))
-        found: list[RankingWarning] = []
-
-        def warn(kind: str, sub_code: str | None, member: str | None, text: str) -> None:
-            found.append(RankingWarning(kind, protocol, sub_code, member, f"Domanda {protocol}: {text}"))
-
-        if len(scorers) < expected_scorers:
-            missing = expected_scorers - len(scorers)
-            warn(MISSING, None, None, f"manca la scheda di {count(missing, 'commissari')} su {expected_scorers}")
+        found = _Found(protocol)
+        found.missing_sheets(len(scorers), expected_scorers)
         for s, ms in zip(subscores, members, strict=True):
             if len(ms) != len(scorers):
                 for member in scorers:
                     if member not in ms:
-                        warn(MISSING, s.code, member, f"manca il punteggio di {member} sul sottocriterio {s.code}")
-        if len(scorers) < bando.quorum:
-            warn(
-                QUORUM,
-                None,
-                None,
-                f"valutata da {count(len(scorers), 'commissari')}, meno del quorum di {bando.quorum}",
-            )
+                        found.warn(
+                            MISSING, s.code, member, f"manca il punteggio di {member} sul sottocriterio {s.code}"
+                        )
+        found.quorum(len(scorers), self._bando.quorum)
         for s in subscores:
             text = self._spread_text(s)
             if text is not None:
-                warn(SPREAD, s.code, None, text)
+                found.warn(SPREAD, s.code, None, text)
         if _identical(subscores, scorers):
-            warn(
-                IDENTICAL,
-                None,
-                None,
-                "tutti i commissari hanno dato valutazioni identiche su ogni sottocriterio;"
-                " verificare che abbiano giudicato in autonomia",
-            )
-        return found
+            found.identical()
+        return found.items
+
+    def _column_warnings(self, protocol: str, columns: SheetColumns, expected_scorers: int) -> list[RankingWarning]:
+        """``warnings`` for sub-scores held as columns: the same warnings, in the same order."""
+        bando = self._bando
+        scorers = len(columns.names)
+        found = _Found(protocol)
+        found.missing_sheets(scorers, expected_scorers)  # nobody misses a sub-criterion: all marked all
+        found.quorum(scorers, bando.quorum)
+        if scorers >= 2:
+            spread = self._spread_of
+            for code, column in zip(columns.codes, columns.columns, strict=True):
+                text = spread(code, bando.method, bando.subcriteria_by_code[code].maximum, min(column), max(column))
+                if text is not None:
+                    found.warn(SPREAD, code, None, text)
+            if columns.codes and all(len(set(column)) == 1 for column in columns.columns):
+                found.identical()
+        return found.items
 
     def _spread_text(self, s: SubScore) -> str | None:
         """The spread warning's text for one sub-score, or None when its marks are not far apart."""
@@ -102,20 +107,62 @@ class Warner:
             if not s.far_apart(self._bando.spread_warning):
                 return None
             low, high = min(values), max(values)
+            return _spread_message(s.code, low, high)
+        return self._spread_of(s.code, s.method, s.maximum, low, high)
+
+    def _spread_of(self, code: str, method: str, maximum: Decimal, low: Decimal, high: Decimal) -> str | None:
+        """The spread text for the extreme marks ``low`` and ``high`` of a sub-criterion, or None.
+
+        The decision is ``SubScore.far_apart``'s, kept by value; the text by the marks' identity."""
         if low == high:
             return None
-        decided = (s.method, s.maximum, low, high)
+        decided = (method, maximum, low, high)
         far = self._far.get(decided)
         if far is None:
-            far = self._far[decided] = s.far_apart(self._bando.spread_warning)
+            far = self._far[decided] = marks_far_apart(method == POINTS, maximum, low, high, self._bando.spread_warning)
         if not far:
             return None
-        shown = (s.code, id(low), id(high))
+        shown = (code, id(low), id(high))
         kept = self._texts.get(shown)
         if kept is None or kept[0] is not low or kept[1] is not high:
-            text = f"valutazioni distanti su {s.code} (da {format_it(low)} a {format_it(high)}), da discutere"
-            kept = self._texts[shown] = (low, high, text)
+            kept = self._texts[shown] = (low, high, _spread_message(code, low, high))
         return kept[2]
+
+
+class _Found:
+    """The warnings of one application as they are found, in the order they are listed."""
+
+    __slots__ = ("protocol", "prefix", "items")
+
+    def __init__(self, protocol: str) -> None:
+        self.protocol = protocol
+        self.prefix = f"Domanda {protocol}: "
+        self.items: list[RankingWarning] = []
+
+    def warn(self, kind: str, sub_code: str | None, member: str | None, text: str) -> None:
+        self.items.append(RankingWarning(kind, self.protocol, sub_code, member, self.prefix + text))
+
+    def missing_sheets(self, scorers: int, expected: int) -> None:
+        if scorers < expected:
+            missing = expected - scorers
+            self.warn(MISSING, None, None, f"manca la scheda di {count(missing, 'commissari')} su {expected}")
+
+    def quorum(self, scorers: int, quorum: int) -> None:
+        if scorers < quorum:
+            self.warn(QUORUM, None, None, f"valutata da {count(scorers, 'commissari')}, meno del quorum di {quorum}")
+
+    def identical(self) -> None:
+        self.warn(
+            IDENTICAL,
+            None,
+            None,
+            "tutti i commissari hanno dato valutazioni identiche su ogni sottocriterio;"
+            " verificare che abbiano giudicato in autonomia",
+        )
+
+
+def _spread_message(code: str, low: Decimal, high: Decimal) -> str:
+    return f"valutazioni distanti su {code} (da {format_it(low)} a {format_it(high)}), da discutere"
 
 
 def _identical(subscores: Sequence[SubScore], scorers: Sequence[str]) -> bool:

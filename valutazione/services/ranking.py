@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import json
 import threading
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -215,11 +216,12 @@ def _inputs(s: Session, bando: Bando) -> tuple[list[Candidate], tuple[str, ...],
         Domanda.project_type,
         Domanda.quota_properties,
     ).order_by(Domanda.protocol)
+    abstaining = Counter(did for mid, did in conflicts if mid in scorers)  # scorers not expected per application
     for d in s.connection().execute(domande).fetchall():
         excluded = outcomes.get(d.id) in EXCLUDED_OUTCOMES
         if d.id not in outcomes:
             undecided.append(d.protocol)
-        expected = sum(1 for mid in scorers if (mid, d.id) not in conflicts)
+        expected = len(scorers) - abstaining[d.id]
         candidates.append(
             Candidate(
                 d.protocol,

@@ -1,0 +1,75 @@
+"""Sub-scores held as columns (records built when first read) are the very records an eager scoring gives."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.valutazione.ranking_helpers import MILANO, candidate, grid_bando
+from valutazione.ranking import build_ranking
+from valutazione.ranking.warnings import Warner
+from valutazione.scoring import SubScore, SubScorer
+from valutazione.sheet_columns import SheetColumns
+
+CODES = tuple(s.code for s in MILANO.subcriteria)
+# Each scale value in two spellings: equal as Decimals, told apart in the spread warning's text.
+SPELLINGS = [Decimal(t) for v in MILANO.scale for t in {str(v.value), f"{v.value:.2f}"}]
+NAMES = ("Bianchi", "Esposito", "Rossi", "Verdi", "Zanetti")
+
+sheets_of = st.dictionaries(
+    st.sampled_from(NAMES),
+    st.fixed_dictionaries({code: st.sampled_from(SPELLINGS) for code in CODES}),
+    min_size=1,
+    max_size=len(NAMES),
+)
+
+
+def _eager(scorer: SubScorer, sheets: dict[str, dict[str, Decimal]]) -> tuple[SubScore, ...]:
+    """The sub-scores one by one, from (member, mark) pairs sorted by member: the reference."""
+    return tuple(scorer.score_checked(code, tuple((m, sheets[m][code]) for m in sorted(sheets))) for code in CODES)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(sheets_of, min_size=1, max_size=6), st.integers(min_value=0, max_value=6))
+def test_columns_equal_the_eager_records_and_warn_alike(
+    applications: list[dict[str, dict[str, Decimal]]], expected: int
+) -> None:
+    """Columns give the eager records (equality, hash, order) and the same warnings, extremes spelled alike."""
+    scorer = SubScorer(MILANO)
+    for number, sheets in enumerate(applications):
+        held = scorer.score_sheets(sheets)
+        assert isinstance(held, SheetColumns)
+        eager = _eager(SubScorer(MILANO), sheets)
+        assert held == eager and eager == held and tuple(held) == eager and hash(held) == hash(eager)
+        assert held.points == tuple(s.points for s in eager)
+        assert held.names == tuple(sorted(sheets)) and len(held) == len(CODES) and held[1:3] == eager[1:3]
+        protocol = f"PG {number:03d}"
+        assert Warner(MILANO).warnings(protocol, held, expected) == Warner(MILANO).warnings(protocol, eager, expected)
+
+
+def test_a_missing_mark_keeps_the_records_eager() -> None:
+    """A member who left a sub-criterion blank makes the application's sub-scores plain records, as before."""
+    sheets = {m: {code: Decimal("0.5") for code in CODES} for m in NAMES[:3]}
+    del sheets["Rossi"]["B.2"]
+    held = SubScorer(MILANO).score_sheets(sheets)
+    assert not isinstance(held, SheetColumns)
+    assert held[CODES.index("B.2")].members == ("Bianchi", "Esposito")
+    warnings = Warner(MILANO).warnings("PG 001", held, 3)
+    assert [w.kind for w in warnings] == ["scheda_mancante"] and warnings[0].member == "Rossi"
+
+
+def test_a_ranking_read_from_columns_has_the_same_fingerprint_as_one_built_eagerly() -> None:
+    """Reading a row's sub-scores first or never, the ranking's canonical text and fingerprint are the same."""
+    bando = grid_bando()
+    marks = {
+        m: {"A.1": Decimal(a), "B.1": Decimal("20"), "C.1": Decimal("15.5")}
+        for m, a in zip(NAMES, "12345", strict=True)
+    }
+    pool = [candidate("PG 001", marks), candidate("PG 002", {m: dict(v) for m, v in marks.items()}, hours=1)]
+    first, second = build_ranking(bando, pool), build_ranking(bando, pool)
+    assert isinstance(first.rows[0].subscores, SheetColumns)
+    seen = [s.coefficients for r in first.rows for s in r.subscores]  # builds the records of the first
+    assert seen and first.canonical_json() == second.canonical_json()
+    assert first.fingerprint() == second.fingerprint() and first == second
