@@ -11,12 +11,12 @@ file is one the app and the services accept unchanged:
 - the audit log is a real hash chain (``audit.row_hash``) ending in ``bando.audit_head``;
 - the provisional ranking is approved through ``services.ranking.approve``.
 
-Outputs, cached under ``benchmarks/.cache/`` keyed by (N, M, seed):
+Outputs, cached under ``benchmarks/.cache/`` keyed by (N, M, seed) and the schema revision R:
 
-- ``domande-N-sS.csv``            the applications in the format of ``domande-esempio.csv`` (import bench);
-- ``bando-N-mM-sS.valutazione``   every member's sheets submitted, ranking v1 approved in session 1;
-- ``merge-N-mM-sS/``              a chair's file with no conflicts and no sheets, plus one signed return
-                                   per scoring member carrying them (merge bench).
+- ``domande-N-sS.csv``             the applications in the format of ``domande-esempio.csv`` (import bench);
+- ``bando-N-mM-sS-rR.valutazione`` every member's sheets submitted, ranking v1 approved in session 1;
+- ``merge-N-mM-sS-rR/``            a chair's file with no conflicts and no sheets, plus one signed return
+                                    per scoring member carrying them (merge bench).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -227,11 +228,20 @@ class Spec:
 
     @property
     def db_path(self) -> Path:
-        return CACHE / f"bando-{self.n}-m{self.members}-s{self.seed}.valutazione"
+        return CACHE / f"bando-{self.n}-m{self.members}-s{self.seed}-r{_schema()}.valutazione"
 
     @property
     def merge_dir(self) -> Path:
-        return CACHE / f"merge-{self.n}-m{self.members}-s{self.seed}"
+        return CACHE / f"merge-{self.n}-m{self.members}-s{self.seed}-r{_schema()}"
+
+
+@lru_cache(maxsize=1)
+def _schema() -> str:
+    """The schema revision files are built at: part of their cached names, so a new revision (a new index,
+    a new table) builds them again instead of timing a file the application would first have to upgrade."""
+    from valutazione.db import head_revision
+
+    return head_revision()
 
 
 def member_names(m: int) -> list[tuple[str, str]]:

@@ -133,8 +133,13 @@ class LotRules:
         return out
 
 
+_NO_PROPERTIES: frozenset[str] = frozenset()
+
+
 def quota_properties(stored: str) -> frozenset[str]:
     """The properties an application has, from the stored comma-separated text."""
+    if not stored:  # most applications have none: one shared empty set
+        return _NO_PROPERTIES
     return frozenset(p.strip() for p in stored.split(",") if p.strip())
 
 

@@ -419,7 +419,7 @@ class AuditRow(Base):
 
 
 Index("ix_scheda_domanda", Scheda.domanda_id)
-Index("ix_voto_scheda", Voto.scheda_id)
+Index("ix_voto_valori", Voto.scheda_id, Voto.sub_code, Voto.value)  # covering: the ranking reads marks from it alone
 Index("ix_audit_action", AuditRow.action)
 
 

@@ -159,6 +159,9 @@ def exact_mean(values: Iterable[Decimal | Fraction]) -> Fraction:
     return Fraction(sum(n * (common // d) for n, d in ratios), common * len(ratios))
 
 
+_Result = tuple[Fraction, Fraction, Decimal, bool]  # mean, exact points, rounded points, far apart
+
+
 @dataclass
 class _Memo:
     """What one call's rules have already settled: marks found valid, and collegial results.
@@ -172,7 +175,7 @@ class _Memo:
     """
 
     valid: set[tuple[str, Decimal]] = field(default_factory=set)
-    results: dict[tuple[str, tuple[Decimal, ...]], tuple[Fraction, Fraction, Decimal]] = field(default_factory=dict)
+    results: dict[tuple[str, tuple[Decimal, ...]], _Result] = field(default_factory=dict)
 
 
 _MEMO_LIMIT = 20_000  # distinct (sub-criterion, marks) results kept: a few MB even with direct points
@@ -236,11 +239,19 @@ class SubScorer:
             names = sorted(sheets)
             columns = tuple(zip(*[getter(sheets[m]) for m in names], strict=True))
             results, result = self._memo.results, self._result
-            points = []
-            for code, column in zip(self._codes, columns, strict=True):
-                ordered = tuple(sorted(column))
-                points.append((results.get((code, ordered)) or result(code, ordered))[2])
-            return SheetColumns(self._codes, tuple(names), columns, tuple(points), self._shared_column)
+            found = [
+                results.get((code, ordered)) or result(code, ordered)
+                for code, ordered in zip(self._codes, map(_sorted_tuple, columns), strict=True)
+            ]
+            return SheetColumns(
+                self._codes,
+                tuple(names),
+                columns,
+                tuple([f[2] for f in found]),
+                tuple([f[3] for f in found]),
+                self._bando.spread_warning,
+                self._shared_column,
+            )
         by_member = sorted(sheets.items(), key=_first)
         return [
             self.score_checked(code, tuple([(m, ms[code]) for m, ms in by_member if code in ms]))
@@ -265,6 +276,11 @@ class SubScorer:
                 return
         except TypeError:  # a signalling NaN cannot be hashed: it is refused below
             pass
+        known = self._bando.subcriteria_by_code  # a valid pair's code is known: only here can one not be
+        for ms in sheets.values():
+            if not known.keys() >= ms.keys():
+                for sub_code in ms:
+                    subcriterion_or_error(self._bando, sub_code)
         for criterion in self._bando.criteria:
             if criterion.pairwise is not None:
                 continue
@@ -295,19 +311,28 @@ class SubScorer:
     ) -> SubScore:
         sub = self._bando.subcriteria_by_code[sub_code]
         found = self._result(sub_code, tuple(sorted(values)))
-        return SubScore(sub_code, sub.maximum, coefficients, *found, self._bando.method)
+        return SubScore(sub_code, sub.maximum, coefficients, *found[:3], self._bando.method)
 
-    def _result(self, sub_code: str, ordered: tuple[Decimal, ...]) -> tuple[Fraction, Fraction, Decimal]:
-        """Mean, exact points and rounded points of one sub-criterion's marks, given sorted."""
+    def _result(self, sub_code: str, ordered: tuple[Decimal, ...]) -> _Result:
+        """Mean, exact points, rounded points and spread of one sub-criterion's marks, given sorted.
+
+        The spread is ``SubScore.far_apart`` under the call's ``spread_warning``: decided here by value,
+        with the points, so that a ranking's warnings need not look at marks that are not far apart.
+        """
         results = self._memo.results
         key = (sub_code, ordered)
         found = results.get(key)
         if found is None:
             if len(results) >= _MEMO_LIMIT:
                 results.clear()
+            bando = self._bando
+            maximum = bando.subcriteria_by_code[sub_code].maximum
             mean = exact_mean(ordered)
-            exact = mean * Fraction(self._bando.subcriteria_by_code[sub_code].maximum) if self._coefficients else mean
-            found = results[key] = (mean, exact, self._bando.round(exact))
+            exact = mean * Fraction(maximum) if self._coefficients else mean
+            low, high = (ordered[0], ordered[-1]) if ordered else (None, None)
+            far = low is not None and high is not None and low != high
+            far = far and marks_far_apart(bando.method == POINTS, maximum, low, high, bando.spread_warning)
+            found = results[key] = (mean, exact, bando.round(exact), far)
         return found
 
     def _check(self, sub_code: str, value: Decimal) -> None:
@@ -329,3 +354,7 @@ def points_from_coefficient(bando: Bando, sub_code: str, coefficient: Fraction) 
 
 def _first(item: tuple[str, Mapping[str, Decimal]]) -> str:
     return item[0]
+
+
+def _sorted_tuple(values: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
+    return tuple(sorted(values))

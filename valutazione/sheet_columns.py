@@ -26,12 +26,14 @@ class SheetColumns(Sequence["SubScore"]):
     """The sub-scores of one application whose members all marked every sub-criterion from marks.
 
     ``names`` are the members, sorted; ``columns[i]`` their marks on ``codes[i]`` in that order;
-    ``points[i]`` its rounded points. As a sequence it is the tuple of ``SubScore`` records, built once
-    when first read (``build`` is the ranking's scorer, which shares identical records between rows).
-    It compares and hashes as that tuple, so a row holding it equals a row holding the records.
+    ``points[i]`` its rounded points; ``far_apart[i]`` whether its marks are at least ``spread_limit``
+    apart (``SubScore.far_apart``, the ranking's spread warning). As a sequence it is the tuple of
+    ``SubScore`` records, built once when first read (``build`` is the ranking's scorer, which shares
+    identical records between rows). It compares and hashes as that tuple, so a row holding it equals
+    a row holding the records.
     """
 
-    __slots__ = ("codes", "names", "columns", "points", "_build", "_records")
+    __slots__ = ("codes", "names", "columns", "points", "far_apart", "spread_limit", "_build", "_records")
 
     def __init__(
         self,
@@ -39,12 +41,16 @@ class SheetColumns(Sequence["SubScore"]):
         names: tuple[str, ...],
         columns: tuple[Column, ...],
         points: tuple[Decimal, ...],
+        far_apart: tuple[bool, ...],
+        spread_limit: Decimal,
         build: Build,
     ) -> None:
         self.codes = codes
         self.names = names
         self.columns = columns
         self.points = points
+        self.far_apart = far_apart
+        self.spread_limit = spread_limit
         self._build = build
         self._records: tuple[SubScore, ...] | None = None
 

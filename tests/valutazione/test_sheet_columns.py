@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -16,6 +17,7 @@ from valutazione.sheet_columns import SheetColumns
 CODES = tuple(s.code for s in MILANO.subcriteria)
 # Each scale value in two spellings: equal as Decimals, told apart in the spread warning's text.
 SPELLINGS = [Decimal(t) for v in MILANO.scale for t in {str(v.value), f"{v.value:.2f}"}]
+STRICTER = replace(MILANO, spread_warning=Decimal("0.5"))
 NAMES = ("Bianchi", "Esposito", "Rossi", "Verdi", "Zanetti")
 
 sheets_of = st.dictionaries(
@@ -46,7 +48,8 @@ def test_columns_equal_the_eager_records_and_warn_alike(
         assert held.points == tuple(s.points for s in eager)
         assert held.names == tuple(sorted(sheets)) and len(held) == len(CODES) and held[1:3] == eager[1:3]
         protocol = f"PG {number:03d}"
-        assert Warner(MILANO).warnings(protocol, held, expected) == Warner(MILANO).warnings(protocol, eager, expected)
+        for bando in (MILANO, STRICTER):  # the second decides again the spreads the columns carry
+            assert Warner(bando).warnings(protocol, held, expected) == Warner(bando).warnings(protocol, eager, expected)
 
 
 def test_a_missing_mark_keeps_the_records_eager() -> None:

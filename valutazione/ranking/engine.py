@@ -239,12 +239,7 @@ def _pairwise_scores(bando: Bando, comparisons: PairwiseInput) -> dict[str, dict
 
 
 def _score(bando: Bando, c: Candidate, pairwise: Mapping[str, Mapping[str, SubScore]], scorer: SubScorer) -> _Scored:
-    known = bando.subcriteria_by_code
-    for member_marks in c.marks.values():
-        if not known.keys() >= member_marks.keys():
-            for sub_code in member_marks:
-                subcriterion_or_error(bando, sub_code)
-    marked = scorer.score_sheets(c.marks)
+    marked = scorer.score_sheets(c.marks)  # refuses an unknown sub-criterion first, then a bad mark
     subscores: Sequence[SubScore]
     if isinstance(marked, SheetColumns) and not pairwise:  # the common case: no record built now
         subscores, points, scorers = marked, marked.points, marked.names

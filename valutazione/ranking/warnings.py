@@ -87,11 +87,16 @@ class Warner:
         found.missing_sheets(scorers, expected_scorers)  # nobody misses a sub-criterion: all marked all
         found.quorum(scorers, bando.quorum)
         if scorers >= 2:
-            spread = self._spread_of
-            for code, column in zip(columns.codes, columns.columns, strict=True):
-                text = spread(code, bando.method, bando.subcriteria_by_code[code].maximum, min(column), max(column))
-                if text is not None:
-                    found.warn(SPREAD, code, None, text)
+            far_apart = columns.far_apart
+            if columns.spread_limit != bando.spread_warning:  # decided under another call's limit: decide again
+                far_apart = tuple(
+                    self._far_apart(bando, code, column)
+                    for code, column in zip(columns.codes, columns.columns, strict=True)
+                )
+            if any(far_apart):
+                for code, column, far in zip(columns.codes, columns.columns, far_apart, strict=True):
+                    if far:
+                        found.warn(SPREAD, code, None, self._spread_shown(code, min(column), max(column)))
             if columns.codes and all(len(set(column)) == 1 for column in columns.columns):
                 found.identical()
         return found.items
@@ -120,8 +125,16 @@ class Warner:
         far = self._far.get(decided)
         if far is None:
             far = self._far[decided] = marks_far_apart(method == POINTS, maximum, low, high, self._bando.spread_warning)
-        if not far:
-            return None
+        return self._spread_shown(code, low, high) if far else None
+
+    def _far_apart(self, bando: Bando, code: str, column: tuple[Decimal, ...]) -> bool:
+        return (
+            self._spread_of(code, bando.method, bando.subcriteria_by_code[code].maximum, min(column), max(column))
+            is not None
+        )
+
+    def _spread_shown(self, code: str, low: Decimal, high: Decimal) -> str:
+        """The text of a spread warning, kept by the identity of the marks shown (``0,8`` is not ``0,80``)."""
         shown = (code, id(low), id(high))
         kept = self._texts.get(shown)
         if kept is None or kept[0] is not low or kept[1] is not high:
