@@ -324,18 +324,27 @@ def _order(
     ordered: list[_Scored] = []
     ties: dict[str, str] = {}
     used: list[tuple[frozenset[str], tuple[str, ...]]] = []
-    for _, grouped in groupby(sorted(eligible, key=lambda s: (key(s), s.candidate.protocol)), key=key):
-        group = list(grouped)
+    flagged = 0  # tie groups flagged so far: T1, T2…
+    keyed = sorted([(key(s), s.candidate.protocol, s) for s in eligible], key=_key_and_protocol)
+    for _, grouped in groupby(keyed, key=_key):
+        group = [s for _, _, s in grouped]
+        if len(group) == 1:
+            ordered += group
+            continue
         members = frozenset(s.candidate.protocol for s in group)
-        if len(group) > 1 and members in draws:
+        if members in draws:
             rank = {p: i for i, p in enumerate(draws[members])}
             group.sort(key=lambda s: rank[s.candidate.protocol])
             used.append((members, draws[members]))
-        elif len(group) > 1:
-            tie_id = f"T{len(set(ties.values())) + 1}"
-            ties.update({p: tie_id for p in members})
+        else:
+            flagged += 1
+            ties.update({p: f"T{flagged}" for p in members})
         ordered += group
     return ordered, ties, used
+
+
+_key_and_protocol = itemgetter(0, 1)  # of a (sort key, protocol, scored) triple: total order, as before
+_key = itemgetter(0)  # the same triple: what makes a tie
 
 
 def submission_instant(bando: Bando) -> Callable[[datetime], datetime]:

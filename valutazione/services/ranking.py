@@ -233,29 +233,31 @@ def _inputs(s: Session, bando: Bando) -> tuple[list[Candidate], tuple[str, ...],
         Domanda.quota_properties,
     ).order_by(Domanda.protocol)
     abstaining = Counter(did for mid, did in conflicts if mid in scorers)  # scorers not expected per application
-    for d in s.connection().execute(domande).fetchall():
-        excluded = outcomes.get(d.id) in EXCLUDED_OUTCOMES
-        if d.id not in outcomes:
-            undecided.append(d.protocol)
-        expected = len(scorers) - abstaining[d.id]
+    everybody = len(scorers)
+    for did, protocol, applicant, tax_code, title, at, cents, lot, kind, properties in (
+        s.connection().execute(domande).fetchall()
+    ):
+        outcome = outcomes.get(did)
+        if outcome is None:
+            undecided.append(protocol)
         candidates.append(
             Candidate(
-                d.protocol,
-                d.applicant,
-                d.tax_code,
-                d.title,
-                d.submitted_at,
-                d.grant_cents,
-                marks_by.get(d.id, {}),
-                expected,
-                excluded,
-                d.id in renounced,
-                d.lot_code,
-                d.project_type,
-                quota_properties(d.quota_properties),
+                protocol,
+                applicant,
+                tax_code,
+                title,
+                at,
+                cents,
+                marks_by.get(did, {}),
+                everybody - abstaining[did],
+                outcome in EXCLUDED_OUTCOMES,
+                did in renounced,
+                lot,
+                kind,
+                quota_properties(properties),
             )
         )
-        sheets[d.protocol] = hashes.get(d.id, {})
+        sheets[protocol] = hashes.get(did, {})
     return candidates, tuple(undecided), _Facts(bando, tuple(candidates), sheets, _draws(s))
 
 
