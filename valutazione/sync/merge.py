@@ -11,6 +11,7 @@ imported out of order, leave the newest data. A submitted sheet is locked: only 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from valutazione.seals.signatures import keep_signed_return
 from valutazione.services import lookup
 from valutazione.services.committee import declaration, declare_general
 from valutazione.services.conflicts import EXCLUDED_OUTCOMES
-from valutazione.services.sheets import DRAFT, SUBMITTED, Mark, content_hash, marks_content, missing_marks
+from valutazione.services.sheets import DRAFT, SUBMITTED, Mark, marks_content, missing_marks
 from valutazione.sync.archive import PackageError
 from valutazione.sync.keys import fingerprint, verify
 from valutazione.sync.merge_rows import App, Changes, Known
@@ -269,13 +270,14 @@ def _check_conflicts(
             )
 
 
-def _check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> dict[str, object] | None:
+def _check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> dict[str, str] | None:
     """Refuses the whole return for a bad mark, a tampered submission, or a change to a submitted sheet.
 
-    Returns the content a submitted sheet's hash covers (None for a draft): its log row records it.
+    Returns the content a submitted sheet's hash covers (None for a draft), each member already spelled
+    in canonical JSON: its log row records the same content, and the marks are encoded once for both.
     """
     bando = known.bando
-    content: dict[str, object] | None = None
+    content: dict[str, str] | None = None
     where = f"la scheda di {m.name} sulla domanda {d.protocol}"
     for v in sh.marks:
         if v.value is not None and (v.sub_code, v.value) not in known.valid_marks:
@@ -288,10 +290,12 @@ def _check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> dic
             known.valid_marks.add((v.sub_code, v.value))
     if sh.state == SUBMITTED:
         missing = missing_marks(bando, {v.sub_code: Mark(v.value, v.motivazione) for v in sh.marks})
-        content = marks_content(
+        members = marks_content(
             bando.code, m.name, d.protocol, ((v.sub_code, v.value, v.motivazione) for v in sh.marks)
         )
-        if missing or sh.submitted_at is None or sh.content_hash != content_hash(content):
+        content = {name: audit.spelled(value) for name, value in members.items()}
+        digest = hashlib.sha256(audit.canonical_object(content).encode("utf-8")).hexdigest()  # ``content_hash``
+        if missing or sh.submitted_at is None or sh.content_hash != digest:
             raise RuleViolation(
                 f"Ritorno rifiutato: {where} risulta inviata ma il contenuto non corrisponde alla "
                 "sua impronta o è incompleto. Il file del presidente non è stato modificato."
@@ -348,7 +352,7 @@ def _merge_sheet(
     changes: Changes,
     d: App,
     sh: ReturnedSheet,
-    content: dict[str, object] | None,
+    content: dict[str, str] | None,
     report: MergeReport,
 ) -> None:
     m = changes.member
