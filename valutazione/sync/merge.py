@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from valutazione import audit
+from valutazione import audit, bulk
 from valutazione.errors import RuleViolation
 from valutazione.models import AuditRow, Commissario, Pacchetto
 from valutazione.scoring import validate_value
@@ -75,6 +75,13 @@ def merge_return(
 
     A sealed return is opened with ``passphrase`` before any check; the signature inside is checked as usual.
     """
+    with bulk.collector_paused():
+        return _merge(s, path, trust_new_key, progress, passphrase)
+
+
+def _merge(
+    s: Session, path: Path, trust_new_key: bool, progress: Progress | None, passphrase: str | None
+) -> MergeReport:
     require_master(s)
     require_intact(s)  # nothing goes out of, or into, a file whose seals are broken
     ret = read_return(path, passphrase)
