@@ -11,7 +11,6 @@ imported out of order, leave the newest data. A submitted sheet is locked: only 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,12 +29,13 @@ from valutazione.seals.signatures import keep_signed_return
 from valutazione.services import lookup
 from valutazione.services.committee import declaration, declare_general
 from valutazione.services.conflicts import EXCLUDED_OUTCOMES
-from valutazione.services.sheets import DRAFT, SUBMITTED, Mark, marks_content, missing_marks
+from valutazione.services.sheets import DRAFT, SUBMITTED, Mark, missing_marks
 from valutazione.sync.archive import PackageError
 from valutazione.sync.keys import fingerprint, verify
 from valutazione.sync.merge_rows import App, Changes, Known
 from valutazione.sync.package import EXPORTED_ACTION, OUTGOING, RETURNING, require_master
 from valutazione.sync.returns import ReturnedConflict, ReturnedSheet, SignedReturn, read_return
+from valutazione.sync.sheet_content import digest, spelled_content
 
 MERGED_ACTION = "pacchetto.ritorno.importato"
 Progress = Callable[[int, int], None]
@@ -297,12 +297,9 @@ def _check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> dic
             known.valid_marks.add((v.sub_code, v.value))
     if sh.state == SUBMITTED:
         missing = missing_marks(bando, {v.sub_code: Mark(v.value, v.motivazione) for v in sh.marks})
-        members = marks_content(
-            bando.code, m.name, d.protocol, ((v.sub_code, v.value, v.motivazione) for v in sh.marks)
-        )
-        content = {name: audit.spelled(value) for name, value in members.items()}
-        digest = hashlib.sha256(audit.canonical_object(content).encode("utf-8")).hexdigest()  # ``content_hash``
-        if missing or sh.submitted_at is None or sh.content_hash != digest:
+        marks = [(v.sub_code, v.value, v.motivazione) for v in sh.marks]
+        content = spelled_content(bando.code, m.name, d.protocol, marks)  # ``marks_content``, spelled
+        if missing or sh.submitted_at is None or sh.content_hash != digest(content):
             raise RuleViolation(
                 f"Ritorno rifiutato: {where} risulta inviata ma il contenuto non corrisponde alla "
                 "sua impronta o è incompleto. Il file del presidente non è stato modificato."

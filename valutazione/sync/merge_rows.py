@@ -20,7 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from valutazione import audit, bulk
@@ -193,7 +193,14 @@ class Changes:
         """Writes the declarations; returns their ``sigillo`` log rows (by id, as the session hook orders them)."""
         table = _table(Conflitto)
         if self.new_conflicts:
-            s.execute(insert(table), list(self.new_conflicts.values()))
+            connection = s.connection()
+            stamp, flag = _binder(connection, table, "declared_at"), _binder(connection, table, "has_conflict")
+            names = ("commissario_id", "domanda_id", "has_conflict", "reason", "declared_at")
+            rows = [
+                (r["commissario_id"], r["domanda_id"], flag(r["has_conflict"]), r["reason"], stamp(r["declared_at"]))
+                for r in self.new_conflicts.values()
+            ]
+            bulk.insert_rows(connection, table, names, rows, bound=True)
         if self.changed_conflicts:
             columns: dict[str, Any] = {name: bindparam(name) for name in ("has_conflict", "reason", "declared_at")}
             query = update(table).where(table.c.id == bindparam("row_id")).values(columns)

@@ -16,9 +16,11 @@ from tests.valutazione.seals.test_seals import SUBMITTED_MARK, sealed_template, 
 from tests.valutazione.seals.test_verify_memo import demo
 from valutazione import audit, bulk, seals
 from valutazione.db import Database, open_database
+from valutazione.models import AuditRow
 from valutazione.projects.tables import Referente
 from valutazione.seals import memo
 from valutazione.services.sheets import content_hash, marks_content
+from valutazione.sync import sheet_content
 
 __all__ = ["demo", "sealed_template"]  # fixtures shared with the seals' tests
 
@@ -44,6 +46,15 @@ def test_spelled_content_hashes_and_logs_as_the_encoder_spells_it() -> None:
     assert audit.spelled(None) == "null" and audit.spelled(audit.Canonical('{"a":1}')) == '{"a":1}'
 
 
+def test_sheet_content_spelled_directly_is_the_encoders_text() -> None:
+    """Sheet hash: the merge's direct spelling of a returned sheet equals ``marks_content`` encoded."""
+    for marks in (MARKS, MARKS[:1], [], [("Z", Decimal("1E+1"), "ß"), ("z", Decimal("-0.0"), "")]):
+        content = marks_content("BANDO/«2025»", 'Anna "Rossi"', "P-0001\\n", marks)
+        spelled = sheet_content.spelled_content("BANDO/«2025»", 'Anna "Rossi"', "P-0001\\n", marks)
+        assert spelled == {name: audit.canonical_json(value) for name, value in content.items()}
+        assert sheet_content.digest(spelled) == content_hash(content)
+
+
 def test_canonical_values_are_logged_as_spelled(db: Database) -> None:
     """Audit batch: a pre-spelled value is stored byte for byte and the chain still verifies."""
     spelled = audit.canonical_json({"b": [1, "è"], "a": None})
@@ -51,7 +62,7 @@ def test_canonical_values_are_logged_as_spelled(db: Database) -> None:
         audit.record_many(s, [("Anna Rossi", "prova.lotto", "bando", 1, None, audit.Canonical(spelled))])
         audit.record(s, "Anna Rossi", "prova.dopo", "bando", 1, None, {"b": [1, "è"], "a": None})
     with db.sessions() as s:
-        rows = s.execute(select(audit.AuditRow.after_json).order_by(audit.AuditRow.id.desc()).limit(2)).scalars()
+        rows = s.execute(select(AuditRow.after_json).order_by(AuditRow.id.desc()).limit(2)).scalars()
         assert list(rows) == [spelled, spelled]
         assert audit.verify_chain(s).ok
 
@@ -59,7 +70,7 @@ def test_canonical_values_are_logged_as_spelled(db: Database) -> None:
 @pytest.mark.both_engines
 def test_driver_insert_stores_what_core_stores(db: Database) -> None:
     """Bulk rows: times and texts through the driver are stored as the same text a Core INSERT stores."""
-    table = audit.AuditRow.__table__
+    table = AuditRow.__table__
     assert isinstance(table, Table)
     at = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
     values = {"at": at, "actor": "Anna «R»", "action": "prova.x", "entity": "bando", "entity_id": "1"}
