@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +16,10 @@ from sqlalchemy import Table, insert, select
 
 from tests.valutazione.seals.test_seals import SUBMITTED_MARK, sealed_template, tamper
 from tests.valutazione.seals.test_verify_memo import demo
+from tests.valutazione.sync.helpers import build_chair, work_offline
 from valutazione import audit, bulk, seals
+from valutazione.bando import Bando
+from valutazione.cli import main
 from valutazione.db import Database, open_database
 from valutazione.models import AuditRow
 from valutazione.projects.tables import Referente
@@ -143,3 +148,30 @@ def test_collector_paused_only_for_the_block() -> None:
         assert not gc.isenabled()  # left off, as the caller had it
     finally:
         gc.enable()
+
+
+@pytest.mark.both_engines
+def test_merge_on_either_engine_leaves_chain_and_seals_intact(
+    tmp_path: Path, milano: Bando, capsys: pytest.CaptureFixture[str], target: Callable[[str], Path | str]
+) -> None:
+    """Merge on a file or a server: the rows written through the driver verify (chain, seals, signatures)."""
+    chair_path = target("bando")
+    build_chair(chair_path, milano).close()
+    pkg, ret = tmp_path / "laptop" / "bruno.valpkg", tmp_path / "bruno.valret"
+    assert main(["package", "export", str(chair_path), "--member", "Bruno Verdi", "-o", str(pkg)]) == 0
+    assert main(["package", "open", str(pkg)]) == 0
+    work_offline(pkg, "Bruno Verdi")
+    assert main(["package", "return", str(pkg), "-o", str(ret)]) == 0
+    assert main(["package", "merge", str(chair_path), str(ret), "--trust-new-key"]) == 0
+    assert "scheda di Bruno Verdi inviata" in capsys.readouterr().out
+    db = open_database(chair_path, read_only=True)
+    try:
+        with db.sessions() as s:
+            report = seals.verify_file(s)
+            sent = s.scalars(select(AuditRow.after_json).where(AuditRow.action == "scheda.inviata")).all()
+            stamps = s.scalars(select(AuditRow.at).order_by(AuditRow.id.desc()).limit(5)).all()
+    finally:
+        db.close()
+    assert report.ok, report.message
+    assert sent and all(text == audit.canonical_json(json.loads(text)) for text in sent)
+    assert all(at.tzinfo is not None for at in stamps)
