@@ -99,19 +99,21 @@ class Database:
         from valutazione.seals import memo
 
         if self.seals is None:
+            self.seals = memo.remembered(session)  # ``require_intact`` just verified it on this connection
+        if self.seals is None:
             before = memo.data_version(session)
             self.seals = seals.verify_file(session)
             if self.seals.ok:
-                memo.remember(session, before)
+                memo.remember(session, before, self.seals)
         elif self.server is None and self.seals.ok:
             seen = memo.seen(session)
             if seen is None:  # the check ran on another connection (the GUI's worker): trusted from now on
-                memo.remember(session, memo.data_version(session))
+                memo.remember(session, memo.data_version(session), self.seals)
             elif not seen:
                 before = memo.data_version(session)
                 self.seals = seals.verify_file(session)
                 if self.seals.ok:
-                    memo.remember(session, before)
+                    memo.remember(session, before, self.seals)
         if not self.seals.ok:
             raise seals.BrokenSealError(list(self.seals.broken))
 

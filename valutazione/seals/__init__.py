@@ -115,4 +115,4 @@ def require_intact(session: Session) -> None:
     report = verify_file(session)
     if not report.ok:
         raise BrokenSealError(list(report.broken))
-    memo.remember(session, before)
+    memo.remember(session, before, report)

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 _KEY = "valutazione.seals.intact_at"
+_REPORT = "valutazione.seals.intact_report"
 
 
 def _connection_info(session: Session) -> dict[Any, Any]:
@@ -45,7 +46,19 @@ def seen(session: Session) -> bool | None:
     return bool(data_version(session) == remembered)
 
 
-def remember(session: Session, before: int | None) -> None:
-    """Records an intact verification that started at ``before``, unless another commit came meanwhile."""
+def remember(session: Session, before: int | None, report: Any = None) -> None:
+    """Records an intact verification that started at ``before``, unless another commit came meanwhile;
+    ``report`` (its ``SealReport``) is kept with it for ``remembered``."""
     if before is not None and data_version(session) == before:
-        _connection_info(session)[_KEY] = before
+        info = _connection_info(session)
+        info[_KEY] = before
+        info[_REPORT] = report
+
+
+def remembered(session: Session) -> Any:
+    """The intact report this connection remembered, while the file is unchanged since; else None.
+
+    The write guard takes it: a merge's ``require_intact`` and its first flush no longer verify the
+    file twice, the second time with the merge's own thousands of rows already in it.
+    """
+    return _connection_info(session).get(_REPORT) if seen(session) else None

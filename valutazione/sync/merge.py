@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from valutazione import audit
+from valutazione import audit, bulk
 from valutazione.errors import RuleViolation
 from valutazione.models import AuditRow, Commissario, Pacchetto
 from valutazione.scoring import validate_value
@@ -29,12 +29,13 @@ from valutazione.seals.signatures import keep_signed_return
 from valutazione.services import lookup
 from valutazione.services.committee import declaration, declare_general
 from valutazione.services.conflicts import EXCLUDED_OUTCOMES
-from valutazione.services.sheets import DRAFT, SUBMITTED, Mark, content_hash, marks_content, missing_marks
+from valutazione.services.sheets import DRAFT, SUBMITTED, Mark, missing_marks
 from valutazione.sync.archive import PackageError
 from valutazione.sync.keys import fingerprint, verify
 from valutazione.sync.merge_rows import App, Changes, Known
 from valutazione.sync.package import EXPORTED_ACTION, OUTGOING, RETURNING, require_master
 from valutazione.sync.returns import ReturnedConflict, ReturnedSheet, SignedReturn, read_return
+from valutazione.sync.sheet_content import digest, spelled_content
 
 MERGED_ACTION = "pacchetto.ritorno.importato"
 Progress = Callable[[int, int], None]
@@ -74,6 +75,13 @@ def merge_return(
 
     A sealed return is opened with ``passphrase`` before any check; the signature inside is checked as usual.
     """
+    with bulk.collector_paused():
+        return _merge(s, path, trust_new_key, progress, passphrase)
+
+
+def _merge(
+    s: Session, path: Path, trust_new_key: bool, progress: Progress | None, passphrase: str | None
+) -> MergeReport:
     require_master(s)
     require_intact(s)  # nothing goes out of, or into, a file whose seals are broken
     ret = read_return(path, passphrase)
@@ -269,13 +277,14 @@ def _check_conflicts(
             )
 
 
-def _check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> dict[str, object] | None:
+def _check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> dict[str, str] | None:
     """Refuses the whole return for a bad mark, a tampered submission, or a change to a submitted sheet.
 
-    Returns the content a submitted sheet's hash covers (None for a draft): its log row records it.
+    Returns the content a submitted sheet's hash covers (None for a draft), each member already spelled
+    in canonical JSON: its log row records the same content, and the marks are encoded once for both.
     """
     bando = known.bando
-    content: dict[str, object] | None = None
+    content: dict[str, str] | None = None
     where = f"la scheda di {m.name} sulla domanda {d.protocol}"
     for v in sh.marks:
         if v.value is not None and (v.sub_code, v.value) not in known.valid_marks:
@@ -288,10 +297,9 @@ def _check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> dic
             known.valid_marks.add((v.sub_code, v.value))
     if sh.state == SUBMITTED:
         missing = missing_marks(bando, {v.sub_code: Mark(v.value, v.motivazione) for v in sh.marks})
-        content = marks_content(
-            bando.code, m.name, d.protocol, ((v.sub_code, v.value, v.motivazione) for v in sh.marks)
-        )
-        if missing or sh.submitted_at is None or sh.content_hash != content_hash(content):
+        marks = [(v.sub_code, v.value, v.motivazione) for v in sh.marks]
+        content = spelled_content(bando.code, m.name, d.protocol, marks)  # ``marks_content``, spelled
+        if missing or sh.submitted_at is None or sh.content_hash != digest(content):
             raise RuleViolation(
                 f"Ritorno rifiutato: {where} risulta inviata ma il contenuto non corrisponde alla "
                 "sua impronta o è incompleto. Il file del presidente non è stato modificato."
@@ -348,7 +356,7 @@ def _merge_sheet(
     changes: Changes,
     d: App,
     sh: ReturnedSheet,
-    content: dict[str, object] | None,
+    content: dict[str, str] | None,
     report: MergeReport,
 ) -> None:
     m = changes.member

@@ -9,6 +9,7 @@ from typing import Any
 
 from tests.valutazione.sync.helpers import export, give_back, key_for, merge, slug, work_offline
 from valutazione import seals
+from valutazione.audit import canonical_json
 from valutazione.db import Database, open_database
 from valutazione.services import lookup
 from valutazione.services.conflicts import declare
@@ -38,13 +39,17 @@ def _rows(path: Path, member: str) -> dict[str, Any]:
             "JOIN domanda d ON d.id = c.domanda_id WHERE c.commissario_id = ? ORDER BY d.protocol",
             (member_id,),
         ).fetchall()
-        sent = {}
-        for entity_id, after in con.execute(
-            "SELECT entity_id, after_json FROM audit WHERE action = 'scheda.inviata' AND actor = ?", (member,)
+        sent, sent_text = {}, {}
+        for entity_id, before, after in con.execute(
+            "SELECT entity_id, before_json, after_json FROM audit WHERE action = 'scheda.inviata' AND actor = ?",
+            (member,),
         ):
+            assert before == "null"
             content = json.loads(after)
+            assert after == canonical_json(content)  # spelled as the general encoder spells it, byte for byte
             content.pop("pacchetto", None)  # the chair's row also names the package the sheet came back in
             sent[protocol_of[int(entity_id)]] = content
+            sent_text[protocol_of[int(entity_id)]] = canonical_json(content)
         logged = con.execute(
             "SELECT action, entity_id, before_json, after_json FROM audit "
             "WHERE action LIKE 'conflitto.%' AND actor = ? ORDER BY id",
@@ -55,6 +60,7 @@ def _rows(path: Path, member: str) -> dict[str, Any]:
             "marks": marks,
             "declarations": declarations,
             "sent": sent,
+            "sent_text": sent_text,
             "declarations_logged": logged,
         }
     finally:
@@ -62,7 +68,8 @@ def _rows(path: Path, member: str) -> dict[str, Any]:
 
 
 def test_bulk_merge_writes_the_rows_the_members_services_wrote(chair: Database, tmp_path: Path) -> None:
-    """Sheets, marks, declarations and their log rows merged in bulk equal those written one by one offline."""
+    """Sheets, marks, declarations and their log rows (their text, byte for byte) merged in bulk equal those
+    written one by one offline."""
     laptops = {}
     for name in SCORERS:
         laptop = tmp_path / slug(name)
@@ -85,7 +92,7 @@ def test_bulk_merge_writes_the_rows_the_members_services_wrote(chair: Database, 
         merged, offline, earlier = _rows(chair.path, name), _rows(opened, name), before[name]
         assert offline["sheets"] and offline["marks"] and offline["sent"] and offline["declarations_logged"]
         assert not earlier["sheets"]
-        for key in ("sheets", "marks", "sent"):
+        for key in ("sheets", "marks", "sent", "sent_text"):
             assert merged[key] == offline[key], (name, key)
         assert merged["declarations"] == sorted(set(earlier["declarations"]) | set(offline["declarations"]))
         assert merged["declarations_logged"] == earlier["declarations_logged"] + offline["declarations_logged"]
