@@ -9,12 +9,9 @@ scores kept in the file and show that nothing changed.
 
 from __future__ import annotations
 
-import gc
 import json
-import threading
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -27,6 +24,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 from valutazione import audit, seals
 from valutazione.bando import Bando, bando_from_stored
 from valutazione.bando_lotti import quota_properties
+from valutazione.bulk import collector_paused
 from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import (
     Ammissibilita,
@@ -267,33 +265,10 @@ def _draws(s: Session) -> dict[frozenset[str], tuple[str, ...]]:
     }
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pauses Python's cyclic garbage collector for one computation, on the main thread only.
-
-    A ranking builds tens of thousands of small objects (marks, sub-scores) that all live until it is
-    done and hold no cycles; the collector rescans them over and over to free nothing. But the
-    collector is one switch for the whole process: a worker thread of the GUI must not turn it off
-    under the window, nor turn it back on under another computation, so off the main thread the
-    ranking runs with the collector as it is. The main thread (the command line, the benchmarks) is
-    one thread, so restoring the state it found is exact, nested pauses included.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def compute(s: Session) -> Computed:
     """The ranking from the file as it is now (not approved: nothing is written)."""
     bando = lookup.rules(s)
-    with _collector_paused():
+    with collector_paused():
         candidates, undecided, facts = _inputs(s, bando)
         comparisons = all_comparisons(s, bando)
         return Computed(build_ranking(bando, candidates, facts.draws, comparisons), undecided, facts, comparisons)

@@ -165,26 +165,21 @@ def test_renounce_and_slide(db: Database, scored: Committee) -> None:
     assert [v.state for v in stored] == ["provvisoria", "definitiva", "provvisoria"]
 
 
-def test_collector_is_paused_only_on_the_main_thread() -> None:
-    """The GC pause never switches the collector off from a worker thread, and restores what it found."""
+def test_a_ranking_on_a_worker_thread_equals_one_on_the_main_thread(db: Database, scored: Committee) -> None:
+    """Computed on a GUI worker (collector paused there too) or the main thread: same result, collector on after."""
     import gc
     import threading
 
-    from valutazione.services.ranking import _collector_paused
-
-    seen: list[bool] = []
+    fingerprints: list[str] = []
 
     def worker() -> None:
-        with _collector_paused():
-            seen.append(gc.isenabled())
+        with db.sessions() as s:
+            fingerprints.append(ranking.compute(s).fingerprint())
 
     assert gc.isenabled()
     thread = threading.Thread(target=worker)
     thread.start()
     thread.join()
-    with _collector_paused():
-        paused = gc.isenabled()
-        with _collector_paused():
-            pass
-        still = gc.isenabled()
-    assert (seen, paused, still, gc.isenabled()) == ([True], False, False, True)
+    with db.sessions() as s:
+        fingerprints.append(ranking.compute(s).fingerprint())
+    assert len(fingerprints) == 2 and fingerprints[0] == fingerprints[1] and gc.isenabled()
