@@ -21,21 +21,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from valutazione import audit, bulk
-from valutazione.errors import RuleViolation
 from valutazione.models import AuditRow, Commissario, Pacchetto
-from valutazione.scoring import validate_value
 from valutazione.seals import require_intact
 from valutazione.seals.signatures import keep_signed_return
 from valutazione.services import lookup
 from valutazione.services.committee import declaration, declare_general
 from valutazione.services.conflicts import EXCLUDED_OUTCOMES
-from valutazione.services.sheets import DRAFT, SUBMITTED, Mark, missing_marks
+from valutazione.services.sheets import SUBMITTED
 from valutazione.sync.archive import PackageError
 from valutazione.sync.keys import fingerprint, verify
 from valutazione.sync.merge_rows import App, Changes, Known
 from valutazione.sync.package import EXPORTED_ACTION, OUTGOING, RETURNING, require_master
+from valutazione.sync.returned_sheet import check_sheet
 from valutazione.sync.returns import ReturnedConflict, ReturnedSheet, SignedReturn, read_return
-from valutazione.sync.sheet_content import digest, spelled_content
 
 MERGED_ACTION = "pacchetto.ritorno.importato"
 Progress = Callable[[int, int], None]
@@ -105,7 +103,7 @@ def _merge(
     plan = [(known.domanda(sh.protocol), sh) for sh in ret.sheets]
     conflicts = [(known.domanda(c.protocol), c) for c in ret.conflicts]
     _check_conflicts(path, known, m, conflicts, plan)
-    contents = [_check_sheet(known, m, d, sh) for d, sh in plan]
+    contents = [check_sheet(known, m, d, sh) for d, sh in plan]
     total = 1 + len(conflicts) + len(plan)
     _merge_declaration(s, m, ret, report)
     changes = Changes(m, ret.sequence)
@@ -275,48 +273,6 @@ def _check_conflicts(
             raise _refuse(
                 path, f"contiene una scheda inviata sulla domanda {d.protocol}, su cui {m.name} è in conflitto"
             )
-
-
-def _check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> dict[str, str] | None:
-    """Refuses the whole return for a bad mark, a tampered submission, or a change to a submitted sheet.
-
-    Returns the content a submitted sheet's hash covers (None for a draft), each member already spelled
-    in canonical JSON: its log row records the same content, and the marks are encoded once for both.
-    """
-    bando = known.bando
-    content: dict[str, str] | None = None
-    where = f"la scheda di {m.name} sulla domanda {d.protocol}"
-    for v in sh.marks:
-        if v.value is not None and (v.sub_code, v.value) not in known.valid_marks:
-            try:
-                validate_value(bando, v.sub_code, v.value)
-            except RuleViolation as exc:
-                raise RuleViolation(
-                    f"Ritorno rifiutato, {where}: {exc}. Il file del presidente non è stato modificato."
-                ) from exc
-            known.valid_marks.add((v.sub_code, v.value))
-    if sh.state == SUBMITTED:
-        missing = missing_marks(bando, {v.sub_code: Mark(v.value, v.motivazione) for v in sh.marks})
-        marks = [(v.sub_code, v.value, v.motivazione) for v in sh.marks]
-        content = spelled_content(bando.code, m.name, d.protocol, marks)  # ``marks_content``, spelled
-        if missing or sh.submitted_at is None or sh.content_hash != digest(content):
-            raise RuleViolation(
-                f"Ritorno rifiutato: {where} risulta inviata ma il contenuto non corrisponde alla "
-                "sua impronta o è incompleto. Il file del presidente non è stato modificato."
-            )
-    current = known.sheets.get(d.id)
-    if current is None or current.state != SUBMITTED:
-        return content
-    if sh.state == SUBMITTED and sh.content_hash == current.content_hash:
-        return content
-    if sh.revision < current.revision:
-        return content  # an older version of a sheet submitted since: simply superseded
-    kind = "una bozza" if sh.state == DRAFT else "una versione diversa"
-    raise RuleViolation(
-        f"Ritorno rifiutato: {where} è già stata inviata presso il presidente e {kind} non può "
-        "sostituirla (serve prima una riapertura del presidente). Il file del presidente non è "
-        "stato modificato."
-    )
 
 
 def _merge_declaration(s: Session, m: Commissario, ret: SignedReturn, report: MergeReport) -> None:

@@ -25,7 +25,7 @@ from valutazione.models import AuditRow
 from valutazione.projects.tables import Referente
 from valutazione.seals import memo
 from valutazione.services.sheets import content_hash, marks_content
-from valutazione.sync import sheet_content
+from valutazione.sync import returned_sheet
 
 __all__ = ["demo", "sealed_template"]  # fixtures shared with the seals' tests
 
@@ -51,13 +51,13 @@ def test_spelled_content_hashes_and_logs_as_the_encoder_spells_it() -> None:
     assert audit.spelled(None) == "null" and audit.spelled(audit.Canonical('{"a":1}')) == '{"a":1}'
 
 
-def test_sheet_content_spelled_directly_is_the_encoders_text() -> None:
+def test_returned_sheet_spelled_directly_is_the_encoders_text() -> None:
     """Sheet hash: the merge's direct spelling of a returned sheet equals ``marks_content`` encoded."""
     for marks in (MARKS, MARKS[:1], [], [("Z", Decimal("1E+1"), "ß"), ("z", Decimal("-0.0"), "")]):
         content = marks_content("BANDO/«2025»", 'Anna "Rossi"', "P-0001\\n", marks)
-        spelled = sheet_content.spelled_content("BANDO/«2025»", 'Anna "Rossi"', "P-0001\\n", marks)
+        spelled = returned_sheet.spelled_content("BANDO/«2025»", 'Anna "Rossi"', "P-0001\\n", marks)
         assert spelled == {name: audit.canonical_json(value) for name, value in content.items()}
-        assert sheet_content.digest(spelled) == content_hash(content)
+        assert returned_sheet.digest(spelled) == content_hash(content)
 
 
 def test_canonical_values_are_logged_as_spelled(db: Database) -> None:
