@@ -43,6 +43,7 @@ from valutazione.models import AuditRow, GraduatoriaVersion
 from valutazione.ranking import Ranking, build_ranking
 from valutazione.ranking.engine import PairwiseInput
 from valutazione.ranking.stored import StoredInputs, read_version
+from valutazione.seals.fingerprint import fingerprint
 from valutazione.seals.report import BrokenSeal
 from valutazione.seals.sheets import SheetFacts
 
@@ -154,7 +155,7 @@ def check_versions(session: Session, facts: SheetFacts, tick: Callable[[int], No
                     + (" e altre" if len(missing) > 5 else ""),
                 )
             )
-        elif ranking.fingerprint() != stored or version.fingerprint != stored:
+        elif fingerprint(ranking) != stored or version.fingerprint != stored:
             broken.append(
                 BrokenSeal(
                     "graduatoria",
