@@ -12,8 +12,8 @@ from tests.valutazione.pairwise_helpers import comparisons, pairwise_bando
 from tests.valutazione.ranking_helpers import MEMBERS, MILANO, candidate, sample_inputs
 from tests.valutazione.test_lots import K, app, lots_bando
 from valutazione.ranking import Ranking, build_ranking
+from valutazione.ranking.fingerprint import canonical_text, fingerprint
 from valutazione.scoring import SubScore
-from valutazione.seals.fingerprint import canonical_text, fingerprint
 
 HOSTILE = [
     "",
