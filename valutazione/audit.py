@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Table, event, func, insert, select, text, update
 from sqlalchemy.orm import Session, SessionTransaction
@@ -218,39 +218,66 @@ class VerificationCancelled(Exception):
     """The caller's ``cancelled()`` said stop (e.g. the window was closed during the check)."""
 
 
+class ChainVisitor(Protocol):
+    """Someone who wants some of the rows the chain check reads anyway (the seals: one pass over the log).
+
+    ``row`` gets each row whose action is in ``actions``, in chain order, as the check reads it (``at`` as
+    an aware datetime); ``finished`` is called only when every row of the log was read and chained here,
+    so a visitor that was not told ``finished`` has an incomplete picture and reads the log itself.
+    """
+
+    actions: frozenset[str]
+
+    def row(self, row_id: int, at: datetime, action: str, entity: str, entity_id: str, after: str) -> None: ...
+
+    def finished(self) -> None: ...
+
+
+_COLUMNS = (
+    AuditRow.id,
+    AuditRow.at,
+    AuditRow.actor,
+    AuditRow.action,
+    AuditRow.entity,
+    AuditRow.entity_id,
+    AuditRow.before_json,
+    AuditRow.after_json,
+    AuditRow.prev_hash,
+    AuditRow.hash,
+)
+
+
+def _chunks(session: Session) -> Iterator[Sequence[Any]]:
+    """The log's rows in id order, in chunks of plain tuples (``at`` an aware datetime).
+
+    Streamed with a server-side cursor per statement: ``Connection.execution_options`` would switch the
+    whole connection to server-side cursors, which PostgreSQL refuses for the INSERTs that follow in the
+    same transaction.
+    """
+    query = select(*_COLUMNS).order_by(AuditRow.id)
+    yield from session.connection().execute(query.execution_options(yield_per=CHUNK)).partitions(CHUNK)
+
+
 def verify_chain(
     session: Session,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    visitor: ChainVisitor | None = None,
 ) -> ChainReport:
     """Recomputes every hash; reports the first row that was edited, removed or re-ordered.
 
-    It runs at every opening, so the rows are streamed as plain tuples in chunks (no ORM objects: a
-    file with 25,000 submitted sheets has as many audit rows), and the caller may follow ``progress``
-    and stop it with ``cancelled``.
+    It runs at every opening, so the rows are read as plain tuples in chunks (no ORM objects: a file
+    with 25,000 submitted sheets has as many audit rows), and the caller may follow ``progress``, stop it
+    with ``cancelled``, and have the rows it needs handed to ``visitor`` on the way.
     """
     if _verified_on_server(session):
         return _server_report(session, progress)
     total = session.scalar(select(func.count(AuditRow.id))) or 0
-    columns = select(
-        AuditRow.id,
-        AuditRow.at,
-        AuditRow.actor,
-        AuditRow.action,
-        AuditRow.entity,
-        AuditRow.entity_id,
-        AuditRow.before_json,
-        AuditRow.after_json,
-        AuditRow.prev_hash,
-        AuditRow.hash,
-    ).order_by(AuditRow.id)
+    wanted = visitor.actions if visitor is not None else frozenset()
     prev = GENESIS
     count = 0
     last_id = 0
-    # Per statement: ``Connection.execution_options`` would switch the whole connection to server-side
-    # cursors, which PostgreSQL refuses for the INSERTs that follow in the same transaction.
-    result = session.connection().execute(columns.execution_options(yield_per=CHUNK))
-    for chunk in result.partitions(CHUNK):
+    for chunk in _chunks(session):
         if cancelled is not None and cancelled():
             raise VerificationCancelled()
         for row_id, at, actor, action, entity, entity_id, before, after, prev_hash, digest in chunk:
@@ -264,6 +291,8 @@ def verify_chain(
                 )
             if row_hash(prev_hash, at, actor, action, entity, entity_id, before, after) != digest:
                 return ChainReport(False, count, row_id, f"La riga {row_id} del registro è stata modificata.")
+            if action in wanted:
+                visitor.row(row_id, at, action, entity, entity_id, after)  # type: ignore[union-attr]
             prev = digest
             last_id = row_id
         if progress is not None:
@@ -271,6 +300,8 @@ def verify_chain(
     head = session.scalars(select(BandoRow.audit_head).limit(1)).first()
     if head and head != prev:
         return ChainReport(False, count, last_id + 1, f"Registro troncato: mancano righe dopo la {last_id}.")
+    if visitor is not None:
+        visitor.finished()
     return ChainReport(
         True, count, None, f"Registro integro: {count} {'riga verificata' if count == 1 else 'righe verificate'}."
     )

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from valutazione import audit
 from valutazione.models import AuditRow, BandoRow, Scheda
 from valutazione.seals import elsewhere, memo
+from valutazione.seals.logscan import LogScan
 from valutazione.seals.report import BrokenSeal, BrokenSealError, when_it
 from valutazione.seals.rows import SEALED_TABLES
 from valutazione.seals.rules import check_rules
@@ -103,7 +104,8 @@ def _verify(
         if progress is not None:
             progress(min(done[0], total), total)
 
-    chain = audit.verify_chain(session, lambda d, _t: progress(d, total) if progress else None, cancelled)
+    scan = LogScan()
+    chain = audit.verify_chain(session, lambda d, _t: progress(d, total) if progress else None, cancelled, scan)
     broken: list[BrokenSeal] = []
     if not chain.ok:
         broken.append(BrokenSeal("registro", "Registro delle operazioni", chain.message))
@@ -111,8 +113,10 @@ def _verify(
     code = session.scalar(select(BandoRow.code)) or ""
     is_package = session.scalar(select(AuditRow.id).where(AuditRow.action == PACKAGE_ACTION).limit(1)) is not None
     facts = SheetFacts()
-    broken.extend(check_sheets(session, code, is_package, facts, tick))
-    broken.extend(check_tables(session, tick))
+    if scan.complete:
+        facts.logged_by_hash.update(scan.logged_by_hash)
+    broken.extend(check_sheets(session, code, is_package, facts, tick, scan.events if scan.complete else None))
+    broken.extend(check_tables(session, tick, scan.seals if scan.complete else None))
     broken.extend(check_signed_returns(session))
     broken.extend(check_versions(session, facts, tick, other))
     return SealReport(chain, tuple(broken))

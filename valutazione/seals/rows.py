@@ -154,6 +154,12 @@ class Seal:
     digest: str | None  # None: the row was deleted
 
 
+def seal_row(out: dict[tuple[str, int], Seal], audit_id: int, entity: str, entity_id: str, after: str) -> None:
+    """One ``sigillo`` log row: the latest seal of its row (its digest, or None when it logs a deletion)."""
+    digest = None if DELETED in after else after[len('{"sha256":"') : -2]
+    out[(entity, int(entity_id))] = Seal(audit_id, digest)
+
+
 def logged_seals(session: Session) -> dict[tuple[str, int], Seal]:
     """The latest seal of every decisive row, from the log (plain tuples, one pass)."""
     from valutazione.models import AuditRow
@@ -165,6 +171,5 @@ def logged_seals(session: Session) -> dict[tuple[str, int], Seal]:
         .order_by(AuditRow.id)
     )
     for audit_id, entity, entity_id, after in session.connection().execute(query):
-        digest = None if DELETED in after else after[len('{"sha256":"') : -2]
-        out[(entity, int(entity_id))] = Seal(audit_id, digest)
+        seal_row(out, audit_id, entity, entity_id, after)
     return out

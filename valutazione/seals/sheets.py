@@ -80,34 +80,54 @@ def sheet_text(bando_code: str, member: str, protocol: str, marks: Sequence[tupl
         return canonical_json(content)
 
 
-def _logged_events(session: Session, facts: SheetFacts) -> dict[int, tuple[str, str | None, int, datetime]]:
+Events = dict[int, tuple[str, str | None, int, datetime]]  # sheet id -> (action, hash sent, audit id, when)
+
+
+def sheet_event(
+    out: Events, logged_by_hash: dict[str, int], audit_id: int, action: str, entity_id: str, after: str, at: datetime
+) -> None:
+    """One send or reopening read from the log: the sheet's latest event, and the audit row of a hash sent."""
+    if not entity_id:
+        return
+    found = _LOGGED_HASH.search(after) if action == SENT else None
+    out[int(entity_id)] = (action, found.group(1) if found else None, audit_id, at)
+    if found:
+        logged_by_hash[found.group(1)] = audit_id
+
+
+def _logged_events(session: Session, facts: SheetFacts) -> Events:
     """Latest send or reopening of every sheet: (action, hash sent, audit id, when); every send into ``facts``."""
-    out: dict[int, tuple[str, str | None, int, datetime]] = {}
+    out: Events = {}
     query = (
         select(AuditRow.id, AuditRow.action, AuditRow.entity_id, AuditRow.after_json, AuditRow.at)
         .where(AuditRow.entity == "scheda", AuditRow.action.in_((SENT, REOPENED)))
         .order_by(AuditRow.id)
     )
     for audit_id, action, entity_id, after, at in session.execute(query):
-        if not entity_id:
-            continue
-        found = _LOGGED_HASH.search(after) if action == SENT else None
-        out[int(entity_id)] = (action, found.group(1) if found else None, audit_id, at)
-        if found:
-            facts.logged_by_hash[found.group(1)] = audit_id
+        sheet_event(out, facts.logged_by_hash, audit_id, action, entity_id, after, at)
     return out
 
 
 def check_sheets(
-    session: Session, bando_code: str, is_package: bool, facts: SheetFacts, tick: Callable[[int], None]
+    session: Session,
+    bando_code: str,
+    is_package: bool,
+    facts: SheetFacts,
+    tick: Callable[[int], None],
+    events: Events | None = None,
 ) -> list[BrokenSeal]:
-    """Every submitted sheet recomputed and compared with its stored and its logged hash."""
+    """Every submitted sheet recomputed and compared with its stored and its logged hash.
+
+    ``events``: the sheets' sends and reopenings already read with the chain (``seals.logscan``), with
+    ``facts.logged_by_hash`` filled from them; else they are read from the log here.
+    """
     import hashlib
 
     broken: list[BrokenSeal] = []
     names = dict(session.execute(select(Commissario.id, Commissario.name)).all())
     protocols = dict(session.execute(select(Domanda.id, Domanda.protocol)).all())
-    events = _logged_events(session, facts)
+    if events is None:
+        events = _logged_events(session, facts)
     marks: dict[int, list[tuple[str, str | None, str]]] = {}
     text_value = type_coerce(Voto.value, String)
     mark_rows = (
