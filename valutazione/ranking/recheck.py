@@ -32,7 +32,7 @@ from valutazione.ranking.engine import build_ranking
 from valutazione.ranking.fingerprint import fingerprint
 from valutazione.ranking.stored import read_version
 
-Used = list[list[Any]]  # [[sheet hash, [[sub-criterion, mark as text], ...]], ...] in the engine's order
+Used = list[list[Any]]  # [[sheet hash, [sub-criterion, mark as text, ...]], ...] in the engine's order
 
 
 def text_key(content_json: str) -> str:
@@ -65,7 +65,7 @@ def recheck(content_json: str, label: str) -> dict[str, Any]:
                 return {"unusable": "voti non testuali"}
             parsed = {k: Decimal(v) for k, v in given.items()}
             marks[name] = parsed
-            used.append([digest, [[k, str(v)] for k, v in parsed.items()]])
+            used.append([digest, [x for k, v in parsed.items() for x in (k, str(v))]])
         candidates.append(c.candidate(marks))
     bando = bando_from_stored(inputs.rules, label)
     ranking = build_ranking(bando, candidates, dict(inputs.draws), inputs.comparisons)

@@ -31,7 +31,9 @@ _LOGGED_HASH = re.compile(r'"hash":"([0-9a-f]{64})"')
 class SheetFacts:
     """What the sheet check learned, kept for the check of approved versions (same marks, no second read)."""
 
-    marks_by_hash: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    # content hash -> the marks of a sheet that matches it, flat: [sub-criterion, mark as text, ...]
+    mark_texts: dict[str, list[str]] = field(default_factory=dict)
+    marks_by_hash: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # the same, as numbers, when asked
     logged_by_hash: dict[str, int] = field(default_factory=dict)  # content hash -> audit row that sent it
     # content hash -> marks read back from the log row that sent it, and the SHA-256 of that row's text
     logged_marks: dict[str, tuple[dict[str, Decimal], str]] = field(default_factory=dict)
@@ -41,24 +43,34 @@ def _quoted(value: str | None) -> str:
     return "null" if value is None else encode_basestring(value)
 
 
-def sheet_text(bando_code: str, member: str, protocol: str, marks: Sequence[tuple[str, str | None, str | None]]) -> str:
+Fragments = dict[tuple[str, str | None], str]  # (sub-criterion, mark) -> the end of a mark's JSON object
+
+
+def sheet_text(
+    bando_code: str,
+    member: str,
+    protocol: str,
+    marks: Sequence[tuple[str, str | None, str | None]],
+    fragments: Fragments | None = None,
+) -> str:
     """``canonical_json`` of a sheet's content, spelled out: the verification hashes every submitted sheet.
 
     Keys in sorted order, strings JSON-quoted, no spaces: the same text the general encoder writes (a
     test compares them on hostile strings); a value of another type (something stored underneath) takes
-    the general encoder, so it hashes as it always did.
+    the general encoder, so it hashes as it always did. ``fragments`` keeps the text after each mark's
+    motivation per (sub-criterion, mark), which a call's thousands of sheets repeat; only a string
+    sub-criterion is looked up there (a number written underneath may equal another: ``1 == True``).
     """
     try:
-        voti = ",".join(
-            '{"motivazione":'
-            + _quoted(m)
-            + ',"sottocriterio":'
-            + encode_basestring(c)
-            + ',"valore":'
-            + _quoted(v)
-            + "}"
-            for c, v, m in marks
-        )
+        if fragments is None:
+            fragments = {}
+        parts = []
+        for c, v, m in marks:
+            tail = fragments.get((c, v)) if type(c) is str else None  # 1 == True: only strings look up
+            if tail is None:
+                tail = ',"sottocriterio":' + encode_basestring(c) + ',"valore":' + _quoted(v) + "}"
+                fragments[(c, v)] = tail
+            parts.append('{"motivazione":' + _quoted(m) + tail)
         return (
             '{"bando":'
             + encode_basestring(bando_code)
@@ -67,7 +79,7 @@ def sheet_text(bando_code: str, member: str, protocol: str, marks: Sequence[tupl
             + ',"protocollo":'
             + encode_basestring(protocol)
             + ',"voti":['
-            + voti
+            + ",".join(parts)
             + "]}"
         )
     except TypeError:
@@ -145,6 +157,7 @@ def check_sheets(
     sheets = select(
         Scheda.id, Scheda.commissario_id, Scheda.domanda_id, Scheda.state, Scheda.submitted_at, Scheda.content_hash
     ).order_by(Scheda.id)
+    fragments: Fragments = {}
     done = 0
     for sheet_id, member_id, domanda_id, state, submitted_at, stored in session.connection().execute(sheets).all():
         done += 1
@@ -164,7 +177,7 @@ def check_sheets(
                 )
             continue
         rows = marks.get(sheet_id, [])
-        text = sheet_text(bando_code, names.get(member_id, ""), protocols.get(domanda_id, ""), rows)
+        text = sheet_text(bando_code, names.get(member_id, ""), protocols.get(domanda_id, ""), rows, fragments)
         recomputed = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if recomputed != stored:
             sent = f"dell'invio del {when_it(submitted_at)}" if submitted_at is not None else "dell'invio"
@@ -183,6 +196,6 @@ def check_sheets(
                 )
             )
             continue
-        facts.marks_by_hash[recomputed] = {c: Decimal(v) for c, v, _m in rows if v is not None}
+        facts.mark_texts[recomputed] = [x for c, v, _m in rows if v is not None for x in (c, v)]
     tick(done % 2000)
     return broken

@@ -79,16 +79,35 @@ def _logged_marks(session: Session, facts: SheetFacts, digest: str) -> tuple[dic
 def _marks(session: Session, facts: SheetFacts, digest: str) -> tuple[dict[str, Decimal], str] | None:
     """The marks behind a sheet hash and where they came from (``FROM_SHEET``, or the log row's digest)."""
     found = facts.marks_by_hash.get(digest)
+    if found is None:
+        flat = facts.mark_texts.get(digest)
+        if flat is not None:
+            found = facts.marks_by_hash[digest] = {flat[i]: Decimal(flat[i + 1]) for i in range(0, len(flat), 2)}
     if found is not None:
         return found, FROM_SHEET
     return _logged_marks(session, facts, digest)
 
 
+def _mark_texts(session: Session, facts: SheetFacts, digest: str) -> tuple[list[str], str] | None:
+    """``_marks`` as flat text, [sub-criterion, str(mark), ...] in the same order: what the second process
+    reports (``str`` of a Decimal gives back exactly that Decimal, so equal texts are equal inputs)."""
+    flat = facts.mark_texts.get(digest)
+    if flat is not None:
+        return flat, FROM_SHEET
+    found = _logged_marks(session, facts, digest)
+    if found is None:
+        return None
+    return [x for c, v in found[0].items() for x in (c, str(v))], found[1]
+
+
 def _sources(session: Session, facts: SheetFacts, digests: tuple[tuple[str, str], ...]) -> bool:
     """Whether every sheet hash of a remembered version still finds its marks where it found them then."""
     for digest, source in digests:
-        found = _marks(session, facts, digest)
-        if found is None or found[1] != source:
+        found: str | None = FROM_SHEET
+        if digest not in facts.mark_texts:
+            logged = _logged_marks(session, facts, digest)
+            found = None if logged is None else logged[1]
+        if found != source:
             return False
     return True
 
@@ -160,8 +179,8 @@ def _agreed_elsewhere(
     for item in given:
         if not isinstance(item, list) or len(item) != 2 or not isinstance(item[0], str) or not item[0]:
             return None
-        found = _marks(session, facts, item[0])
-        if found is None or [[c, str(v)] for c, v in found[0].items()] != item[1]:
+        found = _mark_texts(session, facts, item[0])
+        if found is None or found[0] != item[1]:
             return None
         used.append((item[0], found[1]))
     return used

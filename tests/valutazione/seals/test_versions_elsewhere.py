@@ -134,7 +134,13 @@ def test_an_answer_with_other_marks_is_refused(demo: Path, monkeypatch: pytest.M
             answer = recheck(text, "test")
             assert versions._agreed_elsewhere(s, facts, answer, stored)
             digest, marks = answer["used"][0]
-            for changed in ([[marks[0][0], marks[0][1] + "0"], *marks[1:]], marks[::-1], marks[1:], []):
+            assert len(marks) >= 4 and marks[0].count(".") == 1
+            for changed in (
+                [marks[0], marks[1] + "0", *marks[2:]],
+                [*marks[2:4], *marks[:2], *marks[4:]],
+                marks[2:],
+                [],
+            ):
                 forged = {**answer, "used": [[digest, changed], *answer["used"][1:]]}
                 assert versions._agreed_elsewhere(s, facts, forged, stored) is None
             assert versions._agreed_elsewhere(s, facts, {**answer, "used": [["0" * 64, marks]]}, stored) is None
