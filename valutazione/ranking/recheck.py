@@ -52,6 +52,7 @@ def recheck(content_json: str, label: str) -> dict[str, Any]:
         return {"unusable": "candidati"}
     used: Used = []
     candidates = []
+    numbers: dict[str, tuple[Decimal, str]] = {}  # a mark's text -> its Decimal (immutable) and that one's text
     for c, raw in zip(inputs.candidates, stored_candidates, strict=True):
         stored = raw.get("marks")
         if not isinstance(stored, dict):
@@ -61,11 +62,19 @@ def recheck(content_json: str, label: str) -> dict[str, Any]:
             given = stored.get(name)
             if not digest or not isinstance(given, dict):
                 return {"unusable": "scheda senza voti"}
-            if not all(type(k) is str and type(v) is str for k, v in given.items()):
-                return {"unusable": "voti non testuali"}
-            parsed = {k: Decimal(v) for k, v in given.items()}
+            parsed: dict[str, Decimal] = {}
+            flat: list[str] = []
+            for k, v in given.items():
+                if type(k) is not str or type(v) is not str:
+                    return {"unusable": "voti non testuali"}
+                found = numbers.get(v)
+                if found is None:
+                    number = Decimal(v)
+                    found = numbers[v] = (number, str(number))
+                parsed[k] = found[0]
+                flat += (k, found[1])
             marks[name] = parsed
-            used.append([digest, [x for k, v in parsed.items() for x in (k, str(v))]])
+            used.append([digest, flat])
         candidates.append(c.candidate(marks))
     bando = bando_from_stored(inputs.rules, label)
     ranking = build_ranking(bando, candidates, dict(inputs.draws), inputs.comparisons)
