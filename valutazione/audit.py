@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,7 +17,7 @@ from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any, Protocol
 
-from sqlalchemy import Table, event, func, insert, select, text, update
+from sqlalchemy import String, Table, event, func, insert, select, text, type_coerce, update
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -63,12 +64,32 @@ def row_hash(
     by commas, in brackets: spelled out here because the opening verification hashes every row of the
     log. A field that is not a string (a NULL written underneath) takes the general encoder, as before.
     """
-    parts = (prev_hash, at.isoformat(), actor, action, entity, entity_id, before_json, after_json)
+    return _parts_hash((prev_hash, at.isoformat(), actor, action, entity, entity_id, before_json, after_json))
+
+
+def _parts_hash(parts: tuple[Any, ...]) -> str:
     try:
         payload = "[" + ",".join(map(encode_basestring, parts)) + "]"
     except TypeError:
         payload = canonical_json(list(parts))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+# How every row's time is stored (``UTCDateTime``: UTC, microseconds always written). For such a text
+# ``datetime.fromisoformat(text).isoformat()`` is the text itself, without «.000000» when the
+# microseconds are zero; the chain check spells it so, and still parses it, so a text that is no time
+# (30 February) fails as it always did. Any other text takes the column type's own conversion.
+_STORED_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}\+00:00")
+_NO_MICROSECONDS = ".000000+00:00"
+
+
+def _at(text: Any, convert: Callable[[Any], Any] | None) -> tuple[datetime, str]:
+    """A stored time as the ORM reads it, and its ``isoformat()``: what a row's hash covers."""
+    if type(text) is str and _STORED_AT.fullmatch(text):
+        at = datetime.fromisoformat(text)
+        return at, text[:19] + "+00:00" if text.endswith(_NO_MICROSECONDS) else text
+    at = convert(text) if convert is not None else text
+    return at, at.isoformat()
 
 
 _HEAD = "valutazione.audit.head"  # session.info key: (bando row's id or None, hash of the last row written)
@@ -248,13 +269,13 @@ _COLUMNS = (
 
 
 def _chunks(session: Session) -> Iterator[Sequence[Any]]:
-    """The log's rows in id order, in chunks of plain tuples (``at`` an aware datetime).
+    """The log's rows in id order, in chunks of plain tuples (``at`` as stored: see ``_at``).
 
     Streamed with a server-side cursor per statement: ``Connection.execution_options`` would switch the
     whole connection to server-side cursors, which PostgreSQL refuses for the INSERTs that follow in the
     same transaction.
     """
-    query = select(*_COLUMNS).order_by(AuditRow.id)
+    query = select(_COLUMNS[0], type_coerce(AuditRow.at, String), *_COLUMNS[2:]).order_by(AuditRow.id)
     yield from session.connection().execute(query.execution_options(yield_per=CHUNK)).partitions(CHUNK)
 
 
@@ -277,10 +298,13 @@ def verify_chain(
     prev = GENESIS
     count = 0
     last_id = 0
+    table = AuditRow.__table__
+    assert isinstance(table, Table)
+    convert = table.c.at.type.result_processor(session.get_bind().dialect, None)
     for chunk in _chunks(session):
         if cancelled is not None and cancelled():
             raise VerificationCancelled()
-        for row_id, at, actor, action, entity, entity_id, before, after, prev_hash, digest in chunk:
+        for row_id, stored_at, actor, action, entity, entity_id, before, after, prev_hash, digest in chunk:
             count += 1
             if prev_hash != prev:
                 return ChainReport(
@@ -289,7 +313,8 @@ def verify_chain(
                     row_id,
                     f"Registro interrotto alla riga {row_id}: una riga precedente è stata rimossa o modificata.",
                 )
-            if row_hash(prev_hash, at, actor, action, entity, entity_id, before, after) != digest:
+            at, iso = _at(stored_at, convert)
+            if _parts_hash((prev_hash, iso, actor, action, entity, entity_id, before, after)) != digest:
                 return ChainReport(False, count, row_id, f"La riga {row_id} del registro è stata modificata.")
             if action in wanted:
                 visitor.row(row_id, at, action, entity, entity_id, after)  # type: ignore[union-attr]
