@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from valutazione.audit import canonical_json
 from valutazione.models import AuditRow, Commissario, Domanda, Scheda, Voto
 from valutazione.seals.report import BrokenSeal, when_it
+from valutazione.seals.rows import plain_rows
 
 SENT, REOPENED = "scheda.inviata", "scheda.riaperta"
 _LOGGED_HASH = re.compile(r'"hash":"([0-9a-f]{64})"')
@@ -149,7 +150,7 @@ def check_sheets(
         .order_by(Voto.scheda_id, Voto.sub_code)
     )
     canonical: dict[str, str] = {}
-    for sheet_id, code, text, why in session.connection().execute(mark_rows).all():
+    for sheet_id, code, text, why in plain_rows(session.connection(), mark_rows):
         value = None if text is None else canonical.get(text)
         if value is None and text is not None:
             value = canonical[text] = str(Decimal(text))
