@@ -45,6 +45,7 @@ class Recheck:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 env=env,
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # Windows: no console from the window
             )
         except OSError:
             self._process = None

@@ -166,3 +166,18 @@ def test_no_second_process_means_recomputed_here(demo: Path, monkeypatch: pytest
     assert _messages(demo, monkeypatch, there=True) == []
     tamper(demo, EDITS["versione"])
     assert any("ricalcolata dai suoi dati" in m for m in _messages(demo, monkeypatch, there=True))
+
+
+def test_a_stopped_second_process_is_ended_and_answers_nothing(demo: Path) -> None:
+    """Seals (approved versions): a cancelled verification leaves no second process behind, and no answer."""
+    con = sqlite3.connect(demo)
+    try:
+        text = con.execute("SELECT content_json FROM graduatoria ORDER BY version LIMIT 1").fetchone()[0]
+    finally:
+        con.close()
+    other = elsewhere.Recheck([text] * 20)
+    process = other._process
+    assert process is not None
+    other.stop()
+    assert process.poll() is not None
+    assert other.answer(text_key(text)) is None
