@@ -160,7 +160,7 @@ def start_elsewhere(session: Session) -> elsewhere.Recheck | None:
     texts = []
     for stored, content_json in session.execute(query):
         with _AGREED_LOCK:
-            if _key(stored, content_json) in _AGREED:
+            if _AGREED and _key(stored, content_json) in _AGREED:  # a fresh process remembers nothing
                 continue
         texts.append(content_json)
     return elsewhere.start(texts)
