@@ -71,7 +71,7 @@ def sheet_text(
             if tail is None:
                 tail = ',"sottocriterio":' + encode_basestring(c) + ',"valore":' + _quoted(v) + "}"
                 fragments[(c, v)] = tail
-            parts.append('{"motivazione":' + _quoted(m) + tail)
+            parts.append('{"motivazione":' + ("null" if m is None else encode_basestring(m)) + tail)
         return (
             '{"bando":'
             + encode_basestring(bando_code)
@@ -150,11 +150,14 @@ def check_sheets(
         .order_by(Voto.scheda_id, Voto.sub_code)
     )
     canonical: dict[str, str] = {}
+    current, bucket = None, None  # the rows come by sheet: one lookup per sheet, not per mark
     for sheet_id, code, text, why in plain_rows(session.connection(), mark_rows):
         value = None if text is None else canonical.get(text)
         if value is None and text is not None:
             value = canonical[text] = str(Decimal(text))
-        marks.setdefault(sheet_id, []).append((code, value, why))
+        if sheet_id != current or bucket is None:
+            current, bucket = sheet_id, marks.setdefault(sheet_id, [])
+        bucket.append((code, value, why))
     sheets = select(
         Scheda.id, Scheda.commissario_id, Scheda.domanda_id, Scheda.state, Scheda.submitted_at, Scheda.content_hash
     ).order_by(Scheda.id)
