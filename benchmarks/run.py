@@ -49,6 +49,7 @@ TARGETS = {
     ("pdf verbale drawing", 20000): "≤ 8 s (with the seals)",
     ("merge", 5000): "≤ 5 s",
     ("merge-bulk", 5000): "≤ 5 s, ≤ 4 × bulk floor",
+    ("verify fresh", 5000): "≤ 2 s (background)",
     ("verify", 5000): "≤ 2 s (background)",
     ("autosave", None): "≤ 20 ms",
     ("sortfilter-1op", 20000): "≤ 100 ms (one click)",
@@ -667,17 +668,35 @@ def _merged_rows(path: Path) -> dict[str, tuple[list[str], list[tuple[Any, ...]]
 def bench_verify(spec: Spec, runs: int) -> list[Result]:
     """What the file's opening verifies in the background: the audit chain and every seal.
 
-    «verify» is the opening: nothing remembered (the approved versions' recomputation is forgotten before
-    each run). «verify again» is what every export, package and merge pays after it in the same process:
-    the chain and every seal re-read, the approved versions that agreed not recomputed (seals/versions.py).
+    «verify fresh» is the opening as users pay it: a new process (``verify_child.py``) imports the
+    program, opens the file and verifies it once; large approved versions are recomputed in a second
+    process beside it (``seals.elsewhere``), whose CPU time is shown apart. «verify» is the same call
+    repeated in this process with nothing remembered (the approved versions' recomputation is forgotten
+    before each run). «verify again» is what every export, package and merge pays after it in the same
+    process: the chain and every seal re-read, the approved versions that agreed not recomputed
+    (seals/versions.py).
     """
     import hashlib
+    import json
 
     from valutazione import seals
     from valutazione.db import open_database
     from valutazione.seals import versions
 
     path = generate(spec)
+    fresh: list[tuple[float, float, float]] = []
+    spent = 0.0
+    while len(fresh) < runs and (not fresh or spent < 3 * BUDGET_S):
+        out = subprocess.run(
+            [PYTHON, str(Path(__file__).resolve().parent / "verify_child.py"), str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        found = json.loads(out.stdout.strip().splitlines()[-1])
+        assert found["ok"], out.stdout
+        fresh.append((found["wall"], found["cpu"], found["children"]))
+        spent += found["wall"]
     db = open_database(path, read_only=True)
     try:
 
@@ -693,17 +712,23 @@ def bench_verify(spec: Spec, runs: int) -> list[Result]:
     finally:
         db.close()
     floor = measure(lambda: hashlib.sha256(path.read_bytes()).hexdigest(), runs=max(runs, 5))
+    what = "seals.verify_file (chain and every seal{}) vs read + sha256 of the file"
+    cpu = median([f[1] for f in fresh])
+    beside = median([f[2] for f in fresh])
     return [
         Result(
-            name,
+            "verify fresh",
             spec.n,
             spec.members,
-            len(t),
-            median(t),
+            len(fresh),
+            median([f[0] for f in fresh]),
             median(floor),
-            extra=f"seals.verify_file (chain and every seal{note}) vs read + sha256 of the file",
-        )
-        for name, t, note in (("verify", times, ""), ("verify again", again, "; versions remembered"))
+            extra=what.format(f"; a new process, CPU {_seconds(cpu)} + {_seconds(beside)} in the second process"),
+        ),
+        *(
+            Result(name, spec.n, spec.members, len(t), median(t), median(floor), extra=what.format(note))
+            for name, t, note in (("verify", times, ""), ("verify again", again, "; versions remembered"))
+        ),
     ]
 
 

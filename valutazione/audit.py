@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Table, event, func, select, text, update
+from sqlalchemy import String, Table, event, func, select, text, type_coerce, update
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -89,12 +90,32 @@ def row_hash(
     by commas, in brackets: spelled out here because the opening verification hashes every row of the
     log. A field that is not a string (a NULL written underneath) takes the general encoder, as before.
     """
-    parts = (prev_hash, at.isoformat(), actor, action, entity, entity_id, before_json, after_json)
+    return _parts_hash((prev_hash, at.isoformat(), actor, action, entity, entity_id, before_json, after_json))
+
+
+def _parts_hash(parts: tuple[Any, ...]) -> str:
     try:
         payload = "[" + ",".join(map(encode_basestring, parts)) + "]"
     except TypeError:
         payload = canonical_json(list(parts))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+# How every row's time is stored (``UTCDateTime``: UTC, microseconds always written). For such a text
+# ``datetime.fromisoformat(text).isoformat()`` is the text itself, without «.000000» when the
+# microseconds are zero; the chain check spells it so, and still parses it, so a text that is no time
+# (30 February) fails as it always did. Any other text takes the column type's own conversion.
+_STORED_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}\+00:00")
+_NO_MICROSECONDS = ".000000+00:00"
+
+
+def _at(text: Any, convert: Callable[[Any], Any] | None) -> tuple[datetime, str]:
+    """A stored time as the ORM reads it, and its ``isoformat()``: what a row's hash covers."""
+    if type(text) is str and _STORED_AT.fullmatch(text):
+        at = datetime.fromisoformat(text)
+        return at, text[:19] + "+00:00" if text.endswith(_NO_MICROSECONDS) else text
+    at = convert(text) if convert is not None else text
+    return at, at.isoformat()
 
 
 _HEAD = "valutazione.audit.head"  # session.info key: (bando row's id or None, hash of the last row written)
@@ -205,7 +226,17 @@ def chained_row(
     }
 
 
-_COLUMNS = ("at", "actor", "action", "entity", "entity_id", "before_json", "after_json", "prev_hash", "hash")
+_LOGGED = (
+    "at",
+    "actor",
+    "action",
+    "entity",
+    "entity_id",
+    "before_json",
+    "after_json",
+    "prev_hash",
+    "hash",
+)  # what record_many writes, in order
 
 
 def record_many(session: Session, entries: Sequence[Entry]) -> None:
@@ -233,7 +264,7 @@ def record_many(session: Session, entries: Sequence[Entry]) -> None:
         digest = row_hash(prev, at, actor, action, entity, key, before_json, after_json)
         rows.append((stamp(at), actor, action, entity, key, before_json, after_json, prev, digest))
         prev = digest
-    bulk.insert_rows(connection, table, _COLUMNS, rows, bound=True)
+    bulk.insert_rows(connection, table, _LOGGED, rows, bound=True)
     if bando_id is not None:  # the head moves in the same step: a check between two flushes finds them agreeing
         session.execute(update(calls).where(calls.c.id == bando_id).values(audit_head=prev))
         loaded = session.identity_map.get(identity_key(BandoRow, bando_id))
@@ -254,42 +285,72 @@ class VerificationCancelled(Exception):
     """The caller's ``cancelled()`` said stop (e.g. the window was closed during the check)."""
 
 
+class ChainVisitor(Protocol):
+    """Someone who wants some of the rows the chain check reads anyway (the seals: one pass over the log).
+
+    ``row`` gets each row whose action is in ``actions``, in chain order, as the check reads it (``at`` as
+    an aware datetime); ``finished`` is called only when every row of the log was read and chained here,
+    so a visitor that was not told ``finished`` has an incomplete picture and reads the log itself.
+    """
+
+    actions: frozenset[str]
+
+    def row(self, row_id: int, at: datetime, action: str, entity: str, entity_id: str, after: str) -> None: ...
+
+    def finished(self) -> None: ...
+
+
+_COLUMNS = (
+    AuditRow.id,
+    AuditRow.at,
+    AuditRow.actor,
+    AuditRow.action,
+    AuditRow.entity,
+    AuditRow.entity_id,
+    AuditRow.before_json,
+    AuditRow.after_json,
+    AuditRow.prev_hash,
+    AuditRow.hash,
+)
+
+
+def _chunks(session: Session) -> Iterator[Sequence[Any]]:
+    """The log's rows in id order, in chunks of plain tuples (``at`` as stored: see ``_at``).
+
+    Streamed with a server-side cursor per statement: ``Connection.execution_options`` would switch the
+    whole connection to server-side cursors, which PostgreSQL refuses for the INSERTs that follow in the
+    same transaction.
+    """
+    query = select(_COLUMNS[0], type_coerce(AuditRow.at, String), *_COLUMNS[2:]).order_by(AuditRow.id)
+    yield from session.connection().execute(query.execution_options(yield_per=CHUNK)).partitions(CHUNK)
+
+
 def verify_chain(
     session: Session,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    visitor: ChainVisitor | None = None,
 ) -> ChainReport:
     """Recomputes every hash; reports the first row that was edited, removed or re-ordered.
 
-    It runs at every opening, so the rows are streamed as plain tuples in chunks (no ORM objects: a
-    file with 25,000 submitted sheets has as many audit rows), and the caller may follow ``progress``
-    and stop it with ``cancelled``.
+    It runs at every opening, so the rows are read as plain tuples in chunks (no ORM objects: a file
+    with 25,000 submitted sheets has as many audit rows), and the caller may follow ``progress``, stop it
+    with ``cancelled``, and have the rows it needs handed to ``visitor`` on the way.
     """
     if _verified_on_server(session):
         return _server_report(session, progress)
     total = session.scalar(select(func.count(AuditRow.id))) or 0
-    columns = select(
-        AuditRow.id,
-        AuditRow.at,
-        AuditRow.actor,
-        AuditRow.action,
-        AuditRow.entity,
-        AuditRow.entity_id,
-        AuditRow.before_json,
-        AuditRow.after_json,
-        AuditRow.prev_hash,
-        AuditRow.hash,
-    ).order_by(AuditRow.id)
+    wanted = visitor.actions if visitor is not None else frozenset()
     prev = GENESIS
     count = 0
     last_id = 0
-    # Per statement: ``Connection.execution_options`` would switch the whole connection to server-side
-    # cursors, which PostgreSQL refuses for the INSERTs that follow in the same transaction.
-    result = session.connection().execute(columns.execution_options(yield_per=CHUNK))
-    for chunk in result.partitions(CHUNK):
+    table = AuditRow.__table__
+    assert isinstance(table, Table)
+    convert = table.c.at.type.result_processor(session.get_bind().dialect, None)
+    for chunk in _chunks(session):
         if cancelled is not None and cancelled():
             raise VerificationCancelled()
-        for row_id, at, actor, action, entity, entity_id, before, after, prev_hash, digest in chunk:
+        for row_id, stored_at, actor, action, entity, entity_id, before, after, prev_hash, digest in chunk:
             count += 1
             if prev_hash != prev:
                 return ChainReport(
@@ -298,8 +359,11 @@ def verify_chain(
                     row_id,
                     f"Registro interrotto alla riga {row_id}: una riga precedente è stata rimossa o modificata.",
                 )
-            if row_hash(prev_hash, at, actor, action, entity, entity_id, before, after) != digest:
+            at, iso = _at(stored_at, convert)
+            if _parts_hash((prev_hash, iso, actor, action, entity, entity_id, before, after)) != digest:
                 return ChainReport(False, count, row_id, f"La riga {row_id} del registro è stata modificata.")
+            if action in wanted:
+                visitor.row(row_id, at, action, entity, entity_id, after)  # type: ignore[union-attr]
             prev = digest
             last_id = row_id
         if progress is not None:
@@ -307,6 +371,8 @@ def verify_chain(
     head = session.scalars(select(BandoRow.audit_head).limit(1)).first()
     if head and head != prev:
         return ChainReport(False, count, last_id + 1, f"Registro troncato: mancano righe dopo la {last_id}.")
+    if visitor is not None:
+        visitor.finished()
     return ChainReport(
         True, count, None, f"Registro integro: {count} {'riga verificata' if count == 1 else 'righe verificate'}."
     )

@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 
 from valutazione import audit
 from valutazione.models import AuditRow, BandoRow, Scheda
-from valutazione.seals import memo
+from valutazione.seals import elsewhere, memo
+from valutazione.seals.logscan import LogScan
 from valutazione.seals.report import BrokenSeal, BrokenSealError, when_it
 from valutazione.seals.rows import SEALED_TABLES
 from valutazione.seals.rules import check_rules
@@ -66,35 +67,58 @@ def verify_file(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> SealReport:
-    """The chain, then every seal; ``progress(done, total)`` over log rows, sheets and sealed rows."""
+    """The chain, then every seal; ``progress(done, total)`` over log rows, sheets and sealed rows.
+
+    Large approved versions start recomputing in a second process first (``seals.elsewhere``), beside
+    the chain and the sheets; a version whose answer cannot be used is recomputed here afterwards.
+    """
+    from valutazione.seals import versions  # the ranking engine: only when verifying
+
     with session.no_autoflush:
-        rows = session.scalar(select(func.count(AuditRow.id))) or 0
-        sheets = session.scalar(select(func.count(Scheda.id))) or 0
-        sealed = sum(session.scalar(select(func.count()).select_from(m)) or 0 for m in SEALED_TABLES.values())
-        total = rows + sheets + sealed
-        done = [rows]
+        other = versions.start_elsewhere(session)
+        try:
+            return _verify(session, progress, cancelled, other)
+        finally:
+            if other is not None:
+                other.stop()
 
-        def tick(n: int) -> None:
-            done[0] += n
-            if cancelled is not None and cancelled():
-                raise audit.VerificationCancelled()
-            if progress is not None:
-                progress(min(done[0], total), total)
 
-        chain = audit.verify_chain(session, lambda d, _t: progress(d, total) if progress else None, cancelled)
-        broken: list[BrokenSeal] = []
-        if not chain.ok:
-            broken.append(BrokenSeal("registro", "Registro delle operazioni", chain.message))
-        broken.extend(check_rules(session))
-        code = session.scalar(select(BandoRow.code)) or ""
-        is_package = session.scalar(select(AuditRow.id).where(AuditRow.action == PACKAGE_ACTION).limit(1)) is not None
-        facts = SheetFacts()
-        broken.extend(check_sheets(session, code, is_package, facts, tick))
-        broken.extend(check_tables(session, tick))
-        broken.extend(check_signed_returns(session))
-        from valutazione.seals.versions import check_versions  # the ranking engine: only when verifying
+def _verify(
+    session: Session,
+    progress: Callable[[int, int], None] | None,
+    cancelled: Callable[[], bool] | None,
+    other: elsewhere.Recheck | None,
+) -> SealReport:
+    from valutazione.seals.versions import check_versions
 
-        broken.extend(check_versions(session, facts, tick))
+    rows = session.scalar(select(func.count(AuditRow.id))) or 0
+    sheets = session.scalar(select(func.count(Scheda.id))) or 0
+    sealed = sum(session.scalar(select(func.count()).select_from(m)) or 0 for m in SEALED_TABLES.values())
+    total = rows + sheets + sealed
+    done = [rows]
+
+    def tick(n: int) -> None:
+        done[0] += n
+        if cancelled is not None and cancelled():
+            raise audit.VerificationCancelled()
+        if progress is not None:
+            progress(min(done[0], total), total)
+
+    scan = LogScan()
+    chain = audit.verify_chain(session, lambda d, _t: progress(d, total) if progress else None, cancelled, scan)
+    broken: list[BrokenSeal] = []
+    if not chain.ok:
+        broken.append(BrokenSeal("registro", "Registro delle operazioni", chain.message))
+    broken.extend(check_rules(session))
+    code = session.scalar(select(BandoRow.code)) or ""
+    is_package = session.scalar(select(AuditRow.id).where(AuditRow.action == PACKAGE_ACTION).limit(1)) is not None
+    facts = SheetFacts()
+    if scan.complete:
+        facts.logged_by_hash.update(scan.logged_by_hash)
+    broken.extend(check_sheets(session, code, is_package, facts, tick, scan.events if scan.complete else None))
+    broken.extend(check_tables(session, tick, scan.seals if scan.complete else None))
+    broken.extend(check_signed_returns(session))
+    broken.extend(check_versions(session, facts, tick, other))
     return SealReport(chain, tuple(broken))
 
 

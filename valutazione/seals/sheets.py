@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from valutazione.audit import canonical_json
 from valutazione.models import AuditRow, Commissario, Domanda, Scheda, Voto
 from valutazione.seals.report import BrokenSeal, when_it
+from valutazione.seals.rows import plain_rows
 
 SENT, REOPENED = "scheda.inviata", "scheda.riaperta"
 _LOGGED_HASH = re.compile(r'"hash":"([0-9a-f]{64})"')
@@ -31,7 +32,9 @@ _LOGGED_HASH = re.compile(r'"hash":"([0-9a-f]{64})"')
 class SheetFacts:
     """What the sheet check learned, kept for the check of approved versions (same marks, no second read)."""
 
-    marks_by_hash: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    # content hash -> the marks of a sheet that matches it, flat: [sub-criterion, mark as text, ...]
+    mark_texts: dict[str, list[str]] = field(default_factory=dict)
+    marks_by_hash: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # the same, as numbers, when asked
     logged_by_hash: dict[str, int] = field(default_factory=dict)  # content hash -> audit row that sent it
     # content hash -> marks read back from the log row that sent it, and the SHA-256 of that row's text
     logged_marks: dict[str, tuple[dict[str, Decimal], str]] = field(default_factory=dict)
@@ -41,24 +44,34 @@ def _quoted(value: str | None) -> str:
     return "null" if value is None else encode_basestring(value)
 
 
-def sheet_text(bando_code: str, member: str, protocol: str, marks: Sequence[tuple[str, str | None, str | None]]) -> str:
+Fragments = dict[tuple[str, str | None], str]  # (sub-criterion, mark) -> the end of a mark's JSON object
+
+
+def sheet_text(
+    bando_code: str,
+    member: str,
+    protocol: str,
+    marks: Sequence[tuple[str, str | None, str | None]],
+    fragments: Fragments | None = None,
+) -> str:
     """``canonical_json`` of a sheet's content, spelled out: the verification hashes every submitted sheet.
 
     Keys in sorted order, strings JSON-quoted, no spaces: the same text the general encoder writes (a
     test compares them on hostile strings); a value of another type (something stored underneath) takes
-    the general encoder, so it hashes as it always did.
+    the general encoder, so it hashes as it always did. ``fragments`` keeps the text after each mark's
+    motivation per (sub-criterion, mark), which a call's thousands of sheets repeat; only a string
+    sub-criterion is looked up there (a number written underneath may equal another: ``1 == True``).
     """
     try:
-        voti = ",".join(
-            '{"motivazione":'
-            + _quoted(m)
-            + ',"sottocriterio":'
-            + encode_basestring(c)
-            + ',"valore":'
-            + _quoted(v)
-            + "}"
-            for c, v, m in marks
-        )
+        if fragments is None:
+            fragments = {}
+        parts = []
+        for c, v, m in marks:
+            tail = fragments.get((c, v)) if type(c) is str else None  # 1 == True: only strings look up
+            if tail is None:
+                tail = ',"sottocriterio":' + encode_basestring(c) + ',"valore":' + _quoted(v) + "}"
+                fragments[(c, v)] = tail
+            parts.append('{"motivazione":' + ("null" if m is None else encode_basestring(m)) + tail)
         return (
             '{"bando":'
             + encode_basestring(bando_code)
@@ -67,7 +80,7 @@ def sheet_text(bando_code: str, member: str, protocol: str, marks: Sequence[tupl
             + ',"protocollo":'
             + encode_basestring(protocol)
             + ',"voti":['
-            + voti
+            + ",".join(parts)
             + "]}"
         )
     except TypeError:
@@ -80,34 +93,54 @@ def sheet_text(bando_code: str, member: str, protocol: str, marks: Sequence[tupl
         return canonical_json(content)
 
 
-def _logged_events(session: Session, facts: SheetFacts) -> dict[int, tuple[str, str | None, int, datetime]]:
+Events = dict[int, tuple[str, str | None, int, datetime]]  # sheet id -> (action, hash sent, audit id, when)
+
+
+def sheet_event(
+    out: Events, logged_by_hash: dict[str, int], audit_id: int, action: str, entity_id: str, after: str, at: datetime
+) -> None:
+    """One send or reopening read from the log: the sheet's latest event, and the audit row of a hash sent."""
+    if not entity_id:
+        return
+    found = _LOGGED_HASH.search(after) if action == SENT else None
+    out[int(entity_id)] = (action, found.group(1) if found else None, audit_id, at)
+    if found:
+        logged_by_hash[found.group(1)] = audit_id
+
+
+def _logged_events(session: Session, facts: SheetFacts) -> Events:
     """Latest send or reopening of every sheet: (action, hash sent, audit id, when); every send into ``facts``."""
-    out: dict[int, tuple[str, str | None, int, datetime]] = {}
+    out: Events = {}
     query = (
         select(AuditRow.id, AuditRow.action, AuditRow.entity_id, AuditRow.after_json, AuditRow.at)
         .where(AuditRow.entity == "scheda", AuditRow.action.in_((SENT, REOPENED)))
         .order_by(AuditRow.id)
     )
     for audit_id, action, entity_id, after, at in session.execute(query):
-        if not entity_id:
-            continue
-        found = _LOGGED_HASH.search(after) if action == SENT else None
-        out[int(entity_id)] = (action, found.group(1) if found else None, audit_id, at)
-        if found:
-            facts.logged_by_hash[found.group(1)] = audit_id
+        sheet_event(out, facts.logged_by_hash, audit_id, action, entity_id, after, at)
     return out
 
 
 def check_sheets(
-    session: Session, bando_code: str, is_package: bool, facts: SheetFacts, tick: Callable[[int], None]
+    session: Session,
+    bando_code: str,
+    is_package: bool,
+    facts: SheetFacts,
+    tick: Callable[[int], None],
+    events: Events | None = None,
 ) -> list[BrokenSeal]:
-    """Every submitted sheet recomputed and compared with its stored and its logged hash."""
+    """Every submitted sheet recomputed and compared with its stored and its logged hash.
+
+    ``events``: the sheets' sends and reopenings already read with the chain (``seals.logscan``), with
+    ``facts.logged_by_hash`` filled from them; else they are read from the log here.
+    """
     import hashlib
 
     broken: list[BrokenSeal] = []
     names = dict(session.execute(select(Commissario.id, Commissario.name)).all())
     protocols = dict(session.execute(select(Domanda.id, Domanda.protocol)).all())
-    events = _logged_events(session, facts)
+    if events is None:
+        events = _logged_events(session, facts)
     marks: dict[int, list[tuple[str, str | None, str]]] = {}
     text_value = type_coerce(Voto.value, String)
     mark_rows = (
@@ -117,14 +150,18 @@ def check_sheets(
         .order_by(Voto.scheda_id, Voto.sub_code)
     )
     canonical: dict[str, str] = {}
-    for sheet_id, code, text, why in session.connection().execute(mark_rows).all():
+    current, bucket = None, None  # the rows come by sheet: one lookup per sheet, not per mark
+    for sheet_id, code, text, why in plain_rows(session.connection(), mark_rows):
         value = None if text is None else canonical.get(text)
         if value is None and text is not None:
             value = canonical[text] = str(Decimal(text))
-        marks.setdefault(sheet_id, []).append((code, value, why))
+        if sheet_id != current or bucket is None:
+            current, bucket = sheet_id, marks.setdefault(sheet_id, [])
+        bucket.append((code, value, why))
     sheets = select(
         Scheda.id, Scheda.commissario_id, Scheda.domanda_id, Scheda.state, Scheda.submitted_at, Scheda.content_hash
     ).order_by(Scheda.id)
+    fragments: Fragments = {}
     done = 0
     for sheet_id, member_id, domanda_id, state, submitted_at, stored in session.connection().execute(sheets).all():
         done += 1
@@ -144,7 +181,7 @@ def check_sheets(
                 )
             continue
         rows = marks.get(sheet_id, [])
-        text = sheet_text(bando_code, names.get(member_id, ""), protocols.get(domanda_id, ""), rows)
+        text = sheet_text(bando_code, names.get(member_id, ""), protocols.get(domanda_id, ""), rows, fragments)
         recomputed = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if recomputed != stored:
             sent = f"dell'invio del {when_it(submitted_at)}" if submitted_at is not None else "dell'invio"
@@ -163,6 +200,6 @@ def check_sheets(
                 )
             )
             continue
-        facts.marks_by_hash[recomputed] = {c: Decimal(v) for c, v, _m in rows if v is not None}
+        facts.mark_texts[recomputed] = [x for c, v, _m in rows if v is not None for x in (c, v)]
     tick(done % 2000)
     return broken

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from valutazione.models import Commissario, Domanda, Seduta
 from valutazione.seals.report import BrokenSeal
-from valutazione.seals.rows import SEALED_TABLES, logged_seals, read_rows
+from valutazione.seals.rows import SEALED_TABLES, Seal, logged_seals, read_rows
 
 LABELS = {
     "commissario": "Componente della commissione",
@@ -70,8 +70,12 @@ def _namer(session: Session) -> Callable[[str, int], str]:
     return name
 
 
-def check_tables(session: Session, tick: Callable[[int], None]) -> list[BrokenSeal]:
-    seals = logged_seals(session)
+def check_tables(
+    session: Session, tick: Callable[[int], None], seals: dict[tuple[str, int], Seal] | None = None
+) -> list[BrokenSeal]:
+    """Every decisive row against its latest seal (``seals``: read with the chain, else from the log here)."""
+    if seals is None:
+        seals = logged_seals(session)
     name = _namer(session)
     broken: list[BrokenSeal] = []
     for table_name, model in SEALED_TABLES.items():

@@ -20,6 +20,11 @@ never remembered, so a broken version is reported with the same words every time
 before schema 4 of a call with pairwise comparisons: it is recomputed on the file's current comparisons,
 which no key here covers.
 
+A large version is first sent to a second process (``seals.elsewhere``, ``ranking.recheck``), which
+recomputes it from its own stored marks while this process checks the log and the sheets; its answer
+is taken only if, for every sheet hash, those marks are exactly the ones ``_marks`` finds here, so the
+engine saw the same inputs (``_agreed_elsewhere``). Otherwise the version is recomputed here as above.
+
 The chain and the other seals are re-read in full each time: an incremental check of the log «from the
 last verified head» would miss a row edited underneath by another process, which is exactly what the
 verification is for.
@@ -42,7 +47,10 @@ from valutazione.errors import ValutazioneError
 from valutazione.models import AuditRow, GraduatoriaVersion
 from valutazione.ranking import Ranking, build_ranking
 from valutazione.ranking.engine import PairwiseInput
+from valutazione.ranking.fingerprint import fingerprint
+from valutazione.ranking.recheck import text_key
 from valutazione.ranking.stored import StoredInputs, read_version
+from valutazione.seals import elsewhere
 from valutazione.seals.report import BrokenSeal
 from valutazione.seals.sheets import SheetFacts
 
@@ -71,16 +79,35 @@ def _logged_marks(session: Session, facts: SheetFacts, digest: str) -> tuple[dic
 def _marks(session: Session, facts: SheetFacts, digest: str) -> tuple[dict[str, Decimal], str] | None:
     """The marks behind a sheet hash and where they came from (``FROM_SHEET``, or the log row's digest)."""
     found = facts.marks_by_hash.get(digest)
+    if found is None:
+        flat = facts.mark_texts.get(digest)
+        if flat is not None:
+            found = facts.marks_by_hash[digest] = {flat[i]: Decimal(flat[i + 1]) for i in range(0, len(flat), 2)}
     if found is not None:
         return found, FROM_SHEET
     return _logged_marks(session, facts, digest)
 
 
+def _mark_texts(session: Session, facts: SheetFacts, digest: str) -> tuple[list[str], str] | None:
+    """``_marks`` as flat text, [sub-criterion, str(mark), ...] in the same order: what the second process
+    reports (``str`` of a Decimal gives back exactly that Decimal, so equal texts are equal inputs)."""
+    flat = facts.mark_texts.get(digest)
+    if flat is not None:
+        return flat, FROM_SHEET
+    found = _logged_marks(session, facts, digest)
+    if found is None:
+        return None
+    return [x for c, v in found[0].items() for x in (c, str(v))], found[1]
+
+
 def _sources(session: Session, facts: SheetFacts, digests: tuple[tuple[str, str], ...]) -> bool:
     """Whether every sheet hash of a remembered version still finds its marks where it found them then."""
     for digest, source in digests:
-        found = _marks(session, facts, digest)
-        if found is None or found[1] != source:
+        found: str | None = FROM_SHEET
+        if digest not in facts.mark_texts:
+            logged = _logged_marks(session, facts, digest)
+            found = None if logged is None else logged[1]
+        if found != source:
             return False
     return True
 
@@ -123,16 +150,64 @@ def _remember(key: str, used: list[tuple[str, str]]) -> None:
         _AGREED[key] = tuple(used)
 
 
-def check_versions(session: Session, facts: SheetFacts, tick: Callable[[int], None]) -> list[BrokenSeal]:
+def _key(stored: str, content_json: str) -> str:
+    return hashlib.sha256(f"{stored}\n{content_json}".encode()).hexdigest()
+
+
+def start_elsewhere(session: Session) -> elsewhere.Recheck | None:
+    """A second process for the large versions this process has not already seen agree (``elsewhere``)."""
+    query = select(GraduatoriaVersion.fingerprint, GraduatoriaVersion.content_json)
+    texts = []
+    for stored, content_json in session.execute(query):
+        with _AGREED_LOCK:
+            if _AGREED and _key(stored, content_json) in _AGREED:  # a fresh process remembers nothing
+                continue
+        texts.append(content_json)
+    return elsewhere.start(texts)
+
+
+def _agreed_elsewhere(
+    session: Session, facts: SheetFacts, answer: dict[str, Any] | None, stored: str
+) -> list[tuple[str, str]] | None:
+    """Where the marks came from, if the second process agreed using exactly the marks used here; else None."""
+    if answer is None or answer.get("fingerprint") != stored or answer.get("stored") != stored:
+        return None
+    given = answer.get("used")
+    if not isinstance(given, list):
+        return None
+    used: list[tuple[str, str]] = []
+    for item in given:
+        if not isinstance(item, list) or len(item) != 2 or not isinstance(item[0], str) or not item[0]:
+            return None
+        found = _mark_texts(session, facts, item[0])
+        if found is None or found[0] != item[1]:
+            return None
+        used.append((item[0], found[1]))
+    return used
+
+
+def check_versions(
+    session: Session,
+    facts: SheetFacts,
+    tick: Callable[[int], None],
+    other: elsewhere.Recheck | None = None,
+) -> list[BrokenSeal]:
     broken: list[BrokenSeal] = []
     query = select(GraduatoriaVersion.version, GraduatoriaVersion.fingerprint, GraduatoriaVersion.content_json)
     for number, stored, content_json in session.execute(query.order_by(GraduatoriaVersion.version)):
         obj = f"Graduatoria approvata, versione {number}"
-        key = hashlib.sha256(f"{stored}\n{content_json}".encode()).hexdigest()
+        key = _key(stored, content_json)
         with _AGREED_LOCK:
             agreed = _AGREED.get(key)
         if agreed is not None and _sources(session, facts, agreed):
             tick(1)
+            continue
+        there = (
+            None if other is None else _agreed_elsewhere(session, facts, other.answer(text_key(content_json)), stored)
+        )
+        if there is not None:
+            tick(1)
+            _remember(key, there)
             continue
         used: list[tuple[str, str]] = []
         try:
@@ -154,7 +229,7 @@ def check_versions(session: Session, facts: SheetFacts, tick: Callable[[int], No
                     + (" e altre" if len(missing) > 5 else ""),
                 )
             )
-        elif ranking.fingerprint() != stored or version.fingerprint != stored:
+        elif fingerprint(ranking) != stored or version.fingerprint != stored:
             broken.append(
                 BrokenSeal(
                     "graduatoria",

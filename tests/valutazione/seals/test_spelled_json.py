@@ -12,13 +12,15 @@ from valutazione import audit
 from valutazione.db import open_database
 from valutazione.demo import build_demo
 from valutazione.seals.rows import SEALED_TABLES, read_rows, row_digest
-from valutazione.seals.sheets import sheet_text
+from valutazione.seals.sheets import Fragments, sheet_text
 
 HOSTILE = ["", "Nadia Cattaneo", 'virgolette " e \\ barra', "a capo\ne\ttab\r\x00\x1f\x7f", "è à ü € 🙂", "</script>"]
 
 
 def test_sheet_text_is_the_canonical_json_of_the_content() -> None:
-    """Seal of a sheet: the hand-spelled text equals canonical_json of the content, for hostile strings and None."""
+    """Seal of a sheet: the hand-spelled text equals canonical_json of the content, for hostile strings and None,
+    also with the fragments of every earlier sheet remembered."""
+    shared: Fragments = {}
     for text in HOSTILE:
         marks: list[tuple[str, str | None, str | None]] = [
             (text, "7.5", text),
@@ -33,6 +35,7 @@ def test_sheet_text_is_the_canonical_json_of_the_content() -> None:
                 "voti": [{"sottocriterio": c, "valore": v, "motivazione": m} for c, v, m in rows],
             }
             assert sheet_text(text, text + "x", "PG 1/2018", rows) == audit.canonical_json(content)
+            assert sheet_text(text, text + "x", "PG 1/2018", rows, shared) == audit.canonical_json(content)
 
 
 def test_sheet_text_of_a_value_stored_underneath_as_a_number_hashes_as_before() -> None:
@@ -47,6 +50,17 @@ def test_sheet_text_of_a_value_stored_underneath_as_a_number_hashes_as_before() 
         }
     )
     assert sheet_text("B", "C", "P", rows) == expected  # type: ignore[arg-type]
+    shared: Fragments = {("A1", "3"): ',"sottocriterio":"A1","valore":"3"}'}
+    assert sheet_text("B", "C", "P", rows, shared) == expected  # type: ignore[arg-type]
+    numbered = [(1, "3", None)]
+    assert sheet_text("B", "C", "P", numbered, {("1", "3"): "x", (True, "3"): "y"}) == audit.canonical_json(  # type: ignore[arg-type, dict-item]
+        {
+            "bando": "B",
+            "commissario": "C",
+            "protocollo": "P",
+            "voti": [{"sottocriterio": 1, "valore": "3", "motivazione": None}],
+        }
+    )
 
 
 def test_log_row_hash_is_the_hash_of_the_canonical_list() -> None:
