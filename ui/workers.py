@@ -13,8 +13,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from ui.crash import unexpected_message
 from valutazione import errorlog
@@ -199,33 +200,32 @@ class PaintGate(QObject):
         return not self.pause.open.is_set()
 
     def hold(self, page: QWidget) -> None:
-        """Pauses the paced tasks until ``page`` is painted; nothing to wait for if the window is hidden."""
-        app = QApplication.instance()
-        if not page.window().isVisible() or app is None:
+        """Pauses the paced tasks until ``page`` is painted; nothing to wait for if the window is hidden.
+
+        ``page`` should be a container the new screen is shown in (the window's stack of pages): a widget
+        is painted under its children unless they paint every pixel themselves, so its paint event comes
+        with the first paint of whatever it shows. Watching that one widget, not the whole application,
+        keeps the thousands of events of a screen being built out of Python.
+        """
+        if not page.window().isVisible():
             return
-        if self.page is None:
-            app.installEventFilter(self)
+        if self.page is not None:
+            self.page.removeEventFilter(self)
         self.page = page
+        page.installEventFilter(self)
         self.pause.until = time.monotonic() + HOLD_MAX_MS / 1000
         self.pause.open.clear()
         self.fallback.start()
 
     def release(self) -> None:
-        app = QApplication.instance()
-        if self.page is not None and app is not None:
-            app.removeEventFilter(self)
+        if self.page is not None and shiboken6.isValid(self.page):
+            self.page.removeEventFilter(self)
         self.page = None
         self.fallback.stop()
         self.pause.open.set()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        page = self.page
-        if (
-            event.type() == QEvent.Type.Paint
-            and page is not None
-            and isinstance(watched, QWidget)
-            and (watched is page or page.isAncestorOf(watched))
-        ):
+        if watched is self.page and event.type() == QEvent.Type.Paint:
             QTimer.singleShot(0, self.release)  # once this paint is done
         return False
 
