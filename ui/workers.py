@@ -194,6 +194,8 @@ class PaintGate(QObject):
         self.page: QWidget | None = None
         self.fallback = QTimer(self, singleShot=True, interval=HOLD_MAX_MS)
         self.fallback.timeout.connect(self.release)
+        pause = self.pause
+        self.destroyed.connect(lambda *_: pause.open.set())  # the window went away while a page was held
 
     @property
     def holding(self) -> bool:
@@ -218,15 +220,17 @@ class PaintGate(QObject):
         self.fallback.start()
 
     def release(self) -> None:
+        self.pause.open.set()  # first: a window destroyed while holding must never keep its task waiting
+        if not shiboken6.isValid(self):
+            return
         if self.page is not None and shiboken6.isValid(self.page):
             self.page.removeEventFilter(self)
         self.page = None
         self.fallback.stop()
-        self.pause.open.set()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.page and event.type() == QEvent.Type.Paint:
-            QTimer.singleShot(0, self.release)  # once this paint is done
+            QTimer.singleShot(0, self, self.release)  # once this paint is done (dropped if the gate is gone)
         return False
 
     def paced(self, task: CoreTask) -> CoreTask:

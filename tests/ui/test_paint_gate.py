@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from tests.ui.helpers import enter_as
@@ -72,6 +73,21 @@ def test_the_hold_ends_by_itself_without_an_event_loop(qtbot: Any, monkeypatch: 
     thread.start()
     thread.join(10)  # no qtbot.wait: nothing here paints the page or fires the fallback timer
     assert stepped.is_set() and gate.holding
+
+
+def test_a_window_destroyed_while_holding_lets_the_task_go_on(qtbot: Any) -> None:
+    """Closing the window while a page is held releases its task at once, and no late release fails."""
+    window = QWidget()
+    label = QLabel("pagina", window)
+    window.show()
+    qtbot.waitExposed(window)
+    gate = workers.PaintGate(window)
+    pause = gate.pause
+    gate.hold(label)
+    label.update()
+    shiboken6.delete(window)  # the gate, its child, goes with it
+    qtbot.wait(50)  # a release queued by the paint filter, if any, must not touch the deleted gate
+    assert pause.open.is_set()
 
 
 def test_entering_holds_the_verification_until_the_home_page_is_painted(qtbot: Any, tmp_path: Path) -> None:
