@@ -5,6 +5,9 @@ page (the chair is preselected), type the chair's password (``BENCH_PASSWORD``, 
 ``run.py``) and wait until the applications table has rows, print ``READY`` (``IDENTITY`` before,
 once the identity page is painted, and the process's CPU time after); then
 close and do it again in the same process (the warm figure), and print the peak RSS (VmHWM).
+``gui_child.py window-open FILE``: the same through ``MainWindow.open_file``, the way ``valutazione-gui FILE``
+opens a file (SQLite's structure check, then a backup when the file changed since its last backup, into
+a throw-away data folder: so always taken, as after a day's work), then shows the window.
 ``gui_child.py bare``: the floor, a QMainWindow showing an empty QTableView, measured the same way.
 Qt settings go to a throw-away folder so the user's recent files and geometry are not touched.
 """
@@ -42,11 +45,18 @@ def _isolated_settings() -> None:
     QCoreApplication.setApplicationName("valutazione-bench")
 
 
-def _open_window(app: QApplication, path: Path | str, first: bool = False) -> tuple[object, int]:
+def _open_window(
+    app: QApplication, path: Path | str, first: bool = False, via_file: bool = False
+) -> tuple[object, int]:
     from ui.main_window import MainWindow
     from valutazione.db import open_database
 
-    window = MainWindow(open_database(path))
+    if via_file:  # as ui.app.main: the file opened (checked, backed up) before the window is shown
+        window = MainWindow()
+        if not window.open_file(Path(path)):
+            raise SystemExit("the file did not open")
+    else:
+        window = MainWindow(open_database(path))
     window.show()
     if first:  # the first screen painted: who is at the keyboard (run.py records the time of this line)
         app.processEvents()
@@ -74,23 +84,32 @@ def _bare(app: QApplication) -> QMainWindow:
 
 
 def main(argv: list[str]) -> int:
-    if argv[0] == "window":  # first, as the installed entry point does (valutazione-gui = ui.app:main)
+    windowed = argv[0] in ("window", "window-open")
+    if windowed:  # first, as the installed entry point does (valutazione-gui = ui.app:main)
+        if argv[0] == "window-open":
+            import atexit
+            import shutil
+
+            data = tempfile.mkdtemp(prefix="valbench-data-")  # the backups taken at opening go there
+            atexit.register(shutil.rmtree, data, True)
+            os.environ["VALUTAZIONE_DATA_DIR"] = data
         from ui.app import make_application
     from PySide6.QtWidgets import QApplication
 
     app = QApplication([sys.argv[0]])
     _isolated_settings()
-    if argv[0] == "window":
+    if windowed:
         make_application([sys.argv[0]])
         path: Path | str = argv[1] if argv[1].startswith("postgresql://") else Path(argv[1])
-        window, rows = _open_window(app, path, first=True)
+        via_file = argv[0] == "window-open"
+        window, rows = _open_window(app, path, first=True, via_file=via_file)
         print("READY", flush=True)
         print(f"cpu={time.process_time():.6f}")  # every thread's, the background verification's too
         print(f"rows={rows}")
         window.close()  # type: ignore[attr-defined]
         app.processEvents()
         t0 = time.perf_counter()
-        window, _ = _open_window(app, path)
+        window, _ = _open_window(app, path, via_file=via_file)
         print(f"warm={time.perf_counter() - t0:.6f}")
         window.close()  # type: ignore[attr-defined]
     else:

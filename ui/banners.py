@@ -122,6 +122,7 @@ class FileSafety(QObject):
         self.chain: seals.SealReport | None = None
         self.broken_reason: str | None = None  # a broken seal: read-only, but restoring stays possible
         self.chain_job: workers.Job | None = None
+        self.gate = workers.PaintGate(self)  # the check steps aside while the window builds a page
         self.writing_actions: list[Callable[[], list[QAction]]] = []
         self.restore_action = QAction(tr("Ripristina da &backup…"), parent)
         self.restore_action.triggered.connect(self.restore_chosen)
@@ -191,6 +192,7 @@ class FileSafety(QObject):
         if self.chain_job is not None:
             self.chain_job.cancel()
             self.chain_job = None
+        self.gate.release()
         self.indicator.hide()
         self.update_actions()
 
@@ -215,7 +217,8 @@ class FileSafety(QObject):
     def verify_chain(self, db: Database) -> None:
         """Recomputes the audit chain and every seal in a worker; a broken one becomes a red banner."""
         self._indicate(tr("Verifica in corso…"), tr("Verifica del registro e dei sigilli del file in corso."))
-        job = workers.run_task(self._parent(), db, tr("Verifica del registro"), _verify, dialog=False)
+        task = self.gate.paced(_verify)
+        job = workers.run_task(self._parent(), db, tr("Verifica del registro"), task, dialog=False)
         self.chain_job = job
         job.signals.progress.connect(lambda done, total, job=job: self._chain_progress(job, done, total))
         job.finished.connect(lambda report, job=job: self._chain_checked(job, report))

@@ -239,6 +239,7 @@ class MainWindow(QMainWindow):
     def set_user(self, user: User) -> None:
         assert self.db is not None
         self.user = user
+        self.safety.gate.hold(self.pages)  # the opening verification waits until this person's page is painted
         if user.is_officer:  # no declaration, no applications: the funded projects only
             self.user_label.setText(self.tr("{} ({})").format(user.name, user.role_label))
             return self._show_projects()

@@ -9,10 +9,12 @@ The progress dialog appears only past half a second, so quick jobs do not flash 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from ui.crash import unexpected_message
@@ -155,3 +157,95 @@ def run_task(
     job = Job(parent, label, dialog=dialog)
     (pool or QThreadPool.globalInstance()).start(_Runnable(db, task, job.signals, job.stop))
     return job
+
+
+HOLD_MAX_MS = 2000  # the longest a background task waits for a page to be painted (a hidden window never is)
+
+
+class _Pause:
+    """What the worker reads (a plain object: it outlives the window's QObjects if the window goes first)."""
+
+    def __init__(self) -> None:
+        self.open = threading.Event()
+        self.open.set()
+        self.until = 0.0  # time.monotonic() past which a task goes on whether the page was painted or not
+
+    def wait(self) -> None:
+        """Returns when the page is painted, or ``HOLD_MAX_MS`` after the hold at the latest (even when no
+        event loop runs to fire the fallback timer)."""
+        remaining = self.until - time.monotonic()
+        if remaining > 0:
+            self.open.wait(remaining)
+
+
+class PaintGate(QObject):
+    """Lets a background task step aside while the window builds the page the user is about to see.
+
+    Why: a worker's Python competes with the GUI thread for the interpreter lock, so a check running
+    behind the window (the opening verification, seconds of Python) slowed the building of the first
+    page by a quarter of a second. The task still starts at once and runs while nothing is being built
+    (the identity page waiting for a password); it pauses between two of its steps from ``hold(page)``
+    until ``page`` (or a widget in it) has been painted, never longer than ``HOLD_MAX_MS``.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pause = _Pause()
+        self.page: QWidget | None = None
+        self.fallback = QTimer(self, singleShot=True, interval=HOLD_MAX_MS)
+        self.fallback.timeout.connect(self.release)
+        pause = self.pause
+        self.destroyed.connect(lambda *_: pause.open.set())  # the window went away while a page was held
+
+    @property
+    def holding(self) -> bool:
+        return not self.pause.open.is_set()
+
+    def hold(self, page: QWidget) -> None:
+        """Pauses the paced tasks until ``page`` is painted; nothing to wait for if the window is hidden.
+
+        ``page`` should be a container the new screen is shown in (the window's stack of pages): a widget
+        is painted under its children unless they paint every pixel themselves, so its paint event comes
+        with the first paint of whatever it shows. Watching that one widget, not the whole application,
+        keeps the thousands of events of a screen being built out of Python.
+        """
+        if not page.window().isVisible():
+            return
+        if self.page is not None:
+            self.page.removeEventFilter(self)
+        self.page = page
+        page.installEventFilter(self)
+        self.pause.until = time.monotonic() + HOLD_MAX_MS / 1000
+        self.pause.open.clear()
+        self.fallback.start()
+
+    def release(self) -> None:
+        self.pause.open.set()  # first: a window destroyed while holding must never keep its task waiting
+        if not shiboken6.isValid(self):
+            return
+        if self.page is not None and shiboken6.isValid(self.page):
+            self.page.removeEventFilter(self)
+        self.page = None
+        self.fallback.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.page and event.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, self, self.release)  # once this paint is done (dropped if the gate is gone)
+        return False
+
+    def paced(self, task: CoreTask) -> CoreTask:
+        """``task`` waiting at the gate each time it reports progress or asks whether it was cancelled."""
+        pause = self.pause
+
+        def run(session: Session, progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> Any:
+            def paced_progress(done: int, total: int) -> None:
+                pause.wait()
+                progress(done, total)
+
+            def paced_cancelled() -> bool:
+                pause.wait()
+                return cancelled()
+
+            return task(session, paced_progress, paced_cancelled)
+
+        return run

@@ -145,3 +145,16 @@ def test_progress_board_states(db: Database, declared: Committee) -> None:
     assert board.states[(p1, declared.bruno)] == progress.ABSTAINED
     assert board.states[(p2, declared.carla)] == progress.DRAFT
     assert board.states[(p2, declared.bruno)] == progress.MISSING
+
+
+def test_member_list_sees_what_the_session_holds_unsaved(db: Database, declared: Committee) -> None:
+    """The list reads through the session's connection, yet sees a change the session has not yet flushed."""
+    from valutazione.models import Domanda
+
+    with db.sessions() as s:
+        domanda = s.get(Domanda, declared.domande[1])
+        assert domanda is not None
+        domanda.title = "Titolo corretto nella stessa transazione"
+        rows = {r.protocol: r.title for r in domande.load_domande(s, None)}
+        s.rollback()
+    assert rows["P2"] == "Titolo corretto nella stessa transazione"
