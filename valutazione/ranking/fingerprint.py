@@ -17,7 +17,6 @@ because the stored fingerprint was taken over the general spelling.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import replace
 from decimal import Decimal
@@ -35,8 +34,8 @@ class _Unusual(Exception):
 
 
 def fingerprint(ranking: Ranking) -> str:
-    """SHA-256 hex of the ranking's canonical JSON: ``Ranking.fingerprint()``, computed faster."""
-    return hashlib.sha256(canonical_text(ranking).encode("utf-8")).hexdigest()
+    """SHA-256 hex of the ranking's canonical JSON (``Ranking.fingerprint()``, which hashes ``canonical_text``)."""
+    return ranking.fingerprint()
 
 
 def canonical_text(ranking: Ranking) -> str:
