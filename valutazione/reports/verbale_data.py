@@ -9,7 +9,7 @@ frozen record, rendered by ``reports.verbale`` and hashed for the footer's finge
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, is_dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -112,10 +112,27 @@ class VerbaleData:
         return tuple(m for m in self.members if (m.present if recorded else True))
 
     def fingerprint(self) -> str:
-        content = asdict(self)
+        """What ``asdict`` gives, with the call by its code and each ranking by its own fingerprint.
+
+        The two are left out of the copy rather than replaced after it: copying a ranking of 20,000
+        rows field by field only to throw the copy away took most of this function's time.
+        """
+        content = {f.name: _asdict_value(getattr(self, f.name)) for f in fields(self) if f.name not in _BY_REFERENCE}
         content["bando"] = self.bando.code
         content["rankings"] = [r.fingerprint for r in self.rankings]
         return fingerprint_of(content)
+
+
+_BY_REFERENCE = frozenset({"bando", "rankings"})
+
+
+def _asdict_value(value: Any) -> Any:
+    """A field's value as ``dataclasses.asdict`` renders it for JSON (dataclasses inside tuples included)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, tuple):
+        return [_asdict_value(v) for v in value]
+    return value
 
 
 def session_window(seduta: Seduta, tz: ZoneInfo) -> tuple[datetime, datetime]:

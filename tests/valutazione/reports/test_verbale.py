@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 from tests.valutazione.reports.conftest import ABSENT, CHAIR, MEMBERS, SECRETARY
 from tests.valutazione.reports.pdftools import assert_all_embedded, text_of
 from valutazione.db import Database
+from valutazione.reports.layout import fingerprint_of
 from valutazione.reports.verbale import build_verbale_pdf
+from valutazione.reports.verbale_data import collect_verbale
 from valutazione.signing import list_signature_fields
 
 
@@ -59,3 +62,15 @@ def test_verbale_has_one_empty_signature_field_per_signer(committee_db: Database
     text = text_of(pdf)
     for name in (CHAIR, MEMBERS[1], MEMBERS[2], SECRETARY):
         assert name in text
+
+
+def test_fingerprint_is_the_full_copy_of_the_minutes(committee_db: Database) -> None:
+    """The minutes' fingerprint (footer, anchors) is SHA-256 of asdict() with the call's code and ranking prints."""
+    with committee_db.sessions() as s:
+        data = collect_verbale(s, 1)
+    assert data.rankings and data.decisions and data.members
+    content = asdict(data)
+    content["bando"] = data.bando.code
+    content["rankings"] = [r.fingerprint for r in data.rankings]
+    assert data.fingerprint() == fingerprint_of(content)
+    assert data.fingerprint() != fingerprint_of({**content, "notes": data.notes + "."})
