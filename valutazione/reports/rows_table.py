@@ -21,7 +21,7 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable
 
 from valutazione.reports.layout import FONT, FONT_BOLD, GRID, HEAD_BG, ZEBRA, register_fonts
-from valutazione.reports.textfit import wrap_lines
+from valutazione.reports.textfit import text_width, wrap_lines
 
 PAD_X = 2.5
 PAD_Y = 2.0
@@ -80,6 +80,14 @@ def wrap_text(text: str, ink: Ink, width: float, max_lines: int | None = None) -
 _Line = tuple[str, Ink, float]  # text, ink, measured width
 
 
+def _one_line(text: str, ink: Ink, width: float) -> _Line | None:
+    """``text`` as its own single line when ``wrap_text`` would keep it whole (no newline, fits), else None."""
+    if "\n" in text or len(text) >= 1000:  # textfit does not measure runs this long whole
+        return None
+    w = text_width(text, ink.font, ink.size)
+    return (text, ink, w) if w <= width else None
+
+
 @dataclass(frozen=True)
 class _Row:
     height: float
@@ -122,6 +130,10 @@ class RowsTable(Flowable):  # type: ignore[misc]
             spans: Sequence[Span] = [(cell, ink)] if isinstance(cell, str) else cell
             lines: tuple[_Line, ...] = ()
             for k, (text_in, span_ink) in enumerate(spans):
+                one = _one_line(text_in, span_ink, width - 2 * PAD_X)
+                if one is not None:  # most cells: what wrap_text gives, without its generator
+                    lines += (one,)
+                    continue
                 room = MAX_CELL_LINES - len(lines) - (len(spans) - k - 1)  # one line kept for each span after
                 wrapped = wrap_text(text_in, span_ink, width - 2 * PAD_X, max(1, room))
                 lines += tuple((text, span_ink, w) for text, w in wrapped)
@@ -185,14 +197,17 @@ class RowsTable(Flowable):  # type: ignore[misc]
             for c, lines in enumerate(r.cells):
                 left = xs[0] if r.banner else xs[c]
                 right = xs[-1] if r.banner else xs[c + 1]
-                height = sum(line[1].leading for line in lines)
-                y = tops[i] - PAD_Y - (r.height - 2 * PAD_Y - height) / 2 if i == 0 else tops[i] - PAD_Y
+                if i == 0:  # the header is centred vertically
+                    height = sum(line[1].leading for line in lines)
+                    y = tops[i] - PAD_Y - (r.height - 2 * PAD_Y - height) / 2
+                else:
+                    y = tops[i] - PAD_Y
                 for content, ink, w in lines:
                     y -= ink.leading
                     if (ink.font, ink.size) != current:
                         current = (ink.font, ink.size)
                         text.setFont(ink.font, ink.size, ink.leading)
-                    if ink.color != color:
+                    if ink.color is not color:  # the inks share their colours: identity is enough
                         color = ink.color
                         text.setFillColor(color)
                     align = LEFT if r.banner else aligns[c]
@@ -204,7 +219,7 @@ class RowsTable(Flowable):  # type: ignore[misc]
                         else left + PAD_X
                     )
                     text.setTextOrigin(x, y + ink.size * 0.25)
-                    text.textOut(content)
+                    text._textOut(content)  # each line placed by its origin: no cursor advance to measure
         canvas.drawText(text)
         canvas.restoreState()
 

@@ -17,6 +17,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyl
 from sqlalchemy.orm import Session
 
 from valutazione.ranking.status import RankingStatus
+from valutazione.reports.items import item_flowables
 from valutazione.reports.layout import (
     FONT,
     FONT_BOLD,
@@ -30,7 +31,6 @@ from valutazione.reports.layout import (
     points,
 )
 from valutazione.reports.lots_section import residual_label
-from valutazione.reports.presplit import item_para
 from valutazione.reports.ranking_view import RankingView
 from valutazione.reports.rows_table import LEFT, RIGHT, Banner, Cell, RowsTable, funding_banner
 from valutazione.reports.verbale_data import MemberLine, VerbaleData, collect_verbale
@@ -221,14 +221,14 @@ def render_verbale(data: VerbaleData) -> bytes:
     if data.declarations:
         for section in data.declarations:
             story.append(para(section.title, s.h3))
-            story += [item_para(f"• {item}", s.small) for item in section.items]
+            story += item_flowables([f"• {item}" for item in section.items], s.small, width)
     else:
         story.append(para("Nessuna dichiarazione ricevuta nel corso della seduta.", s.body))
     story.append(para("Lavori della commissione e decisioni", s.h2))
     if data.decisions:
         for section in data.decisions:
             story.append(para(section.title, s.h3))
-            story += [item_para(f"• {item}", s.small) for item in section.items]
+            story += item_flowables([f"• {item}" for item in section.items], s.small, width)
     else:
         story.append(para("Nessuna decisione registrata nel corso della seduta.", s.body))
     for view in data.rankings:

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import inspect
+import re
+from dataclasses import asdict
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 from tests.valutazione.reports.conftest import ABSENT, CHAIR, MEMBERS, SECRETARY
 from tests.valutazione.reports.pdftools import assert_all_embedded, text_of
 from valutazione.db import Database
+from valutazione.models import AuditRow, Domanda
+from valutazione.reports import verbale_data
+from valutazione.reports.layout import fingerprint_of
 from valutazione.reports.verbale import build_verbale_pdf
+from valutazione.reports.verbale_data import REPORTED_ACTIONS, _sections, collect_verbale
 from valutazione.signing import list_signature_fields
 
 
@@ -59,3 +69,33 @@ def test_verbale_has_one_empty_signature_field_per_signer(committee_db: Database
     text = text_of(pdf)
     for name in (CHAIR, MEMBERS[1], MEMBERS[2], SECRETARY):
         assert name in text
+
+
+def test_fingerprint_is_the_full_copy_of_the_minutes(committee_db: Database) -> None:
+    """The minutes' fingerprint (footer, anchors) is SHA-256 of asdict() with the call's code and ranking prints."""
+    with committee_db.sessions() as s:
+        data = collect_verbale(s, 1)
+    assert data.rankings and data.decisions and data.members
+    content = asdict(data)
+    content["bando"] = data.bando.code
+    content["rankings"] = [r.fingerprint for r in data.rankings]
+    assert data.fingerprint() == fingerprint_of(content)
+    assert data.fingerprint() != fingerprint_of({**content, "notes": data.notes + "."})
+
+
+def test_minutes_read_every_reported_action(committee_db: Database) -> None:
+    """Reading only the reported actions drops nothing: the sections equal those built from every row in the window."""
+    with committee_db.sessions() as s:
+        data = collect_verbale(s, 1)
+        columns = (AuditRow.action, AuditRow.actor, AuditRow.entity_id, AuditRow.at, AuditRow.after_json)
+        window = (AuditRow.at >= data.window[0], AuditRow.at <= data.window[1])
+        rows = list(s.execute(select(*columns).where(*window).order_by(AuditRow.id)))
+        applicants = {p: a for p, a in s.execute(select(Domanda.protocol, Domanda.applicant))}
+    assert {r.action for r in rows} - set(REPORTED_ACTIONS), "the log should hold actions the minutes skip"
+    assert (data.declarations, data.decisions) == _sections(rows, applicants, ZoneInfo(data.bando.timezone))
+
+
+def test_every_described_action_is_read() -> None:
+    """An action the minutes describe is one they read from the log (a new sentence cannot be silently missed)."""
+    described = set(re.findall(r'action == "([^"]+)"', inspect.getsource(verbale_data)))
+    assert described == set(REPORTED_ACTIONS)
