@@ -11,9 +11,7 @@ parameter style (``?`` for sqlite3, ``%s`` for psycopg).
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -53,24 +51,3 @@ def _converted(row: tuple[Any, ...], convert: list[tuple[int, Callable[[Any], An
     for i, f in convert:
         values[i] = f(values[i])
     return tuple(values)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for one bulk operation, back as it was afterwards (even on error).
-
-    A merge parses a 14 MB return into half a million objects and a ranking builds a few hundred thousand
-    (marks, columns, rows), none of them in cycles: every full collection walked the whole heap again to
-    free nothing, ~10 % of either. Reference counting still frees everything as usual; only cycles made
-    meanwhile wait for the next collection after this block. The switch is one for the whole process,
-    so two such blocks on two threads (a GUI worker's merge and another's ranking) may end each other's
-    pause early or late: that changes when memory held in cycles is freed, never a result, and the
-    collector is on again once the last block that found it on is done.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -21,10 +21,9 @@ from sqlalchemy import ColumnElement, String, func, literal, select, type_coerce
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
-from valutazione import audit, seals
+from valutazione import audit, collector, seals
 from valutazione.bando import Bando, bando_from_stored
 from valutazione.bando_lotti import quota_properties
-from valutazione.bulk import collector_paused
 from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import (
     Ammissibilita,
@@ -268,7 +267,7 @@ def _draws(s: Session) -> dict[frozenset[str], tuple[str, ...]]:
 def compute(s: Session) -> Computed:
     """The ranking from the file as it is now (not approved: nothing is written)."""
     bando = lookup.rules(s)
-    with collector_paused():
+    with collector.paused():
         candidates, undecided, facts = _inputs(s, bando)
         comparisons = all_comparisons(s, bando)
         return Computed(build_ranking(bando, candidates, facts.draws, comparisons), undecided, facts, comparisons)

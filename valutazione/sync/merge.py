@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from valutazione import audit, bulk
+from valutazione import audit, collector
 from valutazione.models import AuditRow, Commissario, Pacchetto
 from valutazione.seals import require_intact
 from valutazione.seals.signatures import keep_signed_return
@@ -73,7 +73,7 @@ def merge_return(
 
     A sealed return is opened with ``passphrase`` before any check; the signature inside is checked as usual.
     """
-    with bulk.collector_paused():
+    with collector.paused():
         return _merge(s, path, trust_new_key, progress, passphrase)
 
 

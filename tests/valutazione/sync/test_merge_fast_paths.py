@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import sqlite3
@@ -131,23 +130,6 @@ def test_hand_edit_after_the_check_still_refuses_the_first_write(demo: Path) -> 
         assert con.execute("SELECT count(*) FROM referente WHERE name = 'Dopo la modifica'").fetchone() == (0,)
     finally:
         con.close()
-
-
-def test_collector_paused_only_for_the_block() -> None:
-    """Bulk work: the cyclic collector is off inside the block and back as it was after it, even on error."""
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError):
-        with bulk.collector_paused():
-            assert not gc.isenabled()
-            raise RuntimeError("rifiutato")
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with bulk.collector_paused():
-            pass
-        assert not gc.isenabled()  # left off, as the caller had it
-    finally:
-        gc.enable()
 
 
 @pytest.mark.both_engines
