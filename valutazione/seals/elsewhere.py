@@ -31,10 +31,6 @@ class Recheck:
         self._answers: dict[str, dict[str, Any]] | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._out: list[bytes] = []
-        payload = bytearray(f"{len(texts)}\n".encode())
-        for text in texts:
-            data = text.encode("utf-8")
-            payload += f"{len(data)}\n".encode() + data
         root = str(Path(valutazione.__file__).resolve().parents[1])
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
@@ -45,19 +41,29 @@ class Recheck:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 env=env,
-                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # Windows: no console from the window
             )
         except OSError:
             self._process = None
             return
-        self._thread = threading.Thread(target=self._talk, args=(bytes(payload),), daemon=True)
+        self._thread = threading.Thread(target=self._talk, args=(texts,), daemon=True)
         self._thread.start()
 
-    def _talk(self, payload: bytes) -> None:
-        assert self._process is not None
+    def _talk(self, texts: list[str]) -> None:
+        """Writes the texts one at a time (one encoded copy alive, not a payload of them all: tens of MB
+        at 20,000 applications), then reads the answers. The child reads every text before it answers, so
+        writing all first cannot block on a full answer pipe."""
+        process = self._process
+        assert process is not None and process.stdin is not None and process.stdout is not None
         try:
-            out, _ = self._process.communicate(payload)
-            self._out.append(out)
+            with process.stdin as stdin:
+                stdin.write(f"{len(texts)}\n".encode())
+                for text in texts:
+                    data = text.encode("utf-8")
+                    stdin.write(f"{len(data)}\n".encode())
+                    stdin.write(data)
+                    del data
+            self._out.append(process.stdout.read())
+            process.wait()
         except (OSError, ValueError):
             pass
 

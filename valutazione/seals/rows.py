@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
 from sqlalchemy import Connection, Select, Table, event, select
@@ -81,8 +82,32 @@ def row_digest(table: Table, row: Any) -> str:
     return hashlib.sha256(audit.canonical_json(values).encode("utf-8")).hexdigest()
 
 
-def _digest(values: list[Any]) -> str:
-    return hashlib.sha256(audit.canonical_json(values).encode("utf-8")).hexdigest()
+_LONG = 1 << 20  # characters: a text longer than this (an approved version's JSON) is hashed in slices
+
+
+def _digest(values: list[Any], slice_chars: int = _LONG) -> str:
+    """``row_digest`` of a row read as a list: the SHA-256 of its values' canonical JSON.
+
+    An approved version of 20,000 applications holds a 54 MB text; spelling the row in one piece made four
+    copies of it at once (the text, its escaped form, the joined row, its UTF-8 bytes: 420 MB). A long
+    text is fed to the hash in slices instead, each escaped on its own: JSON escapes character by
+    character, so the bytes hashed are the same, and so is the digest (a test compares both).
+    """
+    if not any(type(v) is str and len(v) > slice_chars for v in values):
+        return hashlib.sha256(audit.canonical_json(values).encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(b"[")
+    for i, value in enumerate(values):
+        if i:
+            digest.update(b",")
+        if type(value) is str and len(value) > slice_chars:
+            digest.update(b'"')
+            for at in range(0, len(value), slice_chars):
+                digest.update(encode_basestring(value[at : at + slice_chars])[1:-1].encode("utf-8"))
+            digest.update(b'"')
+        else:
+            digest.update(audit.canonical_json(value).encode("utf-8"))
+    digest.update(b"]")
+    return digest.hexdigest()
 
 
 def read_rows(conn: Connection, table: Table, ids: Iterable[int] | None = None) -> Iterator[tuple[int, str]]:
@@ -92,8 +117,8 @@ def read_rows(conn: Connection, table: Table, ids: Iterable[int] | None = None) 
     (the same list ``row_digest`` builds by name, without a lookup per column).
     """
     position = [c.name for c in table.columns].index("id")
-    if ids is None:
-        for row in conn.execute(select(table).order_by(table.c.id)).all():
+    if ids is None:  # streamed: a table of 100,000 declarations, or of approved versions, is not held whole
+        for row in conn.execute(select(table).order_by(table.c.id).execution_options(yield_per=_IN_CHUNK)):
             yield row[position], _digest(list(row))
         return
     wanted = sorted(set(ids))
@@ -103,26 +128,32 @@ def read_rows(conn: Connection, table: Table, ids: Iterable[int] | None = None) 
             yield row[position], _digest(list(row))
 
 
-def plain_rows(conn: Connection, query: Select[*tuple[Any, ...]]) -> Sequence[Sequence[Any]]:
-    """The rows of ``query`` as plain tuples: the driver's own, when SQLAlchemy would convert no column.
+def streamed_rows(
+    conn: Connection, query: Select[*tuple[Any, ...]], size: int = 5_000
+) -> Iterator[Sequence[Sequence[Any]]]:
+    """The rows of ``query`` as plain tuples, in chunks of ``size``: the driver's own when SQLAlchemy would
+    convert no column, and one chunk held at a time.
 
     On SQLite, integers and strings come back from the driver as SQLAlchemy would give them, so for a
     query of only such columns (no result conversion at all) the driver's cursor runs the statement
     SQLAlchemy compiles: over the 213,000 marks of a 5,000-application file its row objects cost a
-    tenth of a second. A column with a conversion, or another database, goes through SQLAlchemy.
+    tenth of a second. A column with a conversion, or another database, goes through SQLAlchemy. In
+    chunks, because the marks of a 20,000-application file with their justifications are hundreds of
+    MB at once.
     """
     dialect = conn.dialect
     converted = any(c.type.result_processor(dialect, None) is not None for c in query.selected_columns)
     if dialect.name != "sqlite" or converted:
-        return conn.execute(query).all()
+        yield from conn.execute(query.execution_options(yield_per=size)).partitions(size)
+        return
     compiled = query.compile(dialect=dialect)
     params = compiled.construct_params()
     args = tuple(params[name] for name in compiled.positiontup or ())
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(compiled.string, args)
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
-        return rows
+        while chunk := cursor.fetchmany(size):
+            yield chunk
     finally:
         cursor.close()
 

@@ -10,11 +10,12 @@ into a draft without the chair's logged reopening: each breaks one of the three.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from json.encoder import encode_basestring
+from typing import Any
 
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from valutazione.audit import canonical_json
 from valutazione.models import AuditRow, Commissario, Domanda, Scheda, Voto
 from valutazione.seals.report import BrokenSeal, when_it
-from valutazione.seals.rows import plain_rows
+from valutazione.seals.rows import streamed_rows
 
 SENT, REOPENED = "scheda.inviata", "scheda.riaperta"
 _LOGGED_HASH = re.compile(r'"hash":"([0-9a-f]{64})"')
@@ -141,7 +142,6 @@ def check_sheets(
     protocols = dict(session.execute(select(Domanda.id, Domanda.protocol)).all())
     if events is None:
         events = _logged_events(session, facts)
-    marks: dict[int, list[tuple[str, str | None, str]]] = {}
     text_value = type_coerce(Voto.value, String)
     mark_rows = (
         select(Voto.scheda_id, Voto.sub_code, text_value, Voto.motivazione)
@@ -149,24 +149,18 @@ def check_sheets(
         .where(Scheda.state == "inviata")
         .order_by(Voto.scheda_id, Voto.sub_code)
     )
-    canonical: dict[str, str] = {}
-    current, bucket = None, None  # the rows come by sheet: one lookup per sheet, not per mark
-    for sheet_id, code, text, why in plain_rows(session.connection(), mark_rows):
-        value = None if text is None else canonical.get(text)
-        if value is None and text is not None:
-            value = canonical[text] = str(Decimal(text))
-        if sheet_id != current or bucket is None:
-            current, bucket = sheet_id, marks.setdefault(sheet_id, [])
-        bucket.append((code, value, why))
     sheets = select(
         Scheda.id, Scheda.commissario_id, Scheda.domanda_id, Scheda.state, Scheda.submitted_at, Scheda.content_hash
     ).order_by(Scheda.id)
+    marks = _marks_by_sheet(streamed_rows(session.connection(), mark_rows))
+    next(marks)  # started: from now on it answers each sheet id sent
     fragments: Fragments = {}
     done = 0
     for sheet_id, member_id, domanda_id, state, submitted_at, stored in session.connection().execute(sheets).all():
         done += 1
         if done % 2000 == 0:
             tick(2000)
+        rows = marks.send(sheet_id)
         who = f"Scheda di {names.get(member_id, '?')} su {protocols.get(domanda_id, '?')}"
         logged = events.get(sheet_id)
         if state != "inviata":
@@ -180,7 +174,6 @@ def check_sheets(
                     )
                 )
             continue
-        rows = marks.get(sheet_id, [])
         text = sheet_text(bando_code, names.get(member_id, ""), protocols.get(domanda_id, ""), rows, fragments)
         recomputed = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if recomputed != stored:
@@ -203,3 +196,28 @@ def check_sheets(
         facts.mark_texts[recomputed] = [x for c, v, _m in rows if v is not None for x in (c, v)]
     tick(done % 2000)
     return broken
+
+
+Marks = list[tuple[str, str | None, str]]  # a sheet's (sub-criterion, canonical mark, justification)
+
+
+def _marks_by_sheet(chunks: Iterator[Sequence[Sequence[Any]]]) -> Generator[Marks, int, None]:
+    """The submitted sheets' marks, streamed in sheet order: sent a sheet id (ascending), it answers that
+    sheet's marks, holding one chunk of rows and one sheet at a time instead of every justification of
+    the file. Each mark's value is spelled canonically once per distinct text."""
+    canonical: dict[str, str] = {}
+    rows = (row for chunk in chunks for row in chunk)
+    pending = next(rows, None)
+    wanted = yield []
+    while True:
+        while pending is not None and pending[0] < wanted:  # marks of no listed sheet: none, ids agree
+            pending = next(rows, None)
+        found: Marks = []
+        while pending is not None and pending[0] == wanted:
+            _, code, text, why = pending
+            value = None if text is None else canonical.get(text)
+            if value is None and text is not None:
+                value = canonical[text] = str(Decimal(text))
+            found.append((code, value, why))
+            pending = next(rows, None)
+        wanted = yield found
