@@ -77,10 +77,29 @@ def merge_return(
         return _merge(s, path, trust_new_key, progress, passphrase)
 
 
+def _require_owner_on_server(s: Session, path: Path) -> None:
+    """On a committee server a return is merged by the database's owner, not through a member's login.
+
+    A return writes one member's sheets, declarations and log rows; the server's rules let each login
+    write only its own drafts, so a member's (the chair's too) would be stopped half-way by the database
+    with an English error. Refused first, in Italian, with nothing written.
+    """
+    from valutazione.server.roles import connected_member  # only a server has logins
+
+    who = connected_member(s)
+    if who is not None:
+        raise _refuse(
+            path,
+            f"sul server della commissione i ritorni si uniscono collegati come proprietario del database, non con "
+            f"l'accesso di {who}: le regole del server lasciano a ciascun componente solo le proprie bozze",
+        )
+
+
 def _merge(
     s: Session, path: Path, trust_new_key: bool, progress: Progress | None, passphrase: str | None
 ) -> MergeReport:
     require_master(s)
+    _require_owner_on_server(s, path)
     require_intact(s)  # nothing goes out of, or into, a file whose seals are broken
     ret = read_return(path, passphrase)
     m = _check_origin(s, path, ret)

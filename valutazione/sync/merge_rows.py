@@ -31,7 +31,7 @@ from valutazione.services import lookup
 from valutazione.services.committee import require_declared
 from valutazione.services.conflicts import declaration_entry
 from valutazione.services.rules import lock_rules
-from valutazione.services.sheets import ConcurrentEditError
+from valutazione.services.sheets import DRAFT, SUBMITTED, ConcurrentEditError
 from valutazione.sync.archive import PackageError
 from valutazione.sync.returns import ReturnedConflict, ReturnedSheet
 
@@ -224,6 +224,7 @@ class Changes:
         """
         if not self.changed_sheets:
             return
+        sent: list[Scheda] = []
         for chunk in _chunks(sorted(self.changed_sheets)):
             query = select(Scheda).options(selectinload(Scheda.voti)).where(Scheda.id.in_(chunk))
             found = {sheet.id: sheet for sheet in s.scalars(query)}
@@ -232,7 +233,11 @@ class Changes:
                 current = found.get(sheet_id)
                 if current is None or current.revision != revision:
                     raise ConcurrentEditError(self.member.name, d.protocol)
-                current.state, current.revision, current.updated_at = sh.state, sh.revision, sh.updated_at
+                if sh.state == SUBMITTED and current.state != SUBMITTED:
+                    sent.append(current)  # sent after its marks are written (see _write_new_sheets)
+                else:
+                    current.state = sh.state
+                current.revision, current.updated_at = sh.revision, sh.updated_at
                 current.submitted_at, current.content_hash = sh.submitted_at, sh.content_hash
                 by_code = {v.sub_code: v for v in current.voti}
                 for mark in sh.marks:
@@ -246,13 +251,17 @@ class Changes:
                 for stale in by_code.values():
                     current.voti.remove(stale)
         s.flush()
+        for current in sent:
+            current.state = SUBMITTED
+        s.flush()
 
     def _write_new_sheets(self, s: Session) -> dict[int, int]:
         """Inserts the new sheets and their marks; returns every sheet id of the member by application.
 
         Tuples straight to the driver (``valutazione.bulk``), the times and marks through their columns'
         own processors: ~45,000 marks a return, where a Core parameter dictionary per row cost as much as
-        storing them.
+        storing them. A sent sheet goes in as a draft and is marked sent once its marks are in: a committee
+        server refuses marks on a sheet already sent (its trigger holds for every role, the owner too).
         """
         m = self.member
         connection = s.connection()
@@ -269,7 +278,15 @@ class Changes:
             )
             stamp = _binder(connection, sheets, "updated_at")
             s_rows = [
-                (m.id, did, sh.state, sh.revision, stamp(sh.updated_at), stamp(sh.submitted_at), sh.content_hash)
+                (
+                    m.id,
+                    did,
+                    _first_state(sh.state),
+                    sh.revision,
+                    stamp(sh.updated_at),
+                    stamp(sh.submitted_at),
+                    sh.content_hash,
+                )
                 for did, sh in self.new_sheets.items()
             ]
             bulk.insert_rows(connection, sheets, columns, s_rows, bound=True)
@@ -285,7 +302,16 @@ class Changes:
             for v in sh.marks
         ]
         bulk.insert_rows(connection, marks, ("scheda_id", "sub_code", "value", "motivazione"), v_rows, bound=True)
+        sent = [ids[did] for did, sh in self.new_sheets.items() if sh.state == SUBMITTED]
+        sheets = _table(Scheda)
+        for chunk in _chunks(sent):
+            connection.execute(update(sheets).where(sheets.c.id.in_(chunk)).values(state=SUBMITTED))
         return ids
+
+
+def _first_state(state: str) -> str:
+    """The state a new sheet is inserted with: a sent one as a draft until its marks are in."""
+    return DRAFT if state == SUBMITTED else state
 
 
 def _binder(connection: Connection, table: Table, column: str) -> Callable[[Any], Any]:
