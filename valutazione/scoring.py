@@ -239,10 +239,8 @@ class SubScorer:
             names = sorted(sheets)
             columns = tuple(zip(*[getter(sheets[m]) for m in names], strict=True))
             results, result = self._memo.results, self._result
-            found = [
-                results.get((code, ordered)) or result(code, ordered)
-                for code, ordered in zip(self._codes, map(_sorted_tuple, columns), strict=True)
-            ]
+            ordered = [tuple(sorted(column)) for column in columns]
+            found = [results.get((code, o)) or result(code, o) for code, o in zip(self._codes, ordered, strict=True)]
             return SheetColumns(
                 self._codes,
                 tuple(names),
@@ -250,6 +248,7 @@ class SubScorer:
                 tuple([f[2] for f in found]),
                 tuple([f[3] for f in found]),
                 self._bando.spread_warning,
+                all(o[0] == o[-1] for o in ordered),
                 self._shared_column,
             )
         by_member = sorted(sheets.items(), key=_first)
@@ -354,7 +353,3 @@ def points_from_coefficient(bando: Bando, sub_code: str, coefficient: Fraction) 
 
 def _first(item: tuple[str, Mapping[str, Decimal]]) -> str:
     return item[0]
-
-
-def _sorted_tuple(values: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
-    return tuple(sorted(values))

@@ -27,13 +27,14 @@ class SheetColumns(Sequence["SubScore"]):
 
     ``names`` are the members, sorted; ``columns[i]`` their marks on ``codes[i]`` in that order;
     ``points[i]`` its rounded points; ``far_apart[i]`` whether its marks are at least ``spread_limit``
-    apart (``SubScore.far_apart``, the ranking's spread warning). As a sequence it is the tuple of
+    apart (``SubScore.far_apart``, the ranking's spread warning); ``uniform`` whether every column holds
+    one value (all members marked alike everywhere). As a sequence it is the tuple of
     ``SubScore`` records, built once when first read (``build`` is the ranking's scorer, which shares
     identical records between rows). It compares and hashes as that tuple, so a row holding it equals
     a row holding the records.
     """
 
-    __slots__ = ("codes", "names", "columns", "points", "far_apart", "spread_limit", "_build", "_records")
+    __slots__ = ("codes", "names", "columns", "points", "far_apart", "spread_limit", "uniform", "_build", "_records")
 
     def __init__(
         self,
@@ -43,6 +44,7 @@ class SheetColumns(Sequence["SubScore"]):
         points: tuple[Decimal, ...],
         far_apart: tuple[bool, ...],
         spread_limit: Decimal,
+        uniform: bool,
         build: Build,
     ) -> None:
         self.codes = codes
@@ -51,6 +53,7 @@ class SheetColumns(Sequence["SubScore"]):
         self.points = points
         self.far_apart = far_apart
         self.spread_limit = spread_limit
+        self.uniform = uniform
         self._build = build
         self._records: tuple[SubScore, ...] | None = None
 

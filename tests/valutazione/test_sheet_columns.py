@@ -76,3 +76,17 @@ def test_a_ranking_read_from_columns_has_the_same_fingerprint_as_one_built_eager
     seen = [s.coefficients for r in first.rows for s in r.subscores]  # builds the records of the first
     assert seen and first.canonical_json() == second.canonical_json()
     assert first.fingerprint() == second.fingerprint() and first == second
+
+
+def test_identical_sheets_warn_alike_as_columns_and_as_records() -> None:
+    """Every member marked alike everywhere (0.8 and 0.80 are alike): the same «schede identiche» both ways."""
+    same = {m: {code: Decimal("0.8") for code in CODES} for m in NAMES[:3]}
+    same["Rossi"] = {code: Decimal("0.80") for code in CODES}
+    one_apart = {m: dict(v) for m, v in same.items()}
+    one_apart["Esposito"]["C.3"] = Decimal("0.7")
+    for sheets, identical in ((same, True), (one_apart, False)):
+        held = SubScorer(MILANO).score_sheets(sheets)
+        assert isinstance(held, SheetColumns) and held.uniform is identical
+        warnings = Warner(MILANO).warnings("PG 001", held, 3)
+        assert warnings == Warner(MILANO).warnings("PG 001", _eager(SubScorer(MILANO), sheets), 3)
+        assert [w.kind for w in warnings] == (["schede_identiche"] if identical else [])

@@ -97,7 +97,7 @@ class Warner:
                 for code, column, far in zip(columns.codes, columns.columns, far_apart, strict=True):
                     if far:
                         found.warn(SPREAD, code, None, self._spread_shown(code, min(column), max(column)))
-            if columns.codes and all(len(set(column)) == 1 for column in columns.columns):
+            if columns.codes and columns.uniform:
                 found.identical()
         return found.items
 
