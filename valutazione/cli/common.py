@@ -150,6 +150,11 @@ def os_user() -> str:
 
 def password_option(parser: Any, whose: str) -> None:
     """``--file-password FILE``: where a script gives the password of ``whose`` (else it is asked)."""
+    password_file_option(parser, f"password {whose}, se impostata (altrimenti viene chiesta)")
+
+
+def password_file_option(parser: Any, what: str) -> None:
+    """``--file-password FILE``: a file whose first line is ``what`` (a person's, a package's password)."""
     option(
         parser,
         "--file-password",
@@ -157,7 +162,7 @@ def password_option(parser: Any, whose: str) -> None:
         dest="password_file",
         type=Path,
         metavar="FILE",
-        help=f"file la cui prima riga è la password {whose}, se impostata (altrimenti viene chiesta)",
+        help=f"file la cui prima riga è la {what}",
     )
 
 

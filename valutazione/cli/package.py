@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from valutazione.cli.common import ask_secret, option, output, read_secret_file, target
+from valutazione.cli.common import ask_secret, option, output, password_file_option, read_secret_file, target
 from valutazione.db import open_database
 from valutazione.sync.archive import PackageError
 
@@ -31,7 +31,7 @@ def add_parser(sub: Any) -> None:
 
     a = actions.add_parser("open", help="(commissario) apre un pacchetto e ne estrae il file di lavoro")
     a.add_argument("package", type=Path)
-    _password_file(a, "password del pacchetto, se protetto")
+    password_file_option(a, "password del pacchetto, se protetto")
     a.set_defaults(func=cmd_open)
 
     a = actions.add_parser("return", help="(commissario) scrive il ritorno firmato del lavoro svolto")
@@ -50,30 +50,18 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="registra la chiave del commissario al primo ritorno (dopo averne verificato l'impronta)",
     )
-    _password_file(a, "password del ritorno, se protetto")
+    password_file_option(a, "password del ritorno, se protetto")
     a.set_defaults(func=cmd_merge)
 
     a = actions.add_parser("key", help="mostra (e crea al primo uso) l'impronta della chiave di questo computer")
     a.set_defaults(func=cmd_key)
 
 
-def _password_file(parser: argparse.ArgumentParser, what: str) -> None:
-    option(
-        parser,
-        "--file-password",
-        "--password-file",
-        dest="password_file",
-        type=Path,
-        metavar="FILE",
-        help=f"file la cui prima riga è la {what}",
-    )
-
-
 def _seal_options(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument(
         "--cifra", action="store_true", help=f"protegge {what} con una password, chiesta senza mostrarla"
     )
-    _password_file(parser, f"password con cui proteggere {what}")
+    password_file_option(parser, f"password con cui proteggere {what}")
 
 
 def _new_passphrase(args: argparse.Namespace) -> str | None:

@@ -33,11 +33,6 @@ class _Unusual(Exception):
     """A value the fragments do not spell: the general encoder takes the whole ranking."""
 
 
-def fingerprint(ranking: Ranking) -> str:
-    """SHA-256 hex of the ranking's canonical JSON (``Ranking.fingerprint()``, which hashes ``canonical_text``)."""
-    return ranking.fingerprint()
-
-
 def canonical_text(ranking: Ranking) -> str:
     """``ranking.canonical_json()``, assembled from pieces; the general encoder for anything unusual."""
     try:

@@ -29,7 +29,6 @@ from typing import Any, BinaryIO
 
 from valutazione.bando import bando_from_stored
 from valutazione.ranking.engine import build_ranking
-from valutazione.ranking.fingerprint import fingerprint
 from valutazione.ranking.stored import read_version
 
 Used = list[list[Any]]  # [[sheet hash, [sub-criterion, mark as text, ...]], ...] in the engine's order
@@ -78,7 +77,7 @@ def recheck(content_json: str, label: str) -> dict[str, Any]:
         candidates.append(c.candidate(marks))
     bando = bando_from_stored(inputs.rules, label)
     ranking = build_ranking(bando, candidates, dict(inputs.draws), inputs.comparisons)
-    return {"fingerprint": fingerprint(ranking), "stored": version.fingerprint, "used": used}
+    return {"fingerprint": ranking.fingerprint(), "stored": version.fingerprint, "used": used}
 
 
 def _read_texts(stream: BinaryIO) -> list[str]:

@@ -47,7 +47,6 @@ from valutazione.errors import ValutazioneError
 from valutazione.models import AuditRow, GraduatoriaVersion
 from valutazione.ranking import Ranking, build_ranking
 from valutazione.ranking.engine import PairwiseInput
-from valutazione.ranking.fingerprint import fingerprint
 from valutazione.ranking.recheck import text_key
 from valutazione.ranking.stored import StoredInputs, read_version
 from valutazione.seals import elsewhere
@@ -229,7 +228,7 @@ def check_versions(
                     + (" e altre" if len(missing) > 5 else ""),
                 )
             )
-        elif fingerprint(ranking) != stored or version.fingerprint != stored:
+        elif ranking.fingerprint() != stored or version.fingerprint != stored:
             broken.append(
                 BrokenSeal(
                     "graduatoria",

@@ -5,16 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from tests.valutazione.seals.test_seals import CHAIR, sealed_template, tamper
+from tests.valutazione.seals.test_seals import reopen_a_sent_sheet, sealed_template, tamper
 from valutazione import audit, seals
 from valutazione.db import backup_to, open_database
-from valutazione.models import Commissario, Scheda
 from valutazione.seals.logscan import LogScan
 from valutazione.seals.rows import logged_seals
 from valutazione.seals.sheets import SheetFacts, _logged_events
-from valutazione.services import sheets
 
 __all__ = ["sealed_template"]  # the module-scoped demo with a final ranking, shared with test_seals
 
@@ -26,10 +23,7 @@ def demo(sealed_template: Path, tmp_path: Path) -> Path:
     db = open_database(target)
     try:
         with db.sessions.begin() as s:
-            chair = s.scalars(select(Commissario).where(Commissario.name == CHAIR)).one()
-            sheet = s.scalars(select(Scheda).where(Scheda.state == "inviata")).first()
-            assert sheet is not None
-            sheets.reopen(s, sheet.commissario_id, sheet.domanda_id, chair.id, "errore materiale")
+            reopen_a_sent_sheet(s)
     finally:
         db.close()
     return target

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,15 @@ from valutazione.sync.merge import merge_return
 from valutazione.sync.package import export_package
 
 CHAIR = "Laura Fumagalli"
+# Hand edits the version checks must catch: an approved version's text, and a sent sheet's stored hash.
+VERSION_EDIT = (
+    "UPDATE graduatoria SET content_json = replace(content_json, '\"renounced\": false', "
+    "'\"renounced\": true') WHERE version = 1"
+)
+SHEET_HASH_EDIT = (
+    "UPDATE scheda SET content_hash = 'f' || substr(content_hash, 2) WHERE id = (SELECT min(id) FROM scheda "
+    "WHERE state = 'inviata')"
+)
 
 
 @pytest.fixture(scope="module")
@@ -190,19 +200,24 @@ def test_every_broken_object_is_listed_not_only_the_first(demo: Path, capsys: py
 
 def test_reopened_sheet_does_not_break_the_version_approved_on_it(demo: Path) -> None:
     """A sheet reopened and changed after an approval: the old version still recomputes from the logged sending."""
+    db = open_database(demo)
+    try:
+        with db.sessions.begin() as s:
+            reopen_a_sent_sheet(s)
+        with db.sessions() as s:
+            assert seals.verify_seals(s) == []
+    finally:
+        db.close()
+
+
+def reopen_a_sent_sheet(s: Any) -> None:
+    """The chair reopens the first sent sheet of the demo, with a reason (a legitimate change after a send)."""
     from sqlalchemy import select
 
     from valutazione.models import Commissario, Scheda
     from valutazione.services import sheets
 
-    db = open_database(demo)
-    try:
-        with db.sessions.begin() as s:
-            chair = s.scalars(select(Commissario).where(Commissario.name == CHAIR)).one()
-            sheet = s.scalars(select(Scheda).where(Scheda.state == "inviata")).first()
-            assert sheet is not None
-            sheets.reopen(s, sheet.commissario_id, sheet.domanda_id, chair.id, "errore materiale")
-        with db.sessions() as s:
-            assert seals.verify_seals(s) == []
-    finally:
-        db.close()
+    chair = s.scalars(select(Commissario).where(Commissario.name == CHAIR)).one()
+    sheet = s.scalars(select(Scheda).where(Scheda.state == "inviata")).first()
+    assert sheet is not None
+    sheets.reopen(s, sheet.commissario_id, sheet.domanda_id, chair.id, "errore materiale")

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.valutazione.seals.test_seals import SUBMITTED_MARK, sealed_template, tamper
+from tests.valutazione.seals.test_seals import (
+    SHEET_HASH_EDIT,
+    SUBMITTED_MARK,
+    VERSION_EDIT,
+    sealed_template,
+    tamper,
+)
 from valutazione import seals
 from valutazione.db import backup_to, open_database
 from valutazione.seals import versions
@@ -15,15 +21,9 @@ from valutazione.seals import versions
 __all__ = ["sealed_template"]  # the module-scoped demo with a final ranking, shared with test_seals
 
 EDITS = {
-    "versione": (
-        "UPDATE graduatoria SET content_json = replace(content_json, '\"renounced\": false', "
-        "'\"renounced\": true') WHERE version = 1"
-    ),
+    "versione": VERSION_EDIT,
     "scheda": SUBMITTED_MARK,
-    "voto-e-impronta": (
-        "UPDATE scheda SET content_hash = 'f' || substr(content_hash, 2) WHERE id = (SELECT min(id) FROM scheda "
-        "WHERE state = 'inviata')"
-    ),
+    "voto-e-impronta": SHEET_HASH_EDIT,
 }
 
 

@@ -12,7 +12,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.valutazione.seals.test_seals import SUBMITTED_MARK, sealed_template, tamper
+from tests.valutazione.seals.test_seals import (
+    SHEET_HASH_EDIT,
+    SUBMITTED_MARK,
+    VERSION_EDIT,
+    sealed_template,
+    tamper,
+)
 from valutazione import seals
 from valutazione.db import backup_to, open_database
 from valutazione.models import BandoRow, GraduatoriaVersion, Scheda
@@ -23,15 +29,9 @@ from valutazione.seals.sheets import SheetFacts, check_sheets
 __all__ = ["sealed_template"]  # the module-scoped demo with a final ranking, shared with test_seals
 
 EDITS = {
-    "versione": (
-        "UPDATE graduatoria SET content_json = replace(content_json, '\"renounced\": false', "
-        "'\"renounced\": true') WHERE version = 1"
-    ),
+    "versione": VERSION_EDIT,
     "scheda": SUBMITTED_MARK,
-    "impronta-scheda": (
-        "UPDATE scheda SET content_hash = 'f' || substr(content_hash, 2) WHERE id = (SELECT min(id) FROM scheda "
-        "WHERE state = 'inviata')"
-    ),
+    "impronta-scheda": SHEET_HASH_EDIT,
     "hash-in-versione": (
         "UPDATE graduatoria SET content_json = substr(content_json, 1, instr(content_json, '\"sheets\": [[') + 30) "
         "|| '0' || substr(content_json, instr(content_json, '\"sheets\": [[') + 32) WHERE version = 1"
