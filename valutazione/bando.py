@@ -119,6 +119,20 @@ class Bando:
         return frozenset(step.value for step in self.scale)
 
     @cached_property
+    def criterion_places(self) -> tuple[tuple[str, slice], ...]:
+        """Each criterion's code and where its sub-criteria sit among all of them, in the call's order."""
+        places, at = [], 0
+        for c in self.criteria:
+            places.append((c.code, slice(at, at + len(c.subcriteria))))
+            at += len(c.subcriteria)
+        return tuple(places)
+
+    @cached_property
+    def criterion_thresholds(self) -> tuple[tuple[str, Decimal], ...]:
+        """``(criterion code, threshold)`` for the criteria that have a threshold, in the call's order."""
+        return tuple((c.code, c.threshold) for c in self.criteria if c.threshold is not None)
+
+    @cached_property
     def max_total(self) -> Decimal:
         return sum((c.maximum for c in self.criteria), Decimal(0))
 

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
+from itertools import chain
 from math import lcm
 from operator import is_, itemgetter
+from typing import cast
 
 from valutazione.bando import Bando, SubCriterion
 from valutazione.errors import RuleViolation
@@ -159,7 +161,8 @@ def exact_mean(values: Iterable[Decimal | Fraction]) -> Fraction:
     return Fraction(sum(n * (common // d) for n, d in ratios), common * len(ratios))
 
 
-_Result = tuple[Fraction, Fraction, Decimal, bool]  # mean, exact points, rounded points, far apart
+_Result = tuple[Fraction, Fraction, Decimal, bool, bool]  # mean, exact points, rounded points, far apart, one value
+_points, _far = itemgetter(2), itemgetter(3)
 
 
 @dataclass
@@ -172,13 +175,18 @@ class _Memo:
     equality, so ``0.8`` and ``0.80`` share an entry), never on who gave them, so remembering them is
     exact: the results, and the fingerprint, are the same as computing afresh. ``valid`` holds
     ``(sub-criterion code, value)`` pairs, so a whole sheet is checked with one set operation.
+    ``results`` is keyed by the sub-criterion's maximum and the sorted marks: the points, the spread
+    and whether the marks are valid depend on nothing else (every sub-criterion scored from marks
+    shares the call's method, scale and step), so sub-criteria with the same maximum share entries.
+    ``means`` holds the exact mean of sorted marks, which not even the maximum changes.
     """
 
     valid: set[tuple[str, Decimal]] = field(default_factory=set)
-    results: dict[tuple[str, tuple[Decimal, ...]], _Result] = field(default_factory=dict)
+    results: dict[tuple[Decimal, tuple[Decimal, ...]], _Result] = field(default_factory=dict)
+    means: dict[tuple[Decimal, ...], Fraction] = field(default_factory=dict)
 
 
-_MEMO_LIMIT = 20_000  # distinct (sub-criterion, marks) results kept: a few MB even with direct points
+_MEMO_LIMIT = 20_000  # distinct (maximum, marks) results kept: a few MB even with direct points
 _SHARED_LIMIT = 50_000  # distinct sub-scores kept for sharing, each already held by the ranking's rows
 _DECIMAL_ONLY = frozenset({Decimal})
 
@@ -205,7 +213,7 @@ class SubScorer:
     threads, and a change to the rules can never meet results remembered under the old ones.
     """
 
-    __slots__ = ("_bando", "_memo", "_shared", "_coefficients", "_codes", "_code_set", "_marks_of", "zero")
+    __slots__ = ("_bando", "_memo", "_shared", "_coefficients", "_codes", "_code_set", "_maxima", "_marks_of", "zero")
 
     def __init__(self, bando: Bando) -> None:
         self._bando = bando
@@ -216,6 +224,7 @@ class SubScorer:
         # all of them at once (a tuple, so one sheet becomes one row of the application's table).
         self._codes = tuple(s.code for c in bando.criteria if c.pairwise is None for s in c.subcriteria)
         self._code_set = frozenset(self._codes)
+        self._maxima = tuple(bando.subcriteria_by_code[code].maximum for code in self._codes)
         self._marks_of = itemgetter(*self._codes) if len(self._codes) > 1 else None
         self.zero = bando.round(Fraction(0))  # the sum of no points, rounded as the call says
 
@@ -233,29 +242,58 @@ class SubScorer:
         always), the sheets become per-sub-criterion columns with ``zip`` and only the points are
         computed now: the answer is a ``SheetColumns``, which builds the records when first read.
         """
-        self.check_sheets(sheets)
         getter, code_set = self._marks_of, self._code_set
         if getter is not None and sheets and all(ms.keys() == code_set for ms in sheets.values()):
             names = sorted(sheets)
-            columns = tuple(zip(*[getter(sheets[m]) for m in names], strict=True))
-            results, result = self._memo.results, self._result
-            ordered = [tuple(sorted(column)) for column in columns]
-            found = [results.get((code, o)) or result(code, o) for code, o in zip(self._codes, ordered, strict=True)]
+            rows = [getter(sheets[m]) for m in names]
+            columns = tuple(zip(*rows, strict=True))
+            found = self._column_results(sheets, rows, columns)
+            points, far = tuple(map(_points, found)), tuple(map(_far, found))
             return SheetColumns(
                 self._codes,
                 tuple(names),
                 columns,
-                tuple([f[2] for f in found]),
-                tuple([f[3] for f in found]),
+                points,
+                far,
                 self._bando.spread_warning,
-                all(o[0] == o[-1] for o in ordered),
+                True not in far and all(f[4] for f in found),
                 self._shared_column,
             )
+        self.check_sheets(sheets)
         by_member = sorted(sheets.items(), key=_first)
         return [
             self.score_checked(code, tuple([(m, ms[code]) for m, ms in by_member if code in ms]))
             for code in self._codes
         ]
+
+    def _column_results(
+        self,
+        sheets: Mapping[str, Mapping[str, Decimal]],
+        rows: list[tuple[Decimal, ...]],
+        columns: tuple[tuple[Decimal, ...], ...],
+    ) -> list[_Result]:
+        """The results of an application's columns, every mark checked against the rules first.
+
+        A result is remembered only for marks already checked, so when every column's sorted marks
+        (as values) are found among them the checks are settled too: the answer ``check_sheets``
+        gives, without a lookup per mark. Only ``Decimal`` marks qualify (an ``int`` 1 equals
+        ``Decimal(1)`` as a key but is not a valid mark's type). Otherwise, or when one column is new,
+        every mark is checked as before; a NaN, which cannot be ordered or hashed, is named there.
+        """
+        results, result = self._memo.results, self._result
+        keys = None
+        try:
+            if _DECIMAL_ONLY.issuperset(map(type, chain.from_iterable(rows))):
+                keys = list(zip(self._maxima, map(tuple, map(sorted, columns)), strict=True))
+                found = list(map(results.get, keys))
+                if None not in found:
+                    return cast(list[_Result], found)
+        except (InvalidOperation, TypeError):
+            keys = None
+        self.check_sheets(sheets)
+        if keys is None:
+            keys = list(zip(self._maxima, map(tuple, map(sorted, columns)), strict=True))
+        return [results.get(key) or result(*key) for key in keys]
 
     def check_sheets(self, sheets: Mapping[str, Mapping[str, Decimal]]) -> None:
         """Checks every mark of one application's sheets against the rules, as ``score`` would.
@@ -309,29 +347,32 @@ class SubScorer:
         self, sub_code: str, coefficients: tuple[tuple[str, Decimal], ...], values: Iterable[Decimal]
     ) -> SubScore:
         sub = self._bando.subcriteria_by_code[sub_code]
-        found = self._result(sub_code, tuple(sorted(values)))
+        found = self._result(sub.maximum, tuple(sorted(values)))
         return SubScore(sub_code, sub.maximum, coefficients, *found[:3], self._bando.method)
 
-    def _result(self, sub_code: str, ordered: tuple[Decimal, ...]) -> _Result:
-        """Mean, exact points, rounded points and spread of one sub-criterion's marks, given sorted.
+    def _result(self, maximum: Decimal, ordered: tuple[Decimal, ...]) -> _Result:
+        """Mean, exact points, rounded points, spread and sameness of a sub-criterion's marks, given sorted.
 
         The spread is ``SubScore.far_apart`` under the call's ``spread_warning``: decided here by value,
         with the points, so that a ranking's warnings need not look at marks that are not far apart.
         """
-        results = self._memo.results
-        key = (sub_code, ordered)
+        memo = self._memo
+        results = memo.results
+        key = (maximum, ordered)
         found = results.get(key)
         if found is None:
             if len(results) >= _MEMO_LIMIT:
                 results.clear()
+                memo.means.clear()
             bando = self._bando
-            maximum = bando.subcriteria_by_code[sub_code].maximum
-            mean = exact_mean(ordered)
+            mean = memo.means.get(ordered)
+            if mean is None:
+                mean = memo.means[ordered] = exact_mean(ordered)
             exact = mean * Fraction(maximum) if self._coefficients else mean
             low, high = (ordered[0], ordered[-1]) if ordered else (None, None)
             far = low is not None and high is not None and low != high
             far = far and marks_far_apart(bando.method == POINTS, maximum, low, high, bando.spread_warning)
-            found = results[key] = (mean, exact, bando.round(exact), far)
+            found = results[key] = (mean, exact, bando.round(exact), far, low == high)
         return found
 
     def _check(self, sub_code: str, value: Decimal) -> None:

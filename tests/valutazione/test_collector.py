@@ -48,3 +48,38 @@ def test_paused_on_a_worker_thread_too() -> None:
     worker.join()
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_kept_objects_move_to_the_oldest_generation_without_a_walk() -> None:
+    """A kept block's objects go to the oldest generation; a cycle made in it is still freed later."""
+
+    class Node:
+        def __init__(self) -> None:
+            self.other: Node | None = None
+
+    gc.collect()
+    with collector.paused(keep=True):
+        kept = [Node() for _ in range(5_000)]
+        loop_a, loop_b = Node(), Node()
+        loop_a.other, loop_b.other = loop_b, loop_a  # a cycle, unreachable once the names go
+        del loop_a, loop_b
+    assert gc.isenabled()
+    assert gc.get_count()[0] < 100  # not thousands of young objects waiting for a walk
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert all(id(node) in oldest for node in kept[:50])
+    assert gc.collect() >= 2  # the full collection frees the cycle made in the block
+
+
+def test_objects_frozen_by_others_stay_frozen() -> None:
+    """With objects frozen by other code, a kept block moves nothing and leaves them frozen."""
+    gc.collect()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collector.paused(keep=True):
+            made = [[i] for i in range(1_000)]
+        assert gc.get_freeze_count() == frozen
+        assert gc.isenabled()
+        assert made
+    finally:
+        gc.unfreeze()

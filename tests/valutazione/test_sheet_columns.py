@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.valutazione.ranking_helpers import MILANO, candidate, grid_bando
+from valutazione.errors import RuleViolation
 from valutazione.ranking import build_ranking
 from valutazione.ranking.warnings import Warner
 from valutazione.scoring import SubScore, SubScorer
@@ -90,3 +92,35 @@ def test_identical_sheets_warn_alike_as_columns_and_as_records() -> None:
         warnings = Warner(MILANO).warnings("PG 001", held, 3)
         assert warnings == Warner(MILANO).warnings("PG 001", _eager(SubScorer(MILANO), sheets), 3)
         assert [w.kind for w in warnings] == (["schede_identiche"] if identical else [])
+
+
+def test_a_column_settled_for_one_maximum_is_checked_again_under_another() -> None:
+    """31 points from every member settle A.1 (max 35) and B.1 (same maximum), never C.1 (max 30)."""
+    bando = grid_bando()
+    scorer = SubScorer(bando)
+    fine = {m: {"A.1": Decimal("31"), "B.1": Decimal("20"), "C.1": Decimal("20")} for m in NAMES[:3]}
+    scorer.score_sheets(fine)
+    shared = {m: {"A.1": Decimal("20"), "B.1": Decimal("31"), "C.1": Decimal("20")} for m in NAMES[:3]}
+    held = scorer.score_sheets(shared)
+    assert held[1] == SubScorer(bando).score("B.1", {m: Decimal("31") for m in NAMES[:3]})
+    over = {m: {"A.1": Decimal("20"), "B.1": Decimal("20"), "C.1": Decimal("31")} for m in NAMES[:3]}
+    with pytest.raises(RuleViolation, match="supera il massimo di 30 per C.1"):
+        scorer.score_sheets(over)
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [(1, "non è un numero valido"), (Decimal("NaN"), "non è un numero valido"), (Decimal("sNaN"), "non è un numero")],
+)
+def test_a_bad_mark_equal_or_unorderable_is_refused_even_after_its_column_was_settled(
+    bad: object, message: str
+) -> None:
+    """An int equal to a settled Decimal mark, or a NaN, is refused with the rules' message, never settled."""
+    scorer = SubScorer(MILANO)
+    sheets = {m: dict.fromkeys(CODES, Decimal("1")) for m in NAMES[:2]}
+    scorer.score_sheets(sheets)
+    sheets["Rossi"] = {**dict.fromkeys(CODES, Decimal("1")), "B.2": bad}  # type: ignore[dict-item]
+    sheets["Verdi"] = dict.fromkeys(CODES, Decimal("1"))
+    scorer.score_sheets({m: sheets[m] for m in NAMES[:2]})  # settled again: the memo holds the column
+    with pytest.raises(RuleViolation, match=message):
+        scorer.score_sheets(sheets)

@@ -92,10 +92,7 @@ class _Scored:
     total_raw: Decimal
     failures: tuple[ThresholdFailure, ...]
     scorers: tuple[str, ...]  # members who marked at least one sub-criterion, sorted
-
-    @property
-    def eligible(self) -> bool:
-        return not self.candidate.excluded and bool(self.scorers) and not self.failures
+    eligible: bool  # ranked: not excluded, scored by someone, every threshold passed
 
     @property
     def unscored(self) -> bool:
@@ -248,21 +245,17 @@ def _score(bando: Bando, c: Candidate, pairwise: Mapping[str, Mapping[str, SubSc
         points = tuple([s.points for s in subscores])
         scorers = tuple(sorted(set().union(*(map(_member, sub.coefficients) for sub in subscores))))
     zero = scorer.zero
-    criteria: dict[str, Decimal] = {}
-    at = 0
-    for cr in bando.criteria:  # each criterion's sub-scores are consecutive, in the call's order
-        size = len(cr.subcriteria)
-        criteria[cr.code] = sum(points[at : at + size], zero)
-        at += size
+    criteria = {code: sum(points[place], zero) for code, place in bando.criterion_places}
     total = sum(criteria.values(), zero)
     failures = [
-        ThresholdFailure(cr.code, criteria[cr.code], cr.threshold)
-        for cr in bando.criteria
-        if cr.threshold is not None and criteria[cr.code] < cr.threshold
+        ThresholdFailure(code, criteria[code], threshold)
+        for code, threshold in bando.criterion_thresholds
+        if criteria[code] < threshold
     ]
     if bando.total_threshold is not None and total < bando.total_threshold:
         failures.append(ThresholdFailure(TOTAL, total, bando.total_threshold))
-    return _Scored(c, subscores, criteria, total, tuple(failures), scorers)
+    eligible = not c.excluded and bool(scorers) and not failures
+    return _Scored(c, subscores, criteria, total, tuple(failures), scorers, eligible)
 
 
 def _with_pairwise(

@@ -93,10 +93,17 @@ class Warner:
                     self._far_apart(bando, code, column)
                     for code, column in zip(columns.codes, columns.columns, strict=True)
                 )
-            if any(far_apart):
+            if True in far_apart:  # nearly half the columns of a real call: one record each, built here
+                texts, items, prefix = self._texts, found.items, found.prefix
                 for code, column, far in zip(columns.codes, columns.columns, far_apart, strict=True):
                     if far:
-                        found.warn(SPREAD, code, None, self._spread_shown(code, min(column), max(column)))
+                        low, high = min(column), max(column)
+                        kept = texts.get((code, id(low), id(high)))
+                        if kept is None or kept[0] is not low or kept[1] is not high:
+                            text = self._spread_shown(code, low, high)
+                        else:
+                            text = kept[2]
+                        items.append(RankingWarning(SPREAD, protocol, code, None, prefix + text))
             if columns.codes and columns.uniform:
                 found.identical()
         return found.items
