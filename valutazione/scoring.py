@@ -8,11 +8,11 @@ the result (0,7 · 0,8 · 0,8 on 10 points is 7,67, not 7,70).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import chain
 from math import lcm
 from operator import is_, itemgetter
@@ -20,7 +20,7 @@ from typing import cast
 
 from valutazione.bando import Bando, SubCriterion
 from valutazione.errors import RuleViolation
-from valutazione.sheet_columns import SheetColumns
+from valutazione.sheet_columns import Row, SheetColumns, SheetRows
 
 COEFFICIENTS = "coefficienti"
 POINTS = "punti"
@@ -213,7 +213,18 @@ class SubScorer:
     threads, and a change to the rules can never meet results remembered under the old ones.
     """
 
-    __slots__ = ("_bando", "_memo", "_shared", "_coefficients", "_codes", "_code_set", "_maxima", "_marks_of", "zero")
+    __slots__ = (
+        "_bando",
+        "_memo",
+        "_shared",
+        "_coefficients",
+        "_codes",
+        "_code_set",
+        "_maxima",
+        "_orders",
+        "_marks_of",
+        "zero",
+    )
 
     def __init__(self, bando: Bando) -> None:
         self._bando = bando
@@ -225,6 +236,7 @@ class SubScorer:
         self._codes = tuple(s.code for c in bando.criteria if c.pairwise is None for s in c.subcriteria)
         self._code_set = frozenset(self._codes)
         self._maxima = tuple(bando.subcriteria_by_code[code].maximum for code in self._codes)
+        self._orders: dict[tuple[str, ...], tuple[bool, Callable[[Row], Row] | None]] = {}  # see ``_rows``
         self._marks_of = itemgetter(*self._codes) if len(self._codes) > 1 else None
         self.zero = bando.round(Fraction(0))  # the sum of no points, rounded as the call says
 
@@ -242,16 +254,15 @@ class SubScorer:
         always), the sheets become per-sub-criterion columns with ``zip`` and only the points are
         computed now: the answer is a ``SheetColumns``, which builds the records when first read.
         """
-        getter, code_set = self._marks_of, self._code_set
-        if getter is not None and sheets and all(ms.keys() == code_set for ms in sheets.values()):
-            names = sorted(sheets)
-            rows = [getter(sheets[m]) for m in names]
+        held = self._rows(sheets)
+        if held is not None:
+            names, rows = held
             columns = tuple(zip(*rows, strict=True))
             found = self._column_results(sheets, rows, columns)
             points, far = tuple(map(_points, found)), tuple(map(_far, found))
             return SheetColumns(
                 self._codes,
-                tuple(names),
+                names,
                 columns,
                 points,
                 far,
@@ -266,10 +277,43 @@ class SubScorer:
             for code in self._codes
         ]
 
+    def _rows(self, sheets: Mapping[str, Mapping[str, Decimal]]) -> tuple[tuple[str, ...], Sequence[Row]] | None:
+        """The members, sorted, and each one's marks in the call's order, when every member marked every
+        sub-criterion scored from marks and nothing else; None otherwise (or with no sheet at all).
+
+        Rows read from the file (``SheetRows``) are taken as they are when their codes are the call's in
+        its order, or reordered once per sheet when in another; each distinct codes tuple is judged once.
+        """
+        if not sheets:
+            return None
+        if type(sheets) is SheetRows:
+            codes = sheets.codes
+            if codes not in self._orders:
+                self._orders[codes] = self._order_of(codes)
+            usable, order = self._orders[codes]
+            if not usable:
+                return None
+            return sheets.names, sheets.rows if order is None else [order(row) for row in sheets.rows]
+        getter = self._marks_of
+        if getter is None or not all(ms.keys() == self._code_set for ms in sheets.values()):
+            return None
+        names = sorted(sheets)
+        return tuple(names), [getter(sheets[m]) for m in names]
+
+    def _order_of(self, codes: tuple[str, ...]) -> tuple[bool, Callable[[Row], Row] | None]:
+        """Whether rows of marks on ``codes`` can be read as columns (the codes are exactly the call's
+        sub-criteria scored from marks: none missing, none more, none twice), and what puts such a row
+        in the call's order (None when it is in that order already)."""
+        if len(codes) != len(self._codes) or frozenset(codes) != self._code_set or len(codes) < 2:
+            return False, None
+        if codes == self._codes:
+            return True, None
+        return True, itemgetter(*[codes.index(code) for code in self._codes])
+
     def _column_results(
         self,
         sheets: Mapping[str, Mapping[str, Decimal]],
-        rows: list[tuple[Decimal, ...]],
+        rows: Sequence[Row],
         columns: tuple[tuple[Decimal, ...], ...],
     ) -> list[_Result]:
         """The results of an application's columns, every mark checked against the rules first.
@@ -277,8 +321,10 @@ class SubScorer:
         A result is remembered only for marks already checked, so when every column's sorted marks
         (as values) are found among them the checks are settled too: the answer ``check_sheets``
         gives, without a lookup per mark. Only ``Decimal`` marks qualify (an ``int`` 1 equals
-        ``Decimal(1)`` as a key but is not a valid mark's type). Otherwise, or when one column is new,
-        every mark is checked as before; a NaN, which cannot be ordered or hashed, is named there.
+        ``Decimal(1)`` as a key but is not a valid mark's type). When one column is new, each row's
+        ``(code, mark)`` pairs are looked up among the marks found valid, as ``check_sheets`` does per
+        sheet; otherwise every mark is checked as before, and a NaN, which cannot be ordered or hashed,
+        is named there.
         """
         results, result = self._memo.results, self._result
         keys = None
@@ -290,9 +336,11 @@ class SubScorer:
                     return cast(list[_Result], found)
         except (InvalidOperation, TypeError):
             keys = None
-        self.check_sheets(sheets)
         if keys is None:
+            self.check_sheets(sheets)
             keys = list(zip(self._maxima, map(tuple, map(sorted, columns)), strict=True))
+        elif not all(map(self._memo.valid.issuperset, map(partial(zip, self._codes), rows))):
+            self.check_sheets(sheets)  # a value not met before: checked, or named, one by one
         return [results.get(key) or result(*key) for key in keys]
 
     def check_sheets(self, sheets: Mapping[str, Mapping[str, Decimal]]) -> None:

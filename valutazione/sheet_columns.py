@@ -1,4 +1,4 @@
-"""One application's marks as columns: the points at once, the ``SubScore`` records when first read.
+"""One application's marks as rows and columns: the points at once, the ``SubScore`` records when first read.
 
 A ranking needs, per application, only the points of each sub-criterion (for the criteria, the
 thresholds and the order) and the extremes of each column of marks (for the spread warning). The
@@ -11,7 +11,7 @@ fingerprint, are exactly what an eager computation gives.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, overload
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from valutazione.scoring import SubScore
 
 Column = tuple[Decimal, ...]
+Row = tuple[Decimal, ...]
 Build = Callable[[str, tuple[str, ...], Column], "SubScore"]
 
 
@@ -91,3 +92,36 @@ class SheetColumns(Sequence["SubScore"]):
 
     def __repr__(self) -> str:
         return repr(self.records())
+
+
+class SheetRows(Mapping[str, Mapping[str, Decimal]]):
+    """One application's submitted sheets, all on the same codes, as ``{member: {code: mark}}``.
+
+    ``names`` are the members, sorted; ``rows[i]`` the marks of ``names[i]`` on ``codes``, in that
+    order. The ranking reads the file's marks this way (one tuple per sheet, the codes shared by every
+    sheet of the call), and the scorer turns the rows into columns with ``zip``, without a dict per
+    sheet. Read as a mapping (a version's record, a sheet short of marks), each sheet is a new dict.
+    """
+
+    __slots__ = ("codes", "names", "rows")
+
+    def __init__(self, codes: tuple[str, ...], sheets: Mapping[str, Row]) -> None:
+        names = sorted(sheets)
+        self.codes = codes
+        self.names = tuple(names)
+        self.rows = tuple([sheets[name] for name in names])
+
+    def __getitem__(self, name: str) -> dict[str, Decimal]:
+        for kept, row in zip(self.names, self.rows, strict=True):
+            if kept == name:
+                return dict(zip(self.codes, row, strict=True))
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))

@@ -14,7 +14,7 @@ from valutazione.errors import RuleViolation
 from valutazione.ranking import build_ranking
 from valutazione.ranking.warnings import Warner
 from valutazione.scoring import SubScore, SubScorer
-from valutazione.sheet_columns import SheetColumns
+from valutazione.sheet_columns import SheetColumns, SheetRows
 
 CODES = tuple(s.code for s in MILANO.subcriteria)
 # Each scale value in two spellings: equal as Decimals, told apart in the spread warning's text.
@@ -124,3 +124,48 @@ def test_a_bad_mark_equal_or_unorderable_is_refused_even_after_its_column_was_se
     scorer.score_sheets({m: sheets[m] for m in NAMES[:2]})  # settled again: the memo holds the column
     with pytest.raises(RuleViolation, match=message):
         scorer.score_sheets(sheets)
+
+
+def test_sheet_rows_read_as_the_dicts_they_stand_for() -> None:
+    """Rows of marks on shared codes are, as a mapping, exactly the members' dicts (either side of ==)."""
+    sheets = {"Verdi": (Decimal("0.8"), Decimal("1")), "Bianchi": (Decimal("0.5"), Decimal("0.70"))}
+    rows = SheetRows(("A.2", "A.1"), sheets)
+    as_dicts = {"Bianchi": {"A.2": Decimal("0.5"), "A.1": Decimal("0.70")}, "Verdi": {"A.2": Decimal("0.8"), "A.1": 1}}
+    assert rows == as_dicts and as_dicts == rows and dict(rows) == as_dicts
+    assert list(rows) == ["Bianchi", "Verdi"] and len(rows) == 2 and "Verdi" in rows and "Rossi" not in rows
+    assert str(rows["Bianchi"]["A.1"]) == "0.70"
+    with pytest.raises(KeyError):
+        rows["Rossi"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(sheets_of, st.permutations(CODES))
+def test_sheet_rows_score_as_the_dicts_in_any_code_order(
+    sheets: dict[str, dict[str, Decimal]], codes: list[str]
+) -> None:
+    """Rows in the call's order or any other score to the very records (and warnings) the dicts give."""
+    order = tuple(codes)
+    rows = SheetRows(order, {m: tuple(ms[c] for c in order) for m, ms in sheets.items()})
+    scorer = SubScorer(MILANO)
+    held = scorer.score_sheets(rows)
+    assert isinstance(held, SheetColumns)
+    assert tuple(held) == tuple(scorer.score_sheets(sheets)) == _eager(SubScorer(MILANO), sheets)
+    warner = Warner(MILANO)
+    assert warner.warnings("P1", held, 5) == warner.warnings("P1", _eager(scorer, sheets), 5)
+
+
+@pytest.mark.parametrize(
+    "codes", [CODES[:-1], (*CODES, "Z.9"), (*CODES[:-1], CODES[0])], ids=["one short", "one more", "one twice"]
+)
+def test_sheet_rows_on_other_codes_score_as_their_dicts(codes: tuple[str, ...]) -> None:
+    """Rows short of a code, with one more or with one twice are scored (or refused) as their dicts are."""
+    values = tuple(Decimal("0.5") + Decimal(i % 5) / 10 for i in range(len(codes)))
+    rows = SheetRows(codes, {"Bianchi": values, "Rossi": values})
+    as_dicts = {name: dict(zip(codes, values, strict=True)) for name in ("Bianchi", "Rossi")}
+    try:
+        expected: object = tuple(SubScorer(MILANO).score_sheets(as_dicts))
+    except RuleViolation as refused:
+        with pytest.raises(RuleViolation, match=str(refused)):
+            SubScorer(MILANO).score_sheets(rows)
+        return
+    assert tuple(SubScorer(MILANO).score_sheets(rows)) == expected

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, func, literal, select, type_coerce
+from sqlalchemy import ColumnElement, ScalarSelect, String, cast, func, literal, select, type_coerce
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
@@ -46,6 +46,7 @@ from valutazione.services.committee import SCORING_ROLES
 from valutazione.services.conflicts import EXCLUDED_OUTCOMES, all_conflicts
 from valutazione.services.pairwise_entry import PairwiseInput, all_comparisons
 from valutazione.services.sheets import SUBMITTED
+from valutazione.sheet_columns import SheetRows
 
 PROVISIONAL = "provvisoria"
 FINAL = "definitiva"
@@ -132,54 +133,75 @@ class _Decimals(dict[str, Decimal]):
 
 
 _NEXT = "\x1e"  # between two marks' codes, between their values: in no code or value
+_PART = "\x1d"  # between a sheet's count of marks, its codes and its values
+
+Marks = Mapping[str, Mapping[str, Decimal]]  # {member: {sub_code: mark}} of one application
 
 
 def _submitted_marks(
     s: Session, names: dict[int, str], conflicts: set[tuple[int, int]]
-) -> tuple[dict[int, dict[str, str | None]], dict[int, dict[str, dict[str, Decimal]]]]:
+) -> tuple[dict[int, dict[str, str | None]], dict[int, Marks]]:
     """Per application, the submitted sheets' hashes and marks of scoring members not in conflict.
 
-    One Core query per table, not per application. The marks come one row per sheet: its codes joined
-    by the database in one text and its values in another, aggregated together so that the n-th code
-    goes with the n-th value (SQLite steps every aggregate of a group on each row in turn; PostgreSQL is
-    told to order both by code). 25,000 rows instead of 225,000 at 5,000 applications, and the sheet's
-    dict built by ``zip`` without a Python step per mark; the codes of a sheet are split once per
-    distinct text (nearly every sheet has the same). The values are read as their stored text and
-    turned into ``Decimal`` once per distinct text: the same ``Decimal`` ``ExactDecimal`` would build.
-    A code or value holding the separator (no call's code does, but the rules are the user's) makes the
-    counts disagree, and the marks are then read one row each.
+    One Core query, not one per application or per sheet: each submitted sheet with its marks joined by
+    the database in one text (how many, their codes, their values), aggregated together so that the n-th
+    code goes with the n-th value (SQLite steps every aggregate of a group on each row in turn;
+    PostgreSQL is told to order both by code). 25,000 rows instead of 225,000 at 5,000 applications;
+    the codes of a sheet are split once per distinct text (nearly every sheet has the same), the values
+    read as their stored text and turned into ``Decimal`` once per distinct text: the same ``Decimal``
+    ``ExactDecimal`` would build. An application whose sheets all hold the same codes gets them as
+    ``SheetRows`` (one tuple per sheet), any other as dicts. A code or value holding a separator (no
+    call's code does, but the rules are the user's) makes the counts disagree, and the marks are then
+    read one row each.
     """
     connection = s.connection()
-    hashes: dict[int, dict[str, str | None]] = {}
-    marks_by: dict[int, dict[str, dict[str, Decimal]]] = {}
-    owner: dict[int, tuple[dict[str, dict[str, Decimal]], str]] = {}
-    sheet_rows = select(Scheda.id, Scheda.domanda_id, Scheda.commissario_id, Scheda.content_hash).where(
-        Scheda.state == SUBMITTED
-    )
-    for sheet_id, did, mid, digest in connection.execute(sheet_rows).fetchall():
-        name = names.get(mid)
-        if name is not None and (mid, did) not in conflicts:
-            hashes.setdefault(did, {})[name] = digest
-            sheets = owner[sheet_id] = (marks_by.setdefault(did, {}), name)
-            sheets[0][name] = {}
     postgres = connection.dialect.name == "postgresql"
-    codes, values = (_joined(c, postgres) for c in (Voto.sub_code, type_coerce(Voto.value, String)))
-    per_sheet = select(Voto.scheda_id, func.count(), codes, values).where(Voto.value.is_not(None))
-    decimals = _Decimals()
-    decimal_of = decimals.__getitem__
+    query = select(Scheda.domanda_id, Scheda.commissario_id, Scheda.content_hash, _sheet_text(postgres))
+    hashes: dict[int, dict[str, str | None]] = {}
+    rows: dict[int, dict[str, tuple[Decimal, ...]]] = {}
+    codes: dict[int, tuple[str, ...]] = {}  # the codes of an application's first sheet
+    other: dict[tuple[int, str], tuple[str, ...]] = {}  # the codes of a sheet that has others
+    decimal_of = _Decimals().__getitem__
     split: dict[str, tuple[str, ...]] = {}
-    for sheet_id, count, code_text, value_text in connection.execute(per_sheet.group_by(Voto.scheda_id)).fetchall():
-        place = owner.get(sheet_id)
-        if place is not None:
-            keys = split.get(code_text)
-            if keys is None:
-                keys = split[code_text] = tuple(code_text.split(_NEXT))
-            texts = value_text.split(_NEXT)
-            if len(keys) != count or len(texts) != count:
-                _marks_row_by_row(s, owner, decimals)
-                break
-            place[0][place[1]] = dict(zip(keys, map(decimal_of, texts), strict=True))
+    for did, mid, digest, text in connection.execute(query.where(Scheda.state == SUBMITTED)).fetchall():
+        name = names.get(mid)
+        if name is None or (mid, did) in conflicts:
+            continue
+        hashes.setdefault(did, {})[name] = digest
+        keys: tuple[str, ...] = ()
+        values: tuple[Decimal, ...] = ()
+        if text is not None:  # NULL: no mark with a value
+            parts = text.split(_PART)
+            if len(parts) != 3:
+                return _marks_row_by_row(s, names, conflicts)
+            count, code_text, value_text = parts
+            keys = split.get(code_text) or split.setdefault(code_text, tuple(code_text.split(_NEXT)))
+            values = tuple(map(decimal_of, value_text.split(_NEXT)))
+            if len(keys) != int(count) or len(values) != len(keys):
+                return _marks_row_by_row(s, names, conflicts)
+        sheets = rows.get(did)
+        if sheets is None:
+            rows[did], codes[did] = {name: values}, keys
+        else:
+            sheets[name] = values
+            if keys is not codes[did]:
+                other[did, name] = keys
+    mixed = {did for did, _ in other}
+    marks_by: dict[int, Marks] = {
+        did: SheetRows(codes[did], sheets)
+        if did not in mixed
+        else {name: dict(zip(other.get((did, name), codes[did]), v, strict=True)) for name, v in sheets.items()}
+        for did, sheets in rows.items()
+    }
     return hashes, marks_by
+
+
+def _sheet_text(postgres: bool) -> ScalarSelect[str]:
+    """A sheet's marks with a value as one text: their count, their codes, their values (see ``_submitted_marks``)."""
+    count = cast(func.count(), String)
+    codes, values = (_joined(c, postgres) for c in (Voto.sub_code, type_coerce(Voto.value, String)))
+    joined = count + literal(_PART, String) + codes + literal(_PART, String) + values
+    return select(joined).where(Voto.scheda_id == Scheda.id, Voto.value.is_not(None)).scalar_subquery()
 
 
 def _joined(column: ColumnElement[str] | InstrumentedAttribute[str], postgres: bool) -> ColumnElement[str]:
@@ -193,17 +215,27 @@ def _joined(column: ColumnElement[str] | InstrumentedAttribute[str], postgres: b
 
 
 def _marks_row_by_row(
-    s: Session, owner: dict[int, tuple[dict[str, dict[str, Decimal]], str]], decimals: _Decimals
-) -> None:
-    """The marks read one row each, into the same sheets: for codes holding a separator of the joined
-    reading."""
-    for sheets, name in owner.values():
-        sheets[name] = {}
-    rows = select(Voto.scheda_id, Voto.sub_code, type_coerce(Voto.value, String)).where(Voto.value.is_not(None))
-    for sheet_id, code, text in s.connection().execute(rows).fetchall():
-        place = owner.get(sheet_id)
-        if place is not None:
-            place[0][place[1]][code] = decimals[text]
+    s: Session, names: dict[int, str], conflicts: set[tuple[int, int]]
+) -> tuple[dict[int, dict[str, str | None]], dict[int, Marks]]:
+    """``_submitted_marks`` read one mark a row, as dicts: for codes or values holding a separator of the
+    joined reading."""
+    connection = s.connection()
+    hashes: dict[int, dict[str, str | None]] = {}
+    marks_by: dict[int, dict[str, dict[str, Decimal]]] = {}
+    owner: dict[int, dict[str, Decimal]] = {}
+    sheet_rows = select(Scheda.id, Scheda.domanda_id, Scheda.commissario_id, Scheda.content_hash)
+    for sheet_id, did, mid, digest in connection.execute(sheet_rows.where(Scheda.state == SUBMITTED)).fetchall():
+        name = names.get(mid)
+        if name is not None and (mid, did) not in conflicts:
+            hashes.setdefault(did, {})[name] = digest
+            owner[sheet_id] = marks_by.setdefault(did, {})[name] = {}
+    decimals = _Decimals()
+    marks = select(Voto.scheda_id, Voto.sub_code, type_coerce(Voto.value, String)).where(Voto.value.is_not(None))
+    for sheet_id, code, text in connection.execute(marks).fetchall():
+        sheet = owner.get(sheet_id)
+        if sheet is not None:
+            sheet[code] = decimals[text]
+    return hashes, dict(marks_by)
 
 
 def _inputs(s: Session, bando: Bando) -> tuple[list[Candidate], tuple[str, ...], _Facts]:

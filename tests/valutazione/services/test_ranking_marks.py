@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.builders import State, committee_file
 from valutazione.bando import Bando
 from valutazione.db import open_database
-from valutazione.models import Commissario, Conflitto, Domanda, Scheda
+from valutazione.models import Commissario, Conflitto, Domanda, Scheda, Voto
 from valutazione.services import conflicts, lookup, ranking, sheets
 from valutazione.services.committee import SCORING_ROLES
 from valutazione.services.sheets import SUBMITTED
@@ -52,11 +52,12 @@ def _expected(db: Any) -> dict[tuple[str, str], list[tuple[str, Decimal]]]:
     return {k: sorted(v) for k, v in expected.items()}
 
 
-@pytest.mark.parametrize("code", ["A.1", "A\x1f1", "A\x1e1 bis"])
+@pytest.mark.parametrize("code", ["A.1", "Z.1", "A\x1f1", "A\x1e1 bis", "A\x1d1"])  # Z.1: read out of the call's order
 def test_ranking_reads_exactly_the_submitted_marks(
     code: str, milano: Bando, target: Callable[[str], str | Path], tmp_path: Path
 ) -> None:
-    """Each sub-score holds the submitted marks of members not in conflict, a code with a separator too."""
+    """Each sub-score holds the submitted marks of members not in conflict, a code with a separator too;
+    a sheet short of one mark (its value emptied by hand) leaves only that member out of that sub-score."""
     built = committee_file(target("marks"), State.SUBMITTED, bando=_renamed(milano, "A.1", code), folder=tmp_path)
     db = open_database(built.path)
     try:
@@ -65,6 +66,11 @@ def test_ranking_reads_exactly_the_submitted_marks(
             chair, member = built.members[CHAIR], built.members["Bruno Bianchi"]
             sheets.reopen(s, member, first, chair, "Revisione della scheda")  # a draft again: not counted
             conflicts.declare(s, built.members["Carla Verdi"], second, True, "Parente del legale rappresentante")
+            by_protocol = select(Domanda.id, Domanda.protocol).order_by(Domanda.protocol)
+            third, short_protocol = s.execute(by_protocol.offset(2).limit(1)).one()
+            sheet = s.scalars(select(Scheda).where(Scheda.domanda_id == third, Scheda.state == SUBMITTED)).first()
+            assert sheet is not None
+            s.execute(update(Voto).where(Voto.scheda_id == sheet.id, Voto.sub_code == "B.1").values(value=None))
         expected = _expected(db)
         with db.sessions() as s:
             assert code in lookup.rules(s).subcriteria_by_code
@@ -78,3 +84,5 @@ def test_ranking_reads_exactly_the_submitted_marks(
             seen += len(sub.coefficients)
     assert seen == sum(len(v) for v in expected.values()) > 0
     assert any(sub.code == code and sub.coefficients for row in rows for sub in row.subscores)
+    short = {sub.code: len(sub.coefficients) for row in rows if row.protocol == short_protocol for sub in row.subscores}
+    assert short.pop("B.1") + 1 == max(short.values()) == min(short.values())
