@@ -40,7 +40,7 @@ class TieGroup:
     protocols: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a large call has tens of thousands: slots make them lighter
 class RankingWarning:
     """Something to look at: ``scarto``, ``schede_identiche``, ``scheda_mancante`` or ``quorum``."""
 
@@ -51,7 +51,7 @@ class RankingWarning:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per application
 class Row:
     """One application in the ranking; ``position`` is None for those not ranked (non ammessa, esclusa)."""
 
