@@ -169,3 +169,22 @@ def test_sheet_rows_on_other_codes_score_as_their_dicts(codes: tuple[str, ...]) 
             SubScorer(MILANO).score_sheets(rows)
         return
     assert tuple(SubScorer(MILANO).score_sheets(rows)) == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(sheets_of, min_size=1, max_size=5), st.permutations(CODES))
+def test_a_ranking_of_sheet_rows_is_the_ranking_of_their_dicts(
+    applications: list[dict[str, dict[str, Decimal]]], codes: list[str]
+) -> None:
+    """Marks read as rows (any code order) rank, warn and fingerprint exactly as the same marks as dicts."""
+    order = tuple(codes)
+    as_dicts = [candidate(f"PG {i:03}", sheets, hours=i % 2) for i, sheets in enumerate(applications)]
+    as_rows = [
+        replace(c, marks=SheetRows(order, {m: tuple(ms[code] for code in order) for m, ms in c.marks.items()}))
+        for c in as_dicts
+    ]
+    assert as_rows == as_dicts  # the candidates themselves compare equal: the marks are the same mapping
+    from_rows, from_dicts = build_ranking(MILANO, as_rows), build_ranking(MILANO, as_dicts)
+    assert from_rows.warnings == from_dicts.warnings
+    assert from_rows.fingerprint() == from_dicts.fingerprint()
+    assert from_rows.canonical_json() == from_dicts.canonical_json()
