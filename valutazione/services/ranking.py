@@ -159,12 +159,15 @@ def _submitted_marks(
     codes: dict[int, tuple[str, ...]] = {}  # the codes of an application's first sheet
     other: dict[tuple[int, str], tuple[str, ...]] = {}  # the codes of a sheet that has others
     decimal_of = _Decimals().__getitem__
-    split: dict[str, tuple[str, ...]] = {}
+    split: dict[str, tuple[tuple[str, ...], str]] = {}  # codes' text -> the codes, and how many as text
     for did, mid, digest, text in _sheets_with_marks(s.connection()):
         name = names.get(mid)
-        if name is None or (mid, did) in conflicts:
+        if name is None or (conflicts and (mid, did) in conflicts):
             continue
-        hashes.setdefault(did, {})[name] = digest
+        digests = hashes.get(did)
+        if digests is None:
+            digests = hashes[did] = {}
+        digests[name] = digest
         keys: tuple[str, ...] = ()
         values: tuple[Decimal, ...] = ()
         if text is not None:  # NULL: no mark with a value
@@ -172,9 +175,13 @@ def _submitted_marks(
             if len(parts) != 3:
                 return _marks_row_by_row(s, names, conflicts)
             count, code_text, value_text = parts
-            keys = split.get(code_text) or split.setdefault(code_text, tuple(code_text.split(_NEXT)))
+            known = split.get(code_text)
+            if known is None:
+                codes_read = tuple(code_text.split(_NEXT))
+                known = split[code_text] = (codes_read, str(len(codes_read)))
+            keys = known[0]
             values = tuple(map(decimal_of, value_text.split(_NEXT)))
-            if len(keys) != int(count) or len(values) != len(keys):
+            if count != known[1] or len(values) != len(keys):
                 return _marks_row_by_row(s, names, conflicts)
         sheets = rows.get(did)
         if sheets is None:
