@@ -123,3 +123,15 @@ def test_unexpected_types_take_the_general_encoder() -> None:
         changed.canonical_json()
     with pytest.raises(AttributeError):  # the general path's own refusal, not a different text
         canonical_text(changed)
+
+
+def test_engine_columns_take_the_assembled_text() -> None:
+    """Fingerprint of a version: a ranking as the engine builds it (sub-scores kept as columns) is assembled
+    from pieces, not sent back to the general encoder (at 5,000 applications that costs 0.5 s a check)."""
+    from valutazione.ranking.fingerprint import _assembled
+    from valutazione.sheet_columns import SheetColumns
+
+    bando, people = sample_inputs()
+    ranking = build_ranking(bando, people)
+    assert any(type(r.subscores) is SheetColumns for r in ranking.rows)
+    assert _assembled(ranking) == ranking.canonical_json()

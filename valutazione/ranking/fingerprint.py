@@ -24,6 +24,7 @@ from json.encoder import encode_basestring
 
 from valutazione.ranking import Ranking, records
 from valutazione.scoring import SubScore
+from valutazione.sheet_columns import SheetColumns
 
 _EMPTY_SUBSCORES = '"subscores":[]'
 _NO_ROWS = '"rows":[]'
@@ -56,13 +57,16 @@ def _assembled(ranking: Ranking) -> str:
     sub = _SubScoreText()
     parts: list[str] = []
     for row in rows:
-        if type(row.subscores) is not tuple:
+        subscores = row.subscores
+        if type(subscores) is SheetColumns:  # the engine's columns: their records, built once
+            subscores = subscores.records()
+        if type(subscores) is not tuple:
             raise _Unusual("sub-scores not a tuple")
         text = encode(records._full_row(replace(row, subscores=())))
         if text.count(_EMPTY_SUBSCORES) != 1:
             raise _Unusual("sub-scores key not found once")
         before, _, after = text.partition(_EMPTY_SUBSCORES)
-        parts.append(before + '"subscores":[' + ",".join(map(sub, row.subscores)) + "]" + after)
+        parts.append(before + '"subscores":[' + ",".join(map(sub, subscores)) + "]" + after)
     return empty[: -len("]}")] + ",".join(parts) + "]}"
 
 
