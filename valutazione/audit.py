@@ -94,11 +94,14 @@ def row_hash(
 
 
 def _parts_hash(parts: tuple[Any, ...]) -> str:
+    return hashlib.sha256(_parts_text(parts).encode("utf-8")).hexdigest()
+
+
+def _parts_text(parts: tuple[Any, ...]) -> str:
     try:
-        payload = "[" + ",".join(map(encode_basestring, parts)) + "]"
+        return "[" + ",".join(map(encode_basestring, parts)) + "]"
     except TypeError:
-        payload = canonical_json(list(parts))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        return canonical_json(list(parts))
 
 
 # How every row's time is stored (``UTCDateTime``: UTC, microseconds always written). For such a text
@@ -335,39 +338,22 @@ def verify_chain(
 
     It runs at every opening, so the rows are read as plain tuples in chunks (no ORM objects: a file
     with 25,000 submitted sheets has as many audit rows), and the caller may follow ``progress``, stop it
-    with ``cancelled``, and have the rows it needs handed to ``visitor`` on the way.
+    with ``cancelled``, and have the rows it needs handed to ``visitor`` on the way. On SQLite each row's
+    hashed text is spelled by the database itself (``valutazione.chain_sqlite``); a row it cannot vouch
+    for is checked here as everywhere else.
     """
     if _verified_on_server(session):
         return _server_report(session, progress)
     total = session.scalar(select(func.count(AuditRow.id))) or 0
     wanted = visitor.actions if visitor is not None else frozenset()
-    prev = GENESIS
-    count = 0
-    last_id = 0
-    table = AuditRow.__table__
-    assert isinstance(table, Table)
-    convert = table.c.at.type.result_processor(session.get_bind().dialect, None)
-    for chunk in _chunks(session):
-        if cancelled is not None and cancelled():
-            raise VerificationCancelled()
-        for row_id, stored_at, actor, action, entity, entity_id, before, after, prev_hash, digest in chunk:
-            count += 1
-            if prev_hash != prev:
-                return ChainReport(
-                    False,
-                    count,
-                    row_id,
-                    f"Registro interrotto alla riga {row_id}: una riga precedente è stata rimossa o modificata.",
-                )
-            at, iso = _at(stored_at, convert)
-            if _parts_hash((prev_hash, iso, actor, action, entity, entity_id, before, after)) != digest:
-                return ChainReport(False, count, row_id, f"La riga {row_id} del registro è stata modificata.")
-            if action in wanted:
-                visitor.row(row_id, at, action, entity, entity_id, after)  # type: ignore[union-attr]
-            prev = digest
-            last_id = row_id
-        if progress is not None:
-            progress(count, total)
+    if session.get_bind().dialect.name == "sqlite":
+        from valutazione.chain_sqlite import walk
+    else:
+        walk = _walk
+    found = walk(session, wanted, visitor, progress, cancelled, total)
+    if isinstance(found, ChainReport):
+        return found
+    count, last_id, prev = found
     head = session.scalars(select(BandoRow.audit_head).limit(1)).first()
     if head and head != prev:
         return ChainReport(False, count, last_id + 1, f"Registro troncato: mancano righe dopo la {last_id}.")
@@ -376,6 +362,74 @@ def verify_chain(
     return ChainReport(
         True, count, None, f"Registro integro: {count} {'riga verificata' if count == 1 else 'righe verificate'}."
     )
+
+
+Walked = ChainReport | tuple[int, int, str]  # the first broken row's report, or (rows, last id, last hash)
+
+
+def _walk(
+    session: Session,
+    wanted: frozenset[str],
+    visitor: ChainVisitor | None,
+    progress: Callable[[int, int], None] | None,
+    cancelled: Callable[[], bool] | None,
+    total: int,
+) -> Walked:
+    """Every row in id order, each checked by ``check_row``."""
+    prev = GENESIS
+    count = 0
+    last_id = 0
+    convert = _at_converter(session)
+    for chunk in _chunks(session):
+        if cancelled is not None and cancelled():
+            raise VerificationCancelled()
+        for row in chunk:
+            count += 1
+            broken = check_row(row, prev, count, convert, wanted, visitor)
+            if broken is not None:
+                return broken
+            prev = row[9]
+            last_id = row[0]
+        if progress is not None:
+            progress(count, total)
+    return count, last_id, prev
+
+
+def _at_converter(session: Session) -> Callable[[Any], Any] | None:
+    table = AuditRow.__table__
+    assert isinstance(table, Table)
+    return table.c.at.type.result_processor(session.get_bind().dialect, None)  # type: ignore[no-any-return]
+
+
+def check_row(
+    row: Sequence[Any],
+    prev: str,
+    count: int,
+    convert: Callable[[Any], Any] | None,
+    wanted: frozenset[str],
+    visitor: ChainVisitor | None,
+) -> ChainReport | None:
+    """One log row (``_COLUMNS``, ``at`` as stored) after the row whose hash is ``prev``: None when it holds."""
+    row_id, stored_at, actor, action, entity, entity_id, before, after, prev_hash, digest = row
+    if prev_hash != prev:
+        return ChainReport(
+            False,
+            count,
+            row_id,
+            f"Registro interrotto alla riga {row_id}: una riga precedente è stata rimossa o modificata.",
+        )
+    at, iso = _at(stored_at, convert)
+    if _parts_hash((prev_hash, iso, actor, action, entity, entity_id, before, after)) != digest:
+        return ChainReport(False, count, row_id, f"La riga {row_id} del registro è stata modificata.")
+    if action in wanted:
+        visitor.row(row_id, at, action, entity, entity_id, after)  # type: ignore[union-attr]
+    return None
+
+
+def read_row(session: Session, row_id: int) -> Sequence[Any]:
+    """One log row as ``_chunks`` reads it (``check_row``'s input)."""
+    query = select(_COLUMNS[0], type_coerce(AuditRow.at, String), *_COLUMNS[2:]).where(AuditRow.id == row_id)
+    return session.connection().execute(query).one()
 
 
 def _verified_on_server(session: Session) -> bool:
