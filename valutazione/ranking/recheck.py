@@ -7,13 +7,16 @@ process can, on the second core. It needs nothing from the database: the version
 the facts and, per application, each member's marks as they were at the approval beside the hash of the
 sheet they came from.
 
-What the process computes from those stored marks is only worth what the marks are: so it reports, per
-sheet hash, the marks it used, and the verification (in the first process, which read and hashed the
-sheets) takes its fingerprint only if every one of them is exactly — text for text, in the same order —
-the marks it would itself have used for that hash. Then the engine saw the same inputs, and its result
-is the one the verification would have computed. Anything else (marks that differ, a sheet without
-marks, a version from before the comparisons were stored, an error) is answered «cannot say» and the
-verification recomputes that version itself, with its own words for what is wrong.
+What the process computes from those stored marks is only worth what the marks are: so it reports the
+sheet hashes in the order the engine used them and the SHA-256 of the marks it used for each
+(``used_digest``), and the verification (in the first process, which read and hashed the sheets) takes its
+fingerprint only if the same digest over the marks it would itself have used for those hashes is equal —
+so every mark is the same, text for text, in the same order (the 213,000 marks of a 5,000-application
+version are not sent back and compared one by one: that was a tenth of a second in each process). Then
+the engine saw the same inputs, and its result is the one the verification would have computed.
+Anything else (marks that differ, a sheet without marks, a version from before the comparisons were
+stored, an error) is answered «cannot say» and the verification recomputes that version itself, with
+its own words for what is wrong.
 
 Run as ``python -m valutazione.ranking.recheck``: reads the texts from standard input (a count, then each
 text's byte length and bytes), writes one JSON line per text to standard output.
@@ -39,8 +42,15 @@ def text_key(content_json: str) -> str:
     return hashlib.sha256(content_json.encode("utf-8")).hexdigest()
 
 
+def used_digest(used: Used) -> str:
+    """The SHA-256 of the marks used, per sheet hash in the engine's order, as compact ASCII JSON: equal
+    digests, equal lists of texts (JSON spells a list of strings one way only)."""
+    return hashlib.sha256(json.dumps(used, ensure_ascii=True, separators=(",", ":")).encode("ascii")).hexdigest()
+
+
 def recheck(content_json: str, label: str) -> dict[str, Any]:
-    """The fingerprint recomputed from the stored marks, and the marks used per sheet hash; or why not."""
+    """The fingerprint recomputed from the stored marks, the sheet hashes in the engine's order and the
+    digest of the marks used for them (``used_digest``); or why not."""
     data = json.loads(content_json)
     version = read_version(data)
     inputs = version.inputs
@@ -77,7 +87,12 @@ def recheck(content_json: str, label: str) -> dict[str, Any]:
         candidates.append(c.candidate(marks))
     bando = bando_from_stored(inputs.rules, label)
     ranking = build_ranking(bando, candidates, dict(inputs.draws), inputs.comparisons)
-    return {"fingerprint": ranking.fingerprint(), "stored": version.fingerprint, "used": used}
+    return {
+        "fingerprint": ranking.fingerprint(),
+        "stored": version.fingerprint,
+        "sheets": [digest for digest, _flat in used],
+        "marks": used_digest(used),
+    }
 
 
 def _read_texts(stream: BinaryIO) -> list[str]:
