@@ -52,7 +52,8 @@ def _statement(wanted: frozenset[str]) -> tuple[str, tuple[str, ...]]:
     return sql, tuple(sorted(wanted))
 
 
-def _valid_utf8(data: bytes) -> bool:
+def valid_utf8(data: bytes) -> bool:
+    """Whether the driver would have decoded these bytes (strict UTF-8: no lone surrogates either)."""
     if data.isascii():
         return True
     try:
@@ -94,7 +95,7 @@ def walk(
                     and text.startswith(link)
                     and sha256(text).hexdigest() == digest
                     and stored_at_form(stored_at)
-                    and _valid_utf8(text)
+                    and valid_utf8(text)
                 ):
                     if action in wanted:
                         at = datetime.fromisoformat(stored_at)
