@@ -73,9 +73,12 @@ def _assembled(ranking: Ranking) -> str:
 class _SubScoreText:
     """One sub-score's JSON object, as ``records._full_row`` writes it; numbers spelled once per value."""
 
-    __slots__ = ("_canonical", "_quoted")
+    __slots__ = ("_canonical", "_quoted", "_spelled")
 
     def __init__(self) -> None:
+        # id of a sub-score -> it and its text: the engine shares one record between rows with the same
+        # marks (a third of them at 5,000); the record is kept, and compared, so an id is never reused
+        self._spelled: dict[int, tuple[SubScore, str]] = {}
         self._canonical: dict[str, str] = {}  # str(Decimal), an exact spelling -> quoted canonical form
         self._quoted: dict[str, str] = {}  # a member's name -> its JSON string
 
@@ -101,6 +104,12 @@ class _SubScoreText:
         return "[" + ",".join(out) + "]"
 
     def __call__(self, s: SubScore) -> str:
+        found = self._spelled.get(id(s))
+        if found is None or found[0] is not s:
+            found = self._spelled[id(s)] = (s, self._text(s))
+        return found[1]
+
+    def _text(self, s: SubScore) -> str:
         if type(s) is not SubScore:
             raise _Unusual("not a SubScore")
         if type(s.code) is not str or type(s.method) is not str or type(s.points) is not Decimal:

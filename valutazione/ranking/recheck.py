@@ -61,7 +61,7 @@ def recheck(content_json: str, label: str) -> dict[str, Any]:
         return {"unusable": "candidati"}
     used: Used = []
     candidates = []
-    numbers: dict[str, tuple[Decimal, str]] = {}  # a mark's text -> its Decimal (immutable) and that one's text
+    numbers = _Numbers()
     for c, raw in zip(inputs.candidates, stored_candidates, strict=True):
         stored = raw.get("marks")
         if not isinstance(stored, dict):
@@ -71,19 +71,11 @@ def recheck(content_json: str, label: str) -> dict[str, Any]:
             given = stored.get(name)
             if not digest or not isinstance(given, dict):
                 return {"unusable": "scheda senza voti"}
-            parsed: dict[str, Decimal] = {}
-            flat: list[str] = []
-            for k, v in given.items():
-                if type(k) is not str or type(v) is not str:
-                    return {"unusable": "voti non testuali"}
-                found = numbers.get(v)
-                if found is None:
-                    number = Decimal(v)
-                    found = numbers[v] = (number, str(number))
-                parsed[k] = found[0]
-                flat += (k, found[1])
-            marks[name] = parsed
-            used.append([digest, flat])
+            found = numbers.sheet(given)
+            if found is None:
+                return {"unusable": "voti non testuali"}
+            marks[name] = found[0]
+            used.append([digest, found[1]])
         candidates.append(c.candidate(marks))
     bando = bando_from_stored(inputs.rules, label)
     ranking = build_ranking(bando, candidates, dict(inputs.draws), inputs.comparisons)
@@ -93,6 +85,39 @@ def recheck(content_json: str, label: str) -> dict[str, Any]:
         "sheets": [digest for digest, _flat in used],
         "marks": used_digest(used),
     }
+
+
+class _Numbers:
+    """Each mark's text read once: its ``Decimal`` (immutable, shared) and that number's own spelling."""
+
+    def __init__(self) -> None:
+        self._value: dict[str, Decimal] = {}
+        self._text: dict[str, str] = {}
+
+    def sheet(self, given: dict[Any, Any]) -> tuple[dict[str, Decimal], list[str]] | None:
+        """One sheet's marks as numbers, and flat as [sub-criterion, mark as text, ...]; None: not all text.
+
+        The common case (every mark's text seen before) is one lookup per mark, done by the dictionaries
+        themselves; a text never seen, or a value that is no string, takes the loop that checks each."""
+        keys = list(given)
+        if all(type(k) is str for k in keys):
+            try:
+                parsed = dict(zip(keys, map(self._value.__getitem__, given.values()), strict=True))
+                texts = list(map(self._text.__getitem__, given.values()))
+            except (KeyError, TypeError):
+                pass
+            else:
+                flat: list[str] = [""] * (2 * len(keys))
+                flat[::2] = keys
+                flat[1::2] = texts
+                return parsed, flat
+        for k, v in given.items():
+            if type(k) is not str or type(v) is not str:
+                return None
+            if v not in self._value:
+                number = Decimal(v)
+                self._value[v], self._text[v] = number, str(number)
+        return self.sheet(given)
 
 
 def _read_texts(stream: BinaryIO) -> list[str]:
