@@ -21,6 +21,7 @@ and it runs only when the session's dialect is SQLite.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -82,7 +83,10 @@ def walk(
     link = b'["' + prev.encode() + b'",'  # how the next row's text must begin: the previous hash, quoted
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(sql, args)
+        try:
+            cursor.execute(sql, args)
+        except sqlite3.OperationalError:  # an SQLite built without its JSON functions: the general reading
+            return audit._walk(session, wanted, visitor, progress, cancelled, total)
         while chunk := cursor.fetchmany(_CHUNK):
             if cancelled is not None and cancelled():
                 raise audit.VerificationCancelled()

@@ -207,3 +207,21 @@ def test_a_removed_row_breaks_the_link_alike(log: Path) -> None:
     found = _same(log)
     assert isinstance(found, tuple) and isinstance(found[0], audit.ChainReport)
     assert found[0].message.startswith("Registro interrotto alla riga 6")
+
+
+def test_an_sqlite_without_json_functions_takes_the_general_reading(log: Path) -> None:
+    """Audit chain: where SQLite's ``json_array`` fails (a build without it), the log is checked as elsewhere."""
+
+    def missing(*_args: object) -> str:
+        raise ValueError("json_array non disponibile")
+
+    db = open_database(log, read_only=True)
+    try:
+        with db.sessions() as s:
+            s.connection().connection.driver_connection.create_function("json_array", -1, missing)  # type: ignore[union-attr]
+            scan = LogScan()
+            found = chain_sqlite.walk(s, scan.actions, scan, None, None, 0)
+            general = audit._walk(s, scan.actions, LogScan(), None, None, 0)
+            assert found == general and isinstance(found, tuple) and found[0] > 50 and scan.seals
+    finally:
+        db.close()

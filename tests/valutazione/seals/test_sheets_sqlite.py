@@ -173,3 +173,24 @@ def test_a_blob_mark_sends_every_sheet_to_the_general_reading(sheets: Path) -> N
     _edit(sheets, f"UPDATE voto SET motivazione = CAST(motivazione AS BLOB) WHERE id = {FIRST_MARK}", rehash=False)
     fast, general = _verdicts(sheets)
     assert fast == general == "TypeError"  # the general reading's own refusal of a value that is no text
+
+
+def test_an_sqlite_without_json_functions_takes_the_general_reading(sheets: Path) -> None:
+    """Sheet seals: where SQLite's ``json_object`` fails (a build without it), every sheet is judged as elsewhere."""
+
+    def missing(*_args: object) -> str:
+        raise ValueError("json_object non disponibile")
+
+    _edit(sheets, f"UPDATE voto SET value = '+' || value WHERE id = {FIRST_MARK}")
+    _fast, general = _verdicts(sheets)
+    db = open_database(sheets, read_only=True)
+    try:
+        with db.sessions() as s:
+            s.connection().connection.driver_connection.create_function("json_object", -1, missing)  # type: ignore[union-attr]
+            code = s.scalar(select(BandoRow.code)) or ""
+            facts = SheetFacts()
+            broken = check_sheets(s, code, False, facts, lambda _n: None, _logged_events(s, SheetFacts()))
+            assert ([(b.obj, b.message) for b in broken], facts.mark_texts) == general
+            assert broken
+    finally:
+        db.close()
