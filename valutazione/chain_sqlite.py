@@ -33,7 +33,7 @@ from valutazione.models import AuditRow
 
 _TEXTS = ("at", "actor", "action", "entity", "entity_id", "before_json", "after_json", "prev_hash")
 _ISO = "CASE WHEN substr(at, 20) = '.000000+00:00' THEN substr(at, 1, 19) || '+00:00' ELSE at END"
-_CHUNK = 2000
+_CHUNK = 500
 
 
 def _statement(wanted: frozenset[str]) -> tuple[str, tuple[str, ...]]:

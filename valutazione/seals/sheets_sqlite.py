@@ -30,7 +30,7 @@ from valutazione.chain_sqlite import valid_utf8
 from valutazione.models import Scheda, Voto
 from valutazione.seals.sheets import SheetJudge
 
-_CHUNK = 2000
+_CHUNK = 500
 _JUSTIFIED = b'{"motivazione":"'  # how each mark's object begins when its justification is a string
 
 
