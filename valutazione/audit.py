@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any, Protocol
 
-from sqlalchemy import String, Table, event, func, select, text, type_coerce, update
+from sqlalchemy import Table, event, func, select, text, update
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -26,7 +26,6 @@ from valutazione import bulk
 from valutazione.models import AuditRow, BandoRow, utcnow
 
 GENESIS = "0" * 64
-CHUNK = 2000
 
 
 def _default(value: Any) -> str:
@@ -303,31 +302,6 @@ class ChainVisitor(Protocol):
     def finished(self) -> None: ...
 
 
-_COLUMNS = (
-    AuditRow.id,
-    AuditRow.at,
-    AuditRow.actor,
-    AuditRow.action,
-    AuditRow.entity,
-    AuditRow.entity_id,
-    AuditRow.before_json,
-    AuditRow.after_json,
-    AuditRow.prev_hash,
-    AuditRow.hash,
-)
-
-
-def _chunks(session: Session) -> Iterator[Sequence[Any]]:
-    """The log's rows in id order, in chunks of plain tuples (``at`` as stored: see ``_at``).
-
-    Streamed with a server-side cursor per statement: ``Connection.execution_options`` would switch the
-    whole connection to server-side cursors, which PostgreSQL refuses for the INSERTs that follow in the
-    same transaction.
-    """
-    query = select(_COLUMNS[0], type_coerce(AuditRow.at, String), *_COLUMNS[2:]).order_by(AuditRow.id)
-    yield from session.connection().execute(query.execution_options(yield_per=CHUNK)).partitions(CHUNK)
-
-
 def verify_chain(
     session: Session,
     progress: Callable[[int, int], None] | None = None,
@@ -338,9 +312,9 @@ def verify_chain(
 
     It runs at every opening, so the rows are read as plain tuples in chunks (no ORM objects: a file
     with 25,000 submitted sheets has as many audit rows), and the caller may follow ``progress``, stop it
-    with ``cancelled``, and have the rows it needs handed to ``visitor`` on the way. On SQLite each row's
-    hashed text is spelled by the database itself (``valutazione.chain_sqlite``); a row it cannot vouch
-    for is checked here as everywhere else.
+    with ``cancelled``, and have the rows it needs handed to ``visitor`` on the way: row by row
+    (``valutazione.chain_walk``), or on SQLite with each row's hashed text spelled by the database itself
+    (``valutazione.chain_sqlite``), a row it cannot vouch for checked as everywhere else.
     """
     if _verified_on_server(session):
         return _server_report(session, progress)
@@ -349,7 +323,7 @@ def verify_chain(
     if session.get_bind().dialect.name == "sqlite":
         from valutazione.chain_sqlite import walk
     else:
-        walk = _walk
+        from valutazione.chain_walk import walk
     found = walk(session, wanted, visitor, progress, cancelled, total)
     if isinstance(found, ChainReport):
         return found
@@ -362,74 +336,6 @@ def verify_chain(
     return ChainReport(
         True, count, None, f"Registro integro: {count} {'riga verificata' if count == 1 else 'righe verificate'}."
     )
-
-
-Walked = ChainReport | tuple[int, int, str]  # the first broken row's report, or (rows, last id, last hash)
-
-
-def _walk(
-    session: Session,
-    wanted: frozenset[str],
-    visitor: ChainVisitor | None,
-    progress: Callable[[int, int], None] | None,
-    cancelled: Callable[[], bool] | None,
-    total: int,
-) -> Walked:
-    """Every row in id order, each checked by ``check_row``."""
-    prev = GENESIS
-    count = 0
-    last_id = 0
-    convert = _at_converter(session)
-    for chunk in _chunks(session):
-        if cancelled is not None and cancelled():
-            raise VerificationCancelled()
-        for row in chunk:
-            count += 1
-            broken = check_row(row, prev, count, convert, wanted, visitor)
-            if broken is not None:
-                return broken
-            prev = row[9]
-            last_id = row[0]
-        if progress is not None:
-            progress(count, total)
-    return count, last_id, prev
-
-
-def _at_converter(session: Session) -> Callable[[Any], Any] | None:
-    table = AuditRow.__table__
-    assert isinstance(table, Table)
-    return table.c.at.type.result_processor(session.get_bind().dialect, None)  # type: ignore[no-any-return]
-
-
-def check_row(
-    row: Sequence[Any],
-    prev: str,
-    count: int,
-    convert: Callable[[Any], Any] | None,
-    wanted: frozenset[str],
-    visitor: ChainVisitor | None,
-) -> ChainReport | None:
-    """One log row (``_COLUMNS``, ``at`` as stored) after the row whose hash is ``prev``: None when it holds."""
-    row_id, stored_at, actor, action, entity, entity_id, before, after, prev_hash, digest = row
-    if prev_hash != prev:
-        return ChainReport(
-            False,
-            count,
-            row_id,
-            f"Registro interrotto alla riga {row_id}: una riga precedente è stata rimossa o modificata.",
-        )
-    at, iso = _at(stored_at, convert)
-    if _parts_hash((prev_hash, iso, actor, action, entity, entity_id, before, after)) != digest:
-        return ChainReport(False, count, row_id, f"La riga {row_id} del registro è stata modificata.")
-    if action in wanted:
-        visitor.row(row_id, at, action, entity, entity_id, after)  # type: ignore[union-attr]
-    return None
-
-
-def read_row(session: Session, row_id: int) -> Sequence[Any]:
-    """One log row as ``_chunks`` reads it (``check_row``'s input)."""
-    query = select(_COLUMNS[0], type_coerce(AuditRow.at, String), *_COLUMNS[2:]).where(AuditRow.id == row_id)
-    return session.connection().execute(query).one()
 
 
 def _verified_on_server(session: Session) -> bool:

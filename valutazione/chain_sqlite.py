@@ -11,7 +11,7 @@ exactly as ``json.encoder.encode_basestring`` does (``"`` and ``\\`` escaped, co
 ``\\b \\t \\n \\f \\r`` or ``\\u00xx`` in lower case, nothing else), and a correct JSON text names its
 values, so equal hashes mean the very fields the program hashed. Any other row (a field stored as a
 number or a blob, a time not in the program's own spelling, a text that differs for whatever reason)
-is read again and checked by ``audit.check_row``, exactly as on any other database: every broken row
+is read again and checked by ``chain_walk.check_row``, exactly as on any other database: every broken row
 is reported with the same words, and nothing SQLite spells differently can make a row pass.
 
 SQLite-only SQL outside ``db.py``, on purpose: this is the one place the opening's check reads 65 MB,
@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from valutazione import audit
+from valutazione import audit, chain_walk
 from valutazione.models import AuditRow
 
 _TEXTS = ("at", "actor", "action", "entity", "entity_id", "before_json", "after_json", "prev_hash")
@@ -71,10 +71,10 @@ def walk(
     progress: Callable[[int, int], None] | None,
     cancelled: Callable[[], bool] | None,
     total: int,
-) -> audit.Walked:
-    """``audit._walk`` with each row's text from SQLite; a row not vouched for here goes to ``audit.check_row``."""
+) -> chain_walk.Walked:
+    """``chain_walk.walk`` with each row's text from SQLite; a row not vouched for here goes to ``check_row``."""
     sql, args = _statement(wanted)
-    convert = audit._at_converter(session)
+    convert = chain_walk.at_converter(session)
     stored_at_form = audit._STORED_AT.fullmatch
     sha256 = hashlib.sha256
     prev = audit.GENESIS
@@ -86,7 +86,7 @@ def walk(
         try:
             cursor.execute(sql, args)
         except sqlite3.OperationalError:  # an SQLite built without its JSON functions: the general reading
-            return audit._walk(session, wanted, visitor, progress, cancelled, total)
+            return chain_walk.walk(session, wanted, visitor, progress, cancelled, total)
         while chunk := cursor.fetchmany(_CHUNK):
             if cancelled is not None and cancelled():
                 raise audit.VerificationCancelled()
@@ -107,8 +107,8 @@ def walk(
                     else:
                         datetime.fromisoformat(stored_at)  # a time that is no time (30 February) fails as ever
                 else:
-                    row = audit.read_row(session, row_id)
-                    broken = audit.check_row(row, prev, count, convert, wanted, visitor)
+                    row = chain_walk.read_row(session, row_id)
+                    broken = chain_walk.check_row(row, prev, count, convert, wanted, visitor)
                     if broken is not None:
                         return broken
                 prev = digest

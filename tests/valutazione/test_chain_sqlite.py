@@ -1,7 +1,7 @@
 """The chain check's SQLite reading (each row's text spelled by SQLite) gives the general check's verdicts.
 
 Every test edits the log underneath, re-hashes it from that row on with some spelling of the row's text,
-and compares what the SQLite reading says with what the general reading (``audit._walk``, as on any
+and compares what the SQLite reading says with what the general reading (``chain_walk.walk``, as on any
 other database) says: the same report, or the same error.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.builders import State, committee_file
-from valutazione import audit, chain_sqlite
+from valutazione import audit, chain_sqlite, chain_walk
 from valutazione.db import backup_to, open_database
 from valutazione.seals.logscan import LogScan
 
@@ -98,7 +98,7 @@ def _outcome(path: Path, walk: Any) -> object:
 
 
 def _same(path: Path) -> object:
-    general = _outcome(path, audit._walk)
+    general = _outcome(path, chain_walk.walk)
     assert _outcome(path, chain_sqlite.walk) == general
     return general
 
@@ -221,7 +221,7 @@ def test_an_sqlite_without_json_functions_takes_the_general_reading(log: Path) -
             s.connection().connection.driver_connection.create_function("json_array", -1, missing)  # type: ignore[union-attr]
             scan = LogScan()
             found = chain_sqlite.walk(s, scan.actions, scan, None, None, 0)
-            general = audit._walk(s, scan.actions, LogScan(), None, None, 0)
+            general = chain_walk.walk(s, scan.actions, LogScan(), None, None, 0)
             assert found == general and isinstance(found, tuple) and found[0] > 50 and scan.seals
     finally:
         db.close()
