@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any, Protocol
 
-from sqlalchemy import String, Table, event, func, select, text, type_coerce, update
+from sqlalchemy import Table, event, func, select, text, update
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -26,7 +26,6 @@ from valutazione import bulk
 from valutazione.models import AuditRow, BandoRow, utcnow
 
 GENESIS = "0" * 64
-CHUNK = 2000
 
 
 def _default(value: Any) -> str:
@@ -94,11 +93,14 @@ def row_hash(
 
 
 def _parts_hash(parts: tuple[Any, ...]) -> str:
+    return hashlib.sha256(_parts_text(parts).encode("utf-8")).hexdigest()
+
+
+def _parts_text(parts: tuple[Any, ...]) -> str:
     try:
-        payload = "[" + ",".join(map(encode_basestring, parts)) + "]"
+        return "[" + ",".join(map(encode_basestring, parts)) + "]"
     except TypeError:
-        payload = canonical_json(list(parts))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        return canonical_json(list(parts))
 
 
 # How every row's time is stored (``UTCDateTime``: UTC, microseconds always written). For such a text
@@ -300,31 +302,6 @@ class ChainVisitor(Protocol):
     def finished(self) -> None: ...
 
 
-_COLUMNS = (
-    AuditRow.id,
-    AuditRow.at,
-    AuditRow.actor,
-    AuditRow.action,
-    AuditRow.entity,
-    AuditRow.entity_id,
-    AuditRow.before_json,
-    AuditRow.after_json,
-    AuditRow.prev_hash,
-    AuditRow.hash,
-)
-
-
-def _chunks(session: Session) -> Iterator[Sequence[Any]]:
-    """The log's rows in id order, in chunks of plain tuples (``at`` as stored: see ``_at``).
-
-    Streamed with a server-side cursor per statement: ``Connection.execution_options`` would switch the
-    whole connection to server-side cursors, which PostgreSQL refuses for the INSERTs that follow in the
-    same transaction.
-    """
-    query = select(_COLUMNS[0], type_coerce(AuditRow.at, String), *_COLUMNS[2:]).order_by(AuditRow.id)
-    yield from session.connection().execute(query.execution_options(yield_per=CHUNK)).partitions(CHUNK)
-
-
 def verify_chain(
     session: Session,
     progress: Callable[[int, int], None] | None = None,
@@ -335,39 +312,22 @@ def verify_chain(
 
     It runs at every opening, so the rows are read as plain tuples in chunks (no ORM objects: a file
     with 25,000 submitted sheets has as many audit rows), and the caller may follow ``progress``, stop it
-    with ``cancelled``, and have the rows it needs handed to ``visitor`` on the way.
+    with ``cancelled``, and have the rows it needs handed to ``visitor`` on the way: row by row
+    (``valutazione.chain_walk``), or on SQLite with each row's hashed text spelled by the database itself
+    (``valutazione.chain_sqlite``), a row it cannot vouch for checked as everywhere else.
     """
     if _verified_on_server(session):
         return _server_report(session, progress)
     total = session.scalar(select(func.count(AuditRow.id))) or 0
     wanted = visitor.actions if visitor is not None else frozenset()
-    prev = GENESIS
-    count = 0
-    last_id = 0
-    table = AuditRow.__table__
-    assert isinstance(table, Table)
-    convert = table.c.at.type.result_processor(session.get_bind().dialect, None)
-    for chunk in _chunks(session):
-        if cancelled is not None and cancelled():
-            raise VerificationCancelled()
-        for row_id, stored_at, actor, action, entity, entity_id, before, after, prev_hash, digest in chunk:
-            count += 1
-            if prev_hash != prev:
-                return ChainReport(
-                    False,
-                    count,
-                    row_id,
-                    f"Registro interrotto alla riga {row_id}: una riga precedente è stata rimossa o modificata.",
-                )
-            at, iso = _at(stored_at, convert)
-            if _parts_hash((prev_hash, iso, actor, action, entity, entity_id, before, after)) != digest:
-                return ChainReport(False, count, row_id, f"La riga {row_id} del registro è stata modificata.")
-            if action in wanted:
-                visitor.row(row_id, at, action, entity, entity_id, after)  # type: ignore[union-attr]
-            prev = digest
-            last_id = row_id
-        if progress is not None:
-            progress(count, total)
+    if session.get_bind().dialect.name == "sqlite":
+        from valutazione.chain_sqlite import walk
+    else:
+        from valutazione.chain_walk import walk
+    found = walk(session, wanted, visitor, progress, cancelled, total)
+    if isinstance(found, ChainReport):
+        return found
+    count, last_id, prev = found
     head = session.scalars(select(BandoRow.audit_head).limit(1)).first()
     if head and head != prev:
         return ChainReport(False, count, last_id + 1, f"Registro troncato: mancano righe dopo la {last_id}.")

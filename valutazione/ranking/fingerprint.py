@@ -24,6 +24,7 @@ from json.encoder import encode_basestring
 
 from valutazione.ranking import Ranking, records
 from valutazione.scoring import SubScore
+from valutazione.sheet_columns import SheetColumns
 
 _EMPTY_SUBSCORES = '"subscores":[]'
 _NO_ROWS = '"rows":[]'
@@ -56,22 +57,28 @@ def _assembled(ranking: Ranking) -> str:
     sub = _SubScoreText()
     parts: list[str] = []
     for row in rows:
-        if type(row.subscores) is not tuple:
+        subscores = row.subscores
+        if type(subscores) is SheetColumns:  # the engine's columns: their records, built once
+            subscores = subscores.records()
+        if type(subscores) is not tuple:
             raise _Unusual("sub-scores not a tuple")
         text = encode(records._full_row(replace(row, subscores=())))
         if text.count(_EMPTY_SUBSCORES) != 1:
             raise _Unusual("sub-scores key not found once")
         before, _, after = text.partition(_EMPTY_SUBSCORES)
-        parts.append(before + '"subscores":[' + ",".join(map(sub, row.subscores)) + "]" + after)
+        parts.append(before + '"subscores":[' + ",".join(map(sub, subscores)) + "]" + after)
     return empty[: -len("]}")] + ",".join(parts) + "]}"
 
 
 class _SubScoreText:
     """One sub-score's JSON object, as ``records._full_row`` writes it; numbers spelled once per value."""
 
-    __slots__ = ("_canonical", "_quoted")
+    __slots__ = ("_canonical", "_quoted", "_spelled")
 
     def __init__(self) -> None:
+        # id of a sub-score -> it and its text: the engine shares one record between rows with the same
+        # marks (a third of them at 5,000); the record is kept, and compared, so an id is never reused
+        self._spelled: dict[int, tuple[SubScore, str]] = {}
         self._canonical: dict[str, str] = {}  # str(Decimal), an exact spelling -> quoted canonical form
         self._quoted: dict[str, str] = {}  # a member's name -> its JSON string
 
@@ -97,6 +104,12 @@ class _SubScoreText:
         return "[" + ",".join(out) + "]"
 
     def __call__(self, s: SubScore) -> str:
+        found = self._spelled.get(id(s))
+        if found is None or found[0] is not s:
+            found = self._spelled[id(s)] = (s, self._text(s))
+        return found[1]
+
+    def _text(self, s: SubScore) -> str:
         if type(s) is not SubScore:
             raise _Unusual("not a SubScore")
         if type(s.code) is not str or type(s.method) is not str or type(s.points) is not Decimal:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from valutazione import audit
+from valutazione import audit, collector
 from valutazione.models import AuditRow, BandoRow, Scheda
 from valutazione.seals import elsewhere, memo
 from valutazione.seals.logscan import LogScan
@@ -70,11 +70,13 @@ def verify_file(
     """The chain, then every seal; ``progress(done, total)`` over log rows, sheets and sealed rows.
 
     Large approved versions start recomputing in a second process first (``seals.elsewhere``), beside
-    the chain and the sheets; a version whose answer cannot be used is recomputed here afterwards.
+    the chain and the sheets; a version whose answer cannot be used is recomputed here afterwards. The
+    cyclic collector is paused meanwhile (``collector``): the hundreds of thousands of sends, seals and
+    marks it keeps hold no cycles, and walking them again and again was a tenth of the check.
     """
     from valutazione.seals import versions  # the ranking engine: only when verifying
 
-    with session.no_autoflush:
+    with session.no_autoflush, collector.paused():
         other = versions.start_elsewhere(session)
         try:
             return _verify(session, progress, cancelled, other)

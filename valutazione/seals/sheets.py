@@ -9,6 +9,7 @@ into a draft without the chair's logged reopening: each breaks one of the three.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from valutazione.audit import canonical_json
@@ -133,69 +134,133 @@ def check_sheets(
     """Every submitted sheet recomputed and compared with its stored and its logged hash.
 
     ``events``: the sheets' sends and reopenings already read with the chain (``seals.logscan``), with
-    ``facts.logged_by_hash`` filled from them; else they are read from the log here.
+    ``facts.logged_by_hash`` filled from them; else they are read from the log here. On SQLite the
+    sheets' texts are spelled by the database (``seals.sheets_sqlite``), each sheet it cannot vouch for
+    recomputed here as everywhere else.
     """
-    import hashlib
-
-    broken: list[BrokenSeal] = []
     names = dict(session.execute(select(Commissario.id, Commissario.name)).all())
     protocols = dict(session.execute(select(Domanda.id, Domanda.protocol)).all())
     if events is None:
         events = _logged_events(session, facts)
-    text_value = type_coerce(Voto.value, String)
-    mark_rows = (
-        select(Voto.scheda_id, Voto.sub_code, text_value, Voto.motivazione)
-        .join(Scheda, Scheda.id == Voto.scheda_id)
-        .where(Scheda.state == "inviata")
-        .order_by(Voto.scheda_id, Voto.sub_code)
-    )
+    judge = SheetJudge(session, bando_code, is_package, names, protocols, events)
+    if session.get_bind().dialect.name == "sqlite":
+        from valutazione.seals.sheets_sqlite import check_all
+
+        if check_all(judge, tick) is None:  # SQLite could not spell some mark: every sheet read again here
+            judge = SheetJudge(session, bando_code, is_package, names, protocols, events)
+            check_each(judge, tick)
+    else:
+        check_each(judge, tick)
+    facts.mark_texts.update(judge.mark_texts)
+    return judge.broken
+
+
+def check_each(judge: SheetJudge, tick: Callable[[int], None]) -> None:
+    """Every sheet read with its marks and judged, as on any database."""
+    connection = judge.session.connection()
     sheets = select(
         Scheda.id, Scheda.commissario_id, Scheda.domanda_id, Scheda.state, Scheda.submitted_at, Scheda.content_hash
     ).order_by(Scheda.id)
-    marks = _marks_by_sheet(streamed_rows(session.connection(), mark_rows))
+    marks = _marks_by_sheet(streamed_rows(connection, _mark_rows()))
     next(marks)  # started: from now on it answers each sheet id sent
-    fragments: Fragments = {}
     done = 0
-    for sheet_id, member_id, domanda_id, state, submitted_at, stored in session.connection().execute(sheets).all():
+    for sheet_id, member_id, domanda_id, state, submitted_at, stored in connection.execute(sheets).all():
         done += 1
         if done % 2000 == 0:
             tick(2000)
         rows = marks.send(sheet_id)
-        who = f"Scheda di {names.get(member_id, '?')} su {protocols.get(domanda_id, '?')}"
-        logged = events.get(sheet_id)
         if state != "inviata":
-            if logged is not None and logged[0] == SENT:
-                broken.append(
-                    BrokenSeal(
-                        "scheda",
-                        who,
-                        "risulta in bozza, ma il registro la dà inviata e mai "
-                        f"riaperta (invio del {when_it(logged[3])})",
-                    )
-                )
-            continue
-        text = sheet_text(bando_code, names.get(member_id, ""), protocols.get(domanda_id, ""), rows, fragments)
-        recomputed = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        if recomputed != stored:
-            sent = f"dell'invio del {when_it(submitted_at)}" if submitted_at is not None else "dell'invio"
-            broken.append(BrokenSeal("scheda", who, f"i voti non corrispondono all'impronta {sent}"))
-            continue
-        if logged is None:
-            if not is_package:
-                broken.append(BrokenSeal("scheda", who, "risulta inviata, ma il suo invio non è nel registro"))
-        elif logged[0] != SENT:
-            broken.append(BrokenSeal("scheda", who, "risulta inviata, ma il registro la dà riaperta e non più inviata"))
-            continue
-        elif logged[1] != stored:
-            broken.append(
-                BrokenSeal(
-                    "scheda", who, f"l'impronta non corrisponde a quella registrata all'invio del {when_it(logged[3])}"
-                )
-            )
-            continue
-        facts.mark_texts[recomputed] = [x for c, v, _m in rows if v is not None for x in (c, v)]
+            judge.draft(sheet_id, member_id, domanda_id)
+        else:
+            judge.sent(sheet_id, member_id, domanda_id, stored, rows, submitted_at)
     tick(done % 2000)
-    return broken
+
+
+def _mark_rows(sheet_id: int | None = None) -> Select[int, str, str, str]:
+    """The submitted sheets' marks (of one sheet, or all), in sheet and sub-criterion order."""
+    query = (
+        select(Voto.scheda_id, Voto.sub_code, type_coerce(Voto.value, String), Voto.motivazione)
+        .join(Scheda, Scheda.id == Voto.scheda_id)
+        .where(Scheda.state == "inviata")
+        .order_by(Voto.scheda_id, Voto.sub_code)
+    )
+    return query if sheet_id is None else query.where(Voto.scheda_id == sheet_id)
+
+
+class SheetJudge:
+    """The verdict on each sheet, whoever read it: the broken seals found, the marks of the sheets that hold."""
+
+    def __init__(
+        self,
+        session: Session,
+        bando_code: str,
+        is_package: bool,
+        names: dict[int, str],
+        protocols: dict[int, str],
+        events: Events,
+    ) -> None:
+        self.session = session
+        self.bando_code = bando_code
+        self.is_package = is_package
+        self.names = names
+        self.protocols = protocols
+        self.events = events
+        self.broken: list[BrokenSeal] = []
+        self.mark_texts: dict[str, list[str]] = {}  # content hash -> flat marks, for ``SheetFacts``
+        self._fragments: Fragments = {}
+
+    def _who(self, member_id: int, domanda_id: int) -> str:
+        return f"Scheda di {self.names.get(member_id, '?')} su {self.protocols.get(domanda_id, '?')}"
+
+    def draft(self, sheet_id: int, member_id: int, domanda_id: int) -> None:
+        """A sheet not submitted: broken if the log says it was sent and never reopened."""
+        logged = self.events.get(sheet_id)
+        if logged is not None and logged[0] == SENT:
+            message = f"risulta in bozza, ma il registro la dà inviata e mai riaperta (invio del {when_it(logged[3])})"
+            self.broken.append(BrokenSeal("scheda", self._who(member_id, domanda_id), message))
+
+    def sent(
+        self, sheet_id: int, member_id: int, domanda_id: int, stored: str | None, rows: Marks, submitted_at: Any
+    ) -> None:
+        """A submitted sheet, its marks ``rows`` as read: its content hash recomputed, then ``holds``."""
+        text = sheet_text(
+            self.bando_code,
+            self.names.get(member_id, ""),
+            self.protocols.get(domanda_id, ""),
+            rows,
+            self._fragments,
+        )
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != stored:
+            sent = f"dell'invio del {when_it(submitted_at)}" if submitted_at is not None else "dell'invio"
+            message = f"i voti non corrispondono all'impronta {sent}"
+            self.broken.append(BrokenSeal("scheda", self._who(member_id, domanda_id), message))
+            return
+        self.holds(sheet_id, member_id, domanda_id, stored, [x for c, v, _m in rows if v is not None for x in (c, v)])
+
+    def holds(self, sheet_id: int, member_id: int, domanda_id: int, stored: str, flat: list[str]) -> None:
+        """A submitted sheet whose content hash is the stored one: compared with its logged send."""
+        logged = self.events.get(sheet_id)
+        message = None
+        if logged is None:
+            if not self.is_package:
+                message = "risulta inviata, ma il suo invio non è nel registro"
+        elif logged[0] != SENT:
+            message = "risulta inviata, ma il registro la dà riaperta e non più inviata"
+        elif logged[1] != stored:
+            message = f"l'impronta non corrisponde a quella registrata all'invio del {when_it(logged[3])}"
+        if message is not None:
+            self.broken.append(BrokenSeal("scheda", self._who(member_id, domanda_id), message))
+            if logged is not None:
+                return
+        self.mark_texts[stored] = flat
+
+    def recheck(self, sheet_id: int, member_id: int, domanda_id: int, stored: str | None) -> None:
+        """A submitted sheet read again with its marks, as on any database, and judged by ``sent``."""
+        connection = self.session.connection()
+        marks = _marks_by_sheet(streamed_rows(connection, _mark_rows(sheet_id)))
+        next(marks)
+        submitted_at = connection.execute(select(Scheda.submitted_at).where(Scheda.id == sheet_id)).scalar()
+        self.sent(sheet_id, member_id, domanda_id, stored, marks.send(sheet_id), submitted_at)
 
 
 Marks = list[tuple[str, str | None, str]]  # a sheet's (sub-criterion, canonical mark, justification)

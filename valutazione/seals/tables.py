@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
-from sqlalchemy import Table, select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.orm import Session
 
 from valutazione.models import Commissario, Domanda, Seduta
@@ -70,6 +70,16 @@ def _namer(session: Session) -> Callable[[str, int], str]:
     return name
 
 
+def rows(conn: Connection, table: Table, seals: dict[tuple[str, int], Seal]) -> Iterator[tuple[int, str]]:
+    """(id, digest) of every row of ``table``: on SQLite spelled by the database where it can vouch for them
+    (``seals.rows_sqlite``), else read and hashed here."""
+    if conn.dialect.name == "sqlite":
+        from valutazione.seals.rows_sqlite import digests
+
+        return digests(conn, table, seals)
+    return read_rows(conn, table)
+
+
 def check_tables(
     session: Session, tick: Callable[[int], None], seals: dict[tuple[str, int], Seal] | None = None
 ) -> list[BrokenSeal]:
@@ -77,13 +87,16 @@ def check_tables(
     if seals is None:
         seals = logged_seals(session)
     name = _namer(session)
+    by_table: dict[str, list[tuple[int, Seal]]] = {}  # the seals per table, in the log's order
+    for (sealed_table, sealed_id), entry in seals.items():
+        by_table.setdefault(sealed_table, []).append((sealed_id, entry))
     broken: list[BrokenSeal] = []
     for table_name, model in SEALED_TABLES.items():
         table = model.__table__
         assert isinstance(table, Table)
         present: set[int] = set()
         count = 0
-        for row_id, digest in read_rows(session.connection(), table):
+        for row_id, digest in rows(session.connection(), table, seals):
             present.add(row_id)
             count += 1
             seal = seals.get((table_name, row_id))
@@ -111,13 +124,13 @@ def check_tables(
                     )
                 )
         tick(count)
-        for (sealed_table, row_id), seal in seals.items():
-            if sealed_table == table_name and seal.digest is not None and row_id not in present:
+        for row_id, logged in by_table.get(table_name, ()):
+            if logged.digest is not None and row_id not in present:
                 broken.append(
                     BrokenSeal(
                         table_name,
                         f"{LABELS.get(table_name, table_name)} n. {row_id}",
-                        f"è stata eliminata senza traccia (registrata alla riga {seal.audit_id})",
+                        f"è stata eliminata senza traccia (registrata alla riga {logged.audit_id})",
                     )
                 )
     return broken

@@ -22,8 +22,9 @@ which no key here covers.
 
 A large version is first sent to a second process (``seals.elsewhere``, ``ranking.recheck``), which
 recomputes it from its own stored marks while this process checks the log and the sheets; its answer
-is taken only if, for every sheet hash, those marks are exactly the ones ``_marks`` finds here, so the
-engine saw the same inputs (``_agreed_elsewhere``). Otherwise the version is recomputed here as above.
+is taken only if, for every sheet hash, those marks are exactly the ones ``_marks`` finds here (the
+digest of both lists equal), so the engine saw the same inputs (``_agreed_elsewhere``). Otherwise the
+version is recomputed here as above.
 
 The chain and the other seals are re-read in full each time: an incremental check of the log «from the
 last verified head» would miss a row edited underneath by another process, which is exactly what the
@@ -47,7 +48,7 @@ from valutazione.errors import ValutazioneError
 from valutazione.models import AuditRow, GraduatoriaVersion
 from valutazione.ranking import Ranking, build_ranking
 from valutazione.ranking.engine import PairwiseInput
-from valutazione.ranking.recheck import text_key
+from valutazione.ranking.recheck import text_key, used_digest
 from valutazione.ranking.stored import StoredInputs, read_version
 from valutazione.seals import elsewhere
 from valutazione.seals.report import BrokenSeal
@@ -150,7 +151,10 @@ def _remember(key: str, used: list[tuple[str, str]]) -> None:
 
 
 def _key(stored: str, content_json: str) -> str:
-    return hashlib.sha256(f"{stored}\n{content_json}".encode()).hexdigest()
+    """The SHA-256 of ``stored``, a newline and the version's text (fed in pieces: no copy of 14 MB)."""
+    digest = hashlib.sha256(f"{stored}\n".encode())
+    digest.update(content_json.encode())
+    return digest.hexdigest()
 
 
 def start_elsewhere(session: Session) -> elsewhere.Recheck | None:
@@ -171,18 +175,26 @@ def _agreed_elsewhere(
     """Where the marks came from, if the second process agreed using exactly the marks used here; else None."""
     if answer is None or answer.get("fingerprint") != stored or answer.get("stored") != stored:
         return None
-    given = answer.get("used")
-    if not isinstance(given, list):
+    sheets, marks = answer.get("sheets"), answer.get("marks")
+    if not isinstance(sheets, list) or not isinstance(marks, str):
         return None
     used: list[tuple[str, str]] = []
-    for item in given:
-        if not isinstance(item, list) or len(item) != 2 or not isinstance(item[0], str) or not item[0]:
+    mine: list[list[Any]] = []
+    on_sheets = facts.mark_texts
+    for digest in sheets:
+        if type(digest) is not str or not digest:
             return None
-        found = _mark_texts(session, facts, item[0])
-        if found is None or found[0] != item[1]:
+        flat = on_sheets.get(digest)  # ``_mark_texts``, its common case inline: 23,726 sheets at 5,000
+        if flat is not None:
+            mine.append([digest, flat])
+            used.append((digest, FROM_SHEET))
+            continue
+        found = _mark_texts(session, facts, digest)
+        if found is None:
             return None
-        used.append((item[0], found[1]))
-    return used
+        mine.append([digest, found[0]])
+        used.append((digest, found[1]))
+    return used if used_digest(mine) == marks else None
 
 
 def check_versions(

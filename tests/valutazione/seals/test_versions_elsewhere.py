@@ -7,6 +7,7 @@ import json
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -22,7 +23,7 @@ from tests.valutazione.seals.test_seals import (
 from valutazione import seals
 from valutazione.db import backup_to, open_database
 from valutazione.models import BandoRow, GraduatoriaVersion, Scheda
-from valutazione.ranking.recheck import recheck, text_key
+from valutazione.ranking.recheck import recheck, text_key, used_digest
 from valutazione.seals import elsewhere, versions
 from valutazione.seals.sheets import SheetFacts, check_sheets
 
@@ -130,10 +131,18 @@ def test_an_answer_with_other_marks_is_refused(demo: Path, monkeypatch: pytest.M
     try:
         with db.sessions() as s:
             facts = _facts(s)
-            stored, text = s.execute(select(GraduatoriaVersion.fingerprint, GraduatoriaVersion.content_json)).first()
+            row = s.execute(select(GraduatoriaVersion.fingerprint, GraduatoriaVersion.content_json)).first()
+            assert row is not None
+            stored, text = row
             answer = recheck(text, "test")
             assert versions._agreed_elsewhere(s, facts, answer, stored)
-            digest, marks = answer["used"][0]
+            real: list[list[Any]] = []
+            for digest in answer["sheets"]:
+                found = versions._mark_texts(s, facts, digest)
+                assert found is not None
+                real.append([digest, found[0]])
+            assert used_digest(real) == answer["marks"]
+            digest, marks = real[0]
             assert len(marks) >= 4 and marks[0].count(".") == 1
             for changed in (
                 [marks[0], marks[1] + "0", *marks[2:]],
@@ -141,9 +150,13 @@ def test_an_answer_with_other_marks_is_refused(demo: Path, monkeypatch: pytest.M
                 marks[2:],
                 [],
             ):
-                forged = {**answer, "used": [[digest, changed], *answer["used"][1:]]}
+                forged = {**answer, "marks": used_digest([[digest, changed], *real[1:]])}
                 assert versions._agreed_elsewhere(s, facts, forged, stored) is None
-            assert versions._agreed_elsewhere(s, facts, {**answer, "used": [["0" * 64, marks]]}, stored) is None
+            other_sheet = {**answer, "sheets": ["0" * 64, *answer["sheets"][1:]]}
+            assert versions._agreed_elsewhere(s, facts, other_sheet, stored) is None
+            for listed in (answer["sheets"][1:], [*answer["sheets"], answer["sheets"][0]]):  # one sheet short or more
+                assert versions._agreed_elsewhere(s, facts, {**answer, "sheets": listed}, stored) is None
+            assert versions._agreed_elsewhere(s, facts, {**answer, "marks": None}, stored) is None
             assert versions._agreed_elsewhere(s, facts, {**answer, "stored": "x"}, stored) is None
             assert versions._agreed_elsewhere(s, facts, {**answer, "fingerprint": "x"}, stored) is None
             assert s.scalar(select(Scheda.id).limit(1)) is not None
