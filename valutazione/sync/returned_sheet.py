@@ -15,12 +15,13 @@ import hashlib
 from collections.abc import Iterable
 from decimal import Decimal
 from json.encoder import encode_basestring as _quote
+from operator import itemgetter
 
 from valutazione import audit
 from valutazione.errors import RuleViolation
 from valutazione.models import Commissario
 from valutazione.scoring import validate_value
-from valutazione.services.sheets import DRAFT, SUBMITTED, Mark, missing_marks
+from valutazione.services.sheets import DRAFT, SUBMITTED
 from valutazione.sync.merge_rows import App, Known
 from valutazione.sync.returns import ReturnedSheet
 
@@ -34,13 +35,7 @@ def spelled_content(
     sorted by sub-criterion code as ``marks_content`` sorts them.
     """
     voti = ",".join(
-        '{"motivazione":'
-        + _quote(why)
-        + ',"sottocriterio":'
-        + _quote(code)
-        + ',"valore":'
-        + ("null" if value is None else _quote(str(value)))
-        + "}"
+        _MARK % (_quote(why), _quote(code), "null" if value is None else _quote(str(value)))
         for code, value, why in sorted(marks, key=_code)
     )
     return {
@@ -51,8 +46,19 @@ def spelled_content(
     }
 
 
-def _code(mark: tuple[str, Decimal | None, str]) -> str:
-    return mark[0]
+_MARK = '{"motivazione":%s,"sottocriterio":%s,"valore":%s}'  # one mark of ``marks_content``, members spelled
+_code = itemgetter(0)  # a mark's sub-criterion code: the order ``marks_content`` sorts them in
+
+
+def incomplete(required: frozenset[str], justified: bool, marks: Iterable[tuple[str, Decimal | None, str]]) -> bool:
+    """Whether ``services.sheets.missing_marks`` finds something missing, without a ``Mark`` per mark.
+
+    ``required`` are the sub-criteria that function goes through (all but the pairwise ones), ``justified``
+    the call's ``justification_required``: each needs a mark with a value and, if so, a motivazione that
+    is not blank. The codes of a returned sheet are unique (``returns`` refuses a repeated one).
+    """
+    given = {code for code, value, why in marks if value is not None and (not justified or why.strip())}
+    return not required <= given
 
 
 def digest(content: dict[str, str]) -> str:
@@ -69,19 +75,19 @@ def check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> dict
     bando = known.bando
     content: dict[str, str] | None = None
     where = f"la scheda di {m.name} sulla domanda {d.protocol}"
-    for v in sh.marks:
-        if v.value is not None and (v.sub_code, v.value) not in known.valid_marks:
+    valid = known.valid_marks
+    for code, value, _why in sh.marks:
+        if value is not None and (code, value) not in valid:
             try:
-                validate_value(bando, v.sub_code, v.value)
+                validate_value(bando, code, value)
             except RuleViolation as exc:
                 raise RuleViolation(
                     f"Ritorno rifiutato, {where}: {exc}. Il file del presidente non è stato modificato."
                 ) from exc
-            known.valid_marks.add((v.sub_code, v.value))
+            valid.add((code, value))
     if sh.state == SUBMITTED:
-        missing = missing_marks(bando, {v.sub_code: Mark(v.value, v.motivazione) for v in sh.marks})
-        marks = [(v.sub_code, v.value, v.motivazione) for v in sh.marks]
-        content = spelled_content(bando.code, m.name, d.protocol, marks)  # ``marks_content``, spelled
+        content = spelled_content(bando.code, m.name, d.protocol, sh.marks)  # ``marks_content``, spelled
+        missing = incomplete(known.required, bando.justification_required, sh.marks)
         if missing or sh.submitted_at is None or sh.content_hash != digest(content):
             raise RuleViolation(
                 f"Ritorno rifiutato: {where} risulta inviata ma il contenuto non corrisponde alla "
