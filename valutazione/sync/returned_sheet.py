@@ -74,7 +74,6 @@ def check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> dict
     """
     bando = known.bando
     content: dict[str, str] | None = None
-    where = f"la scheda di {m.name} sulla domanda {d.protocol}"
     valid = known.valid_marks
     for code, value, _why in sh.marks:
         if value is not None and (code, value) not in valid:
@@ -82,7 +81,7 @@ def check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> dict
                 validate_value(bando, code, value)
             except RuleViolation as exc:
                 raise RuleViolation(
-                    f"Ritorno rifiutato, {where}: {exc}. Il file del presidente non è stato modificato."
+                    f"Ritorno rifiutato, {_where(m, d)}: {exc}. Il file del presidente non è stato modificato."
                 ) from exc
             valid.add((code, value))
     if sh.state == SUBMITTED:
@@ -90,7 +89,7 @@ def check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> dict
         missing = incomplete(known.required, bando.justification_required, sh.marks)
         if missing or sh.submitted_at is None or sh.content_hash != digest(content):
             raise RuleViolation(
-                f"Ritorno rifiutato: {where} risulta inviata ma il contenuto non corrisponde alla "
+                f"Ritorno rifiutato: {_where(m, d)} risulta inviata ma il contenuto non corrisponde alla "
                 "sua impronta o è incompleto. Il file del presidente non è stato modificato."
             )
     current = known.sheets.get(d.id)
@@ -102,7 +101,12 @@ def check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> dict
         return content  # an older version of a sheet submitted since: simply superseded
     kind = "una bozza" if sh.state == DRAFT else "una versione diversa"
     raise RuleViolation(
-        f"Ritorno rifiutato: {where} è già stata inviata presso il presidente e {kind} non può "
+        f"Ritorno rifiutato: {_where(m, d)} è già stata inviata presso il presidente e {kind} non può "
         "sostituirla (serve prima una riapertura del presidente). Il file del presidente non è "
         "stato modificato."
     )
+
+
+def _where(m: Commissario, d: App) -> str:
+    """The sheet a refusal names (spelled only for a refusal, not for each of the thousands that pass)."""
+    return f"la scheda di {m.name} sulla domanda {d.protocol}"
