@@ -90,3 +90,12 @@ def test_log_time_is_stored_as_the_column_stores_it(db: Database, at: datetime) 
         stamp = table.c.at.type.bind_processor(s.connection().dialect)
     assert stamp is not None
     assert audit.stored_time(at, stamp) == (stamp(at), at.isoformat())
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "a", 'virgolette "doppie" \\ e àèì € 😀', "\u2028\x00\x1f\x7f", "a" * 64, 0, 7, -3, 2**70, True, None],
+)
+def test_spelled_string_and_integer_are_the_encoders_text(value: object) -> None:
+    """Log rows: a string, an integer (not a boolean) and None spelled directly are ``canonical_json``'s text."""
+    assert audit.spelled(value) == audit.canonical_json(value)
