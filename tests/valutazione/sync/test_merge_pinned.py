@@ -79,3 +79,26 @@ def test_merged_rows_are_the_rows_merged_before(tmp_path: Path, monkeypatch: pyt
     finally:
         db.close()
     assert _added(base, chair) == PINNED
+
+
+def test_hand_edit_between_two_returns_refuses_the_second(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seals before each return: a mark edited by hand after one return is merged stops the next one, on the
+    same open file, with nothing of it written (the check remembered on the connection does not hide it)."""
+    monkeypatch.setattr(generate, "CACHE", tmp_path / "cache")
+    base, returns = generate.generate_merge(generate.Spec(30, 3, seed=12))
+    chair = tmp_path / "chair.valutazione"
+    shutil.copy(base, chair)
+    db = open_database(chair)
+    try:
+        with db.sessions.begin() as s:
+            merge_return(s, returns[0])
+        con = sqlite3.connect(chair)
+        with con:
+            con.execute("UPDATE voto SET value = '0' WHERE id = (SELECT min(id) FROM voto WHERE value <> '0')")
+        counts = con.execute("SELECT (SELECT count(*) FROM scheda), (SELECT count(*) FROM audit)").fetchone()
+        with pytest.raises(seals.BrokenSealError, match="Scheda di"), db.sessions.begin() as s:
+            merge_return(s, returns[1])
+        assert con.execute("SELECT (SELECT count(*) FROM scheda), (SELECT count(*) FROM audit)").fetchone() == counts
+        con.close()
+    finally:
+        db.close()
