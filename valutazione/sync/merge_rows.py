@@ -37,6 +37,9 @@ from valutazione.sync.archive import PackageError
 from valutazione.sync.returns import ReturnedConflict, ReturnedSheet
 
 _SEALED = '{"sha256":%s}'  # a seal row's content, ``{"sha256": digest}``, spelled as ``canonical_json`` does
+# a sent sheet's log row: its content (``returned_sheet.spelled_content``), its hash and the package, the names
+# in the sorted order ``canonical_json`` writes them (what ``audit.canonical_object`` of the six gives)
+_SENT = '{"bando":%s,"commissario":%s,"hash":%s,"pacchetto":%s,"protocollo":%s,"voti":%s}'
 _IN_CHUNK = 500  # ids or protocols per IN (...) list: well under every database's limit on parameters
 SENT_ACTION = "scheda.inviata"
 
@@ -177,8 +180,14 @@ class Changes:
             None if current is None else current.id, sh.state, sh.revision, sh.updated_at, sh.content_hash
         )
         if content is not None:
-            logged = {**content, "hash": audit.spelled(sh.content_hash), "pacchetto": audit.spelled(self.sequence)}
-            self.sent.append((d.id, audit.Canonical(audit.canonical_object(logged))))
+            bando, member, protocol, voti = (
+                content["bando"],
+                content["commissario"],
+                content["protocollo"],
+                content["voti"],
+            )
+            spelled_hash, package = audit.spelled(sh.content_hash), audit.spelled(self.sequence)
+            self.sent.append((d.id, audit.Canonical(_SENT % (bando, member, spelled_hash, package, protocol, voti))))
 
     def write(self, s: Session) -> None:
         """Declarations with their seals, then sheets and marks, then the sheets' log rows, in merge order.

@@ -17,7 +17,6 @@ from decimal import Decimal
 from json.encoder import encode_basestring as _quote
 from operator import itemgetter
 
-from valutazione import audit
 from valutazione.errors import RuleViolation
 from valutazione.models import Commissario
 from valutazione.scoring import validate_value
@@ -62,8 +61,16 @@ def incomplete(required: frozenset[str], justified: bool, marks: Iterable[tuple[
 
 
 def digest(content: dict[str, str]) -> str:
-    """``services.sheets.content_hash`` of the content ``spelled_content`` spelled."""
-    return hashlib.sha256(audit.canonical_object(content).encode("utf-8")).hexdigest()
+    """``services.sheets.content_hash`` of the content ``spelled_content`` spelled.
+
+    Its four members are joined in their sorted order by one format (what ``audit.canonical_object``
+    writes for them, without sorting and quoting the same four names for each of ~25,000 sheets).
+    """
+    text = _CONTENT % (content["bando"], content["commissario"], content["protocollo"], content["voti"])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_CONTENT = '{"bando":%s,"commissario":%s,"protocollo":%s,"voti":%s}'  # ``marks_content``'s names, sorted
 
 
 def check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> dict[str, str] | None:
