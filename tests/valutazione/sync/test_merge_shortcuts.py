@@ -61,6 +61,7 @@ def test_incomplete_catches_each_kind_of_gap(milano: Bando) -> None:
     assert not incomplete(required, False, [(full[0][0], Decimal("1"), "  "), *full[1:]])
 
 
+@pytest.mark.both_engines
 @pytest.mark.parametrize("text", ["0.80", "1E+1", "-0.0", "0.333", "7", "1.000", "2.5E-3"])
 def test_mark_text_is_what_the_column_binds(db: Database, text: str) -> None:
     """Marks through the driver: ``str`` of a returned mark is the text ``ExactDecimal`` stores for it."""
@@ -73,6 +74,7 @@ def test_mark_text_is_what_the_column_binds(db: Database, text: str) -> None:
     assert str(value) == bind(value)
 
 
+@pytest.mark.both_engines
 @pytest.mark.parametrize(
     "at",
     [
