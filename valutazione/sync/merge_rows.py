@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from json.encoder import encode_basestring as _quote
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, select, update
@@ -35,6 +36,10 @@ from valutazione.services.sheets import DRAFT, SUBMITTED, ConcurrentEditError
 from valutazione.sync.archive import PackageError
 from valutazione.sync.returns import ReturnedConflict, ReturnedSheet
 
+_SEALED = '{"sha256":%s}'  # a seal row's content, ``{"sha256": digest}``, spelled as ``canonical_json`` does
+# a sent sheet's log row: its content (``returned_sheet.spelled_content``), its hash and the package, the names
+# in the sorted order ``canonical_json`` writes them (what ``audit.canonical_object`` of the six gives)
+_SENT = '{"bando":%s,"commissario":%s,"hash":%s,"pacchetto":%s,"protocollo":%s,"voti":%s}'
 _IN_CHUNK = 500  # ids or protocols per IN (...) list: well under every database's limit on parameters
 SENT_ACTION = "scheda.inviata"
 
@@ -92,6 +97,8 @@ class Known:
     declared: bool = False  # the member's general declaration was checked (it cannot go away meanwhile)
     # (sub-criterion, mark) already validated: the checks are numeric, so an equal Decimal passes them too
     valid_marks: set[tuple[str, Decimal]] = field(default_factory=set)
+    # the sub-criteria a sent sheet must mark (``services.sheets.missing_marks``: all but the pairwise ones)
+    required: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, s: Session, m: Commissario, protocols: list[str]) -> Known:
@@ -105,13 +112,15 @@ class Known:
         conflicts = select(
             Conflitto.domanda_id, Conflitto.id, Conflitto.has_conflict, Conflitto.reason, Conflitto.declared_at
         ).where(Conflitto.commissario_id == m.id)
+        bando = lookup.rules(s)
         return cls(
-            lookup.rules(s),
+            bando,
             lookup.bando_row(s),
             domande,
             {row[0]: SheetState(*row[1:]) for row in s.execute(sheets)},
             {row[0]: ConflictState(*row[1:]) for row in s.execute(conflicts)},
             {did: outcome for did, outcome in s.execute(select(Ammissibilita.domanda_id, Ammissibilita.outcome))},
+            required=frozenset(sub.code for sub in bando.subcriteria if bando.criterion_of(sub.code).pairwise is None),
         )
 
     def domanda(self, protocol: str) -> App:
@@ -171,8 +180,14 @@ class Changes:
             None if current is None else current.id, sh.state, sh.revision, sh.updated_at, sh.content_hash
         )
         if content is not None:
-            logged = {**content, "hash": audit.spelled(sh.content_hash), "pacchetto": audit.spelled(self.sequence)}
-            self.sent.append((d.id, audit.Canonical(audit.canonical_object(logged))))
+            bando, member, protocol, voti = (
+                content["bando"],
+                content["commissario"],
+                content["protocollo"],
+                content["voti"],
+            )
+            spelled_hash, package = audit.spelled(sh.content_hash), audit.spelled(self.sequence)
+            self.sent.append((d.id, audit.Canonical(_SENT % (bando, member, spelled_hash, package, protocol, voti))))
 
     def write(self, s: Session) -> None:
         """Declarations with their seals, then sheets and marks, then the sheets' log rows, in merge order.
@@ -213,7 +228,7 @@ class Changes:
             by_domanda = {did: row_id for did, row_id in s.execute(written)}
             ids += [by_domanda[did] for did in self.new_conflicts]
         return [
-            (SEAL_ACTOR, SEAL_ACTION, table.name, row_id, None, {"sha256": digest})
+            (SEAL_ACTOR, SEAL_ACTION, table.name, row_id, None, audit.Canonical(_SEALED % _quote(digest)))
             for row_id, digest in sorted(read_rows(s.connection(), table, ids))
         ]
 
@@ -258,10 +273,13 @@ class Changes:
     def _write_new_sheets(self, s: Session) -> dict[int, int]:
         """Inserts the new sheets and their marks; returns every sheet id of the member by application.
 
-        Tuples straight to the driver (``valutazione.bulk``), the times and marks through their columns'
-        own processors: ~45,000 marks a return, where a Core parameter dictionary per row cost as much as
-        storing them. A sent sheet goes in as a draft and is marked sent once its marks are in: a committee
-        server refuses marks on a sheet already sent (its trigger holds for every role, the owner too).
+        Tuples straight to the driver (``valutazione.bulk``), the times through their column's own
+        processor: ~45,000 marks a return, where a Core parameter dictionary per row cost as much as
+        storing them. A mark is stored as ``ExactDecimal`` binds it, ``str(Decimal(value))``: for the
+        Decimal a returned mark already is, its ``str`` (tests/valutazione/sync/test_merge_shortcuts.py
+        compares the two), without a call of the column's processor for each of them. A sent sheet goes
+        in as a draft and is marked sent once its marks are in: a committee server refuses marks on a
+        sheet already sent (its trigger holds for every role, the owner too).
         """
         m = self.member
         connection = s.connection()
@@ -295,11 +313,11 @@ class Changes:
         query = select(Scheda.domanda_id, Scheda.id).where(Scheda.commissario_id == m.id)
         ids = {did: sheet_id for did, sheet_id in s.execute(query)}
         marks = _table(Voto)
-        number = _binder(connection, marks, "value")
         v_rows = [
-            (ids[did], v.sub_code, number(v.value), v.motivazione)
+            (sheet_id, code, None if value is None else str(value), why)
             for did, sh in self.new_sheets.items()
-            for v in sh.marks
+            for sheet_id in (ids[did],)
+            for code, value, why in sh.marks
         ]
         bulk.insert_rows(connection, marks, ("scheda_id", "sub_code", "value", "motivazione"), v_rows, bound=True)
         sent = [ids[did] for did, sh in self.new_sheets.items() if sh.state == SUBMITTED]
