@@ -578,13 +578,15 @@ def bench_pdf(spec: Spec, runs: int) -> list[Result]:
         db.close()
 
 
-def _draw_verbale(db: Any) -> None:
-    from valutazione.exports.documents import _export
+def _draw_verbale(db: Any) -> bytes:
+    """The verbale as ``exports.documents.export`` builds it, without the seals' verification first."""
+    from valutazione import collector
+    from valutazione.exports.documents import _document
     from valutazione.reports.layout import anchored
     from valutazione.seals.anchors import current_anchor
 
-    with db.sessions() as s, anchored(current_anchor(s).line):
-        _export(s, "verbale", "pdf", version=None, seduta=1, protocols=None, confirm_persons=False)
+    with db.sessions() as s, anchored(current_anchor(s).line), collector.paused():
+        return _document(s, "verbale", "pdf", version=None, seduta=1, protocols=None, confirm_persons=False)
 
 
 def bench_merge(spec: Spec, runs: int) -> list[Result]:

@@ -58,3 +58,24 @@ def test_merged_returns_give_the_same_ranking(cache: Path, tmp_path: Path) -> No
             assert ranking.compute(s).fingerprint() == merged
     finally:
         ready.close()
+
+
+def test_the_verbale_drawn_without_the_seals_is_the_exported_verbale(cache: Path) -> None:
+    """The benchmark's «pdf verbale drawing» builds the very document the export gives (same text)."""
+    import subprocess
+
+    from benchmarks.run import _draw_verbale
+    from valutazione.exports.documents import export
+
+    db = open_database(generate.generate(generate.Spec(30, 3, seed=7)), read_only=True)
+    try:
+        drawn = _draw_verbale(db)
+        with db.sessions() as s:
+            exported = export(s, "verbale", "pdf", seduta=1)
+    finally:
+        db.close()
+    texts = [
+        subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+        for pdf in (drawn, exported)
+    ]
+    assert texts[0] == texts[1] and b"VERBALE" in texts[0].upper()
