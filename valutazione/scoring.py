@@ -222,6 +222,7 @@ class SubScorer:
         "_code_set",
         "_maxima",
         "_orders",
+        "_unscored",
         "_marks_of",
         "zero",
     )
@@ -236,6 +237,7 @@ class SubScorer:
         self._codes = tuple(s.code for c in bando.criteria if c.pairwise is None for s in c.subcriteria)
         self._code_set = frozenset(self._codes)
         self._maxima = tuple(bando.subcriteria_by_code[code].maximum for code in self._codes)
+        self._unscored: tuple[SubScore, ...] | None = None  # see ``score_sheets``
         self._orders: dict[tuple[str, ...], tuple[bool, Callable[[Row], Row] | None]] = {}  # see ``_rows``
         self._marks_of = itemgetter(*self._codes) if len(self._codes) > 1 else None
         self.zero = bando.round(Fraction(0))  # the sum of no points, rounded as the call says
@@ -270,6 +272,10 @@ class SubScorer:
                 True not in far and all(f[4] for f in found),
                 self._shared_column,
             )
+        if not sheets:  # an application nobody scored: the same records every time, built once
+            if self._unscored is None:
+                self._unscored = tuple(self.score_checked(code, ()) for code in self._codes)
+            return self._unscored
         self.check_sheets(sheets)
         by_member = sorted(sheets.items(), key=_first)
         return [

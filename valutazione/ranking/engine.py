@@ -51,7 +51,7 @@ PairwiseInput = Mapping[str, Mapping[str, Sequence[Comparison]]]
 _member = itemgetter(0)  # of a (member, mark) pair
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per application: lighter to build, hold and free
 class Candidate:
     """One application as the ranking needs it.
 
@@ -84,7 +84,7 @@ class Candidate:
             raise ValueError(f"{self.protocol}: numero di valutatori attesi negativo")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Scored:
     candidate: Candidate
     subscores: Sequence[SubScore]  # a SheetColumns when every member marked everything
