@@ -48,7 +48,7 @@ def test_audit_check_on_demand_reports_intact_then_tampered(
     window = open_window(qtbot, committee_file.path)
     window.maintenance.check_action.trigger()
     qtbot.waitUntil(lambda: window.maintenance.job is None, timeout=20000)
-    assert said[-1][0] == "info" and said[-1][1].startswith("Registro integro: ")
+    assert said and said[-1][0] == "info" and said[-1][1].startswith("Registro integro: "), said
     with sqlite3.connect(committee_file.path) as con:
         (rows,) = con.execute("SELECT count(*) FROM audit").fetchone()
     assert f"{rows} operazioni verificate" in said[-1][1]
@@ -61,7 +61,7 @@ def test_audit_check_on_demand_reports_intact_then_tampered(
     window = open_window(qtbot, committee_file.path)
     window.maintenance.check_action.trigger()
     qtbot.waitUntil(lambda: window.maintenance.job is None, timeout=20000)
-    assert said[-1][0] == "error" and "Registro delle operazioni" in said[-1][1] and "riga 2" in said[-1][1]
+    assert said[-1][0] == "error" and "Registro delle operazioni" in said[-1][1] and "riga 2" in said[-1][1], said
     window.close()
 
 
