@@ -14,7 +14,7 @@ import pytest
 from tests.builders import CommitteeFile, State, committee_file, new_file
 from tests.pgcluster import SKIP_ENV, ClusterUnavailableError, PgCluster, running_cluster
 from valutazione.bando import Bando, default_template, load_bando
-from valutazione.db import Database
+from valutazione.db import Database, backup_to
 
 SHARED_DATA = Path(__file__).resolve().parent.parent / "resources" / "demo"
 
@@ -121,3 +121,19 @@ def build_committee(
         return committee_file(where, state, bando=milano, folder=folder, **options)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def submitted_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A committee file with the members' sheets submitted, built once: tests edit copies of it."""
+    path = tmp_path_factory.mktemp("inviate") / "inviate.valutazione"
+    committee_file(path, State.SUBMITTED)
+    return path
+
+
+@pytest.fixture
+def submitted_copy(submitted_template: Path, tmp_path: Path) -> Path:
+    """A fresh copy of ``submitted_template``, to edit underneath (by hand, past the program)."""
+    path = tmp_path / "copia.valutazione"
+    backup_to(submitted_template, path)
+    return path

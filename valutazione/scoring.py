@@ -333,21 +333,22 @@ class SubScorer:
         is named there.
         """
         results, result = self._memo.results, self._result
-        keys = None
         try:
             if _DECIMAL_ONLY.issuperset(map(type, chain.from_iterable(rows))):
-                keys = list(zip(self._maxima, map(tuple, map(sorted, columns)), strict=True))
+                keys = self._keys(columns)
                 found = list(map(results.get, keys))
                 if None not in found:
                     return cast(list[_Result], found)
+                if all(map(self._memo.valid.issuperset, map(partial(zip, self._codes), rows))):
+                    return [known or result(*key) for known, key in zip(found, keys, strict=True)]
         except (InvalidOperation, TypeError):
-            keys = None
-        if keys is None:
-            self.check_sheets(sheets)
-            keys = list(zip(self._maxima, map(tuple, map(sorted, columns)), strict=True))
-        elif not all(map(self._memo.valid.issuperset, map(partial(zip, self._codes), rows))):
-            self.check_sheets(sheets)  # a value not met before: checked, or named, one by one
-        return [results.get(key) or result(*key) for key in keys]
+            pass
+        self.check_sheets(sheets)  # a value not met before, or no Decimal: checked, or named, one by one
+        return [results.get(key) or result(*key) for key in self._keys(columns)]
+
+    def _keys(self, columns: tuple[tuple[Decimal, ...], ...]) -> list[tuple[Decimal, tuple[Decimal, ...]]]:
+        """Each column's key among the remembered results: its sub-criterion's maximum and its marks, sorted."""
+        return list(zip(self._maxima, map(tuple, map(sorted, columns)), strict=True))
 
     def check_sheets(self, sheets: Mapping[str, Mapping[str, Decimal]]) -> None:
         """Checks every mark of one application's sheets against the rules, as ``score`` would.

@@ -13,11 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.builders import State, committee_file
 from valutazione import audit, chain_sqlite, chain_walk
-from valutazione.db import backup_to, open_database
+from valutazione.db import open_database
 from valutazione.seals.logscan import LogScan
 
 Spell = Callable[[list[Any]], bytes]  # a row's hashed fields (time as stored) -> the bytes hashed
@@ -103,48 +100,34 @@ def _same(path: Path) -> object:
     return general
 
 
-@pytest.fixture(scope="module")
-def submitted(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("chain") / "inviate.valutazione"
-    committee_file(path, State.SUBMITTED)
-    return path
-
-
-@pytest.fixture
-def log(submitted: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "registro.valutazione"
-    backup_to(submitted, path)
-    return path
-
-
 SENT_ROW = "(SELECT min(id) FROM audit WHERE action = 'scheda.inviata')"
 
 
-def test_an_intact_log_reads_alike(log: Path) -> None:
+def test_an_intact_log_reads_alike(submitted_copy: Path) -> None:
     """Audit chain: an untouched log gives the same rows, last hash and collected rows by both readings."""
-    found = _same(log)
+    found = _same(submitted_copy)
     assert isinstance(found, tuple) and isinstance(found[0], tuple) and found[0][0] > 50 and found[1] and found[2]
 
 
-def test_a_field_stored_as_a_number_is_checked_as_before(log: Path) -> None:
+def test_a_field_stored_as_a_number_is_checked_as_before(submitted_copy: Path) -> None:
     """Audit chain: an actor stored as a number, re-hashed as the program would, is judged as before."""
-    _rechain(log, "UPDATE audit SET actor = 42 WHERE id = 2", before=UNTYPED)
-    found = _same(log)
+    _rechain(submitted_copy, "UPDATE audit SET actor = 42 WHERE id = 2", before=UNTYPED)
+    found = _same(submitted_copy)
     assert isinstance(found, tuple) and isinstance(found[0], tuple)
 
 
-def test_a_hash_over_another_spelling_of_the_same_values_is_refused(log: Path) -> None:
+def test_a_hash_over_another_spelling_of_the_same_values_is_refused(submitted_copy: Path) -> None:
     """Audit chain: a log re-hashed over another valid JSON spelling («\\u0041» for «A») is refused by both."""
 
     def other(fields: list[Any]) -> bytes:
         return _python(fields).replace(b"A", b"\\u0041")
 
-    _rechain(log, "UPDATE audit SET actor = actor WHERE id = 1", spell=other)
-    found = _same(log)
+    _rechain(submitted_copy, "UPDATE audit SET actor = actor WHERE id = 1", spell=other)
+    found = _same(submitted_copy)
     assert isinstance(found, tuple) and isinstance(found[0], audit.ChainReport) and not found[0].ok
 
 
-def test_a_hash_over_sqlite_spelling_of_a_number_is_refused(log: Path) -> None:
+def test_a_hash_over_sqlite_spelling_of_a_number_is_refused(submitted_copy: Path) -> None:
     """Audit chain: a real number re-hashed over SQLite's own spelling (not the program's) is refused alike."""
 
     def sqlite_spelling(fields: list[Any]) -> bytes:
@@ -155,67 +138,69 @@ def test_a_hash_over_sqlite_spelling_of_a_number_is_refused(log: Path) -> None:
             con.close()
         return text.encode("utf-8")
 
-    _rechain(log, "UPDATE audit SET entity_id = 0.1 + 0.2 WHERE id = 2", spell=sqlite_spelling, before=UNTYPED)
-    found = _same(log)
+    _rechain(
+        submitted_copy, "UPDATE audit SET entity_id = 0.1 + 0.2 WHERE id = 2", spell=sqlite_spelling, before=UNTYPED
+    )
+    found = _same(submitted_copy)
     assert isinstance(found, tuple) and isinstance(found[0], audit.ChainReport) and not found[0].ok
 
 
-def test_a_time_in_another_form_is_checked_as_before(log: Path) -> None:
+def test_a_time_in_another_form_is_checked_as_before(submitted_copy: Path) -> None:
     """Audit chain: a time stored without microseconds, re-hashed as the program spells it, is judged as before."""
-    _rechain(log, "UPDATE audit SET at = '2018-04-16T09:40:00+02:00' WHERE id = 2")
-    found = _same(log)
+    _rechain(submitted_copy, "UPDATE audit SET at = '2018-04-16T09:40:00+02:00' WHERE id = 2")
+    found = _same(submitted_copy)
     assert isinstance(found, tuple) and isinstance(found[0], tuple)
 
 
-def test_control_characters_and_quotes_are_spelled_alike(log: Path) -> None:
+def test_control_characters_and_quotes_are_spelled_alike(submitted_copy: Path) -> None:
     """Audit chain: quotes, backslashes, NUL and control characters in a field hash alike in both readings."""
     hostile = 'a"b\\c\x00\x01\x1f\x7f\b\f\n\r\t\u2028é🙂'
-    _rechain(log, f"UPDATE audit SET before_json = ? WHERE id = {SENT_ROW}", (hostile,))
-    found = _same(log)
+    _rechain(submitted_copy, f"UPDATE audit SET before_json = ? WHERE id = {SENT_ROW}", (hostile,))
+    found = _same(submitted_copy)
     assert isinstance(found, tuple) and isinstance(found[0], tuple)
 
 
-def test_bytes_that_are_no_text_fail_as_before(log: Path) -> None:
+def test_bytes_that_are_no_text_fail_as_before(submitted_copy: Path) -> None:
     """Audit chain: a field holding invalid UTF-8, re-hashed over those bytes, fails as the general reading does."""
-    _rechain(log, f"UPDATE audit SET actor = CAST(X'7B22FF227D' AS TEXT) WHERE id = {SENT_ROW}")
-    assert _same(log) == "OperationalError"
+    _rechain(submitted_copy, f"UPDATE audit SET actor = CAST(X'7B22FF227D' AS TEXT) WHERE id = {SENT_ROW}")
+    assert _same(submitted_copy) == "OperationalError"
 
 
-def test_a_blob_field_is_checked_as_before(log: Path) -> None:
+def test_a_blob_field_is_checked_as_before(submitted_copy: Path) -> None:
     """Audit chain: a field stored as a blob (which SQLite's JSON refuses) is judged as by the general reading."""
-    _rechain(log, "UPDATE audit SET actor = CAST(actor AS BLOB) WHERE id = 2")
-    _same(log)
+    _rechain(submitted_copy, "UPDATE audit SET actor = CAST(actor AS BLOB) WHERE id = 2")
+    _same(submitted_copy)
 
 
-def test_a_time_hashed_as_stored_text_is_refused(log: Path) -> None:
+def test_a_time_hashed_as_stored_text_is_refused(submitted_copy: Path) -> None:
     """Audit chain: a time in another form, re-hashed over its stored text (not the program's spelling), is
     refused by both readings."""
-    _rechain(log, "UPDATE audit SET at = '2018-04-16 07:40:00.000001+00:00' WHERE id = 2", as_text=True)
-    found = _same(log)
+    _rechain(submitted_copy, "UPDATE audit SET at = '2018-04-16 07:40:00.000001+00:00' WHERE id = 2", as_text=True)
+    found = _same(submitted_copy)
     assert isinstance(found, tuple) and isinstance(found[0], audit.ChainReport) and not found[0].ok
 
 
-def test_a_removed_row_breaks_the_link_alike(log: Path) -> None:
+def test_a_removed_row_breaks_the_link_alike(submitted_copy: Path) -> None:
     """Audit chain: a row removed from the middle (the rows after it untouched) is reported alike."""
-    con = sqlite3.connect(log)
+    con = sqlite3.connect(submitted_copy)
     try:
         con.execute("DROP TRIGGER IF EXISTS audit_no_delete")
         con.execute("DELETE FROM audit WHERE id = 5")
         con.commit()
     finally:
         con.close()
-    found = _same(log)
+    found = _same(submitted_copy)
     assert isinstance(found, tuple) and isinstance(found[0], audit.ChainReport)
     assert found[0].message.startswith("Registro interrotto alla riga 6")
 
 
-def test_an_sqlite_without_json_functions_takes_the_general_reading(log: Path) -> None:
+def test_an_sqlite_without_json_functions_takes_the_general_reading(submitted_copy: Path) -> None:
     """Audit chain: where SQLite's ``json_array`` fails (a build without it), the log is checked as elsewhere."""
 
     def missing(*_args: object) -> str:
         raise ValueError("json_array non disponibile")
 
-    db = open_database(log, read_only=True)
+    db = open_database(submitted_copy, read_only=True)
     try:
         with db.sessions() as s:
             s.connection().connection.driver_connection.create_function("json_array", -1, missing)  # type: ignore[union-attr]

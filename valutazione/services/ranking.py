@@ -13,7 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
 
@@ -125,10 +125,21 @@ class Reproduction:
 
 
 class _Decimals(dict[str, Decimal]):
-    """Stored mark text -> Decimal, converted once per distinct text (a call has a handful)."""
+    """Stored mark text -> Decimal, converted once per distinct text (a call has a handful).
+
+    The program stores only numbers, but the column's check lets any text through whose SQLite reading
+    is a number ('abc' reads as 0): such a text, written by hand, is refused in Italian, not with
+    Python's conversion error.
+    """
 
     def __missing__(self, text: str) -> Decimal:
-        value = self[text] = Decimal(text)
+        try:
+            value = self[text] = Decimal(text)
+        except InvalidOperation:
+            raise RuleViolation(
+                f"Un voto delle schede inviate («{text[:40]}») non è un numero: il file è stato modificato "
+                "fuori dal programma; verificarlo con la verifica del registro."
+            ) from None
         return value
 
 

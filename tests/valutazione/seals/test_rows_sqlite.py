@@ -11,41 +11,16 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Table
 
-from tests.builders import State, committee_file
-from valutazione.db import backup_to, open_database
+from tests.valutazione.seals.test_seals import tamper
+from valutazione.db import open_database
 from valutazione.seals.rows import SEALED_TABLES, Seal, logged_seals, read_rows
 from valutazione.seals.rows_sqlite import _spelling, digests
 
 AMMISSIBILITA = SEALED_TABLES["ammissibilita"].__table__
 CONFLITTO = SEALED_TABLES["conflitto"].__table__
 FIRST = "(SELECT min(id) FROM ammissibilita)"
-
-
-@pytest.fixture(scope="module")
-def admitted(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("righe") / "ammesse.valutazione"
-    committee_file(path, State.SUBMITTED)
-    return path
-
-
-@pytest.fixture
-def decided(admitted: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "righe.valutazione"
-    backup_to(admitted, path)
-    return path
-
-
-def _edit(path: Path, *statements: str) -> None:
-    con = sqlite3.connect(path)
-    try:
-        for sql in statements:
-            con.execute(sql)
-        con.commit()
-    finally:
-        con.close()
 
 
 def _outcome(path: Path, table: Table, forged: bool) -> object:
@@ -92,81 +67,85 @@ def _same(path: Path, table: Table) -> object:
     return general
 
 
-def test_intact_rows_digest_alike(decided: Path) -> None:
+def test_intact_rows_digest_alike(submitted_copy: Path) -> None:
     """Row seals: every sealed table's untouched rows give the general reading's digests, in the same order."""
     for model in SEALED_TABLES.values():
         table = model.__table__
         assert isinstance(table, Table)
-        db = open_database(decided, read_only=True)
+        db = open_database(submitted_copy, read_only=True)
         try:
             with db.sessions() as s:
                 general = list(read_rows(s.connection(), table))
                 assert list(digests(s.connection(), table, logged_seals(s))) == general
         finally:
             db.close()
-    assert len(_same(decided, AMMISSIBILITA)) > 20  # type: ignore[arg-type]
+    assert len(_same(submitted_copy, AMMISSIBILITA)) > 20  # type: ignore[arg-type]
 
 
-def test_a_boolean_stored_as_two_digests_as_true(decided: Path) -> None:
+def test_a_boolean_stored_as_two_digests_as_true(submitted_copy: Path) -> None:
     """Row seals: a boolean stored as 2 (read as true), forged over SQLite's spelling, digests as in general."""
-    _edit(
-        decided,
+    tamper(
+        submitted_copy,
         "INSERT INTO conflitto (commissario_id, domanda_id, has_conflict, reason, declared_at) SELECT "
         "min(c.id), min(d.id), 2, 'x', '2018-04-16T07:45:00.000000+00:00' FROM commissario c, domanda d",
     )
     assert isinstance(CONFLITTO, Table)
-    assert len(_same(decided, CONFLITTO)) == 1  # type: ignore[arg-type]
+    assert len(_same(submitted_copy, CONFLITTO)) == 1  # type: ignore[arg-type]
 
 
-def test_a_real_number_in_an_integer_column_digests_as_before(decided: Path) -> None:
+def test_a_real_number_in_an_integer_column_digests_as_before(submitted_copy: Path) -> None:
     """Row seals: 0.1 + 0.2 in an integer column (SQLite writes «0.3»), forged over that, digests as in general."""
-    _edit(decided, f"UPDATE ammissibilita SET domanda_id = 0.1 + 0.2 WHERE id = {FIRST}")
+    tamper(submitted_copy, f"UPDATE ammissibilita SET domanda_id = 0.1 + 0.2 WHERE id = {FIRST}")
     assert isinstance(AMMISSIBILITA, Table)
-    _same(decided, AMMISSIBILITA)
+    _same(submitted_copy, AMMISSIBILITA)
 
 
-def test_a_time_in_another_form_digests_as_before(decided: Path) -> None:
+def test_a_time_in_another_form_digests_as_before(submitted_copy: Path) -> None:
     """Row seals: a time stored with a space for «T» (the program writes «T»), forged over SQLite's text."""
-    _edit(decided, f"UPDATE ammissibilita SET decided_at = '2018-04-16 07:40:00.000001+00:00' WHERE id = {FIRST}")
+    tamper(
+        submitted_copy, f"UPDATE ammissibilita SET decided_at = '2018-04-16 07:40:00.000001+00:00' WHERE id = {FIRST}"
+    )
     assert isinstance(AMMISSIBILITA, Table)
-    _same(decided, AMMISSIBILITA)
+    _same(submitted_copy, AMMISSIBILITA)
 
 
-def test_a_time_that_is_no_time_fails_as_before(decided: Path) -> None:
+def test_a_time_that_is_no_time_fails_as_before(submitted_copy: Path) -> None:
     """Row seals: 30 February in the program's own form, its seal forged to match, fails as in general."""
-    _edit(decided, f"UPDATE ammissibilita SET decided_at = '2018-02-30T07:40:00.000000+00:00' WHERE id = {FIRST}")
+    tamper(
+        submitted_copy, f"UPDATE ammissibilita SET decided_at = '2018-02-30T07:40:00.000000+00:00' WHERE id = {FIRST}"
+    )
     assert isinstance(AMMISSIBILITA, Table)
-    assert _same(decided, AMMISSIBILITA) == "ValueError"
+    assert _same(submitted_copy, AMMISSIBILITA) == "ValueError"
 
 
-def test_bytes_that_are_no_text_fail_as_before(decided: Path) -> None:
+def test_bytes_that_are_no_text_fail_as_before(submitted_copy: Path) -> None:
     """Row seals: a reason holding invalid UTF-8, its seal forged over those bytes, fails as in general."""
-    _edit(decided, f"UPDATE ammissibilita SET reason = CAST(X'41FF42' AS TEXT) WHERE id = {FIRST}")
+    tamper(submitted_copy, f"UPDATE ammissibilita SET reason = CAST(X'41FF42' AS TEXT) WHERE id = {FIRST}")
     assert isinstance(AMMISSIBILITA, Table)
-    assert _same(decided, AMMISSIBILITA) == "OperationalError"
+    assert _same(submitted_copy, AMMISSIBILITA) == "OperationalError"
 
 
-def test_hostile_text_digests_alike(decided: Path) -> None:
+def test_hostile_text_digests_alike(submitted_copy: Path) -> None:
     """Row seals: quotes, backslashes, NUL and control characters in a reason digest alike in both readings."""
-    con = sqlite3.connect(decided)
+    con = sqlite3.connect(submitted_copy)
     try:
         con.execute(f"UPDATE ammissibilita SET reason = ? WHERE id = {FIRST}", ('a"b\\c\x00\x01\x1f\x7f\n\t\u2028é🙂',))
         con.commit()
     finally:
         con.close()
     assert isinstance(AMMISSIBILITA, Table)
-    _same(decided, AMMISSIBILITA)
+    _same(submitted_copy, AMMISSIBILITA)
 
 
-def test_an_sqlite_without_json_functions_takes_the_general_reading(decided: Path) -> None:
+def test_an_sqlite_without_json_functions_takes_the_general_reading(submitted_copy: Path) -> None:
     """Row seals: where SQLite's ``json_array`` fails (a build without it), the rows are hashed as elsewhere."""
 
     def missing(*_args: object) -> str:
         raise ValueError("json_array non disponibile")
 
     assert isinstance(AMMISSIBILITA, Table)
-    general = _general(decided, AMMISSIBILITA)
-    db = open_database(decided, read_only=True)
+    general = _general(submitted_copy, AMMISSIBILITA)
+    db = open_database(submitted_copy, read_only=True)
     try:
         with db.sessions() as s:
             s.connection().connection.driver_connection.create_function("json_array", -1, missing)  # type: ignore[union-attr]

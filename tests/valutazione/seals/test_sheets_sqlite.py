@@ -12,11 +12,9 @@ import sqlite3
 from json.encoder import encode_basestring
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
-from tests.builders import State, committee_file
-from valutazione.db import backup_to, open_database
+from valutazione.db import open_database
 from valutazione.models import BandoRow, Commissario, Domanda
 from valutazione.seals import sheets_sqlite
 from valutazione.seals.sheets import SheetFacts, SheetJudge, _logged_events, check_each, check_sheets
@@ -31,20 +29,6 @@ UNTYPED = (
     "INSERT INTO voto SELECT id, scheda_id, sub_code, value, motivazione FROM voto_typed",
     "DROP TABLE voto_typed",
 )
-
-
-@pytest.fixture(scope="module")
-def submitted(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("schede") / "inviate.valutazione"
-    committee_file(path, State.SUBMITTED)
-    return path
-
-
-@pytest.fixture
-def sheets(submitted: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "schede.valutazione"
-    backup_to(submitted, path)
-    return path
 
 
 def _edit(path: Path, *statements: str, rehash: bool = True) -> None:
@@ -112,78 +96,80 @@ def _broken(path: Path) -> list[str]:
     return [message for _obj, message in fast[0]]
 
 
-def test_intact_sheets_read_alike(sheets: Path) -> None:
+def test_intact_sheets_read_alike(submitted_copy: Path) -> None:
     """Sheet seals: untouched sheets give no broken seal and the same marks kept by both readings."""
-    fast, _general = _verdicts(sheets)
+    fast, _general = _verdicts(submitted_copy)
     assert isinstance(fast, tuple) and fast[0] == [] and len(fast[1]) > 20
-    assert _broken(sheets) == []
+    assert _broken(submitted_copy) == []
 
 
-def test_a_mark_not_in_its_canonical_spelling_is_refused(sheets: Path) -> None:
+def test_a_mark_not_in_its_canonical_spelling_is_refused(submitted_copy: Path) -> None:
     """Sheet seals: a mark stored as «+0.9» (the program hashes «0.9»), the hash over SQLite's text, is refused."""
-    _edit(sheets, f"UPDATE voto SET value = '+' || value WHERE id = {FIRST_MARK}")
-    assert any("i voti non corrispondono" in m for m in _broken(sheets))
+    _edit(submitted_copy, f"UPDATE voto SET value = '+' || value WHERE id = {FIRST_MARK}")
+    assert any("i voti non corrispondono" in m for m in _broken(submitted_copy))
 
 
-def test_marks_in_another_order_are_refused(sheets: Path) -> None:
+def test_marks_in_another_order_are_refused(submitted_copy: Path) -> None:
     """Sheet seals: marks SQLite hands over out of sub-criterion order, the hash over that text, are refused."""
     _edit(
-        sheets,
+        submitted_copy,
         *UNTYPED,
         f"INSERT INTO voto SELECT NULL, scheda_id, sub_code, value, motivazione FROM voto WHERE id = {FIRST_MARK}",
         f"DELETE FROM voto WHERE id = {FIRST_MARK}",
     )
-    assert any("i voti non corrispondono" in m for m in _broken(sheets))
+    assert any("i voti non corrispondono" in m for m in _broken(submitted_copy))
 
 
-def test_a_justification_stored_as_a_real_number_is_refused(sheets: Path) -> None:
+def test_a_justification_stored_as_a_real_number_is_refused(submitted_copy: Path) -> None:
     """Sheet seals: a justification stored as a real number, the hash over SQLite's spelling of it, is refused."""
-    _edit(sheets, *UNTYPED, f"UPDATE voto SET motivazione = 0.1 + 0.2 WHERE id = {FIRST_MARK}")
-    assert any("i voti non corrispondono" in m for m in _broken(sheets))
+    _edit(submitted_copy, *UNTYPED, f"UPDATE voto SET motivazione = 0.1 + 0.2 WHERE id = {FIRST_MARK}")
+    assert any("i voti non corrispondono" in m for m in _broken(submitted_copy))
 
 
-def test_a_sub_criterion_stored_as_a_real_number_is_refused(sheets: Path) -> None:
+def test_a_sub_criterion_stored_as_a_real_number_is_refused(submitted_copy: Path) -> None:
     """Sheet seals: sub-criteria stored as real numbers (in order), the hash over SQLite's spelling, are refused."""
-    _edit(sheets, *UNTYPED, f"UPDATE voto SET sub_code = (0.1 + 0.2) * id WHERE scheda_id = {FIRST_SENT}")
-    assert any("i voti non corrispondono" in m for m in _broken(sheets))
+    _edit(submitted_copy, *UNTYPED, f"UPDATE voto SET sub_code = (0.1 + 0.2) * id WHERE scheda_id = {FIRST_SENT}")
+    assert any("i voti non corrispondono" in m for m in _broken(submitted_copy))
 
 
-def test_hostile_justifications_are_spelled_alike(sheets: Path) -> None:
+def test_hostile_justifications_are_spelled_alike(submitted_copy: Path) -> None:
     """Sheet seals: quotes, backslashes, NUL and control characters in a justification hash alike in both."""
     hostile = 'a"b\\c\x00\x01\x1f\x7f\b\f\n\r\t\u2028é🙂{"motivazione":"'
-    con = sqlite3.connect(sheets)
+    con = sqlite3.connect(submitted_copy)
     try:
         con.execute(f"UPDATE voto SET motivazione = ? WHERE id = {FIRST_MARK}", (hostile,))
         con.commit()
     finally:
         con.close()
-    _edit(sheets)
-    assert not any("i voti non corrispondono" in m for m in _broken(sheets))
+    _edit(submitted_copy)
+    assert not any("i voti non corrispondono" in m for m in _broken(submitted_copy))
 
 
-def test_bytes_that_are_no_text_fail_as_before(sheets: Path) -> None:
+def test_bytes_that_are_no_text_fail_as_before(submitted_copy: Path) -> None:
     """Sheet seals: a justification holding invalid UTF-8, the hash over those bytes, fails as in general."""
-    _edit(sheets, f"UPDATE voto SET motivazione = CAST(X'41FF42' AS TEXT) WHERE id = {FIRST_MARK}")
-    fast, general = _verdicts(sheets)
+    _edit(submitted_copy, f"UPDATE voto SET motivazione = CAST(X'41FF42' AS TEXT) WHERE id = {FIRST_MARK}")
+    fast, general = _verdicts(submitted_copy)
     assert fast == general == "OperationalError"
 
 
-def test_a_blob_mark_sends_every_sheet_to_the_general_reading(sheets: Path) -> None:
+def test_a_blob_mark_sends_every_sheet_to_the_general_reading(submitted_copy: Path) -> None:
     """Sheet seals: a justification stored as a blob (SQLite's JSON refuses it) is judged as in general."""
-    _edit(sheets, f"UPDATE voto SET motivazione = CAST(motivazione AS BLOB) WHERE id = {FIRST_MARK}", rehash=False)
-    fast, general = _verdicts(sheets)
+    _edit(
+        submitted_copy, f"UPDATE voto SET motivazione = CAST(motivazione AS BLOB) WHERE id = {FIRST_MARK}", rehash=False
+    )
+    fast, general = _verdicts(submitted_copy)
     assert fast == general == "TypeError"  # the general reading's own refusal of a value that is no text
 
 
-def test_an_sqlite_without_json_functions_takes_the_general_reading(sheets: Path) -> None:
+def test_an_sqlite_without_json_functions_takes_the_general_reading(submitted_copy: Path) -> None:
     """Sheet seals: where SQLite's ``json_object`` fails (a build without it), every sheet is judged as elsewhere."""
 
     def missing(*_args: object) -> str:
         raise ValueError("json_object non disponibile")
 
-    _edit(sheets, f"UPDATE voto SET value = '+' || value WHERE id = {FIRST_MARK}")
-    _fast, general = _verdicts(sheets)
-    db = open_database(sheets, read_only=True)
+    _edit(submitted_copy, f"UPDATE voto SET value = '+' || value WHERE id = {FIRST_MARK}")
+    _fast, general = _verdicts(submitted_copy)
+    db = open_database(submitted_copy, read_only=True)
     try:
         with db.sessions() as s:
             s.connection().connection.driver_connection.create_function("json_object", -1, missing)  # type: ignore[union-attr]

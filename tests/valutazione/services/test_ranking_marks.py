@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +15,7 @@ from sqlalchemy import select, update
 from tests.builders import State, committee_file
 from valutazione.bando import Bando
 from valutazione.db import open_database
+from valutazione.errors import RuleViolation
 from valutazione.models import Commissario, Conflitto, Domanda, Scheda, Voto
 from valutazione.services import conflicts, lookup, ranking, sheets
 from valutazione.services.committee import SCORING_ROLES
@@ -86,3 +88,24 @@ def test_ranking_reads_exactly_the_submitted_marks(
     assert any(sub.code == code and sub.coefficients for row in rows for sub in row.subscores)
     short = {sub.code: len(sub.coefficients) for row in rows if row.protocol == short_protocol for sub in row.subscores}
     assert short.pop("B.1") + 1 == max(short.values()) == min(short.values())
+
+
+@pytest.mark.parametrize("text", ["abc", "0x10", "1,5"])
+def test_a_mark_that_is_no_number_is_refused_in_italian(text: str, tmp_path: Path) -> None:
+    """A submitted mark edited by hand into a text that is no number stops the ranking with an Italian message."""
+    built = committee_file(tmp_path / "voti.valutazione", State.SUBMITTED, folder=tmp_path)
+    con = sqlite3.connect(built.path)
+    try:
+        for (trigger,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'voto'"):
+            con.execute(f'DROP TRIGGER "{trigger}"')
+        sent = "SELECT min(v.id) FROM voto v JOIN scheda s ON s.id = v.scheda_id WHERE s.state = 'inviata'"
+        assert con.execute(f"UPDATE voto SET value = ? WHERE id = ({sent})", (text,)).rowcount == 1
+        con.commit()
+    finally:
+        con.close()
+    db = open_database(built.path)
+    try:
+        with db.sessions() as s, pytest.raises(RuleViolation, match=f"«{text}».*non è un numero"):
+            ranking.compute(s)
+    finally:
+        db.close()
