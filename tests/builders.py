@@ -319,3 +319,16 @@ def written_before_seals(monkeypatch: Any) -> Iterator[None]:
         event.listen(Session, "after_flush", rows._collect)
         event.listen(Session, "after_flush_postexec", rows._seal)
         monkeypatch.undo()
+
+
+def confirmed_key(ret: Path, passphrase: str | None = None) -> str | None:
+    """The fingerprint a chair confirms for a return's key after comparing it with its member (as the import
+    dialog shows it); None when the file cannot be read, which the merge refuses before any key."""
+    from valutazione.errors import ValutazioneError
+    from valutazione.sync.keys import fingerprint
+    from valutazione.sync.returns import read_return
+
+    try:
+        return fingerprint(read_return(ret, passphrase).public_key)
+    except ValutazioneError:
+        return None

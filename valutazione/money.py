@@ -29,6 +29,28 @@ def group_thousands(integer_part: str) -> str:
     return ".".join(groups)
 
 
+PLAIN_DIGITS = 21  # beyond this many digits either side of the units, a number is written with its exponent
+
+
+def spelled(value: Decimal) -> str:
+    """``format(value, "f")``, but with the exponent (``1E+999999999``) for a number beyond ``PLAIN_DIGITS``.
+
+    ``Decimal("1e999999999")`` is eleven characters of a file or a field, and a gigabyte written out in full
+    (seconds and two gigabytes of memory, for one cell): whatever reads outside data and shows it uses this.
+    """
+    if value.is_finite() and value and abs(value.adjusted()) > PLAIN_DIGITS:
+        return format(value, "E")
+    return format(value, "f")
+
+
+def plain_it(value: Decimal) -> str:
+    """A decimal the Italian way without trailing zeros (12,5; 40)."""
+    if value.is_finite() and value and abs(value.adjusted()) > PLAIN_DIGITS:
+        return spelled(value).replace(".", ",")
+    text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f").rstrip("0")
+    return text.replace(".", ",")
+
+
 def format_decimal_it(value: Decimal, places: int = 2, thousands: bool = True) -> str:
     """``Decimal('1234.5')`` → ``1.234,50``; half-up at ``places`` (display only)."""
     q = Decimal(1).scaleb(-places)

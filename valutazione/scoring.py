@@ -20,6 +20,7 @@ from typing import cast
 
 from valutazione.bando import Bando, SubCriterion
 from valutazione.errors import RuleViolation
+from valutazione.money import spelled
 from valutazione.sheet_columns import Row, SheetColumns, SheetRows
 
 COEFFICIENTS = "coefficienti"
@@ -103,11 +104,14 @@ def marks_far_apart(points: bool, maximum: Decimal, low: Decimal, high: Decimal,
 
 
 def format_it(value: Decimal | Fraction) -> str:
-    """A number the Italian way for messages (``0,75``); Fractions are shown to four decimals."""
+    """A number the Italian way for messages (``0,75``); Fractions are shown to four decimals.
+
+    Far from the units it keeps its exponent (``1E+999999999``): spelled out in full, a hostile return's
+    mark of eleven characters would make a message of a gigabyte before being refused (``money.spelled``).
+    """
     if isinstance(value, Fraction):
         value = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.0001")).normalize()
-    text = format(value, "f")
-    return text.replace(".", ",")
+    return spelled(value).replace(".", ",")
 
 
 def subcriterion_or_error(bando: Bando, sub_code: str) -> SubCriterion:

@@ -35,6 +35,7 @@ from sqlalchemy import event  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 from sqlalchemy.pool import Pool  # noqa: E402
 
+from tests.builders import confirmed_key  # noqa: E402
 from tests.reliability import scenario  # noqa: E402
 from valutazione import db as dbmod  # noqa: E402
 from valutazione.bando import Bando, default_template, load_bando  # noqa: E402
@@ -238,7 +239,7 @@ def run_merge(path: Path, ctx: dict[str, Any], side: Side) -> None:
     db = open_database(path)
     try:
         for ret in ctx["returns"]:
-            tx(db, side, lambda s, ret=ret: merge_return(s, Path(ret), trust_new_key=True))
+            tx(db, side, lambda s, ret=ret: merge_return(s, Path(ret), confirmed_key(Path(ret))))
     finally:
         db.close()
 

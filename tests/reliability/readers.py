@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.builders import confirmed_key
 from tests.reliability import scenario
 from valutazione.bando import bando_from_json, parse_bando
 from valutazione.db import Database
@@ -119,7 +120,7 @@ def feed_punteggi(db: Database, data: bytes) -> Outcome:
 def feed_ritorno(db: Database, path: Path) -> Outcome:
     from valutazione.sync.merge import merge_return
 
-    return in_transaction(db, lambda s: merge_return(s, path, trust_new_key=True))
+    return in_transaction(db, lambda s: merge_return(s, path, confirmed_key(path)))
 
 
 def feed_pacchetto(path: Path, workdir: Path) -> Outcome:

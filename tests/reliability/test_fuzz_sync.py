@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.builders import confirmed_key
 from tests.reliability import readers, scenario
 from tests.reliability.fuzzing import EXAMPLES, FUZZ, RANDOM, mutated_json
 from tests.reliability.test_fuzz_inputs import report, tally
@@ -175,11 +176,12 @@ def test_fuzz_sealed_files(offline: tuple[Database, list[Path], Path], capsys: p
     plain = {"pacchetto": (work / "bruno.valpkg").read_bytes(), "ritorno": returns[0].read_bytes()}
     sealed = {kind: seal(data, SECRET) for kind, data in plain.items()}
     counts: Counter[str] = Counter()
+    key = confirmed_key(returns[0])
 
     def feed(kind: str, target: Path) -> readers.Outcome:
         if kind == "pacchetto":
             return _open_sealed(target, work / "portatile-sigillato")
-        return readers.in_transaction(db, lambda s: merge_return(s, target, trust_new_key=True, passphrase=SECRET))
+        return readers.in_transaction(db, lambda s: merge_return(s, target, key, passphrase=SECRET))
 
     @SEALED_FUZZ
     @given(st.data())

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tests.builders import confirmed_key
 from tests.pgcluster import PgCluster
 from tests.valutazione.sync.helpers import build_chair, give_back, key_for, work_offline
 from valutazione import seals
@@ -51,13 +52,14 @@ def test_returns_on_an_initialised_server(
     login = roles.add_member(url, "Anna Rossi", password, login=f"anna_{secrets.token_hex(3)}")
     pg_server.add_password(login, password)
     before = _counts(url)
+    key = confirmed_key(first)
     capsys.readouterr()
     try:
-        assert main(["package", "merge", pg_server.url(database, user=login), str(first), "--trust-new-key"]) != 0
+        assert main(["package", "merge", pg_server.url(database, user=login), str(first), "--trust-key", str(key)]) != 0
         said = capsys.readouterr()
         assert "proprietario del database" in said.err and "Anna Rossi" in said.err
         assert _counts(url) == before
-        assert main(["package", "merge", url, str(first), "--trust-new-key"]) == 0
+        assert main(["package", "merge", url, str(first), "--trust-key", str(key)]) == 0
         work_offline(pkg, "Bruno Verdi", submit=True, shift=1)  # other marks, then sent
         assert main(["package", "return", str(pkg), "-o", str(second)]) == 0
         assert main(["package", "merge", url, str(second)]) == 0
@@ -66,7 +68,7 @@ def test_returns_on_an_initialised_server(
         assert main(["package", "open", str(carla_pkg)]) == 0
         work_offline(carla_pkg, "Carla Neri", submit=True)  # new sheets, sent in the first return
         give_back(carla_pkg, carla_ret, key_for(tmp_path, "Carla Neri"))  # her own key
-        assert main(["package", "merge", url, str(carla_ret), "--trust-new-key"]) == 0
+        assert main(["package", "merge", url, str(carla_ret), "--trust-key", str(confirmed_key(carla_ret))]) == 0
         db = open_database(url, read_only=True)
         try:
             with db.sessions() as s:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from tests.ui.conftest import CommitteeFile
 from tests.ui.helpers import click, enter_as, open_row, open_window
 from tests.ui.screenshots import shoot
+from tests.valutazione.sync.test_hostile_returns import forged
 from ui import app, dialogs, settings
 from ui.main_window import MainWindow
 from ui.packages.chair import ImportDialog, PrepareDialog
@@ -244,6 +245,34 @@ def test_unconfirmed_fingerprint_imports_nothing(
     assert "impronta della chiave non confermata" in dialog.report.toPlainText()
     chair.close()
     assert audit_count(committee_file.path)[1] is None
+
+
+def test_return_swapped_while_the_fingerprint_is_compared_pins_no_key(
+    qtbot: Any, committee_file: CommitteeFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the chair compares the fingerprint with the member, the file on the shared folder is replaced by
+    one signed with another key: the merge, which reads the file again, refuses it and pins nothing."""
+    ret = returned_work(committee_file.path, tmp_path)
+    intruder = load_or_create_key(tmp_path / "chiavi-intruso")
+    swapped = forged(ret, tmp_path / "scambiato.valret", intruder, lambda d: d.update(public_key=intruder.public_hex))
+    chair = chair_window(qtbot, committee_file.path)
+    before = audit_count(committee_file.path)
+    shown: list[str] = []
+
+    def compare_then_swap(_parent: Any, _title: str, text: str, **_k: Any) -> bool:
+        shown.append(text)
+        ret.write_bytes(swapped.read_bytes())  # the chair said yes to what was shown; the file is no longer it
+        return True
+
+    monkeypatch.setattr(dialogs, "confirm", compare_then_swap)
+    dialog = import_returns(qtbot, chair, monkeypatch, ret)
+    report = dialog.report.toPlainText()
+    mine = load_or_create_key().fingerprint
+    assert shown and mine in shown[0]
+    assert f"«{intruder.fingerprint}»" in report and f"«{mine}»" in report and "nessuna chiave registrata" in report
+    assert "Ritorni importati: 0 su 1" in dialog.status.text()
+    chair.close()
+    assert audit_count(committee_file.path) == before == (before[0], None)
 
 
 def test_package_on_the_command_line_opens_as_its_member(committee_file: CommitteeFile, tmp_path: Path) -> None:

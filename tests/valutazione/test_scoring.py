@@ -176,8 +176,17 @@ def test_points_from_a_collegial_coefficient() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(Decimal("0.75"), "0,75"), (Decimal("12.00"), "12,00"), (Fraction(2, 3), "0,6667")]
+    ("value", "text"),
+    [
+        (Decimal("0.75"), "0,75"),
+        (Decimal("12.00"), "12,00"),
+        (Fraction(2, 3), "0,6667"),
+        (Decimal("1e21"), "1000000000000000000000"),
+        (Decimal("1e999999999"), "1E+999999999"),  # spelled out: a gigabyte, from eleven characters of a file
+        (Decimal("-1.5e-30"), "-1,5E-30"),
+    ],
 )
 def test_format_it(value: Decimal | Fraction, text: str) -> None:
-    """Messages show numbers with a decimal comma, as a committee writes them."""
+    """Messages show numbers with a decimal comma, as a committee writes them; far from the units, with the
+    exponent (a hostile mark must not become a message of a gigabyte)."""
     assert format_it(value) == text

@@ -280,12 +280,12 @@ class ImportDialog(QDialog):
                 self._skip(tr("✗ «{}» non importato: password non indicata. Nessuna modifica.").format(path.name))
                 return
             ret, passphrase = unlocked
-            trust = self._trust(ret)
+            go, trusted = self._trust(ret)
         except ValutazioneError as exc:
             self._append("✗ " + str(exc))
             self._next()
             return
-        if trust is None:
+        if not go:
             self._append(
                 tr("✗ «{}» non importato: impronta della chiave non confermata. Nessuna modifica.").format(path.name)
             )
@@ -293,7 +293,7 @@ class ImportDialog(QDialog):
             return
 
         def task(session: Session, progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> object:
-            return merge_return(session, path, trust_new_key=trust, progress=progress, passphrase=passphrase)
+            return merge_return(session, path, trusted, progress, passphrase=passphrase)
 
         self.job = run_task(self, self.db, tr("Importazione di «{}»…").format(path.name), task)
         self.job.finished.connect(self._merged)
@@ -321,14 +321,19 @@ class ImportDialog(QDialog):
             secrets[path.resolve()] = unlocked[1]
         return unlocked
 
-    def _trust(self, ret: SignedReturn) -> bool | None:
-        """False when the key is already pinned; True when the chair confirms a first key; None to skip."""
+    def _trust(self, ret: SignedReturn) -> tuple[bool, str | None]:
+        """Whether to merge, and the fingerprint the chair confirmed for a member's first key (None if pinned).
+
+        The merge is given the fingerprint shown, not a yes: it reads the file again in the worker, and
+        pins the key only if it is still the one the chair compared with the member.
+        """
         from valutazione.sync.keys import fingerprint
 
         with self.db.sessions() as s:
             pinned = not packages.needs_first_key(s, ret.member_name)  # an unknown member is refused by the merge
         if pinned:
-            return False
+            return True, None
+        shown = fingerprint(ret.public_key)
         confirmed = dialogs.confirm(
             self,
             tr("Prima chiave di {}").format(ret.member_name),
@@ -337,10 +342,10 @@ class ImportDialog(QDialog):
                 "Impronta della chiave nel ritorno:\n\n        {1}\n\n"
                 "Chiedere a {0} di leggere l'impronta mostrata sul suo computer (File → La mia chiave…) "
                 "e confermare solo se è identica. Se è diversa, il ritorno potrebbe non essere suo: annullare."
-            ).format(ret.member_name, fingerprint(ret.public_key)),
+            ).format(ret.member_name, shown),
             yes=tr("L'impronta coincide"),
         )
-        return True if confirmed else None
+        return (True, shown) if confirmed else (False, None)
 
     def _merged(self, report: object) -> None:
         assert isinstance(report, MergeReport)

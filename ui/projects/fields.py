@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QP
 
 from valutazione.errors import RuleViolation
 from valutazione.importers.parsing import parse_amount
+from valutazione.money import plain_it
 
 
 def cents(text: str, field: str) -> int:
@@ -36,10 +37,7 @@ def number(text: str, field: str) -> Decimal:
 
 def plain(value: Decimal | None) -> str:
     """A decimal the Italian way without trailing zeros (12,5; 40)."""
-    if value is None:
-        return "—"
-    text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f").rstrip("0")
-    return text.replace(".", ",")
+    return "—" if value is None else plain_it(value)
 
 
 def line(placeholder: str = "") -> QLineEdit:

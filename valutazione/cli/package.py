@@ -46,9 +46,10 @@ def add_parser(sub: Any) -> None:
     a.add_argument("file", type=target, help="file del presidente")
     a.add_argument("ret", type=Path, metavar="RITORNO")
     a.add_argument(
-        "--trust-new-key",
-        action="store_true",
-        help="registra la chiave del commissario al primo ritorno (dopo averne verificato l'impronta)",
+        "--trust-key",
+        metavar="IMPRONTA",
+        help="al primo ritorno del commissario registra la sua chiave, solo se ha questa impronta "
+        "(letta dal commissario con «valutazione package key»; spazi e maiuscole non contano)",
     )
     password_file_option(a, "password del ritorno, se protetto")
     a.set_defaults(func=cmd_merge)
@@ -156,7 +157,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     try:
         with db.sessions.begin() as s:
             report = merge_return(
-                s, args.ret, trust_new_key=args.trust_new_key, passphrase=_existing_passphrase(args, args.ret)
+                s, args.ret, trusted_key=args.trust_key, passphrase=_existing_passphrase(args, args.ret)
             )
     finally:
         db.close()

@@ -18,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
 from sqlalchemy.orm import Session
 
+from valutazione.money import plain_it
 from valutazione.projects.agreements import AgreementInfo
 from valutazione.projects.impacts import IndicatorLine
 from valutazione.projects.monitoring import Figures
@@ -45,10 +46,7 @@ def _day(value: date | None) -> str:
 
 
 def _num(value: Decimal | None) -> str:
-    if value is None:
-        return "–"
-    text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f").rstrip("0")
-    return text.replace(".", ",")
+    return "–" if value is None else plain_it(value)
 
 
 def _table(head: Sequence[str], rows: list[list[str]], widths: Sequence[float], s: Styles, right: set[int]) -> Flowable:

@@ -54,6 +54,15 @@ def fingerprint(public_hex: str) -> str:
     return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
 
 
+def same_fingerprint(typed: str, shown: str) -> bool:
+    """Whether a fingerprint as read aloud or typed (any spacing, case, ``:`` or ``-``) is ``shown``."""
+    return bool(_bare(typed)) and _bare(typed) == _bare(shown)
+
+
+def _bare(text: str) -> str:
+    return "".join(text.lower().replace(":", " ").replace("-", " ").split())
+
+
 def _raw_public_hex(private: Ed25519PrivateKey) -> str:
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 

@@ -29,7 +29,7 @@ from valutazione.services.committee import declaration, declare_general
 from valutazione.services.conflicts import EXCLUDED_OUTCOMES
 from valutazione.services.sheets import SUBMITTED
 from valutazione.sync.archive import PackageError
-from valutazione.sync.keys import fingerprint, verify
+from valutazione.sync.keys import fingerprint, same_fingerprint, verify
 from valutazione.sync.merge_rows import App, Changes, Known
 from valutazione.sync.package import EXPORTED_ACTION, OUTGOING, RETURNING, require_master
 from valutazione.sync.returned_sheet import check_sheet
@@ -64,17 +64,22 @@ class MergeReport:
 def merge_return(
     s: Session,
     path: Path,
-    trust_new_key: bool = False,
+    trusted_key: str | None = None,
     progress: Progress | None = None,
     *,
     passphrase: str | None = None,
 ) -> MergeReport:
     """Merges the return at ``path`` in the caller's transaction; raises (and changes nothing) on refusal.
 
+    ``trusted_key`` is the fingerprint of the key the chair confirmed with the member (``keys.fingerprint``):
+    a member's first return pins its key only if the key is that one. The fingerprint, not a yes, because
+    the file is read again here: a return swapped on a shared folder after the chair compared the
+    fingerprint shown would otherwise pin the swapper's key for that member, for good.
+
     A sealed return is opened with ``passphrase`` before any check; the signature inside is checked as usual.
     """
     with collector.paused():
-        return _merge(s, path, trust_new_key, progress, passphrase)
+        return _merge(s, path, trusted_key, progress, passphrase)
 
 
 def _require_owner_on_server(s: Session, path: Path) -> None:
@@ -96,7 +101,7 @@ def _require_owner_on_server(s: Session, path: Path) -> None:
 
 
 def _merge(
-    s: Session, path: Path, trust_new_key: bool, progress: Progress | None, passphrase: str | None
+    s: Session, path: Path, trusted_key: str | None, progress: Progress | None, passphrase: str | None
 ) -> MergeReport:
     require_master(s)
     _require_owner_on_server(s, path)
@@ -104,7 +109,7 @@ def _merge(
     ret = read_return(path, passphrase)
     m = _check_origin(s, path, ret)
     report = MergeReport(m.name, ret.sequence)
-    report.key_pinned = _check_signature(s, path, ret, m, trust_new_key)
+    report.key_pinned = _check_signature(s, path, ret, m, trusted_key)
     report.key_fingerprint = fingerprint(ret.public_key)
     _check_sequence(s, path, ret, m)
     if (
@@ -155,15 +160,25 @@ def _check_origin(s: Session, path: Path, ret: SignedReturn) -> Commissario:
     return m
 
 
-def _check_signature(s: Session, path: Path, ret: SignedReturn, m: Commissario, trust_new_key: bool) -> bool:
-    """Verifies the signature; pins the key on the first return the chair trusts. True when pinned now."""
+def _check_signature(s: Session, path: Path, ret: SignedReturn, m: Commissario, trusted_key: str | None) -> bool:
+    """Verifies the signature; pins the key on the first return, if it is the one the chair confirmed.
+
+    True when pinned now.
+    """
     shown = fingerprint(ret.public_key)
     if m.public_key is None:
-        if not trust_new_key:
+        if trusted_key is None or not trusted_key.strip():
             raise _refuse(
                 path,
                 f"nessuna chiave registrata per {m.name}; verificare con il commissario che "
-                f"l'impronta della sua chiave sia «{shown}» e ripetere accettando la nuova chiave",
+                f"l'impronta della sua chiave sia «{shown}» e ripetere confermando quell'impronta",
+            )
+        if not same_fingerprint(trusted_key, shown):
+            raise _refuse(
+                path,
+                f"è firmato con la chiave di impronta «{shown}», non con quella confermata per {m.name} "
+                f"(«{trusted_key.strip()}»): il file non è quello verificato con il commissario, nessuna "
+                "chiave registrata",
             )
         if not verify(ret.public_key, ret.payload, ret.signature):
             raise _refuse(path, "la firma non è valida: il file è stato alterato dopo la firma")

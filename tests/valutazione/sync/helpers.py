@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tests.builders import Builder, domanda, new_file
+from tests.builders import Builder, confirmed_key, domanda, new_file
 from valutazione.bando import Bando
 from valutazione.db import Database, open_database
 from valutazione.models import Allegato, Blob, Domanda
@@ -105,7 +105,7 @@ def give_back(pkg: Path, out: Path, key: MemberKey) -> Path:
 
 def merge(db: Database, path: Path, trust: bool = True) -> MergeReport:
     with db.sessions.begin() as s:
-        return merge_return(s, path, trust_new_key=trust)
+        return merge_return(s, path, confirmed_key(path) if trust else None)
 
 
 def dump(path: Path) -> str:

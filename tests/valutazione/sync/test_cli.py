@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.builders import confirmed_key
 from tests.valutazione.sync.helpers import build_chair, score, work_offline
 from valutazione.bando import Bando
 from valutazione.cli import main
@@ -36,7 +37,12 @@ def test_package_commands_round_trip(
     assert fingerprint in capsys.readouterr().out
     assert main(["package", "merge", str(chair_path), str(ret)]) == 2
     assert fingerprint in capsys.readouterr().err
-    assert main(["package", "merge", str(chair_path), str(ret), "--trust-new-key"]) == 0
+    other = " ".join(reversed(fingerprint.split()))  # a fingerprint read out wrong, or another key's
+    assert main(["package", "merge", str(chair_path), str(ret), "--trust-key", other]) == 2
+    said = capsys.readouterr().err
+    assert f"impronta «{fingerprint}»" in said and f"«{other}»" in said and "nessuna chiave registrata" in said
+    typed = fingerprint.upper().replace(" ", "")  # as typed from the phone: case and spaces do not count
+    assert main(["package", "merge", str(chair_path), str(ret), "--trust-key", typed]) == 0
     assert "scheda di Bruno Verdi inviata" in capsys.readouterr().out
     assert main(["package", "merge", str(chair_path), str(ret)]) == 0
     assert "già importato" in capsys.readouterr().out
@@ -85,7 +91,8 @@ def test_sealed_package_commands_with_a_password_file(
     work_offline_sealed(pkg)  # the working file the command extracted
     assert main(["package", "return", str(pkg), "-o", str(ret), "--password-file", str(secret)]) == 0
     assert is_sealed(ret)
-    merge = ["package", "merge", str(chair_path), str(ret), "--trust-new-key"]
+    key = confirmed_key(ret, secret.read_text(encoding="utf-8").strip())
+    merge = ["package", "merge", str(chair_path), str(ret), "--trust-key", str(key)]
     assert main([*merge, "--password-file", str(wrong)]) == 2
     assert "Password errata" in capsys.readouterr().err
     assert main([*merge, "--password-file", str(secret)]) == 0

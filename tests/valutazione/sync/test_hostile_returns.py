@@ -11,10 +11,13 @@ from typing import Any
 
 import pytest
 
+from tests.builders import confirmed_key
 from tests.valutazione.sync.helpers import dump, export, give_back, key_for, merge, work_offline
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
+from valutazione.services import lookup
 from valutazione.sync.keys import MemberKey
+from valutazione.sync.merge import merge_return
 from valutazione.sync.returns import PAYLOAD, SIGNATURE
 
 CARLA, BRUNO = "Carla Neri", "Bruno Verdi"  # Carla is in conflict on P2: her package does not hold it
@@ -83,6 +86,17 @@ def test_text_false_is_not_a_boolean(chair: Database, tmp_path: Path) -> None:
     refused(chair, forged(ret, tmp_path / "false.valret", key_for(tmp_path, CARLA), stringly), "true o false")
 
 
+def test_a_mark_with_a_huge_exponent_is_refused_in_a_short_message(chair: Database, tmp_path: Path) -> None:
+    """«1e999999999» (eleven characters) is refused naming it as written; spelled out in full, the message
+    alone took seconds and two gigabytes of memory, for each such mark."""
+    ret = honest_return(chair, tmp_path, CARLA)
+
+    def huge(data: dict[str, Any]) -> None:
+        data["sheets"][0]["marks"][0]["value"] = "1e999999999"
+
+    refused(chair, forged(ret, tmp_path / "enorme.valret", key_for(tmp_path, CARLA), huge), "1E\\+999999999 ")
+
+
 def test_duplicated_subcriterion_is_refused(chair: Database, tmp_path: Path) -> None:
     """A sub-criterion twice in one sheet used to reach the database as an IntegrityError."""
     ret = honest_return(chair, tmp_path, CARLA)
@@ -112,3 +126,32 @@ def test_one_key_for_two_members_is_refused(chair: Database, tmp_path: Path) -> 
     bruno = key_for(tmp_path, BRUNO)
     as_bruno = forged(ret, tmp_path / "chiave.valret", bruno, lambda d: d.update(public_key=bruno.public_hex))
     refused(chair, as_bruno, "già registrata per Bruno Verdi")
+
+
+def test_return_swapped_after_the_fingerprint_was_confirmed_pins_nothing(chair: Database, tmp_path: Path) -> None:
+    """The chair confirms the fingerprint of Carla's return; a return signed with another key is merged in its
+    place (swapped on the shared folder before the merge read it): refused, naming both, no key pinned.
+    The confirmed return itself then merges and pins Carla's key."""
+    ret = honest_return(chair, tmp_path, CARLA)
+    confirmed = confirmed_key(ret)
+    intruder = key_for(tmp_path, "Intruso")
+    swapped = forged(ret, tmp_path / "scambiato.valret", intruder, lambda d: d.update(public_key=intruder.public_hex))
+    before = dump(chair.path)
+    with pytest.raises(ValutazioneError) as refusal, chair.sessions.begin() as s:
+        merge_return(s, swapped, confirmed)
+    said = str(refusal.value)
+    assert f"«{intruder.fingerprint}»" in said and f"«{confirmed}»" in said and "nessuna chiave registrata" in said
+    assert dump(chair.path) == before
+    with chair.sessions.begin() as s:
+        assert merge_return(s, ret, confirmed).key_pinned
+        assert lookup.member_by_name(s, CARLA).public_key == key_for(tmp_path, CARLA).public_hex
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "-", "0000 0000 0000 0000"])
+def test_a_blank_or_other_fingerprint_trusts_no_key(chair: Database, tmp_path: Path, typed: str) -> None:
+    """Nothing typed, only separators, or another key's fingerprint: refused, the file unchanged."""
+    ret = honest_return(chair, tmp_path, CARLA)
+    before = dump(chair.path)
+    with pytest.raises(ValutazioneError, match="nessuna chiave registrata"), chair.sessions.begin() as s:
+        merge_return(s, ret, typed)
+    assert dump(chair.path) == before

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[3]
 MERGE_AND_HANG = """
 import sys, time
 from pathlib import Path
+from tests.builders import confirmed_key
 from valutazione.db import open_database
 from valutazione.sync.merge import merge_return
 
@@ -29,7 +30,7 @@ def progress(done, total):
         time.sleep(120)
 
 with db.sessions.begin() as s:
-    merge_return(s, Path(sys.argv[2]), trust_new_key=True, progress=progress)
+    merge_return(s, Path(sys.argv[2]), confirmed_key(Path(sys.argv[2])), progress=progress)
 """
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Table, insert, select
 
+from tests.builders import confirmed_key
 from tests.valutazione.seals.test_seals import SUBMITTED_MARK, sealed_template, tamper
 from tests.valutazione.seals.test_verify_memo import demo
 from tests.valutazione.sync.helpers import build_chair, work_offline
@@ -144,7 +145,7 @@ def test_merge_on_either_engine_leaves_chain_and_seals_intact(
     assert main(["package", "open", str(pkg)]) == 0
     work_offline(pkg, "Bruno Verdi")
     assert main(["package", "return", str(pkg), "-o", str(ret)]) == 0
-    assert main(["package", "merge", str(chair_path), str(ret), "--trust-new-key"]) == 0
+    assert main(["package", "merge", str(chair_path), str(ret), "--trust-key", str(confirmed_key(ret))]) == 0
     assert "scheda di Bruno Verdi inviata" in capsys.readouterr().out
     db = open_database(chair_path, read_only=True)
     try:

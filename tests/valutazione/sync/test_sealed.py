@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tests.builders import confirmed_key
 from tests.valutazione.sync.helpers import (
     NAMES,
     PROTOCOLS,
@@ -156,7 +157,7 @@ def test_sealed_round_trip_from_chair_to_member_and_back(chair: Database, tmp_pa
         read_return(ret)
     assert read_return(ret, SECRET).member_name == MEMBER
     with chair.sessions.begin() as s:
-        report = merge_return(s, ret, trust_new_key=True, passphrase=SECRET)
+        report = merge_return(s, ret, confirmed_key(ret, SECRET), passphrase=SECRET)
     assert report.key_pinned and report.changed > 0
     states = sheet_states(chair)
     assert {p for (who, p), st in states.items() if who == MEMBER and st[0] == "inviata"} == set(done)
@@ -188,17 +189,18 @@ def test_sealed_return_refusals_leave_the_chair_file_unchanged(chair: Database, 
         member_db.close()
     ret = make_return(pkg, tmp_path / "r.valret", key_for(tmp_path, MEMBER), passphrase=SECRET).path
     original = ret.read_bytes()
+    key = confirmed_key(ret, SECRET)
     before = dump(chair.path)
     attempts: list[tuple[bytes, str | None, str]] = [(original, None, "protetto"), (original, WRONG, "errata")]
     attempts += [(bad, SECRET, DAMAGED) for bad in _mutations(original).values()]
     for data, passphrase, message in attempts:
         ret.write_bytes(data)
         with pytest.raises(PackageError, match=message), chair.sessions.begin() as s:
-            merge_return(s, ret, trust_new_key=True, passphrase=passphrase)
+            merge_return(s, ret, key, passphrase=passphrase)
         assert dump(chair.path) == before
     ret.write_bytes(original)
     with chair.sessions.begin() as s:
-        assert merge_return(s, ret, trust_new_key=True, passphrase=SECRET).changed > 0
+        assert merge_return(s, ret, confirmed_key(ret, SECRET), passphrase=SECRET).changed > 0
 
 
 def test_sealed_files_show_no_names_protocols_or_motivazioni(chair: Database, tmp_path: Path) -> None:
