@@ -11,14 +11,23 @@ export and another's ranking) may end each other's pause early or late: that mov
 cycles is freed, never a result, and the collector is on again once the last block that found it on is
 done. On one thread, nested blocks restore exactly the state they found.
 
-A ranking keeps what it built (the rows the screen shows, the records an approval stores). Turning the
-collector back on would then start with a walk over those few hundred thousand young objects, only to
-find them all alive and move them to an older generation: a tenth of a ranking's time again, spent
-just after the block. ``paused(keep=True)`` moves them there directly, without the walk (``gc.freeze``
-then ``gc.unfreeze``, which is how CPython moves every tracked object to the oldest generation in one
-step). They are then walked only by the next full collection, like anything long-lived, and a cycle
-made in the block is freed by that one. Objects some other code had frozen are never unfrozen: with
-any present, nothing is moved.
+When a block ends, what it made is moved straight to the oldest generation (``gc.freeze`` then
+``gc.unfreeze``, which is how CPython moves every tracked object there in one step, and empties the
+youngest generation's count). Two reasons:
+
+- A ranking keeps what it built (the rows the screen shows, the records an approval stores). Turning the
+  collector back on would start with a walk over those few hundred thousand young objects, only to find
+  them all alive: a tenth of a ranking's time again, spent just after the block.
+- A GUI worker's block (the verification at opening, a merge, an export) ended with tens of thousands of
+  allocations counted, so the first allocation after it ran a collection on the worker's thread. That
+  collection freed whatever cycles were waiting, Qt windows closed a moment before among them, and Qt
+  objects deleted outside the GUI thread crash the process (a segmentation fault in the test suite, at
+  the end of a background verification while the window closed). Now nothing is pending when a block
+  ends: collections come back at the usual pace, on whichever thread allocates next, as before the pause.
+
+What the block made is then walked only by the next full collection, like anything long-lived, and a
+cycle made in the block is freed by that one. Objects some other code had frozen are never unfrozen:
+with any present, nothing is moved.
 """
 
 from __future__ import annotations
@@ -29,18 +38,18 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def paused(keep: bool = False) -> Iterator[None]:
+def paused() -> Iterator[None]:
     """No cyclic collection inside the block; the collector's state as found afterwards, even on error.
 
-    With ``keep``, what the block made is moved to the oldest generation when it ends (see above).
+    What the block made is moved to the oldest generation when it ends (see above).
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if not gc.get_freeze_count():
+            gc.freeze()
+            gc.unfreeze()
         if was_enabled:
-            if keep and not gc.get_freeze_count():
-                gc.freeze()
-                gc.unfreeze()
             gc.enable()

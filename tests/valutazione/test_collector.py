@@ -51,14 +51,14 @@ def test_paused_on_a_worker_thread_too() -> None:
 
 
 def test_kept_objects_move_to_the_oldest_generation_without_a_walk() -> None:
-    """A kept block's objects go to the oldest generation; a cycle made in it is still freed later."""
+    """A block's objects go to the oldest generation; a cycle made in it is still freed later."""
 
     class Node:
         def __init__(self) -> None:
             self.other: Node | None = None
 
     gc.collect()
-    with collector.paused(keep=True):
+    with collector.paused():
         kept = [Node() for _ in range(5_000)]
         loop_a, loop_b = Node(), Node()
         loop_a.other, loop_b.other = loop_b, loop_a  # a cycle, unreachable once the names go
@@ -71,15 +71,53 @@ def test_kept_objects_move_to_the_oldest_generation_without_a_walk() -> None:
 
 
 def test_objects_frozen_by_others_stay_frozen() -> None:
-    """With objects frozen by other code, a kept block moves nothing and leaves them frozen."""
+    """With objects frozen by other code, a block moves nothing and leaves them frozen."""
     gc.collect()
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
-        with collector.paused(keep=True):
+        with collector.paused():
             made = [[i] for i in range(1_000)]
         assert gc.get_freeze_count() == frozen
         assert gc.isenabled()
         assert made
     finally:
         gc.unfreeze()
+
+
+class Watched:
+    """Half of a cycle (as a closed window's wrappers can be) that records the thread finally freeing it."""
+
+    freed_on: list[str] = []
+
+    def __init__(self) -> None:
+        self.me = self
+
+    def __del__(self) -> None:
+        Watched.freed_on.append(threading.current_thread().name)
+
+
+def test_a_worker_block_leaves_no_collection_pending_on_its_thread() -> None:
+    """A worker's block that made tens of thousands of objects (a verification, a ranking) ends with nothing
+    counted: its next allocations do not collect, on its thread, the cycles other threads left waiting.
+
+    Before, the first allocation after such a block ran a collection right there, which freed a closed
+    window's wrappers on a worker: a segmentation fault of the GUI.
+    """
+    gc.collect()
+    Watched.freed_on.clear()
+    Watched()  # unreachable from now on, waiting for a collection
+    kept: list[list[int]] = []
+
+    def work() -> None:
+        with collector.paused():
+            kept.extend([i] for i in range(50_000))  # what the block hands back (a report, a ranking)
+        kept.extend([i] for i in range(300))  # ordinary work afterwards, under the youngest threshold
+
+    worker = threading.Thread(target=work, name="lavoratore")
+    worker.start()
+    worker.join()
+    assert Watched.freed_on == []
+    gc.collect()
+    assert Watched.freed_on == ["MainThread"]
+    assert len(kept) == 50_300

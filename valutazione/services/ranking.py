@@ -330,7 +330,7 @@ def _draws(s: Session) -> dict[frozenset[str], tuple[str, ...]]:
 def compute(s: Session) -> Computed:
     """The ranking from the file as it is now (not approved: nothing is written)."""
     bando = lookup.rules(s)
-    with collector.paused(keep=True):  # the ranking is kept: its objects are long-lived
+    with collector.paused():  # the ranking is kept: its objects go straight to the oldest generation
         candidates, undecided, facts = _inputs(s, bando)
         comparisons = all_comparisons(s, bando)
         return Computed(build_ranking(bando, candidates, facts.draws, comparisons), undecided, facts, comparisons)
