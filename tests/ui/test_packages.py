@@ -271,6 +271,7 @@ def test_return_swapped_while_the_fingerprint_is_compared_pins_no_key(
     assert shown and mine in shown[0]
     assert f"«{intruder.fingerprint}»" in report and f"«{mine}»" in report and "nessuna chiave registrata" in report
     assert "Ritorni importati: 0 su 1" in dialog.status.text()
+    shoot(qtbot, dialog, "packages-import-swapped")
     chair.close()
     assert audit_count(committee_file.path) == before == (before[0], None)
 
