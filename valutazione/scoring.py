@@ -20,7 +20,7 @@ from typing import cast
 
 from valutazione.bando import Bando, SubCriterion
 from valutazione.errors import RuleViolation
-from valutazione.money import spelled
+from valutazione.money import PLAIN_DIGITS, spelled
 from valutazione.sheet_columns import Row, SheetColumns, SheetRows
 
 COEFFICIENTS = "coefficienti"
@@ -139,6 +139,12 @@ def validate_value(bando: Bando, sub_code: str, value: Decimal) -> None:
     if not isinstance(value, Decimal) or not value.is_finite():
         raise RuleViolation(f"Il valore {value!r} per {sub_code} non è un numero valido")
     shown = format_it(value)
+    if value and (abs(value.adjusted()) > PLAIN_DIGITS or value.as_tuple().exponent < -PLAIN_DIGITS):
+        # 1e-999999999 passed the step's check (``%`` underflows to 0 in the default context) and the
+        # exact mean then built a denominator of a billion digits: a ranking that never ended
+        raise RuleViolation(
+            f"Il valore {shown} per {sub_code} non è un voto: ha più di {PLAIN_DIGITS} cifre prima o dopo la virgola"
+        )
     if bando.method == COEFFICIENTS:
         if all(step.value != value for step in bando.scale):
             raise RuleViolation(f"Il coefficiente {shown} non è nella scala del bando per {sub_code}")

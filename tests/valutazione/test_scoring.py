@@ -9,6 +9,7 @@ from fractions import Fraction
 import pytest
 
 from tests.valutazione.ranking_helpers import MILANO, grid_bando
+from valutazione.bando import default_template, load_bando
 from valutazione.errors import RuleViolation
 from valutazione.scoring import (
     POINTS,
@@ -190,3 +191,16 @@ def test_format_it(value: Decimal | Fraction, text: str) -> None:
     """Messages show numbers with a decimal comma, as a committee writes them; far from the units, with the
     exponent (a hostile mark must not become a message of a gigabyte)."""
     assert format_it(value) == text
+
+
+@pytest.mark.parametrize("text", ["1e-999999999", "1e-22", "0.5000000000000000000000000", "1e999999999"])
+def test_a_mark_far_from_the_units_is_refused_under_points_too(text: str) -> None:
+    """Under a points call «1e-999999999» passed the step's check (the remainder underflows to zero) and the
+    exact mean then built a billion-digit denominator, a ranking that never ended; marks with more than
+    21 digits before or after the comma are refused, quickly, naming the value with its exponent."""
+    points = load_bando(default_template().with_name("milano-periferie-2018.toml"))
+    assert points.method == POINTS
+    with pytest.raises(RuleViolation, match="non è un voto|supera il massimo"):
+        validate_value(points, "A.1", Decimal(text))
+    validate_value(points, "A.1", Decimal("0.50"))
+    validate_value(points, "A.1", Decimal("0E-999999999"))  # a zero written oddly is still zero

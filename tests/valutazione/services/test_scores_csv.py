@@ -47,7 +47,14 @@ def test_good_file_saves_drafts_only(db: Database, declared: Committee) -> None:
         ("Bruno Verdi;P1;A.2;0,85;x", "riga 4, campo Coefficiente: Il coefficiente 0,85 non è nella scala"),
         ("Bruno Verdi;P1;A.2;1,5;x", "riga 4, campo Coefficiente"),
         ("Bruno Verdi;P1;A.2;otto;x", "riga 4, campo Coefficiente: «otto» non è un numero"),
-        ("Bruno Verdi;P1;A.2;1e999999999;x", "riga 4, campo Coefficiente: Il coefficiente 1E+999999999 non è nella"),
+        (
+            "Bruno Verdi;P1;A.2;1e999999999;x",
+            "riga 4, campo Coefficiente: Il valore 1E+999999999 per A.2 non è un voto",
+        ),
+        (
+            "Bruno Verdi;P1;A.2;1e-999999999;x",
+            "riga 4, campo Coefficiente: Il valore 1E-999999999 per A.2 non è un voto",
+        ),
         ("Dario Bianchi;P1;A.2;0,5;x", "riga 4, campo Commissario: «Dario Bianchi» è segretario"),
         ("Bruno Verdi;P1;A.1;0,5;x", "riga 4: A.1 di Bruno Verdi sulla domanda P1 è ripetuto"),
     ],
