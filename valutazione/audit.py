@@ -51,9 +51,15 @@ def canonical_json(value: Any) -> str:
 @dataclass(frozen=True, slots=True)
 class Canonical:
     """A value given already as ``canonical_json`` spells it: the merge spells a sheet's marks once for its
-    content hash and reuses them in the sheet's log row, instead of encoding the same marks twice."""
+    content hash and reuses them in the sheet's log row, instead of encoding the same marks twice.
+
+    ``assembled``: the caller joined ``text`` only from ``encode_basestring``'s strings, numbers and JSON
+    punctuation, so no character below U+0020 is in it (the encoder escapes each one), and its quoting in
+    the row's hash is ``_quoted_assembled``'s.
+    """
 
     text: str
+    assembled: bool = False
 
 
 def canonical_object(members: Mapping[str, str]) -> str:
@@ -108,6 +114,14 @@ def _parts_text(parts: tuple[Any, ...]) -> str:
         return "[" + ",".join(map(encode_basestring, parts)) + "]"
     except TypeError:
         return canonical_json(list(parts))
+
+
+def _quoted_assembled(text: str) -> str:
+    """``encode_basestring(text)`` for a text without characters below U+0020, which it would escape: what
+    remains for it to escape is «"» and «\\». Two replacements take half the encoder's time on a sent
+    sheet's log content (2 KB, ~25,000 of them for five returns), hashed once more inside the row's text.
+    """
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 # How every row's time is stored (``UTCDateTime``: UTC, microseconds always written). For such a text
@@ -267,7 +281,8 @@ def record_many(session: Session, entries: Sequence[Entry]) -> None:
     per row, were most of its cost. The rows pending in the session are flushed first (the chain follows
     the ids), then each hash is chained to the previous one in memory and the rows go to the driver as
     tuples (``valutazione.bulk``), and the head moves to the last. A value given as ``Canonical`` is stored
-    as it is spelled, and each time is spelled once for the column and the hash (``stored_time``).
+    as it is spelled (an assembled one quoted in the hash as ``_quoted_assembled`` quotes it), and each time
+    is spelled once for the column and the hash (``stored_time``).
     """
     if not entries:
         return
@@ -278,12 +293,18 @@ def record_many(session: Session, entries: Sequence[Entry]) -> None:
     connection = session.connection()
     stamp = bulk.binders(connection, table, ("at",))[0] or (lambda at: at)
     rows: list[tuple[Any, ...]] = []
-    append, now, spell = rows.append, utcnow, spelled  # locals: the loop runs ~70,000 times a merge
+    # locals: the loop runs ~70,000 times a merge
+    append, now, spell, sha256 = rows.append, utcnow, spelled, hashlib.sha256
     for actor, action, entity, entity_id, before, after in entries:
         stored, iso = stored_time(now(), stamp)
         before_json, after_json = spell(before), spell(after)
         key = "" if entity_id is None else str(entity_id)
-        digest = _parts_hash((prev, iso, actor, action, entity, key, before_json, after_json))
+        if type(after) is Canonical and after.assembled:  # the row's text, its last part quoted here
+            text = _parts_text((prev, iso, actor, action, entity, key, before_json))[:-1]
+            text += "," + _quoted_assembled(after_json) + "]"
+        else:
+            text = _parts_text((prev, iso, actor, action, entity, key, before_json, after_json))
+        digest = sha256(text.encode("utf-8")).hexdigest()
         append((stored, actor, action, entity, key, before_json, after_json, prev, digest))
         prev = digest
     bulk.insert_rows(connection, table, _LOGGED, rows, bound=True)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from json.encoder import encode_basestring
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from valutazione import audit
@@ -54,3 +57,47 @@ def test_empty_batch_writes_nothing(db: Database) -> None:
         before = s.scalar(select(AuditRow.hash).order_by(AuditRow.id.desc()).limit(1))
         audit.record_many(s, [])
         assert s.scalar(select(AuditRow.hash).order_by(AuditRow.id.desc()).limit(1)) == before
+
+
+# JSON texts as the merge assembles them from quoted parts: every character that needs an escape
+AWKWARD = [
+    {"motivazione": 'virgolette "doppie", \\ rovescia, \\" entrambe', "valore": "0.50"},
+    {"x": "".join(map(chr, range(32))) + "\x7f\x80\xa0\u2028\u2029\ufeff😀"},
+    ["\\", '"', "\\\\", '\\"', "", "àèìòù €"],
+    "\ud800 surrogato solo",
+    None,
+]
+
+
+@pytest.mark.parametrize("value", AWKWARD)
+def test_assembled_text_is_quoted_as_the_encoder_quotes_it(value: object) -> None:
+    """Log hash: a text without characters below U+0020 is quoted by the two replacements as by the encoder."""
+    text = audit.canonical_json(value)
+    assert audit._quoted_assembled(text) == encode_basestring(text)
+
+
+@given(st.recursive(st.none() | st.text(), lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner)))
+def test_any_canonical_text_is_quoted_as_the_encoder_quotes_it(value: object) -> None:
+    """Log hash: whatever ``canonical_json`` spells holds no raw control character, so either quoting agrees."""
+    text = audit.canonical_json(value)
+    assert audit._quoted_assembled(text) == encode_basestring(text)
+
+
+def test_assembled_rows_chain_as_any_other(db: Database) -> None:
+    """A batch of assembled values verifies as the general rows do, and a value that is not assembled (here
+    with a raw line break, which the replacements would leave unescaped) keeps the encoder's quoting."""
+    texts = [audit.canonical_json(value) for value in AWKWARD if value != "\ud800 surrogato solo"]
+    entries: list[audit.Entry] = [
+        ("Anna «R»", "prova.lotto", "scheda", i, None, audit.Canonical(text, assembled=True))
+        for i, text in enumerate(texts)
+    ]
+    entries.append(("Anna «R»", "prova.lotto", "scheda", 99, None, audit.Canonical('"a\nb\\"c"')))
+    with db.sessions.begin() as s:
+        audit.record_many(s, entries)
+    with db.sessions() as s:
+        rows = s.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(len(entries))).all()[::-1]
+        assert audit.verify_chain(s).ok
+    assert [r.after_json for r in rows] == [*texts, '"a\nb\\"c"']
+    for r in rows:
+        fields = (r.actor, r.action, r.entity, r.entity_id, r.before_json, r.after_json)
+        assert r.hash == audit.row_hash(r.prev_hash, r.at, *fields)

@@ -187,7 +187,8 @@ class Changes:
                 content["voti"],
             )
             spelled_hash, package = audit.spelled(sh.content_hash), audit.spelled(self.sequence)
-            self.sent.append((d.id, audit.Canonical(_SENT % (bando, member, spelled_hash, package, protocol, voti))))
+            text = _SENT % (bando, member, spelled_hash, package, protocol, voti)  # spelled parts: assembled
+            self.sent.append((d.id, audit.Canonical(text, assembled=True)))
 
     def write(self, s: Session) -> None:
         """Declarations with their seals, then sheets and marks, then the sheets' log rows, in merge order.

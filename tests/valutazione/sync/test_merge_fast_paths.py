@@ -15,6 +15,7 @@ from sqlalchemy import Table, insert, select
 
 from tests.valutazione.seals.test_seals import SUBMITTED_MARK, sealed_template, tamper
 from tests.valutazione.seals.test_verify_memo import demo
+from tests.valutazione.sync import helpers
 from tests.valutazione.sync.helpers import build_chair, work_offline
 from valutazione import audit, bulk, seals
 from valutazione.bando import Bando
@@ -157,3 +158,28 @@ def test_merge_on_either_engine_leaves_chain_and_seals_intact(
     assert report.ok, report.message
     assert sent and all(text == audit.canonical_json(json.loads(text)) for text in sent)
     assert all(at.tzinfo is not None for at in stamps)
+
+
+def test_awkward_motivazioni_are_hashed_and_logged_as_the_encoder_spells_them(
+    tmp_path: Path, milano: Bando, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Merge fast paths: motivazioni with quotes, backslashes, control characters and U+2028 pass the sheets'
+    hash check, and their log rows (content spelled in parts, quoted in the hash by replacements) chain."""
+
+    def awkward(member: str, protocol: str, code: str) -> str:
+        return f'«{code}» "{member}" \\ \\" \x01\x1f\t\n\u2028\u2029\x7f 😀 {protocol}'
+
+    monkeypatch.setattr(helpers, "motivazione", awkward)
+    chair = build_chair(tmp_path / "bando.valutazione", milano)
+    try:
+        pkg = helpers.export(chair, "Bruno Verdi", tmp_path / "laptop" / "bruno.valpkg")
+        work_offline(pkg, "Bruno Verdi")
+        ret = helpers.give_back(pkg, tmp_path / "bruno.valret", helpers.key_for(tmp_path, "Bruno Verdi"))
+        helpers.merge(chair, ret)
+        with chair.sessions() as s:
+            assert audit.verify_chain(s).ok
+            sent = s.scalars(select(AuditRow.after_json).where(AuditRow.action == "scheda.inviata")).all()
+    finally:
+        chair.close()
+    assert sent and all(text == audit.canonical_json(json.loads(text)) for text in sent)
+    assert all("\u2028" in json.loads(text)["voti"][0]["motivazione"] for text in sent)
