@@ -26,6 +26,7 @@ from valutazione.projects.tables import Referente
 from valutazione.seals import memo
 from valutazione.services.sheets import content_hash, marks_content
 from valutazione.sync import returned_sheet
+from valutazione.sync.merge_rows import Tails
 
 __all__ = ["demo", "sealed_template"]  # fixtures shared with the seals' tests
 
@@ -58,6 +59,23 @@ def test_returned_sheet_spelled_directly_is_the_encoders_text() -> None:
         spelled = returned_sheet.spelled_content("BANDO/«2025»", 'Anna "Rossi"', "P-0001\\n", marks)
         assert spelled == {name: audit.canonical_json(value) for name, value in content.items()}
         assert returned_sheet.digest(spelled) == content_hash(content)
+
+
+def test_tails_kept_for_a_return_spell_each_sheet_as_the_encoder() -> None:
+    """Sheet hash: with the code-and-mark spellings kept across a return's sheets, each sheet is still spelled
+    as ``marks_content`` encoded, equal marks written apart (0.5 and 0.50, 0 and -0) included."""
+    sheets = [
+        MARKS,
+        [("B2", Decimal("0.5"), "x"), ("A1", Decimal("1.0"), "y"), ("C3", None, "z")],
+        [("B2", Decimal("0.50"), "\u2028"), ("A1", Decimal("1"), ""), ("C3", Decimal("-0"), '"')],
+        [("B2", Decimal("5E-1"), "\\"), ("A1", Decimal("1E+1"), "\x00"), ("C3", Decimal("0"), "")],
+        [("B2", Decimal("0.50"), "ß"), ("A1", Decimal("10"), "a"), ("C3", Decimal("0.000"), "b")],
+    ]
+    tails: Tails = {}
+    for marks in sheets * 2:
+        content = marks_content("BANDO-2025", "Anna Rossi", "P-1", marks)
+        spelled = returned_sheet.spelled_content("BANDO-2025", "Anna Rossi", "P-1", marks, tails)
+        assert spelled == {name: audit.canonical_json(value) for name, value in content.items()}
 
 
 def test_canonical_values_are_logged_as_spelled(db: Database) -> None:
