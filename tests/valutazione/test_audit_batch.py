@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from json.encoder import encode_basestring
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from valutazione import audit
 from valutazione.db import Database
@@ -101,3 +102,42 @@ def test_assembled_rows_chain_as_any_other(db: Database) -> None:
     for r in rows:
         fields = (r.actor, r.action, r.entity, r.entity_id, r.before_json, r.after_json)
         assert r.hash == audit.row_hash(r.prev_hash, r.at, *fields)
+
+
+# instants of the clock: on the whole second, its first and last microsecond, the next second, back in time to
+# a leap day's last microsecond, the day after, before 1970, the epoch, then the first second again
+INSTANTS = [
+    datetime(2025, 3, 1, 9, 30, tzinfo=UTC),
+    datetime(2025, 3, 1, 9, 30, 0, 1, tzinfo=UTC),
+    datetime(2025, 3, 1, 9, 30, 0, 999999, tzinfo=UTC),
+    datetime(2025, 3, 1, 9, 30, 1, tzinfo=UTC),
+    datetime(2024, 2, 29, 23, 59, 59, 999999, tzinfo=UTC),
+    datetime(2024, 3, 1, tzinfo=UTC),
+    datetime(1969, 12, 31, 23, 59, 59, 500000, tzinfo=UTC),
+    datetime(1970, 1, 1, tzinfo=UTC),
+    datetime(2025, 3, 1, 9, 30, 0, 500000, tzinfo=UTC),
+]
+
+
+@pytest.mark.both_engines
+def test_batch_times_are_stored_and_hashed_as_the_column_and_isoformat_spell_them(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Log rows in bulk: at each instant the clock gives (nanoseconds floored to the microsecond) the time
+    stored is the ``UTCDateTime`` column's text and the one hashed its ``isoformat()``, as for one row."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    clock = iter([(at - epoch) // timedelta(microseconds=1) * 1_000 + 999 for at in INSTANTS])
+    monkeypatch.setattr(audit, "time_ns", lambda: next(clock))
+    table = AuditRow.__table__
+    assert isinstance(table, Table)
+    with db.sessions.begin() as s:
+        audit.record_many(s, [("Anna Rossi", "prova.ora", "bando", i, None, None) for i in range(len(INSTANTS))])
+        stamp = table.c.at.type.bind_processor(s.connection().dialect)
+        query = "SELECT at FROM audit WHERE action = 'prova.ora' ORDER BY id"
+        stored = s.connection().exec_driver_sql(query).scalars().all()
+        rows = s.scalars(select(AuditRow).where(AuditRow.action == "prova.ora").order_by(AuditRow.id)).all()
+    assert stamp is not None
+    assert stored == [stamp(at) for at in INSTANTS]
+    for r, at in zip(rows, INSTANTS, strict=True):
+        fields = (r.actor, r.action, r.entity, r.entity_id, r.before_json, r.after_json)
+        assert r.hash == audit.row_hash(r.prev_hash, at, *fields)
