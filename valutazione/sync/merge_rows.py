@@ -42,6 +42,9 @@ _SEALED = '{"sha256":%s}'  # a seal row's content, ``{"sha256": digest}``, spell
 _SENT = '{"bando":%s,"commissario":%s,"hash":%s,"pacchetto":%s,"protocollo":%s,"voti":%s}'
 _IN_CHUNK = 500  # ids or protocols per IN (...) list: well under every database's limit on parameters
 SENT_ACTION = "scheda.inviata"
+# what follows a mark's motivazione in a sent sheet's content, spelled once per return (``returned_sheet``):
+# (sub-criterion, mark) -> (that very mark, the text)
+Tails = dict[tuple[str, Decimal | None], tuple[Decimal | None, str]]
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class Known:
     valid_marks: set[tuple[str, Decimal]] = field(default_factory=set)
     # the sub-criteria a sent sheet must mark (``services.sheets.missing_marks``: all but the pairwise ones)
     required: frozenset[str] = frozenset()
+    tails: Tails = field(default_factory=dict)
 
     @classmethod
     def load(cls, s: Session, m: Commissario, protocols: list[str]) -> Known:
@@ -187,7 +191,8 @@ class Changes:
                 content["voti"],
             )
             spelled_hash, package = audit.spelled(sh.content_hash), audit.spelled(self.sequence)
-            self.sent.append((d.id, audit.Canonical(_SENT % (bando, member, spelled_hash, package, protocol, voti))))
+            text = _SENT % (bando, member, spelled_hash, package, protocol, voti)  # spelled parts: assembled
+            self.sent.append((d.id, audit.Canonical(text, assembled=True)))
 
     def write(self, s: Session) -> None:
         """Declarations with their seals, then sheets and marks, then the sheets' log rows, in merge order.

@@ -21,22 +21,36 @@ from valutazione.errors import RuleViolation
 from valutazione.models import Commissario
 from valutazione.scoring import validate_value
 from valutazione.services.sheets import DRAFT, SUBMITTED
-from valutazione.sync.merge_rows import App, Known
+from valutazione.sync.merge_rows import App, Known, Tails
 from valutazione.sync.returns import ReturnedSheet
 
 
 def spelled_content(
-    bando_code: str, member: str, protocol: str, marks: Iterable[tuple[str, Decimal | None, str]]
+    bando_code: str,
+    member: str,
+    protocol: str,
+    marks: Iterable[tuple[str, Decimal | None, str]],
+    tails: Tails | None = None,
 ) -> dict[str, str]:
     """``marks_content(...)`` with each member already spelled (``audit.spelled``), for ``canonical_object``.
 
     Each mark is ``{"motivazione":…,"sottocriterio":…,"valore":…}`` (names in sorted order), the marks
-    sorted by sub-criterion code as ``marks_content`` sorts them.
+    sorted by sub-criterion code as ``marks_content`` sorts them. What follows the motivazione depends
+    only on the code and the mark, and a return repeats its few sub-criteria and the few marks of the
+    call's scale ~40,000 times: ``tails``, kept for one return, spells each pair once. An entry serves
+    only the very Decimal it was spelled from (``is``), as equal Decimals may be spelled apart (0.5, 0.50).
     """
-    voti = ",".join(
-        _MARK % (_quote(why), _quote(code), "null" if value is None else _quote(str(value)))
-        for code, value, why in sorted(marks, key=_code)
-    )
+    tails = {} if tails is None else tails
+    spelled = []
+    for code, value, why in sorted(marks, key=_code):
+        found = tails.get((code, value))
+        if found is not None and found[0] is value:
+            tail = found[1]
+        else:
+            tail = _TAIL % (_quote(code), "null" if value is None else _quote(str(value)))
+            tails[code, value] = (value, tail)
+        spelled.append(_MOTIVAZIONE + _quote(why) + tail)
+    voti = ",".join(spelled)
     return {
         "bando": _quote(bando_code),
         "commissario": _quote(member),
@@ -45,7 +59,8 @@ def spelled_content(
     }
 
 
-_MARK = '{"motivazione":%s,"sottocriterio":%s,"valore":%s}'  # one mark of ``marks_content``, members spelled
+# one mark of ``marks_content``, members spelled: '{"motivazione":%s,"sottocriterio":%s,"valore":%s}'
+_MOTIVAZIONE, _TAIL = '{"motivazione":', ',"sottocriterio":%s,"valore":%s}'
 _code = itemgetter(0)  # a mark's sub-criterion code: the order ``marks_content`` sorts them in
 
 
@@ -92,7 +107,7 @@ def check_sheet(known: Known, m: Commissario, d: App, sh: ReturnedSheet) -> dict
                 ) from exc
             valid.add((code, value))
     if sh.state == SUBMITTED:
-        content = spelled_content(bando.code, m.name, d.protocol, sh.marks)  # ``marks_content``, spelled
+        content = spelled_content(bando.code, m.name, d.protocol, sh.marks, known.tails)  # ``marks_content``
         missing = incomplete(known.required, bando.justification_required, sh.marks)
         if missing or sh.submitted_at is None or sh.content_hash != digest(content):
             raise RuleViolation(

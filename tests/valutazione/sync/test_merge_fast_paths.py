@@ -16,6 +16,7 @@ from sqlalchemy import Table, insert, select
 from tests.builders import confirmed_key
 from tests.valutazione.seals.test_seals import SUBMITTED_MARK, sealed_template, tamper
 from tests.valutazione.seals.test_verify_memo import demo
+from tests.valutazione.sync import helpers
 from tests.valutazione.sync.helpers import build_chair, work_offline
 from valutazione import audit, bulk, seals
 from valutazione.bando import Bando
@@ -26,6 +27,7 @@ from valutazione.projects.tables import Referente
 from valutazione.seals import memo
 from valutazione.services.sheets import content_hash, marks_content
 from valutazione.sync import returned_sheet
+from valutazione.sync.merge_rows import Tails
 
 __all__ = ["demo", "sealed_template"]  # fixtures shared with the seals' tests
 
@@ -58,6 +60,23 @@ def test_returned_sheet_spelled_directly_is_the_encoders_text() -> None:
         spelled = returned_sheet.spelled_content("BANDO/«2025»", 'Anna "Rossi"', "P-0001\\n", marks)
         assert spelled == {name: audit.canonical_json(value) for name, value in content.items()}
         assert returned_sheet.digest(spelled) == content_hash(content)
+
+
+def test_tails_kept_for_a_return_spell_each_sheet_as_the_encoder() -> None:
+    """Sheet hash: with the code-and-mark spellings kept across a return's sheets, each sheet is still spelled
+    as ``marks_content`` encoded, equal marks written apart (0.5 and 0.50, 0 and -0) included."""
+    sheets = [
+        MARKS,
+        [("B2", Decimal("0.5"), "x"), ("A1", Decimal("1.0"), "y"), ("C3", None, "z")],
+        [("B2", Decimal("0.50"), "\u2028"), ("A1", Decimal("1"), ""), ("C3", Decimal("-0"), '"')],
+        [("B2", Decimal("5E-1"), "\\"), ("A1", Decimal("1E+1"), "\x00"), ("C3", Decimal("0"), "")],
+        [("B2", Decimal("0.50"), "ß"), ("A1", Decimal("10"), "a"), ("C3", Decimal("0.000"), "b")],
+    ]
+    tails: Tails = {}
+    for marks in sheets * 2:
+        content = marks_content("BANDO-2025", "Anna Rossi", "P-1", marks)
+        spelled = returned_sheet.spelled_content("BANDO-2025", "Anna Rossi", "P-1", marks, tails)
+        assert spelled == {name: audit.canonical_json(value) for name, value in content.items()}
 
 
 def test_canonical_values_are_logged_as_spelled(db: Database) -> None:
@@ -158,3 +177,28 @@ def test_merge_on_either_engine_leaves_chain_and_seals_intact(
     assert report.ok, report.message
     assert sent and all(text == audit.canonical_json(json.loads(text)) for text in sent)
     assert all(at.tzinfo is not None for at in stamps)
+
+
+def test_awkward_motivazioni_are_hashed_and_logged_as_the_encoder_spells_them(
+    tmp_path: Path, milano: Bando, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Merge fast paths: motivazioni with quotes, backslashes, control characters and U+2028 pass the sheets'
+    hash check, and their log rows (content spelled in parts, quoted in the hash by replacements) chain."""
+
+    def awkward(member: str, protocol: str, code: str) -> str:
+        return f'«{code}» "{member}" \\ \\" \x01\x1f\t\n\u2028\u2029\x7f 😀 {protocol}'
+
+    monkeypatch.setattr(helpers, "motivazione", awkward)
+    chair = build_chair(tmp_path / "bando.valutazione", milano)
+    try:
+        pkg = helpers.export(chair, "Bruno Verdi", tmp_path / "laptop" / "bruno.valpkg")
+        work_offline(pkg, "Bruno Verdi")
+        ret = helpers.give_back(pkg, tmp_path / "bruno.valret", helpers.key_for(tmp_path, "Bruno Verdi"))
+        helpers.merge(chair, ret)
+        with chair.sessions() as s:
+            assert audit.verify_chain(s).ok
+            sent = s.scalars(select(AuditRow.after_json).where(AuditRow.action == "scheda.inviata")).all()
+    finally:
+        chair.close()
+    assert sent and all(text == audit.canonical_json(json.loads(text)) for text in sent)
+    assert all("\u2028" in json.loads(text)["voti"][0]["motivazione"] for text in sent)
