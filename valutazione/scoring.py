@@ -139,7 +139,8 @@ def validate_value(bando: Bando, sub_code: str, value: Decimal) -> None:
     if not isinstance(value, Decimal) or not value.is_finite():
         raise RuleViolation(f"Il valore {value!r} per {sub_code} non è un numero valido")
     shown = format_it(value)
-    if value and (abs(value.adjusted()) > PLAIN_DIGITS or value.as_tuple().exponent < -PLAIN_DIGITS):
+    places = -int(value.as_tuple().exponent)  # finite: an int
+    if value and (abs(value.adjusted()) > PLAIN_DIGITS or places > PLAIN_DIGITS):
         # 1e-999999999 passed the step's check (``%`` underflows to 0 in the default context) and the
         # exact mean then built a denominator of a billion digits: a ranking that never ended
         raise RuleViolation(
