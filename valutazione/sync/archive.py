@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -135,7 +136,32 @@ def read_json(
         raise unusable(path, what, f"«{name}» non è un JSON valido") from exc
     if not isinstance(value, dict):
         raise unusable(path, what, f"«{name}» non ha la forma attesa")
+    if _SURROGATE_ESCAPE.search(raw) and _lone_surrogate(value):
+        raise unusable(path, what, f"«{name}» contiene un carattere non valido (metà di una coppia UTF-16)")
     return raw, value
+
+
+# JSON may spell half of a UTF-16 pair as an escape (``"\ud800"``): Python decodes it to a string no UTF-8
+# can hold, and the merge crashed hashing it with Python's UnicodeEncodeError. A whole pair (an emoji
+# written as two escapes) is one character once decoded and is fine: only a half left alone is refused.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(value: Any) -> bool:
+    """Whether a decoded JSON value holds, in any key or string, a UTF-16 surrogate left alone."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 def extract_entry(zf: zipfile.ZipFile, path: Path, name: str, dest: Path, what: str) -> str:

@@ -16,6 +16,7 @@ from tests.valutazione.sync.helpers import dump, export, give_back, key_for, mer
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
 from valutazione.services import lookup
+from valutazione.sync.archive import read_json
 from valutazione.sync.keys import MemberKey
 from valutazione.sync.merge import merge_return
 from valutazione.sync.returns import PAYLOAD, SIGNATURE
@@ -95,6 +96,23 @@ def test_a_mark_with_a_huge_exponent_is_refused_in_a_short_message(chair: Databa
         data["sheets"][0]["marks"][0]["value"] = "1e999999999"
 
     refused(chair, forged(ret, tmp_path / "enorme.valret", key_for(tmp_path, CARLA), huge), "1E\\+999999999 ")
+
+
+def test_half_a_utf16_pair_is_refused_in_italian(chair: Database, tmp_path: Path) -> None:
+    """A motivazione with «\\ud800» (half of a UTF-16 pair, which JSON can spell) crashed the merge with Python's
+    UnicodeEncodeError while hashing; it is refused as unusable, nothing written. A whole pair (an emoji
+    spelled as two escapes) still reads."""
+    ret = honest_return(chair, tmp_path, CARLA)
+
+    def half(data: dict[str, Any]) -> None:
+        data["sheets"][0]["marks"][0]["motivazione"] += "\ud800"
+
+    refused(chair, forged(ret, tmp_path / "meta.valret", key_for(tmp_path, CARLA), half), "coppia UTF-16")
+    whole = tmp_path / "emoji.zip"
+    with zipfile.ZipFile(whole, "w") as zf:
+        zf.writestr(PAYLOAD, json.dumps({"testo": "bene \U0001f600"}))  # written as \ud83d\ude00
+    with zipfile.ZipFile(whole) as zf:
+        assert read_json(zf, whole, PAYLOAD, "ritorno")[1] == {"testo": "bene \U0001f600"}
 
 
 def test_duplicated_subcriterion_is_refused(chair: Database, tmp_path: Path) -> None:
