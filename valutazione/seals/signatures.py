@@ -23,16 +23,26 @@ MERGED_ACTION = "pacchetto.ritorno.importato"
 SENT = "scheda.inviata"
 
 
-def _keep(session: Session, data: bytes) -> str:
-    digest = hashlib.sha256(data).hexdigest()
+def _keep(session: Session, data: bytes, digest: str | None = None) -> str:
+    digest = digest or hashlib.sha256(data).hexdigest()
     if session.get(Blob, digest) is None:
         session.add(Blob(sha256=digest, size=len(data), data=data))
     return digest
 
 
-def keep_signed_return(session: Session, payload: bytes, signature: bytes, public_key: str) -> dict[str, str]:
-    """Stores the signed return; returns what the merge's log row records about it."""
-    return {"firma": _keep(session, signature), "ritorno": _keep(session, payload), "chiave": public_key}
+def keep_signed_return(
+    session: Session, payload: bytes, signature: bytes, public_key: str, payload_sha256: str
+) -> dict[str, str]:
+    """Stores the signed return; returns what the merge's log row records about it.
+
+    ``payload_sha256`` is the payload's digest as the return was read (``SignedReturn.payload_sha256``,
+    taken over the same bytes): hashing 14 MB again for each return of 5,000 sheets cost 30 ms.
+    """
+    return {
+        "firma": _keep(session, signature),
+        "ritorno": _keep(session, payload, payload_sha256),
+        "chiave": public_key,
+    }
 
 
 def check_signed_returns(session: Session) -> list[BrokenSeal]:

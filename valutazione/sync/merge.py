@@ -404,7 +404,7 @@ def _record(s: Session, m: Commissario, ret: SignedReturn, report: MergeReport, 
             "modifiche": report.lines,
             "creato": ret.created_at,
             "impronta": report.key_fingerprint,
-            **keep_signed_return(s, ret.payload, ret.signature, ret.public_key),
+            **keep_signed_return(s, ret.payload, ret.signature, ret.public_key, ret.payload_sha256),
         },
     )
 
