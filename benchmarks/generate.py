@@ -740,6 +740,27 @@ def generate_merge(spec: Spec) -> tuple[Path, list[Path]]:
     return base, sorted(spec.merge_dir.glob("ritorno-*.valret"))
 
 
+def merge_all(chair: Path, returns: list[Path]) -> None:
+    """``returns`` merged into the chair's file, each in its own transaction as a chair imports them."""
+    from valutazione.db import open_database
+    from valutazione.sync.merge import merge_return
+
+    db = open_database(chair)
+    try:
+        for ret in returns:
+            with db.sessions.begin() as s:
+                merge_return(s, ret)
+    finally:
+        db.close()
+
+
+def merged_copy(base: Path, returns: list[Path], target: Path) -> Path:
+    """A copy of the chair's ``base`` file at ``target`` with ``returns`` merged (``merge_all``), closed."""
+    shutil.copy(base, target)
+    merge_all(target, returns)
+    return target
+
+
 def _cleanup(path: Path) -> None:
     for p in (
         path,

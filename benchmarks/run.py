@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.generate import Spec, generate, generate_merge, write_csv  # noqa: E402
+from benchmarks.generate import Spec, generate, generate_merge, merge_all, write_csv  # noqa: E402
 
 PYTHON = sys.executable
 CHILD = Path(__file__).resolve().parent / "gui_child.py"
@@ -593,9 +593,8 @@ def _draw_verbale(db: Any) -> bytes:
 def bench_merge(spec: Spec, runs: int) -> list[Result]:
     import hashlib
 
-    from valutazione.db import file_engine, open_database
+    from valutazione.db import file_engine
     from valutazione.sync import merge
-    from valutazione.sync.merge import merge_return
 
     base, returns = generate_merge(spec)
     checked = merge.require_intact
@@ -621,13 +620,9 @@ def bench_merge(spec: Spec, runs: int) -> list[Result]:
 
         def ours() -> None:
             c0 = time.process_time()
-            db = open_database(state["path"])
             try:
-                for r in returns:
-                    with db.sessions.begin() as s:
-                        merge_return(s, r)
+                merge_all(state["path"], returns)
             finally:
-                db.close()
                 cpu.append(time.process_time() - c0)
 
         merge.require_intact = timed_check

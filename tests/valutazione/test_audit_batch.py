@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Table, select
 
-from valutazione import audit
+from valutazione import audit, bulk
 from valutazione.db import Database
 from valutazione.models import AuditRow, BandoRow
 
@@ -132,7 +132,7 @@ def test_batch_times_are_stored_and_hashed_as_the_column_and_isoformat_spell_the
     assert isinstance(table, Table)
     with db.sessions.begin() as s:
         audit.record_many(s, [("Anna Rossi", "prova.ora", "bando", i, None, None) for i in range(len(INSTANTS))])
-        stamp = table.c.at.type.bind_processor(s.connection().dialect)
+        stamp = bulk.binders(s.connection(), table, ("at",))[0]
         query = "SELECT at FROM audit WHERE action = 'prova.ora' ORDER BY id"
         stored = s.connection().exec_driver_sql(query).scalars().all()
         rows = s.scalars(select(AuditRow).where(AuditRow.action == "prova.ora").order_by(AuditRow.id)).all()

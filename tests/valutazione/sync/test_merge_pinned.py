@@ -66,13 +66,9 @@ def test_merged_rows_are_the_rows_merged_before(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(generate, "CACHE", tmp_path / "cache")
     monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=11, version=4))  # the file's identifier, signed
     base, returns = generate.generate_merge(generate.Spec(120, 3, seed=12))  # three declared conflicts
-    chair = tmp_path / "chair.valutazione"
-    shutil.copy(base, chair)
+    chair = generate.merged_copy(base, returns, tmp_path / "chair.valutazione")
     db = open_database(chair)
     try:
-        for r in returns:
-            with db.sessions.begin() as s:
-                merge_return(s, r)
         with db.sessions() as s:
             assert audit.verify_chain(s).ok
             assert seals.verify_seals(s) == []

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Table
 
 from tests.valutazione.pairwise_helpers import pairwise_bando
-from valutazione import audit
+from valutazione import audit, bulk
 from valutazione.bando import Bando
 from valutazione.db import Database
 from valutazione.models import AuditRow, Voto
@@ -68,7 +68,7 @@ def test_mark_text_is_what_the_column_binds(db: Database, text: str) -> None:
     table = Voto.__table__
     assert isinstance(table, Table)
     with db.sessions() as s:
-        bind = table.c.value.type.bind_processor(s.connection().dialect)
+        bind = bulk.binders(s.connection(), table, ("value",))[0]
     assert bind is not None
     value = Decimal(text)
     assert str(value) == bind(value)
@@ -89,7 +89,7 @@ def test_log_time_is_stored_as_the_column_stores_it(db: Database, at: datetime) 
     table = AuditRow.__table__
     assert isinstance(table, Table)
     with db.sessions() as s:
-        stamp = table.c.at.type.bind_processor(s.connection().dialect)
+        stamp = bulk.binders(s.connection(), table, ("at",))[0]
     assert stamp is not None
     assert audit.stored_time(at, stamp) == (stamp(at), at.isoformat())
 
