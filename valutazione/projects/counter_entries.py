@@ -17,7 +17,7 @@ from valutazione import audit
 from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import Domanda, Erogazione
 from valutazione.money import format_euro
-from valutazione.projects.payments import MARK, PAYMENT, RECOVERY, TYPES, PaymentInfo, reversed_ids
+from valutazione.projects.payments import COUNTER_ACT, MARK, PAYMENT, RECOVERY, TYPES, PaymentInfo, reversed_ids
 
 
 def counter_entry(s: Session, actor: str, payment_id: int, on_day: date, reason: str) -> PaymentInfo:
@@ -46,7 +46,7 @@ def counter_entry(s: Session, actor: str, payment_id: int, on_day: date, reason:
         tipo=RECOVERY,
         on_day=on_day,
         amount_cents=row.amount_cents,
-        act="storno",
+        act=COUNTER_ACT,
         note=note,
     )
     s.add(entry)

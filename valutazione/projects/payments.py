@@ -55,13 +55,33 @@ def _rows(s: Session, domanda_id: int) -> list[Erogazione]:
 
 
 MARK = "Storno dell'erogazione n. {id}"  # how a counter-entry's note names the row it cancels
-_MARKED = re.compile(r"^Storno dell'erogazione n\. (\d+)\b")
+COUNTER_ACT = "storno"  # the act of a counter-entry, which no payment typed by hand may carry
+_MARKED = re.compile(r"^\s*Storno\s+dell.erogazione\s+n", re.IGNORECASE)
+_NAMED = re.compile(r"^Storno dell'erogazione n\. (\d+)\b")
 
 
 def reversed_ids(s: Session, domanda_id: int) -> set[int]:
-    """Ids of the payments of the application already cancelled by a counter-entry (``counter_entries``)."""
-    notes = [e.note for e in _rows(s, domanda_id) if e.tipo == RECOVERY]
-    return {int(m.group(1)) for note in notes if (m := _MARKED.match(note or ""))}
+    """Ids of the payments of the application already cancelled by a counter-entry (``counter_entries``).
+
+    Only a true counter-entry counts: a recovery with the counter-entry's act, whose note names an earlier
+    payment (not a recovery) of the same application for the very same amount. A note alone proves nothing,
+    as it is free text: a recovery of one cent noted «Storno dell'erogazione n. 7» would otherwise cancel
+    a balance, and let new payments follow it.
+    """
+    rows = _rows(s, domanda_id)
+    by_id = {e.id: e for e in rows}
+    found = set()
+    for e in rows:
+        named = _NAMED.match(e.note or "") if e.tipo == RECOVERY and e.act == COUNTER_ACT else None
+        target = by_id.get(int(named.group(1))) if named else None
+        if (
+            target is not None
+            and target.tipo != RECOVERY
+            and target.amount_cents == e.amount_cents
+            and target.id < e.id
+        ):
+            found.add(target.id)
+    return found
 
 
 def net_paid(s: Session, domanda_id: int) -> int:
@@ -82,6 +102,12 @@ def record(
         raise RuleViolation(f"Tipo di erogazione sconosciuto: «{kind}» (ammessi: {', '.join(TYPES)}).")
     if amount_cents <= 0:
         raise RuleViolation("L'importo dell'erogazione deve essere maggiore di zero.")
+    if act.strip().casefold() == COUNTER_ACT or _MARKED.match(note):
+        raise RuleViolation(
+            "Atto «storno» e nota «Storno dell'erogazione n. …» sono riservati agli storni: per annullare "
+            "un'erogazione registrata per errore usare «Storna la riga selezionata…» (o «erogazione storno» da "
+            "riga di comando), che ne registra il recupero per intero con il motivo."
+        )
     agreement = require_agreement(s, protocol)
     if on_day < agreement.signed_on:
         raise RuleViolation(

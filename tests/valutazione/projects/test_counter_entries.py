@@ -12,7 +12,7 @@ from tests.valutazione.projects.conftest import CHAIR
 from tests.valutazione.projects.test_money import pay, sign
 from valutazione.db import Database
 from valutazione.errors import RuleViolation
-from valutazione.models import AuditRow
+from valutazione.models import AuditRow, Erogazione
 from valutazione.projects import payments
 from valutazione.projects.counter_entries import counter_entry
 from valutazione.seals import verify_seals
@@ -68,3 +68,92 @@ def test_counter_entry_refusals(funded: Database, which: int, reason: str, on: d
         counter_entry(s, CHAIR, ids[which], on, reason)
     with funded.sessions() as s:
         assert len(payments.list_payments(s, P)) == before
+
+
+@pytest.mark.parametrize(
+    ("act", "note"),
+    [
+        ("storno", ""),
+        (" Storno ", "restituzione"),
+        ("DD 9/2018", "Storno dell'erogazione n. 2"),
+        ("", "  storno dell’erogazione n. 2 (saldo)"),
+    ],
+)
+def test_a_typed_payment_cannot_pass_for_a_counter_entry(funded: Database, act: str, note: str) -> None:
+    """The counter-entry's act and note are reserved: a recovery typed with them is refused, nothing written."""
+    sign(funded, P, 2_090_900)
+    pay(funded, P, payments.ADVANCE, 1_000_000)
+    with pytest.raises(RuleViolation, match="riservati agli storni"), funded.sessions.begin() as s:
+        payments.record(s, CHAIR, P, payments.RECOVERY, date(2018, 7, 2), 1, act=act, note=note)
+    with funded.sessions() as s:
+        assert [r.kind for r in payments.list_payments(s, P)] == ["anticipo"]
+
+
+@pytest.mark.parametrize("forged", ["one cent", "plain act", "a recovery"])
+def test_only_a_true_counter_entry_cancels_a_payment(funded: Database, forged: str) -> None:
+    """A recovery already in a file (typed before the act and note were reserved) that names a payment but
+    is not its counter-entry (another amount, another act, a recovery) cancels
+    nothing: the balance still closes the payments, and the true counter-entry can still be made."""
+    sign(funded, P, 2_090_900)
+    pay(funded, P, payments.ADVANCE, 1_000_000)
+    pay(funded, P, payments.BALANCE, 500_000, on=date(2018, 9, 1))
+    pay(funded, P, payments.RECOVERY, 10_000, on=date(2018, 9, 2))
+    with funded.sessions() as s:
+        advance, balance, recovery = payments.list_payments(s, P)
+    named, cents, act = {
+        "one cent": (balance.id, 1, "storno"),
+        "plain act": (balance.id, balance.amount_cents, "DD 9/2018"),
+        "a recovery": (recovery.id, recovery.amount_cents, "storno"),
+    }[forged]
+    with funded.sessions.begin() as s:
+        domanda_id = s.get(Erogazione, balance.id).domanda_id
+        note = f"Storno dell'erogazione n. {named}"
+        s.add(
+            Erogazione(
+                domanda_id=domanda_id,
+                kind="pagamento",
+                tipo="recupero",
+                on_day=date(2018, 9, 3),
+                amount_cents=cents,
+                act=act,
+                note=note,
+            )
+        )
+    with funded.sessions() as s:
+        assert payments.reversed_ids(s, domanda_id) == set()
+    with pytest.raises(RuleViolation, match="saldo .* già stato erogato"):
+        pay(funded, P, payments.PROGRESS, 1_000, on=date(2018, 9, 5))
+    with funded.sessions.begin() as s:
+        counter_entry(s, CHAIR, balance.id, date(2018, 9, 5), "Importo errato")
+    with funded.sessions() as s:
+        assert payments.reversed_ids(s, domanda_id) == {balance.id}
+
+
+def test_a_counter_entry_cannot_name_a_payment_still_to_come(funded: Database) -> None:
+    """A recovery naming a row number not yet used cancels nothing when a payment later takes that number."""
+    sign(funded, P, 2_090_900)
+    pay(funded, P, payments.ADVANCE, 1_000_000)
+    with funded.sessions.begin() as s:
+        (advance,) = payments.list_payments(s, P)
+        domanda_id = s.get(Erogazione, advance.id).domanda_id
+        note = f"Storno dell'erogazione n. {advance.id + 2}"
+        s.add(
+            Erogazione(
+                domanda_id=domanda_id,
+                kind="pagamento",
+                tipo="recupero",
+                on_day=date(2018, 7, 2),
+                amount_cents=30_000,
+                act="storno",
+                note=note,
+            )
+        )
+    pay(funded, P, payments.PROGRESS, 30_000, on=date(2018, 7, 3))
+    with funded.sessions() as s:
+        progress = payments.list_payments(s, P)[-1]
+        assert progress.id == advance.id + 2
+        assert payments.reversed_ids(s, domanda_id) == set()
+    with funded.sessions.begin() as s:
+        counter_entry(s, CHAIR, progress.id, date(2018, 7, 4), "SAL registrato due volte")
+    with funded.sessions() as s:
+        assert payments.reversed_ids(s, domanda_id) == {progress.id}
