@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import re
+import atexit
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -25,7 +27,10 @@ from PySide6.QtWidgets import (
 from ui import dialogs
 from ui.forms.pdf_viewer import PdfViewer
 from ui.models.domande import outcome_label
+from valutazione.attachment_files import local_name, may_open
 from valutazione.db import Database
+from valutazione.errors import os_error_reason
+from valutazione.exports.writers import write_atomically
 from valutazione.money import format_euro
 from valutazione.services import Session, domanda_detail
 from valutazione.services.domanda_detail import AttachmentInfo as Attachment
@@ -116,6 +121,11 @@ class DetailWidget(QTabWidget):
         self.external = QPushButton(self.tr("Apri esternamente"))
         self.external.setToolTip(self.tr("Apre l'allegato con il programma predefinito del computer"))
         self.external.clicked.connect(self.open_external)
+        self.save_copy = QPushButton(self.tr("Salva una copia…"))
+        self.save_copy.setToolTip(
+            self.tr("Salva l'allegato in una cartella a scelta, per esempio per farlo controllare")
+        )
+        self.save_copy.clicked.connect(self.save_attachment)
         self.viewer = PdfViewer()
         self.attachments.currentIndexChanged.connect(self._show_attachment)
         page = QWidget()
@@ -123,6 +133,7 @@ class DetailWidget(QTabWidget):
         chooser.addWidget(QLabel(self.tr("Allegato:")))
         chooser.addWidget(self.attachments, 1)
         chooser.addWidget(self.external)
+        chooser.addWidget(self.save_copy)
         column = QVBoxLayout(page)
         column.addLayout(chooser)
         column.addWidget(self.viewer, 1)
@@ -152,6 +163,7 @@ class DetailWidget(QTabWidget):
         self.attachments.blockSignals(False)
         self.setTabText(1, self.tr("Allegati ({})").format(len(detail.attachments)))
         self.external.setEnabled(False)
+        self.save_copy.setEnabled(False)
         if detail.attachments:
             self.attachments.setCurrentIndex(0)
             self._show_attachment(0)
@@ -175,7 +187,8 @@ class DetailWidget(QTabWidget):
         a = self.current_attachment()
         if a is None or self.db is None:
             return
-        self.external.setEnabled(a.sha256 is not None)
+        self.external.setEnabled(a.sha256 is not None and may_open(a.filename))
+        self.save_copy.setEnabled(a.sha256 is not None)
         if a.sha256 is None:
             self.viewer.show_message(
                 self.tr("Il file «{}» è elencato nella domanda ma non è pervenuto.").format(a.filename)
@@ -183,23 +196,69 @@ class DetailWidget(QTabWidget):
             return
         with self.db.sessions() as s:
             data = domanda_detail.attachment_bytes(s, a.sha256)
-        if not a.filename.lower().endswith(".pdf") or not self.viewer.load_bytes(data):
+        if not may_open(a.filename):
+            self.viewer.show_message(self._refusal(a.filename))
+        elif not local_name(a.filename).lower().endswith(".pdf") or not self.viewer.load_bytes(data):
             self.viewer.show_message(
                 self.tr("Anteprima non disponibile per «{}»: usare «Apri esternamente».").format(a.filename)
             )
 
+    def _refusal(self, filename: str) -> str:
+        return self.tr(
+            "«{}» non si apre da qui: un file di questo tipo potrebbe contenere un programma. Usare «Salva una "
+            "copia…» e farlo controllare prima di aprirlo."
+        ).format(filename)
+
     def open_external(self) -> None:
-        """Writes the attachment to a private temporary folder and hands it to the system viewer."""
+        """Writes the attachment to this session's private folder and hands it to the system viewer.
+
+        Only a kind a committee reads is handed over (``valutazione.attachment_files``): an applicant's
+        «.exe» or «.js» would run as a program.
+        """
         a = self.current_attachment()
         if a is None or a.sha256 is None or self.db is None:
             return
+        if not may_open(a.filename):
+            dialogs.error(self, self.tr("Allegato"), self._refusal(a.filename))
+            return
         with self.db.sessions() as s:
             data = domanda_detail.attachment_bytes(s, a.sha256)
-        folder = Path(tempfile.gettempdir()) / "valutazione-allegati" / a.sha256[:16]
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / re.sub(r"[^\w.\- ]", "_", a.filename)
-        target.write_bytes(data)
+        folder = _private_folder() / a.sha256[:16]
+        folder.mkdir(mode=0o700, exist_ok=True)
+        target = write_atomically(folder / local_name(a.filename), data)
         if not dialogs.open_external(target):
             dialogs.error(
                 self, self.tr("Allegato"), self.tr("Nessuna applicazione può aprire «{}».").format(a.filename)
             )
+
+    def save_attachment(self) -> None:
+        """Saves the attachment where the user chooses, whatever its kind, without opening it."""
+        a = self.current_attachment()
+        if a is None or a.sha256 is None or self.db is None:
+            return
+        name, _ = QFileDialog.getSaveFileName(self, self.tr("Salva una copia dell'allegato"), local_name(a.filename))
+        if not name:
+            return
+        with self.db.sessions() as s:
+            data = domanda_detail.attachment_bytes(s, a.sha256)
+        try:
+            write_atomically(name, data)
+        except OSError as exc:
+            dialogs.error(
+                self, self.tr("Allegato"), self.tr("Copia non salvata in «{}»: {}").format(name, os_error_reason(exc))
+            )
+
+
+_folder: list[Path] = []
+
+
+def _private_folder() -> Path:
+    """A folder only this user can read, made once per session and removed at exit.
+
+    A fixed name under a shared temporary directory would let another account on the computer read the
+    applications' documents, or plant a link where the next attachment is written.
+    """
+    if not _folder:
+        _folder.append(Path(tempfile.mkdtemp(prefix="valutazione-allegati-")))
+        atexit.register(shutil.rmtree, _folder[0], ignore_errors=True)
+    return _folder[0]
