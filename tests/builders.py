@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from valutazione.bando import Bando, default_template, load_bando
 from valutazione.db import Database, create_database
@@ -39,6 +39,9 @@ from valutazione.models import Domanda, Flag
 from valutazione.services import admissibility, committee, conflicts, lookup, rules, scores_csv, sheets
 from valutazione.services import ranking as ranking_service
 from valutazione.services.sheets import Mark
+
+if TYPE_CHECKING:
+    from valutazione.sync.package import OpenedPackage
 
 DEMO = Path(__file__).resolve().parent.parent / "resources" / "demo"
 SAMPLE = DEMO / "domande-esempio.csv"
@@ -332,3 +335,23 @@ def confirmed_key(ret: Path, passphrase: str | None = None) -> str | None:
         return fingerprint(read_return(ret, passphrase).public_key)
     except ValutazioneError:
         return None
+
+
+def chair_fingerprint(pkg: Path, passphrase: str | None = None) -> str | None:
+    """The fingerprint of the chair key a package names, as a member compares it with the chair's at the
+    first package; None when the manifest cannot be read (the opening then refuses for its own reason)."""
+    from valutazione.errors import ValutazioneError
+    from valutazione.sync.keys import fingerprint
+    from valutazione.sync.package import read_manifest
+
+    try:
+        return fingerprint(read_manifest(pkg, passphrase).chair_public_key)
+    except ValutazioneError:
+        return None
+
+
+def open_confirmed(pkg: Path, workdir: Path | None = None, passphrase: str | None = None) -> OpenedPackage:
+    """The package opened as a member does, the chair key's fingerprint compared and confirmed."""
+    from valutazione.sync.package import open_package
+
+    return open_package(pkg, workdir, passphrase, trusted_key=chair_fingerprint(pkg, passphrase))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.builders import confirmed_key
+from tests.builders import confirmed_key, open_confirmed
 from tests.reliability import scenario
 from valutazione.bando import bando_from_json, parse_bando
 from valutazione.db import Database
@@ -125,13 +125,13 @@ def feed_ritorno(db: Database, path: Path) -> Outcome:
 
 def feed_pacchetto(path: Path, workdir: Path) -> Outcome:
     """Opening a member's package: refused → no working file is left behind."""
-    from valutazione.sync.package import open_package, read_manifest
+    from valutazione.sync.package import read_manifest
 
     before = sorted(p.name for p in workdir.iterdir()) if workdir.exists() else []
     try:
         with no_hang():
             read_manifest(path)
-            opened = open_package(path, workdir)
+            opened = open_confirmed(path, workdir)
     except ValutazioneError as exc:
         after = sorted(p.name for p in workdir.iterdir()) if workdir.exists() else []
         assert after == before, f"refused ({exc}) but left {set(after) - set(before)}"

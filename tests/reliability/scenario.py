@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tests.builders import Builder, domanda
+from tests.builders import Builder, domanda, open_confirmed
 from valutazione.bando import Bando
 from valutazione.db import Database
 from valutazione.models import Domanda
@@ -148,7 +148,7 @@ def offline_round(work: Path, bando: Bando) -> tuple[Path, list[Path]]:
     from valutazione.db import create_database, open_database
     from valutazione.services import lookup
     from valutazione.sync.keys import load_or_create_key
-    from valutazione.sync.package import export_package, open_package
+    from valutazione.sync.package import export_package
     from valutazione.sync.returns import make_return
 
     path = work / "presidente.valutazione"
@@ -164,7 +164,7 @@ def offline_round(work: Path, bando: Bando) -> tuple[Path, list[Path]]:
     for name, pkg in packages.items():
         tag = name.split()[0].lower()
         laptop = work / f"portatile-{tag}"
-        member_db = open_database(open_package(pkg, laptop).path)
+        member_db = open_database(open_confirmed(pkg, laptop).path)
         with member_db.sessions.begin() as s:
             me = lookup.member_by_name(s, name)
             for i, d in enumerate(s.query(Domanda).order_by(Domanda.id).all()):

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.builders import confirmed_key
+from tests.builders import confirmed_key, open_confirmed
 from tests.reliability import readers, scenario
 from tests.reliability.fuzzing import EXAMPLES, FUZZ, RANDOM, mutated_json
 from tests.reliability.test_fuzz_inputs import report, tally
@@ -153,11 +153,10 @@ SEALED_FUZZ = settings(FUZZ, max_examples=min(EXAMPLES, 40))  # each example run
 
 def _open_sealed(path: Path, workdir: Path) -> readers.Outcome:
     """``readers.feed_pacchetto`` with the passphrase: refused → no working file is left behind."""
-    from valutazione.sync.package import open_package
 
     before = sorted(p.name for p in workdir.iterdir()) if workdir.exists() else []
     try:
-        opened = open_package(path, workdir, passphrase=SECRET)
+        opened = open_confirmed(path, workdir, passphrase=SECRET)
     except ValutazioneError as exc:
         assert str(exc).strip()
         assert (sorted(p.name for p in workdir.iterdir()) if workdir.exists() else []) == before

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.builders import confirmed_key
+from tests.builders import chair_fingerprint, confirmed_key
 from tests.pgcluster import PgCluster
 from tests.valutazione.sync.helpers import build_chair, give_back, key_for, work_offline
 from valutazione import seals
@@ -44,7 +44,7 @@ def test_returns_on_an_initialised_server(
     build_chair(url, milano).close()
     pkg, first, second = tmp_path / "laptop" / "bruno.valpkg", tmp_path / "bruno-1.valret", tmp_path / "bruno-2.valret"
     assert main(["package", "export", url, "--member", "Bruno Verdi", "-o", str(pkg)]) == 0
-    assert main(["package", "open", str(pkg)]) == 0
+    assert main(["package", "open", str(pkg), "--trust-key", str(chair_fingerprint(pkg))]) == 0
     work_offline(pkg, "Bruno Verdi", submit=False)
     assert main(["package", "return", str(pkg), "-o", str(first)]) == 0
     roles.init(url)
@@ -65,7 +65,7 @@ def test_returns_on_an_initialised_server(
         assert main(["package", "merge", url, str(second)]) == 0
         carla_pkg, carla_ret = tmp_path / "carla" / "carla.valpkg", tmp_path / "carla.valret"
         assert main(["package", "export", url, "--member", "Carla Neri", "-o", str(carla_pkg)]) == 0
-        assert main(["package", "open", str(carla_pkg)]) == 0
+        assert main(["package", "open", str(carla_pkg), "--trust-key", str(chair_fingerprint(carla_pkg))]) == 0
         work_offline(carla_pkg, "Carla Neri", submit=True)  # new sheets, sent in the first return
         give_back(carla_pkg, carla_ret, key_for(tmp_path, "Carla Neri"))  # her own key
         assert main(["package", "merge", url, str(carla_ret), "--trust-key", str(confirmed_key(carla_ret))]) == 0

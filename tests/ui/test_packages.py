@@ -12,9 +12,11 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 from sqlalchemy import func, select
 
+from tests.builders import open_confirmed
 from tests.ui.conftest import CommitteeFile
 from tests.ui.helpers import click, enter_as, open_row, open_window
 from tests.ui.screenshots import shoot
+from tests.valutazione.sync.helpers import other_key, resigned
 from tests.valutazione.sync.test_hostile_returns import forged
 from ui import app, dialogs, settings
 from ui.main_window import MainWindow
@@ -119,6 +121,8 @@ def test_member_scores_in_the_package_and_the_chair_merges_the_return(
     member.resize(1366, 768)
     member.show()
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(package), ""))
+    compared: list[str] = []
+    monkeypatch.setattr(dialogs, "confirm", lambda _p, _t, text, **_k: compared.append(text) or True)
     member.packages.open_action.trigger()
     assert member.user is not None and member.user.name == MEMBER and not member.user.is_chair
     assert member.pages.currentWidget() is member.tabs and member.tabs.count() == 3  # Inizio, Elenco, Valutazione
@@ -128,8 +132,9 @@ def test_member_scores_in_the_package_and_the_chair_merges_the_return(
     from valutazione.sync.keys import fingerprint
     from valutazione.sync.package import read_manifest
 
-    shown = member.statusBar().currentMessage()  # the first package of this chair: its key's fingerprint, to compare
-    assert f"impronta {fingerprint(read_manifest(package).chair_public_key)}" in shown
+    chair_key = fingerprint(read_manifest(package).chair_public_key)
+    assert len(compared) == 1 and chair_key in compared[0]  # compared before the key was pinned
+    assert f"impronta {chair_key}, confermata" in member.statusBar().currentMessage()
     shoot(qtbot, member, "packages-member-opened")
 
     open_row(qtbot, member, "PG 101/2018")
@@ -197,10 +202,9 @@ def returned_work(master: Path, tmp_path: Path) -> Path:
     from decimal import Decimal
 
     from valutazione.services import conflicts, sheets
-    from valutazione.sync.package import open_package
 
     package = member_package(master, tmp_path)
-    opened_pkg = open_package(package)
+    opened_pkg = open_confirmed(package)
     with opened(opened_pkg.path) as db, db.sessions.begin() as s:
         m = lookup.member_by_name(s, MEMBER)
         d = lookup.domanda_by_protocol(s, "PG 101/2018")
@@ -276,9 +280,12 @@ def test_return_swapped_while_the_fingerprint_is_compared_pins_no_key(
     assert audit_count(committee_file.path) == before == (before[0], None)
 
 
-def test_package_on_the_command_line_opens_as_its_member(committee_file: CommitteeFile, tmp_path: Path) -> None:
+def test_package_on_the_command_line_opens_as_its_member(
+    committee_file: CommitteeFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`valutazione-gui file.valpkg` extracts the working file and opens it, as File → Apri pacchetto does."""
     package = member_package(committee_file.path, tmp_path)
+    monkeypatch.setattr(dialogs, "confirm", lambda *_a, **_k: True)  # the chair key's fingerprint, compared
     assert app.main([str(package), "--smoke"]) == 0
     assert str(extracted_path(package).resolve()) in settings.recent_files()
 
@@ -366,6 +373,7 @@ def test_sealed_packages_prepared_opened_returned_and_imported(
     asked: list[str] = []
     answers = iter(["non è questa la password", SECRET])
     monkeypatch.setattr(dialogs, "ask_secret", lambda _p, _t, label: asked.append(label) or next(answers))
+    monkeypatch.setattr(dialogs, "confirm", lambda *_a, **_k: True)  # the chair key's fingerprint, compared
     assert member.packages.open_package(package)
     assert len(asked) == 2 and "protetto da una password" in asked[0]
     assert "Password errata o file danneggiato" in asked[1]
@@ -405,3 +413,37 @@ def test_sealed_packages_prepared_opened_returned_and_imported(
         m = lookup.member_by_name(s, MEMBER)
         sheet = s.scalars(select(Scheda).where(Scheda.commissario_id == m.id)).one()
         assert {v.sub_code: v.motivazione for v in sheet.voti}["A.1"] == "Scritto a casa"
+
+
+def test_a_member_pins_no_chair_key_without_comparing_it(
+    qtbot: Any, committee_file: CommitteeFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first package is opened only once its chair key's fingerprint is confirmed: declined, nothing is
+    extracted or pinned; swapped for a forger's package after the comparison, it is refused naming both."""
+    from valutazione.sync.chair_key import pinned_key
+    from valutazione.sync.package import read_manifest
+
+    package = member_package(committee_file.path, tmp_path)
+    genuine = read_manifest(package)
+    member = MainWindow()
+    qtbot.addWidget(member)
+    monkeypatch.setattr(dialogs, "confirm", lambda *_a, **_k: False)
+    assert not member.packages.open_package(package)
+    assert member.db is None and not extracted_path(package).exists() and pinned_key(genuine.file_uuid) is None
+    assert "non confermata" in member.statusBar().currentMessage()
+
+    forger = resigned(package, tmp_path / "falso.valpkg", *other_key())  # a colleague's, with his own key
+    errors: list[str] = []
+
+    def compare_then_swap(_parent: Any, _title: str, text: str, **_k: Any) -> bool:
+        saved = package.read_bytes()
+        package.write_bytes(forger.read_bytes())  # the member said yes to what was shown; the file is no longer it
+        forger.write_bytes(saved)
+        return True
+
+    monkeypatch.setattr(dialogs, "confirm", compare_then_swap)
+    monkeypatch.setattr(dialogs, "error", lambda _p, _t, text: errors.append(text))
+    assert not member.packages.open_package(package)
+    assert errors and "non con quella confermata" in errors[0] and "nessuna chiave registrata" in errors[0]
+    assert member.db is None and not extracted_path(package).exists() and pinned_key(genuine.file_uuid) is None
+    member.close()

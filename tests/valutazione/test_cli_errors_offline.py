@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.builders import chair_fingerprint
 from tests.valutazione.sync.helpers import build_chair
 from valutazione import errorlog
 from valutazione.bando import Bando
@@ -104,7 +105,7 @@ def test_damaged_chair_pin_is_a_message(chair_file: Path, tmp_path: Path, capsys
     """The laptop's record of the chair's key damaged: the package is refused naming the file, exit 2."""
     pkg = tmp_path / "bruno.valpkg"
     assert main(["package", "export", str(chair_file), "--member", MEMBER, "-o", str(pkg)]) == 0
-    assert main(["package", "open", str(pkg)]) == 0
+    assert main(["package", "open", str(pkg), "--trust-key", str(chair_fingerprint(pkg))]) == 0
     (pin,) = (user_data_dir() / "keys" / "presidenti").iterdir()
     pin.write_bytes(b"\xff\xfe rovinato")
     second = tmp_path / "bruno-2.valpkg"

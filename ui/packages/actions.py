@@ -33,6 +33,8 @@ from valutazione.services.committee import COMPONENTE
 from valutazione.sync.archive import PackageError
 from valutazione.sync.package import (
     EXTRACTED_SUFFIX,
+    ChairKeyUnconfirmed,
+    OpenedPackage,
     extracted_path,
     open_package,
     package_identity,
@@ -133,12 +135,31 @@ class PackageActions(QObject):
         """Extracts the member's working file onto this computer (once) and opens it as the member."""
         title = tr("Apri pacchetto")
         prompt = tr("«{}» è protetto da una password (comunicata dal presidente).\n\nPassword:").format(path.name)
+        confirmed: list[str] = []  # the chair key's fingerprint, once the member has compared it
+
+        def attempt(secret: str | None) -> OpenedPackage:
+            try:
+                return open_package(path, passphrase=secret, trusted_key=confirmed[-1] if confirmed else None)
+            except ChairKeyUnconfirmed as exc:
+                if confirmed or not self._confirm_chair_key(exc.fingerprint):
+                    raise
+                confirmed.append(exc.fingerprint)
+                return open_package(path, passphrase=secret, trusted_key=exc.fingerprint)
+
         try:
-            unlocked = unlock(self._parent(), title, prompt, lambda secret: open_package(path, passphrase=secret))
+            unlocked = unlock(self._parent(), title, prompt, attempt)
             if unlocked is None:
                 return False
             opened, secret = unlocked
             db = open_database(opened.path)
+        except ChairKeyUnconfirmed as exc:
+            if confirmed:  # the file changed after the member compared the fingerprint: said as the core says it
+                dialogs.error(self._parent(), title, str(exc))
+            else:
+                self.host().show_message(
+                    tr("Pacchetto non aperto: impronta della chiave del presidente non confermata."), 15000
+                )
+            return False
         except ValutazioneError as exc:
             dialogs.error(self._parent(), title, str(exc))
             return False
@@ -149,8 +170,8 @@ class PackageActions(QObject):
         m = opened.manifest
         if opened.key_pinned:  # the first package of this chair: the fingerprint is to be compared, so it goes first
             text = tr(
-                "Pacchetto n. {} di {}: registrata la chiave del presidente, impronta {} — confrontarla con quella "
-                "comunicata dal presidente."
+                "Pacchetto n. {} di {}: registrata la chiave del presidente (impronta {}, confermata); i pacchetti "
+                "successivi firmati con un'altra chiave saranno rifiutati."
             ).format(m.sequence, m.member_name, opened.chair_fingerprint)
         else:
             text = tr(
@@ -159,6 +180,20 @@ class PackageActions(QObject):
             ).format(m.sequence, m.member_name)
         self.host().show_message(text, 60000 if opened.key_pinned else 15000)
         return True
+
+    def _confirm_chair_key(self, shown: str) -> bool:
+        """Asks the member to compare the chair key's fingerprint before this laptop pins it for good."""
+        return dialogs.confirm(
+            self._parent(),
+            tr("Chiave del presidente"),
+            tr(
+                "È il primo pacchetto di questo presidente su questo computer.\n\n"
+                "Impronta della chiave che firma il pacchetto:\n\n        {}\n\n"
+                "Confrontarla con l'impronta comunicata dal presidente (di persona o per telefono) e confermare "
+                "solo se è identica. Se è diversa, il pacchetto non viene dal presidente: annullare e avvisarlo."
+            ).format(shown),
+            yes=tr("L'impronta coincide"),
+        )
 
     def package_path(self, db: Database) -> Path | None:
         """The package the open working file came from: remembered at opening, else asked for."""

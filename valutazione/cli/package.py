@@ -31,6 +31,12 @@ def add_parser(sub: Any) -> None:
 
     a = actions.add_parser("open", help="(commissario) apre un pacchetto e ne estrae il file di lavoro")
     a.add_argument("package", type=Path)
+    a.add_argument(
+        "--trust-key",
+        metavar="IMPRONTA",
+        help="al primo pacchetto di un presidente registra la sua chiave, solo se ha questa impronta "
+        "(comunicata dal presidente; spazi e maiuscole non contano)",
+    )
     password_file_option(a, "password del pacchetto, se protetto")
     a.set_defaults(func=cmd_open)
 
@@ -104,7 +110,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     )
     print(
         f"Firmato con la chiave del presidente, impronta {result.chair_fingerprint}: "
-        "comunicarla al commissario, che la confronta alla prima apertura."
+        "comunicarla al commissario, che la confronta e la conferma alla prima apertura."
     )
     if not result.declared:
         print(
@@ -119,14 +125,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_open(args: argparse.Namespace) -> int:
     from valutazione.sync.package import open_package
 
-    opened = open_package(args.package, passphrase=_existing_passphrase(args, args.package))
+    opened = open_package(args.package, passphrase=_existing_passphrase(args, args.package), trusted_key=args.trust_key)
     verb = "Estratto" if opened.created else "Già estratto"
     print(f"{verb} il file di lavoro di {opened.manifest.member_name}: «{opened.path}».")
     if opened.key_pinned:
         print(
-            f"Primo pacchetto di questo presidente: registrata la sua chiave, impronta {opened.chair_fingerprint}. "
-            "Confrontarla con quella comunicata dal presidente; i pacchetti successivi firmati con un'altra "
-            "chiave saranno rifiutati."
+            f"Primo pacchetto di questo presidente: registrata la sua chiave, impronta {opened.chair_fingerprint} "
+            "(confermata); i pacchetti successivi firmati con un'altra chiave saranno rifiutati."
         )
     else:
         print(f"Firma del presidente verificata (impronta {opened.chair_fingerprint}).")

@@ -47,8 +47,8 @@ from valutazione.services.committee import declaration, require_scorer
 from valutazione.services.conflicts import assigned_domande
 from valutazione.services.rules import lock_rules
 from valutazione.sync.archive import MANIFEST, PackageError, extract_entry, sha256_file, unusable, write_zip
-from valutazione.sync.chair_key import chair_key, pin, sign_manifest
-from valutazione.sync.keys import fingerprint
+from valutazione.sync.chair_key import chair_key, pin, pinned_key, sign_manifest
+from valutazione.sync.keys import fingerprint, same_fingerprint
 from valutazione.sync.manifest import (
     CHAIR_SIGNATURE,
     MAX_CODE,
@@ -306,13 +306,25 @@ def extracted_path(pkg_path: Path, workdir: Path | None = None, passphrase: str 
     return folder / work_name(pkg_path)
 
 
-def open_package(pkg_path: Path, workdir: Path | None = None, passphrase: str | None = None) -> OpenedPackage:
+class ChairKeyUnconfirmed(PackageError):
+    """The first package of a chair file on this laptop, whose key fingerprint the member has to confirm."""
+
+    def __init__(self, message: str, shown: str) -> None:
+        super().__init__(message)
+        self.fingerprint = shown
+
+
+def open_package(
+    pkg_path: Path, workdir: Path | None = None, passphrase: str | None = None, *, trusted_key: str | None = None
+) -> OpenedPackage:
     """Extracts the member's database once (checking its SHA-256); later calls reuse the same file.
 
     The extracted file keeps the member's work across days, so it is never overwritten: a different
     package with the same name is refused until the old working file is returned and moved away.
     A sealed package is checked whole (its GCM tag) before anything is extracted. The chair's
-    signature is checked before anything is used, and the chair's key pinned at the first package.
+    signature is checked before anything is used, and the chair's key pinned at the first package, only
+    if its fingerprint is ``trusted_key``, the one the member compared with the chair's and confirmed
+    (``ChairKeyUnconfirmed`` otherwise, before anything is written).
 
     The working file is written fresh: unpacked under a name of its own, checked, linked into place
     (never over an existing file) with any journal left beside an old one removed first, then checked
@@ -320,6 +332,7 @@ def open_package(pkg_path: Path, workdir: Path | None = None, passphrase: str | 
     """
     with open_container(pkg_path, WHAT, passphrase) as zf:
         manifest = verified_manifest(zf, pkg_path)
+        _require_confirmed(pkg_path, manifest, trusted_key)
         folder = workdir if workdir is not None else working_folder(manifest)
         target = folder / work_name(pkg_path)
         if target.exists():
@@ -354,6 +367,32 @@ def _check_extracted(pkg_path: Path, path: Path, digest: str, manifest: Manifest
     if not is_sound(path):
         raise unusable(pkg_path, WHAT, "la base dati contenuta è danneggiata")
     _check_identity(path, manifest)
+
+
+def _require_confirmed(pkg_path: Path, manifest: Manifest, trusted_key: str | None) -> None:
+    """Refuses a chair key seen for the first time unless the member confirmed its very fingerprint.
+
+    Pinning whatever key came first would let a forged first package (a colleague's, with altered
+    applications or pre-filled drafts) bind this laptop to the forger's key for good, the chair's true
+    packages refused from then on; the fingerprint is compared before, not after.
+    """
+    if pinned_key(manifest.file_uuid) is not None:
+        return  # the pinned key was checked against the manifest by ``verified_manifest``
+    shown = fingerprint(manifest.chair_public_key)
+    if trusted_key is None or not trusted_key.strip():
+        raise ChairKeyUnconfirmed(
+            f"«{pkg_path.name}» è il primo pacchetto di questo presidente su questo computer: confrontare "
+            f"l'impronta della sua chiave, «{shown}», con quella comunicata dal presidente (di persona o per "
+            "telefono) e confermarla. Nessuna modifica è stata fatta.",
+            shown,
+        )
+    if not same_fingerprint(trusted_key, shown):
+        raise ChairKeyUnconfirmed(
+            f"«{pkg_path.name}» è firmato con la chiave di impronta «{shown}», non con quella confermata "
+            f"(«{trusted_key.strip()}»): il pacchetto non è quello del presidente, nessuna chiave registrata. "
+            "Nessuna modifica è stata fatta.",
+            shown,
+        )
 
 
 def _pin(pkg_path: Path, manifest: Manifest) -> bool:

@@ -7,10 +7,11 @@ import sqlite3
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from tests.builders import Builder, confirmed_key, domanda, new_file
+from tests.builders import Builder, confirmed_key, domanda, new_file, open_confirmed
 from valutazione.bando import Bando
 from valutazione.db import Database, open_database
 from valutazione.models import Allegato, Blob, Domanda
@@ -18,8 +19,11 @@ from valutazione.services import conflicts, lookup, sheets
 from valutazione.services.sheets import Mark
 from valutazione.sync.keys import MemberKey, load_or_create_key
 from valutazione.sync.merge import MergeReport, merge_return
-from valutazione.sync.package import export_package, open_package
+from valutazione.sync.package import export_package
 from valutazione.sync.returns import make_return
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 MEMBERS = (("Anna Rossi", "presidente"), ("Bruno Verdi", "componente"), ("Carla Neri", "componente"))
 NAMES = tuple(name for name, _ in MEMBERS)
@@ -87,7 +91,7 @@ def export(db: Database, member: str, out: Path) -> Path:
 
 def work_offline(pkg: Path, member: str, submit: bool = True, shift: int = 0) -> None:
     """On the laptop: open the package (once) and score inside its database."""
-    opened = open_package(pkg)
+    opened = open_confirmed(pkg)
     member_db = open_database(opened.path)
     try:
         score(member_db, member, submit, shift)
@@ -153,3 +157,45 @@ def chair_signed(chair: Database, pkg: Path, out: Path, *, database: bytes | Non
         zf.writestr(CHAIR_SIGNATURE, signature)
         zf.writestr(DB_ENTRY, content)
     return out
+
+
+def entries(pkg: Path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(pkg) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def rewrite(pkg: Path, out: Path, content: dict[str, bytes]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data in content.items():
+            zf.writestr(name, data)
+    return out
+
+
+def other_key() -> tuple[Ed25519PrivateKey, str]:
+    """A key pair that is not the chair's (a forger's)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    private = Ed25519PrivateKey.generate()
+    return private, private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+
+
+def resigned(pkg: Path, out: Path, private: Ed25519PrivateKey, public_hex: str, **changes: object) -> Path:
+    """The package with its manifest changed and signed again, validly, by another key (a forger's)."""
+    import base64
+    import json
+
+    from valutazione.audit import canonical_json
+    from valutazione.sync.manifest import CHAIR_SIGNATURE
+    from valutazione.sync.package import MANIFEST
+
+    content = entries(pkg)
+    manifest = {**json.loads(content[MANIFEST]), "chair_public_key": public_hex, **changes}
+    raw = canonical_json(manifest).encode("utf-8")
+    content[MANIFEST] = raw
+    content[CHAIR_SIGNATURE] = base64.b64encode(private.sign(raw)) + b"\n"
+    return rewrite(pkg, out, content)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.builders import chair_fingerprint, open_confirmed
 from tests.valutazione.sync import zipcraft
 from tests.valutazione.sync.helpers import export, merge
 from valutazione.audit import canonical_json
@@ -22,7 +23,7 @@ from valutazione.paths import user_data_dir
 from valutazione.sync.archive import MAX_ENTRIES, MAX_TOTAL
 from valutazione.sync.chair_key import chair_key
 from valutazione.sync.manifest import CHAIR_SIGNATURE
-from valutazione.sync.package import DB_ENTRY, MANIFEST, open_package
+from valutazione.sync.package import DB_ENTRY, MANIFEST
 from valutazione.sync.returns import PAYLOAD, SIGNATURE
 
 FILE_LIMIT = 64 << 20  # the child process may not write a file larger than this
@@ -39,13 +40,14 @@ def signed_manifest(chair: Database, pkg: Path, **changes: object) -> list[zipcr
 
 
 def open_in_child(pkg: Path) -> subprocess.CompletedProcess[str]:
-    """``valutazione package open`` in a process that the kernel stops at the first file over FILE_LIMIT."""
+    """``valutazione package open`` in a process that the kernel stops at the first file over FILE_LIMIT, the
+    chair key's fingerprint confirmed (so that the contents, not the key, are what is refused)."""
 
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
 
     return subprocess.run(
-        [sys.executable, "-m", "valutazione", "package", "open", str(pkg)],
+        [sys.executable, "-m", "valutazione", "package", "open", str(pkg), "--trust-key", str(chair_fingerprint(pkg))],
         capture_output=True,
         text=True,
         preexec_fn=limit,
@@ -94,7 +96,7 @@ def test_declared_total_over_the_limit_is_refused(chair: Database, tmp_path: Pat
     big = [zipcraft.RawEntry(f"x{i}", b"\x03\x00", 0, half, compress_size=half) for i in range(2)]
     pkg = zipcraft.write(tmp_path / "enorme.valpkg", [*signed_manifest(chair, genuine), *big])
     with pytest.raises(ValutazioneError, match="una volta estratto occuperebbe 4,0 GB"):
-        open_package(pkg)
+        open_confirmed(pkg)
     assert leftovers() == []
 
 
@@ -104,7 +106,7 @@ def test_too_many_entries_are_refused(chair: Database, tmp_path: Path) -> None:
     many = [zipcraft.plain(f"vuoto-{i}", b"") for i in range(MAX_ENTRIES)]
     pkg = zipcraft.write(tmp_path / "affollato.valpkg", [*signed_manifest(chair, genuine), *many])
     with pytest.raises(ValutazioneError, match=f"contiene {MAX_ENTRIES + 2} elementi"):
-        open_package(pkg)
+        open_confirmed(pkg)
 
 
 def test_entry_named_twice_is_refused(chair: Database, tmp_path: Path) -> None:
@@ -115,7 +117,7 @@ def test_entry_named_twice_is_refused(chair: Database, tmp_path: Path) -> None:
     entries = [*signed_manifest(chair, genuine), zipcraft.plain(DB_ENTRY, database), zipcraft.plain(DB_ENTRY, b"x")]
     pkg = zipcraft.write(tmp_path / "doppio.valpkg", entries)
     with pytest.raises(ValutazioneError, match="due elementi con lo stesso nome"):
-        open_package(pkg)
+        open_confirmed(pkg)
 
 
 def test_genuine_package_written_by_hand_still_opens(chair: Database, tmp_path: Path) -> None:
@@ -124,7 +126,7 @@ def test_genuine_package_written_by_hand_still_opens(chair: Database, tmp_path: 
     with zipfile.ZipFile(genuine) as zf:
         content = {name: zf.read(name) for name in zf.namelist()}
     pkg = zipcraft.write(tmp_path / "riscritto.valpkg", [zipcraft.plain(n, d) for n, d in content.items()])
-    assert open_package(pkg).created
+    assert open_confirmed(pkg).created
 
 
 def test_return_bomb_is_refused_and_the_chair_file_unchanged(chair: Database, tmp_path: Path) -> None:
@@ -158,7 +160,7 @@ def test_sealed_file_larger_than_any_package_is_refused_before_reading(tmp_path:
         fh.write(MAGIC)
         fh.truncate(MAX_TOTAL + 1)
     with pytest.raises(ValutazioneError, match="più grande di qualsiasi pacchetto"):
-        open_package(huge, passphrase="cavallo batteria graffetta")
+        open_confirmed(huge, passphrase="cavallo batteria graffetta")
 
 
 def test_entry_flagged_as_encrypted_is_refused(chair: Database, tmp_path: Path) -> None:

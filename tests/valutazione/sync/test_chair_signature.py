@@ -2,54 +2,25 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import sqlite3
-import zipfile
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from tests.valutazione.sync.helpers import export
+from tests.builders import open_confirmed
+from tests.valutazione.sync.helpers import entries, export, other_key, resigned, rewrite
 from valutazione.audit import canonical_json
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
 from valutazione.models import ChiavePresidente
 from valutazione.paths import user_data_dir
+from valutazione.sync.chair_key import pinned_key
 from valutazione.sync.keys import fingerprint
 from valutazione.sync.manifest import CHAIR_SIGNATURE
-from valutazione.sync.package import DB_ENTRY, MANIFEST, open_package, read_manifest
+from valutazione.sync.package import DB_ENTRY, MANIFEST, ChairKeyUnconfirmed, open_package, read_manifest
 
 MEMBER = "Bruno Verdi"
-
-
-def entries(pkg: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(pkg) as zf:
-        return {name: zf.read(name) for name in zf.namelist()}
-
-
-def rewrite(pkg: Path, out: Path, content: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(out, "w") as zf:
-        for name, data in content.items():
-            zf.writestr(name, data)
-    return out
-
-
-def other_key() -> tuple[Ed25519PrivateKey, str]:
-    private = Ed25519PrivateKey.generate()
-    return private, private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
-
-
-def resigned(pkg: Path, out: Path, private: Ed25519PrivateKey, public_hex: str, **changes: object) -> Path:
-    """The package with its manifest changed and signed again, validly, by another key (a forger's)."""
-    content = entries(pkg)
-    manifest = {**json.loads(content[MANIFEST]), "chair_public_key": public_hex, **changes}
-    raw = canonical_json(manifest).encode("utf-8")
-    content[MANIFEST] = raw
-    content[CHAIR_SIGNATURE] = base64.b64encode(private.sign(raw)) + b"\n"
-    return rewrite(pkg, out, content)
 
 
 def chair_fingerprint(chair: Database) -> str:
@@ -64,21 +35,21 @@ def working_files() -> list[Path]:
 
 def test_first_package_pins_the_chairs_key_and_shows_its_fingerprint(chair: Database, tmp_path: Path) -> None:
     """The first package of a chair file pins its key (fingerprint shown); the next one of that file is only checked."""
-    first = open_package(export(chair, MEMBER, tmp_path / "b1.valpkg"))
+    first = open_confirmed(export(chair, MEMBER, tmp_path / "b1.valpkg"))
     assert first.key_pinned and first.chair_fingerprint == chair_fingerprint(chair)
-    second = open_package(export(chair, MEMBER, tmp_path / "b2.valpkg"))
+    second = open_confirmed(export(chair, MEMBER, tmp_path / "b2.valpkg"))
     assert second.created and not second.key_pinned and second.chair_fingerprint == first.chair_fingerprint
 
 
 def test_package_signed_by_another_key_is_refused_naming_both(chair: Database, tmp_path: Path) -> None:
     """A package of a pinned chair file, validly signed by another key, is refused naming both fingerprints."""
-    open_package(export(chair, MEMBER, tmp_path / "b1.valpkg"))
+    open_confirmed(export(chair, MEMBER, tmp_path / "b1.valpkg"))
     genuine = export(chair, MEMBER, tmp_path / "b2.valpkg")
     private, public_hex = other_key()
     forged = resigned(genuine, tmp_path / "falso.valpkg", private, public_hex)
     before = working_files()
     with pytest.raises(ValutazioneError) as refused:
-        open_package(forged)
+        open_confirmed(forged)
     message = str(refused.value)
     assert fingerprint(public_hex) in message and chair_fingerprint(chair) in message
     assert "non proviene dal presidente" in message
@@ -89,12 +60,12 @@ def test_package_signed_by_another_key_is_refused_naming_both(chair: Database, t
 
 def test_forged_package_that_names_another_member_is_refused(chair: Database, tmp_path: Path) -> None:
     """A hostile member cannot write a package «from the chair» for a colleague: his key is not the chair's."""
-    open_package(export(chair, "Carla Neri", tmp_path / "c1.valpkg"))
+    open_confirmed(export(chair, "Carla Neri", tmp_path / "c1.valpkg"))
     mine = export(chair, MEMBER, tmp_path / "b1.valpkg")
     private, public_hex = other_key()
     forged = resigned(mine, tmp_path / "per-carla.valpkg", private, public_hex, member_name="Carla Neri", sequence=7)
     with pytest.raises(ValutazioneError, match=fingerprint(public_hex)):
-        open_package(forged)
+        open_confirmed(forged)
 
 
 def test_unsigned_package_is_refused(chair: Database, tmp_path: Path) -> None:
@@ -103,7 +74,7 @@ def test_unsigned_package_is_refused(chair: Database, tmp_path: Path) -> None:
     del content[CHAIR_SIGNATURE]
     unsigned = rewrite(tmp_path / "b1.valpkg", tmp_path / "senza-firma.valpkg", content)
     with pytest.raises(ValutazioneError, match="non è firmato dal presidente"):
-        open_package(unsigned)
+        open_confirmed(unsigned)
     assert working_files() == [] and not (user_data_dir() / "keys" / "presidenti").exists()
 
 
@@ -114,7 +85,7 @@ def test_tampered_manifest_breaks_the_signature(chair: Database, tmp_path: Path)
     content[MANIFEST] = canonical_json({**manifest, "sequence": 99}).encode("utf-8")
     tampered = rewrite(tmp_path / "b1.valpkg", tmp_path / "alterato.valpkg", content)
     with pytest.raises(ValutazioneError, match="la firma del presidente non corrisponde"):
-        open_package(tampered)
+        open_confirmed(tampered)
     assert working_files() == []
 
 
@@ -124,7 +95,7 @@ def test_tampered_database_entry_is_refused(chair: Database, tmp_path: Path) -> 
     theirs = entries(export(chair, "Carla Neri", tmp_path / "c1.valpkg"))
     swapped = rewrite(tmp_path / "b1.valpkg", tmp_path / "scambiato.valpkg", {**mine, DB_ENTRY: theirs[DB_ENTRY]})
     with pytest.raises(ValutazioneError, match="non corrisponde all'impronta del manifest"):
-        open_package(swapped)
+        open_confirmed(swapped)
     assert working_files() == []
 
 
@@ -160,3 +131,25 @@ def test_same_key_signs_every_package_of_the_file(chair: Database, tmp_path: Pat
 
         logged = s.query(AuditRow).filter(AuditRow.action == "chiave_presidente.creata").one()
         assert fingerprint(keys.pop()) in logged.after_json
+
+
+def test_a_first_package_is_opened_only_with_the_confirmed_fingerprint(chair: Database, tmp_path: Path) -> None:
+    """Nothing is pinned or extracted before the member confirms the chair key's fingerprint; a forged first
+    package (a colleague's key) is refused even when the member confirmed the true chair's fingerprint, and
+    the true package then opens; the fingerprint counts however it is typed."""
+    genuine = export(chair, MEMBER, tmp_path / "b1.valpkg")
+    forged = resigned(genuine, tmp_path / "falso.valpkg", *other_key())
+    told = chair_fingerprint(chair)  # what the chair read to the member
+    uuid = read_manifest(genuine).file_uuid
+    for attempt, trusted, said in (
+        (genuine, None, f"confrontare l'impronta della sua chiave, «{told}»"),
+        (genuine, "  ", f"confrontare l'impronta della sua chiave, «{told}»"),
+        (forged, told, f"non con quella confermata («{told}»)"),
+    ):
+        with pytest.raises(ChairKeyUnconfirmed) as refused:
+            open_package(attempt, trusted_key=trusted)
+        assert said in str(refused.value) and "Nessuna modifica" in str(refused.value)
+        assert pinned_key(uuid) is None and working_files() == []
+    opened = open_package(genuine, trusted_key=told.upper().replace(" ", ":"))
+    assert opened.key_pinned and opened.chair_fingerprint == told
+    assert open_package(export(chair, MEMBER, tmp_path / "b2.valpkg")).created  # pinned: nothing more to confirm

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.builders import confirmed_key
+from tests.builders import chair_fingerprint, confirmed_key, open_confirmed
 from tests.valutazione.sync.helpers import build_chair, score, work_offline
 from valutazione.bando import Bando
 from valutazione.cli import main
 from valutazione.db import open_database
-from valutazione.sync.package import open_package
+from valutazione.sync.package import extracted_path
 from valutazione.sync.sealed import is_sealed
 
 
@@ -27,8 +27,13 @@ def test_package_commands_round_trip(
     pkg = tmp_path / "laptop" / "bruno.valpkg"
     ret = tmp_path / "bruno.valret"
     assert main(["package", "export", str(chair_path), "--member", "Bruno Verdi", "-o", str(pkg)]) == 0
-    assert "Pacchetto n. 1 per Bruno Verdi" in capsys.readouterr().out
-    assert main(["package", "open", str(pkg)]) == 0
+    said = capsys.readouterr().out
+    assert "Pacchetto n. 1 per Bruno Verdi" in said
+    chair = said.split("impronta ")[1].split(":")[0]  # read to the member over the phone
+    assert main(["package", "open", str(pkg)]) == 2  # the first package: not before the fingerprint is confirmed
+    assert f"l'impronta della sua chiave, «{chair}»" in capsys.readouterr().err
+    assert not extracted_path(pkg).exists()
+    assert main(["package", "open", str(pkg), "--trust-key", chair.lower().replace(" ", "")]) == 0
     assert "bruno.valutazione-commissario" in capsys.readouterr().out
     work_offline(pkg, "Bruno Verdi")
     assert main(["package", "key"]) == 0
@@ -56,7 +61,7 @@ def test_scores_commands_work_on_a_package_for_its_member_only(
     build_chair(chair_path, milano).close()
     pkg = tmp_path / "bruno.valpkg"
     assert main(["package", "export", str(chair_path), "--member", "Bruno Verdi", "-o", str(pkg)]) == 0
-    work_file = open_package(pkg).path
+    work_file = open_confirmed(pkg).path
     header = "Commissario;Protocollo;Sottocriterio;Coefficiente;Motivazione\n"
     codes = [sub.code for sub in milano.subcriteria]
     own = "".join(f"Bruno Verdi;P1;{c};0,8;Giudizio di Bruno\n" for c in codes)
@@ -87,7 +92,8 @@ def test_sealed_package_commands_with_a_password_file(
     assert is_sealed(pkg) and "altro canale" in capsys.readouterr().out
     assert main(["package", "open", str(pkg), "--password-file", str(wrong)]) == 2
     assert "Password errata o file danneggiato" in capsys.readouterr().err
-    assert main(["package", "open", str(pkg), "--password-file", str(secret)]) == 0
+    chair = ["--trust-key", str(chair_fingerprint(pkg, "cavallo batteria graffetta"))]
+    assert main(["package", "open", str(pkg), "--password-file", str(secret), *chair]) == 0
     work_offline_sealed(pkg)  # the working file the command extracted
     assert main(["package", "return", str(pkg), "-o", str(ret), "--password-file", str(secret)]) == 0
     assert is_sealed(ret)
@@ -115,7 +121,7 @@ def test_cifra_asks_the_passphrase_twice_without_echo(
     assert main(export) == 0 and is_sealed(pkg)
     prompts: list[str] = []
     monkeypatch.setattr("getpass.getpass", lambda prompt="": prompts.append(prompt) or "frase segreta lunga")
-    assert main(["package", "open", str(pkg)]) == 0
+    assert main(["package", "open", str(pkg), "--trust-key", str(chair_fingerprint(pkg, "frase segreta lunga"))]) == 0
     assert prompts == ["Password di «bruno.valpkg»: "]
 
 
@@ -125,7 +131,7 @@ def _no_prompt(prompt: str = "") -> str:
 
 def work_offline_sealed(pkg: Path) -> None:
     """The member scores inside the working file already extracted from the sealed package."""
-    opened = open_package(pkg, passphrase="cavallo batteria graffetta")
+    opened = open_confirmed(pkg, passphrase="cavallo batteria graffetta")
     assert not opened.created
     db = open_database(opened.path)
     try:
@@ -137,7 +143,7 @@ def work_offline_sealed(pkg: Path) -> None:
 def test_chair_fingerprint_is_shown_at_export_and_first_open(
     tmp_path: Path, milano: Bando, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The chair's export prints its key's fingerprint; the member's first open prints the same, as pinned."""
+    """The chair's export prints its key's fingerprint; the member confirms it at the first open, which pins it."""
     chair_path = tmp_path / "bando.valutazione"
     build_chair(chair_path, milano).close()
     first, second = tmp_path / "b1.valpkg", tmp_path / "b2.valpkg"
@@ -145,7 +151,7 @@ def test_chair_fingerprint_is_shown_at_export_and_first_open(
     out = capsys.readouterr().out
     shown = out.split("impronta ")[1].split(":")[0]
     assert len(shown) == 19
-    assert main(["package", "open", str(first)]) == 0
+    assert main(["package", "open", str(first), "--trust-key", shown]) == 0
     out = capsys.readouterr().out
     assert "registrata la sua chiave" in out and shown in out
     assert main(["package", "export", str(chair_path), "--member", "Bruno Verdi", "-o", str(second)]) == 0
@@ -165,7 +171,7 @@ def test_draft_in_conflict_never_blocks_the_members_submission_nor_return(
     build_chair(chair_path, milano).close()
     pkg = tmp_path / "bruno.valpkg"
     assert main(["package", "export", str(chair_path), "--member", "Bruno Verdi", "-o", str(pkg)]) == 0
-    work_file = open_package(pkg).path
+    work_file = open_confirmed(pkg).path
     member_db = open_database(work_file)
     try:
         score(member_db, "Bruno Verdi", submit=False)  # complete drafts on P1, P2, P3

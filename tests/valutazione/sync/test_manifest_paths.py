@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.builders import open_confirmed
 from tests.valutazione.sync.helpers import chair_signed, export
 from valutazione.cli import main
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
 from valutazione.paths import user_data_dir
 from valutazione.sync.manifest import Manifest, PackageIdentity, working_folder
-from valutazione.sync.package import open_package, read_manifest
+from valutazione.sync.package import read_manifest
 
 MEMBER = "Bruno Verdi"
 
@@ -49,7 +50,7 @@ def test_hostile_manifest_value_is_refused_in_italian(
     genuine = export(chair, MEMBER, tmp_path / "vero.valpkg")
     hostile = chair_signed(chair, genuine, tmp_path / "ostile.valpkg", **changes)
     before = everything_under(tmp_path) | everything_under(user_data_dir())
-    for attempt in (read_manifest, open_package):
+    for attempt in (read_manifest, open_confirmed):
         with pytest.raises(ValutazioneError, match=said) as refused:
             attempt(hostile)
         assert "non è un pacchetto di valutazione utilizzabile" in str(refused.value)
@@ -97,6 +98,6 @@ def test_identity_with_a_bad_uuid_never_becomes_a_path() -> None:
 def test_very_long_package_name_still_opens(chair: Database, tmp_path: Path) -> None:
     """A package saved under a 240-character name opens; its working file's name is shortened to fit."""
     pkg = export(chair, MEMBER, tmp_path / ("p" * 240 + ".valpkg"))
-    opened = open_package(pkg)
+    opened = open_confirmed(pkg)
     assert opened.created and len(opened.path.name.encode()) <= 255
-    assert not open_package(pkg).created  # found again under the same shortened name
+    assert not open_confirmed(pkg).created  # found again under the same shortened name

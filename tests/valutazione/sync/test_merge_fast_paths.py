@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Table, insert, select
 
-from tests.builders import confirmed_key
+from tests.builders import chair_fingerprint, confirmed_key
 from tests.valutazione.seals.test_seals import SUBMITTED_MARK, sealed_template, tamper
 from tests.valutazione.seals.test_verify_memo import demo
 from tests.valutazione.sync import helpers
@@ -161,7 +161,7 @@ def test_merge_on_either_engine_leaves_chain_and_seals_intact(
     build_chair(chair_path, milano).close()
     pkg, ret = tmp_path / "laptop" / "bruno.valpkg", tmp_path / "bruno.valret"
     assert main(["package", "export", str(chair_path), "--member", "Bruno Verdi", "-o", str(pkg)]) == 0
-    assert main(["package", "open", str(pkg)]) == 0
+    assert main(["package", "open", str(pkg), "--trust-key", str(chair_fingerprint(pkg))]) == 0
     work_offline(pkg, "Bruno Verdi")
     assert main(["package", "return", str(pkg), "-o", str(ret)]) == 0
     assert main(["package", "merge", str(chair_path), str(ret), "--trust-key", str(confirmed_key(ret))]) == 0

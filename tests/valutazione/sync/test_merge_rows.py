@@ -7,13 +7,13 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from tests.builders import open_confirmed
 from tests.valutazione.sync.helpers import export, give_back, key_for, merge, slug, work_offline
 from valutazione import seals
 from valutazione.audit import canonical_json
 from valutazione.db import Database, open_database
 from valutazione.services import lookup
 from valutazione.services.conflicts import declare
-from valutazione.sync.package import open_package
 
 SCORERS = ("Bruno Verdi", "Carla Neri")
 
@@ -74,7 +74,7 @@ def test_bulk_merge_writes_the_rows_the_members_services_wrote(chair: Database, 
     for name in SCORERS:
         laptop = tmp_path / slug(name)
         pkg = export(chair, name, laptop / "valutazione.valpkg")
-        opened = open_package(pkg).path
+        opened = open_confirmed(pkg).path
         member_db = open_database(opened)
         try:
             with member_db.sessions.begin() as s:

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tests.builders import open_confirmed
 from tests.valutazione.sync.helpers import NAMES, export, motivazione, score, work_offline
 from valutazione.db import Database, open_database
 from valutazione.errors import ValutazioneError
 from valutazione.models import Allegato, Blob, Commissario, Domanda, Scheda
 from valutazione.paths import user_data_dir
 from valutazione.services import lookup
-from valutazione.sync.package import DB_ENTRY, open_package, package_identity, read_manifest
+from valutazione.sync.package import DB_ENTRY, package_identity, read_manifest
 
 
 def _package_text(db_path: Path) -> tuple[bytes, str]:
@@ -45,7 +46,7 @@ def test_package_holds_nothing_of_other_members(chair: Database, tmp_path: Path)
 def test_package_holds_assigned_applications_only(chair: Database, tmp_path: Path) -> None:
     """Admissible or undecided applications, not excluded ones nor those in conflict, with attachments."""
     pkg = export(chair, "Carla Neri", tmp_path / "carla.valpkg")
-    opened = open_package(pkg)
+    opened = open_confirmed(pkg)
     db = open_database(opened.path, read_only=True)
     try:
         with db.sessions() as s:
@@ -80,11 +81,11 @@ def test_secretary_gets_no_package(chair: Database, tmp_path: Path) -> None:
 def test_open_extracts_once_and_keeps_the_work(chair: Database, tmp_path: Path) -> None:
     """The working file is extracted once onto the laptop's own disk; reopening the next day keeps the drafts."""
     pkg = export(chair, "Bruno Verdi", tmp_path / "chiavetta" / "bruno.valpkg")
-    first = open_package(pkg)
+    first = open_confirmed(pkg)
     assert first.created and first.path.name == "bruno.valutazione-commissario"
     assert first.path.is_relative_to(user_data_dir()) and first.path.parent.name == "Bruno-Verdi"
     work_offline(pkg, "Bruno Verdi", submit=False)
-    again = open_package(pkg)
+    again = open_confirmed(pkg)
     assert not again.created and again.path == first.path
     db = open_database(again.path, read_only=True)
     try:
@@ -98,11 +99,11 @@ def test_other_package_with_same_name_does_not_overwrite_work(chair: Database, t
     """A newer package saved under the same name is refused while the old working file is still there."""
     laptop = tmp_path / "laptop"
     pkg = export(chair, "Bruno Verdi", laptop / "bruno.valpkg")
-    open_package(pkg)
+    open_confirmed(pkg)
     newer = export(chair, "Bruno Verdi", tmp_path / "nuovo.valpkg")
     pkg.write_bytes(newer.read_bytes())
     with pytest.raises(ValutazioneError, match="contiene un altro lavoro"):
-        open_package(pkg)
+        open_confirmed(pkg)
 
 
 def test_damaged_package_is_refused_and_nothing_is_extracted(chair: Database, tmp_path: Path) -> None:
@@ -110,7 +111,7 @@ def test_damaged_package_is_refused_and_nothing_is_extracted(chair: Database, tm
     pkg = export(chair, "Bruno Verdi", tmp_path / "bruno.valpkg")
     pkg.write_bytes(pkg.read_bytes()[: len(pkg.read_bytes()) // 2])
     with pytest.raises(ValutazioneError, match="non è un pacchetto di valutazione utilizzabile"):
-        open_package(pkg)
+        open_confirmed(pkg)
     assert not list(user_data_dir().rglob("*.valutazione-commissario"))
 
 
@@ -121,7 +122,7 @@ def test_member_without_declaration_gets_no_applications(chair: Database, tmp_pa
     with chair.sessions.begin() as s:
         committee.add_member(s, "Elena Gialli", "componente", "test")
     pkg = export(chair, "Elena Gialli", tmp_path / "elena.valpkg")
-    db = open_database(open_package(pkg).path, read_only=True)
+    db = open_database(open_confirmed(pkg).path, read_only=True)
     try:
         with db.sessions() as s:
             assert s.scalar(select(func.count(Domanda.id))) == 0

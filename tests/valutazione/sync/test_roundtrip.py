@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from tests.builders import open_confirmed
 from tests.valutazione.sync.helpers import (
     NAMES,
     build_chair,
@@ -161,9 +162,8 @@ def test_reopened_sheet_takes_the_newer_return(chair: Database, tmp_path: Path) 
 
 
 def open_package_path(pkg: Path) -> Path:
-    from valutazione.sync.package import open_package
 
-    return open_package(pkg).path
+    return open_confirmed(pkg).path
 
 
 def test_conflict_declared_offline_becomes_an_abstention(chair: Database, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.builders import confirmed_key
+from tests.builders import confirmed_key, open_confirmed
 from tests.valutazione.sync.helpers import (
     NAMES,
     PROTOCOLS,
@@ -25,7 +25,7 @@ from valutazione.models import Pacchetto
 from valutazione.paths import user_data_dir
 from valutazione.sync.archive import PackageError
 from valutazione.sync.merge import merge_return
-from valutazione.sync.package import export_package, open_package, read_manifest
+from valutazione.sync.package import export_package, read_manifest
 from valutazione.sync.returns import make_return, read_return
 from valutazione.sync.sealed import (
     HEADER,
@@ -127,14 +127,14 @@ def test_sealed_package_needs_its_passphrase_and_extracts_nothing_without_it(cha
     with pytest.raises(PassphraseRequired, match="protetto da una password"):
         read_manifest(pkg)
     with pytest.raises(PassphraseRequired):
-        open_package(pkg)
+        open_confirmed(pkg)
     with pytest.raises(WrongPassphrase):
-        open_package(pkg, passphrase=WRONG)
+        open_confirmed(pkg, passphrase=WRONG)
     original = pkg.read_bytes()
     for bad in _mutations(original).values():
         pkg.write_bytes(bad)
         with pytest.raises(PackageError, match=DAMAGED):
-            open_package(pkg, passphrase=SECRET)
+            open_confirmed(pkg, passphrase=SECRET)
     assert not list(user_data_dir().rglob("*.valutazione-commissario*"))
     pkg.write_bytes(original)
     assert read_manifest(pkg, SECRET).member_name == MEMBER
@@ -143,9 +143,9 @@ def test_sealed_package_needs_its_passphrase_and_extracts_nothing_without_it(cha
 def test_sealed_round_trip_from_chair_to_member_and_back(chair: Database, tmp_path: Path) -> None:
     """A sealed package opens with the passphrase, the member's sealed return merges as a plain one would."""
     pkg = _sealed_package(chair, tmp_path / "bruno" / "bruno.valpkg")
-    opened = open_package(pkg, passphrase=SECRET)
+    opened = open_confirmed(pkg, passphrase=SECRET)
     assert opened.created and opened.manifest.member_name == MEMBER
-    assert not open_package(pkg, passphrase=SECRET).created
+    assert not open_confirmed(pkg, passphrase=SECRET).created
     member_db = open_database(opened.path)
     try:
         done = score(member_db, MEMBER)
@@ -166,7 +166,7 @@ def test_sealed_round_trip_from_chair_to_member_and_back(chair: Database, tmp_pa
 def test_return_can_use_its_own_passphrase(chair: Database, tmp_path: Path) -> None:
     """A return sealed with another passphrase than its package's needs that one, and only that one, to merge."""
     pkg = _sealed_package(chair, tmp_path / "bruno.valpkg")
-    open_package(pkg, passphrase=SECRET)
+    open_confirmed(pkg, passphrase=SECRET)
     other = "un'altra frase segreta"
     with pytest.raises(WrongPassphrase, match="bruno.valpkg"):
         make_return(pkg, tmp_path / "r.valret", key_for(tmp_path, MEMBER), passphrase=other)
@@ -181,7 +181,7 @@ def test_return_can_use_its_own_passphrase(chair: Database, tmp_path: Path) -> N
 def test_sealed_return_refusals_leave_the_chair_file_unchanged(chair: Database, tmp_path: Path) -> None:
     """Missing or wrong passphrase, or a damaged sealed return: refused, the chair's file byte-for-byte unchanged."""
     pkg = _sealed_package(chair, tmp_path / "bruno.valpkg")
-    opened = open_package(pkg, passphrase=SECRET)
+    opened = open_confirmed(pkg, passphrase=SECRET)
     member_db = open_database(opened.path)
     try:
         score(member_db, MEMBER)
@@ -206,7 +206,7 @@ def test_sealed_return_refusals_leave_the_chair_file_unchanged(chair: Database, 
 def test_sealed_files_show_no_names_protocols_or_motivazioni(chair: Database, tmp_path: Path) -> None:
     """Nothing readable leaks: no member name, protocol, motivazione or zip structure in a sealed file's bytes."""
     pkg = _sealed_package(chair, tmp_path / "bruno.valpkg")
-    opened = open_package(pkg, passphrase=SECRET)
+    opened = open_confirmed(pkg, passphrase=SECRET)
     member_db = open_database(opened.path)
     try:
         done = score(member_db, MEMBER)
@@ -237,7 +237,7 @@ def test_plain_files_still_work_without_passphrase(chair: Database, tmp_path: Pa
         pkg = export_package(s, MEMBER, tmp_path / "bruno.valpkg").path
     assert zipfile.is_zipfile(pkg) and not is_sealed(pkg) and not is_sealed(tmp_path / "assente.valpkg")
     assert read_manifest(pkg, SECRET).sequence == 1
-    open_package(pkg)
+    open_confirmed(pkg)
     ret = make_return(pkg, tmp_path / "r.valret", key_for(tmp_path, MEMBER)).path
     assert zipfile.is_zipfile(ret)
     assert merge(chair, ret).key_pinned

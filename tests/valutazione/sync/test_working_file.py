@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.builders import open_confirmed
 from tests.valutazione.sync.helpers import chair_signed, export
 from valutazione.db import Database
 from valutazione.errors import ValutazioneError
-from valutazione.sync.package import open_package, read_manifest
+from valutazione.sync.package import read_manifest
 
 MEMBER = "Bruno Verdi"
 
@@ -45,7 +46,7 @@ def plant(journals: list[Path], beside: Path) -> None:
 
 def test_nul_database_with_stale_journal_beside_is_refused(chair: Database, tmp_path: Path) -> None:
     """The fuzzer's case: a one-NUL-byte database, signed, with a live -wal planted beside its name: refused."""
-    first = open_package(export(chair, MEMBER, tmp_path / "uno.valpkg"))
+    first = open_confirmed(export(chair, MEMBER, tmp_path / "uno.valpkg"))
     journals = live_journal(first.path, tmp_path)
     laptop = tmp_path / "portatile"
     genuine = export(chair, MEMBER, tmp_path / "vero.valpkg")
@@ -55,7 +56,7 @@ def test_nul_database_with_stale_journal_beside_is_refused(chair: Database, tmp_
     plant(journals, target)
     plant(journals, target.with_name(target.name + ".estrazione"))  # the name earlier versions unpacked to
     with pytest.raises(ValutazioneError, match="non è un file di valutazione"):
-        open_package(hostile, laptop)
+        open_confirmed(hostile, laptop)
     assert not target.exists()
     assert sorted(p.name for p in laptop.iterdir()) == sorted(
         f"{name}{suffix}" for name in (target.name, target.name + ".estrazione") for suffix in ("-wal", "-shm")
@@ -64,7 +65,7 @@ def test_nul_database_with_stale_journal_beside_is_refused(chair: Database, tmp_
 
 def test_genuine_package_beside_stale_journal_is_exactly_what_the_chair_signed(chair: Database, tmp_path: Path) -> None:
     """A journal left beside the working file's name is dropped: the new file is byte for byte the signed one."""
-    first = open_package(export(chair, MEMBER, tmp_path / "uno.valpkg"))
+    first = open_confirmed(export(chair, MEMBER, tmp_path / "uno.valpkg"))
     journals = live_journal(first.path, tmp_path)
     laptop = tmp_path / "portatile"
     pkg = export(chair, MEMBER, tmp_path / "due.valpkg")
@@ -72,7 +73,7 @@ def test_genuine_package_beside_stale_journal_is_exactly_what_the_chair_signed(c
     laptop.mkdir()
     plant(journals, target)
     target.with_name(target.name + "-journal").write_bytes(b"giornale orfano")
-    opened = open_package(pkg, laptop)
+    opened = open_confirmed(pkg, laptop)
     assert opened.created and opened.path == target
     assert hashlib.sha256(target.read_bytes()).hexdigest() == read_manifest(pkg).content_sha256
     assert not any(target.with_name(target.name + s).exists() for s in ("-wal", "-shm", "-journal"))
@@ -97,20 +98,20 @@ def test_wal_mode_database_is_refused(chair: Database, tmp_path: Path) -> None:
     con.close()
     hostile = chair_signed(chair, genuine, tmp_path / "wal.valpkg", database=work.read_bytes())
     with pytest.raises(ValutazioneError, match="non è un file di valutazione"):
-        open_package(hostile, tmp_path / "portatile")
+        open_confirmed(hostile, tmp_path / "portatile")
     assert not (tmp_path / "portatile").exists()  # the folder made for it is gone too
 
 
 def test_working_file_is_never_replaced(chair: Database, tmp_path: Path) -> None:
     """Opening again keeps the member's file as it is (same inode, same bytes), even after a day's work."""
     pkg = export(chair, MEMBER, tmp_path / "vero.valpkg")
-    opened = open_package(pkg)
+    opened = open_confirmed(pkg)
     con = sqlite3.connect(opened.path)
     con.execute("CREATE TABLE appunti (x TEXT)")
     con.commit()
     con.close()
     before = (opened.path.stat().st_ino, opened.path.read_bytes())
-    assert not open_package(pkg).created
+    assert not open_confirmed(pkg).created
     assert (opened.path.stat().st_ino, opened.path.read_bytes()) == before
 
 
@@ -138,5 +139,5 @@ def test_database_failing_only_the_full_integrity_check_is_refused(chair: Databa
         con.close()
     hostile = chair_signed(chair, genuine, tmp_path / "indice.valpkg", database=work.read_bytes())
     with pytest.raises(ValutazioneError, match="la base dati contenuta è danneggiata"):
-        open_package(hostile, tmp_path / "portatile")
+        open_confirmed(hostile, tmp_path / "portatile")
     assert not (tmp_path / "portatile").exists()
