@@ -29,6 +29,7 @@ from valutazione.reports.layout import (
     FONT_BOLD,
     DocumentPage,
     Styles,
+    cell_para,
     data_table,
     date_it,
     euro,
@@ -49,9 +50,20 @@ def _num(value: Decimal | None) -> str:
     return "–" if value is None else plain_it(value)
 
 
+PAD = 2 * 2.5  # data_table's left and right cell padding
+
+
 def _table(head: Sequence[str], rows: list[list[str]], widths: Sequence[float], s: Styles, right: set[int]) -> Flowable:
-    body = [[para(h, s.cell_head) for h in head]]
-    body += [[para(v, s.cell_right if i in right else s.cell) for i, v in enumerate(row)] for row in rows]
+    """A grid whose cells are shortened with «…» past a few lines: one payment's note or one phase's name
+    taller than a page (free text typed in the project page) would otherwise fail the whole report."""
+    body = [[cell_para(h, s.cell_head, w - PAD) for h, w in zip(head, widths, strict=True)]]
+    body += [
+        [
+            cell_para(v, s.cell_right if i in right else s.cell, w - PAD)
+            for i, (v, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        for row in rows
+    ]
     return data_table(body, widths)
 
 

@@ -91,3 +91,17 @@ def test_monitoring_export_xlsx_and_csv_one_row_per_project(progressed: Database
     assert len(lines) == len(rows)
     row = next(r for r in lines if r[0] == "PG 133/2018")
     assert row[7] == "35000,00" and row[8] == "10000,00"
+
+
+def test_a_note_longer_than_a_page_is_shortened_not_fatal(funded: Database) -> None:  # noqa: F811
+    """A payment's note or a phase's name taller than a page is shortened with «…»: the report still prints."""
+    long_note = "Liquidazione della prima quota " * 800  # about 25,000 characters, typed or pasted in a field
+    with funded.sessions.begin() as s:
+        agreements.sign(s, CHAIR, "PG 138/2018", signed_on=START, amount_cents=2_090_900, start_on=START, end_on=END)
+        payments.record(s, CHAIR, "PG 138/2018", "anticipo", date(2018, 7, 10), 800_000, "DD 12/2018", long_note)
+        support.plan_phase(s, CHAIR, "PG 138/2018", "Fase " * 3000, Decimal(40), "Fondazione Innovazione")
+    with funded.sessions() as s:
+        pdf = build_avanzamento_pdf(s, TODAY)
+    text = " ".join(text_of(pdf).split())
+    assert "Liquidazione della prima quota" in text and "…" in text
+    assert "DD 12/2018" in text and "Fondazione Innovazione" in text
