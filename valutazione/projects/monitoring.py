@@ -114,8 +114,10 @@ def summary(s: Session, today: date | None = None) -> FinanceSummary:
         rows = payments.list_payments(s, d.protocol) if agreement else []
         paid = sum(p.signed_cents for p in rows)
         vincolante = binding_cents(agreement, paid) if agreement else 0
-        # A revoked project keeps as admitted what it was paid and has not returned yet.
-        ammesso = max(grants.get(d.protocol, 0), vincolante)
+        # A revoked project keeps as admitted what it was paid and has not returned yet; an active agreement
+        # does not: a later final ranking that lowered or took away its grant must show, vincolante > ammesso.
+        grant = grants.get(d.protocol, 0)
+        ammesso = grant if agreement is None or agreement.state == ACTIVE else max(grant, vincolante)
         planned = used = ""
         behind = False
         if agreement is not None and d.id in planned_ids:

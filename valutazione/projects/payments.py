@@ -20,6 +20,7 @@ from valutazione.errors import RuleViolation
 from valutazione.models import Erogazione
 from valutazione.money import format_euro
 from valutazione.projects.agreements import binding_cents, require_agreement
+from valutazione.projects.grants import final_grants
 from valutazione.projects.tables import ACTIVE
 from valutazione.services import lookup
 
@@ -84,6 +85,20 @@ def reversed_ids(s: Session, domanda_id: int) -> set[int]:
     return found
 
 
+def _within_the_final_grant(s: Session, protocol: str, paid_after: int) -> None:
+    """Erogato never above *ammesso*: a final ranking approved after the agreement may have lowered or
+    taken away the grant (a re-evaluation after an appeal); until the agreement is re-determined or
+    closed, payments stop at what the latest final ranking still grants."""
+    version, grants = final_grants(s)
+    grant = grants.get(protocol, 0)
+    if paid_after > grant:
+        raise RuleViolation(
+            f"L'erogato di {protocol} ({format_euro(paid_after)}) supererebbe il contributo della graduatoria "
+            f"definitiva vigente (versione {version}: {format_euro(grant)}): rideterminare o chiudere la "
+            "convenzione prima di nuove erogazioni."
+        )
+
+
 def net_paid(s: Session, domanda_id: int) -> int:
     """What was paid to the application, net of recoveries (the *erogato*)."""
     return sum(-e.amount_cents if e.tipo == RECOVERY else e.amount_cents for e in _rows(s, domanda_id))
@@ -134,6 +149,7 @@ def record(
                 f"L'erogato di {protocol} ({format_euro(paid + amount_cents)}) supererebbe il giuridicamente "
                 f"vincolante ({format_euro(binding)})."
             )
+        _within_the_final_grant(s, protocol.strip(), paid + amount_cents)
     row = Erogazione(
         domanda_id=agreement.domanda_id,
         kind=PAYMENT,
