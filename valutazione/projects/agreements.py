@@ -19,6 +19,7 @@ from valutazione import audit
 from valutazione.errors import RuleViolation
 from valutazione.models import GraduatoriaVersion, Rinuncia
 from valutazione.money import format_euro
+from valutazione.projects.dates import not_in_the_future
 from valutazione.projects.grants import final_grants
 from valutazione.projects.tables import ACTIVE, RENOUNCED, REVOKED, Convenzione
 from valutazione.services import lookup
@@ -141,6 +142,7 @@ def sign(
         )
     if start_on > end_on:
         raise RuleViolation("La data di inizio del progetto è successiva alla data di fine.")
+    not_in_the_future(signed_on, "La firma della convenzione")
     cup = cup.strip().upper()
     if cup and not CUP_PATTERN.fullmatch(cup):
         raise RuleViolation(f"Il CUP «{cup}» non è valido: sono 15 caratteri, lettere maiuscole e cifre.")
@@ -206,6 +208,7 @@ def close(s: Session, actor: str, protocol: str, state: str, on_day: date, reaso
         raise RuleViolation(f"Indicare il motivo della {CLOSING_STATES[state]}.")
     if on_day < row.signed_on:
         raise RuleViolation("La data è anteriore alla firma della convenzione.")
+    not_in_the_future(on_day, f"La {CLOSING_STATES[state]}")
     before = _snapshot(row)
     paid = payments.net_paid(s, row.domanda_id)
     row.state, row.closed_on, row.closed_reason = state, on_day, reason

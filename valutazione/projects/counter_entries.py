@@ -17,6 +17,7 @@ from valutazione import audit
 from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import Domanda, Erogazione
 from valutazione.money import format_euro
+from valutazione.projects.dates import not_in_the_future
 from valutazione.projects.payments import COUNTER_ACT, MARK, PAYMENT, RECOVERY, TYPES, PaymentInfo, reversed_ids
 
 
@@ -37,6 +38,7 @@ def counter_entry(s: Session, actor: str, payment_id: int, on_day: date, reason:
         )
     if payment_id in reversed_ids(s, row.domanda_id):
         raise RuleViolation(f"L'erogazione ({described}) di {domanda.protocol} è già stata stornata.")
+    not_in_the_future(on_day, "Lo storno")
     if on_day < row.on_day:
         raise RuleViolation(f"Lo storno non può precedere l'erogazione che annulla ({row.on_day:%d/%m/%Y}).")
     note = f"{MARK.format(id=payment_id)} ({described}): {reason}"

@@ -18,6 +18,7 @@ from valutazione.db import load_rules
 from valutazione.errors import RuleViolation
 from valutazione.money import group_thousands
 from valutazione.projects.agreements import require_agreement
+from valutazione.projects.dates import not_in_the_future
 from valutazione.projects.rules import Indicator
 from valutazione.projects.tables import IndicatoreObiettivo, IndicatoreValore
 
@@ -111,6 +112,7 @@ def report_value(
     agreement = require_agreement(s, protocol)
     indicator = _indicator(s, code)
     value = _value(indicator, value, "rilevato")
+    not_in_the_future(on_day, f"Il valore rilevato di «{indicator.name}»")
     exists = s.scalars(
         select(IndicatoreValore.id).where(
             IndicatoreValore.domanda_id == agreement.domanda_id,

@@ -20,6 +20,7 @@ from valutazione.errors import RuleViolation
 from valutazione.models import Erogazione
 from valutazione.money import format_euro
 from valutazione.projects.agreements import binding_cents, require_agreement
+from valutazione.projects.dates import not_in_the_future
 from valutazione.projects.grants import final_grants
 from valutazione.projects.tables import ACTIVE
 from valutazione.services import lookup
@@ -124,6 +125,7 @@ def record(
             "riga di comando), che ne registra il recupero per intero con il motivo."
         )
     agreement = require_agreement(s, protocol)
+    not_in_the_future(on_day, f"L'erogazione ({TYPES[kind]})")
     if on_day < agreement.signed_on:
         raise RuleViolation(
             f"L'erogazione del {on_day:%d/%m/%Y} è anteriore alla convenzione di {protocol} "

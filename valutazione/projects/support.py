@@ -20,6 +20,7 @@ from valutazione import audit
 from valutazione.db import load_rules
 from valutazione.errors import RuleViolation
 from valutazione.projects.agreements import require_agreement
+from valutazione.projects.dates import not_in_the_future
 from valutazione.projects.tables import Convenzione, FaseAffiancamento, SessioneAffiancamento
 from valutazione.services import lookup
 
@@ -126,6 +127,7 @@ def log_session(
         raise RuleViolation("Indicare l'argomento dell'incontro di affiancamento.")
     if on_day < agreement.signed_on:
         raise RuleViolation("L'affiancamento registrato è anteriore alla convenzione.")
+    not_in_the_future(on_day, "L'incontro di affiancamento")
     used = _used(s, row.id)
     reason = over_plan_reason.strip()
     if used + hours > row.hours_planned and not reason:
