@@ -209,6 +209,12 @@ def close(s: Session, actor: str, protocol: str, state: str, on_day: date, reaso
     if on_day < row.signed_on:
         raise RuleViolation("La data è anteriore alla firma della convenzione.")
     not_in_the_future(on_day, f"La {CLOSING_STATES[state]}")
+    last = payments.last_payment_day(payments.standing_rows(s, row.domanda_id))
+    if last is not None and on_day < last:  # the report would show a payment after the revocation
+        raise RuleViolation(
+            f"La {CLOSING_STATES[state]} del {on_day:%d/%m/%Y} precederebbe l'erogazione del {last:%d/%m/%Y} già "
+            f"registrata per {protocol}: indicare una data non anteriore."
+        )
     before = _snapshot(row)
     paid = payments.net_paid(s, row.domanda_id)
     row.state, row.closed_on, row.closed_reason = state, on_day, reason

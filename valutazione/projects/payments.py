@@ -100,6 +100,47 @@ def _within_the_final_grant(s: Session, protocol: str, paid_after: int) -> None:
         )
 
 
+def _in_date_order(
+    protocol: str, kind: str, on_day: date, amount_cents: int, previous: list[Erogazione], standing: list[Erogazione]
+) -> None:
+    """The order rules hold by date too, as the ledger and the report list the rows by date.
+
+    Checked only on what was recorded before, a progress payment could be dated before the advance, a
+    balance before a progress payment already paid, a recovery before the money it gives back: the printed
+    ledger then showed a payment after the balance, or a negative erogato, as if the rules had been broken.
+    """
+    day = f"{on_day:%d/%m/%Y}"
+    if kind == RECOVERY:
+        by_then = sum(-e.amount_cents if e.tipo == RECOVERY else e.amount_cents for e in previous if e.on_day <= on_day)
+        if amount_cents > by_then:
+            raise RuleViolation(
+                f"Il recupero del {day} supera quanto erogato a {protocol} fino a quella data ({format_euro(by_then)})."
+            )
+        return
+    advance = next((e for e in standing if e.tipo == ADVANCE), None)
+    if advance is not None and on_day < advance.on_day:
+        raise RuleViolation(
+            f"L'erogazione del {day} precederebbe l'anticipo di {protocol} ({advance.on_day:%d/%m/%Y}), che è la prima."
+        )
+    last = last_payment_day(standing)
+    if kind == BALANCE and last is not None and on_day < last:
+        raise RuleViolation(
+            f"Il saldo del {day} precederebbe l'erogazione del {last:%d/%m/%Y} di {protocol}: nessuna erogazione "
+            "segue il saldo."
+        )
+
+
+def last_payment_day(standing: list[Erogazione]) -> date | None:
+    """The day of the latest payment (recoveries aside) among rows not reversed."""
+    return max((e.on_day for e in standing if e.tipo != RECOVERY), default=None)
+
+
+def standing_rows(s: Session, domanda_id: int) -> list[Erogazione]:
+    """The application's rows less those cancelled by a counter-entry."""
+    cancelled = reversed_ids(s, domanda_id)
+    return [e for e in _rows(s, domanda_id) if e.id not in cancelled]
+
+
 def net_paid(s: Session, domanda_id: int) -> int:
     """What was paid to the application, net of recoveries (the *erogato*)."""
     return sum(-e.amount_cents if e.tipo == RECOVERY else e.amount_cents for e in _rows(s, domanda_id))
@@ -135,6 +176,7 @@ def record(
     paid = sum(-e.amount_cents if e.tipo == RECOVERY else e.amount_cents for e in previous)
     cancelled = reversed_ids(s, agreement.domanda_id)
     standing = [e for e in previous if e.id not in cancelled]  # a reversed advance or balance is as if never paid
+    _in_date_order(protocol, kind, on_day, amount_cents, previous, standing)
     if kind == RECOVERY:
         if amount_cents > paid:
             raise RuleViolation(f"Il recupero supera quanto erogato a {protocol} ({format_euro(paid)}).")

@@ -154,3 +154,29 @@ def test_a_later_final_ranking_below_a_signed_agreement_is_an_anomaly(funded: Da
     assert "PG 138/2018: vincolante oltre l'ammesso a finanziamento" in monitoring.check_nesting(sm)
     with pytest.raises(RuleViolation, match="graduatoria definitiva"):
         pay(funded, "PG 138/2018", "sal", 100)
+
+
+@pytest.mark.parametrize(
+    ("kind", "on", "message"),
+    [
+        ("sal", date(2018, 7, 1), "precederebbe l'anticipo"),
+        ("saldo", date(2018, 8, 31), "nessuna erogazione segue il saldo"),
+        ("recupero", date(2018, 6, 30), "fino a quella data"),
+        ("revoca", date(2018, 8, 31), "revoca del 31/08/2018 precederebbe l'erogazione del 01/09/2018"),
+    ],
+)
+def test_the_order_of_payments_holds_by_date(funded: Database, kind: str, on: date, message: str) -> None:
+    """Advance 10/07, SAL 01/09: no SAL dated before the advance, no balance before the SAL, no recovery
+    before the money it returns, no revocation before a payment; the ledger, read by date, keeps the rules."""
+    sign(funded, "PG 138/2018", 2_090_900)
+    pay(funded, "PG 138/2018", "anticipo", 800_000, on=date(2018, 7, 10))
+    pay(funded, "PG 138/2018", "sal", 500_000, on=date(2018, 9, 1))
+    with pytest.raises(RuleViolation, match=message):
+        if kind == "revoca":
+            with funded.sessions.begin() as s:
+                agreements.close(s, CHAIR, "PG 138/2018", "revocata", on, "Attività non avviate")
+        else:
+            pay(funded, "PG 138/2018", kind, 100_000, on=on)
+    with funded.sessions() as s:
+        assert len(payments.list_payments(s, "PG 138/2018")) == 2
+        assert agreements.require_agreement(s, "PG 138/2018").state == "attiva"
