@@ -19,6 +19,7 @@ from valutazione.errors import RuleViolation
 from valutazione.money import group_thousands
 from valutazione.projects.agreements import require_agreement
 from valutazione.projects.dates import not_in_the_future
+from valutazione.projects.numbers import places, trimmed
 from valutazione.projects.rules import Indicator
 from valutazione.projects.tables import IndicatoreObiettivo, IndicatoreValore
 
@@ -48,20 +49,13 @@ MAX_VALUE = 10**9
 MAX_PLACES = 6  # with at most ten digits before the comma, every value and sum stays within 28 digits
 
 
-def _places(value: Decimal) -> int:
-    """Decimal places without the trailing zeros, counted exactly (``normalize`` would round, and underflow
-    «1e-999999999» to zero)."""
-    _, digits, exponent = value.as_tuple()
-    zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-    return 0 if zeros == len(digits) else -(int(exponent) + zeros)
-
-
 def _value(indicator: Indicator, value: Decimal, what: str) -> Decimal:
     """The value as stored: bounded in size and in decimal places, without trailing zeros.
 
     The places matter as much as the size: «0,000…1» (or «1e-999999999») passed the range check, and the
     monitoring export, which writes a decimal with all its places, then failed for the whole call
     (more digits than Decimal's precision) — one value typed on one project blocked every export.
+    ``numbers.places`` counts them exactly.
     """
     try:
         finite = value.is_finite()
@@ -71,14 +65,14 @@ def _value(indicator: Indicator, value: Decimal, what: str) -> Decimal:
         raise RuleViolation(
             f"Il valore {what} di «{indicator.name}» deve essere un numero da 0 a {group_thousands(str(MAX_VALUE))}."
         )
-    places = _places(value)
-    if places > MAX_PLACES:
+    digits = places(value)
+    if digits > MAX_PLACES:
         raise RuleViolation(
             f"Il valore {what} di «{indicator.name}» ha più di {MAX_PLACES} cifre dopo la virgola: arrotondarlo."
         )
     if indicator.unit == "percentuale" and value > 100:
         raise RuleViolation(f"Il valore {what} di «{indicator.name}» è una percentuale: da 0 a 100.")
-    return value.quantize(Decimal(1).scaleb(-max(places, 0)))
+    return trimmed(value)
 
 
 def set_target(s: Session, actor: str, protocol: str, code: str, baseline: Decimal, target: Decimal) -> None:

@@ -125,3 +125,18 @@ def test_indicator_value_is_stored_without_trailing_zeros_and_exported(signed: D
     )
     row = next(r for r in csv.reader(io.StringIO(sheet), delimiter=";") if r[0] == "PG 138/2018")
     assert "45,00" in row and "33,3333" in row
+
+
+def test_hours_are_real_quarter_hours_and_one_meeting_fits_a_day(signed: Database) -> None:
+    """«1e-999999999» hours are not a quarter hour (Decimal's context rounded the check to 0 and the table's
+    CHECK then failed with a traceback); one meeting is at most 24 hours; «2,5000…0» is stored as 2.5."""
+    with signed.sessions.begin() as s, pytest.raises(RuleViolation, match="quarti d'ora"):
+        support.plan_phase(s, CHAIR, "PG 138/2018", "Sviluppo", Decimal("1e-999999999"), "")
+    with signed.sessions.begin() as s:
+        support.plan_phase(s, CHAIR, "PG 138/2018", "Sviluppo", Decimal(100), "")
+    with signed.sessions.begin() as s, pytest.raises(RuleViolation, match="non oltre 24"):
+        support.log_session(s, CHAIR, "PG 138/2018", "Sviluppo", date(2018, 8, 1), Decimal(40), "Tutto il piano")
+    with signed.sessions.begin() as s:
+        support.log_session(s, CHAIR, "PG 138/2018", "Sviluppo", date(2018, 8, 1), Decimal("2.5" + "0" * 40), "Avvio")
+        st = support.status(s, "PG 138/2018", date(2018, 8, 2))
+    assert str(st.sessions[0].hours) == "2.5" and st.used == Decimal("2.5")
