@@ -105,3 +105,13 @@ def test_a_note_longer_than_a_page_is_shortened_not_fatal(funded: Database) -> N
     text = " ".join(text_of(pdf).split())
     assert "Liquidazione della prima quota" in text and "…" in text
     assert "DD 12/2018" in text and "Fondazione Innovazione" in text
+
+
+def test_a_revoked_agreement_is_not_shown_as_binding_its_amount(progressed: Database) -> None:
+    """PG 123/2018, revoked after € 5.000 paid on € 48.358: its section binds € 5.000, not the agreement's amount."""
+    with progressed.sessions() as s:
+        text = " ".join(text_of(build_avanzamento_pdf(s, TODAY)).split())
+    assert "Importo vincolante € 48.358,00" not in text
+    assert "Importo della convenzione € 48.358,00" in text
+    assert "Vincolante dopo la chiusura € 5.000,00 (erogato non ancora recuperato)" in text
+    assert "Importo vincolante € 20.909,00" in text  # an active agreement keeps its label
