@@ -78,14 +78,24 @@ def _snapshot(c: Convenzione) -> dict[str, object]:
     }
 
 
-def agreement_row(s: Session, domanda_id: int) -> Convenzione | None:
-    return s.scalars(select(Convenzione).where(Convenzione.domanda_id == domanda_id)).first()
+def agreement_row(s: Session, domanda_id: int, *, lock: bool = False) -> Convenzione | None:
+    """The application's agreement; ``lock`` for a write that checks the money already paid or planned.
+
+    On the server two users may write at once, and each check (erogato within vincolante, a row reversed
+    once, hours within the plan) reads what the other has not committed yet: two advances of 60 % were both
+    recorded. Locking the agreement's row makes the writes about one project run one after the other
+    (the second reads the first's rows once it may go on); SQLite has one writer and ignores the clause.
+    """
+    query = select(Convenzione).where(Convenzione.domanda_id == domanda_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return s.scalars(query).first()
 
 
-def require_agreement(s: Session, protocol: str) -> Convenzione:
+def require_agreement(s: Session, protocol: str, *, lock: bool = False) -> Convenzione:
     """The application's agreement, or a message saying one must be signed first."""
     d = lookup.domanda_by_protocol(s, protocol)
-    row = agreement_row(s, d.id)
+    row = agreement_row(s, d.id, lock=lock)
     if row is None:
         raise RuleViolation(f"La domanda {d.protocol} non ha ancora una convenzione: registrarla prima.")
     return row
@@ -169,7 +179,7 @@ def redetermine(s: Session, actor: str, protocol: str, amount_cents: int, reason
     """Lowers the binding amount (never below what was paid), with the reason."""
     from valutazione.projects import payments
 
-    row = require_agreement(s, protocol)
+    row = require_agreement(s, protocol, lock=True)
     if row.state != ACTIVE:
         raise RuleViolation(f"La convenzione di {protocol} non è più attiva ({row.state}).")
     if not reason.strip():
@@ -200,7 +210,7 @@ def close(s: Session, actor: str, protocol: str, state: str, on_day: date, reaso
 
     if state not in CLOSING_STATES:
         raise RuleViolation(f"Esito sconosciuto: «{state}» (ammessi: revocata, rinunciata).")
-    row = require_agreement(s, protocol)
+    row = require_agreement(s, protocol, lock=True)
     if row.state != ACTIVE:
         raise RuleViolation(f"La convenzione di {protocol} è già {row.state}.")
     reason = reason.strip()

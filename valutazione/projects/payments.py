@@ -165,7 +165,7 @@ def record(
             "un'erogazione registrata per errore usare «Storna la riga selezionata…» (o «erogazione storno» da "
             "riga di comando), che ne registra il recupero per intero con il motivo."
         )
-    agreement = require_agreement(s, protocol)
+    agreement = require_agreement(s, protocol, lock=True)
     not_in_the_future(on_day, f"L'erogazione ({TYPES[kind]})")
     if on_day < agreement.signed_on:
         raise RuleViolation(

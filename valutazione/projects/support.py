@@ -86,7 +86,7 @@ def _phase(s: Session, domanda_id: int, name: str) -> FaseAffiancamento | None:
 
 def plan_phase(s: Session, actor: str, protocol: str, name: str, hours: Decimal, mentor: str) -> PhaseStatus:
     """Adds a phase to the plan, or changes its hours and mentor (the change is logged with both values)."""
-    agreement = require_agreement(s, protocol)
+    agreement = require_agreement(s, protocol, lock=True)
     name = name.strip()
     if not name:
         raise RuleViolation("Indicare il nome della fase (per esempio «Prototipazione»).")
@@ -125,7 +125,7 @@ def log_session(
     over_plan_reason: str = "",
 ) -> SessionInfo:
     """Logs support given; hours beyond the phase's plan are refused unless a reason is given."""
-    agreement = require_agreement(s, protocol)
+    agreement = require_agreement(s, protocol, lock=True)  # hours within the plan, one writer at a time
     row = _phase(s, agreement.domanda_id, phase.strip())
     if row is None:
         raise RuleViolation(f"La fase «{phase}» non è nel piano di affiancamento di {protocol}.")
