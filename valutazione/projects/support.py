@@ -22,7 +22,7 @@ from valutazione.errors import RuleViolation
 from valutazione.projects.agreements import require_agreement
 from valutazione.projects.dates import not_in_the_future
 from valutazione.projects.numbers import places, trimmed
-from valutazione.projects.tables import Convenzione, FaseAffiancamento, SessioneAffiancamento
+from valutazione.projects.tables import ACTIVE, Convenzione, FaseAffiancamento, SessioneAffiancamento
 from valutazione.services import lookup
 
 
@@ -87,6 +87,8 @@ def _phase(s: Session, domanda_id: int, name: str) -> FaseAffiancamento | None:
 def plan_phase(s: Session, actor: str, protocol: str, name: str, hours: Decimal, mentor: str) -> PhaseStatus:
     """Adds a phase to the plan, or changes its hours and mentor (the change is logged with both values)."""
     agreement = require_agreement(s, protocol, lock=True)
+    if agreement.state != ACTIVE:
+        raise RuleViolation(f"La convenzione di {protocol} è {agreement.state}: il piano di affiancamento è chiuso.")
     name = name.strip()
     if not name:
         raise RuleViolation("Indicare il nome della fase (per esempio «Prototipazione»).")
@@ -135,6 +137,13 @@ def log_session(
     if on_day < agreement.signed_on:
         raise RuleViolation("L'affiancamento registrato è anteriore alla convenzione.")
     not_in_the_future(on_day, "L'incontro di affiancamento")
+    if agreement.state != ACTIVE and agreement.closed_on is not None and on_day > agreement.closed_on:
+        # support is paid from the call: none is given to a project after its revocation or renunciation
+        # (a meeting held before it may still be logged late)
+        raise RuleViolation(
+            f"La convenzione di {protocol} è {agreement.state} dal {agreement.closed_on:%d/%m/%Y}: nessun "
+            "affiancamento dopo quella data."
+        )
     used = _used(s, row.id)
     reason = over_plan_reason.strip()
     if used + hours > row.hours_planned and not reason:

@@ -140,3 +140,17 @@ def test_hours_are_real_quarter_hours_and_one_meeting_fits_a_day(signed: Databas
         support.log_session(s, CHAIR, "PG 138/2018", "Sviluppo", date(2018, 8, 1), Decimal("2.5" + "0" * 40), "Avvio")
         st = support.status(s, "PG 138/2018", date(2018, 8, 2))
     assert str(st.sessions[0].hours) == "2.5" and st.used == Decimal("2.5")
+
+
+def test_no_support_after_the_agreement_is_closed(signed: Database) -> None:
+    """Revoked on 01/10/2018: a meeting of 05/10 is refused and the plan is closed; one held on 20/09 is logged."""
+    with signed.sessions.begin() as s:
+        support.plan_phase(s, CHAIR, "PG 138/2018", "Sviluppo", Decimal(20), "")
+        agreements.close(s, CHAIR, "PG 138/2018", "revocata", date(2018, 10, 1), "Attività non avviate")
+    with signed.sessions.begin() as s, pytest.raises(RuleViolation, match="revocata dal 01/10/2018"):
+        support.log_session(s, CHAIR, "PG 138/2018", "Sviluppo", date(2018, 10, 5), Decimal(2), "Dopo la revoca")
+    with signed.sessions.begin() as s, pytest.raises(RuleViolation, match="piano di affiancamento è chiuso"):
+        support.plan_phase(s, CHAIR, "PG 138/2018", "Sviluppo", Decimal(60), "")
+    with signed.sessions.begin() as s:
+        support.log_session(s, CHAIR, "PG 138/2018", "Sviluppo", date(2018, 9, 20), Decimal(2), "Prima della revoca")
+        assert support.status(s, "PG 138/2018", date(2018, 12, 31)).used == 2
