@@ -231,7 +231,10 @@ def close(s: Session, actor: str, protocol: str, state: str, on_day: date, reaso
     s.flush()
     audit.record(s, actor, f"convenzione.{state}", "domanda", protocol, before, _snapshot(row))
     label = "Revoca" if state == REVOKED else "Rinuncia"
-    ranking.renounce(s, protocol, f"{label} dopo la convenzione: {reason}", actor)
+    # A file written before the ranking's «rinuncia» refused a project with an agreement may hold one
+    # already: the agreement must still be closable, or its payments could neither go on nor stop.
+    if s.scalars(select(Rinuncia.id).where(Rinuncia.domanda_id == row.domanda_id)).first() is None:
+        ranking.renounce(s, protocol, f"{label} dopo la convenzione: {reason}", actor)
     return row.amount_cents - paid
 
 

@@ -12,7 +12,7 @@ from tests.valutazione.projects.conftest import CHAIR, MEMBERS
 from valutazione import audit
 from valutazione.db import Database
 from valutazione.errors import RuleViolation
-from valutazione.models import AuditRow
+from valutazione.models import AuditRow, Rinuncia, utcnow
 from valutazione.projects import agreements, monitoring, payments
 from valutazione.services import lookup, ranking, sheets
 
@@ -180,3 +180,21 @@ def test_the_order_of_payments_holds_by_date(funded: Database, kind: str, on: da
     with funded.sessions() as s:
         assert len(payments.list_payments(s, "PG 138/2018")) == 2
         assert agreements.require_agreement(s, "PG 138/2018").state == "attiva"
+
+
+def test_an_agreement_renounced_in_the_ranking_by_an_older_version_can_still_be_closed(funded: Database) -> None:
+    """A file where the ranking's «rinuncia» was recorded over an active agreement (as earlier versions
+    allowed) can still close that agreement: the closing frees the unpaid part and the ranking keeps one rinuncia."""
+    sign(funded, "PG 138/2018", 2_090_900)
+    pay(funded, "PG 138/2018", "anticipo", 800_000)
+    with funded.sessions.begin() as s:  # what ranking.renounce wrote before it refused such a project
+        d = lookup.domanda_by_protocol(s, "PG 138/2018")
+        s.add(Rinuncia(domanda_id=d.id, recorded_at=utcnow(), reason="Il beneficiario rinuncia"))
+        s.flush()
+        audit.record(
+            s, CHAIR, "rinuncia.registrata", "domanda", d.protocol, None, {"motivo": "Il beneficiario rinuncia"}
+        )
+    with funded.sessions.begin() as s:
+        freed = agreements.close(s, CHAIR, "PG 138/2018", "rinunciata", date(2018, 9, 1), "Il beneficiario rinuncia")
+        assert len(s.scalars(select(Rinuncia).where(Rinuncia.domanda_id == d.id)).all()) == 1
+    assert freed == 2_090_900 - 800_000
