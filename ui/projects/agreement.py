@@ -8,6 +8,7 @@ the new provisional version and the applications that enter among the funded one
 from __future__ import annotations
 
 from datetime import date, datetime
+from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -128,14 +129,18 @@ class AgreementTab(QWidget):
                 d=day_it(a.signed_on), a=euro(a.amount_cents), g=euro(a.grant_cents)
             ),
             tr("Progetto dal {s} al {e}; CUP {c}; atto {t}").format(
-                s=day_it(a.start_on), e=day_it(a.end_on), c=a.cup or "—", t=a.act or "—"
+                s=day_it(a.start_on), e=day_it(a.end_on), c=escape(a.cup) or "—", t=escape(a.act) or "—"
             ),
         ]
+        # the label is rich text: typed text is escaped, or «<b>Convenzione attiva</b>» in a reason would
+        # read as the program's own words
         if a.reason:
-            lines.append(tr("Rideterminazione: ") + a.reason)
+            lines.append(tr("Rideterminazione: ") + escape(a.reason))
         if a.state != ACTIVE:
             lines.append(
-                tr("<b>Convenzione {s} il {d}</b>: {r}").format(s=a.state, d=day_it(a.closed_on), r=a.closed_reason)
+                tr("<b>Convenzione {s} il {d}</b>: {r}").format(
+                    s=a.state, d=day_it(a.closed_on), r=escape(a.closed_reason)
+                )
             )
         self.info.setText("<br>".join(lines))
 

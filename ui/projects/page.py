@@ -8,6 +8,7 @@ and, through it, this page.
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -62,12 +63,13 @@ class ProjectPage(QWidget):
     def refresh(self) -> None:
         protocol, today = self.protocol, self.today
         self.detail = d = read(self.host, lambda s: project_detail(s, protocol, today))
-        self.heading.setText(f"<b>{d.protocol}</b> — {d.applicant}")
+        # rich text: the applicant's name and title come from the applications' file, hence escaped
+        self.heading.setText(f"<b>{escape(d.protocol)}</b> — {escape(d.applicant)}")
         a = d.agreement
         state = tr("convenzione da firmare") if a is None else tr("convenzione ") + a.state
         facts = [
-            f"<i>{d.title}</i>",
-            tr("Zona: ") + d.zone,
+            f"<i>{escape(d.title)}</i>",
+            tr("Zona: ") + escape(d.zone),
             tr("Contributo concesso: ") + euro(d.grant_cents),
             tr("Stato: ") + state,
         ]

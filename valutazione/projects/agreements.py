@@ -19,6 +19,7 @@ from valutazione import audit
 from valutazione.errors import RuleViolation
 from valutazione.models import GraduatoriaVersion, Rinuncia
 from valutazione.money import format_euro
+from valutazione.projects.dates import not_in_the_future
 from valutazione.projects.grants import final_grants
 from valutazione.projects.tables import ACTIVE, RENOUNCED, REVOKED, Convenzione
 from valutazione.services import lookup
@@ -77,14 +78,24 @@ def _snapshot(c: Convenzione) -> dict[str, object]:
     }
 
 
-def agreement_row(s: Session, domanda_id: int) -> Convenzione | None:
-    return s.scalars(select(Convenzione).where(Convenzione.domanda_id == domanda_id)).first()
+def agreement_row(s: Session, domanda_id: int, *, lock: bool = False) -> Convenzione | None:
+    """The application's agreement; ``lock`` for a write that checks the money already paid or planned.
+
+    On the server two users may write at once, and each check (erogato within vincolante, a row reversed
+    once, hours within the plan) reads what the other has not committed yet: two advances of 60 % were both
+    recorded. Locking the agreement's row makes the writes about one project run one after the other
+    (the second reads the first's rows once it may go on); SQLite has one writer and ignores the clause.
+    """
+    query = select(Convenzione).where(Convenzione.domanda_id == domanda_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return s.scalars(query).first()
 
 
-def require_agreement(s: Session, protocol: str) -> Convenzione:
+def require_agreement(s: Session, protocol: str, *, lock: bool = False) -> Convenzione:
     """The application's agreement, or a message saying one must be signed first."""
     d = lookup.domanda_by_protocol(s, protocol)
-    row = agreement_row(s, d.id)
+    row = agreement_row(s, d.id, lock=lock)
     if row is None:
         raise RuleViolation(f"La domanda {d.protocol} non ha ancora una convenzione: registrarla prima.")
     return row
@@ -141,6 +152,7 @@ def sign(
         )
     if start_on > end_on:
         raise RuleViolation("La data di inizio del progetto è successiva alla data di fine.")
+    not_in_the_future(signed_on, "La firma della convenzione")
     cup = cup.strip().upper()
     if cup and not CUP_PATTERN.fullmatch(cup):
         raise RuleViolation(f"Il CUP «{cup}» non è valido: sono 15 caratteri, lettere maiuscole e cifre.")
@@ -167,7 +179,7 @@ def redetermine(s: Session, actor: str, protocol: str, amount_cents: int, reason
     """Lowers the binding amount (never below what was paid), with the reason."""
     from valutazione.projects import payments
 
-    row = require_agreement(s, protocol)
+    row = require_agreement(s, protocol, lock=True)
     if row.state != ACTIVE:
         raise RuleViolation(f"La convenzione di {protocol} non è più attiva ({row.state}).")
     if not reason.strip():
@@ -198,7 +210,7 @@ def close(s: Session, actor: str, protocol: str, state: str, on_day: date, reaso
 
     if state not in CLOSING_STATES:
         raise RuleViolation(f"Esito sconosciuto: «{state}» (ammessi: revocata, rinunciata).")
-    row = require_agreement(s, protocol)
+    row = require_agreement(s, protocol, lock=True)
     if row.state != ACTIVE:
         raise RuleViolation(f"La convenzione di {protocol} è già {row.state}.")
     reason = reason.strip()
@@ -206,13 +218,23 @@ def close(s: Session, actor: str, protocol: str, state: str, on_day: date, reaso
         raise RuleViolation(f"Indicare il motivo della {CLOSING_STATES[state]}.")
     if on_day < row.signed_on:
         raise RuleViolation("La data è anteriore alla firma della convenzione.")
+    not_in_the_future(on_day, f"La {CLOSING_STATES[state]}")
+    last = payments.last_payment_day(payments.standing_rows(s, row.domanda_id))
+    if last is not None and on_day < last:  # the report would show a payment after the revocation
+        raise RuleViolation(
+            f"La {CLOSING_STATES[state]} del {on_day:%d/%m/%Y} precederebbe l'erogazione del {last:%d/%m/%Y} già "
+            f"registrata per {protocol}: indicare una data non anteriore."
+        )
     before = _snapshot(row)
     paid = payments.net_paid(s, row.domanda_id)
     row.state, row.closed_on, row.closed_reason = state, on_day, reason
     s.flush()
     audit.record(s, actor, f"convenzione.{state}", "domanda", protocol, before, _snapshot(row))
     label = "Revoca" if state == REVOKED else "Rinuncia"
-    ranking.renounce(s, protocol, f"{label} dopo la convenzione: {reason}", actor)
+    # A file written before the ranking's «rinuncia» refused a project with an agreement may hold one
+    # already: the agreement must still be closable, or its payments could neither go on nor stop.
+    if s.scalars(select(Rinuncia.id).where(Rinuncia.domanda_id == row.domanda_id)).first() is None:
+        ranking.renounce(s, protocol, f"{label} dopo la convenzione: {reason}", actor)
     return row.amount_cents - paid
 
 

@@ -16,7 +16,10 @@ from sqlalchemy.orm import Session
 from valutazione import audit
 from valutazione.db import load_rules
 from valutazione.errors import RuleViolation
+from valutazione.money import group_thousands
 from valutazione.projects.agreements import require_agreement
+from valutazione.projects.dates import not_in_the_future
+from valutazione.projects.numbers import places, trimmed
 from valutazione.projects.rules import Indicator
 from valutazione.projects.tables import IndicatoreObiettivo, IndicatoreValore
 
@@ -42,16 +45,34 @@ def _indicator(s: Session, code: str) -> Indicator:
     return indicator
 
 
+MAX_VALUE = 10**9
+MAX_PLACES = 6  # with at most ten digits before the comma, every value and sum stays within 28 digits
+
+
 def _value(indicator: Indicator, value: Decimal, what: str) -> Decimal:
+    """The value as stored: bounded in size and in decimal places, without trailing zeros.
+
+    The places matter as much as the size: «0,000…1» (or «1e-999999999») passed the range check, and the
+    monitoring export, which writes a decimal with all its places, then failed for the whole call
+    (more digits than Decimal's precision) — one value typed on one project blocked every export.
+    ``numbers.places`` counts them exactly.
+    """
     try:
         finite = value.is_finite()
     except (AttributeError, InvalidOperation):
         finite = False
-    if not finite or value < 0 or value > 10**9:
-        raise RuleViolation(f"Il valore {what} di «{indicator.name}» deve essere un numero non negativo.")
+    if not finite or value < 0 or value > MAX_VALUE:
+        raise RuleViolation(
+            f"Il valore {what} di «{indicator.name}» deve essere un numero da 0 a {group_thousands(str(MAX_VALUE))}."
+        )
+    digits = places(value)
+    if digits > MAX_PLACES:
+        raise RuleViolation(
+            f"Il valore {what} di «{indicator.name}» ha più di {MAX_PLACES} cifre dopo la virgola: arrotondarlo."
+        )
     if indicator.unit == "percentuale" and value > 100:
         raise RuleViolation(f"Il valore {what} di «{indicator.name}» è una percentuale: da 0 a 100.")
-    return value
+    return trimmed(value)
 
 
 def set_target(s: Session, actor: str, protocol: str, code: str, baseline: Decimal, target: Decimal) -> None:
@@ -85,6 +106,7 @@ def report_value(
     agreement = require_agreement(s, protocol)
     indicator = _indicator(s, code)
     value = _value(indicator, value, "rilevato")
+    not_in_the_future(on_day, f"Il valore rilevato di «{indicator.name}»")
     exists = s.scalars(
         select(IndicatoreValore.id).where(
             IndicatoreValore.domanda_id == agreement.domanda_id,

@@ -93,6 +93,13 @@ def _state(agreement: Convenzione | None, paid_balance: bool) -> str:
     return "concluso" if paid_balance else "in corso"
 
 
+def _balance_standing(s: Session, domanda_id: int, rows: list[payments.PaymentInfo]) -> bool:
+    """Whether a balance was paid and not cancelled: a balance reversed by counter-entry (a wrong amount,
+    recorded again later or not) does not close the project, as it does not block the next payments."""
+    balances = {p.id for p in rows if p.kind == payments.BALANCE}
+    return bool(balances - payments.reversed_ids(s, domanda_id)) if balances else False
+
+
 def summary(s: Session, today: date | None = None) -> FinanceSummary:
     """The figures now; ``today`` (default: the current date) decides whether support is behind."""
     today = today or date.today()
@@ -107,8 +114,10 @@ def summary(s: Session, today: date | None = None) -> FinanceSummary:
         rows = payments.list_payments(s, d.protocol) if agreement else []
         paid = sum(p.signed_cents for p in rows)
         vincolante = binding_cents(agreement, paid) if agreement else 0
-        # A revoked project keeps as admitted what it was paid and has not returned yet.
-        ammesso = max(grants.get(d.protocol, 0), vincolante)
+        # A revoked project keeps as admitted what it was paid and has not returned yet; an active agreement
+        # does not: a later final ranking that lowered or took away its grant must show, vincolante > ammesso.
+        grant = grants.get(d.protocol, 0)
+        ammesso = grant if agreement is None or agreement.state == ACTIVE else max(grant, vincolante)
         planned = used = ""
         behind = False
         if agreement is not None and d.id in planned_ids:
@@ -120,7 +129,7 @@ def summary(s: Session, today: date | None = None) -> FinanceSummary:
                 d.applicant,
                 d.title,
                 d.zona.name if d.zona else NO_ZONE,
-                _state(agreement, any(p.kind == payments.BALANCE for p in rows)),
+                _state(agreement, _balance_standing(s, d.id, rows)),
                 Figures(ammesso, vincolante, paid),
                 agreement.signed_on if agreement else None,
                 agreement.start_on if agreement else None,

@@ -7,6 +7,7 @@ Every addition is in the audit log, like any other change of who may write in th
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -30,15 +31,26 @@ def list_officers(s: Session) -> list[OfficerInfo]:
     return [OfficerInfo(r.id, r.name) for r in s.scalars(select(Referente).order_by(Referente.name))]
 
 
+def _key(name: str) -> str:
+    """A name as a reader tells people apart: «LAURA FUMAGALLI» is the chair Laura Fumagalli, and the audit
+    log would show the officer's payments under what reads as the chair's name."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
 def add_officer(s: Session, actor: str, name: str) -> OfficerInfo:
     """Adds an officer; refuses an empty name, a repeated one, or a committee member's (one role each)."""
     name = " ".join(name.split())
     if not name:
         raise RuleViolation("Indicare nome e cognome del referente del monitoraggio.")
-    if s.scalars(select(Referente.id).where(Referente.name == name)).first() is not None:
-        raise RuleViolation(f"{name} è già referente del monitoraggio.")
-    if s.scalars(select(Commissario.id).where(Commissario.name == name)).first() is not None:
-        raise RuleViolation(f"{name} è componente della commissione: il referente del monitoraggio è un'altra persona.")
+    key = _key(name)
+    officer = next((n for n in s.scalars(select(Referente.name)) if _key(n) == key), None)
+    if officer is not None:
+        raise RuleViolation(f"{officer} è già referente del monitoraggio.")
+    member = next((n for n in s.scalars(select(Commissario.name)) if _key(n) == key), None)
+    if member is not None:
+        raise RuleViolation(
+            f"{member} è componente della commissione: il referente del monitoraggio è un'altra persona."
+        )
     row = Referente(name=name)
     s.add(row)
     s.flush()

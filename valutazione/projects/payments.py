@@ -20,6 +20,8 @@ from valutazione.errors import RuleViolation
 from valutazione.models import Erogazione
 from valutazione.money import format_euro
 from valutazione.projects.agreements import binding_cents, require_agreement
+from valutazione.projects.dates import not_in_the_future
+from valutazione.projects.grants import final_grants
 from valutazione.projects.tables import ACTIVE
 from valutazione.services import lookup
 
@@ -84,6 +86,61 @@ def reversed_ids(s: Session, domanda_id: int) -> set[int]:
     return found
 
 
+def _within_the_final_grant(s: Session, protocol: str, paid_after: int) -> None:
+    """Erogato never above *ammesso*: a final ranking approved after the agreement may have lowered or
+    taken away the grant (a re-evaluation after an appeal); until the agreement is re-determined or
+    closed, payments stop at what the latest final ranking still grants."""
+    version, grants = final_grants(s)
+    grant = grants.get(protocol, 0)
+    if paid_after > grant:
+        raise RuleViolation(
+            f"L'erogato di {protocol} ({format_euro(paid_after)}) supererebbe il contributo della graduatoria "
+            f"definitiva vigente (versione {version}: {format_euro(grant)}): rideterminare o chiudere la "
+            "convenzione prima di nuove erogazioni."
+        )
+
+
+def _in_date_order(
+    protocol: str, kind: str, on_day: date, amount_cents: int, previous: list[Erogazione], standing: list[Erogazione]
+) -> None:
+    """The order rules hold by date too, as the ledger and the report list the rows by date.
+
+    Checked only on what was recorded before, a progress payment could be dated before the advance, a
+    balance before a progress payment already paid, a recovery before the money it gives back: the printed
+    ledger then showed a payment after the balance, or a negative erogato, as if the rules had been broken.
+    """
+    day = f"{on_day:%d/%m/%Y}"
+    if kind == RECOVERY:
+        by_then = sum(-e.amount_cents if e.tipo == RECOVERY else e.amount_cents for e in previous if e.on_day <= on_day)
+        if amount_cents > by_then:
+            raise RuleViolation(
+                f"Il recupero del {day} supera quanto erogato a {protocol} fino a quella data ({format_euro(by_then)})."
+            )
+        return
+    advance = next((e for e in standing if e.tipo == ADVANCE), None)
+    if advance is not None and on_day < advance.on_day:
+        raise RuleViolation(
+            f"L'erogazione del {day} precederebbe l'anticipo di {protocol} ({advance.on_day:%d/%m/%Y}), che è la prima."
+        )
+    last = last_payment_day(standing)
+    if kind == BALANCE and last is not None and on_day < last:
+        raise RuleViolation(
+            f"Il saldo del {day} precederebbe l'erogazione del {last:%d/%m/%Y} di {protocol}: nessuna erogazione "
+            "segue il saldo."
+        )
+
+
+def last_payment_day(standing: list[Erogazione]) -> date | None:
+    """The day of the latest payment (recoveries aside) among rows not reversed."""
+    return max((e.on_day for e in standing if e.tipo != RECOVERY), default=None)
+
+
+def standing_rows(s: Session, domanda_id: int) -> list[Erogazione]:
+    """The application's rows less those cancelled by a counter-entry."""
+    cancelled = reversed_ids(s, domanda_id)
+    return [e for e in _rows(s, domanda_id) if e.id not in cancelled]
+
+
 def net_paid(s: Session, domanda_id: int) -> int:
     """What was paid to the application, net of recoveries (the *erogato*)."""
     return sum(-e.amount_cents if e.tipo == RECOVERY else e.amount_cents for e in _rows(s, domanda_id))
@@ -108,7 +165,8 @@ def record(
             "un'erogazione registrata per errore usare «Storna la riga selezionata…» (o «erogazione storno» da "
             "riga di comando), che ne registra il recupero per intero con il motivo."
         )
-    agreement = require_agreement(s, protocol)
+    agreement = require_agreement(s, protocol, lock=True)
+    not_in_the_future(on_day, f"L'erogazione ({TYPES[kind]})")
     if on_day < agreement.signed_on:
         raise RuleViolation(
             f"L'erogazione del {on_day:%d/%m/%Y} è anteriore alla convenzione di {protocol} "
@@ -118,6 +176,7 @@ def record(
     paid = sum(-e.amount_cents if e.tipo == RECOVERY else e.amount_cents for e in previous)
     cancelled = reversed_ids(s, agreement.domanda_id)
     standing = [e for e in previous if e.id not in cancelled]  # a reversed advance or balance is as if never paid
+    _in_date_order(protocol, kind, on_day, amount_cents, previous, standing)
     if kind == RECOVERY:
         if amount_cents > paid:
             raise RuleViolation(f"Il recupero supera quanto erogato a {protocol} ({format_euro(paid)}).")
@@ -134,6 +193,7 @@ def record(
                 f"L'erogato di {protocol} ({format_euro(paid + amount_cents)}) supererebbe il giuridicamente "
                 f"vincolante ({format_euro(binding)})."
             )
+        _within_the_final_grant(s, protocol.strip(), paid + amount_cents)
     row = Erogazione(
         domanda_id=agreement.domanda_id,
         kind=PAYMENT,

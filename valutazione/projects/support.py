@@ -20,7 +20,9 @@ from valutazione import audit
 from valutazione.db import load_rules
 from valutazione.errors import RuleViolation
 from valutazione.projects.agreements import require_agreement
-from valutazione.projects.tables import Convenzione, FaseAffiancamento, SessioneAffiancamento
+from valutazione.projects.dates import not_in_the_future
+from valutazione.projects.numbers import places, trimmed
+from valutazione.projects.tables import ACTIVE, Convenzione, FaseAffiancamento, SessioneAffiancamento
 from valutazione.services import lookup
 
 
@@ -62,12 +64,18 @@ class SupportStatus:
         return sum((p.used for p in self.phases), Decimal(0))
 
 
-def _hours(value: Decimal, what: str) -> Decimal:
-    if not value.is_finite() or value <= 0 or value > 10_000:
-        raise RuleViolation(f"Le ore di {what} devono essere un numero maggiore di zero.")
-    if (value * 4) % 1:
+MAX_PLAN_HOURS = 10_000
+DAY_HOURS = 24  # one meeting is logged on one day: 10,000 hours in one session filled any plan at once
+
+
+def _hours(value: Decimal, what: str, most: int = MAX_PLAN_HOURS) -> Decimal:
+    """Quarter hours, trimmed. The places are counted exactly: ``1e-999999999 * 4 % 1`` is 0 in Decimal's
+    context, so that value passed as a quarter hour and then failed the table's check with a traceback."""
+    if not value.is_finite() or value <= 0 or value > most:
+        raise RuleViolation(f"Le ore di {what} devono essere un numero maggiore di zero e non oltre {most}.")
+    if places(value) > 2 or (value * 4) % 1:
         raise RuleViolation(f"Le ore di {what} si indicano in quarti d'ora (per esempio 1,5 o 2,25).")
-    return value
+    return trimmed(value)
 
 
 def _phase(s: Session, domanda_id: int, name: str) -> FaseAffiancamento | None:
@@ -78,7 +86,9 @@ def _phase(s: Session, domanda_id: int, name: str) -> FaseAffiancamento | None:
 
 def plan_phase(s: Session, actor: str, protocol: str, name: str, hours: Decimal, mentor: str) -> PhaseStatus:
     """Adds a phase to the plan, or changes its hours and mentor (the change is logged with both values)."""
-    agreement = require_agreement(s, protocol)
+    agreement = require_agreement(s, protocol, lock=True)
+    if agreement.state != ACTIVE:
+        raise RuleViolation(f"La convenzione di {protocol} è {agreement.state}: il piano di affiancamento è chiuso.")
     name = name.strip()
     if not name:
         raise RuleViolation("Indicare il nome della fase (per esempio «Prototipazione»).")
@@ -117,15 +127,23 @@ def log_session(
     over_plan_reason: str = "",
 ) -> SessionInfo:
     """Logs support given; hours beyond the phase's plan are refused unless a reason is given."""
-    agreement = require_agreement(s, protocol)
+    agreement = require_agreement(s, protocol, lock=True)  # hours within the plan, one writer at a time
     row = _phase(s, agreement.domanda_id, phase.strip())
     if row is None:
         raise RuleViolation(f"La fase «{phase}» non è nel piano di affiancamento di {protocol}.")
-    hours = _hours(hours, "affiancamento")
+    hours = _hours(hours, "affiancamento", DAY_HOURS)
     if not topic.strip():
         raise RuleViolation("Indicare l'argomento dell'incontro di affiancamento.")
     if on_day < agreement.signed_on:
         raise RuleViolation("L'affiancamento registrato è anteriore alla convenzione.")
+    not_in_the_future(on_day, "L'incontro di affiancamento")
+    if agreement.state != ACTIVE and agreement.closed_on is not None and on_day > agreement.closed_on:
+        # support is paid from the call: none is given to a project after its revocation or renunciation
+        # (a meeting held before it may still be logged late)
+        raise RuleViolation(
+            f"La convenzione di {protocol} è {agreement.state} dal {agreement.closed_on:%d/%m/%Y}: nessun "
+            "affiancamento dopo quella data."
+        )
     used = _used(s, row.id)
     reason = over_plan_reason.strip()
     if used + hours > row.hours_planned and not reason:

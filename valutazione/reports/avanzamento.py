@@ -24,11 +24,13 @@ from valutazione.projects.impacts import IndicatorLine
 from valutazione.projects.monitoring import Figures
 from valutazione.projects.payments import TYPES
 from valutazione.projects.report_data import ProgressData, collect_progress
+from valutazione.projects.tables import ACTIVE
 from valutazione.projects.views import ProjectDetail
 from valutazione.reports.layout import (
     FONT_BOLD,
     DocumentPage,
     Styles,
+    cell_para,
     data_table,
     date_it,
     euro,
@@ -49,9 +51,20 @@ def _num(value: Decimal | None) -> str:
     return "–" if value is None else plain_it(value)
 
 
+PAD = 2 * 2.5  # data_table's left and right cell padding
+
+
 def _table(head: Sequence[str], rows: list[list[str]], widths: Sequence[float], s: Styles, right: set[int]) -> Flowable:
-    body = [[para(h, s.cell_head) for h in head]]
-    body += [[para(v, s.cell_right if i in right else s.cell) for i, v in enumerate(row)] for row in rows]
+    """A grid whose cells are shortened with «…» past a few lines: one payment's note or one phase's name
+    taller than a page (free text typed in the project page) would otherwise fail the whole report."""
+    body = [[cell_para(h, s.cell_head, w - PAD) for h, w in zip(head, widths, strict=True)]]
+    body += [
+        [
+            cell_para(v, s.cell_right if i in right else s.cell, w - PAD)
+            for i, (v, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        for row in rows
+    ]
     return data_table(body, widths)
 
 
@@ -115,15 +128,19 @@ def _by_beneficiary(data: ProgressData, s: Styles, width: float) -> list[Flowabl
 def _agreement_pairs(a: AgreementInfo | None, d: ProjectDetail) -> list[tuple[str, str]]:
     if a is None:
         return [("Convenzione", "non ancora firmata"), ("Contributo concesso", euro(d.grant_cents))]
+    amount = f"{euro(a.amount_cents)} (contributo concesso {euro(a.grant_cents)})"
     pairs = [
         ("Convenzione", f"firmata il {_day(a.signed_on)}, atto {a.act or '–'}, CUP {a.cup or '–'}"),
-        ("Importo vincolante", f"{euro(a.amount_cents)} (contributo concesso {euro(a.grant_cents)})"),
+        ("Importo vincolante" if a.state == ACTIVE else "Importo della convenzione", amount),
         ("Progetto", f"dal {_day(a.start_on)} al {_day(a.end_on)}"),
     ]
     if a.reason:
         pairs.append(("Rideterminazione", a.reason))
-    if a.state != "attiva":
+    if a.state != ACTIVE:
+        # After a revocation only what was paid and not yet recovered stays bound (agreements.binding_cents):
+        # the agreement's amount under «Importo vincolante» told the reader the opposite of the summary.
         pairs.append((f"Convenzione {a.state}", f"il {_day(a.closed_on)}: {a.closed_reason}"))
+        pairs.append(("Vincolante dopo la chiusura", f"{euro(d.paid_cents)} (erogato non ancora recuperato)"))
     return pairs
 
 

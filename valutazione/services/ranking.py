@@ -37,6 +37,7 @@ from valutazione.models import (
     Voto,
     utcnow,
 )
+from valutazione.projects.tables import ACTIVE, Convenzione
 from valutazione.ranking import Candidate, build_ranking
 from valutazione.ranking.engine import PairwiseInput as EnginePairwise
 from valutazione.ranking.records import Ranking, RankingWarning
@@ -512,6 +513,13 @@ def renounce(s: Session, protocol: str, reason: str, actor: str) -> Rinuncia:
         raise RuleViolation(f"Indicare il motivo della rinuncia o revoca della domanda {d.protocol}.")
     if s.scalars(select(Rinuncia).where(Rinuncia.domanda_id == d.id)).first() is not None:
         raise RuleViolation(f"La rinuncia della domanda {d.protocol} è già registrata.")
+    signed = s.scalars(select(Convenzione).where(Convenzione.domanda_id == d.id, Convenzione.state == ACTIVE)).first()
+    if signed is not None:  # else the whole grant slid down the list while the agreement still bound it
+        raise RuleViolation(
+            f"La domanda {d.protocol} ha una convenzione attiva (firmata il {signed.signed_on:%d/%m/%Y}): la rinuncia "
+            "o la revoca si registra sulla convenzione (Progetti finanziati, o «convenzione rinuncia|revoca»), "
+            "che libera soltanto quanto non è stato erogato."
+        )
     last = latest(s)
     if last is None:
         raise RuleViolation("Nessuna graduatoria approvata: una rinuncia presuppone una domanda in graduatoria.")

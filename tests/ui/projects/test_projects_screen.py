@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QTextDocument
 
 from tests.ui.chair.conftest import Host
 from tests.ui.projects.conftest import shoot
@@ -256,3 +257,22 @@ def test_wrong_payment_reversed_by_counter_entry(qtbot: Any, projects_host: Host
     assert "Storno dell'erogazione n." in pay.model.index(1, 4).data()
     page.tabs.setCurrentWidget(pay)
     shoot(page, "payments-counter-entry")
+
+
+def test_typed_markup_in_the_agreement_is_shown_as_typed(qtbot: Any, projects_host: Host) -> None:
+    """The agreement's act and reason are shown as typed: «<b>…</b>» in a reason is not rendered as the
+    program's own bold words (the page's labels are rich text)."""
+    panel = panel_on(projects_host)
+    page = open_row(qtbot, panel, "PG 133/2018")
+    tab = page.agreement
+    tab.amount.setText("30.000,00")
+    tab.act.setText("<i>Rep. 7</i>")
+    tab.reason.setText("Spese stralciate<br><b>Convenzione attiva per € 38.424,00</b>")
+    sign(qtbot, page)
+    assert "Convenzione di PG 133/2018 registrata" in page.status.text()
+    seen = QTextDocument()
+    seen.setHtml(tab.info.text())
+    shown = seen.toPlainText()
+    assert "atto <i>Rep. 7</i>" in shown
+    assert "Rideterminazione: Spese stralciate<br><b>Convenzione attiva per € 38.424,00</b>" in shown
+    shoot(projects_host, "progetto-testo-digitato")

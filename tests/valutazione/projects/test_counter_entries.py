@@ -7,13 +7,14 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tests.valutazione.projects.conftest import CHAIR
 from tests.valutazione.projects.test_money import pay, sign
 from valutazione.db import Database
 from valutazione.errors import RuleViolation
 from valutazione.models import AuditRow, Erogazione
-from valutazione.projects import payments
+from valutazione.projects import monitoring, payments
 from valutazione.projects.counter_entries import counter_entry
 from valutazione.seals import verify_seals
 
@@ -157,3 +158,22 @@ def test_a_counter_entry_cannot_name_a_payment_still_to_come(funded: Database) -
         counter_entry(s, CHAIR, progress.id, date(2018, 7, 4), "SAL registrato due volte")
     with funded.sessions() as s:
         assert payments.reversed_ids(s, domanda_id) == {progress.id}
+
+
+def test_a_reversed_balance_does_not_close_the_project(funded: Database) -> None:
+    """A balance cancelled by counter-entry leaves the project «in corso» (as payments may follow), not «concluso»."""
+    sign(funded, P, 2_090_900)
+    pay(funded, P, payments.ADVANCE, 1_000_000)
+    pay(funded, P, payments.BALANCE, 100_000, on=date(2018, 9, 1))
+    with funded.sessions.begin() as s:
+        wrong = payments.list_payments(s, P)[-1]
+        assert _state(s) == "concluso"
+        counter_entry(s, CHAIR, wrong.id, date(2018, 9, 2), "Importo digitato senza uno zero")
+        assert _state(s) == "in corso"
+    pay(funded, P, payments.BALANCE, 1_000_000, on=date(2018, 9, 3))
+    with funded.sessions() as s:
+        assert _state(s) == "concluso"
+
+
+def _state(s: Session) -> str:
+    return next(x.state for x in monitoring.summary(s, date(2018, 12, 1)).lines if x.protocol == P)

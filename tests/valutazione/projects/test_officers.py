@@ -24,3 +24,13 @@ def test_officers_are_distinct_people_and_logged(funded: Database) -> None:
         assert [o.name for o in officers.list_officers(s)] == ["Marta Ferri"]
         actions = list(s.scalars(select(AuditRow.action).where(AuditRow.action == "referente.aggiunto")))
     assert actions == ["referente.aggiunto"]
+
+
+def test_an_officer_cannot_take_a_members_name_in_another_case(funded: Database) -> None:
+    """«LAURA FUMAGALLI» or «marta ferri» is the same person as the chair or the officer already added: refused,
+    or the audit log would show an officer's payments under what reads as the chair's name."""
+    with funded.sessions.begin() as s:
+        officers.add_officer(s, CHAIR, "Marta Ferri")
+    for name, message in ((CHAIR.upper(), f"{CHAIR} è componente"), ("marta  ferri", "Marta Ferri è già referente")):
+        with funded.sessions.begin() as s, pytest.raises(RuleViolation, match=message):
+            officers.add_officer(s, CHAIR, name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -10,7 +12,11 @@ import pytest
 from tests.valutazione.projects.conftest import CHAIR
 from valutazione.db import Database
 from valutazione.errors import RuleViolation
+from valutazione.exports.writers import csv_bytes
 from valutazione.projects import agreements, impacts, monitoring, support
+from valutazione.projects.export import monitoring_sheet
+from valutazione.projects.report_data import collect_progress
+from valutazione.services import lookup
 
 START, END = date(2018, 7, 1), date(2019, 6, 30)  # 364 days
 
@@ -94,3 +100,57 @@ def test_indicator_refusals(signed: Database) -> None:
         impacts.report_value(s, CHAIR, "PG 138/2018", "I1", date(2018, 12, 31), Decimal(1))
     with signed.sessions.begin() as s, pytest.raises(RuleViolation, match="c'è già un valore"):
         impacts.report_value(s, CHAIR, "PG 138/2018", "I1", date(2018, 12, 31), Decimal(2))
+
+
+@pytest.mark.parametrize("typed", ["1E-999999999", "0.12345678901234567890123456789012", "999999999.9999999"])
+def test_indicator_value_with_endless_decimals_is_refused(signed: Database, typed: str) -> None:
+    """An indicator value has at most six decimals: «1e-999999999» used to be stored and break every export."""
+    with signed.sessions.begin() as s, pytest.raises(RuleViolation, match="più di 6 cifre dopo la virgola"):
+        impacts.report_value(s, CHAIR, "PG 138/2018", "I2", date(2018, 12, 31), Decimal(typed))
+    with signed.sessions.begin() as s, pytest.raises(RuleViolation, match="più di 6 cifre dopo la virgola"):
+        impacts.set_target(s, CHAIR, "PG 138/2018", "I2", Decimal(0), Decimal(typed))
+
+
+def test_indicator_value_is_stored_without_trailing_zeros_and_exported(signed: Database) -> None:
+    """«45,000…0» (forty zeros) is 45, and the monitoring export of the call writes it as 45,00."""
+    with signed.sessions.begin() as s:
+        impacts.report_value(s, CHAIR, "PG 138/2018", "I2", date(2018, 12, 31), Decimal("45." + "0" * 40))
+        impacts.set_target(s, CHAIR, "PG 138/2018", "I3", Decimal("2E+1"), Decimal("33.333300"))
+    with signed.sessions.begin() as s:
+        lines = {x.code: x for x in impacts.project_lines(s, lookup.domanda_by_protocol(s, "PG 138/2018").id)}
+        sheet = csv_bytes(monitoring_sheet(collect_progress(s, date(2018, 12, 31)))).decode("utf-8-sig")
+    assert str(lines["I2"].current) == "45" and (str(lines["I3"].baseline), str(lines["I3"].target)) == (
+        "20",
+        "33.3333",
+    )
+    row = next(r for r in csv.reader(io.StringIO(sheet), delimiter=";") if r[0] == "PG 138/2018")
+    assert "45,00" in row and "33,3333" in row
+
+
+def test_hours_are_real_quarter_hours_and_one_meeting_fits_a_day(signed: Database) -> None:
+    """«1e-999999999» hours are not a quarter hour (Decimal's context rounded the check to 0 and the table's
+    CHECK then failed with a traceback); one meeting is at most 24 hours; «2,5000…0» is stored as 2.5."""
+    with signed.sessions.begin() as s, pytest.raises(RuleViolation, match="quarti d'ora"):
+        support.plan_phase(s, CHAIR, "PG 138/2018", "Sviluppo", Decimal("1e-999999999"), "")
+    with signed.sessions.begin() as s:
+        support.plan_phase(s, CHAIR, "PG 138/2018", "Sviluppo", Decimal(100), "")
+    with signed.sessions.begin() as s, pytest.raises(RuleViolation, match="non oltre 24"):
+        support.log_session(s, CHAIR, "PG 138/2018", "Sviluppo", date(2018, 8, 1), Decimal(40), "Tutto il piano")
+    with signed.sessions.begin() as s:
+        support.log_session(s, CHAIR, "PG 138/2018", "Sviluppo", date(2018, 8, 1), Decimal("2.5" + "0" * 40), "Avvio")
+        st = support.status(s, "PG 138/2018", date(2018, 8, 2))
+    assert str(st.sessions[0].hours) == "2.5" and st.used == Decimal("2.5")
+
+
+def test_no_support_after_the_agreement_is_closed(signed: Database) -> None:
+    """Revoked on 01/10/2018: a meeting of 05/10 is refused and the plan is closed; one held on 20/09 is logged."""
+    with signed.sessions.begin() as s:
+        support.plan_phase(s, CHAIR, "PG 138/2018", "Sviluppo", Decimal(20), "")
+        agreements.close(s, CHAIR, "PG 138/2018", "revocata", date(2018, 10, 1), "Attività non avviate")
+    with signed.sessions.begin() as s, pytest.raises(RuleViolation, match="revocata dal 01/10/2018"):
+        support.log_session(s, CHAIR, "PG 138/2018", "Sviluppo", date(2018, 10, 5), Decimal(2), "Dopo la revoca")
+    with signed.sessions.begin() as s, pytest.raises(RuleViolation, match="piano di affiancamento è chiuso"):
+        support.plan_phase(s, CHAIR, "PG 138/2018", "Sviluppo", Decimal(60), "")
+    with signed.sessions.begin() as s:
+        support.log_session(s, CHAIR, "PG 138/2018", "Sviluppo", date(2018, 9, 20), Decimal(2), "Prima della revoca")
+        assert support.status(s, "PG 138/2018", date(2018, 12, 31)).used == 2

@@ -91,3 +91,27 @@ def test_monitoring_export_xlsx_and_csv_one_row_per_project(progressed: Database
     assert len(lines) == len(rows)
     row = next(r for r in lines if r[0] == "PG 133/2018")
     assert row[7] == "35000,00" and row[8] == "10000,00"
+
+
+def test_a_note_longer_than_a_page_is_shortened_not_fatal(funded: Database) -> None:  # noqa: F811
+    """A payment's note or a phase's name taller than a page is shortened with «…»: the report still prints."""
+    long_note = "Liquidazione della prima quota " * 800  # about 25,000 characters, typed or pasted in a field
+    with funded.sessions.begin() as s:
+        agreements.sign(s, CHAIR, "PG 138/2018", signed_on=START, amount_cents=2_090_900, start_on=START, end_on=END)
+        payments.record(s, CHAIR, "PG 138/2018", "anticipo", date(2018, 7, 10), 800_000, "DD 12/2018", long_note)
+        support.plan_phase(s, CHAIR, "PG 138/2018", "Fase " * 3000, Decimal(40), "Fondazione Innovazione")
+    with funded.sessions() as s:
+        pdf = build_avanzamento_pdf(s, TODAY)
+    text = " ".join(text_of(pdf).split())
+    assert "Liquidazione della prima quota" in text and "…" in text
+    assert "DD 12/2018" in text and "Fondazione Innovazione" in text
+
+
+def test_a_revoked_agreement_is_not_shown_as_binding_its_amount(progressed: Database) -> None:
+    """PG 123/2018, revoked after € 5.000 paid on € 48.358: its section binds € 5.000, not the agreement's amount."""
+    with progressed.sessions() as s:
+        text = " ".join(text_of(build_avanzamento_pdf(s, TODAY)).split())
+    assert "Importo vincolante € 48.358,00" not in text
+    assert "Importo della convenzione € 48.358,00" in text
+    assert "Vincolante dopo la chiusura € 5.000,00 (erogato non ancora recuperato)" in text
+    assert "Importo vincolante € 20.909,00" in text  # an active agreement keeps its label
