@@ -103,13 +103,15 @@ def test_session_corrected_with_reason_by_the_secretary(tmp_path: Path, capsys: 
 
 
 def test_abstention_withdrawn_by_the_chair(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Rule: only the chair withdraws a member's abstention, with a reason; the member is asked again."""
+    """Rule: only the chair withdraws a member's abstention, with a reason (never the member's «--nessuno»)."""
     cf = committee_file(tmp_path / "c.valutazione", State.ADMISSIBILITY)
     f = Path(cf.path)
     with opened(f, read_only=True) as db, db.sessions() as s:
         protocol = lookup.domanda_by_protocol(s, "PG 101/2018").protocol
     assert main(["conflict", str(f), "--commissario", "Bruno Bianchi", "--protocollo", protocol,
                  "--motivo", "Parente del legale rappresentante"]) == 0  # fmt: skip
+    code, _, err = run(capsys, "conflict", f, "--commissario", "Bruno Bianchi", "--protocollo", protocol, "--nessuno")
+    assert code == 2 and "l'astensione può essere ritirata solo dal presidente" in err
     good, bad = with_password(f, CHAIR, tmp_path)
     code, out, _ = run(capsys, "astensione", "elenco", f)
     assert code == 0 and "Bruno Bianchi" in out and "Parente del legale rappresentante" in out
