@@ -5,19 +5,22 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import asdict
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from tests.builders import State, committee_file
 from tests.valutazione.reports.conftest import ABSENT, CHAIR, MEMBERS, SECRETARY
 from tests.valutazione.reports.pdftools import assert_all_embedded, text_of
-from valutazione.db import Database
+from valutazione.db import Database, opened
 from valutazione.models import AuditRow, Domanda
 from valutazione.reports import verbale_data
 from valutazione.reports.layout import fingerprint_of
 from valutazione.reports.verbale import build_verbale_pdf
 from valutazione.reports.verbale_data import REPORTED_ACTIONS, _sections, collect_verbale
+from valutazione.services import committee, sedute
 from valutazione.signing import list_signature_fields
 
 
@@ -99,3 +102,18 @@ def test_every_described_action_is_read() -> None:
     """An action the minutes describe is one they read from the log (a new sentence cannot be silently missed)."""
     described = set(re.findall(r'action == "([^"]+)"', inspect.getsource(verbale_data)))
     assert described == set(REPORTED_ACTIONS)
+
+
+def test_session_recorded_late_reports_only_its_own_day(tmp_path: Path) -> None:
+    """Verbale: a session recorded days after it was held does not claim the decisions logged since on other days."""
+    path = committee_file(tmp_path / "c.valutazione", State.ADMISSIBILITY).path
+    with opened(path) as db:
+        with db.sessions.begin() as s:
+            held = datetime.now(ZoneInfo("Europe/Rome")).date() - timedelta(days=7)
+            members = [m.id for m in committee.list_members(s)]
+            sedute.record_seduta(s, held, "09:30", "12:00", "Palazzo Marino", "Ammissibilità", members, "Dario Neri")
+        with db.sessions() as s:
+            data = collect_verbale(s, 1)
+            decided = s.scalars(select(AuditRow).where(AuditRow.action == "ammissibilita.decisa")).all()
+    assert decided, "the file should hold admissibility decisions, logged today"
+    assert data.declarations == () and data.decisions == ()
