@@ -45,7 +45,9 @@ REPORTED_ACTIONS = (
     "scheda.inviata",
     "dichiarazione.resa",
     "conflitto.dichiarato",
+    "conflitto.astensione_ritirata",
     "ammissibilita.decisa",
+    "domanda.lotto",
     "soccorso.richiesto",
     "soccorso.chiuso",
     "scheda.riaperta",
@@ -285,6 +287,16 @@ def _describe(row: AuditLine, applicants: dict[str, str], tz: ZoneInfo) -> tuple
         reason = after.get("motivo") or "motivo non indicato"
         text = f"{row.actor} dichiara un conflitto di interessi sulla {domanda(row.entity_id)} ({reason}) e si astiene."
         return "Conflitti di interessi", text
+    if action == "conflitto.astensione_ritirata":
+        member = after.get("commissario", "")
+        text = (
+            f"{row.actor} ritira l'astensione di {member} sulla {domanda(row.entity_id)}: {member} torna a "
+            f"valutarla. Motivazione: {after.get('motivo_ritiro', '')}"
+        )
+        return "Conflitti di interessi", text
+    if action == "domanda.lotto":
+        text = f"{_first_upper(domanda(row.entity_id))}: concorre nel lotto {after.get('lotto', '')}."
+        return "Ammissibilità formale", f"{text} Motivazione: {after.get('motivo', '')}"
     if action == "ammissibilita.decisa":
         outcome = admissibility_label(str(after.get("esito")))
         return (
