@@ -78,7 +78,7 @@ def test_member_with_a_score_is_neither_renamed_nor_removed(tmp_path: Path, caps
 
 
 def test_session_corrected_with_reason_by_the_secretary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Rule: a recorded session is corrected only with a reason, logged and printed in the minutes."""
+    """Rule: a recorded session is corrected only with a reason, logged and printed; a note is added, never replaces."""
     f = committee_file(tmp_path / "c.valutazione", State.IMPORTED).path
     assert main(["seduta", "add", str(f), "--data", "16/04/2018", "--inizio", "09:30", "--fine", "12:00",
                  "--luogo", "Palazzo Marino", "--presenti", f"{CHAIR};Bruno Bianchi"]) == 0  # fmt: skip
@@ -99,17 +99,25 @@ def test_session_corrected_with_reason_by_the_secretary(tmp_path: Path, capsys: 
         assert row.end_time == "13:15" and "Presenza omessa" in row.notes and "Carla Verdi" in row.notes
         logged = s.scalars(select(AuditRow).where(AuditRow.action == "seduta.rettificata")).one()
         assert logged.actor == SECRETARY
+    note = ("seduta", "rettifica", f, 1, "--nota", "Leggere «sei domande».", "--motivo", "Refuso")
+    code, out, _ = run(capsys, *note, "--file-password", good)
+    assert code == 0 and "Rettificata la seduta n. 1" in out
+    with opened(f, read_only=True) as db, db.sessions() as s:
+        notes = s.scalars(select(Seduta)).one().notes
+        assert "Presenza omessa" in notes and "Leggere «sei domande»." in notes  # added, the first kept
     intact(Path(f))
 
 
 def test_abstention_withdrawn_by_the_chair(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Rule: only the chair withdraws a member's abstention, with a reason; the member is asked again."""
+    """Rule: only the chair withdraws a member's abstention, with a reason (never the member's «--nessuno»)."""
     cf = committee_file(tmp_path / "c.valutazione", State.ADMISSIBILITY)
     f = Path(cf.path)
     with opened(f, read_only=True) as db, db.sessions() as s:
         protocol = lookup.domanda_by_protocol(s, "PG 101/2018").protocol
     assert main(["conflict", str(f), "--commissario", "Bruno Bianchi", "--protocollo", protocol,
                  "--motivo", "Parente del legale rappresentante"]) == 0  # fmt: skip
+    code, _, err = run(capsys, "conflict", f, "--commissario", "Bruno Bianchi", "--protocollo", protocol, "--nessuno")
+    assert code == 2 and "l'astensione può essere ritirata solo dal presidente" in err
     good, bad = with_password(f, CHAIR, tmp_path)
     code, out, _ = run(capsys, "astensione", "elenco", f)
     assert code == 0 and "Bruno Bianchi" in out and "Parente del legale rappresentante" in out

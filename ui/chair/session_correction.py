@@ -49,6 +49,7 @@ class SedutaCorrectionDialog(QDialog):
         self.agenda.setFixedHeight(70)
         self.notes = QPlainTextEdit(record.notes)
         self.notes.setFixedHeight(70)
+        self.notes.setToolTip(tr("Le note registrate restano come sono: una nuova nota si aggiunge in fondo"))
         self.present = QListWidget()
         self.present.setFixedHeight(110)
         for member_id, label in members:

@@ -167,12 +167,14 @@ class SessionsPanel(QWidget):
             self.detail.setHtml(tr("<p>Nessuna seduta registrata.</p>"))
             return
         data = read(self.host, lambda s: collect_verbale(s, info.number))
+        # Names, reasons and applicants come from people and imported files: escaped, so that a «<!--» or a tag
+        # in them shows as written and cannot hide, on this screen, what the printed minutes say.
         people = "".join(
-            f"<li>{m.name} — {m.role_label}: {tr('presente') if m.present else tr('assente')}</li>"
+            f"<li>{escape(m.name)} — {m.role_label}: {tr('presente') if m.present else tr('assente')}</li>"
             for m in data.members
         )
         sections = "".join(
-            f"<h4>{s.title}</h4><ul>" + "".join(f"<li>{item}</li>" for item in s.items) + "</ul>"
+            f"<h4>{escape(s.title)}</h4><ul>" + "".join(f"<li>{lines_html(item)}</li>" for item in s.items) + "</ul>"
             for s in (*data.declarations, *data.decisions)
         ) or tr("<p><i>Nessuna decisione registrata nell'orario della seduta.</i></p>")
         notes = lines_html(data.notes) or "—"

@@ -56,7 +56,7 @@ def add_parser(sub: Any) -> None:
     option(where, "--in-presenza", dest="remote", action="store_const", const=False, help="svolta in presenza")
     a.add_argument("--presenti", metavar="NOME;NOME;...", help="l'elenco corretto dei presenti, separati da ;")
     a.add_argument("--odg", metavar="TESTO", help="ordine del giorno corretto")
-    option(a, "--nota", dest="note", metavar="TESTO", help="note della seduta, sostituite")
+    option(a, "--nota", dest="note", metavar="TESTO", help="nota aggiunta in fondo alle note della seduta")
     option(
         a,
         "--come",
@@ -132,7 +132,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
             place=args.luogo,
             remote=args.remote,
             agenda=args.odg.replace("\\n", "\n") if args.odg is not None else None,
-            notes=args.note,
+            notes=f"{row.notes}\n{args.note.strip()}".strip() if args.note is not None else None,
             present=present,
         )
         correct_seduta(s, row.id, change, args.reason, who)

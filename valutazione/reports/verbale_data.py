@@ -45,7 +45,9 @@ REPORTED_ACTIONS = (
     "scheda.inviata",
     "dichiarazione.resa",
     "conflitto.dichiarato",
+    "conflitto.astensione_ritirata",
     "ammissibilita.decisa",
+    "domanda.lotto",
     "soccorso.richiesto",
     "soccorso.chiuso",
     "scheda.riaperta",
@@ -155,16 +157,24 @@ def session_window(seduta: Seduta, tz: ZoneInfo) -> tuple[datetime, datetime]:
 
     Both are kept because the secretary may open the record a little before the session starts and
     the app records decisions until it is closed; without a stated end or a closing, the day's end.
+    The record's opening and closing count only when they fall on the session's own day: a session
+    recorded days after it was held (or before) would otherwise sweep into its minutes every decision
+    logged between its start and the recording, decisions the committee never took in that session
+    (one taken alone on another day would read as taken collegially, with the members present).
     """
-    starts = [seduta.opened_at]
-    ends = [seduta.closed_at] if seduta.closed_at else []
+    day_start = datetime.combine(seduta.day, time(0), tz)
+    day_end = datetime.combine(seduta.day + timedelta(days=1), time(0), tz)
+    moments = (seduta.opened_at, seduta.closed_at)
+    opened, closed = (m if m is not None and day_start <= m < day_end else None for m in moments)
+    starts = [opened] if opened else []
+    ends = [closed] if closed else []
     if seduta.start_time:
         starts.append(_at(seduta.day, seduta.start_time, tz))
     if seduta.end_time:
         ends.append(_at(seduta.day, seduta.end_time, tz))
-    if not ends:
-        ends.append(datetime.combine(seduta.day + timedelta(days=1), time(0), tz))
-    return min(starts).astimezone(UTC), max(ends).astimezone(UTC)
+    start = min(starts) if starts else day_start
+    end = max(ends) if ends else day_end
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def _at(day: date, hhmm: str, tz: ZoneInfo) -> datetime:
@@ -277,6 +287,16 @@ def _describe(row: AuditLine, applicants: dict[str, str], tz: ZoneInfo) -> tuple
         reason = after.get("motivo") or "motivo non indicato"
         text = f"{row.actor} dichiara un conflitto di interessi sulla {domanda(row.entity_id)} ({reason}) e si astiene."
         return "Conflitti di interessi", text
+    if action == "conflitto.astensione_ritirata":
+        member = after.get("commissario", "")
+        text = (
+            f"{row.actor} ritira l'astensione di {member} sulla {domanda(row.entity_id)}: {member} torna a "
+            f"valutarla. Motivazione: {after.get('motivo_ritiro', '')}"
+        )
+        return "Conflitti di interessi", text
+    if action == "domanda.lotto":
+        text = f"{_first_upper(domanda(row.entity_id))}: concorre nel lotto {after.get('lotto', '')}."
+        return "Ammissibilità formale", f"{text} Motivazione: {after.get('motivo', '')}"
     if action == "ammissibilita.decisa":
         outcome = admissibility_label(str(after.get("esito")))
         return (

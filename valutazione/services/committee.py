@@ -8,6 +8,7 @@ and the secretary records the sessions but never scores.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -18,12 +19,18 @@ from valutazione import audit
 from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import Commissario, Dichiarazione, utcnow
 from valutazione.services import lookup
+from valutazione.signer_identity import same_person
 
 PRESIDENTE = "presidente"
 COMPONENTE = "componente"
 SEGRETARIO = "segretario"
 ROLES = (PRESIDENTE, COMPONENTE, SEGRETARIO)
 SCORING_ROLES = (PRESIDENTE, COMPONENTE)
+
+# Control, format (bidi overrides, zero-width), private-use, surrogate and unassigned characters, and line or
+# paragraph separators: nothing a person's name needs, each able to make two names look alike.
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+LETTERS = frozenset({"Lu", "Ll", "Lt", "Lo"})  # letters that belong to a script (modifier letters excepted)
 
 DEFAULT_DECLARATION = (
     "Dichiaro l'insussistenza di cause di incompatibilità e di astensione rispetto all'incarico di "
@@ -47,15 +54,43 @@ class MemberInfo:
         return self.role in SCORING_ROLES
 
 
-def add_member(s: Session, name: str, role: str, actor: str, email: str = "") -> Commissario:
-    """Adds a member; refuses an unknown role, a repeated name and a second presidente."""
-    name = " ".join(name.split())
+def member_name(s: Session, name: str, member_id: int | None = None) -> str:
+    """The name as stored (spaces collapsed, NFKC); refuses an empty name and one that passes for another's.
+
+    Why more than equality: a member's name heads their signature field in the minutes, and the signing
+    check matches it to a certificate ignoring case, accents, punctuation and word order. A second member
+    «laura fumagalli» or «FUMAGALLI Laura» beside Laura Fumagalli would let one certificate sign both boxes;
+    an invisible or direction-changing character (U+202E, U+200B) or a Cyrillic «а» among Latin letters
+    makes two names that read alike on screen. ``member_id``: the member being renamed (not a rival).
+    """
+    name = " ".join(unicodedata.normalize("NFKC", name).split())
     if not name:
         raise RuleViolation("Il nome del commissario è obbligatorio.")
+    hidden = sorted({ch for ch in name if unicodedata.category(ch) in HIDDEN_CATEGORIES})
+    if hidden:
+        codes = ", ".join(f"U+{ord(ch):04X}" for ch in hidden)
+        raise RuleViolation(f"Il nome del commissario contiene caratteri invisibili o di controllo ({codes}).")
+    scripts = {unicodedata.name(ch, "?").split(" ")[0] for ch in name if unicodedata.category(ch) in LETTERS}
+    if len(scripts) > 1:
+        raise RuleViolation(
+            f"Il nome «{name}» mescola lettere di alfabeti diversi ({', '.join(sorted(scripts)).lower()}): "
+            "scriverlo con un solo alfabeto."
+        )
+    for other_id, other in s.execute(select(Commissario.id, Commissario.name)):
+        if other_id != member_id and (other == name or same_person(other, [name])):
+            shown = "" if other == name else f" come «{other}»"
+            raise RuleViolation(
+                f"«{name}» fa già parte della commissione{shown}: due componenti non possono avere nomi che si "
+                "confondono (lo stesso certificato firmerebbe per entrambi)."
+            )
+    return name
+
+
+def add_member(s: Session, name: str, role: str, actor: str, email: str = "") -> Commissario:
+    """Adds a member; refuses an unknown role, a name taken or passing for another's, a second presidente."""
     if role not in ROLES:
         raise RuleViolation(f"Ruolo «{role}» non previsto: ruoli possibili {', '.join(ROLES)}.")
-    if s.scalars(select(Commissario).where(Commissario.name == name)).first() is not None:
-        raise RuleViolation(f"«{name}» fa già parte della commissione.")
+    name = member_name(s, name)
     if role == PRESIDENTE and chair(s) is not None:
         raise RuleViolation(
             f"La commissione ha già un presidente ({chair_or_error(s).name}): ce ne può essere uno solo."

@@ -73,7 +73,16 @@ def declaration_entry(
     """The reason as stored and the log row of a declaration (``previous``: the one it corrects).
 
     One definition for ``write_declaration`` and the merge of returns, which writes thousands in one go.
+    A recorded conflict is never turned into «no conflict» here: the member who declared it no longer
+    sees the application, and lifting it would let their marks count again; only the chair withdraws an
+    abstention, with a reason (``abstentions.withdraw_abstention``), and only before the final ranking.
     """
+    if previous is not None and previous[0] and not has_conflict:
+        raise RuleViolation(
+            f"{member} ha dichiarato un conflitto di interessi sulla domanda {protocol} e si astiene: "
+            "l'astensione può essere ritirata solo dal presidente, con un motivo (Commissione → «Ritira "
+            "astensione…», comando «astensione ritira»)."
+        )
     reason = reason.strip()
     if has_conflict and not reason:
         raise RuleViolation(f"Indicare il motivo del conflitto di interessi di {member} sulla domanda {protocol}.")

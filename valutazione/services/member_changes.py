@@ -27,7 +27,7 @@ from valutazione.models import (
 )
 from valutazione.pairwise_tables import Confronto
 from valutazione.services import lookup
-from valutazione.services.committee import PRESIDENTE, MemberInfo
+from valutazione.services.committee import PRESIDENTE, MemberInfo, member_name
 
 
 def _require_no_scores(s: Session, m: Commissario, what: str) -> None:
@@ -53,15 +53,13 @@ def _reason(reason: str, what: str, name: str) -> str:
 def rename_member(s: Session, member_id: int, new_name: str, reason: str, actor: str) -> MemberInfo:
     """Corrects a member's name; refuses after their first score, an empty or taken name, no reason."""
     m = lookup.member(s, member_id)
-    new_name = " ".join(new_name.split())
-    if not new_name:
+    if not " ".join(new_name.split()):
         raise RuleViolation("Il nuovo nome del commissario è obbligatorio.")
+    new_name = member_name(s, new_name, m.id)
     if new_name == m.name:
         raise RuleViolation(f"Il nome «{new_name}» è già quello registrato.")
     reason = _reason(reason, "rinominato", m.name)
     _require_no_scores(s, m, "rinominare")
-    if s.scalars(select(Commissario).where(Commissario.name == new_name)).first() is not None:
-        raise RuleViolation(f"«{new_name}» fa già parte della commissione.")
     old = m.name
     m.name = new_name
     s.flush()

@@ -32,7 +32,6 @@ from valutazione.models import (
     GraduatoriaVersion,
     Rinuncia,
     Scheda,
-    Seduta,
     Sorteggio,
     Voto,
     utcnow,
@@ -42,7 +41,7 @@ from valutazione.ranking import Candidate, build_ranking
 from valutazione.ranking.engine import PairwiseInput as EnginePairwise
 from valutazione.ranking.records import Ranking, RankingWarning
 from valutazione.ranking.stored import StoredVersion, inputs_json, read_version, version_json, warning_json
-from valutazione.services import lookup
+from valutazione.services import lookup, sedute
 from valutazione.services.committee import SCORING_ROLES
 from valutazione.services.conflicts import EXCLUDED_OUTCOMES, all_conflicts
 from valutazione.services.pairwise_entry import PairwiseInput, all_comparisons
@@ -366,8 +365,8 @@ def approve(s: Session, state: str, actor: str, reason: str = "", seduta_id: int
     """
     if state not in STATES:
         raise RuleViolation(f"Stato «{state}» non previsto: stati possibili {', '.join(STATES)}.")
-    if seduta_id is not None and s.get(Seduta, seduta_id) is None:
-        raise NotFoundError(f"Nessuna seduta con identificativo {seduta_id}.")
+    if seduta_id is not None:
+        sedute.require_quorum(s, seduta_id)
     _hold_inputs(s)
     seals.require_intact(s)  # a version approved on edited marks or rules would launder them
     computed = compute(s)

@@ -4,6 +4,7 @@ Why a separate action from ``add_note``: a note cannot fix an attendance list th
 a silent rewrite would erase what was first recorded. A correction therefore needs a reason; the audit row
 keeps every changed field before and after with that reason, the row seal follows the new values, and a
 line naming the correction is appended to the session's notes so that the printed minutes show it too.
+The notes themselves are only ever extended: they hold the earlier corrections.
 """
 
 from __future__ import annotations
@@ -74,6 +75,20 @@ def _check(row: Seduta, change: SedutaChange) -> None:
     remote = change.remote if change.remote is not None else row.remote
     if not place.strip() and not remote:
         raise RuleViolation("Indicare il luogo della seduta (o che si svolge da remoto).")
+    if change.notes is not None and not _keeps(row.notes, change.notes.strip()):
+        raise RuleViolation(
+            "Le note già registrate della seduta (con le rettifiche precedenti) non si cancellano né si "
+            "riscrivono: una correzione si aggiunge come nuova nota, in fondo alle note esistenti."
+        )
+
+
+def _keeps(recorded: str, new: str) -> bool:
+    """Whether ``new`` keeps every line of the recorded notes as it is, adding only whole lines after them.
+
+    The notes carry the corrections made after printing and the lines of earlier corrections: replacing
+    them would erase from the minutes what was corrected, and how, which the rule book forbids.
+    """
+    return not recorded or new == recorded or new.startswith(recorded + "\n")
 
 
 def _attendance(s: Session, row: Seduta, present: frozenset[int]) -> tuple[list[str], list[str]]:

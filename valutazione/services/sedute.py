@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from valutazione import audit
 from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import Commissario, Presenza, Seduta, utcnow
+from valutazione.services import lookup
+from valutazione.services.committee import SCORING_ROLES
 
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -121,6 +123,30 @@ def record_seduta(
         },
     )
     return _record(row)
+
+
+def require_quorum(s: Session, seduta_id: int) -> Seduta:
+    """The session a decision is taken in, refused unless the voting members present reach the call's quorum.
+
+    The minutes print «la seduta è valida» only with that many members entitled to vote present (the
+    secretary does not count): a ranking approved «in» a session they call «numero inferiore al quorum» would
+    be a collegial decision taken by a body that could not take it.
+    """
+    row = s.get(Seduta, seduta_id)
+    if row is None:
+        raise NotFoundError(f"Nessuna seduta con identificativo {seduta_id}.")
+    voting = select(func.count()).select_from(Presenza).join(Commissario, Commissario.id == Presenza.commissario_id)
+    present = voting.where(
+        Presenza.seduta_id == seduta_id, Presenza.present.is_(True), Commissario.role.in_(SCORING_ROLES)
+    )
+    count, quorum = s.scalar(present) or 0, lookup.rules(s).quorum
+    if count < quorum:
+        raise RuleViolation(
+            f"Nella seduta n. {row.number} risultano presenti {count} commissari con diritto di voto, meno del "
+            f"quorum di {quorum}: la seduta non è valida per approvare la graduatoria (se le presenze sono "
+            "sbagliate, rettificarle con il motivo)."
+        )
+    return row
 
 
 def add_note(s: Session, seduta_id: int, note: str, actor: str) -> SedutaRecord:

@@ -98,3 +98,27 @@ def test_correct_session_with_reason_after_confirmation(qtbot: Any, db: Any, tmp
         entry = s.scalars(select(AuditRow).where(AuditRow.action == "seduta.rettificata")).one()
         assert json.loads(entry.before_json)["luogo"] == "Sala A"
     shoot(host, "sessions-corrected")
+
+
+def test_session_screen_shows_hostile_text_as_written(qtbot: Any, db: Any, tmp_path: Path) -> None:
+    """The session screen shows what the minutes print: a reason or name holding markup («<!--», tags) is text,
+    it does not hide the decisions after it."""
+    from tests.builders import Builder
+
+    scenario.build(db, tmp_path, scored=False)
+    Builder(db, actor=scenario.CHAIR).decide("PG 101/2018", "esclusa", "Motivo <!-- il resto sparisce").decide(
+        "PG 102/2018", "esclusa", "Secondo <s>motivo</s> registrato"
+    )
+    host = Host(db)
+    qtbot.addWidget(host)
+    panel = SessionsPanel(host)
+    host.show_panel(panel, "Sedute")
+    panel.start.setText("00:00")
+    panel.end.setText("23:59")
+    panel.place.setText("Palazzo Marino")
+    qtbot.mouseClick(panel.record_button, Qt.MouseButton.LeftButton)
+    assert "Seduta n. 1 registrata" in panel.status.text()
+    text = panel.detail.toPlainText()
+    assert "Motivo <!-- il resto sparisce" in text and "Secondo <s>motivo</s> registrato" in text
+    assert f"{scenario.CHAIR} — Presidente: presente" in text
+    shoot(host, "sessions-markup-as-text")

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -37,7 +38,7 @@ def committee_db(tmp_path: Path, milano: Bando) -> Iterator[Database]:
     with db.sessions.begin() as s:
         seduta = Seduta(
             number=1,
-            day=datetime.now(UTC).date(),
+            day=datetime.now(ZoneInfo("Europe/Rome")).date(),  # the minutes' day is Milan's
             start_time="09:30",
             end_time="12:45",
             place="Palazzo Marino, sala Gialla",

@@ -5,19 +5,25 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import asdict
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from tests.builders import State, committee_file
 from tests.valutazione.reports.conftest import ABSENT, CHAIR, MEMBERS, SECRETARY
 from tests.valutazione.reports.pdftools import assert_all_embedded, text_of
-from valutazione.db import Database
+from valutazione.bando import load_bando
+from valutazione.db import Database, create_database, opened
+from valutazione.importers.domande import import_domande
 from valutazione.models import AuditRow, Domanda
+from valutazione.paths import resource
 from valutazione.reports import verbale_data
 from valutazione.reports.layout import fingerprint_of
 from valutazione.reports.verbale import build_verbale_pdf
 from valutazione.reports.verbale_data import REPORTED_ACTIONS, _sections, collect_verbale
+from valutazione.services import abstentions, committee, conflicts, lookup, lots, sedute
 from valutazione.signing import list_signature_fields
 
 
@@ -99,3 +105,55 @@ def test_every_described_action_is_read() -> None:
     """An action the minutes describe is one they read from the log (a new sentence cannot be silently missed)."""
     described = set(re.findall(r'action == "([^"]+)"', inspect.getsource(verbale_data)))
     assert described == set(REPORTED_ACTIONS)
+
+
+def test_session_recorded_late_reports_only_its_own_day(tmp_path: Path) -> None:
+    """Verbale: a session recorded days after it was held does not claim the decisions logged since on other days."""
+    path = committee_file(tmp_path / "c.valutazione", State.ADMISSIBILITY).path
+    with opened(path) as db:
+        with db.sessions.begin() as s:
+            held = datetime.now(ZoneInfo("Europe/Rome")).date() - timedelta(days=7)
+            members = [m.id for m in committee.list_members(s)]
+            sedute.record_seduta(s, held, "09:30", "12:00", "Palazzo Marino", "Ammissibilità", members, "Dario Neri")
+        with db.sessions() as s:
+            data = collect_verbale(s, 1)
+            decided = s.scalars(select(AuditRow).where(AuditRow.action == "ammissibilita.decisa")).all()
+    assert decided, "the file should hold admissibility decisions, logged today"
+    assert data.declarations == () and data.decisions == ()
+
+
+def test_withdrawn_abstention_and_lot_set_are_in_the_minutes(tmp_path: Path) -> None:
+    """Verbale: an abstention the chair withdraws (the member's marks count again) and a lot the chair sets are
+    decisions of the session, with their reasons, not only the declaration of conflict."""
+    path = committee_file(tmp_path / "c.valutazione", State.ADMISSIBILITY).path
+    today = datetime.now(ZoneInfo("Europe/Rome")).date()
+    with opened(path) as db:
+        with db.sessions.begin() as s:
+            members = {m.name: m.id for m in committee.list_members(s)}
+            sedute.record_seduta(s, today, "", "", "Palazzo Marino", "Conflitti", members.values(), "Dario Neri")
+            d = lookup.domanda_by_protocol(s, "PG 101/2018")
+            conflicts.declare(s, members["Bruno Bianchi"], d.id, True, "Parente del legale rappresentante")
+            abstentions.withdraw_abstention(s, members["Bruno Bianchi"], d.id, "Omonimia, non è parente", "Anna Rossi")
+        with db.sessions() as s:
+            data = collect_verbale(s, 1)
+    items = [i for section in data.declarations if section.title == "Conflitti di interessi" for i in section.items]
+    assert any("Bruno Bianchi dichiara un conflitto di interessi sulla domanda PG 101/2018" in i for i in items)
+    assert any(
+        i.startswith("Anna Rossi ritira l'astensione di Bruno Bianchi sulla domanda PG 101/2018")
+        and i.endswith("Motivazione: Omonimia, non è parente")
+        for i in items
+    )
+    quartieri = create_database(
+        tmp_path / "quartieri.valutazione", load_bando(resource("bandi", "quartieri-connessi.toml"))
+    )
+    try:
+        with quartieri.sessions.begin() as s:
+            import_domande(s, resource("demo", "domande-quartieri.csv"))
+            sedute.record_seduta(s, today, "", "", "Palazzo Marino", "Linee", [], "Giulia Ferrari")
+            lots.set_lot(s, "QC 10/2019", "L2", "Linea nel modulo cartaceo", "Giulia Ferrari")
+        with quartieri.sessions() as s:
+            data = collect_verbale(s, 1)
+    finally:
+        quartieri.close()
+    decided = [i for section in data.decisions if section.title == "Ammissibilità formale" for i in section.items]
+    assert any(i.endswith("concorre nel lotto L2. Motivazione: Linea nel modulo cartaceo") for i in decided)

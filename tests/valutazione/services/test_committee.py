@@ -10,7 +10,7 @@ from sqlalchemy import select
 from valutazione.db import Database
 from valutazione.errors import RuleViolation
 from valutazione.models import AuditRow, BandoRow
-from valutazione.services import committee, conflicts, sheets
+from valutazione.services import committee, conflicts, member_changes, sheets
 
 from .conftest import Committee, full_marks
 
@@ -30,6 +30,37 @@ def test_unknown_role_and_repeated_name_refused(db: Database, team: Committee) -
             committee.add_member(s, "Elena Gialli", "revisore", "test")
         with pytest.raises(RuleViolation, match="già parte"):
             committee.add_member(s, "Bruno  Verdi", "componente", "test")
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("bruno verdi", "già parte della commissione come «Bruno Verdi»"),  # one certificate would sign both
+        ("VERDI Bruno", "già parte della commissione come «Bruno Verdi»"),
+        ("Brunò Verdi", "già parte della commissione come «Bruno Verdi»"),
+        ("Ｂｒｕｎｏ Verdi", "già parte della commissione"),  # full-width letters
+        ("Bruno \u202eidreV", "invisibili o di controllo \\(U\\+202E\\)"),  # shows as «Bruno Verdi» on screen
+        ("Bruno\u200b Verdi", "invisibili o di controllo \\(U\\+200B\\)"),
+        ("Bruno V\u0435rdi", "alfabeti diversi \\(cyrillic, latin\\)"),  # a Cyrillic «е»
+    ],
+)
+def test_name_passing_for_another_members_refused(db: Database, team: Committee, name: str, message: str) -> None:
+    """A member's name cannot pass for another's (signature fields, screens): case, accents, order, hidden
+    characters and mixed alphabets are refused, on adding and on renaming; nothing is written."""
+    with db.sessions() as s:
+        before = [m.name for m in committee.list_members(s)]
+    with db.sessions.begin() as s, pytest.raises(RuleViolation, match=message):
+        committee.add_member(s, name, "componente", "test")
+    with db.sessions.begin() as s, pytest.raises(RuleViolation, match=message):
+        member_changes.rename_member(s, team.carla, name, "Nome trascritto male", "test")
+    with db.sessions() as s:
+        assert [m.name for m in committee.list_members(s)] == before
+
+
+def test_member_renamed_to_another_spelling_of_own_name(db: Database, team: Committee) -> None:
+    """Correcting the case of one's own name is not a clash with oneself."""
+    with db.sessions.begin() as s:
+        assert member_changes.rename_member(s, team.bruno, "Bruno VERDI", "Maiuscole", "test").name == "Bruno VERDI"
 
 
 def test_list_members_chair_first_with_declarations(db: Database, team: Committee) -> None:

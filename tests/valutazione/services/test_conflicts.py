@@ -9,6 +9,7 @@ import pytest
 from valutazione.db import Database
 from valutazione.errors import RuleViolation
 from valutazione.services import admissibility, conflicts, ranking, sheets
+from valutazione.services.abstentions import withdraw_abstention
 
 from .conftest import Committee, full_marks
 
@@ -78,3 +79,18 @@ def test_conflict_left_out_of_average_and_quorum(db: Database, declared: Committ
     assert row.total_raw == Decimal("70.00")  # mean 0,7 × 100 points
     assert ("quorum", "P1") in {(w.kind, w.protocol) for w in computed.ranking.warnings}
     assert not computed.can_be_final
+
+
+def test_member_cannot_lift_own_conflict(db: Database, declared: Committee) -> None:
+    """Only the chair withdraws an abstention: the member's «no conflict» over a recorded conflict is refused."""
+    p1 = declared.domande[0]
+    with db.sessions.begin() as s:
+        conflicts.declare(s, declared.bruno, p1, True, "Socio dell'ente proponente")
+    with pytest.raises(RuleViolation, match="solo dal presidente"), db.sessions.begin() as s:
+        conflicts.declare(s, declared.bruno, p1, False)
+    with db.sessions.begin() as s:
+        assert conflicts.in_conflict(s, declared.bruno, p1)
+        assert conflicts.assigned_ids(s, declared.bruno) == list(declared.domande[1:])
+        withdraw_abstention(s, declared.bruno, p1, "Omonimia: non è socio", "Anna Rossi")
+        conflicts.declare(s, declared.bruno, p1, False)
+        assert not conflicts.in_conflict(s, declared.bruno, p1)

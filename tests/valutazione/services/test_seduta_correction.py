@@ -68,3 +68,19 @@ def test_bad_correction_refused_and_nothing_written(
     with db.sessions() as s:
         assert sedute.list_sedute(s)[0].place == "Sala A"
         assert s.scalars(select(AuditRow).where(AuditRow.action == "seduta.rettificata")).first() is None
+
+
+def test_correction_never_erases_earlier_notes(db: Database, declared: Committee) -> None:
+    """Corrections are notes added, never rewrites: a correction that drops or rewrites recorded notes is refused."""
+    seduta = _first(db, declared)
+    with db.sessions.begin() as s:
+        sedute.add_note(s, seduta, "Correzione: al punto 1 leggere «sei domande».", "Dario Bianchi")
+        first = correct_seduta(s, seduta, SedutaChange(place="Sala B"), "Sala cambiata all'ultimo", "Dario Bianchi")
+    for notes in ("", "Nessuna nota.", first.notes.replace("sei domande", "sette domande"), first.notes + " (firmato)"):
+        with pytest.raises(RuleViolation, match="non si cancellano né si riscrivono"), db.sessions.begin() as s:
+            correct_seduta(s, seduta, SedutaChange(notes=notes, agenda="Altro"), "Pulizia delle note", "Dario Bianchi")
+    with db.sessions.begin() as s:
+        added = f"{first.notes}\nCorrezione: al punto 2 leggere «tre componenti»."
+        row = correct_seduta(s, seduta, SedutaChange(notes=added), "Nota omessa", "Dario Bianchi")
+    assert row.notes.startswith(first.notes + "\nCorrezione: al punto 2")
+    assert "luogo: «Sala A» → «Sala B»" in row.notes and row.agenda == "Insediamento"
