@@ -30,7 +30,6 @@ from ui.models.domande import outcome_label
 from valutazione.attachment_files import local_name, may_open
 from valutazione.db import Database
 from valutazione.errors import os_error_reason
-from valutazione.exports.writers import write_atomically
 from valutazione.money import format_euro
 from valutazione.services import Session, domanda_detail
 from valutazione.services.domanda_detail import AttachmentInfo as Attachment
@@ -223,6 +222,8 @@ class DetailWidget(QTabWidget):
             return
         with self.db.sessions() as s:
             data = domanda_detail.attachment_bytes(s, a.sha256)
+        from valutazione.exports.writers import write_atomically  # not at start-up: it brings ReportLab
+
         folder = _private_folder() / a.sha256[:16]
         folder.mkdir(mode=0o700, exist_ok=True)
         target = write_atomically(folder / local_name(a.filename), data)
@@ -239,6 +240,8 @@ class DetailWidget(QTabWidget):
         name, _ = QFileDialog.getSaveFileName(self, self.tr("Salva una copia dell'allegato"), local_name(a.filename))
         if not name:
             return
+        from valutazione.exports.writers import write_atomically
+
         with self.db.sessions() as s:
             data = domanda_detail.attachment_bytes(s, a.sha256)
         try:
