@@ -6,7 +6,7 @@ page's status line like any refusal of the core, and nothing is written.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
@@ -22,17 +22,6 @@ def cents(text: str, field: str) -> int:
         raise RuleViolation(
             f"{field}: importo non leggibile «{text}» ({exc}); scrivere per esempio 12.345,00."
         ) from exc
-
-
-def number(text: str, field: str) -> Decimal:
-    raw = text.strip()
-    try:
-        value = Decimal(raw.replace(".", "").replace(",", ".") if "," in raw else raw)
-    except InvalidOperation as exc:
-        raise RuleViolation(f"{field}: numero non leggibile «{text}» (per esempio 12,5).") from exc
-    if not value.is_finite():
-        raise RuleViolation(f"{field}: numero non leggibile «{text}».")
-    return value
 
 
 def plain(value: Decimal | None) -> str:

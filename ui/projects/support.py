@@ -13,9 +13,10 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QPush
 from ui.chair.common import ERROR_COLOUR, actor_name, date_edit, day_it, from_qdate, tr
 from ui.models.filter_bar import SearchableTable
 from ui.models.table import RIGHT, Column, RowTableModel
-from ui.projects.fields import add_button, group, line, number, plain
+from ui.projects.fields import add_button, group, line, plain
 from valutazione.projects import impacts, support
 from valutazione.projects.impacts import IndicatorLine
+from valutazione.projects.numbers import parse_number as number
 from valutazione.projects.support import PhaseStatus, SessionInfo
 from valutazione.projects.views import ProjectDetail
 from valutazione.services import Session

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from valutazione.backups import take_backup
@@ -22,6 +21,7 @@ from valutazione.money import format_euro, from_cents
 from valutazione.projects import agreements, impacts, monitoring, payments, support
 from valutazione.projects.counter_entries import counter_entry
 from valutazione.projects.grants import final_grants
+from valutazione.projects.numbers import parse_number as number  # the one reading of a typed number
 from valutazione.projects.tables import RENOUNCED, REVOKED
 from valutazione.services import lookup
 
@@ -128,16 +128,6 @@ def cents(text: str) -> int:
         return parse_amount(text)
     except ValueError as exc:
         raise RuleViolation(f"Importo non valido: {exc} (per esempio 12.345,00).") from exc
-
-
-def number(text: str, what: str) -> Decimal:
-    try:
-        value = Decimal(text.strip().replace(".", "").replace(",", ".") if "," in text else text.strip())
-    except InvalidOperation as exc:
-        raise RuleViolation(f"{what} non leggibile: «{text}» (per esempio 12,5).") from exc
-    if not value.is_finite():
-        raise RuleViolation(f"{what} non leggibile: «{text}».")
-    return value
 
 
 def cmd_agreement_add(args: argparse.Namespace) -> int:

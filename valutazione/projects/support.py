@@ -195,9 +195,13 @@ def status(s: Session, protocol: str, today: date) -> SupportStatus:
     phase_status = tuple(PhaseStatus(p.name, p.mentor, p.hours_planned, used.get(p.id, Decimal(0))) for p in phases)
     planned = sum((p.planned for p in phase_status), Decimal(0))
     given = sum((p.used for p in phase_status), Decimal(0))
-    due = hours_due(agreement, planned, today)
+    # A closed agreement owes no support after its closing day and is never «behind»: the project page and
+    # the report said a project revoked in October was late on its plan in December.
+    active = agreement.state == ACTIVE
+    until = today if active or agreement.closed_on is None else min(today, agreement.closed_on)
+    due = hours_due(agreement, planned, until)
     tolerance = load_rules(s).monitoring.tolerance_percent
-    behind = planned > 0 and given < due * (100 - tolerance) / 100
+    behind = active and planned > 0 and given < due * (100 - tolerance) / 100
     sessions = tuple(
         SessionInfo(e.on_day, names[e.fase_id], e.hours, e.topic, e.notes, e.next_steps, e.over_plan_reason)
         for e in entries

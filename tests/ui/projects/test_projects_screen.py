@@ -276,3 +276,21 @@ def test_typed_markup_in_the_agreement_is_shown_as_typed(qtbot: Any, projects_ho
     assert "atto <i>Rep. 7</i>" in shown
     assert "Rideterminazione: Spese stralciate<br><b>Convenzione attiva per € 38.424,00</b>" in shown
     shoot(projects_host, "progetto-testo-digitato")
+
+
+def test_an_ambiguous_number_is_refused_in_the_page(qtbot: Any, projects_host: Host) -> None:
+    """«2.300» persons typed in the page is refused as ambiguous (it used to be stored as 2.3); «2300» is kept."""
+    panel = panel_on(projects_host)
+    page = open_row(qtbot, panel, "PG 133/2018")
+    sign(qtbot, page)
+    ind = page.indicators
+    page.tabs.setCurrentWidget(ind)
+    ind.indicator.setCurrentIndex(ind.indicator.findData("I2"))
+    ind.day.setDate(QDate(2018, 12, 1))
+    ind.value.setText("2.300")
+    qtbot.mouseClick(ind.value_button, Qt.MouseButton.LeftButton)
+    assert "«2.300» è ambiguo" in page.status.text()
+    assert next(r for r in ind.model.rows if r.code == "I2").current is None
+    ind.value.setText("2300")
+    qtbot.mouseClick(ind.value_button, Qt.MouseButton.LeftButton)
+    assert next(r for r in ind.model.rows if r.code == "I2").current == 2300

@@ -154,3 +154,15 @@ def test_no_support_after_the_agreement_is_closed(signed: Database) -> None:
     with signed.sessions.begin() as s:
         support.log_session(s, CHAIR, "PG 138/2018", "Sviluppo", date(2018, 9, 20), Decimal(2), "Prima della revoca")
         assert support.status(s, "PG 138/2018", date(2018, 12, 31)).used == 2
+
+
+def test_a_closed_agreement_is_never_behind_and_owes_nothing_after_closing(signed: Database) -> None:
+    """Plan 40 h over 364 days, 3 h given, revoked on 29/12/2018 (day 181): 19,89 h were due then, and
+    on 30/06/2019 the project is not «behind» a plan that no longer runs."""
+    with signed.sessions.begin() as s:
+        support.plan_phase(s, CHAIR, "PG 133/2018", "Prototipazione", Decimal(40), "")
+        support.log_session(s, CHAIR, "PG 133/2018", "Prototipazione", date(2018, 9, 1), Decimal(3), "Avvio")
+        assert support.status(s, "PG 133/2018", date(2018, 12, 29)).behind
+        agreements.close(s, CHAIR, "PG 133/2018", "revocata", date(2018, 12, 29), "Attività sospese")
+        st = support.status(s, "PG 133/2018", date(2019, 6, 30))
+    assert (st.due, st.behind) == (Decimal("19.89"), False)
