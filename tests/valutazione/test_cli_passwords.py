@@ -45,7 +45,7 @@ def logged(f: Path) -> int:
 
 def test_every_recorded_decision_asks_its_persons_password(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Rule: no decision is recorded under the chair's, the secretary's or a member's name from the command
-    line with a wrong password (admissibility, conflicts, declarations, sessions, notes, members, scores,
+    line with a wrong password (admissibility, lots, conflicts, declarations, sessions, members, scores,
     draws, renunciations, approvals): each is refused in Italian and writes nothing."""
     f, _files, wrong = protected_file(tmp_path)
     p1 = "PG 101/2018"
@@ -59,6 +59,7 @@ def test_every_recorded_decision_asks_its_persons_password(tmp_path: Path, capsy
         (CHAIR, ("rank", f, "--approva", "provvisoria")),
         (CHAIR, ("draw", f, "--ordine", f"{p1},PG 102/2018")),
         (CHAIR, ("renounce", f, p1)),
+        (CHAIR, ("lotto", f, p1, "L1", "--motivo", "Linea indicata nel modulo")),
         (SECRETARY, ("seduta", "add", f, "--data", "16/04/2018", "--luogo", "Sala A", "--presenti", CHAIR)),
     ]
     before = logged(f)
