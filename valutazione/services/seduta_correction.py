@@ -102,8 +102,9 @@ def _attendance(s: Session, row: Seduta, present: frozenset[int]) -> tuple[list[
     for member_id in sorted(names):
         if member_id in recorded:
             recorded[member_id].present = member_id in present
-        else:  # a member added after the session: recorded now, absent unless the correction says present
-            row.presenze.append(Presenza(commissario_id=member_id, present=member_id in present))
+        elif member_id in present:  # not on the session's list (added after it): recorded only when said present
+            row.presenze.append(Presenza(commissario_id=member_id, present=True))
+        # else: a member appointed after the session stays «non registrata», never made «assente» in silence
     return before, sorted(names[m] for m in present)
 
 

@@ -12,8 +12,9 @@ from tests.valutazione.services.conftest import Committee
 from valutazione.db import Database
 from valutazione.errors import RuleViolation
 from valutazione.models import AuditRow
+from valutazione.reports.verbale_data import collect_verbale
 from valutazione.seals import verify_seals
-from valutazione.services import sedute
+from valutazione.services import committee, sedute
 from valutazione.services.seduta_correction import SedutaChange, correct_seduta, present_ids
 
 
@@ -84,3 +85,17 @@ def test_correction_never_erases_earlier_notes(db: Database, declared: Committee
         row = correct_seduta(s, seduta, SedutaChange(notes=added), "Nota omessa", "Dario Bianchi")
     assert row.notes.startswith(first.notes + "\nCorrezione: al punto 2")
     assert "luogo: «Sala A» → «Sala B»" in row.notes and row.agenda == "Insediamento"
+
+
+def test_correction_never_marks_absent_a_member_appointed_later(db: Database, declared: Committee) -> None:
+    """A member added after the session is not made «assente» in its minutes by a correction of something else
+    (the form sends the whole attendance): their presence stays unrecorded, as the log says nothing of it."""
+    seduta = _first(db, declared)
+    with db.sessions.begin() as s:
+        elena = committee.add_member(s, "Elena Gialli", "componente", "Anna Rossi").id
+        present = present_ids(s, seduta)
+        correct_seduta(s, seduta, SedutaChange(place="Sala B", present=present), "Sala cambiata", "Dario Bianchi")
+    with db.sessions() as s:
+        lines = {m.name: m.present for m in collect_verbale(s, 1).members}
+        assert lines["Elena Gialli"] is None and lines["Carla Neri"] is False and lines["Bruno Verdi"] is True
+        assert elena not in present_ids(s, seduta)
