@@ -19,7 +19,7 @@ from valutazione import audit
 from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import Commissario, Dichiarazione, utcnow
 from valutazione.services import lookup
-from valutazione.signer_identity import same_person
+from valutazione.signer_identity import FIELD_SEPARATOR, same_person
 
 PRESIDENTE = "presidente"
 COMPONENTE = "componente"
@@ -70,6 +70,11 @@ def member_name(s: Session, name: str, member_id: int | None = None) -> str:
     if hidden:
         codes = ", ".join(f"U+{ord(ch):04X}" for ch in hidden)
         raise RuleViolation(f"Il nome del commissario contiene caratteri invisibili o di controllo ({codes}).")
+    if FIELD_SEPARATOR in name:  # «Lucia - Anna Rossi» would head a field the signing check gives Anna Rossi
+        raise RuleViolation(
+            f"Il nome «{name}» non può contenere «{FIELD_SEPARATOR.strip()}» tra spazi: nel verbale separa il "
+            "ruolo dal nome nel campo di firma (scrivere i cognomi doppi senza spazi, come «Rossi-Bianchi»)."
+        )
     scripts = {unicodedata.name(ch, "?").split(" ")[0] for ch in name if unicodedata.category(ch) in LETTERS}
     if len(scripts) > 1:
         raise RuleViolation(
