@@ -70,6 +70,9 @@ def member_name(s: Session, name: str, member_id: int | None = None) -> str:
     if hidden:
         codes = ", ".join(f"U+{ord(ch):04X}" for ch in hidden)
         raise RuleViolation(f"Il nome del commissario contiene caratteri invisibili o di controllo ({codes}).")
+    markup = sorted(set(name) & set("<>"))
+    if markup:  # the screens' labels would read «<b>…» or «<!--» as markup, the minutes as text
+        raise RuleViolation(f"Il nome «{name}» contiene caratteri non ammessi in un nome ({' '.join(markup)}).")
     if FIELD_SEPARATOR in name:  # «Lucia - Anna Rossi» would head a field the signing check gives Anna Rossi
         raise RuleViolation(
             f"Il nome «{name}» non può contenere «{FIELD_SEPARATOR.strip()}» tra spazi: nel verbale separa il "
