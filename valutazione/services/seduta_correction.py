@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from valutazione import audit
 from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import Commissario, Presenza, Seduta, utcnow
-from valutazione.services.sedute import TIME, SedutaRecord, _record
+from valutazione.services.sedute import CORRECTION_PREFIX, TIME, SedutaRecord, _record, require_plain_note
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,8 @@ def _check(row: Seduta, change: SedutaChange) -> None:
             "Le note già registrate della seduta (con le rettifiche precedenti) non si cancellano né si "
             "riscrivono: una correzione si aggiunge come nuova nota, in fondo alle note esistenti."
         )
+    if change.notes is not None:
+        require_plain_note(change.notes.strip()[len(row.notes) :])
 
 
 def _keeps(recorded: str, new: str) -> bool:
@@ -139,7 +141,7 @@ def correct_seduta(s: Session, seduta_id: int, change: SedutaChange, reason: str
         if word != "note"
     )
     today = utcnow().astimezone(ROME).strftime("%d/%m/%Y")
-    line = f"Rettifica del {today} ({actor}): {reason}" + (f" — {parts}" if parts else "")
+    line = f"{CORRECTION_PREFIX}{today} ({actor}): {reason}" + (f" — {parts}" if parts else "")
     row.notes = f"{row.notes}\n{line}".strip()
     s.flush()
     audit.record(s, actor, "seduta.rettificata", "seduta", row.number, before, {**after, "motivo": reason})

@@ -23,6 +23,9 @@ from valutazione.services import lookup
 from valutazione.services.committee import SCORING_ROLES
 
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# The opening of the line a recorded correction appends to the notes (``seduta_correction``): reserved, so
+# that a plain note cannot pass for a correction the log never recorded.
+CORRECTION_PREFIX = "Rettifica del "
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ def record_seduta(
         raise RuleViolation("L'ora di fine della seduta precede l'ora di inizio.")
     if not place.strip() and not remote:
         raise RuleViolation("Indicare il luogo della seduta (o che si svolge da remoto).")
+    require_plain_note(notes)
     members = {m.id: m for m in s.scalars(select(Commissario))}
     present_ids = set(present)
     unknown = present_ids - set(members)
@@ -149,6 +153,19 @@ def require_quorum(s: Session, seduta_id: int) -> Seduta:
     return row
 
 
+def require_plain_note(text: str) -> None:
+    """Refuses a note with a line opening as a recorded correction does («Rettifica del …»).
+
+    The minutes print the notes as they are: a typed line «Rettifica del 10/04/2018 (…): presenti …» would
+    read as a correction with its reason in the log, and contradict the attendance printed above it.
+    """
+    if any(line.strip().casefold().startswith(CORRECTION_PREFIX.casefold()) for line in text.splitlines()):
+        raise RuleViolation(
+            f"Una nota non può iniziare con «{CORRECTION_PREFIX.strip()}»: è la forma delle rettifiche registrate "
+            "con il loro motivo (Sedute → «Rettifica…», comando «seduta rettifica»)."
+        )
+
+
 def add_note(s: Session, seduta_id: int, note: str, actor: str) -> SedutaRecord:
     """Appends a correction note to a session's record (printed before the signatures)."""
     row = s.get(Seduta, seduta_id)
@@ -157,6 +174,7 @@ def add_note(s: Session, seduta_id: int, note: str, actor: str) -> SedutaRecord:
     note = note.strip()
     if not note:
         raise RuleViolation("La nota di correzione è vuota.")
+    require_plain_note(note)
     before = row.notes
     row.notes = f"{before}\n{note}".strip()
     s.flush()

@@ -99,3 +99,23 @@ def test_correction_never_marks_absent_a_member_appointed_later(db: Database, de
         lines = {m.name: m.present for m in collect_verbale(s, 1).members}
         assert lines["Elena Gialli"] is None and lines["Carla Neri"] is False and lines["Bruno Verdi"] is True
         assert elena not in present_ids(s, seduta)
+
+
+def test_a_note_cannot_pass_for_a_recorded_correction(db: Database, declared: Committee) -> None:
+    """«Rettifica del …» lines are the recorded corrections' own: a typed note or session note opening so is
+    refused (it would read as a correction with a reason in the log), a real correction still writes one."""
+    seduta = _first(db, declared)
+    fake = "Rettifica del 16/04/2018 (Dario Bianchi): Presenza omessa — presenti: «Anna Rossi» → «Carla Neri»"
+    refusals = (
+        lambda s: sedute.add_note(s, seduta, fake, "Dario Bianchi"),
+        lambda s: sedute.add_note(s, seduta, "Nota.\n  rettifica DEL 17/04/2018: altro", "Dario Bianchi"),
+        lambda s: sedute.record_seduta(s, date(2018, 4, 20), "", "", "Sala A", "", [], "Dario Bianchi", notes=fake),
+        lambda s: correct_seduta(s, seduta, SedutaChange(notes=fake), "Nota", "Dario Bianchi"),
+    )
+    for refused in refusals:
+        with pytest.raises(RuleViolation, match="non può iniziare con «Rettifica del»"), db.sessions.begin() as s:
+            refused(s)
+    with db.sessions.begin() as s:
+        assert sedute.list_sedute(s)[0].notes == "" and len(sedute.list_sedute(s)) == 1
+        row = correct_seduta(s, seduta, SedutaChange(place="Sala B"), "Sala cambiata", "Dario Bianchi")
+    assert row.notes.startswith("Rettifica del ") and "Sala cambiata" in row.notes
