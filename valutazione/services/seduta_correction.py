@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 from valutazione import audit
 from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import Commissario, Presenza, Seduta, utcnow
-from valutazione.services.sedute import CORRECTION_PREFIX, TIME, SedutaRecord, _record, require_plain_note
+from valutazione.services.sedute import (
+    CORRECTION_PREFIX,
+    TIME,
+    SedutaRecord,
+    _record,
+    require_no_overlap,
+    require_plain_note,
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,7 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _check(row: Seduta, change: SedutaChange) -> None:
+def _check(s: Session, row: Seduta, change: SedutaChange) -> None:
     start = change.start_time if change.start_time is not None else row.start_time
     end = change.end_time if change.end_time is not None else row.end_time
     for label, value in (("inizio", start), ("fine", end)):
@@ -82,6 +89,7 @@ def _check(row: Seduta, change: SedutaChange) -> None:
         )
     if change.notes is not None:
         require_plain_note(change.notes.strip()[len(row.notes) :])
+    require_no_overlap(s, change.day or row.day, start, end, row.id)
 
 
 def _keeps(recorded: str, new: str) -> bool:
@@ -118,7 +126,7 @@ def correct_seduta(s: Session, seduta_id: int, change: SedutaChange, reason: str
     reason = reason.strip()
     if not reason:
         raise RuleViolation("Indicare il motivo della rettifica: resta nel registro e nel verbale.")
-    _check(row, change)
+    _check(s, row, change)
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     for attribute, word in FIELDS.items():

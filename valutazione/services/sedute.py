@@ -68,6 +68,24 @@ def seduta_by_number(s: Session, number: int) -> SedutaRecord:
     return _record(seduta_row(s, number))
 
 
+def require_no_overlap(s: Session, day: date, start_time: str, end_time: str, seduta_id: int | None = None) -> None:
+    """Refuses hours that overlap those stated by another session of the same day.
+
+    One committee cannot sit twice at once, and the minutes take each session's decisions from its hours:
+    a second session «09:30–12:00» beside the first would report the same decisions under another list
+    of those present. Sessions without both times cannot be placed and are not compared.
+    """
+    if not (start_time and end_time):
+        return
+    others = select(Seduta).where(Seduta.day == day, Seduta.id != (seduta_id or -1))
+    for other in s.scalars(others.order_by(Seduta.number)):
+        if other.start_time and other.end_time and start_time < other.end_time and other.start_time < end_time:
+            raise RuleViolation(
+                f"Gli orari {start_time}–{end_time} si sovrappongono a quelli della seduta n. {other.number} dello "
+                f"stesso giorno ({other.start_time}–{other.end_time}): la commissione non siede due volte insieme."
+            )
+
+
 def record_seduta(
     s: Session,
     day: date,
@@ -89,6 +107,7 @@ def record_seduta(
     if not place.strip() and not remote:
         raise RuleViolation("Indicare il luogo della seduta (o che si svolge da remoto).")
     require_plain_note(notes)
+    require_no_overlap(s, day, start_time, end_time)
     members = {m.id: m for m in s.scalars(select(Commissario))}
     present_ids = set(present)
     unknown = present_ids - set(members)

@@ -119,3 +119,25 @@ def test_a_note_cannot_pass_for_a_recorded_correction(db: Database, declared: Co
         assert sedute.list_sedute(s)[0].notes == "" and len(sedute.list_sedute(s)) == 1
         row = correct_seduta(s, seduta, SedutaChange(place="Sala B"), "Sala cambiata", "Dario Bianchi")
     assert row.notes.startswith("Rettifica del ") and "Sala cambiata" in row.notes
+
+
+def test_sessions_of_one_day_cannot_overlap(db: Database, declared: Committee) -> None:
+    """A session's hours cannot overlap another's of the same day, on recording or on correcting (the minutes
+    would report the same decisions twice, under two lists of those present); back to back is fine."""
+    first = _first(db, declared)  # 16/04/2018 09:30–12:00
+    day = date(2018, 4, 16)
+    with pytest.raises(RuleViolation, match="si sovrappongono a quelli della seduta n. 1"), db.sessions.begin() as s:
+        sedute.record_seduta(s, day, "11:00", "13:00", "Sala A", "Bis", [declared.bruno], "Dario Bianchi")
+    with db.sessions.begin() as s:
+        second = sedute.record_seduta(s, day, "12:00", "13:00", "Sala A", "Seguito", [], "Dario Bianchi").id
+        sedute.record_seduta(s, date(2018, 4, 17), "09:30", "12:00", "Sala A", "Altro giorno", [], "Dario Bianchi")
+    with pytest.raises(RuleViolation, match="si sovrappongono a quelli della seduta n. 2"), db.sessions.begin() as s:
+        correct_seduta(s, first, SedutaChange(end_time="12:30"), "Fine posticipata", "Dario Bianchi")
+    with pytest.raises(RuleViolation, match="si sovrappongono a quelli della seduta n. 1"), db.sessions.begin() as s:
+        correct_seduta(s, second, SedutaChange(start_time="11:59"), "Inizio anticipato", "Dario Bianchi")
+    with db.sessions() as s:
+        assert [(x.number, x.start_time, x.end_time) for x in sedute.list_sedute(s)] == [
+            (1, "09:30", "12:00"),
+            (2, "12:00", "13:00"),
+            (3, "09:30", "12:00"),
+        ]
