@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from valutazione import audit
 from valutazione.errors import NotFoundError, RuleViolation
-from valutazione.models import Commissario, Dichiarazione, utcnow
+from valutazione.models import Commissario, Dichiarazione, Seduta, utcnow
 from valutazione.services import lookup
 from valutazione.signer_identity import FIELD_SEPARATOR, same_person
 
@@ -198,6 +198,12 @@ def set_appointment(s: Session, act: str, day: date | None, actor: str) -> None:
     if not act:
         raise RuleViolation("Indicare l'atto di nomina della commissione (numero o estremi).")
     row = lookup.bando_row(s)
+    first = s.scalars(select(Seduta).order_by(Seduta.day, Seduta.number).limit(1)).first()
+    if day is not None and first is not None and first.day < day:
+        raise RuleViolation(
+            f"La data dell'atto di nomina ({day:%d/%m/%Y}) segue quella della seduta n. {first.number} "
+            f"({first.day:%d/%m/%Y}): la commissione non può essersi riunita prima della nomina."
+        )
     before = {"atto": row.appointment_act, "data": row.appointment_date}
     row.appointment_act, row.appointment_date = act, day
     s.flush()

@@ -25,6 +25,7 @@ from valutazione.services.sedute import (
     TIME,
     SedutaRecord,
     _record,
+    require_after_appointment,
     require_no_overlap,
     require_plain_note,
 )
@@ -90,6 +91,8 @@ def _check(s: Session, row: Seduta, change: SedutaChange) -> None:
     if change.notes is not None:
         require_plain_note(change.notes.strip()[len(row.notes) :])
     require_no_overlap(s, change.day or row.day, start, end, row.id)
+    if change.day is not None:
+        require_after_appointment(s, change.day)
 
 
 def _keeps(recorded: str, new: str) -> bool:

@@ -86,6 +86,20 @@ def require_no_overlap(s: Session, day: date, start_time: str, end_time: str, se
             )
 
 
+def require_after_appointment(s: Session, day: date) -> None:
+    """Refuses a session dated before the act appointing the committee (when its date is recorded).
+
+    Minutes reading «seduta del 1° marzo» of a committee «nominata con determinazione del 5 marzo» would
+    record decisions of a body that did not yet exist: the first thing an appeal would point at.
+    """
+    appointed = lookup.bando_row(s).appointment_date
+    if appointed is not None and day < appointed:
+        raise RuleViolation(
+            f"La seduta del {day:%d/%m/%Y} precede l'atto di nomina della commissione ({appointed:%d/%m/%Y}): "
+            "correggere la data della seduta o quella dell'atto."
+        )
+
+
 def record_seduta(
     s: Session,
     day: date,
@@ -108,6 +122,7 @@ def record_seduta(
         raise RuleViolation("Indicare il luogo della seduta (o che si svolge da remoto).")
     require_plain_note(notes)
     require_no_overlap(s, day, start_time, end_time)
+    require_after_appointment(s, day)
     members = {m.id: m for m in s.scalars(select(Commissario))}
     present_ids = set(present)
     unknown = present_ids - set(members)

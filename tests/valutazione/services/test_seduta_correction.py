@@ -141,3 +141,22 @@ def test_sessions_of_one_day_cannot_overlap(db: Database, declared: Committee) -
             (2, "12:00", "13:00"),
             (3, "09:30", "12:00"),
         ]
+
+
+def test_no_session_before_the_committee_was_appointed(db: Database, declared: Committee) -> None:
+    """A session cannot be dated before the act appointing the committee, on recording or correcting, nor the
+    act after a session already recorded: the minutes would show a body sitting before it existed."""
+    seduta = _first(db, declared)  # 16/04/2018
+    with db.sessions.begin() as s:
+        committee.set_appointment(s, "Determinazione n. 12/2018", date(2018, 4, 10), "Anna Rossi")
+    refusals = (
+        (lambda s: sedute.record_seduta(s, date(2018, 4, 5), "", "", "Sala A", "", [], "Dario Bianchi"), "precede"),
+        (lambda s: correct_seduta(s, seduta, SedutaChange(day=date(2018, 4, 9)), "Data", "Dario Bianchi"), "precede"),
+        (lambda s: committee.set_appointment(s, "Determinazione n. 12/2018", date(2018, 4, 17), "Anna Rossi"), "segue"),
+    )
+    for refused, message in refusals:
+        with pytest.raises(RuleViolation, match=message), db.sessions.begin() as s:
+            refused(s)
+    with db.sessions() as s:
+        assert [(x.number, x.day) for x in sedute.list_sedute(s)] == [(1, date(2018, 4, 16))]
+        assert committee.appointment(s).day == date(2018, 4, 10)
