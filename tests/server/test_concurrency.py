@@ -20,7 +20,10 @@ from valutazione.models import AuditRow, Domanda, GraduatoriaVersion, Scheda, Vo
 from valutazione.server import roles
 from valutazione.services import ranking, sheets
 
-MEMBERS = [("Presidente Uno", "presidente")] + [(f"Componente {n:02d}", "componente") for n in range(2, 16)]
+# Names without digits: the signing check ignores digit tokens, so «Componente 02» and «Componente 03» would be
+# one person to it, and the committee refuses names that pass for another member's.
+NUMBERS = "Due Tre Quattro Cinque Sei Sette Otto Nove Dieci Undici Dodici Tredici Quattordici Quindici".split()
+MEMBERS = [("Presidente Uno", "presidente")] + [(f"Componente {n}", "componente") for n in NUMBERS]
 APPLICATIONS = 100
 APPROVALS = 3
 

@@ -131,6 +131,7 @@ class AdmissibilityPanel(QWidget):
 
         self.title = QLabel(tr("Selezionare una domanda"))
         self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # the applicant's name comes from the imported file
         self.title.setStyleSheet("font-weight: bold;")
         self.checks = QListWidget()
         self.checks.setWordWrap(True)

@@ -104,6 +104,7 @@ class ConflictPanel(QWidget):
         title.setStyleSheet("font-size: 15pt; font-weight: bold;")
         self.question = QLabel()
         self.question.setWordWrap(True)
+        self.question.setTextFormat(Qt.TextFormat.PlainText)  # applicant and title come from the imported file
         self.none_button = QPushButton(self.tr("Dichiaro di non avere conflitti di interessi"))
         self.none_button.clicked.connect(lambda: self._declare(False))
         group = QGroupBox(self.tr("Sono in conflitto di interessi (mi astengo)"))

@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from valutazione.backups import take_backup
-from valutazione.cli.common import actor, chair_confirmed, number, option, password_option, target
+from valutazione.cli.common import (
+    chair_confirmed,
+    chair_if_any,
+    confirmed,
+    number,
+    option,
+    password_option,
+    target,
+)
 from valutazione.db import opened
 from valutazione.errors import RuleViolation
 from valutazione.money import format_decimal_it, format_euro
@@ -39,6 +47,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("file", type=target)
     option(p, "--commissario", "--member", dest="member", required=True, metavar="NOME")
     option(p, "--testo", "--text", dest="text", default=committee.DEFAULT_DECLARATION)
+    password_option(p, "del commissario")
     p.set_defaults(func=cmd_declare)
 
     p = sub.add_parser("conflict", help="dichiara un conflitto di interessi (o nessuno) su una domanda")
@@ -55,6 +64,7 @@ def add_parser(sub: Any) -> None:
         help="conflitto, con il motivo: il commissario si astiene",
     )
     option(g, "--nessuno", "--none", dest="none", action="store_true", help="nessun conflitto")
+    password_option(p, "del commissario")
     p.set_defaults(func=cmd_conflict)
 
     p = sub.add_parser("astensione", help="astensioni dichiarate: elenco e ritiro da parte del presidente")
@@ -86,6 +96,7 @@ def add_parser(sub: Any) -> None:
     option(g, "--ammetti", "--admit", dest="admit", metavar="PROTOCOLLO")
     option(g, "--elenco", "--list", dest="list", action="store_true", help="elenca segnalazioni ed esiti")
     option(p, "--motivo", "--reason", dest="reason", metavar="MOTIVO")
+    password_option(p, "del presidente")
     p.set_defaults(func=cmd_admissibility)
 
     p = sub.add_parser("scores", help="punteggi dei commissari")
@@ -93,10 +104,12 @@ def add_parser(sub: Any) -> None:
     a = scores.add_parser("import", help="importa i punteggi da CSV come bozze (tutto o niente)")
     a.add_argument("file", type=target)
     a.add_argument("csv", type=Path, metavar="PUNTEGGI.csv")
+    password_option(a, "del presidente")
     a.set_defaults(func=cmd_scores_import)
     a = scores.add_parser("submit", help="invia tutte le schede complete di un commissario")
     a.add_argument("file", type=target)
     option(a, "--commissario", "--member", dest="member", required=True, metavar="NOME")
+    password_option(a, "del commissario")
     a.set_defaults(func=cmd_scores_submit)
 
     p = sub.add_parser("rank", help="calcola la graduatoria, o la approva come provvisoria o definitiva")
@@ -106,24 +119,28 @@ def add_parser(sub: Any) -> None:
     option(p, "--motivo", "--reason", dest="reason", default="", metavar="MOTIVO")
     p.add_argument("--seduta", type=number, metavar="N", help="la seduta in cui la graduatoria è approvata")
     option(p, "--lotto", "--lot", dest="lot", default=None, metavar="CODICE", help="mostra solo questo lotto")
+    password_option(p, "del presidente, per approvare")
     p.set_defaults(func=cmd_rank)
 
     p = sub.add_parser("renounce", help="registra una rinuncia e fa scorrere la graduatoria")
     p.add_argument("file", type=target)
     p.add_argument("protocol", metavar="PROTOCOLLO")
     option(p, "--motivo", "--reason", dest="reason", default=DEFAULT_RENUNCIATION, metavar="MOTIVO")
+    password_option(p, "del presidente")
     p.set_defaults(func=cmd_renounce)
 
     p = sub.add_parser("draw", help="registra l'esito del sorteggio pubblico per un gruppo in parità")
     p.add_argument("file", type=target)
     option(p, "--ordine", "--order", dest="order", required=True, metavar="P1,P2,...")
     option(p, "--nota", "--note", dest="note", default="")
+    password_option(p, "del presidente")
     p.set_defaults(func=cmd_draw)
 
 
 def cmd_declare(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
         m = lookup.member_by_name(s, args.member)
+        confirmed(s, args, m.id)  # a declaration is the member's own: their password, if set
         committee.declare_general(s, m.id, args.text)
         print(f"Registrata la dichiarazione generale di {m.name}.")
     return 0
@@ -132,6 +149,7 @@ def cmd_declare(args: argparse.Namespace) -> int:
 def cmd_conflict(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
         m, d = lookup.member_by_name(s, args.member), lookup.domanda_by_protocol(s, args.protocol)
+        confirmed(s, args, m.id)  # a declaration is the member's own: their password, if set
         conflicts.declare(s, m.id, d.id, not args.none, args.reason or "")
         print(f"{m.name}: {'nessun conflitto' if args.none else 'conflitto, si astiene'} sulla domanda {d.protocol}.")
     return 0
@@ -169,7 +187,7 @@ def cmd_admissibility(args: argparse.Namespace) -> int:
                 print(f"{item.protocol:<14} {outcome:<15} {flags}")
         return 0
     with opened(args.file) as db, db.sessions.begin() as s:
-        who = actor(s)
+        who = chair_if_any(s, args)
         if args.all_admissible:
             done = admissibility.mark_all_admissible(s, who, args.reason or DEFAULT_ADMISSIBLE)
             left = [d.protocol for d in admissibility.undecided(s)]
@@ -196,7 +214,7 @@ def cmd_admissibility(args: argparse.Namespace) -> int:
 
 def cmd_scores_import(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
-        report = scores_csv.import_scores(s, args.csv, actor(s))
+        report = scores_csv.import_scores(s, args.csv, chair_if_any(s, args))
     print(f"Importati {report.rows} punteggi in {report.sheets} schede (bozze) di {', '.join(report.members)}.")
     return 0
 
@@ -204,6 +222,7 @@ def cmd_scores_import(args: argparse.Namespace) -> int:
 def cmd_scores_submit(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
         m = lookup.member_by_name(s, args.member)
+        confirmed(s, args, m.id)  # sending locks the member's sheets: their act, their password if set
         done = sheets.submit_all_complete(s, m.id)
         aside = sheets.set_aside_drafts(s, m.id)
     print(f"Inviate {len(done)} schede di {m.name}.")
@@ -246,7 +265,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     with opened(args.file, read_only=not args.approve) as db, db.sessions.begin() as s:
         if args.approve:
             seduta_id = sedute.seduta_by_number(s, args.seduta).id if args.seduta else None
-            row = ranking.approve(s, args.approve, actor(s), args.reason, seduta_id)
+            row = ranking.approve(s, args.approve, chair_if_any(s, args), args.reason, seduta_id)
             state, version = row.state, row.version
         computed = ranking.compute(s)
         last = ranking.latest(s)
@@ -312,7 +331,7 @@ def render_rank(computed: ranking.Computed, payload: dict[str, Any], lot: str | 
 
 def cmd_renounce(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
-        who = actor(s)
+        who = chair_if_any(s, args)
         ranking.renounce(s, args.protocol, args.reason, who)
         row = ranking.slide(s, who, f"Scorrimento per rinuncia della domanda {args.protocol.strip()}")
     take_backup(args.file, "scorrimento graduatoria")
@@ -323,6 +342,6 @@ def cmd_renounce(args: argparse.Namespace) -> int:
 def cmd_draw(args: argparse.Namespace) -> int:
     order = [p.strip() for p in args.order.split(",") if p.strip()]
     with opened(args.file) as db, db.sessions.begin() as s:
-        ranking.record_draw(s, order, actor(s), args.note)
+        ranking.record_draw(s, order, chair_if_any(s, args), args.note)
     print(f"Registrato il sorteggio: {', '.join(order)}.")
     return 0

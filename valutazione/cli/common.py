@@ -192,3 +192,12 @@ def confirmed(s: Session, args: argparse.Namespace, member_id: int) -> str:
 def chair_confirmed(s: Session, args: argparse.Namespace) -> str:
     """The chair's name once their password (if set) is given: decisions reserved to the chair."""
     return confirmed(s, args, committee.chair_or_error(s).id)
+
+
+def chair_if_any(s: Session, args: argparse.Namespace) -> str:
+    """``chair_confirmed`` once the committee has a chair; before that (a file being set up), ``actor``.
+
+    Why: these commands record their decision under the chair's name, which must not be had for nothing
+    from the command line when the GUI asks the chair's password for the same decision.
+    """
+    return chair_confirmed(s, args) if committee.chair(s) is not None else actor(s)

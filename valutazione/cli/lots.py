@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from valutazione.cli.common import actor, option
+from valutazione.cli.common import chair_if_any, option, password_option
 from valutazione.db import opened
 from valutazione.money import format_euro
 from valutazione.services import lots
@@ -23,6 +23,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("protocol", metavar="PROTOCOLLO")
     p.add_argument("lot", metavar="LOTTO", help="il codice del lotto nel bando")
     option(p, "--motivo", "--reason", dest="reason", required=True, metavar="MOTIVO")
+    password_option(p, "del presidente")
     p.set_defaults(func=cmd_lotto)
 
     p = sub.add_parser("lotti", help="i lotti del bando: dotazione, quota riservata, assegnato, residuo")
@@ -33,7 +34,7 @@ def add_parser(sub: Any) -> None:
 
 def cmd_lotto(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
-        before = lots.set_lot(s, args.protocol, args.lot.strip(), args.reason, actor(s))
+        before = lots.set_lot(s, args.protocol, args.lot.strip(), args.reason, chair_if_any(s, args))
     was = f" (prima: {before})" if before else ""
     print(f"Domanda {args.protocol.strip()}: lotto {args.lot.strip()}{was}.")
     return 0

@@ -10,7 +10,7 @@ import argparse
 import json
 from typing import Any
 
-from valutazione.cli.common import actor, chair_confirmed, option, password_option, target
+from valutazione.cli.common import chair_confirmed, chair_if_any, option, password_option, target
 from valutazione.db import opened
 from valutazione.services import committee, lookup, member_changes
 
@@ -23,6 +23,7 @@ def add_parser(sub: Any) -> None:
     a.add_argument("name", metavar="NOME")
     option(a, "--ruolo", "--role", dest="role", required=True, choices=committee.ROLES)
     a.add_argument("--email", default="")
+    password_option(a, "del presidente")
     a.set_defaults(func=cmd_members_add)
     a = members.add_parser("list", help="elenca i componenti con ruolo e dichiarazione")
     a.add_argument("file", type=target)
@@ -45,7 +46,7 @@ def add_parser(sub: Any) -> None:
 
 def cmd_members_add(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
-        m = committee.add_member(s, args.name, args.role, actor(s), args.email)
+        m = committee.add_member(s, args.name, args.role, chair_if_any(s, args), args.email)
         print(f"Aggiunto {m.name} ({m.role}).")
     return 0
 

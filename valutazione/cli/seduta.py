@@ -31,6 +31,14 @@ def add_parser(sub: Any) -> None:
     a.add_argument("--presenti", required=True, metavar="NOME;NOME;...", help="commissari presenti, separati da ;")
     a.add_argument("--odg", default="", metavar="TESTO", help="ordine del giorno")
     option(a, "--nota", "--note", dest="note", default="")
+    option(
+        a,
+        "--come",
+        dest="role",
+        choices=(SEGRETARIO, PRESIDENTE),
+        help="chi registra (predefinito: il segretario, se c'è)",
+    )
+    password_option(a, "di chi registra")
     a.set_defaults(func=cmd_add)
 
     a = actions.add_parser("list", help="elenca le sedute registrate")
@@ -41,6 +49,14 @@ def add_parser(sub: Any) -> None:
     a.add_argument("file", type=target)
     a.add_argument("numero", type=number)
     a.add_argument("testo")
+    option(
+        a,
+        "--come",
+        dest="role",
+        choices=(SEGRETARIO, PRESIDENTE),
+        help="chi aggiunge la nota (predefinito: il segretario, se c'è)",
+    )
+    password_option(a, "di chi aggiunge la nota")
     a.set_defaults(func=cmd_note)
 
     a = actions.add_parser("rettifica", help="corregge una seduta registrata, con il motivo (resta nel verbale)")
@@ -71,6 +87,7 @@ def add_parser(sub: Any) -> None:
 def cmd_add(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.presenti.split(";") if n.strip()]
     with opened(args.file) as db, db.sessions.begin() as s:
+        who = _recorder(s, args)
         present = [lookup.member_by_name(s, name).id for name in names]
         row = sedute.record_seduta(
             s,
@@ -80,7 +97,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             args.luogo,
             args.odg.replace("\\n", "\n"),
             present,
-            actor(s),
+            who,
             notes=args.note,
             remote=args.remoto,
         )
@@ -102,8 +119,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_note(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
+        who = _recorder(s, args)
         row = sedute.seduta_by_number(s, args.numero)
-        sedute.add_note(s, row.id, args.testo, actor(s))
+        sedute.add_note(s, row.id, args.testo, who)
     print(f"Nota aggiunta al verbale della seduta n. {args.numero}.")
     return 0
 
@@ -115,6 +133,14 @@ def _officer(s: Session, role: str | None) -> int:
         if wanted in found:
             return found[wanted]
     raise RuleViolation(f"La commissione non ha un {role or 'segretario né un presidente'} che possa rettificare.")
+
+
+def _recorder(s: Session, args: argparse.Namespace) -> str:
+    """Who records a session or a note: the secretary (or the chair), with their password if set, as in the
+    GUI; a file whose committee has neither yet records under ``actor``."""
+    if args.role is None and not {m.role for m in committee.list_members(s)} & {SEGRETARIO, PRESIDENTE}:
+        return actor(s)
+    return confirmed(s, args, _officer(s, args.role))
 
 
 def cmd_correct(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ frozen record, rendered by ``reports.verbale`` and hashed for the footer's finge
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, is_dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -152,7 +153,7 @@ def _asdict_value(value: Any) -> Any:
     return value
 
 
-def session_window(seduta: Seduta, tz: ZoneInfo) -> tuple[datetime, datetime]:
+def session_window(seduta: Seduta, tz: ZoneInfo, same_day: Sequence[Seduta] = ()) -> tuple[datetime, datetime]:
     """From the earliest of opening and stated start to the latest of closing and stated end (UTC).
 
     Both are kept because the secretary may open the record a little before the session starts and
@@ -160,7 +161,9 @@ def session_window(seduta: Seduta, tz: ZoneInfo) -> tuple[datetime, datetime]:
     The record's opening and closing count only when they fall on the session's own day: a session
     recorded days after it was held (or before) would otherwise sweep into its minutes every decision
     logged between its start and the recording, decisions the committee never took in that session
-    (one taken alone on another day would read as taken collegially, with the members present).
+    (one taken alone on another day would read as taken collegially, with the members present). Nor do
+    they stretch over another session of the same day (``same_day``): two sessions recorded together in
+    the evening would otherwise both report the afternoon's decisions, each with its own attendance.
     """
     day_start = datetime.combine(seduta.day, time(0), tz)
     day_end = datetime.combine(seduta.day + timedelta(days=1), time(0), tz)
@@ -174,6 +177,13 @@ def session_window(seduta: Seduta, tz: ZoneInfo) -> tuple[datetime, datetime]:
         ends.append(_at(seduta.day, seduta.end_time, tz))
     start = min(starts) if starts else day_start
     end = max(ends) if ends else day_end
+    stated = [_at(seduta.day, hhmm, tz) for hhmm in (seduta.start_time, seduta.end_time) if hhmm]
+    if stated:  # a session without stated times cannot be placed among the others of its day
+        for other in same_day:
+            if other.start_time and _at(other.day, other.start_time, tz) >= stated[-1]:
+                end = max(min(end, _at(other.day, other.start_time, tz)), stated[-1])
+            if other.end_time and _at(other.day, other.end_time, tz) <= stated[0]:
+                start = min(max(start, _at(other.day, other.end_time, tz)), stated[0])
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
@@ -196,7 +206,8 @@ def collect_verbale(s: Session, number: int) -> VerbaleData:
     head = s.scalars(select(BandoRow)).one()
     bando = bando_from_json(head.rules_json)
     tz = ZoneInfo(bando.timezone)
-    window = session_window(seduta, tz)
+    same_day = list(s.scalars(select(Seduta).where(Seduta.day == seduta.day, Seduta.id != seduta.id)))
+    window = session_window(seduta, tz, same_day)
     presence = {p.commissario_id: p.present for p in seduta.presenze}
     declared = {d.commissario_id: d.declared_at for d in s.scalars(select(Dichiarazione))}
     members = sorted(s.scalars(select(Commissario)), key=lambda m: (ROLE_ORDER.get(m.role, 9), m.name))

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from valutazione import audit
 from valutazione.errors import NotFoundError, RuleViolation
-from valutazione.models import Commissario, Dichiarazione, utcnow
+from valutazione.models import Commissario, Dichiarazione, Seduta, utcnow
 from valutazione.services import lookup
-from valutazione.signer_identity import same_person
+from valutazione.signer_identity import FIELD_SEPARATOR, same_person
 
 PRESIDENTE = "presidente"
 COMPONENTE = "componente"
@@ -70,6 +70,14 @@ def member_name(s: Session, name: str, member_id: int | None = None) -> str:
     if hidden:
         codes = ", ".join(f"U+{ord(ch):04X}" for ch in hidden)
         raise RuleViolation(f"Il nome del commissario contiene caratteri invisibili o di controllo ({codes}).")
+    markup = sorted(set(name) & set("<>"))
+    if markup:  # the screens' labels would read «<b>…» or «<!--» as markup, the minutes as text
+        raise RuleViolation(f"Il nome «{name}» contiene caratteri non ammessi in un nome ({' '.join(markup)}).")
+    if FIELD_SEPARATOR in name:  # «Lucia - Anna Rossi» would head a field the signing check gives Anna Rossi
+        raise RuleViolation(
+            f"Il nome «{name}» non può contenere «{FIELD_SEPARATOR.strip()}» tra spazi: nel verbale separa il "
+            "ruolo dal nome nel campo di firma (scrivere i cognomi doppi senza spazi, come «Rossi-Bianchi»)."
+        )
     scripts = {unicodedata.name(ch, "?").split(" ")[0] for ch in name if unicodedata.category(ch) in LETTERS}
     if len(scripts) > 1:
         raise RuleViolation(
@@ -190,6 +198,12 @@ def set_appointment(s: Session, act: str, day: date | None, actor: str) -> None:
     if not act:
         raise RuleViolation("Indicare l'atto di nomina della commissione (numero o estremi).")
     row = lookup.bando_row(s)
+    first = s.scalars(select(Seduta).order_by(Seduta.day, Seduta.number).limit(1)).first()
+    if day is not None and first is not None and first.day < day:
+        raise RuleViolation(
+            f"La data dell'atto di nomina ({day:%d/%m/%Y}) segue quella della seduta n. {first.number} "
+            f"({first.day:%d/%m/%Y}): la commissione non può essersi riunita prima della nomina."
+        )
     before = {"atto": row.appointment_act, "data": row.appointment_date}
     row.appointment_act, row.appointment_date = act, day
     s.flush()

@@ -116,9 +116,14 @@ def _chair_steps(s: Session) -> list[Step]:
         or 0
     )
     expected = admitted * len(scorers) - conflicts
-    submitted = (
-        s.scalar(select(func.count(Scheda.id)).where(Scheda.state == "inviata", Scheda.domanda_id.in_(admissible))) or 0
+    # A sheet sent before its author declared a conflict is left out of the ranking: not one of those awaited.
+    abstained = select(Conflitto.id).where(
+        Conflitto.commissario_id == Scheda.commissario_id,
+        Conflitto.domanda_id == Scheda.domanda_id,
+        Conflitto.has_conflict,
     )
+    sent = (Scheda.state == "inviata", Scheda.domanda_id.in_(admissible), ~abstained.exists())
+    submitted = s.scalar(select(func.count(Scheda.id)).where(*sent)) or 0
     # The version and its state only: the stored ranking's JSON (megabytes at 5,000 rows) is not shown here.
     versions = select(GraduatoriaVersion.version, GraduatoriaVersion.state)
     latest = s.execute(versions.order_by(GraduatoriaVersion.version.desc()).limit(1)).first()

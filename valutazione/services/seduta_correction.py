@@ -20,7 +20,15 @@ from sqlalchemy.orm import Session
 from valutazione import audit
 from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import Commissario, Presenza, Seduta, utcnow
-from valutazione.services.sedute import TIME, SedutaRecord, _record
+from valutazione.services.sedute import (
+    CORRECTION_PREFIX,
+    TIME,
+    SedutaRecord,
+    _record,
+    require_after_appointment,
+    require_no_overlap,
+    require_plain_note,
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,7 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _check(row: Seduta, change: SedutaChange) -> None:
+def _check(s: Session, row: Seduta, change: SedutaChange) -> None:
     start = change.start_time if change.start_time is not None else row.start_time
     end = change.end_time if change.end_time is not None else row.end_time
     for label, value in (("inizio", start), ("fine", end)):
@@ -80,6 +88,11 @@ def _check(row: Seduta, change: SedutaChange) -> None:
             "Le note già registrate della seduta (con le rettifiche precedenti) non si cancellano né si "
             "riscrivono: una correzione si aggiunge come nuova nota, in fondo alle note esistenti."
         )
+    if change.notes is not None:
+        require_plain_note(change.notes.strip()[len(row.notes) :])
+    require_no_overlap(s, change.day or row.day, start, end, row.id)
+    if change.day is not None:
+        require_after_appointment(s, change.day)
 
 
 def _keeps(recorded: str, new: str) -> bool:
@@ -102,8 +115,9 @@ def _attendance(s: Session, row: Seduta, present: frozenset[int]) -> tuple[list[
     for member_id in sorted(names):
         if member_id in recorded:
             recorded[member_id].present = member_id in present
-        else:  # a member added after the session: recorded now, absent unless the correction says present
-            row.presenze.append(Presenza(commissario_id=member_id, present=member_id in present))
+        elif member_id in present:  # not on the session's list (added after it): recorded only when said present
+            row.presenze.append(Presenza(commissario_id=member_id, present=True))
+        # else: a member appointed after the session stays «non registrata», never made «assente» in silence
     return before, sorted(names[m] for m in present)
 
 
@@ -115,7 +129,7 @@ def correct_seduta(s: Session, seduta_id: int, change: SedutaChange, reason: str
     reason = reason.strip()
     if not reason:
         raise RuleViolation("Indicare il motivo della rettifica: resta nel registro e nel verbale.")
-    _check(row, change)
+    _check(s, row, change)
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     for attribute, word in FIELDS.items():
@@ -138,7 +152,7 @@ def correct_seduta(s: Session, seduta_id: int, change: SedutaChange, reason: str
         if word != "note"
     )
     today = utcnow().astimezone(ROME).strftime("%d/%m/%Y")
-    line = f"Rettifica del {today} ({actor}): {reason}" + (f" — {parts}" if parts else "")
+    line = f"{CORRECTION_PREFIX}{today} ({actor}): {reason}" + (f" — {parts}" if parts else "")
     row.notes = f"{row.notes}\n{line}".strip()
     s.flush()
     audit.record(s, actor, "seduta.rettificata", "seduta", row.number, before, {**after, "motivo": reason})

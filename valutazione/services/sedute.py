@@ -23,6 +23,9 @@ from valutazione.services import lookup
 from valutazione.services.committee import SCORING_ROLES
 
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# The opening of the line a recorded correction appends to the notes (``seduta_correction``): reserved, so
+# that a plain note cannot pass for a correction the log never recorded.
+CORRECTION_PREFIX = "Rettifica del "
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,38 @@ def seduta_by_number(s: Session, number: int) -> SedutaRecord:
     return _record(seduta_row(s, number))
 
 
+def require_no_overlap(s: Session, day: date, start_time: str, end_time: str, seduta_id: int | None = None) -> None:
+    """Refuses hours that overlap those stated by another session of the same day.
+
+    One committee cannot sit twice at once, and the minutes take each session's decisions from its hours:
+    a second session «09:30–12:00» beside the first would report the same decisions under another list
+    of those present. Sessions without both times cannot be placed and are not compared.
+    """
+    if not (start_time and end_time):
+        return
+    others = select(Seduta).where(Seduta.day == day, Seduta.id != (seduta_id or -1))
+    for other in s.scalars(others.order_by(Seduta.number)):
+        if other.start_time and other.end_time and start_time < other.end_time and other.start_time < end_time:
+            raise RuleViolation(
+                f"Gli orari {start_time}–{end_time} si sovrappongono a quelli della seduta n. {other.number} dello "
+                f"stesso giorno ({other.start_time}–{other.end_time}): la commissione non siede due volte insieme."
+            )
+
+
+def require_after_appointment(s: Session, day: date) -> None:
+    """Refuses a session dated before the act appointing the committee (when its date is recorded).
+
+    Minutes reading «seduta del 1° marzo» of a committee «nominata con determinazione del 5 marzo» would
+    record decisions of a body that did not yet exist: the first thing an appeal would point at.
+    """
+    appointed = lookup.bando_row(s).appointment_date
+    if appointed is not None and day < appointed:
+        raise RuleViolation(
+            f"La seduta del {day:%d/%m/%Y} precede l'atto di nomina della commissione ({appointed:%d/%m/%Y}): "
+            "correggere la data della seduta o quella dell'atto."
+        )
+
+
 def record_seduta(
     s: Session,
     day: date,
@@ -85,6 +120,9 @@ def record_seduta(
         raise RuleViolation("L'ora di fine della seduta precede l'ora di inizio.")
     if not place.strip() and not remote:
         raise RuleViolation("Indicare il luogo della seduta (o che si svolge da remoto).")
+    require_plain_note(notes)
+    require_no_overlap(s, day, start_time, end_time)
+    require_after_appointment(s, day)
     members = {m.id: m for m in s.scalars(select(Commissario))}
     present_ids = set(present)
     unknown = present_ids - set(members)
@@ -149,6 +187,19 @@ def require_quorum(s: Session, seduta_id: int) -> Seduta:
     return row
 
 
+def require_plain_note(text: str) -> None:
+    """Refuses a note with a line opening as a recorded correction does («Rettifica del …»).
+
+    The minutes print the notes as they are: a typed line «Rettifica del 10/04/2018 (…): presenti …» would
+    read as a correction with its reason in the log, and contradict the attendance printed above it.
+    """
+    if any(line.strip().casefold().startswith(CORRECTION_PREFIX.casefold()) for line in text.splitlines()):
+        raise RuleViolation(
+            f"Una nota non può iniziare con «{CORRECTION_PREFIX.strip()}»: è la forma delle rettifiche registrate "
+            "con il loro motivo (Sedute → «Rettifica…», comando «seduta rettifica»)."
+        )
+
+
 def add_note(s: Session, seduta_id: int, note: str, actor: str) -> SedutaRecord:
     """Appends a correction note to a session's record (printed before the signatures)."""
     row = s.get(Seduta, seduta_id)
@@ -157,6 +208,7 @@ def add_note(s: Session, seduta_id: int, note: str, actor: str) -> SedutaRecord:
     note = note.strip()
     if not note:
         raise RuleViolation("La nota di correzione è vuota.")
+    require_plain_note(note)
     before = row.notes
     row.notes = f"{before}\n{note}".strip()
     s.flush()

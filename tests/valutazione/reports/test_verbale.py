@@ -157,3 +157,19 @@ def test_withdrawn_abstention_and_lot_set_are_in_the_minutes(tmp_path: Path) -> 
         quartieri.close()
     decided = [i for section in data.decisions if section.title == "Ammissibilità formale" for i in section.items]
     assert any(i.endswith("concorre nel lotto L2. Motivazione: Linea nel modulo cartaceo") for i in decided)
+
+
+def test_two_sessions_of_a_day_recorded_together_do_not_share_decisions(tmp_path: Path) -> None:
+    """Verbale: a morning session recorded in the evening, after the afternoon one, does not report the
+    afternoon's decisions: each decision is in the minutes of the session whose hours hold it."""
+    path = committee_file(tmp_path / "c.valutazione", State.ADMISSIBILITY).path  # decisions logged now
+    today = datetime.now(ZoneInfo("Europe/Rome")).date()
+    with opened(path) as db:
+        with db.sessions.begin() as s:
+            members = [m.id for m in committee.list_members(s)]
+            sedute.record_seduta(s, today, "00:00", "00:00", "Sala A", "Mattina", members, "Dario Neri")
+            sedute.record_seduta(s, today, "00:01", "23:59", "Sala A", "Pomeriggio", members, "Dario Neri")
+        with db.sessions() as s:
+            morning, afternoon = collect_verbale(s, 1), collect_verbale(s, 2)
+    assert [x.title for x in afternoon.decisions] == ["Ammissibilità formale"]
+    assert morning.decisions == () and morning.declarations == ()

@@ -42,6 +42,8 @@ def test_unknown_role_and_repeated_name_refused(db: Database, team: Committee) -
         ("Bruno \u202eidreV", "invisibili o di controllo \\(U\\+202E\\)"),  # shows as «Bruno Verdi» on screen
         ("Bruno\u200b Verdi", "invisibili o di controllo \\(U\\+200B\\)"),
         ("Bruno V\u0435rdi", "alfabeti diversi \\(cyrillic, latin\\)"),  # a Cyrillic «е»
+        ("Elena - Bruno Verdi", "non può contenere «-» tra spazi"),  # the field would name Bruno Verdi
+        ("Elena <!-- Verdi", "caratteri non ammessi in un nome \\(<\\)"),  # a label would show «Elena»
     ],
 )
 def test_name_passing_for_another_members_refused(db: Database, team: Committee, name: str, message: str) -> None:

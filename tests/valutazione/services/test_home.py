@@ -65,3 +65,22 @@ def test_secretary_home_is_about_sessions(tmp_path: Path) -> None:
         record = home.home(s, built.members["Dario Neri"])
     assert [x.title for x in record.sections] == ["Sedute e verbali"]
     assert _texts(record) == ["Sedute registrate: nessuna"]
+
+
+def test_chair_home_does_not_count_a_sheet_left_out_for_a_conflict(tmp_path: Path) -> None:
+    """A sheet sent before its author declared a conflict is not among the sheets the ranking awaits: the chair's
+    count does not reach «all in» with it while another member's sheet is missing."""
+    from tests.valutazione.services.conftest import full_marks
+    from valutazione.services import conflicts, lookup
+
+    cf = committee_file(tmp_path / "c.valutazione", State.ADMISSIBILITY)
+    anna, bruno = cf.members["Anna Rossi"], cf.members["Bruno Bianchi"]
+    with opened(cf.path) as db, db.sessions.begin() as s:
+        d = lookup.domanda_by_protocol(s, "PG 101/2018").id
+        for member in (bruno, anna):
+            sheets.save_draft(s, member, d, full_marks(lookup.rules(s)))
+            sheets.submit(s, member, d)
+        conflicts.declare(s, bruno, d, True, "Socio dell'ente proponente")
+        progress = next(x for x in home.home(s, anna).steps if x.place == home.PROGRESS)
+        admitted = len(conflicts.assigned_ids(s, anna))
+    assert progress.text == f"Schede inviate: 1 su {admitted * 3 - 1} attese" and not progress.done
