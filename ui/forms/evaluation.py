@@ -38,6 +38,7 @@ class EvaluationView(QWidget):
         self.heading = QLabel(self.tr("Scegliere una domanda dall'elenco."))
         self.heading.setStyleSheet("font-size: 13pt; font-weight: bold;")
         self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)  # title and applicant come from the imported file
         self.prev_button = QPushButton(self.tr("◀ Precedente"))
         self.prev_button.setToolTip(self.tr("Domanda precedente (Ctrl+PgSu)"))
         self.next_button = QPushButton(self.tr("Successiva ▶"))

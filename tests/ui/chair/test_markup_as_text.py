@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QLabel
 
 from tests.builders import Builder, domanda
 from tests.ui.chair.conftest import Host
+from tests.ui.conftest import CommitteeFile
+from tests.ui.helpers import enter_as, open_row, open_window
 from ui.chair.admissibility import AdmissibilityPanel
 from ui.forms.declaration import ConflictPanel
 
@@ -44,3 +46,19 @@ def test_admissibility_title_shows_the_applicant_as_written(qtbot: Any, imported
     row = next(i for i, r in enumerate(panel.model.rows) if r.protocol == "PG 999/2018")
     panel.table.selectRow(row)
     assert laid_out_as_written(panel.title)
+
+
+def test_evaluation_heading_shows_the_applicant_as_written(qtbot: Any, committee_file: CommitteeFile) -> None:
+    """Evaluation: the heading a member scores under shows the applicant and title as the file names them."""
+    from valutazione.db import open_database
+
+    db = open_database(committee_file.path)
+    try:
+        Builder(db).domande([domanda("PG 999/2018", applicant=HIDDEN)]).admit_all()
+    finally:
+        db.close()
+    window = open_window(qtbot, committee_file.path)
+    enter_as(qtbot, window, "Bruno Bianchi")
+    open_row(qtbot, window, "PG 999/2018")
+    assert laid_out_as_written(window.evaluation.heading)
+    window.close()
