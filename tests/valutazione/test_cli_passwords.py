@@ -86,3 +86,40 @@ def test_the_right_password_records_the_decision(tmp_path: Path, capsys: pytest.
         actors = {row.action: row.actor for row in s.scalars(select(AuditRow))}
     assert actors["ammissibilita.decisa"] == CHAIR and actors["conflitto.dichiarato"] == MEMBER
     assert actors["seduta.registrata"] == SECRETARY and actors["seduta.nota"] == SECRETARY
+
+
+def test_funded_project_decisions_ask_the_chairs_password(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Rule: the project commands that record under the chair's name (agreement, re-determination, revocation,
+    payment, support plan and meeting, indicator target and value) and the chair's confirmation to publish
+    possible natural persons refuse a wrong password, writing nothing."""
+    f, _files, wrong = protected_file(tmp_path)
+    p1 = "PG 101/2018"
+    commands = [
+        ("convenzione", "add", f, p1, "--data", "01/06/2018"),
+        ("convenzione", "ridetermina", f, p1, "--importo", "1.000,00", "--motivo", "Spese non ammesse"),
+        ("convenzione", "revoca", f, p1, "--data", "01/06/2018", "--motivo", "Attività non avviate"),
+        ("erogazione", "add", f, p1, "--tipo", "anticipo", "--data", "01/07/2018", "--importo", "1.000,00"),
+        ("affiancamento", "piano", f, p1, "--fase", "Avvio", "--ore", "10"),
+        (
+            "affiancamento",
+            "sessione",
+            f,
+            p1,
+            "--fase",
+            "Avvio",
+            "--data",
+            "01/07/2018",
+            "--ore",
+            "2",
+            "--argomento",
+            "x",
+        ),
+        ("indicatori", "obiettivo", f, p1, "--indicatore", "I1", "--partenza", "0", "--obiettivo", "10"),
+        ("indicatori", "valore", f, p1, "--indicatore", "I1", "--data", "01/07/2018", "--valore", "3"),
+        ("export", f, "--cosa", "graduatoria-pubblica", "-o", tmp_path / "g.pdf", "--pubblica-persone-fisiche"),
+    ]
+    before = logged(f)
+    for command in commands:
+        code, _, err = run(capsys, *command, "--file-password", wrong)
+        assert code == 2 and f"Password errata per {CHAIR}" in err, (command, err)
+    assert logged(f) == before

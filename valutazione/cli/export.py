@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from valutazione.cli.common import actor, number, option, output
+from valutazione.cli.common import chair_if_any, number, option, output, password_option
 from valutazione.db import opened
 from valutazione.destinations import os_errors_as_messages
 from valutazione.errors import ValutazioneError
@@ -36,6 +36,7 @@ def add_parser(subparsers: Any) -> None:
         help="graduatoria pubblica: il presidente conferma di pubblicare anche i proponenti non identificati "
         "come enti (possibili persone fisiche); la conferma è registrata nel registro delle operazioni",
     )
+    password_option(p, "del presidente (con --pubblica-persone-fisiche)")
     p.set_defaults(func=run)
 
 
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     count = None
     if confirm:  # the confirmation is logged, so the file is opened for writing
         with opened(args.file) as db, db.sessions.begin() as s:
-            count = record_publication_confirmed(s, actor(s), args.version, args.format)
+            count = record_publication_confirmed(s, chair_if_any(s, args), args.version, args.format)
             data = export(s, args.what, args.format, version=args.version, confirm_persons=True, lot=args.lot)
     else:
         with opened(args.file, read_only=True) as db, db.sessions() as s:

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from valutazione.backups import take_backup
-from valutazione.cli.common import actor, chair_confirmed, option, parse_day, password_option, target
+from valutazione.cli.common import chair_confirmed, chair_if_any, option, parse_day, password_option, target
 from valutazione.cli.common import number as common_number
 from valutazione.db import opened
 from valutazione.errors import RuleViolation
@@ -38,11 +38,13 @@ def add_parser(sub: Any) -> None:
     a.add_argument("--cup", default="")
     a.add_argument("--atto", default="", help="numero di repertorio o dell'atto di concessione")
     a.add_argument("--motivo", default="", help="motivo della rideterminazione, se l'importo è inferiore")
+    password_option(a, "del presidente")
     a.set_defaults(func=cmd_agreement_add)
     a = acts.add_parser("ridetermina", help="riduce l'importo vincolante, con il motivo")
     _file_protocol(a)
     a.add_argument("--importo", required=True, metavar="EURO")
     a.add_argument("--motivo", required=True)
+    password_option(a, "del presidente")
     a.set_defaults(func=cmd_agreement_redetermine)
     for name, state in (("revoca", REVOKED), ("rinuncia", RENOUNCED)):
         a = acts.add_parser(name, help=f"registra la {name} dopo la convenzione e fa scorrere la graduatoria")
@@ -50,6 +52,7 @@ def add_parser(sub: Any) -> None:
         a.add_argument("--data", required=True, metavar="GG/MM/AAAA")
         a.add_argument("--motivo", required=True)
         a.add_argument("--senza-scorrimento", action="store_true", help="registra soltanto, senza nuova versione")
+        password_option(a, "del presidente")
         a.set_defaults(func=cmd_agreement_close, state=state)
 
     p = sub.add_parser("erogazione", help="erogazioni: anticipo, SAL, saldo, recupero")
@@ -61,6 +64,7 @@ def add_parser(sub: Any) -> None:
     a.add_argument("--importo", required=True, metavar="EURO")
     a.add_argument("--atto", default="", help="numero dell'atto di liquidazione o del mandato")
     a.add_argument("--nota", default="")
+    password_option(a, "del presidente")
     a.set_defaults(func=cmd_payment_add)
     a = acts.add_parser("elenco", help="elenca le erogazioni di una domanda, con il numero per lo storno")
     _file_protocol(a)
@@ -80,6 +84,7 @@ def add_parser(sub: Any) -> None:
     a.add_argument("--fase", required=True)
     a.add_argument("--ore", required=True)
     a.add_argument("--affiancatore", default="", help="chi svolge l'affiancamento")
+    password_option(a, "del presidente")
     a.set_defaults(func=cmd_support_plan)
     a = acts.add_parser("sessione", help="registra un incontro di affiancamento")
     _file_protocol(a)
@@ -90,6 +95,7 @@ def add_parser(sub: Any) -> None:
     option(a, "--nota", "--note", dest="note", default="")
     a.add_argument("--prossimi-passi", default="")
     a.add_argument("--motivo-extra", default="", help="motivo delle ore oltre il piano")
+    password_option(a, "del presidente")
     a.set_defaults(func=cmd_support_session)
     a = acts.add_parser("stato", help="ore del piano, svolte e dovute a oggi")
     _file_protocol(a)
@@ -103,6 +109,7 @@ def add_parser(sub: Any) -> None:
     a.add_argument("--indicatore", required=True, metavar="CODICE")
     a.add_argument("--partenza", required=True)
     a.add_argument("--obiettivo", required=True)
+    password_option(a, "del presidente")
     a.set_defaults(func=cmd_indicator_target)
     a = acts.add_parser("valore", help="valore rilevato in una data")
     _file_protocol(a)
@@ -110,6 +117,7 @@ def add_parser(sub: Any) -> None:
     a.add_argument("--data", required=True, metavar="GG/MM/AAAA")
     a.add_argument("--valore", required=True)
     a.add_argument("--nota", default="")
+    password_option(a, "del presidente")
     a.set_defaults(func=cmd_indicator_value)
 
     p = sub.add_parser("finanze", help="programmato, ammesso, vincolante, erogato (calcolati)")
@@ -143,7 +151,7 @@ def cmd_agreement_add(args: argparse.Namespace) -> int:
         amount = cents(args.importo) if args.importo else final_grants(s)[1].get(args.protocol.strip(), 0)
         info = agreements.sign(
             s,
-            actor(s),
+            chair_if_any(s, args),
             args.protocol,
             signed_on=signed,
             amount_cents=amount,
@@ -162,7 +170,7 @@ def cmd_agreement_add(args: argparse.Namespace) -> int:
 
 def cmd_agreement_redetermine(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
-        info = agreements.redetermine(s, actor(s), args.protocol, cents(args.importo), args.motivo)
+        info = agreements.redetermine(s, chair_if_any(s, args), args.protocol, cents(args.importo), args.motivo)
     print(f"Convenzione di {info.protocol} rideterminata a {format_euro(info.amount_cents)}.")
     return 0
 
@@ -170,7 +178,13 @@ def cmd_agreement_redetermine(args: argparse.Namespace) -> int:
 def cmd_agreement_close(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
         done = agreements.close_and_slide(
-            s, actor(s), args.protocol, args.state, parse_day(args.data), args.motivo, slide=not args.senza_scorrimento
+            s,
+            chair_if_any(s, args),
+            args.protocol,
+            args.state,
+            parse_day(args.data),
+            args.motivo,
+            slide=not args.senza_scorrimento,
         )
     print(f"Convenzione di {args.protocol} {args.state}: liberati {format_euro(done.freed_cents)}.")
     if done.version is None:
@@ -185,7 +199,14 @@ def cmd_agreement_close(args: argparse.Namespace) -> int:
 def cmd_payment_add(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
         info = payments.record(
-            s, actor(s), args.protocol, args.tipo, parse_day(args.data), cents(args.importo), args.atto, args.nota
+            s,
+            chair_if_any(s, args),
+            args.protocol,
+            args.tipo,
+            parse_day(args.data),
+            cents(args.importo),
+            args.atto,
+            args.nota,
         )
     print(f"Erogazione ({payments.TYPES[info.kind]}) di {format_euro(info.amount_cents)} a {info.protocol} registrata.")
     return 0
@@ -217,7 +238,9 @@ def cmd_payment_reverse(args: argparse.Namespace) -> int:
 
 def cmd_support_plan(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
-        phase = support.plan_phase(s, actor(s), args.protocol, args.fase, number(args.ore, "Ore"), args.affiancatore)
+        phase = support.plan_phase(
+            s, chair_if_any(s, args), args.protocol, args.fase, number(args.ore, "Ore"), args.affiancatore
+        )
     print(f"Piano di affiancamento di {args.protocol}: fase «{phase.name}», {phase.planned} ore.")
     return 0
 
@@ -226,7 +249,7 @@ def cmd_support_session(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
         info = support.log_session(
             s,
-            actor(s),
+            chair_if_any(s, args),
             args.protocol,
             args.fase,
             parse_day(args.data),
@@ -256,7 +279,7 @@ def cmd_indicator_target(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
         impacts.set_target(
             s,
-            actor(s),
+            chair_if_any(s, args),
             args.protocol,
             args.indicatore,
             number(args.partenza, "Valore di partenza"),
@@ -269,7 +292,13 @@ def cmd_indicator_target(args: argparse.Namespace) -> int:
 def cmd_indicator_value(args: argparse.Namespace) -> int:
     with opened(args.file) as db, db.sessions.begin() as s:
         impacts.report_value(
-            s, actor(s), args.protocol, args.indicatore, parse_day(args.data), number(args.valore, "Valore"), args.nota
+            s,
+            chair_if_any(s, args),
+            args.protocol,
+            args.indicatore,
+            parse_day(args.data),
+            number(args.valore, "Valore"),
+            args.nota,
         )
     print(f"Indicatore {args.indicatore} di {args.protocol}: valore del {args.data} registrato.")
     return 0
