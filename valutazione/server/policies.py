@@ -92,10 +92,11 @@ AUDIT_SELECT = Rule(
     "CASE WHEN entity <> 'scheda' THEN valutazione_io() IS NOT NULL WHEN entity_id !~ '^[0-9]+$' THEN false "
     "ELSE entity_id::integer IN (SELECT valutazione_schede_voti_visibili()) END",
 )
+# valutazione/server/log_rows.py: own name, a decision only from a role that takes it, true sends and hashes.
 AUDIT_INSERT = Rule(
     "in_coda_a_proprio_nome",
-    "solo in coda alla catena, a proprio nome (o sigillo «sistema»)",
-    "actor = valutazione_nome() OR (actor = 'sistema' AND action = 'sigillo')",
+    "solo in coda alla catena, a proprio nome (o sigillo «sistema»); le decisioni solo dal ruolo che le prende",
+    "valutazione_riga_ammessa(actor, action, entity, entity_id, after_json)",
 )
 HEAD_UPDATE = Rule(
     "solo_testa_del_registro",

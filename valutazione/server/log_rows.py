@@ -1,0 +1,127 @@
+"""Which log rows a member's login may append on a server: the rows the committee's papers take as facts.
+
+The minutes (valutazione/reports/verbale_data.py) print an admissibility decision, a draw, a reopening,
+an approval from its log row alone, without its author; the seals' check (valutazione/seals) takes a
+send, a reopening, a rules' hash, a seal from the log as the truth the stored data must match, and reads
+them with fixed spellings (``int(entity_id)``, ``{"sha256":"…"}``). Any login may append in its own name,
+so without these rules a member with ``psql`` could put a decision nobody took into the signed minutes,
+make intact data read as tampered, or make every check fail on a row it cannot parse — for good, since
+the log is append-only — and with it every approval, export and merge, which require intact seals.
+
+So, for a login (the owner, who merges returns and migrates, is not bound): a decision only in a role that
+takes it in the application (the role that may write the decided table in valutazione/server/policies.py);
+a send only of one's own submitted sheet with its stored hash and application; a rules' hash only the
+stored rules' own; a seal only as the application spells it; every row JSON, an object where the minutes
+read one. What only the end of the transaction can show (the rules really locked, the sheet really reopened)
+is checked at commit by a deferred trigger.
+"""
+
+from __future__ import annotations
+
+from valutazione import audit
+from valutazione.seals.rows import DELETED, SEAL_ACTION, SEAL_ACTOR, SEALED_TABLES
+from valutazione.server.sql import _fn
+
+DECISIONS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        (
+            "ammissibilita.decisa",
+            "soccorso.richiesto",
+            "soccorso.chiuso",
+            "sorteggio.registrato",
+            "rinuncia.registrata",
+        ),
+        ("presidente", "segretario"),
+    ),
+    **dict.fromkeys(
+        ("graduatoria.approvata", "scheda.riaperta", "bando.regole_modificate", "pacchetto.esportato"),
+        ("presidente",),
+    ),
+    # A return is merged by the database's owner, and a package's identity row is written in the member's
+    # own file: neither comes from a login on a server.
+    **dict.fromkeys(("pacchetto.ritorno.importato", "pacchetto.creato"), ()),
+}
+SENT, REOPENED, LOCKED = "scheda.inviata", "scheda.riaperta", "bando.regole_bloccate"
+RULES_LOGGED = (LOCKED, "bando.regole_modificate")
+# The actions whose row the minutes read as a JSON object (tests/server checks verbale_data's list is here).
+OBJECTS = (*DECISIONS, SENT, "dichiarazione.resa", "conflitto.dichiarato")
+
+
+def _quoted(values: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _decisions() -> str:
+    return "\n".join(
+        f"    WHEN '{action}' THEN " + (f"r IN ({_quoted(roles)})" if roles else "false")
+        for action, roles in DECISIONS.items()
+    )
+
+
+_SEAL_DIGEST = '^[{]"sha256":"[0-9a-f]{64}"[}]$'
+_ID = "^[0-9]{1,9}$"
+
+ADMITTED = _fn(
+    "valutazione_riga_ammessa(r_actor text, r_action text, r_entity text, r_entity_id text, r_after text)",
+    "boolean",
+    f"""DECLARE r text := valutazione_ruolo(); io integer := valutazione_io();
+BEGIN
+  IF io IS NULL THEN RETURN false; END IF;
+  IF r_actor = '{SEAL_ACTOR}' OR r_action = '{SEAL_ACTION}' THEN
+    RETURN r_actor = '{SEAL_ACTOR}' AND r_action = '{SEAL_ACTION}' AND r_entity IN ({_quoted(sorted(SEALED_TABLES))})
+      AND r_entity_id ~ '{_ID}'
+      AND (r_after ~ '{_SEAL_DIGEST}' OR r_after = '{audit.canonical_json({DELETED: True})}');
+  END IF;
+  IF r_actor IS DISTINCT FROM valutazione_nome() THEN RETURN false; END IF;
+  PERFORM r_after::json;  -- not JSON: refused with the parser's error
+  IF r_action IN ({_quoted(OBJECTS)}) AND r_after !~ '^[{{]' THEN RETURN false; END IF;
+  IF r_action = '{SENT}' THEN
+    IF r_entity <> 'scheda' OR r_entity_id !~ '{_ID}' THEN RETURN false; END IF;
+    RETURN EXISTS (
+      SELECT 1 FROM scheda x JOIN domanda d ON d.id = x.domanda_id
+      WHERE x.id = r_entity_id::integer AND x.commissario_id = io AND x.state = 'inviata'
+        AND x.content_hash = substring(r_after FROM '"hash":"([0-9a-f]{{64}})"')
+        AND d.protocol IS NOT DISTINCT FROM r_after::jsonb ->> 'protocollo');
+  END IF;
+  IF r_action = '{REOPENED}' AND (r_entity <> 'scheda' OR r_entity_id !~ '{_ID}') THEN RETURN false; END IF;
+  IF r_action IN ({_quoted(RULES_LOGGED)}) THEN
+    IF r_after !~ '^[{{]' OR (r_after::jsonb ->> 'sha256') IS DISTINCT FROM
+        (SELECT encode(sha256(convert_to(rules_json, 'UTF8')), 'hex') FROM bando) THEN
+      RETURN false;
+    END IF;
+  END IF;
+  RETURN CASE r_action
+{_decisions()}
+    ELSE true END;
+END""",
+    lang="plpgsql",
+)
+
+_TRUE_AT_COMMIT = f"""BEGIN
+  IF valutazione_io() IS NULL THEN RETURN NULL; END IF;
+  IF NEW.action = '{LOCKED}' AND NOT EXISTS (SELECT 1 FROM bando WHERE rules_locked_at IS NOT NULL) THEN
+    RAISE EXCEPTION USING MESSAGE = 'Registro: la riga n. ' || NEW.id || ' dà bloccate le regole del bando, '
+      || 'ma la stessa operazione non le blocca: riga rifiutata.';
+  END IF;
+  IF NEW.action = '{REOPENED}' AND NOT EXISTS (
+      SELECT 1 FROM scheda WHERE id::text = NEW.entity_id AND state = 'bozza') THEN
+    RAISE EXCEPTION USING MESSAGE = 'Registro: la riga n. ' || NEW.id || ' dà riaperta la scheda n. '
+      || NEW.entity_id || ', ma la stessa operazione non la riapre: riga rifiutata.';
+  END IF;
+  RETURN NULL;
+END"""
+
+INSTALL = [
+    ADMITTED,
+    _fn("valutazione_riga_vera()", "trigger", _TRUE_AT_COMMIT, lang="plpgsql", volatile=True),
+    "DROP TRIGGER IF EXISTS valutazione_riga_vera ON audit",
+    "CREATE CONSTRAINT TRIGGER valutazione_riga_vera AFTER INSERT ON audit DEFERRABLE INITIALLY DEFERRED "
+    f"FOR EACH ROW WHEN (NEW.action IN ({_quoted(RULES_LOGGED[:1] + (REOPENED,))})) "
+    "EXECUTE FUNCTION valutazione_riga_vera()",
+]
+
+
+def install(schema: str) -> list[str]:
+    """The function the log's insert policy calls and the check at commit, for the committee in ``schema``."""
+    quoted = '"' + schema.replace('"', '""') + '"'
+    return [stmt.replace("{s}", quoted) for stmt in INSTALL]
