@@ -192,7 +192,26 @@ def test_a_seal_is_logged_only_as_the_application_spells_it(
         with pytest.raises(errors.InsufficientPrivilege), conn.transaction(force_rollback=True):
             _log(conn, "Carla Verdi", "sigillo", "ammissibilita", "1", {"sha256": "7" * 64})  # a seal is «sistema»'s
         with conn.transaction(force_rollback=True):
-            _log(conn, "sistema", "sigillo", "ammissibilita", "1", {"eliminata": True})
+            _log(conn, "sistema", "sigillo", "ammissibilita", "999999", {"eliminata": True})
+
+
+def test_a_seal_is_logged_only_of_a_row_the_same_transaction_wrote(committee: Committee) -> None:
+    """A seal by a login only of a row its transaction has just written, or removed: not of an approved
+    ranking (which nobody may write again) nor of a decision someone else took."""
+    with committee.owner() as owner:
+        ranking = owner.execute("SELECT id FROM graduatoria ORDER BY id LIMIT 1").fetchone()
+        decision = owner.execute("SELECT id FROM ammissibilita ORDER BY id LIMIT 1").fetchone()
+    assert ranking is not None and decision is not None
+    forged = [("graduatoria", ranking[0], {"eliminata": True}), ("graduatoria", ranking[0], {"sha256": "9" * 64})]
+    forged.append(("ammissibilita", decision[0], {"sha256": "9" * 64}))
+    for member in ("Carla Verdi", "Dario Neri"):
+        with committee.connect(member) as conn:
+            for table, row_id, after in forged:
+                with pytest.raises(errors.InsufficientPrivilege), conn.transaction(force_rollback=True):
+                    _log(conn, "sistema", "sigillo", table, str(row_id), after)
+    with committee.connect("Dario Neri") as conn, conn.transaction(force_rollback=True):
+        conn.execute("UPDATE ammissibilita SET reason = reason WHERE id = %s", decision)
+        _log(conn, "sistema", "sigillo", "ammissibilita", str(decision[0]), {"sha256": "9" * 64})
 
 
 def test_rows_the_minutes_read_are_json_objects(committee: Committee) -> None:

@@ -11,7 +11,9 @@ the log is append-only — and with it every approval, export and merge, which r
 So, for a login (the owner, who merges returns and migrates, is not bound): a decision only in a role that
 takes it in the application (the role that may write the decided table in valutazione/server/policies.py);
 a send only of one's own submitted sheet with its stored hash and application; a rules' hash only the
-stored rules' own; a seal only as the application spells it; every row JSON, an object where the minutes
+stored rules' own; a seal only as the application spells it, and only of a row the same transaction has
+written (or, for a deletion, of a row no longer there) — else one INSERT would make an approved ranking,
+which nobody may write again, read as tampered for good; every row JSON, an object where the minutes
 read one. What only the end of the transaction can show (the rules really locked, the sheet really reopened)
 is checked at commit by a deferred trigger.
 """
@@ -60,17 +62,23 @@ def _decisions() -> str:
 
 _SEAL_DIGEST = '^[{]"sha256":"[0-9a-f]{64}"[}]$'
 _ID = "^[0-9]{1,9}$"
+_DELETED = audit.canonical_json({DELETED: True})
 
 ADMITTED = _fn(
     "valutazione_riga_ammessa(r_actor text, r_action text, r_entity text, r_entity_id text, r_after text)",
     "boolean",
-    f"""DECLARE r text := valutazione_ruolo(); io integer := valutazione_io();
+    f"""DECLARE r text := valutazione_ruolo(); io integer := valutazione_io(); written boolean;
 BEGIN
   IF io IS NULL THEN RETURN false; END IF;
   IF r_actor = '{SEAL_ACTOR}' OR r_action = '{SEAL_ACTION}' THEN
-    RETURN r_actor = '{SEAL_ACTOR}' AND r_action = '{SEAL_ACTION}' AND r_entity IN ({_quoted(sorted(SEALED_TABLES))})
-      AND r_entity_id ~ '{_ID}'
-      AND (r_after ~ '{_SEAL_DIGEST}' OR r_after = '{audit.canonical_json({DELETED: True})}');
+    IF NOT (r_actor = '{SEAL_ACTOR}' AND r_action = '{SEAL_ACTION}' AND r_entity IN ({_quoted(sorted(SEALED_TABLES))})
+        AND r_entity_id ~ '{_ID}' AND (r_after ~ '{_SEAL_DIGEST}' OR r_after = '{_DELETED}')) THEN
+      RETURN false;
+    END IF;
+    -- the row as this transaction left it: written by it (a seal), or gone (a deletion's seal)
+    EXECUTE format('SELECT xmin = pg_current_xact_id()::xid FROM %I WHERE id = $1', r_entity)
+      INTO written USING r_entity_id::integer;
+    RETURN CASE WHEN r_after = '{_DELETED}' THEN written IS NULL ELSE coalesce(written, false) END;
   END IF;
   IF r_actor IS DISTINCT FROM valutazione_nome() THEN RETURN false; END IF;
   PERFORM r_after::json;  -- not JSON: refused with the parser's error
