@@ -271,3 +271,19 @@ def test_a_rules_lock_row_must_lock_the_rules_by_commit(pg_server: PgCluster, mi
             assert seals.verify_file(s).ok
     finally:
         pg_server.drop_database(database)
+
+
+def test_the_chair_cannot_take_a_colleagues_name_to_sign_as_them(committee: Committee) -> None:
+    """A login signs as its member's current name: the chair may not give himself a name that already signs
+    the log (rename Bruno, take «Bruno Bianchi», write as him), nor change anyone's role."""
+    anna = committee.members["Anna Rossi"]
+    with committee.connect("Anna Rossi") as conn:
+        with pytest.raises(errors.RaiseException, match="firma già righe"), conn.transaction(force_rollback=True):
+            conn.execute("UPDATE commissario SET name = 'Bruno Bianchi (vecchio)' WHERE name = 'Bruno Bianchi'")
+            conn.execute("UPDATE commissario SET name = 'Bruno Bianchi' WHERE id = %s", (anna,))
+        with pytest.raises(errors.RaiseException, match="ruolo"), conn.transaction(force_rollback=True):
+            conn.execute("UPDATE commissario SET role = 'segretario' WHERE name = 'Carla Verdi'")
+        with conn.transaction(force_rollback=True):  # a name never used in the log: an ordinary correction
+            assert conn.execute(
+                "UPDATE commissario SET name = 'Carla Verdi Bianchi' WHERE name = 'Carla Verdi'"
+            ).rowcount

@@ -119,8 +119,30 @@ _TRUE_AT_COMMIT = f"""BEGIN
   RETURN NULL;
 END"""
 
+# A login writes in its member's name as the table ``commissario`` spells it now. The chair's login, which
+# may update that table, could otherwise take a colleague's name for a moment (rename them, take the name,
+# write, give it back: every row as it was) and sign log rows as them — a conflict «declared», a declaration
+# «made». A name that already signs rows of the log is never taken by another row (the application renames
+# only a member who has not scored yet, to a new name), and a member's role never changes (the application
+# never changes it).
+_IDENTITY = """BEGIN
+  IF NEW.role IS DISTINCT FROM OLD.role THEN
+    RAISE EXCEPTION USING MESSAGE = format('Il ruolo di %s nella commissione (%s) non si modifica.',
+      OLD.name, OLD.role);
+  END IF;
+  IF NEW.name IS DISTINCT FROM OLD.name AND EXISTS (SELECT 1 FROM audit WHERE actor = NEW.name) THEN
+    RAISE EXCEPTION USING MESSAGE = format('Il nome «%s» firma già righe del registro: %s non può assumerlo.',
+      NEW.name, OLD.name);
+  END IF;
+  RETURN NEW;
+END"""
+
 INSTALL = [
     ADMITTED,
+    _fn("valutazione_identita_commissario()", "trigger", _IDENTITY, lang="plpgsql", volatile=True),
+    "DROP TRIGGER IF EXISTS valutazione_identita ON commissario",
+    "CREATE TRIGGER valutazione_identita BEFORE UPDATE ON commissario FOR EACH ROW "
+    "EXECUTE FUNCTION valutazione_identita_commissario()",
     _fn("valutazione_riga_vera()", "trigger", _TRUE_AT_COMMIT, lang="plpgsql", volatile=True),
     "DROP TRIGGER IF EXISTS valutazione_riga_vera ON audit",
     "CREATE CONSTRAINT TRIGGER valutazione_riga_vera AFTER INSERT ON audit DEFERRABLE INITIALLY DEFERRED "
