@@ -287,3 +287,25 @@ def test_the_chair_cannot_take_a_colleagues_name_to_sign_as_them(committee: Comm
             assert conn.execute(
                 "UPDATE commissario SET name = 'Carla Verdi Bianchi' WHERE name = 'Carla Verdi'"
             ).rowcount
+
+
+def test_a_sealed_write_is_signed_by_who_makes_it(committee: Committee) -> None:
+    """The secretary's change of an admissibility outcome, sealed but with no row in his name in the same
+    transaction, is refused at commit; with his row (as the application writes it) it goes through."""
+    with committee.owner() as owner:
+        decision = owner.execute("SELECT id, outcome FROM ammissibilita ORDER BY id LIMIT 1").fetchone()
+    assert decision is not None
+    change = "UPDATE ammissibilita SET outcome = 'esclusa' WHERE id = %s"
+    seal = {"sha256": "9" * 64}
+    named = {"esito": "esclusa", "motivo": "Documentazione mancante"}
+    with committee.connect("Dario Neri") as conn:
+        with pytest.raises(errors.RaiseException, match="non accompagna alcuna operazione"):
+            with conn.transaction(force_rollback=True):
+                conn.execute(change, (decision[0],))
+                _log(conn, "sistema", "sigillo", "ammissibilita", str(decision[0]), seal)
+                conn.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the checks at commit, run now
+        with conn.transaction(force_rollback=True):
+            conn.execute(change, (decision[0],))
+            _log(conn, "sistema", "sigillo", "ammissibilita", str(decision[0]), seal)
+            _log(conn, "Dario Neri", "ammissibilita.decisa", "domanda", "PG 1", named)
+            conn.execute("SET CONSTRAINTS ALL IMMEDIATE")

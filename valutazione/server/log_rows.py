@@ -137,8 +137,32 @@ _IDENTITY = """BEGIN
   RETURN NEW;
 END"""
 
+# A seal says a decisive row changed, not who changed it nor why: that is the named row the application
+# writes in the same transaction (an admissibility decision, a session, a declaration...). A login that
+# wrote a sealed row and only its seal (the secretary turning an outcome to «non ammissibile» with psql)
+# would leave a log that verifies, minutes that say nothing, and nobody to answer for it. At commit, each
+# seal a login appended must sit among rows of its own transaction — the log's tail, since the transaction
+# holds the head's lock from its first row — one of which is signed with the member's name.
+_ATTRIBUTED = """DECLARE cur xid := pg_current_xact_id()::xid; me text := valutazione_nome(); r record;
+BEGIN
+  IF valutazione_io() IS NULL THEN RETURN NULL; END IF;
+  FOR r IN SELECT xmin AS x, actor FROM audit WHERE id < NEW.id ORDER BY id DESC LOOP
+    EXIT WHEN NOT (r.x = cur);
+    IF r.actor = me THEN RETURN NULL; END IF;
+  END LOOP;
+  FOR r IN SELECT xmin AS x, actor FROM audit WHERE id > NEW.id ORDER BY id LOOP
+    EXIT WHEN NOT (r.x = cur);
+    IF r.actor = me THEN RETURN NULL; END IF;
+  END LOOP;
+  RAISE EXCEPTION USING MESSAGE = format('Registro: il sigillo su %s n. %s non accompagna alcuna operazione '
+    'registrata a nome di %s nella stessa transazione: una modifica a un dato sigillato si registra con il '
+    'nome di chi la fa.', NEW.entity, NEW.entity_id, me);
+END"""
+
 INSTALL = [
     ADMITTED,
+    _fn("valutazione_sigillo_firmato()", "trigger", _ATTRIBUTED, lang="plpgsql", volatile=True),
+    "DROP TRIGGER IF EXISTS valutazione_sigillo_firmato ON audit",
     _fn("valutazione_identita_commissario()", "trigger", _IDENTITY, lang="plpgsql", volatile=True),
     "DROP TRIGGER IF EXISTS valutazione_identita ON commissario",
     "CREATE TRIGGER valutazione_identita BEFORE UPDATE ON commissario FOR EACH ROW "
@@ -151,7 +175,14 @@ INSTALL = [
 ]
 
 
-def install(schema: str) -> list[str]:
-    """The function the log's insert policy calls and the check at commit, for the committee in ``schema``."""
+def install(schema: str, owner: str) -> list[str]:
+    """The function the log's insert policy calls and the checks at commit, for the committee in ``schema``;
+    ``owner`` (who merges returns: tens of thousands of seals) is left out of the seals' check by name."""
     quoted = '"' + schema.replace('"', '""') + '"'
-    return [stmt.replace("{s}", quoted) for stmt in INSTALL]
+    owner_literal = "'" + owner.replace("'", "''") + "'"
+    attributed = (
+        "CREATE CONSTRAINT TRIGGER valutazione_sigillo_firmato AFTER INSERT ON audit DEFERRABLE INITIALLY "
+        f"DEFERRED FOR EACH ROW WHEN (NEW.action = '{SEAL_ACTION}' AND session_user <> {owner_literal}) "
+        "EXECUTE FUNCTION valutazione_sigillo_firmato()"
+    )
+    return [stmt.replace("{s}", quoted) for stmt in [*INSTALL, attributed]]

@@ -93,7 +93,7 @@ def install_rules(conn: Connection, owner: str) -> int:
         *(f"GRANT USAGE ON SCHEMA {_ident(schema)} TO {g}" for g in groups),
         *(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {_ident(schema)} TO {g}" for g in groups),
     ]
-    statements = [*policies.drop_statements(), *sql.install(schema), *log_rows.install(schema)]
+    statements = [*policies.drop_statements(), *sql.install(schema), *log_rows.install(schema, owner)]
     statements += grants + policies.statements(owner)
     raw: Any = conn.connection.driver_connection
     with raw.cursor() as cursor:  # no parameters: the plpgsql bodies' own % stay as written
