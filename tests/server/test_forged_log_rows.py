@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -22,12 +23,13 @@ from sqlalchemy import select
 
 from tests.builders import MEMBERS, Builder, new_file
 from tests.pgcluster import PgCluster
-from tests.server.conftest import Committee
+from tests.server.conftest import CONFLICTED, Committee
 from valutazione import audit, seals
 from valutazione.bando import Bando
 from valutazione.db import opened
 from valutazione.models import BandoRow, utcnow
 from valutazione.server import roles
+from valutazione.services import conflicts
 
 INSERT_AUDIT = (
     "INSERT INTO audit (at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash) "
@@ -220,8 +222,26 @@ def test_rows_the_minutes_read_are_json_objects(committee: Committee) -> None:
     with committee.connect("Carla Verdi") as conn:
         with pytest.raises(errors.InvalidTextRepresentation), conn.transaction(force_rollback=True):
             _log(conn, "Carla Verdi", "prova.annotazione", "domanda", protocol, "{non è json")
-    assert not _accepted(committee, "Carla Verdi", "conflitto.dichiarato", "domanda", protocol, ["motivo"])
-    assert _accepted(committee, "Carla Verdi", "conflitto.dichiarato", "domanda", protocol, {"motivo": "Parente"})
+    assert _accepted(committee, "Carla Verdi", "prova.annotazione", "domanda", protocol, ["non", "un", "oggetto"])
+    conflicted = _protocol(committee, committee.domande[CONFLICTED[1]])
+    assert not _accepted(committee, "Carla Verdi", "conflitto.dichiarato", "domanda", conflicted, ["motivo"])
+    assert _accepted(committee, "Carla Verdi", "conflitto.dichiarato", "domanda", conflicted, {"motivo": "Parente"})
+
+
+def test_a_members_own_statements_in_the_minutes_are_what_the_tables_hold(committee: Committee) -> None:
+    """«conflitto.dichiarato» (the minutes: «dichiara un conflitto … e si astiene») only on an application
+    where the member's conflict is recorded; «dichiarazione.resa» only with the member's declaration."""
+    free, conflicted = committee.domande[0], committee.domande[CONFLICTED[1]]
+    reason = {"commissario": "Carla Verdi", "conflitto": True, "motivo": "Parente"}
+    claim = _protocol(committee, free)
+    assert not _accepted(committee, "Carla Verdi", "conflitto.dichiarato", "domanda", claim, reason)
+    assert _accepted(
+        committee, "Carla Verdi", "conflitto.dichiarato", "domanda", _protocol(committee, conflicted), reason
+    )
+    carla, bruno = committee.members["Carla Verdi"], committee.members["Bruno Bianchi"]
+    made = {"testo": "Dichiaro", "data": "2026-01-10"}
+    assert not _accepted(committee, "Carla Verdi", "dichiarazione.resa", "commissario", str(bruno), made)
+    assert _accepted(committee, "Carla Verdi", "dichiarazione.resa", "commissario", str(carla), made)
 
 
 def test_every_action_the_minutes_print_is_checked() -> None:
@@ -309,3 +329,13 @@ def test_a_sealed_write_is_signed_by_who_makes_it(committee: Committee) -> None:
             _log(conn, "sistema", "sigillo", "ammissibilita", str(decision[0]), seal)
             _log(conn, "Dario Neri", "ammissibilita.decisa", "domanda", "PG 1", named)
             conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_a_member_declares_a_conflict_through_the_application(fresh_committee: Callable[[], Committee]) -> None:
+    """Through the application, on the member's own login, a conflict's declaration still goes through."""
+    c = fresh_committee()
+    carla = c.members["Carla Verdi"]
+    with opened(c.member_url("Carla Verdi")) as db, db.sessions.begin() as s:
+        conflicts.declare(s, carla, c.domande[3], True, "Socio del legale rappresentante")
+    with opened(c.url, read_only=True) as db, db.sessions() as s:
+        assert seals.verify_file(s).ok

@@ -10,7 +10,8 @@ the log is append-only — and with it every approval, export and merge, which r
 
 So, for a login (the owner, who merges returns and migrates, is not bound): a decision only in a role that
 takes it in the application (the role that may write the decided table in valutazione/server/policies.py);
-a send only of one's own submitted sheet with its stored hash and application; a rules' hash only the
+a send only of one's own submitted sheet with its stored hash and application; a conflict or the
+general declaration only as the member's rows in ``conflitto`` and ``dichiarazione`` hold it; a rules' hash only the
 stored rules' own; a seal only as the application spells it, and only of a row the same transaction has
 written (or, for a deletion, of a row no longer there) — else one INSERT would make an approved ranking,
 which nobody may write again, read as tampered for good; every row JSON, an object where the minutes
@@ -90,6 +91,15 @@ BEGIN
       WHERE x.id = r_entity_id::integer AND x.commissario_id = io AND x.state = 'inviata'
         AND x.content_hash = substring(r_after FROM '"hash":"([0-9a-f]{{64}})"')
         AND d.protocol IS NOT DISTINCT FROM r_after::jsonb ->> 'protocollo');
+  END IF;
+  -- a member's own statements, which the minutes print under their name: only what the tables hold
+  IF r_action = 'conflitto.dichiarato' THEN
+    RETURN r_entity = 'domanda' AND EXISTS (SELECT 1 FROM conflitto c JOIN domanda d ON d.id = c.domanda_id
+      WHERE c.commissario_id = io AND c.has_conflict AND d.protocol = r_entity_id);
+  END IF;
+  IF r_action = 'dichiarazione.resa' THEN
+    RETURN r_entity = 'commissario' AND r_entity_id = io::text
+      AND EXISTS (SELECT 1 FROM dichiarazione WHERE commissario_id = io);
   END IF;
   IF r_action = '{REOPENED}' AND (r_entity <> 'scheda' OR r_entity_id !~ '{_ID}') THEN RETURN false; END IF;
   IF r_action IN ({_quoted(RULES_LOGGED)}) THEN
