@@ -339,3 +339,18 @@ def test_a_member_declares_a_conflict_through_the_application(fresh_committee: C
         conflicts.declare(s, carla, c.domande[3], True, "Socio del legale rappresentante")
     with opened(c.url, read_only=True) as db, db.sessions() as s:
         assert seals.verify_file(s).ok
+
+
+def test_a_sheet_is_sent_only_with_its_send_in_the_log(committee: Committee) -> None:
+    """A draft turned «inviata» by hand, with no «scheda.inviata» in the same transaction, is refused at
+    commit (it would read as tampered and stop every approval); with its send it goes through."""
+    draft, _, protocol = _sheet(committee, "Carla Verdi", 0)
+    submit = "UPDATE scheda SET state = 'inviata', submitted_at = updated_at, content_hash = %s WHERE id = %s"
+    with committee.connect("Carla Verdi") as conn:
+        with pytest.raises(errors.RaiseException, match="senza il suo invio"), conn.transaction(force_rollback=True):
+            conn.execute(submit, ("a" * 64, draft))
+            conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        with conn.transaction(force_rollback=True):
+            conn.execute(submit, ("a" * 64, draft))
+            _log(conn, "Carla Verdi", "scheda.inviata", "scheda", str(draft), _sent("Carla Verdi", protocol, "a" * 64))
+            conn.execute("SET CONSTRAINTS ALL IMMEDIATE")

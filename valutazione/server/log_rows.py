@@ -169,8 +169,23 @@ BEGIN
     'nome di chi la fa.', NEW.entity, NEW.entity_id, me);
 END"""
 
+# A sheet turned «inviata» without its send in the log reads as tampered in every verification (and stops
+# every approval until the chair reopens it): a login that submits writes the send in the same transaction,
+# as the application does (``sheets.submit``).
+_SENT_LOGGED = f"""BEGIN
+  IF valutazione_io() IS NULL THEN RETURN NULL; END IF;
+  IF NOT EXISTS (SELECT 1 FROM audit WHERE action = '{SENT}' AND entity = 'scheda' AND entity_id = NEW.id::text
+                 AND xmin = pg_current_xact_id()::xid) THEN
+    RAISE EXCEPTION USING MESSAGE = format('La scheda n. %s risulta inviata senza il suo invio nel registro: '
+      'si invia con l''applicazione, che registra l''invio con l''impronta della scheda.', NEW.id);
+  END IF;
+  RETURN NULL;
+END"""
+
 INSTALL = [
     ADMITTED,
+    _fn("valutazione_invio_registrato()", "trigger", _SENT_LOGGED, lang="plpgsql", volatile=True),
+    "DROP TRIGGER IF EXISTS valutazione_invio_registrato ON scheda",
     _fn("valutazione_sigillo_firmato()", "trigger", _ATTRIBUTED, lang="plpgsql", volatile=True),
     "DROP TRIGGER IF EXISTS valutazione_sigillo_firmato ON audit",
     _fn("valutazione_identita_commissario()", "trigger", _IDENTITY, lang="plpgsql", volatile=True),
@@ -187,7 +202,7 @@ INSTALL = [
 
 def install(schema: str, owner: str) -> list[str]:
     """The function the log's insert policy calls and the checks at commit, for the committee in ``schema``;
-    ``owner`` (who merges returns: tens of thousands of seals) is left out of the seals' check by name."""
+    ``owner`` (who merges returns: tens of thousands of seals and sends) is left out of those checks by name."""
     quoted = '"' + schema.replace('"', '""') + '"'
     owner_literal = "'" + owner.replace("'", "''") + "'"
     attributed = (
@@ -195,4 +210,9 @@ def install(schema: str, owner: str) -> list[str]:
         f"DEFERRED FOR EACH ROW WHEN (NEW.action = '{SEAL_ACTION}' AND session_user <> {owner_literal}) "
         "EXECUTE FUNCTION valutazione_sigillo_firmato()"
     )
-    return [stmt.replace("{s}", quoted) for stmt in [*INSTALL, attributed]]
+    sent = (
+        "CREATE CONSTRAINT TRIGGER valutazione_invio_registrato AFTER UPDATE ON scheda DEFERRABLE INITIALLY "
+        "DEFERRED FOR EACH ROW WHEN (NEW.state = 'inviata' AND OLD.state IS DISTINCT FROM 'inviata' "
+        f"AND session_user <> {owner_literal}) EXECUTE FUNCTION valutazione_invio_registrato()"
+    )
+    return [stmt.replace("{s}", quoted) for stmt in [*INSTALL, attributed, sent]]
