@@ -31,6 +31,8 @@ class Facts:
     conflicts: set[tuple[int, int]]  # (member, domanda) with a conflict
     sheets: dict[int, tuple[int, int, str]]  # id → (author, domanda, state)
     shas_by_domanda: dict[int, set[str]]
+    comparisons: dict[int, int]  # confronto id → its member
+    returns: dict[str, str]  # sha256 of a merged return's payload or signature → its member's name
 
     def scorers(self) -> set[int]:
         return {i for i, (_, role) in self.members.items() if role in ("presidente", "componente")}
@@ -71,7 +73,26 @@ def load_facts(owner: psycopg.Connection[Any]) -> Facts:
     shas: dict[int, set[str]] = {}
     for d, sha in owner.execute("SELECT domanda_id, sha256 FROM allegato WHERE sha256 IS NOT NULL"):
         shas.setdefault(d, set()).add(sha)
-    return Facts(members, conflicts, sheets, shas)
+    comparisons = {r[0]: r[1] for r in owner.execute("SELECT id, commissario_id FROM confronto")}
+    returns: dict[str, str] = {}
+    for (after,) in owner.execute("SELECT after_json FROM audit WHERE action = 'pacchetto.ritorno.importato'"):
+        merged = json.loads(after)
+        returns.update({merged[k]: merged["commissario"] for k in ("ritorno", "firma") if k in merged})
+    return Facts(members, conflicts, sheets, shas, comparisons, returns)
+
+
+def sees_log_row(row: dict[str, Any], me: int, facts: Facts) -> bool:
+    """The Python twin of ``AUDIT_SELECT``: sheets by the visibility rule, returns and (for a componente)
+    pairwise comparisons only one's own."""
+    name, role = facts.members[me]
+    entity, entity_id = row["entity"], row["entity_id"]
+    if row["action"] == "pacchetto.ritorno.importato":
+        return bool(json.loads(row["after_json"]).get("commissario") == name)
+    if row["action"] == "confronto.salvato":
+        return role != "componente" or row["actor"] == name
+    if entity == "confronto":
+        return role != "componente" or (entity_id.isdigit() and facts.comparisons.get(int(entity_id)) == me)
+    return entity != "scheda" or (entity_id.isdigit() and len(entity_id) < 10 and facts.sees_marks(me, int(entity_id)))
 
 
 def expected(key: str, table: str, row: dict[str, Any], me: int, facts: Facts) -> bool:
@@ -86,16 +107,17 @@ def expected(key: str, table: str, row: dict[str, Any], me: int, facts: Facts) -
             row["commissario_id"] == me and not {(me, row["domanda_a_id"]), (me, row["domanda_b_id"])} & facts.conflicts
         ),
         "non_in_conflitto": lambda: (
-            row["sha256"] not in facts.conflicted_shas(me) if table == "blob" else (me, domanda) not in facts.conflicts
+            row["sha256"] not in facts.conflicted_shas(me)
+            and facts.returns.get(row["sha256"], facts.members[me][0]) == facts.members[me][0]
+            if table == "blob"
+            else (me, domanda) not in facts.conflicts
         ),
         "scheda_visibile": lambda: facts.sees_sheet(me, row["id"]),
         "voti_visibili": lambda: facts.sees_marks(me, row["scheda_id"]),
         "proprie_bozze": lambda: row["commissario_id"] == me and row["state"] == "bozza",
         "proprie_bozze_o_riapertura": lambda: row["commissario_id"] == me and row["state"] == "bozza",
         "voti_proprie_bozze": lambda: own_sheet_draft(row["scheda_id"]),
-        "registro_visibile": lambda: (
-            row["entity"] != "scheda" or (row["entity_id"].isdigit() and facts.sees_marks(me, int(row["entity_id"])))
-        ),
+        "registro_visibile": lambda: sees_log_row(row, me, facts),
         "solo_testa_del_registro": lambda: True,
     }[key]()
 

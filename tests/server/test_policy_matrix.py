@@ -103,9 +103,14 @@ def test_outsider_sees_nothing(committee: Committee) -> None:
 
 def _audit_row(head: str, actor: str, action: str = "prova.scrittura", *, bad_hash: bool = False) -> tuple[Any, ...]:
     at = utcnow()
-    digest = audit.row_hash(head, at, actor, action, "prova", "1", "null", "null")
+    # a seal as the application spells it (the server refuses any other: valutazione/server/log_rows.py)
+    # (the deletion of a row that is not there: a seal only of what the same transaction wrote or removed)
+    entity, row, after = (
+        ("ammissibilita", "999999", '{"eliminata":true}') if action == "sigillo" else ("prova", "1", "null")
+    )
+    digest = audit.row_hash(head, at, actor, action, entity, row, "null", after)
     stored_at = at.isoformat(timespec="microseconds")
-    return (stored_at, actor, action, "prova", "1", "null", "null", head, "0" * 64 if bad_hash else digest)
+    return (stored_at, actor, action, entity, row, "null", after, head, "0" * 64 if bad_hash else digest)
 
 
 INSERT_AUDIT = (

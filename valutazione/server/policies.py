@@ -58,8 +58,17 @@ def _not_conflicted(domanda: str) -> Rule:
     )
 
 
-_BLOB_FREE = "NOT EXISTS (SELECT 1 FROM valutazione_allegati_in_conflitto() AS c(sha256) WHERE c.sha256 = blob.sha256)"
-BLOB_SELECT = Rule("non_in_conflitto", "sì, tranne gli allegati delle domande in conflitto", _BLOB_FREE)
+# A merged return is stored whole (payload and signature, seals.signatures): every sheet of its member,
+# drafts' marks included. Only its member reads it (the owner, who merged it, reads every row).
+_BLOB_FREE = (
+    "NOT EXISTS (SELECT 1 FROM valutazione_allegati_in_conflitto() AS c(sha256) WHERE c.sha256 = blob.sha256) "
+    "AND NOT EXISTS (SELECT 1 FROM valutazione_ritorni_altrui() AS r(sha256) WHERE r.sha256 = blob.sha256)"
+)
+BLOB_SELECT = Rule(
+    "non_in_conflitto",
+    "sì, tranne gli allegati delle domande in conflitto e i ritorni firmati degli altri",
+    _BLOB_FREE,
+)
 
 SHEET_SELECT = Rule(
     "scheda_visibile",
@@ -86,16 +95,26 @@ CHAIR_SHEET_UPDATE = Rule(
     "(commissario_id = valutazione_io() AND state = 'bozza') OR state = 'inviata'",
     "true",  # author and application cannot change: the trigger on scheda refuses it
 )
+# The log rows that carry marks: about sheets (their content at sending), about a return (it names the
+# stored return), about pairwise comparisons (the comparisons themselves, and their rows' seals). An id
+# that is not a small number names no row: hidden, never cast (a cast out of range would fail every read).
 AUDIT_SELECT = Rule(
     "registro_visibile",
-    "sì, tranne le righe sulle schede che non può ancora vedere",
-    "CASE WHEN entity <> 'scheda' THEN valutazione_io() IS NOT NULL WHEN entity_id !~ '^[0-9]+$' THEN false "
+    "sì, tranne le righe sulle schede che non può ancora vedere, sui ritorni degli altri e, per un "
+    "componente, sui confronti a coppie degli altri",
+    "CASE WHEN action = 'pacchetto.ritorno.importato' THEN after_json::jsonb ->> 'commissario' = valutazione_nome() "
+    "WHEN action = 'confronto.salvato' THEN valutazione_ruolo() <> 'componente' OR actor = valutazione_nome() "
+    "WHEN entity = 'confronto' THEN CASE WHEN valutazione_ruolo() <> 'componente' THEN true "
+    "WHEN entity_id !~ '^[0-9]{1,9}$' THEN false "
+    "ELSE entity_id::integer IN (SELECT valutazione_confronti_propri()) END "
+    "WHEN entity <> 'scheda' THEN valutazione_io() IS NOT NULL WHEN entity_id !~ '^[0-9]{1,9}$' THEN false "
     "ELSE entity_id::integer IN (SELECT valutazione_schede_voti_visibili()) END",
 )
+# valutazione/server/log_rows.py: own name, a decision only from a role that takes it, true sends and hashes.
 AUDIT_INSERT = Rule(
     "in_coda_a_proprio_nome",
-    "solo in coda alla catena, a proprio nome (o sigillo «sistema»)",
-    "actor = valutazione_nome() OR (actor = 'sistema' AND action = 'sigillo')",
+    "solo in coda alla catena, a proprio nome (o sigillo «sistema»); le decisioni solo dal ruolo che le prende",
+    "valutazione_riga_ammessa(actor, action, entity, entity_id, after_json)",
 )
 HEAD_UPDATE = Rule(
     "solo_testa_del_registro",
@@ -232,7 +251,7 @@ def _policy_name(table: str, action: str, role: str) -> str:
 
 def _once(sql: str) -> str:
     """The who-am-I calls as scalar subqueries: evaluated once per statement (an InitPlan), not once per row."""
-    for call in ("valutazione_ruolo()", "valutazione_io()"):
+    for call in ("valutazione_ruolo()", "valutazione_io()", "valutazione_nome()"):
         sql = sql.replace(call, f"(SELECT {call})")
     return sql
 

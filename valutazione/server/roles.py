@@ -22,7 +22,7 @@ from valutazione import audit
 from valutazione.db import Database, open_database
 from valutazione.errors import DatabaseError, RuleViolation
 from valutazione.models import Commissario, RuoloServer
-from valutazione.server import policies, sql
+from valutazione.server import log_rows, policies, sql
 from valutazione.server.url import ServerAddress, is_server_url
 
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -61,24 +61,11 @@ def init(url: str, actor: str = "sistema") -> InitReport:
         with db.sessions.begin() as s:
             conn = s.connection()
             owner = str(conn.execute(text("SELECT current_user")).scalar_one())
-            schema = str(conn.execute(text("SELECT current_schema()")).scalar_one())
             database = str(conn.execute(text("SELECT current_database()")).scalar_one())
             _require_privileges(conn, owner)
-            groups = [policies.group_role(r) for r in policies.ROLES]
-            for group in groups:
+            for group in (policies.group_role(r) for r in policies.ROLES):
                 _ensure_group(conn, group)
-            grants = [
-                f"REVOKE ALL ON DATABASE {_ident(database)} FROM PUBLIC",
-                f"REVOKE CREATE ON SCHEMA {_ident(schema)} FROM PUBLIC",
-                *(f"GRANT USAGE ON SCHEMA {_ident(schema)} TO {g}" for g in groups),
-                *(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {_ident(schema)} TO {g}" for g in groups),
-            ]
-            statements = policies.drop_statements() + sql.install(schema) + grants + policies.statements(owner)
-            raw: Any = conn.connection.driver_connection
-            with raw.cursor() as cursor:  # no parameters: the plpgsql bodies' own % stay as written
-                for stmt in statements:
-                    cursor.execute(stmt)
-            count = sum(1 for stmt in statements if stmt.startswith("CREATE POLICY"))
+            count = install_rules(conn, owner)
             audit.record(
                 s,
                 actor,
@@ -91,6 +78,33 @@ def init(url: str, actor: str = "sistema") -> InitReport:
         return InitReport(len(policies.MATRIX), count)
     finally:
         db.close()
+
+
+def install_rules(conn: Connection, owner: str) -> int:
+    """Grants, policies, functions and triggers of this version, replacing any earlier ones; returns the
+    number of policies. ``owner`` keeps every row; the group roles must exist. Shared by ``init`` and by
+    the migrations that bring an existing server's rules up to date."""
+    schema = str(conn.execute(text("SELECT current_schema()")).scalar_one())
+    database = str(conn.execute(text("SELECT current_database()")).scalar_one())
+    groups = [policies.group_role(r) for r in policies.ROLES]
+    grants = [
+        f"REVOKE ALL ON DATABASE {_ident(database)} FROM PUBLIC",
+        f"REVOKE CREATE ON SCHEMA {_ident(schema)} FROM PUBLIC",
+        *(f"GRANT USAGE ON SCHEMA {_ident(schema)} TO {g}" for g in groups),
+        *(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {_ident(schema)} TO {g}" for g in groups),
+    ]
+    statements = [*policies.drop_statements(), *sql.install(schema), *log_rows.install(schema, owner)]
+    statements += grants + policies.statements(owner)
+    raw: Any = conn.connection.driver_connection
+    with raw.cursor() as cursor:  # no parameters: the plpgsql bodies' own % stay as written
+        for stmt in statements:
+            cursor.execute(stmt)
+    return sum(1 for stmt in statements if stmt.startswith("CREATE POLICY"))
+
+
+def rules_installed(conn: Connection) -> bool:
+    """Whether ``server init`` has run on this database (its who-am-I function is there)."""
+    return bool(conn.execute(text("SELECT to_regprocedure('valutazione_io()') IS NOT NULL")).scalar_one())
 
 
 def _require_privileges(conn: Connection, owner: str) -> None:

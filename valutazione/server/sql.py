@@ -46,6 +46,19 @@ WHO = [
         "SELECT EXISTS (SELECT 1 FROM conflitto WHERE commissario_id = valutazione_io() AND domanda_id = d "
         "AND has_conflict)",
     ),
+    # The stored returns (payload and signature) merged for another member: every sheet of theirs, drafts too.
+    _fn(
+        "valutazione_ritorni_altrui()",
+        "SETOF text",
+        "SELECT x FROM audit a, LATERAL (VALUES (a.after_json::jsonb ->> 'ritorno'), (a.after_json::jsonb ->> "
+        "'firma')) AS v(x) WHERE a.action = 'pacchetto.ritorno.importato' AND x IS NOT NULL "
+        "AND (a.after_json::jsonb ->> 'commissario') IS DISTINCT FROM valutazione_nome()",
+    ),
+    _fn(
+        "valutazione_confronti_propri()",
+        "SETOF integer",
+        "SELECT id FROM confronto WHERE commissario_id = valutazione_io()",
+    ),
     _fn(
         "valutazione_allegati_in_conflitto()",
         "SETOF text",

@@ -128,7 +128,10 @@ def save_comparisons(
             row.preferred, row.degree = side, c.degree
     s.flush()
     after = {f"{c.a} / {c.b}": _described(c) for _, c in wanted.values()}
-    if before != after:
+    # A comparison on an application no longer among the member's goes too: logged, even when it alone
+    # changed (the server wants every sealed write signed by the member: valutazione/server/log_rows.py).
+    dropped = any(not {a, b} <= set(protocols) for a, b in rows)
+    if before != after or dropped:
         audit.record(s, member.name, "confronto.salvato", "sottocriterio", sub_code, before, after)
     return own_sheet(s, bando, member_id, sub_code)
 

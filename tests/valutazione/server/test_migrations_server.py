@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
+import psycopg
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
-from tests.builders import State, committee_file, written_before_seals
+from tests.builders import MEMBERS, Builder, State, committee_file, new_file, written_before_seals
 from tests.pgcluster import PgCluster
+from tests.server.test_forged_log_rows import INSERT_AUDIT
 from tests.valutazione.test_migrations import NEXT, _newer_migrations
+from valutazione import audit, seals
 from valutazione import db as dbmod
-from valutazione import seals
 from valutazione.bando import Bando
 from valutazione.errors import DatabaseError
+from valutazione.models import AuditRow, utcnow
+from valutazione.server import policies, roles
 
 
 def _database(url: str) -> str:
@@ -70,3 +75,50 @@ def test_failed_migration_on_the_server_changes_nothing(
         assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == dbmod.head_revision()
         assert "telefono" not in {c["name"] for c in inspect(conn).get_columns("commissario")}
     assert not list(tmp_path.glob("*.bak"))
+
+
+_OLD_LOG_INSERT = "actor = valutazione_nome() OR (actor = 'sistema' AND action = 'sigillo')"
+
+
+def test_0011_installs_the_new_log_rules_on_a_prepared_server(pg_server: PgCluster, pg_url: str, milano: Bando) -> None:
+    """A server prepared by an earlier ``server init`` gets the current rules when its owner opens it: a
+    componente's forged decision, accepted before, is refused after, and the file still verifies."""
+    db = new_file(pg_url, milano)
+    try:
+        Builder(db).sample().committee(MEMBERS)
+    finally:
+        db.close()
+    roles.init(pg_url)
+    password = secrets.token_urlsafe(16)
+    login = roles.add_member(pg_url, "Carla Verdi", password, login=f"carla_{secrets.token_hex(3)}")
+    pg_server.add_password(login, password)
+    with pg_server.connect(_database(pg_url)) as owner:  # the rules as revision 0010's init left them
+        for role in policies.ROLES:
+            owner.execute(f"DROP POLICY audit_insert_{role} ON audit")
+            owner.execute(
+                f"CREATE POLICY audit_insert_{role} ON audit FOR INSERT TO {policies.group_role(role)} "
+                f"WITH CHECK (valutazione_ruolo() = '{role}' AND ({_OLD_LOG_INSERT}))"
+            )
+        owner.execute("DROP TRIGGER valutazione_riga_vera ON audit")
+        owner.execute("DROP FUNCTION valutazione_riga_vera(), valutazione_riga_ammessa(text, text, text, text, text)")
+        owner.execute("UPDATE alembic_version SET version_num = '0010'")
+
+    def forged_decision_taken() -> bool:
+        with psycopg.connect(pg_server.conninfo(_database(pg_url), user=login), autocommit=True) as conn:
+            head = str(conn.execute("SELECT audit_head FROM bando").fetchone()[0])  # type: ignore[index]
+            at = utcnow()
+            after = audit.canonical_json({"esito": "non_ammissibile", "motivo": "falso"})
+            digest = audit.row_hash(head, at, "Carla Verdi", "ammissibilita.decisa", "domanda", "PG 1", "null", after)
+            row = (at.isoformat(timespec="microseconds"), "Carla Verdi", "ammissibilita.decisa", "domanda", "PG 1")
+            try:
+                with conn.transaction(force_rollback=True):
+                    conn.execute(INSERT_AUDIT, (*row, "null", after, head, digest))
+                return True
+            except psycopg.errors.InsufficientPrivilege:
+                return False
+
+    assert forged_decision_taken()
+    with dbmod.opened(pg_url) as db, db.sessions() as s:
+        assert s.scalar(select(AuditRow.actor).order_by(AuditRow.id.desc()).limit(1)) == "aggiornamento 0011"
+        assert seals.verify_file(s).ok
+    assert not forged_decision_taken()
