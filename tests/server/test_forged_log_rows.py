@@ -85,6 +85,10 @@ DECISION = {"esito": "non_ammissibile", "motivo": "Documentazione mancante"}
         ("Bruno Bianchi", "pacchetto.esportato", {"commissario": "Bruno Bianchi", "domande": []}, False),
         ("Anna Rossi", "pacchetto.ritorno.importato", {"commissario": "Bruno Bianchi", "ritorno": "0" * 64}, False),
         ("Anna Rossi", "pacchetto.creato", {"sequenza": 1}, False),
+        ("Carla Verdi", "domanda.lotto", {"lotto": "L1", "motivo": "Linea indicata nel modulo"}, False),
+        ("Anna Rossi", "domanda.lotto", {"lotto": "L1", "motivo": "Linea indicata nel modulo"}, True),
+        ("Carla Verdi", "conflitto.astensione_ritirata", {"commissario": "Carla Verdi", "motivo": "Errore"}, False),
+        ("Anna Rossi", "conflitto.astensione_ritirata", {"commissario": "Carla Verdi", "motivo": "Errore"}, False),
         ("Carla Verdi", "prova.annotazione", {"nota": "una riga qualsiasi a proprio nome"}, True),
     ],
 )

@@ -33,6 +33,7 @@ DECISIONS: dict[str, tuple[str, ...]] = {
             "soccorso.chiuso",
             "sorteggio.registrato",
             "rinuncia.registrata",
+            "domanda.lotto",
         ),
         ("presidente", "segretario"),
     ),
@@ -41,8 +42,9 @@ DECISIONS: dict[str, tuple[str, ...]] = {
         ("presidente",),
     ),
     # A return is merged by the database's owner, and a package's identity row is written in the member's
-    # own file: neither comes from a login on a server.
-    **dict.fromkeys(("pacchetto.ritorno.importato", "pacchetto.creato"), ()),
+    # own file: neither comes from a login on a server. No login may change another member's «conflitto»
+    # row either, so an abstention is withdrawn on a server only by the owner.
+    **dict.fromkeys(("pacchetto.ritorno.importato", "pacchetto.creato", "conflitto.astensione_ritirata"), ()),
 }
 SENT, REOPENED, LOCKED = "scheda.inviata", "scheda.riaperta", "bando.regole_bloccate"
 RULES_LOGGED = (LOCKED, "bando.regole_modificate")
