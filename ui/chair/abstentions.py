@@ -83,7 +83,9 @@ class AbstentionsBox(QGroupBox):
             tr("Ritiro dell'astensione"),
             tr(
                 "Ritirare l'astensione di {m} sulla domanda {p}? Il ritiro resta nel registro con il motivo; "
-                "{m} dovrà dichiarare di nuovo l'assenza o la presenza di conflitti aprendo la domanda."
+                "{m} dovrà dichiarare di nuovo l'assenza o la presenza di conflitti aprendo la domanda. "
+                "Una scheda già inviata da {m} su questa domanda torna in bozza: conta di nuovo solo quando "
+                "{m} la invia dopo la nuova dichiarazione."
             ).format(m=chosen.member, p=chosen.protocol),
             yes=tr("Ritira"),
         ):

@@ -3,8 +3,10 @@
 Why the chair: a member who declared a conflict by mistake (the wrong line clicked, a relative who turns out
 not to be one) can no longer see the application, so cannot undo it alone. Withdrawing removes the
 declaration and logs who withdrew it and why, with the original reason in the log's «before»: the member is
-asked again, personally, the next time the application is opened. After the definitive ranking the scorers
-are fixed, so the withdrawal is refused.
+asked again, personally, the next time the application is opened. A sheet the member had sent before
+abstaining is reopened as a draft at the same time, so that it counts again only once the member has
+declared anew and sent it: the chair's withdrawal alone never brings back the marks of a member who said
+they were in conflict. After the definitive ranking the scorers are fixed, so the withdrawal is refused.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from sqlalchemy.orm import Session
 
 from valutazione import audit
 from valutazione.errors import NotFoundError, RuleViolation
-from valutazione.models import Commissario, Conflitto, Domanda
+from valutazione.models import Commissario, Conflitto, Domanda, Scheda
+from valutazione.services import committee, sheets
 from valutazione.services.rules import final_version
+from valutazione.services.sheets import SUBMITTED
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,11 @@ def withdraw_abstention(s: Session, member_id: int, domanda_id: int, reason: str
     info = AbstentionInfo(member_id, member.name, domanda_id, domanda.protocol, row.reason, row.declared_at)
     s.delete(row)
     s.flush()
+    sent = s.scalars(
+        select(Scheda.id).where(
+            Scheda.commissario_id == member_id, Scheda.domanda_id == domanda_id, Scheda.state == SUBMITTED
+        )
+    ).first()
     audit.record(
         s,
         actor,
@@ -82,4 +91,7 @@ def withdraw_abstention(s: Session, member_id: int, domanda_id: int, reason: str
         {"commissario": member.name, "conflitto": True, "motivo": info.reason},
         {"commissario": member.name, "conflitto": None, "motivo_ritiro": reason},
     )
+    if sent is not None:
+        chair = committee.chair_or_error(s)
+        sheets.reopen(s, member_id, domanda_id, chair.id, f"Astensione ritirata: {reason}")
     return info

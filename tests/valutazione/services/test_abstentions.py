@@ -7,12 +7,13 @@ import json
 import pytest
 from sqlalchemy import select
 
-from tests.valutazione.services.conftest import Committee
+from tests.valutazione.services.conftest import Committee, full_marks
+from valutazione.bando import Bando
 from valutazione.db import Database
 from valutazione.errors import NotFoundError, RuleViolation
 from valutazione.models import AuditRow, GraduatoriaVersion, utcnow
 from valutazione.seals import verify_seals
-from valutazione.services import conflicts
+from valutazione.services import conflicts, sheets
 from valutazione.services.abstentions import list_abstentions, withdraw_abstention
 
 
@@ -67,3 +68,26 @@ def test_withdrawal_refused_without_reason_unknown_or_after_final(db: Database, 
         withdraw_abstention(s, declared.bruno, domanda, "errore", "Anna Rossi")
     with db.sessions() as s:
         assert len(list_abstentions(s)) == 1
+
+
+def test_a_withdrawal_never_brings_back_a_sent_sheet_by_itself(
+    db: Database, declared: Committee, milano: Bando
+) -> None:
+    """A sheet sent before the member abstained is reopened as a draft when the chair withdraws the
+    abstention: it counts again only once the member declares anew and sends it."""
+    domanda = declared.domande[0]
+    with db.sessions.begin() as s:
+        conflicts.declare(s, declared.bruno, domanda, False)
+        sheets.save_draft(s, declared.bruno, domanda, full_marks(milano))
+        sheets.submit(s, declared.bruno, domanda)
+    _abstain(db, declared)
+    with db.sessions.begin() as s:
+        withdraw_abstention(s, declared.bruno, domanda, "Omonimia: non è parente", "Anna Rossi")
+    with db.sessions() as s:
+        assert sheets.own_sheet(s, declared.bruno, domanda).state == sheets.DRAFT
+        reopened = s.scalars(select(AuditRow).where(AuditRow.action == "scheda.riaperta")).one()
+        assert reopened.actor == "Anna Rossi" and "Astensione ritirata" in reopened.after_json
+        assert verify_seals(s) == []
+    with db.sessions.begin() as s:  # the member declares again, then sends the same marks
+        conflicts.declare(s, declared.bruno, domanda, False)
+        assert sheets.submit(s, declared.bruno, domanda).state == sheets.SUBMITTED
