@@ -31,14 +31,7 @@ def add_parser(sub: Any) -> None:
     a.add_argument("--presenti", required=True, metavar="NOME;NOME;...", help="commissari presenti, separati da ;")
     a.add_argument("--odg", default="", metavar="TESTO", help="ordine del giorno")
     option(a, "--nota", "--note", dest="note", default="")
-    option(
-        a,
-        "--come",
-        dest="role",
-        choices=(SEGRETARIO, PRESIDENTE),
-        help="chi registra (predefinito: il segretario, se c'è)",
-    )
-    password_option(a, "di chi registra")
+    _as_option(a, "chi registra")
     a.set_defaults(func=cmd_add)
 
     a = actions.add_parser("list", help="elenca le sedute registrate")
@@ -49,14 +42,7 @@ def add_parser(sub: Any) -> None:
     a.add_argument("file", type=target)
     a.add_argument("numero", type=number)
     a.add_argument("testo")
-    option(
-        a,
-        "--come",
-        dest="role",
-        choices=(SEGRETARIO, PRESIDENTE),
-        help="chi aggiunge la nota (predefinito: il segretario, se c'è)",
-    )
-    password_option(a, "di chi aggiunge la nota")
+    _as_option(a, "chi aggiunge la nota")
     a.set_defaults(func=cmd_note)
 
     a = actions.add_parser("rettifica", help="corregge una seduta registrata, con il motivo (resta nel verbale)")
@@ -73,14 +59,7 @@ def add_parser(sub: Any) -> None:
     a.add_argument("--presenti", metavar="NOME;NOME;...", help="l'elenco corretto dei presenti, separati da ;")
     a.add_argument("--odg", metavar="TESTO", help="ordine del giorno corretto")
     option(a, "--nota", dest="note", metavar="TESTO", help="nota aggiunta in fondo alle note della seduta")
-    option(
-        a,
-        "--come",
-        dest="role",
-        choices=(SEGRETARIO, PRESIDENTE),
-        help="chi rettifica (predefinito: il segretario, se c'è)",
-    )
-    password_option(a, "di chi rettifica")
+    _as_option(a, "chi rettifica")
     a.set_defaults(func=cmd_correct)
 
 
@@ -164,3 +143,11 @@ def cmd_correct(args: argparse.Namespace) -> int:
         correct_seduta(s, row.id, change, args.reason, who)
     print(f"Rettificata la seduta n. {args.numero}: la rettifica è annotata nel verbale.")
     return 0
+
+
+def _as_option(a: Any, who: str) -> None:
+    """``--come segretario|presidente`` and the password of the one who records (the secretary by default)."""
+    option(
+        a, "--come", dest="role", choices=(SEGRETARIO, PRESIDENTE), help=f"{who} (predefinito: il segretario, se c'è)"
+    )
+    password_option(a, f"di {who}")

@@ -71,6 +71,18 @@ def test_counter_entry_refusals(funded: Database, which: int, reason: str, on: d
         assert len(payments.list_payments(s, P)) == before
 
 
+def typed_before(db: Database, beside: int, named: int, cents: int, act: str, on: date) -> int:
+    """A recovery noted «Storno dell'erogazione n. ``named``», stored as a file written before the note
+    was reserved holds it (beside payment ``beside``, of the same application); the application's id."""
+    with db.sessions.begin() as s:
+        domanda_id = s.get(Erogazione, beside).domanda_id
+        note = f"Storno dell'erogazione n. {named}"
+        row = Erogazione(domanda_id=domanda_id, kind="pagamento", tipo="recupero", on_day=on, amount_cents=cents)
+        row.act, row.note = act, note
+        s.add(row)
+    return domanda_id
+
+
 @pytest.mark.parametrize(
     ("act", "note"),
     [
@@ -106,20 +118,7 @@ def test_only_a_true_counter_entry_cancels_a_payment(funded: Database, forged: s
         "plain act": (balance.id, balance.amount_cents, "DD 9/2018"),
         "a recovery": (recovery.id, recovery.amount_cents, "storno"),
     }[forged]
-    with funded.sessions.begin() as s:
-        domanda_id = s.get(Erogazione, balance.id).domanda_id
-        note = f"Storno dell'erogazione n. {named}"
-        s.add(
-            Erogazione(
-                domanda_id=domanda_id,
-                kind="pagamento",
-                tipo="recupero",
-                on_day=date(2018, 9, 3),
-                amount_cents=cents,
-                act=act,
-                note=note,
-            )
-        )
+    domanda_id = typed_before(funded, balance.id, named, cents, act, date(2018, 9, 3))
     with funded.sessions() as s:
         assert payments.reversed_ids(s, domanda_id) == set()
     with pytest.raises(RuleViolation, match="saldo .* già stato erogato"):
@@ -134,21 +133,9 @@ def test_a_counter_entry_cannot_name_a_payment_still_to_come(funded: Database) -
     """A recovery naming a row number not yet used cancels nothing when a payment later takes that number."""
     sign(funded, P, 2_090_900)
     pay(funded, P, payments.ADVANCE, 1_000_000)
-    with funded.sessions.begin() as s:
+    with funded.sessions() as s:
         (advance,) = payments.list_payments(s, P)
-        domanda_id = s.get(Erogazione, advance.id).domanda_id
-        note = f"Storno dell'erogazione n. {advance.id + 2}"
-        s.add(
-            Erogazione(
-                domanda_id=domanda_id,
-                kind="pagamento",
-                tipo="recupero",
-                on_day=date(2018, 7, 2),
-                amount_cents=30_000,
-                act="storno",
-                note=note,
-            )
-        )
+    domanda_id = typed_before(funded, advance.id, advance.id + 2, 30_000, "storno", date(2018, 7, 2))
     pay(funded, P, payments.PROGRESS, 30_000, on=date(2018, 7, 3))
     with funded.sessions() as s:
         progress = payments.list_payments(s, P)[-1]
