@@ -415,7 +415,7 @@ class AuditRow(Base):
     before_json: Mapped[str] = mapped_column(Text, default="null")
     after_json: Mapped[str] = mapped_column(Text, default="null")
     prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))  # no unique index: the chain itself rules out a repeat (0012)
 
 
 Index("ix_scheda_domanda", Scheda.domanda_id)

@@ -120,10 +120,16 @@ def _tamper(path: Path, sql: str) -> None:
         ("UPDATE audit SET actor = 'altro' WHERE id = 2", "riga 2 del registro è stata modificata"),
         ("DELETE FROM audit WHERE id = 2", "interrotto alla riga 3"),
         ("DELETE FROM audit WHERE id = 3", "troncato"),
+        # no unique index on the hashes (revision 0012): a row copied whole, hash and all, breaks the chain
+        (
+            "INSERT INTO audit SELECT 4, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, "
+            "hash FROM audit WHERE id = 3",
+            "interrotto alla riga 4",
+        ),
     ],
 )
 def test_audit_chain_detects_tampering(db: Database, sql: str, words: str) -> None:
-    """An edited, removed or truncated audit row is detected."""
+    """An edited, removed, repeated or truncated audit row is detected."""
     with db.sessions.begin() as s:
         audit.record(s, "presidente", "prova", "domanda", 7, {"a": 1}, {"a": 2})
         audit.record(s, "presidente", "prova", "domanda", 8, None, {"b": 1})

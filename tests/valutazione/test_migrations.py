@@ -86,3 +86,57 @@ def test_failed_migration_changes_nothing(tmp_path: Path, milano: Bando, monkeyp
         columns = [r[1] for r in conn.exec_driver_sql("PRAGMA table_info(commissario)")]
     db.close()
     assert "telefono" not in columns
+
+
+def _migrations_until(tmp_path: Path, last: str) -> Path:
+    """A copy of our migrations without those after ``last``: what an older version of the app shipped."""
+    folder = tmp_path / f"migrazioni-{last}"
+    shutil.copytree(dbmod.MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for newer in (folder / "versions").glob("*.py"):
+        if newer.name[:4] > last:
+            newer.unlink()
+    return folder
+
+
+def _audit_indexes(path: Path) -> dict[str, list[str]]:
+    con = sqlite3.connect(path)
+    try:
+        return {
+            name: [c[2] for c in con.execute(f"PRAGMA index_info('{name}')")]
+            for _seq, name, unique, *_ in con.execute("PRAGMA index_list('audit')")
+            if unique or name == "ix_audit_action"
+        }
+    finally:
+        con.close()
+
+
+def test_0012_rebuilds_the_log_without_its_hash_index(
+    tmp_path: Path, milano: Bando, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file made at 0011 (a unique index on the log's hashes) keeps every log row, id and hash, its chain
+    and seals, its index on ``action`` and its append-only triggers; only the unique index goes."""
+    from tests.builders import State, committee_file
+    from valutazione import seals
+
+    path = tmp_path / "vecchio.valutazione"
+    monkeypatch.setattr(dbmod, "MIGRATIONS", _migrations_until(tmp_path, "0011"))
+    committee_file(path, State.PROVISIONAL, bando=milano)
+    assert _audit_indexes(path) == {"ix_audit_action": ["action"], "sqlite_autoindex_audit_1": ["hash"]}
+    con = sqlite3.connect(path)
+    rows = con.execute("SELECT * FROM audit ORDER BY id").fetchall()
+    con.close()
+    assert len(rows) > 100
+    monkeypatch.undo()
+
+    with dbmod.opened(path) as db, db.sessions() as s:
+        assert seals.verify_file(s).ok
+    assert _audit_indexes(path) == {"ix_audit_action": ["action"]}
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("SELECT * FROM audit ORDER BY id").fetchall() == rows
+        for statement in ("UPDATE audit SET actor = 'x' WHERE id = 1", "DELETE FROM audit WHERE id = 1"):
+            with pytest.raises(sqlite3.IntegrityError, match="registro delle decisioni"):
+                con.execute(statement)
+    finally:
+        con.close()
+    assert len(list(tmp_path.glob("vecchio.prima-di-0012-*.bak"))) == 1

@@ -40,7 +40,6 @@ def rewrite_merged_sheet_consistently(path: Path) -> None:
         "SELECT id, at, actor, action, entity, entity_id, before_json, after_json FROM audit WHERE id >= ? ORDER BY id",
         (audit_id,),
     ).fetchall()
-    con.execute("UPDATE audit SET hash = 'x' || id WHERE id >= ?", (audit_id,))  # the hash column is unique
     for row_id, at, actor, action, entity, entity_id, before, after_json in rows:
         digest = audit.row_hash(prev, datetime.fromisoformat(at), actor, action, entity, entity_id, before, after_json)
         con.execute("UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", (prev, digest, row_id))

@@ -122,3 +122,29 @@ def test_0011_installs_the_new_log_rules_on_a_prepared_server(pg_server: PgClust
         assert s.scalar(select(AuditRow.actor).order_by(AuditRow.id.desc()).limit(1)) == "aggiornamento 0011"
         assert seals.verify_file(s).ok
     assert not forged_decision_taken()
+
+
+def _audit_unique(conn: psycopg.Connection) -> list[str]:
+    return [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = 'audit'::regclass AND contype = 'u'"
+        ).fetchall()
+    ]
+
+
+def test_0012_drops_the_unique_hash_constraint_on_the_server(pg_server: PgCluster, pg_url: str) -> None:
+    """A server database made at 0011 loses the unique constraint on the log's hashes (a new one never has
+    it), and its chain and seals still verify."""
+    committee_file(pg_url, State.SUBMITTED)
+    with pg_server.connect(_database(pg_url)) as owner:  # as revision 0001 made it
+        assert _audit_unique(owner) == []
+        owner.execute("ALTER TABLE audit ADD CONSTRAINT audit_hash_key UNIQUE (hash)")
+        owner.execute("UPDATE alembic_version SET version_num = '0011'")
+        assert _audit_unique(owner) == ["audit_hash_key"]
+    with dbmod.opened(pg_url) as db, db.sessions() as s:
+        assert seals.verify_file(s).ok
+    with pg_server.connect(_database(pg_url)) as owner:
+        assert _audit_unique(owner) == []
+        (version,) = owner.execute("SELECT version_num FROM alembic_version").fetchall()
+        assert version == (dbmod.head_revision(),)
