@@ -11,7 +11,8 @@ file is one the app and the services accept unchanged:
 - the audit log is a real hash chain (``audit.row_hash``) ending in ``bando.audit_head``;
 - the provisional ranking is approved through ``services.ranking.approve``.
 
-Outputs, cached under ``benchmarks/.cache/`` keyed by (N, M, seed) and the schema revision R:
+Outputs, cached under ``benchmarks/.cache/`` keyed by (N, M, seed) and the schema revision R (its page
+size too: «0012-p16k»):
 
 - ``domande-N-sS.csv``             the applications in the format of ``domande-esempio.csv`` (import bench);
 - ``bando-N-mM-sS-rR.valutazione`` every member's sheets submitted, ranking v1 approved in session 1;
@@ -237,11 +238,12 @@ class Spec:
 
 @lru_cache(maxsize=1)
 def _schema() -> str:
-    """The schema revision files are built at: part of their cached names, so a new revision (a new index,
-    a new table) builds them again instead of timing a file the application would first have to upgrade."""
-    from valutazione.db import head_revision
+    """The schema revision files are built at, and their page size unless SQLite's default: part of their
+    cached names, so a new revision (a new index, a new table) or page size builds them again instead of
+    timing a file the application would first have to upgrade, or no longer makes."""
+    from valutazione.db import PAGE_SIZE, head_revision
 
-    return head_revision()
+    return head_revision() if PAGE_SIZE == 4096 else f"{head_revision()}-p{PAGE_SIZE // 1024}k"
 
 
 def member_names(m: int) -> list[tuple[str, str]]:

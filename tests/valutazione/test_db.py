@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from valutazione import audit
+from valutazione import db as dbmod
 from valutazione.bando import Bando, default_template, load_bando
 from valutazione.db import Database, backup_to, create_database, head_revision, open_database
 from valutazione.errors import DatabaseError, SchemaTooNewError
@@ -28,6 +29,33 @@ def test_pragmas_on_every_connection(db: Database) -> None:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+
+
+def test_new_files_have_large_pages_older_files_keep_theirs(
+    tmp_path: Path, milano: Bando, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new file takes 16 KiB pages (a sent sheet's log row no longer fills a page of its own); a file
+    made with SQLite's default 4 KiB pages, as earlier versions made them, keeps them and takes new rows."""
+
+    def page_size(path: Path) -> int:
+        con = sqlite3.connect(path)
+        try:
+            return int(con.execute("PRAGMA page_size").fetchone()[0])
+        finally:
+            con.close()
+
+    new, old = tmp_path / "nuovo.valutazione", tmp_path / "vecchio.valutazione"
+    create_database(new, milano).close()
+    monkeypatch.setattr(dbmod, "PAGE_SIZE", 4096)
+    create_database(old, milano).close()
+    monkeypatch.undo()
+    reopened = open_database(old)
+    with reopened.sessions.begin() as s:
+        audit.record(s, "test", "prova", "bando", 1, None, {"x": 1})
+    with reopened.sessions() as s:
+        assert audit.verify_chain(s).rows == 2
+    reopened.close()
+    assert (page_size(new), page_size(old)) == (16_384, 4096)
 
 
 def test_rules_are_copied_into_the_file(tmp_path: Path) -> None:
