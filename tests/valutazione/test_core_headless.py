@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CORE = ROOT / "valutazione"
 GUI = ROOT / "ui"
 FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "ui")
-GUI_FORBIDDEN = ("sqlalchemy", "valutazione.models")
+GUI_FORBIDDEN = ("sqlalchemy", "valutazione.models", "valutazione.projects.tables", "valutazione.pairwise_tables")
 
 
 def imported_names(path: Path) -> list[str]:
@@ -40,7 +40,7 @@ def test_core_imports_no_qt() -> None:
 
 
 def test_gui_imports_no_orm() -> None:
-    """ui/ asks services for frozen records: no module imports SQLAlchemy or valutazione.models."""
+    """ui/ asks services for frozen records: no module imports SQLAlchemy or a module of ORM tables."""
     offenders = [
         f"{path.relative_to(GUI)}: {name}"
         for path in GUI.rglob("*.py")
@@ -57,6 +57,7 @@ def test_gui_check_sees_an_orm_import(tmp_path: Path) -> None:
         "from sqlalchemy.orm import Session\n",
         "from valutazione.models import Domanda\n",
         "from valutazione import models\n",
+        "from valutazione.projects.tables import ACTIVE\n",
         "def f():\n    import valutazione.models as m\n",
     ):
         probe = tmp_path / "probe.py"

@@ -24,7 +24,7 @@ from valutazione.money import format_decimal_it, from_cents
 from valutazione.projects import agreements, payments
 from valutazione.projects.counter_entries import counter_entry
 from valutazione.projects.payments import PaymentInfo
-from valutazione.projects.tables import ACTIVE, RENOUNCED, REVOKED
+from valutazione.projects.states import ACTIVE, RENOUNCED, REVOKED
 from valutazione.projects.views import ProjectDetail
 from valutazione.services import Session
 

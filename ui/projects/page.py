@@ -19,7 +19,7 @@ from ui.chair.common import StatusLine, day_it, euro, read, run_action, tr
 from ui.host import Desk
 from ui.projects.agreement import AgreementTab, PaymentsTab
 from ui.projects.support import IndicatorsTab, SupportTab
-from valutazione.projects.tables import ACTIVE
+from valutazione.projects.states import ACTIVE
 from valutazione.projects.views import ProjectDetail, project_detail
 
 

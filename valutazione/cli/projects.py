@@ -22,7 +22,7 @@ from valutazione.projects import agreements, impacts, monitoring, payments, supp
 from valutazione.projects.counter_entries import counter_entry
 from valutazione.projects.grants import final_grants
 from valutazione.projects.numbers import parse_number as number  # the one reading of a typed number
-from valutazione.projects.tables import RENOUNCED, REVOKED
+from valutazione.projects.states import RENOUNCED, REVOKED
 from valutazione.services import lookup
 
 

@@ -21,7 +21,8 @@ from valutazione.models import GraduatoriaVersion, Rinuncia
 from valutazione.money import format_euro
 from valutazione.projects.dates import not_in_the_future
 from valutazione.projects.grants import final_grants
-from valutazione.projects.tables import ACTIVE, RENOUNCED, REVOKED, Convenzione
+from valutazione.projects.states import ACTIVE, RENOUNCED, REVOKED
+from valutazione.projects.tables import Convenzione
 from valutazione.services import lookup
 
 CUP_PATTERN = re.compile(r"[A-Z0-9]{15}")

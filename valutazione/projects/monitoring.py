@@ -20,7 +20,8 @@ from valutazione.projects import impacts, payments, support
 from valutazione.projects.agreements import binding_cents
 from valutazione.projects.grants import final_grants
 from valutazione.projects.impacts import IndicatorLine
-from valutazione.projects.tables import ACTIVE, Convenzione, FaseAffiancamento
+from valutazione.projects.states import ACTIVE
+from valutazione.projects.tables import Convenzione, FaseAffiancamento
 
 NO_ZONE = "Zona non indicata"
 STATES = ("da convenzionare", "in corso", "concluso", "revocato", "rinunciato")

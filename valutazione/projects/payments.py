@@ -22,7 +22,7 @@ from valutazione.money import format_euro
 from valutazione.projects.agreements import binding_cents, require_agreement
 from valutazione.projects.dates import not_in_the_future
 from valutazione.projects.grants import final_grants
-from valutazione.projects.tables import ACTIVE
+from valutazione.projects.states import ACTIVE
 from valutazione.services import lookup
 
 PAYMENT = "pagamento"

@@ -22,7 +22,8 @@ from valutazione.errors import RuleViolation
 from valutazione.projects.agreements import require_agreement
 from valutazione.projects.dates import not_in_the_future
 from valutazione.projects.numbers import places, trimmed
-from valutazione.projects.tables import ACTIVE, Convenzione, FaseAffiancamento, SessioneAffiancamento
+from valutazione.projects.states import ACTIVE
+from valutazione.projects.tables import Convenzione, FaseAffiancamento, SessioneAffiancamento
 from valutazione.services import lookup
 
 

@@ -13,8 +13,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column
 
 from valutazione.models import Base, utcnow
-
-ACTIVE, REVOKED, RENOUNCED = "attiva", "revocata", "rinunciata"
+from valutazione.projects.states import ACTIVE
 
 
 class Convenzione(Base):

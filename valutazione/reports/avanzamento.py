@@ -24,7 +24,7 @@ from valutazione.projects.impacts import IndicatorLine
 from valutazione.projects.monitoring import Figures
 from valutazione.projects.payments import TYPES
 from valutazione.projects.report_data import ProgressData, collect_progress
-from valutazione.projects.tables import ACTIVE
+from valutazione.projects.states import ACTIVE
 from valutazione.projects.views import ProjectDetail
 from valutazione.reports.layout import (
     FONT_BOLD,

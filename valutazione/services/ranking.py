@@ -36,7 +36,8 @@ from valutazione.models import (
     Voto,
     utcnow,
 )
-from valutazione.projects.tables import ACTIVE, Convenzione
+from valutazione.projects.states import ACTIVE
+from valutazione.projects.tables import Convenzione
 from valutazione.ranking import Candidate, build_ranking
 from valutazione.ranking.engine import PairwiseInput as EnginePairwise
 from valutazione.ranking.records import Ranking, RankingWarning

@@ -17,7 +17,7 @@ from valutazione.cli import main
 from valutazione.db import Database
 from valutazione.exports.documents import export
 from valutazione.projects import agreements, impacts, payments, support
-from valutazione.projects.tables import REVOKED
+from valutazione.projects.states import REVOKED
 from valutazione.reports.avanzamento import build_avanzamento_pdf
 from valutazione.services import ranking
 
