@@ -12,12 +12,17 @@ end-to-end check of the procedure. The committee's choices on the sample's flagg
   (no amount requested) is refused as unreadable. PG 123 is an application like the others, but the
   sample scores file skips it, so its three paper sheets, typed in later, come from
   ``resources/demo/punteggi-schede-cartacee.csv``.
+
+The committee meets once, in session n. 1, held as the demo is built (today, from that minute): its
+minutes report the decisions logged in the session's hours, and the demo takes them then.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -26,6 +31,7 @@ from valutazione.db import create_database, remove_sidecars
 from valutazione.importers.domande import import_domande
 from valutazione.paths import resource
 from valutazione.services import admissibility, committee, conflicts, lookup, ranking, scores_csv, sedute, sheets
+from valutazione.services.sedute import SedutaRecord
 
 CHAIR = "Laura Fumagalli"
 MEMBERS = (
@@ -69,6 +75,7 @@ def build_demo(path: str | Path) -> Path:
             )
             ids = {name: committee.add_member(s, name, role, CHAIR).id for name, role in MEMBERS}
             committee.set_appointment(s, APPOINTMENT[0], APPOINTMENT[1], CHAIR)
+            seduta = _open_session(s, ids.values())
             for member_id in ids.values():
                 committee.declare_general(s, member_id)
             _admissibility(s)
@@ -79,21 +86,6 @@ def build_demo(path: str | Path) -> Path:
                 scores_csv.import_scores(s, resource("demo", scores), CHAIR)
             for name in (CHAIR, "Nadia Cattaneo", "Stefano Brambilla"):
                 sheets.submit_all_complete(s, ids[name])
-            seduta = sedute.record_seduta(
-                s,
-                date(2018, 4, 16),
-                "09:30",
-                "13:15",
-                "Comune di Milano, Palazzo Marino, Piazza della Scala 2 – sala delle commissioni",
-                "1. Insediamento della commissione e dichiarazioni dei componenti\n"
-                "2. Esito della verifica di ammissibilità formale e del soccorso istruttorio\n"
-                "3. Esame delle schede di valutazione e dei punteggi\n"
-                "4. Approvazione della graduatoria provvisoria",
-                ids.values(),
-                CHAIR,
-                notes="La commissione discute i sottocriteri con valutazioni distanti segnalati dal sistema e "
-                "conferma i punteggi dei singoli commissari.",
-            )
             ranking.approve(s, ranking.PROVISIONAL, CHAIR, "Approvazione in seduta n. 1", seduta.id)
     except BaseException:
         db.close()
@@ -102,6 +94,32 @@ def build_demo(path: str | Path) -> Path:
         raise
     db.close()
     return path
+
+
+def _open_session(s: Session, present: Iterable[int]) -> SedutaRecord:
+    """Session n. 1, opened before the committee's work: today, from this minute, for an hour.
+
+    The minutes report the decisions logged within the session's day and hours (``verbale_data``), and
+    the demo takes them as it is built: a session dated on the call's own calendar (April 2018) would
+    print «nessuna decisione» under an agenda that lists them all.
+    """
+    now = datetime.now(ZoneInfo(lookup.rules(s).timezone))  # the call's, as the minutes read it
+    end = min(now + timedelta(hours=1), now.replace(hour=23, minute=59))
+    return sedute.record_seduta(
+        s,
+        now.date(),
+        f"{now:%H:%M}",
+        f"{end:%H:%M}",
+        "Comune di Milano, Palazzo Marino, Piazza della Scala 2 – sala delle commissioni",
+        "1. Insediamento della commissione e dichiarazioni dei componenti\n"
+        "2. Esito della verifica di ammissibilità formale e del soccorso istruttorio\n"
+        "3. Esame delle schede di valutazione e dei punteggi\n"
+        "4. Approvazione della graduatoria provvisoria",
+        present,
+        CHAIR,
+        notes="La commissione discute i sottocriteri con valutazioni distanti segnalati dal sistema e "
+        "conferma i punteggi dei singoli commissari.",
+    )
 
 
 def _admissibility(s: Session) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from valutazione.db import opened
 from valutazione.demo import build_demo
 from valutazione.errors import DatabaseError
 from valutazione.models import Ammissibilita, Domanda, GraduatoriaVersion, Scheda, Seduta, Soccorso
+from valutazione.reports.verbale_data import collect_verbale
 from valutazione.services import admissibility, committee, ranking
 
 
@@ -46,6 +48,22 @@ def test_demo_is_ready_and_consistent(tmp_path: Path) -> None:
         assert ranking.reproduce(s, 1).ok
         assert ranking.compute(s).can_be_final
         assert audit.verify_chain(s).ok
+
+
+def test_demo_minutes_report_the_committees_work(tmp_path: Path) -> None:
+    """The demo's session is held as the demo is built, so its minutes report what its agenda lists: the
+    members' declarations, every admissibility decision and the rescue, the sheets sent, the approval."""
+    path = build_demo(tmp_path / "demo.valutazione")
+    with opened(path, read_only=True) as db, db.sessions() as s:
+        minutes = collect_verbale(s, 1)
+    declared = [item for section in minutes.declarations for item in section.items]
+    decided = {section.title: section.items for section in minutes.decisions}
+    assert len(declared) == 4
+    assert sum("PG 1" in item for item in decided["Ammissibilità formale"]) == 38
+    assert len(decided["Soccorso istruttorio"]) == 2
+    assert len(decided["Valutazione di merito: schede inviate"]) == 3
+    assert [item.startswith("Approvata la graduatoria provvisoria") for item in decided["Graduatoria"]] == [True]
+    assert minutes.day == minutes.window[0].astimezone(ZoneInfo(minutes.bando.timezone)).date()
 
 
 def test_demo_refuses_existing_file(tmp_path: Path) -> None:
