@@ -238,12 +238,12 @@ class Spec:
 
 @lru_cache(maxsize=1)
 def _schema() -> str:
-    """The schema revision files are built at, and their page size unless SQLite's default: part of their
-    cached names, so a new revision (a new index, a new table) or page size builds them again instead of
-    timing a file the application would first have to upgrade, or no longer makes."""
+    """The schema revision files are built at, and their page size: part of their cached names, so a new
+    revision (a new index, a new table) or page size builds them again instead of timing a file the
+    application would first have to upgrade, or no longer makes."""
     from valutazione.db import PAGE_SIZE, head_revision
 
-    return head_revision() if PAGE_SIZE == 4096 else f"{head_revision()}-p{PAGE_SIZE // 1024}k"
+    return f"{head_revision()}-p{PAGE_SIZE // 1024}k"
 
 
 def member_names(m: int) -> list[tuple[str, str]]:

@@ -31,7 +31,6 @@ from valutazione.db import create_database, remove_sidecars
 from valutazione.importers.domande import import_domande
 from valutazione.paths import resource
 from valutazione.services import admissibility, committee, conflicts, lookup, ranking, scores_csv, sedute, sheets
-from valutazione.services.sedute import SedutaRecord
 
 CHAIR = "Laura Fumagalli"
 MEMBERS = (
@@ -96,7 +95,7 @@ def build_demo(path: str | Path) -> Path:
     return path
 
 
-def _open_session(s: Session, present: Iterable[int]) -> SedutaRecord:
+def _open_session(s: Session, present: Iterable[int]) -> sedute.SedutaRecord:
     """Session n. 1, opened before the committee's work: today, from this minute, for an hour.
 
     The minutes report the decisions logged within the session's day and hours (``verbale_data``), and

@@ -8,14 +8,13 @@ read in ``id`` order), and the index adds nothing to the evidence: a row's hash 
 row's hash, so two rows with one hash would break the chain that ``audit.verify`` walks, index or not,
 and whoever edits a file by hand can drop an index as easily as change a row. What the index did cost
 is a write at a random place of a B-tree for each of the ~15,000 rows a return of 5,000 sheets logs:
-about 5 % of merging five such returns (benchmarks/README.md, round five).
+about 6 % of merging five such returns (benchmarks/README.md, round five, third stop).
 
 SQLite cannot drop a table's UNIQUE constraint, so the table is built again with the same columns, rows
 and ids, then its index on ``action`` and its two append-only triggers as the file had them (their SQL
 read back from the schema); all in the migration's one transaction, after the backup copy ``db`` makes
-of a file. On PostgreSQL the
-constraint is simply dropped (the chain's order there is kept by the append trigger, not by the index).
-The downgrade puts a unique index back.
+of a file. On PostgreSQL the constraint is simply dropped (the chain's order there is kept by the append
+trigger, not by the index). The downgrade puts a unique index back.
 """
 
 from collections.abc import Sequence
