@@ -173,7 +173,6 @@ def exact_mean(values: Iterable[Decimal | Fraction]) -> Fraction:
 
 
 _Result = tuple[Fraction, Fraction, Decimal, bool, bool]  # mean, exact points, rounded points, far apart, one value
-_points, _far = itemgetter(2), itemgetter(3)
 
 
 @dataclass
@@ -271,8 +270,7 @@ class SubScorer:
         if held is not None:
             names, rows = held
             columns = tuple(zip(*rows, strict=True))
-            found = self._column_results(sheets, rows, columns)
-            points, far = tuple(map(_points, found)), tuple(map(_far, found))
+            _, _, points, far, alike = zip(*self._column_results(sheets, rows, columns), strict=True)
             return SheetColumns(
                 self._codes,
                 names,
@@ -280,7 +278,7 @@ class SubScorer:
                 points,
                 far,
                 self._bando.spread_warning,
-                True not in far and all(f[4] for f in found),
+                True not in far and False not in alike,
                 self._shared_column,
             )
         if not sheets:  # an application nobody scored: the same records every time, built once
