@@ -11,9 +11,11 @@ fingerprint, are exactly what an eager computation gives.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING
+
+from valutazione.lazy_tuple import LazyTuple
 
 if TYPE_CHECKING:
     from valutazione.scoring import SubScore
@@ -23,7 +25,7 @@ Row = tuple[Decimal, ...]
 Build = Callable[[str, tuple[str, ...], Column], "SubScore"]
 
 
-class SheetColumns(Sequence["SubScore"]):
+class SheetColumns(LazyTuple["SubScore"]):
     """The sub-scores of one application whose members all marked every sub-criterion from marks.
 
     ``names`` are the members, sorted; ``columns[i]`` their marks on ``codes[i]`` in that order;
@@ -35,7 +37,7 @@ class SheetColumns(Sequence["SubScore"]):
     a row holding the records.
     """
 
-    __slots__ = ("codes", "names", "columns", "points", "far_apart", "spread_limit", "uniform", "_build", "_records")
+    __slots__ = ("codes", "names", "columns", "points", "far_apart", "spread_limit", "uniform", "_build_one")
 
     def __init__(
         self,
@@ -55,43 +57,15 @@ class SheetColumns(Sequence["SubScore"]):
         self.far_apart = far_apart
         self.spread_limit = spread_limit
         self.uniform = uniform
-        self._build = build
-        self._records: tuple[SubScore, ...] | None = None
+        self._build_one = build
+        self._items = None
 
-    def records(self) -> tuple[SubScore, ...]:
-        kept = self._records
-        if kept is None:
-            build, names = self._build, self.names
-            kept = self._records = tuple(
-                [build(code, names, column) for code, column in zip(self.codes, self.columns, strict=True)]
-            )
-        return kept
+    def _build(self) -> tuple[SubScore, ...]:
+        build, names = self._build_one, self.names
+        return tuple([build(code, names, column) for code, column in zip(self.codes, self.columns, strict=True)])
 
-    @overload
-    def __getitem__(self, index: int) -> SubScore: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[SubScore, ...]: ...
-    def __getitem__(self, index: int | slice) -> SubScore | tuple[SubScore, ...]:
-        return self.records()[index]
-
-    def __len__(self) -> int:
+    def __len__(self) -> int:  # known without building the records
         return len(self.codes)
-
-    def __iter__(self) -> Iterator[SubScore]:
-        return iter(self.records())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, SheetColumns):
-            return self.records() == other.records()
-        if isinstance(other, tuple):
-            return self.records() == other
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.records())
-
-    def __repr__(self) -> str:
-        return repr(self.records())
 
 
 class SheetRows(Mapping[str, Mapping[str, Decimal]]):

@@ -34,7 +34,7 @@ from valutazione.ranking.records import (
     TieGroup,
 )
 from valutazione.ranking.status import RankingStatus
-from valutazione.ranking.warnings import BLOCKING, Warner
+from valutazione.ranking.warnings import BLOCKING, RankingWarnings
 from valutazione.scoring import (
     PAIRWISE_MEAN,
     PAIRWISE_SUM,
@@ -170,15 +170,12 @@ def build_ranking(
     rows += [_row(s, None, s.criteria_raw, s.total_raw, status, 0, None) for s, status in unranked]
 
     funded = [i for i, r in enumerate(rows) if r.status.funded]
-    warner = Warner(bando)
-    warnings = [
-        w
-        for s in scored
-        if not s.candidate.excluded
-        for w in warner.warnings(s.candidate.protocol, s.subscores, s.candidate.expected_scorers)
-    ]
+    warnings = RankingWarnings(
+        bando,
+        [(s.candidate.protocol, s.subscores, s.candidate.expected_scorers) for s in scored if not s.candidate.excluded],
+    )
     tie_groups = _tie_groups(rows)
-    reasons = blocking_reasons(warnings, tie_groups)
+    reasons = blocking_reasons(warnings.blocking, tie_groups)
     return Ranking(
         bando_code=bando.code,
         rows=tuple(rows),
@@ -186,7 +183,7 @@ def build_ranking(
         allocated_cents=allocation.allocated_cents,
         remaining_cents=allocation.remaining_cents,
         funding_line=funded[-1] + 1 if funded else 0,
-        warnings=tuple(warnings),
+        warnings=warnings,
         unresolved_ties=tie_groups,
         can_be_final=not reasons,
         reasons=tuple(reasons),
@@ -353,7 +350,9 @@ def submission_instant(bando: Bando) -> Callable[[datetime], datetime]:
 
 
 def blocking_reasons(warnings: Sequence[RankingWarning], tie_groups: Sequence[TieGroup]) -> list[str]:
-    """Why a ranking cannot be approved yet: blocking warnings, then each tie only a public draw can settle."""
+    """Why a ranking cannot be approved yet: blocking warnings, then each tie only a public draw can settle.
+
+    ``warnings`` may hold the others too (a stored version's list): only the blocking kinds are read."""
     reasons = [w.message for w in warnings if w.kind in BLOCKING]
     reasons += [f"Parità non risolta tra {', '.join(t.protocols)}: serve il sorteggio pubblico" for t in tie_groups]
     return reasons

@@ -59,7 +59,7 @@ def _assembled(ranking: Ranking) -> str:
     for row in rows:
         subscores = row.subscores
         if type(subscores) is SheetColumns:  # the engine's columns: their records, built once
-            subscores = subscores.records()
+            subscores = subscores.built()
         if type(subscores) is not tuple:
             raise _Unusual("sub-scores not a tuple")
         text = encode(records._full_row(replace(row, subscores=())))

@@ -32,7 +32,7 @@ from valutazione.ranking.engine import (
 from valutazione.ranking.lot_funding import Entry, LotAllocation, LotBudget, QuotaBudget, allocate_lots
 from valutazione.ranking.records import LotSummary, Ranking, Redistribution, Row
 from valutazione.ranking.status import RankingStatus
-from valutazione.ranking.warnings import Warner
+from valutazione.ranking.warnings import RankingWarnings
 from valutazione.scoring import SubScore, SubScorer
 
 IMPLICIT = ""  # the one lot of a call that has quotas or caps per type but no lots
@@ -219,15 +219,11 @@ def _ranking(
     allocated = sum(o.allocated_cents for o in allocation.lots)
     funded = [i for i, r in enumerate(rows) if r.status.funded]
     subscores = {r.protocol: r.subscores for r in rows}
-    warner = Warner(bando)
-    warnings = [
-        w
-        for c in pool
-        if not c.excluded
-        for w in warner.warnings(c.protocol, subscores[c.protocol], c.expected_scorers)
-    ]
+    warnings = RankingWarnings(
+        bando, [(c.protocol, subscores[c.protocol], c.expected_scorers) for c in pool if not c.excluded]
+    )
     tie_groups = _tie_groups(rows)
-    reasons = blocking_reasons(warnings, tie_groups)
+    reasons = blocking_reasons(warnings.blocking, tie_groups)
     return Ranking(
         bando_code=bando.code,
         rows=tuple(rows),
@@ -235,7 +231,7 @@ def _ranking(
         allocated_cents=allocated,
         remaining_cents=bando.budget_cents - allocated,
         funding_line=funded[-1] + 1 if funded else 0,
-        warnings=tuple(warnings),
+        warnings=warnings,
         unresolved_ties=tie_groups,
         can_be_final=not reasons,
         reasons=tuple(reasons),

@@ -146,7 +146,7 @@ class Ranking:
     allocated_cents: int
     remaining_cents: int
     funding_line: int
-    warnings: tuple[RankingWarning, ...]
+    warnings: Sequence[RankingWarning]  # a RankingWarnings (built when first read) from a computation
     unresolved_ties: tuple[TieGroup, ...]
     can_be_final: bool
     reasons: tuple[str, ...]

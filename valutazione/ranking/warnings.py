@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 
 from valutazione.bando import Bando
+from valutazione.lazy_tuple import LazyTuple
 from valutazione.plural import count
 from valutazione.ranking.records import RankingWarning
 from valutazione.scoring import COEFFICIENTS, PAIRWISE_MEAN, PAIRWISE_SUM, POINTS, SubScore, format_it, marks_far_apart
@@ -30,6 +31,45 @@ def application_warnings(
 ) -> list[RankingWarning]:
     """All warnings for one evaluated application, in a fixed order (kind, then sub-criterion)."""
     return Warner(bando).warnings(protocol, subscores, expected_scorers)
+
+
+class RankingWarnings(LazyTuple[RankingWarning]):
+    """Every warning of a ranking, application by application in the ranking's input order, built when read.
+
+    ``blocking`` (a missing sheet, fewer scorers than the quorum) are found at once: they decide whether
+    the ranking can become final, and the ranking's screen names them. The whole list, chiefly the
+    spread warnings (some 20,000 at 5,000 applications, an eighth of a ranking's time), is read by the
+    progress board, the command line and the printed ranking, not by the ranking's screen, which
+    recomputes at every refresh; so it is built on its first read, from the same sub-scores and rules.
+    ``blocking`` is exactly the blocking part of that list, in its order.
+    """
+
+    __slots__ = ("blocking", "_warner", "_applications")
+
+    def __init__(self, bando: Bando, applications: Sequence[tuple[str, Sequence[SubScore], int]]) -> None:
+        """``applications``: (protocol, sub-scores, expected scorers) of each evaluated application, in order."""
+        self._items = None
+        warner = self._warner = Warner(bando)
+        self._applications = applications
+        self.blocking = tuple(
+            [
+                warning
+                for protocol, subscores, expected in applications
+                for warning in warner.blocking(protocol, subscores, expected)
+            ]
+        )
+
+    def _build(self) -> tuple[RankingWarning, ...]:
+        warner = self._warner
+        items = tuple(
+            [
+                warning
+                for protocol, subscores, expected in self._applications
+                for warning in warner.warnings(protocol, subscores, expected)
+            ]
+        )
+        self._applications = ()  # built once: the sub-scores need not be held for it any longer
+        return items
 
 
 class Warner:
@@ -77,6 +117,18 @@ class Warner:
                 found.warn(SPREAD, s.code, None, text)
         if _identical(subscores, scorers):
             found.identical()
+        return found.items
+
+    def blocking(self, protocol: str, subscores: Sequence[SubScore], expected_scorers: int) -> list[RankingWarning]:
+        """The blocking ones (``BLOCKING``) among ``warnings``, in their order; for columns without the others."""
+        if not isinstance(subscores, SheetColumns):
+            return [w for w in self.warnings(protocol, subscores, expected_scorers) if w.kind in BLOCKING]
+        scorers = len(subscores.names)
+        if scorers >= expected_scorers and scorers >= self._bando.quorum:  # nearly always: nothing to build
+            return []
+        found = _Found(protocol)
+        found.missing_sheets(scorers, expected_scorers)  # nobody misses a sub-criterion: all marked all
+        found.quorum(scorers, self._bando.quorum)
         return found.items
 
     def _column_warnings(self, protocol: str, columns: SheetColumns, expected_scorers: int) -> list[RankingWarning]:

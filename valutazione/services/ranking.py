@@ -92,7 +92,7 @@ class Computed:
             RankingWarning(UNDECIDED, p, None, None, f"Domanda {p}: ammissibilità formale non ancora decisa")
             for p in self.undecided
         )
-        return extra + self.ranking.warnings
+        return extra + tuple(self.ranking.warnings)
 
     @property
     def warnings(self) -> list[dict[str, Any]]:
