@@ -8,12 +8,12 @@ the result (0,7 · 0,8 · 0,8 on 10 points is 7,67, not 7,70).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from functools import lru_cache, partial
-from itertools import chain
+from functools import lru_cache
+from itertools import chain, cycle
 from math import lcm
 from operator import is_, itemgetter
 from typing import cast
@@ -266,21 +266,80 @@ class SubScorer:
         always), the sheets become per-sub-criterion columns with ``zip`` and only the points are
         computed now: the answer is a ``SheetColumns``, which builds the records when first read.
         """
-        held = self._rows(sheets)
-        if held is not None:
-            names, rows = held
-            columns = tuple(zip(*rows, strict=True))
-            _, _, points, far, alike = zip(*self._column_results(sheets, rows, columns), strict=True)
-            return SheetColumns(
-                self._codes,
-                names,
-                columns,
-                points,
-                far,
-                self._bando.spread_warning,
-                True not in far and False not in alike,
-                self._shared_column,
+        return self.score_all((sheets,))[0]
+
+    def score_all(self, applications: Sequence[Mapping[str, Mapping[str, Decimal]]]) -> list[Sequence[SubScore]]:
+        """``score_sheets`` of each application, in their order: the same answers, and the same first error.
+
+        A ranking scores thousands of applications. Their columns are sorted into keys and looked up
+        among the remembered results all at once (``map`` over every column, not a Python call per
+        column; ``_found_together``), and the values of the keys met for the first time are checked
+        once each. When a mark is unusual (not a ``Decimal``, a NaN) or fails its check, each
+        application is checked in turn instead, so the error is the one the first bad application
+        gives, naming its first bad value.
+        """
+        held = [self._rows(sheets) for sheets in applications]
+        together = self._found_together([h[1] for h in held if h is not None])
+        answers: list[Sequence[SubScore]] = []
+        for sheets, h in zip(applications, held, strict=True):
+            if h is None:
+                answers.append(self._records(sheets))
+                continue
+            names, rows = h
+            found: Sequence[_Result]
+            if together is None:
+                columns = tuple(zip(*rows, strict=True))
+                self.check_sheets(sheets)  # a value not met before, or no Decimal: checked, or named, one by one
+                found = [self._result(*key) for key in self._keys(columns)]
+            else:
+                columns, found = next(together)
+            _, _, points, far, alike = zip(*found, strict=True)
+            answers.append(
+                SheetColumns(
+                    self._codes,
+                    names,
+                    columns,
+                    points,
+                    far,
+                    self._bando.spread_warning,
+                    True not in far and False not in alike,
+                    self._shared_column,
+                )
             )
+        return answers
+
+    def _found_together(
+        self, rows_of: list[Sequence[Row]]
+    ) -> Iterator[tuple[tuple[tuple[Decimal, ...], ...], Sequence[_Result]]] | None:
+        """Each application's columns and their results, in order, for applications held as rows; None
+        when a mark is not exactly a ``Decimal``, cannot be ordered (a NaN), or fails its check.
+
+        A result is remembered only for marks already checked, so only the values of keys not found
+        are checked, once per sub-criterion and key, before their results are computed (kept here too,
+        because the memo may be cleared when full). Sub-criteria with the same maximum share results,
+        as they share what makes a mark valid (``_Memo``).
+        """
+        codes, width = self._codes, len(self._codes)
+        try:
+            if not _DECIMAL_ONLY.issuperset(map(type, chain.from_iterable(chain.from_iterable(rows_of)))):
+                return None
+            columns = [tuple(zip(*rows, strict=True)) for rows in rows_of]
+            keys = list(zip(cycle(self._maxima), map(tuple, map(sorted, chain.from_iterable(columns)))))
+            found: list[_Result | None] = list(map(self._memo.results.get, keys))
+            if None in found:
+                new = {(at % width, keys[at]) for at, known in enumerate(found) if known is None}
+                for place, (_, ordered) in new:
+                    for value in ordered:
+                        self._check(codes[place], value)
+                fresh = {key: self._result(*key) for _, key in new}
+                found = [known or fresh[key] for known, key in zip(found, keys, strict=True)]
+        except (InvalidOperation, TypeError, RuleViolation):
+            return None
+        results = cast(list[_Result], found)
+        return ((cols, results[at * width : (at + 1) * width]) for at, cols in enumerate(columns))
+
+    def _records(self, sheets: Mapping[str, Mapping[str, Decimal]]) -> Sequence[SubScore]:
+        """``score_sheets`` for sheets not held as columns: some mark missing, or no sheet at all."""
         if not sheets:  # an application nobody scored: the same records every time, built once
             if self._unscored is None:
                 self._unscored = tuple(self.score_checked(code, ()) for code in self._codes)
@@ -324,36 +383,6 @@ class SubScorer:
         if codes == self._codes:
             return True, None
         return True, itemgetter(*[codes.index(code) for code in self._codes])
-
-    def _column_results(
-        self,
-        sheets: Mapping[str, Mapping[str, Decimal]],
-        rows: Sequence[Row],
-        columns: tuple[tuple[Decimal, ...], ...],
-    ) -> list[_Result]:
-        """The results of an application's columns, every mark checked against the rules first.
-
-        A result is remembered only for marks already checked, so when every column's sorted marks
-        (as values) are found among them the checks are settled too: the answer ``check_sheets``
-        gives, without a lookup per mark. Only ``Decimal`` marks qualify (an ``int`` 1 equals
-        ``Decimal(1)`` as a key but is not a valid mark's type). When one column is new, each row's
-        ``(code, mark)`` pairs are looked up among the marks found valid, as ``check_sheets`` does per
-        sheet; otherwise every mark is checked as before, and a NaN, which cannot be ordered or hashed,
-        is named there.
-        """
-        results, result = self._memo.results, self._result
-        try:
-            if _DECIMAL_ONLY.issuperset(map(type, chain.from_iterable(rows))):
-                keys = self._keys(columns)
-                found = list(map(results.get, keys))
-                if None not in found:
-                    return cast(list[_Result], found)
-                if all(map(self._memo.valid.issuperset, map(partial(zip, self._codes), rows))):
-                    return [known or result(*key) for known, key in zip(found, keys, strict=True)]
-        except (InvalidOperation, TypeError):
-            pass
-        self.check_sheets(sheets)  # a value not met before, or no Decimal: checked, or named, one by one
-        return [results.get(key) or result(*key) for key in self._keys(columns)]
 
     def _keys(self, columns: tuple[tuple[Decimal, ...], ...]) -> list[tuple[Decimal, tuple[Decimal, ...]]]:
         """Each column's key among the remembered results: its sub-criterion's maximum and its marks, sorted."""

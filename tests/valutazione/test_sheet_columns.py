@@ -188,3 +188,51 @@ def test_a_ranking_of_sheet_rows_is_the_ranking_of_their_dicts(
     assert from_rows.warnings == from_dicts.warnings
     assert from_rows.fingerprint() == from_dicts.fingerprint()
     assert from_rows.canonical_json() == from_dicts.canonical_json()
+
+
+# Marks no call's rules accept, each with the reason: off the scale, over the maximum, an int, NaNs.
+BAD_MARKS = [Decimal("0.55"), Decimal("2"), 1, Decimal("NaN"), Decimal("sNaN")]
+application_of = st.one_of(
+    sheets_of,  # every member marked every sub-criterion: held as columns
+    st.builds(
+        lambda sheets, code: {m: {c: v for c, v in ms.items() if c != code} for m, ms in sheets.items()},
+        sheets_of,
+        st.sampled_from(CODES),
+    ),  # one sub-criterion left blank by all: plain records
+    st.just({}),  # nobody scored
+    st.builds(
+        lambda sheets, code, bad: {**sheets, "Zanetti": {**dict.fromkeys(CODES, Decimal("1")), code: bad}},
+        sheets_of,
+        st.sampled_from(CODES),
+        st.sampled_from(BAD_MARKS),
+    ),  # one bad mark
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(application_of, min_size=1, max_size=8), st.booleans())
+def test_scoring_all_at_once_is_scoring_each_in_turn(
+    applications: list[dict[str, dict[str, object]]], rows: bool
+) -> None:
+    """``score_all`` gives what ``score_sheets`` gives application by application, or the same first error."""
+    if rows:  # as the file is read: rows on the call's codes where every member marked every code
+        applications = [
+            SheetRows(CODES, {m: tuple(ms[c] for c in CODES) for m, ms in a.items()})  # type: ignore[misc]
+            if a and all(ms.keys() == set(CODES) for ms in a.values())
+            else a
+            for a in applications
+        ]
+    one_by_one = SubScorer(MILANO)
+    try:
+        expected = [tuple(one_by_one.score_sheets(a)) for a in applications]  # type: ignore[arg-type]
+    except RuleViolation as refused:
+        with pytest.raises(RuleViolation) as raised:
+            SubScorer(MILANO).score_all(applications)  # type: ignore[arg-type]
+        assert str(raised.value) == str(refused)
+        return
+    together = SubScorer(MILANO).score_all(applications)  # type: ignore[arg-type]
+    assert [tuple(s) for s in together] == expected
+    assert [isinstance(s, SheetColumns) for s in together] == [
+        isinstance(one_by_one.score_sheets(a), SheetColumns)
+        for a in applications  # type: ignore[arg-type]
+    ]

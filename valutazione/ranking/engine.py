@@ -145,7 +145,7 @@ def build_ranking(
         from valutazione.ranking.lot_ranking import build_lot_ranking
 
         return build_lot_ranking(bando, pool, draws, pairwise, scorer)
-    scored = [_score(bando, c, pairwise, scorer) for c in pool]
+    scored = _scored(bando, pool, pairwise, scorer)
 
     eligible = [s for s in scored if s.eligible]
     finals = _final_points(bando, eligible)
@@ -232,8 +232,22 @@ def _pairwise_scores(bando: Bando, comparisons: PairwiseInput) -> dict[str, dict
     }
 
 
-def _score(bando: Bando, c: Candidate, pairwise: Mapping[str, Mapping[str, SubScore]], scorer: SubScorer) -> _Scored:
-    marked = scorer.score_sheets(c.marks)  # refuses an unknown sub-criterion first, then a bad mark
+def _scored(
+    bando: Bando, pool: Sequence[Candidate], pairwise: Mapping[str, Mapping[str, SubScore]], scorer: SubScorer
+) -> list[_Scored]:
+    """Each candidate scored, in order; the first bad mark, in that order, is refused (``score_all``)."""
+    marked = scorer.score_all([c.marks for c in pool])
+    return [_score(bando, c, m, pairwise, scorer) for c, m in zip(pool, marked, strict=True)]
+
+
+def _score(
+    bando: Bando,
+    c: Candidate,
+    marked: Sequence[SubScore],
+    pairwise: Mapping[str, Mapping[str, SubScore]],
+    scorer: SubScorer,
+) -> _Scored:
+    """One candidate's points, thresholds and eligibility from its marks' sub-scores (``marked``)."""
     subscores: Sequence[SubScore]
     if isinstance(marked, SheetColumns) and not pairwise:  # the common case: no record built now
         subscores, points, scorers = marked, marked.points, marked.names

@@ -22,8 +22,8 @@ from valutazione.ranking.engine import (
     _final_points,
     _order,
     _row,
-    _score,
     _Scored,
+    _scored,
     _tie_groups,
     blocking_reasons,
     parameters,
@@ -74,7 +74,7 @@ def build_lot_ranking(
     tie_number = 0
     for lot in lots:
         view = lot_view(bando, lot)
-        scored = [_score(view, c, pairwise, scorer) for c in pool if code_of[c.protocol] == lot.code]
+        scored = _scored(view, [c for c in pool if code_of[c.protocol] == lot.code], pairwise, scorer)
         eligible = [s for s in scored if s.eligible]
         finals = _final_points(view, eligible)
         ordered, ties, used = _order(view, eligible, finals, draws)
