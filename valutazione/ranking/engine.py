@@ -292,14 +292,19 @@ def _unscored(bando: Bando, sub_code: str, variant: str) -> SubScore:
 
 
 def _final_points(bando: Bando, eligible: Sequence[_Scored]) -> dict[str, tuple[dict[str, Decimal], Decimal]]:
-    """Points after the call's re-scaling, per eligible protocol: (criterion points, total)."""
+    """Points after the call's re-scaling, per eligible protocol: (criterion points, total).
+
+    Without re-scaling they are the raw points themselves (the raw total is the same sum, from the
+    same zero, in the same order), shared rather than copied: nothing changes them afterwards."""
+    if bando.rescaling not in ("prima", "prima_e_seconda"):
+        return {s.candidate.protocol: (s.criteria_raw, s.total_raw) for s in eligible}
     crit = {s.candidate.protocol: dict(s.criteria_raw) for s in eligible}
-    if bando.rescaling in ("prima", "prima_e_seconda"):
-        for cr in bando.criteria:
-            scaled = rescale({p: v[cr.code] for p, v in crit.items()}, cr.maximum, bando)
-            for p, value in scaled.items():
-                crit[p][cr.code] = value
-    totals = {p: sum(v.values(), bando.round(Fraction(0))) for p, v in crit.items()}
+    for cr in bando.criteria:
+        scaled = rescale({p: v[cr.code] for p, v in crit.items()}, cr.maximum, bando)
+        for p, value in scaled.items():
+            crit[p][cr.code] = value
+    zero = bando.round(Fraction(0))
+    totals = {p: sum(v.values(), zero) for p, v in crit.items()}
     if bando.rescaling == "prima_e_seconda":
         totals = rescale(totals, bando.max_total, bando)
     return {p: (crit[p], totals[p]) for p in crit}
