@@ -22,6 +22,7 @@ from dataclasses import replace
 from decimal import Decimal
 from json.encoder import encode_basestring
 
+from valutazione import collector
 from valutazione.ranking import Ranking, records
 from valutazione.scoring import SubScore
 from valutazione.sheet_columns import SheetColumns
@@ -35,11 +36,16 @@ class _Unusual(Exception):
 
 
 def canonical_text(ranking: Ranking) -> str:
-    """``ranking.canonical_json()``, assembled from pieces; the general encoder for anything unusual."""
-    try:
-        return _assembled(ranking)
-    except (_Unusual, TypeError, AttributeError, ValueError):
-        return ranking.canonical_json()
+    """``ranking.canonical_json()``, assembled from pieces; the general encoder for anything unusual.
+
+    With the cyclic collector paused (``collector``): the text builds the rows' sub-score records
+    when they were held as columns, 45,000 at 5,000 applications, kept with the ranking; collections
+    walking them meanwhile took a seventh of the time (640 → 550 ms)."""
+    with collector.paused():
+        try:
+            return _assembled(ranking)
+        except (_Unusual, TypeError, AttributeError, ValueError):
+            return ranking.canonical_json()
 
 
 def _encoder() -> json.JSONEncoder:

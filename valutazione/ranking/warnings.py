@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 
+from valutazione import collector
 from valutazione.bando import Bando
 from valutazione.lazy_tuple import LazyTuple
 from valutazione.plural import count
@@ -60,6 +61,10 @@ class RankingWarnings(LazyTuple[RankingWarning]):
         )
 
     def _build(self) -> tuple[RankingWarning, ...]:
+        with collector.paused():  # tens of thousands of records, kept: no collection walks them as they come
+            return self._built()
+
+    def _built(self) -> tuple[RankingWarning, ...]:
         warner = self._warner
         items = tuple(
             [
