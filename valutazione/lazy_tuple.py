@@ -1,15 +1,18 @@
-"""A tuple of records built when first read, for what a computation must offer but its screen does not show.
+"""A tuple of records built when first read, for what a computation must offer but not every reader reads.
 
-A ranking of 5,000 applications carries 45,000 sub-score records and some 20,000 warning texts. The
-ranking's own screen, recomputed at each refresh, shows neither: it needs points, positions and the
-reasons a ranking cannot become final. The fingerprint, the detail of a row, the progress board and
-the printed documents read them. So those parts are held as a ``LazyTuple``: a subclass keeps what it
-needs to build the records and ``_build`` makes them, once, on the first read. It compares and hashes
-as the tuple of its records, so whoever holds one (a frozen ``Row``, a ``Ranking``) equals the same
-holder with the tuple built at once, and nothing downstream can tell the difference but the time.
+A ranking of 5,000 applications carries 45,000 sub-score records and some 20,000 warning texts. Its
+order, points, funding and the reasons it cannot yet become final need neither. The fingerprint (taken
+at each refresh of the ranking's screen, and at approval and verification), the detail of a row and the
+minutes read the sub-scores; the progress board, the command line, an approved version's record and
+the printed ranking read the warnings, which the ranking's screen does not. So those parts are held as
+a ``LazyTuple``: a subclass keeps what it needs to build the records and ``_build`` makes them, once,
+on the first read. It compares and hashes as the tuple of its records, so whoever holds one (a frozen
+``Row``, a ``Ranking``) equals the same holder with the tuple built at once, and nothing downstream can
+tell the difference but the time.
 
-The build is deterministic and touches nothing shared, so two threads reading one at the same moment
-would build equal tuples, and either may be kept.
+The build is deterministic, and the memos it shares with its siblings (the scorer's, the warner's) only
+ever hold equal answers: two threads reading one at the same moment would build equal tuples, and
+either may be kept.
 """
 
 from __future__ import annotations

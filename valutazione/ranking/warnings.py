@@ -40,8 +40,9 @@ class RankingWarnings(LazyTuple[RankingWarning]):
     ``blocking`` (a missing sheet, fewer scorers than the quorum) are found at once: they decide whether
     the ranking can become final, and the ranking's screen names them. The whole list, chiefly the
     spread warnings (some 20,000 at 5,000 applications, an eighth of a ranking's time), is read by the
-    progress board, the command line and the printed ranking, not by the ranking's screen, which
-    recomputes at every refresh; so it is built on its first read, from the same sub-scores and rules.
+    progress board, the command line, an approved version's record and the printed ranking, not by the
+    ranking's screen, which recomputes at every refresh; so it is built on its first read, from the
+    same sub-scores and rules.
     ``blocking`` is exactly the blocking part of that list, in its order.
     """
 
