@@ -68,7 +68,7 @@ def _assembled(ranking: Ranking) -> str:
             subscores = subscores.built()
         if type(subscores) is not tuple:
             raise _Unusual("sub-scores not a tuple")
-        text = encode(records._full_row(replace(row, subscores=())))
+        text = encode(records._full_row(row, ()))
         if text.count(_EMPTY_SUBSCORES) != 1:
             raise _Unusual("sub-scores key not found once")
         before, _, after = text.partition(_EMPTY_SUBSCORES)

@@ -262,7 +262,9 @@ def _lot_keys(r: Row) -> dict[str, Any]:
     return out
 
 
-def _full_row(r: Row) -> dict[str, Any]:
+def _full_row(r: Row, subscores: Sequence[SubScore] | None = None) -> dict[str, Any]:
+    """A row as the canonical JSON holds it; with ``subscores`` given, those instead of the row's own
+    (the fingerprint spells the row's around an empty list, without copying the row to empty it)."""
     return {
         "position": r.position,
         "protocol": r.protocol,
@@ -287,7 +289,7 @@ def _full_row(r: Row) -> dict[str, Any]:
                 "divisor": None if s.divisor is None else _canonical(s.divisor),
                 "member_divisors": [[m, _canonical(v)] for m, v in s.member_divisors],
             }
-            for s in r.subscores
+            for s in (r.subscores if subscores is None else subscores)
         ],
         "status": r.status,
         "grant": _money(r.grant_cents),
